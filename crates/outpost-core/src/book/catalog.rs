@@ -1,0 +1,292 @@
+//! The organisation document: settings, sites, warehouses, devices, items and parties.
+
+use automerge::transaction::{Transactable, Transaction};
+use automerge::{ObjId, ObjType};
+use jiff::Timestamp;
+
+use super::{Book, Written};
+use crate::code::{DeviceCode, SiteCode, WarehouseCode};
+use crate::doc_id::DocId;
+use crate::error::{Error, Result};
+use crate::id::{DeviceId, ItemId, PartyId};
+use crate::money::Money;
+use crate::org::{PartyKind, Role};
+use crate::record::RecordRef;
+use crate::schema::{View, collection, collection_obj};
+use crate::text::{MAX_NAME, MAX_TEXT, optional, required};
+
+/// A new catalogue item.
+#[derive(Clone, Debug)]
+pub struct NewItem {
+    /// Stock-keeping unit, unique in the catalogue.
+    pub sku: String,
+    /// Display name.
+    pub name: String,
+    /// Unit (pcs, kg, box).
+    pub unit: String,
+    /// List price per unit.
+    pub price: Money,
+    /// Low-stock threshold.
+    pub low_stock: i64,
+}
+
+/// A new customer or supplier.
+#[derive(Clone, Debug)]
+pub struct NewParty {
+    /// Customer or supplier.
+    pub kind: PartyKind,
+    /// Name, unique among parties of its kind.
+    pub name: String,
+    /// Phone.
+    pub phone: String,
+    /// Address.
+    pub address: String,
+}
+
+pub(super) fn put_settings(tx: &mut Transaction<'_>, name: &str, currency: &str) -> Result<()> {
+    let settings = collection_obj(tx, collection::SETTINGS)?;
+    tx.put(&settings, "name", name)?;
+    tx.put(&settings, "currency", currency)?;
+    Ok(())
+}
+
+fn new_record(tx: &mut Transaction<'_>, coll: &str, key: &str) -> Result<ObjId> {
+    let parent = collection_obj(tx, coll)?;
+    Ok(tx.put_object(&parent, key, ObjType::Map)?)
+}
+
+pub(super) fn put_site(
+    tx: &mut Transaction<'_>,
+    code: &SiteCode,
+    name: &str,
+) -> Result<Vec<RecordRef>> {
+    let name = required("site name", name, MAX_NAME)?;
+    let site = new_record(tx, collection::SITES, code.as_str())?;
+    tx.put(&site, "name", name.as_str())?;
+    // Every site starts with one warehouse, `<SITE>1`.
+    let wh_code = WarehouseCode::parse(&format!("{code}1"))?;
+    let wh = new_record(tx, collection::WAREHOUSES, wh_code.as_str())?;
+    tx.put(&wh, "site", code.as_str())?;
+    tx.put(&wh, "name", format!("{name} 1").as_str())?;
+    Ok(vec![
+        RecordRef::new(collection::SITES, code.as_str()),
+        RecordRef::new(collection::WAREHOUSES, wh_code.as_str()),
+    ])
+}
+
+pub(super) fn put_device(
+    tx: &mut Transaction<'_>,
+    id: &DeviceId,
+    code: &DeviceCode,
+    name: &str,
+    site: &SiteCode,
+    role: Role,
+    at: Timestamp,
+) -> Result<Vec<RecordRef>> {
+    let name = required("device name", name, MAX_NAME)?;
+    let dev = new_record(tx, collection::DEVICES, id.as_str())?;
+    tx.put(&dev, "code", code.as_str())?;
+    tx.put(&dev, "site", site.as_str())?;
+    tx.put(&dev, "joined_at", at.as_millisecond())?;
+    tx.put(&dev, "name", name.as_str())?;
+    tx.put(&dev, "role", role.as_str())?;
+    tx.put(&dev, "revoked", false)?;
+    Ok(vec![RecordRef::new(collection::DEVICES, id.as_str())])
+}
+
+/// A device code derived from the device id, moved on until it clashes with no known
+/// device: `A3`, `K7`... then three characters if the two-character space is crowded.
+pub(super) fn free_device_code(id: &DeviceId, taken: &[String]) -> Result<DeviceCode> {
+    const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+    const ALNUM: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let seed = id
+        .as_str()
+        .bytes()
+        .fold(0u64, |h, b| h.wrapping_mul(131).wrapping_add(u64::from(b)));
+    for attempt in 0..4096u64 {
+        let n = seed.wrapping_add(attempt.wrapping_mul(7919));
+        let mut code = String::new();
+        code.push(char::from(LETTERS[(n % LETTERS.len() as u64) as usize]));
+        code.push(char::from(ALNUM[((n / 24) % ALNUM.len() as u64) as usize]));
+        if attempt >= 512 {
+            code.push(char::from(ALNUM[((n / 768) % ALNUM.len() as u64) as usize]));
+        }
+        if !taken.iter().any(|t| t == &code) {
+            return DeviceCode::parse(&code);
+        }
+    }
+    Err(Error::invalid("device code", "no free device code left"))
+}
+
+impl Book {
+    /// Adds a site (with its first warehouse `<CODE>1`).
+    pub fn add_site(&mut self, code: &SiteCode, name: &str, at: Timestamp) -> Result<()> {
+        if self.sites()?.iter().any(|s| &s.code == code) {
+            return Err(Error::Duplicate {
+                kind: "site",
+                key: code.to_string(),
+            });
+        }
+        let code = code.clone();
+        let name = name.to_string();
+        self.write(&DocId::Org, at, |tx| {
+            Ok(Written::new((), "site.add", put_site(tx, &code, &name)?))
+        })
+    }
+
+    /// Adds a warehouse to a site.
+    pub fn add_warehouse(
+        &mut self,
+        code: &WarehouseCode,
+        site: &SiteCode,
+        name: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        self.site_exists(site)?;
+        let name = required("warehouse name", name, MAX_NAME)?;
+        if self.warehouses()?.iter().any(|w| &w.code == code) {
+            return Err(Error::Duplicate {
+                kind: "warehouse",
+                key: code.to_string(),
+            });
+        }
+        let (code, site) = (code.clone(), site.clone());
+        self.write(&DocId::Org, at, |tx| {
+            let wh = new_record(tx, collection::WAREHOUSES, code.as_str())?;
+            tx.put(&wh, "site", site.as_str())?;
+            tx.put(&wh, "name", name.as_str())?;
+            Ok(Written::new(
+                (),
+                "warehouse.add",
+                vec![RecordRef::new(collection::WAREHOUSES, code.as_str())],
+            ))
+        })
+    }
+
+    /// Adds an item to the catalogue; the SKU must be new.
+    pub fn add_item(&mut self, item: NewItem, at: Timestamp) -> Result<ItemId> {
+        let sku = required("sku", &item.sku, 64)?;
+        let name = required("item name", &item.name, MAX_NAME)?;
+        let unit = optional("unit", &item.unit, 32)?;
+        if item.price.0 < 0 {
+            return Err(Error::invalid(
+                "price",
+                format!("{} is negative", item.price),
+            ));
+        }
+        if item.low_stock < 0 {
+            return Err(Error::invalid(
+                "low-stock threshold",
+                format!("{} is negative", item.low_stock),
+            ));
+        }
+        if self.item_by_sku(&sku)?.is_some() {
+            return Err(Error::Duplicate {
+                kind: "sku",
+                key: sku,
+            });
+        }
+        let id = ItemId::generate(at);
+        let key = id.clone();
+        self.write(&DocId::Org, at, |tx| {
+            let obj = new_record(tx, collection::ITEMS, key.as_str())?;
+            tx.put(&obj, "sku", sku.as_str())?;
+            tx.put(&obj, "name", name.as_str())?;
+            tx.put(&obj, "unit", unit.as_str())?;
+            tx.put(&obj, "price", item.price.0)?;
+            tx.put(&obj, "low_stock", item.low_stock)?;
+            Ok(Written::new(
+                key.clone(),
+                "item.add",
+                vec![RecordRef::new(collection::ITEMS, key.as_str())],
+            ))
+        })?;
+        Ok(id)
+    }
+
+    /// Changes an item's price, name or threshold (registers: concurrent edits conflict).
+    pub fn edit_item(
+        &mut self,
+        sku: &str,
+        name: Option<&str>,
+        price: Option<Money>,
+        low_stock: Option<i64>,
+        at: Timestamp,
+    ) -> Result<()> {
+        let item = self.resolve_item(sku)?;
+        let name = name
+            .map(|n| required("item name", n, MAX_NAME))
+            .transpose()?;
+        if price.is_some_and(|p| p.0 < 0) || low_stock.is_some_and(|l| l < 0) {
+            return Err(Error::invalid(
+                "item",
+                "price and threshold must not be negative",
+            ));
+        }
+        self.write(&DocId::Org, at, |tx| {
+            let coll = collection_obj(tx, collection::ITEMS)?;
+            let obj = View::now(&*tx)
+                .child_map(&coll, item.id.as_str())
+                .ok_or_else(|| Error::not_found("item", item.sku.as_str()))?;
+            if let Some(name) = &name {
+                tx.put(&obj, "name", name.as_str())?;
+            }
+            if let Some(price) = price {
+                tx.put(&obj, "price", price.0)?;
+            }
+            if let Some(low) = low_stock {
+                tx.put(&obj, "low_stock", low)?;
+            }
+            Ok(Written::new(
+                (),
+                "item.edit",
+                vec![RecordRef::new(collection::ITEMS, item.id.as_str())],
+            ))
+        })
+    }
+
+    /// Adds a customer or supplier; the name must be new among its kind.
+    pub fn add_party(&mut self, party: NewParty, at: Timestamp) -> Result<PartyId> {
+        let name = required("name", &party.name, MAX_NAME)?;
+        let phone = optional("phone", &party.phone, 64)?;
+        let address = optional("address", &party.address, MAX_TEXT)?;
+        if self.party_by_name(party.kind, &name)?.is_some() {
+            return Err(Error::Duplicate {
+                kind: party.kind.as_str(),
+                key: name,
+            });
+        }
+        let id = PartyId::generate(at);
+        let coll = match party.kind {
+            PartyKind::Customer => collection::CUSTOMERS,
+            PartyKind::Supplier => collection::SUPPLIERS,
+        };
+        let key = id.clone();
+        self.write(&DocId::Org, at, |tx| {
+            let obj = new_record(tx, coll, key.as_str())?;
+            tx.put(&obj, "name", name.as_str())?;
+            tx.put(&obj, "phone", phone.as_str())?;
+            tx.put(&obj, "address", address.as_str())?;
+            Ok(Written::new(
+                (),
+                "party.add",
+                vec![RecordRef::new(coll, key.as_str())],
+            ))
+        })?;
+        Ok(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_codes_avoid_taken_ones() {
+        let id = DeviceId::random();
+        let first = free_device_code(&id, &[]).unwrap();
+        let second = free_device_code(&id, &[first.to_string()]).unwrap();
+        assert_ne!(first, second);
+        assert_eq!(first.as_str().len(), 2);
+    }
+}

@@ -1,0 +1,96 @@
+//! Resolving conflicts: a person picks one of the concurrent values.
+
+use automerge::ObjId;
+use automerge::transaction::Transactable;
+use jiff::Timestamp;
+use rusqlite::params;
+
+use super::{Book, Written};
+use crate::doc_id::DocId;
+use crate::error::{Error, Result};
+use crate::record::RecordRef;
+use crate::schema::{View, collection, collection_obj, scalar_of};
+
+fn collection_of(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "order" => collection::ORDERS,
+        "task" => collection::TASKS,
+        "item" => collection::ITEMS,
+        "customer" => collection::CUSTOMERS,
+        "supplier" => collection::SUPPLIERS,
+        "site" => collection::SITES,
+        "warehouse" => collection::WAREHOUSES,
+        "device" => collection::DEVICES,
+        _ => return None,
+    })
+}
+
+impl Book {
+    /// Resolves the conflict on `field` of `record` (its number, SKU, name or id) by
+    /// writing choice `choice` (1-based, as listed) over every concurrent value.
+    pub fn resolve_conflict(
+        &mut self,
+        record: &str,
+        field: &str,
+        choice: usize,
+        at: Timestamp,
+    ) -> Result<()> {
+        let record = record.trim();
+        let field = field.trim();
+        let matching: Vec<_> = self
+            .conflicts()?
+            .into_iter()
+            .filter(|c| {
+                (c.label.eq_ignore_ascii_case(record) || c.record == record) && c.field == field
+            })
+            .collect();
+        let conflict = matching
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::NoSuchConflict {
+                record: record.to_string(),
+                field: field.to_string(),
+            })?;
+        let count = conflict.choices.len();
+        let chosen = choice
+            .checked_sub(1)
+            .and_then(|i| conflict.choices.get(i))
+            .ok_or(Error::NoSuchChoice { choice, count })?
+            .value
+            .clone();
+        let doc: String = self.db.query_row(
+            "SELECT doc FROM conflicts WHERE kind = ?1 AND record = ?2 AND field = ?3",
+            params![conflict.kind, conflict.record, conflict.field],
+            |r| r.get(0),
+        )?;
+        let doc_id = DocId::parse(&doc)?;
+        if let Some(site) = doc_id.site() {
+            self.check_site(site)?;
+        }
+        let coll = collection_of(&conflict.kind)
+            .ok_or_else(|| Error::not_found("record kind", conflict.kind.as_str()))?;
+        let key = conflict.record.clone();
+        let path: Vec<String> = conflict.field.split('/').map(str::to_string).collect();
+        self.write(&doc_id, at, |tx| {
+            let parent = collection_obj(tx, coll)?;
+            let view = View::now(&*tx);
+            let mut obj: ObjId = view
+                .child_map(&parent, &key)
+                .ok_or_else(|| Error::not_found(crate::record::kind_of(coll), key.as_str()))?;
+            let (last, inner) = path
+                .split_last()
+                .ok_or_else(|| Error::invalid("field", "empty"))?;
+            for segment in inner {
+                obj = view
+                    .child_map(&obj, segment)
+                    .ok_or_else(|| Error::not_found("field", segment.as_str()))?;
+            }
+            tx.put(&obj, last.as_str(), scalar_of(&chosen))?;
+            Ok(Written::new(
+                (),
+                "conflict.resolve",
+                vec![RecordRef::new(coll, key.as_str())],
+            ))
+        })
+    }
+}

@@ -1,0 +1,468 @@
+//! Orders: create, edit while draft, and move through the lifecycle.
+
+use automerge::transaction::{Transactable, Transaction};
+use automerge::{ObjId, ObjType};
+use jiff::Timestamp;
+
+use super::{Book, Written};
+use crate::code::WarehouseCode;
+use crate::doc_id::DocId;
+use crate::error::{Error, Result};
+use crate::id::{ItemId, LineId, MovementId, OrderId};
+use crate::money::Money;
+use crate::order::{Action, Order, OrderKind, read_order};
+use crate::org::PartyKind;
+use crate::record::RecordRef;
+use crate::schema::{View, collection, collection_obj};
+use crate::stock::MovementKind;
+use crate::text::{MAX_TEXT, optional};
+
+/// Largest quantity on one line.
+pub const MAX_QTY: i64 = 1_000_000_000;
+/// Largest unit price, in fen (¥10 billion).
+pub const MAX_PRICE: i64 = 1_000_000_000_000;
+
+/// A line to add: the item by SKU or id; the price defaults to the item's list price.
+#[derive(Clone, Debug)]
+pub struct NewLine {
+    /// SKU or item id.
+    pub item: String,
+    /// Quantity, > 0.
+    pub qty: i64,
+    /// Unit price; the list price if `None`.
+    pub price: Option<Money>,
+    /// Discount on the line, 0 ≤ discount ≤ qty × price.
+    pub discount: Money,
+}
+
+/// A new order.
+#[derive(Clone, Debug)]
+pub struct NewOrder {
+    /// Sales or purchase.
+    pub kind: OrderKind,
+    /// Customer (sales) or supplier (purchase), by name or id.
+    pub party: Option<String>,
+    /// Warehouse; the site's first if `None`.
+    pub warehouse: Option<WarehouseCode>,
+    /// Remark.
+    pub note: String,
+    /// Lines; may be empty while draft.
+    pub lines: Vec<NewLine>,
+}
+
+/// Changes to a draft order's header; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct OrderEdit {
+    /// New customer or supplier.
+    pub party: Option<String>,
+    /// New warehouse.
+    pub warehouse: Option<WarehouseCode>,
+    /// New remark.
+    pub note: Option<String>,
+}
+
+/// A change to a draft order's lines. Lines are named by their 1-based number.
+#[derive(Clone, Debug)]
+pub enum LineEdit {
+    /// Add a line.
+    Add(NewLine),
+    /// Change fields of a line.
+    Set {
+        /// 1-based line number.
+        line: usize,
+        /// New quantity.
+        qty: Option<i64>,
+        /// New unit price.
+        price: Option<Money>,
+        /// New discount.
+        discount: Option<Money>,
+    },
+    /// Remove a line.
+    Remove {
+        /// 1-based line number.
+        line: usize,
+    },
+}
+
+/// A line checked against the catalogue, ready to write.
+struct CheckedLine {
+    item: ItemId,
+    qty: i64,
+    price: Money,
+    discount: Money,
+}
+
+fn check_amounts(qty: i64, price: Money, discount: Money) -> Result<()> {
+    if !(1..=MAX_QTY).contains(&qty) {
+        return Err(Error::invalid(
+            "quantity",
+            format!("{qty}; must be 1 to {MAX_QTY}"),
+        ));
+    }
+    if !(0..=MAX_PRICE).contains(&price.0) {
+        return Err(Error::invalid(
+            "price",
+            format!("{price}; must be 0 to {}", Money(MAX_PRICE)),
+        ));
+    }
+    let gross = qty.saturating_mul(price.0);
+    if discount.0 < 0 || discount.0 > gross {
+        return Err(Error::invalid(
+            "discount",
+            format!("{discount}; must be 0 to {}", Money(gross)),
+        ));
+    }
+    Ok(())
+}
+
+fn put_line(
+    tx: &mut Transaction<'_>,
+    lines: &ObjId,
+    line: &CheckedLine,
+    pos: i64,
+    at: Timestamp,
+) -> Result<LineId> {
+    let id = LineId::generate(at);
+    let obj = tx.put_object(lines, id.as_str(), ObjType::Map)?;
+    tx.put(&obj, "added_at", at.as_millisecond())?;
+    tx.put(&obj, "pos", pos)?;
+    tx.put(&obj, "item", line.item.as_str())?;
+    tx.put(&obj, "qty", line.qty)?;
+    tx.put(&obj, "price", line.price.0)?;
+    tx.put(&obj, "discount", line.discount.0)?;
+    Ok(id)
+}
+
+/// The order object and its current state, read inside a transaction.
+fn order_in(tx: &Transaction<'_>, id: &OrderId) -> Result<(ObjId, Order)> {
+    let orders = collection_obj(tx, collection::ORDERS)?;
+    let view = View::now(tx);
+    let obj = view
+        .child_map(&orders, id.as_str())
+        .ok_or_else(|| Error::not_found("order", id.as_str()))?;
+    let order = read_order(view, id.as_str(), obj.clone(), &mut Vec::new())
+        .ok_or_else(|| Error::corrupt("order", format!("order {id} is unreadable")))?;
+    Ok((obj, order))
+}
+
+fn order_ref(id: &OrderId) -> RecordRef {
+    RecordRef::new(collection::ORDERS, id.as_str())
+}
+
+impl Book {
+    fn check_line(&self, line: &NewLine) -> Result<CheckedLine> {
+        let item = self.resolve_item(&line.item)?;
+        let price = line.price.unwrap_or(item.price);
+        check_amounts(line.qty, price, line.discount)?;
+        Ok(CheckedLine {
+            item: item.id,
+            qty: line.qty,
+            price,
+            discount: line.discount,
+        })
+    }
+
+    fn party_for(&self, kind: OrderKind, key: &str) -> Result<String> {
+        let party_kind = match kind {
+            OrderKind::Sales => PartyKind::Customer,
+            OrderKind::Purchase => PartyKind::Supplier,
+        };
+        Ok(self.resolve_party(party_kind, key)?.id.to_string())
+    }
+
+    /// Creates a draft order at this device's site and returns its human number and id.
+    pub fn create_order(&mut self, new: NewOrder, at: Timestamp) -> Result<(String, OrderId)> {
+        let me = self.me()?;
+        let site = me.site.clone();
+        let warehouse = match &new.warehouse {
+            Some(w) => {
+                let wh_site = self.warehouse_site(w)?;
+                self.check_site(&wh_site)?;
+                w.clone()
+            }
+            None => self
+                .warehouses()?
+                .into_iter()
+                .find(|w| w.site == site)
+                .map(|w| w.code)
+                .ok_or_else(|| Error::not_found("warehouse of site", site.as_str()))?,
+        };
+        let party = new
+            .party
+            .as_deref()
+            .map(|p| self.party_for(new.kind, p))
+            .transpose()?;
+        let note = optional("note", &new.note, MAX_TEXT)?;
+        let lines = new
+            .lines
+            .iter()
+            .map(|l| self.check_line(l))
+            .collect::<Result<Vec<_>>>()?;
+        let prefix = format!("{}-{}-", site, me.code);
+        let existing: i64 = self.db.query_row(
+            "SELECT coalesce(max(CAST(substr(number, length(?1) + 1) AS INTEGER)), 0)
+             FROM orders WHERE number LIKE ?1 || '%'",
+            [&prefix],
+            |r| r.get(0),
+        )?;
+        let seq = self.next_seq("order", existing)?;
+        let number = format!("{prefix}{seq:06}");
+        let id = OrderId::generate(at);
+        let doc_id = DocId::ops(&site, at);
+        let (me_id, num, oid) = (me.id.clone(), number.clone(), id.clone());
+        self.write(&doc_id, at, |tx| {
+            let orders = collection_obj(tx, collection::ORDERS)?;
+            let obj = tx.put_object(&orders, oid.as_str(), ObjType::Map)?;
+            tx.put(&obj, "number", num.as_str())?;
+            tx.put(&obj, "kind", new.kind.as_str())?;
+            tx.put(&obj, "site", site.as_str())?;
+            tx.put(&obj, "created_at", at.as_millisecond())?;
+            tx.put(&obj, "created_by", me_id.as_str())?;
+            tx.put(&obj, "party", party.as_deref().unwrap_or(""))?;
+            tx.put(&obj, "warehouse", warehouse.as_str())?;
+            tx.put(&obj, "note", note.as_str())?;
+            let lines_obj = tx.put_object(&obj, "lines", ObjType::Map)?;
+            tx.put_object(&obj, "events", ObjType::List)?;
+            for (pos, line) in lines.iter().enumerate() {
+                put_line(tx, &lines_obj, line, pos as i64, at)?;
+            }
+            let mut w = Written::new((), "order.new", vec![order_ref(&oid)]);
+            w.meta.push(("seq.order".into(), seq.to_string()));
+            Ok(w)
+        })?;
+        Ok((number, id))
+    }
+
+    /// Edits a draft order's customer/supplier, warehouse or remark.
+    pub fn edit_order(&mut self, key: &str, edit: OrderEdit, at: Timestamp) -> Result<()> {
+        let (id, doc_id) = self.locate_order(key)?;
+        let current = self.order(key)?;
+        self.check_site(&crate::code::SiteCode::from_stored(
+            current.row.site.clone(),
+        ))?;
+        let party = edit
+            .party
+            .as_deref()
+            .map(|p| self.party_for(current.row.kind, p))
+            .transpose()?;
+        if let Some(w) = &edit.warehouse {
+            let site = self.warehouse_site(w)?;
+            if site.as_str() != current.row.site {
+                return Err(Error::WrongSite {
+                    own: current.row.site.clone(),
+                    other: site.to_string(),
+                });
+            }
+        }
+        let note = edit
+            .note
+            .as_deref()
+            .map(|n| optional("note", n, MAX_TEXT))
+            .transpose()?;
+        self.write(&doc_id, at, |tx| {
+            let (obj, order) = order_in(tx, &id)?;
+            if !order.status().is_draft() {
+                return Err(Error::OrderFrozen(order.number));
+            }
+            if let Some(p) = &party {
+                tx.put(&obj, "party", p.as_str())?;
+            }
+            if let Some(w) = &edit.warehouse {
+                tx.put(&obj, "warehouse", w.as_str())?;
+            }
+            if let Some(n) = &note {
+                tx.put(&obj, "note", n.as_str())?;
+            }
+            Ok(Written::new((), "order.edit", vec![order_ref(&id)]))
+        })
+    }
+
+    /// Adds, changes or removes a line of a draft order.
+    pub fn edit_lines(&mut self, key: &str, edit: LineEdit, at: Timestamp) -> Result<()> {
+        let (id, doc_id) = self.locate_order(key)?;
+        let current = self.order(key)?;
+        self.check_site(&crate::code::SiteCode::from_stored(
+            current.row.site.clone(),
+        ))?;
+        let added = match &edit {
+            LineEdit::Add(line) => Some(self.check_line(line)?),
+            _ => None,
+        };
+        self.write(&doc_id, at, |tx| {
+            let (obj, order) = order_in(tx, &id)?;
+            if !order.status().is_draft() {
+                return Err(Error::OrderFrozen(order.number));
+            }
+            let lines_obj = View::now(&*tx)
+                .child_map(&obj, "lines")
+                .ok_or_else(|| Error::corrupt("order", "order has no lines map"))?;
+            let nth = |n: usize| {
+                n.checked_sub(1)
+                    .and_then(|i| order.lines.get(i))
+                    .ok_or_else(|| Error::not_found("line", n.to_string()))
+            };
+            match (&edit, added) {
+                (LineEdit::Add(_), Some(line)) => {
+                    put_line(tx, &lines_obj, &line, order.lines.len() as i64, at)?;
+                }
+                (
+                    LineEdit::Set {
+                        line,
+                        qty,
+                        price,
+                        discount,
+                    },
+                    _,
+                ) => {
+                    let l = nth(*line)?;
+                    let (q, p, d) = (
+                        qty.unwrap_or(l.qty),
+                        price.unwrap_or(l.price),
+                        discount.unwrap_or(l.discount),
+                    );
+                    check_amounts(q, p, d)?;
+                    let line_obj = View::now(&*tx)
+                        .child_map(&lines_obj, l.id.as_str())
+                        .ok_or_else(|| Error::not_found("line", line.to_string()))?;
+                    if qty.is_some() {
+                        tx.put(&line_obj, "qty", q)?;
+                    }
+                    if price.is_some() {
+                        tx.put(&line_obj, "price", p.0)?;
+                    }
+                    if discount.is_some() {
+                        tx.put(&line_obj, "discount", d.0)?;
+                    }
+                }
+                (LineEdit::Remove { line }, _) => {
+                    let l = nth(*line)?;
+                    tx.delete(&lines_obj, l.id.as_str())?;
+                }
+                (LineEdit::Add(_), None) => return Err(Error::invalid("line", "missing")),
+            }
+            Ok(Written::new((), "order.line", vec![order_ref(&id)]))
+        })
+    }
+
+    /// Takes a lifecycle step. Shipping a sales order issues its stock and receiving a
+    /// purchase order receives it, in the same change. Returns the new status.
+    pub fn act_on_order(
+        &mut self,
+        key: &str,
+        action: Action,
+        note: &str,
+        at: Timestamp,
+    ) -> Result<crate::order::Status> {
+        let (id, doc_id) = self.locate_order(key)?;
+        let current = self.order(key)?;
+        let me = self.check_site(&crate::code::SiteCode::from_stored(
+            current.row.site.clone(),
+        ))?;
+        let note = optional("note", note, MAX_TEXT)?;
+        // The transition is checked again inside the transaction, against the document.
+        if !action.allowed(current.row.kind, current.row.status) {
+            return Err(Error::InvalidTransition {
+                number: current.row.number.clone(),
+                status: current.row.status.to_string(),
+                action: action.past().to_string(),
+            });
+        }
+        // Stock is checked against this device's levels; an oversell can still arise from a
+        // partition, and then shows as an exception after the merge.
+        if action == Action::Ship {
+            let warehouse = WarehouseCode::from_stored(current.row.warehouse.clone());
+            let mut by_item: std::collections::BTreeMap<String, (String, i64)> = Default::default();
+            for l in &current.line_items {
+                by_item.entry(l.sku.clone()).or_insert((l.sku.clone(), 0)).1 += l.qty;
+            }
+            for (sku, (_, qty)) in by_item {
+                let item = self.resolve_item(&sku)?;
+                let available = self.level(&item.id, &warehouse)?;
+                if available < qty {
+                    return Err(Error::InsufficientStock {
+                        sku,
+                        warehouse: warehouse.to_string(),
+                        available,
+                        requested: qty,
+                    });
+                }
+            }
+        }
+        let me_id = me.id.clone();
+        self.write(&doc_id, at, |tx| {
+            let (obj, order) = order_in(tx, &id)?;
+            let status = order.status();
+            if !action.allowed(order.kind, status) {
+                return Err(Error::InvalidTransition {
+                    number: order.number.clone(),
+                    status: status.to_string(),
+                    action: action.past().to_string(),
+                });
+            }
+            if action == Action::Submit && order.lines.is_empty() {
+                return Err(Error::EmptyOrder(order.number.clone()));
+            }
+            let events = View::now(&*tx)
+                .child_list(&obj, "events")
+                .ok_or_else(|| Error::corrupt("order", "order has no events list"))?;
+            let len = View::now(&*tx).length(&events);
+            let ev = tx.insert_object(&events, len, ObjType::Map)?;
+            tx.put(&ev, "status", action.target().as_str())?;
+            tx.put(&ev, "at", at.as_millisecond())?;
+            tx.put(&ev, "by", me_id.as_str())?;
+            if !note.is_empty() {
+                tx.put(&ev, "note", note.as_str())?;
+            }
+            if action == Action::Submit {
+                tx.put(&ev, "total", order.total().0)?;
+            }
+            let mut touched = vec![order_ref(&id)];
+            let fulfilment = match action {
+                Action::Ship => Some((MovementKind::Issue, -1)),
+                Action::Receive => Some((MovementKind::Receipt, 1)),
+                _ => None,
+            };
+            if let Some((kind, sign)) = fulfilment {
+                let movements = collection_obj(tx, collection::MOVEMENTS)?;
+                for (item, qty) in order.qty_by_item() {
+                    let mid = MovementId::generate(at);
+                    let m = tx.put_object(&movements, mid.as_str(), ObjType::Map)?;
+                    tx.put(&m, "kind", kind.as_str())?;
+                    tx.put(&m, "item", item.as_str())?;
+                    tx.put(&m, "warehouse", order.warehouse.as_str())?;
+                    tx.put(&m, "qty", sign * qty)?;
+                    tx.put(&m, "at", at.as_millisecond())?;
+                    tx.put(&m, "by", me_id.as_str())?;
+                    tx.put(&m, "order", id.as_str())?;
+                    touched.push(RecordRef::new(collection::MOVEMENTS, mid.as_str()));
+                }
+            }
+            let after = fold_after(&order, action);
+            Ok(Written::new(after, action_name(action), touched))
+        })
+    }
+}
+
+fn fold_after(order: &Order, action: Action) -> crate::order::Status {
+    let mut events = order.events.clone();
+    events.push(crate::order::StatusEvent {
+        status: action.target(),
+        at_ms: 0,
+        device: order.created_by.clone(),
+        note: String::new(),
+        total: None,
+    });
+    crate::order::fold_status(order.kind, &events)
+}
+
+fn action_name(action: Action) -> &'static str {
+    match action {
+        Action::Submit => "order.submit",
+        Action::Approve => "order.approve",
+        Action::Ship => "order.ship",
+        Action::Receive => "order.receive",
+        Action::Invoice => "order.invoice",
+        Action::Pay => "order.pay",
+        Action::Cancel => "order.cancel",
+    }
+}

@@ -1,0 +1,334 @@
+//! Loose stock movements: receipts, issues, transfers between warehouses and counts.
+
+use automerge::ObjType;
+use automerge::transaction::{Transactable, Transaction};
+use jiff::Timestamp;
+use rusqlite::OptionalExtension;
+
+use super::{Book, Written};
+use crate::code::{SiteCode, WarehouseCode};
+use crate::doc_id::DocId;
+use crate::error::{Error, Result};
+use crate::id::{DeviceId, ItemId, MovementId, TransferId};
+use crate::record::RecordRef;
+use crate::schema::{collection, collection_obj};
+use crate::stock::MovementKind;
+use crate::text::{MAX_TEXT, optional};
+
+use super::orders::MAX_QTY;
+
+/// A stock operation a warehouse person records.
+#[derive(Clone, Debug)]
+pub enum StockMove {
+    /// Goods arrived (not against a purchase order).
+    Receive {
+        /// SKU or id.
+        item: String,
+        /// Into this warehouse.
+        warehouse: WarehouseCode,
+        /// Quantity, > 0.
+        qty: i64,
+        /// Remark.
+        note: String,
+    },
+    /// Goods left (not against a sales order).
+    Issue {
+        /// SKU or id.
+        item: String,
+        /// From this warehouse.
+        warehouse: WarehouseCode,
+        /// Quantity, > 0.
+        qty: i64,
+        /// Remark.
+        note: String,
+    },
+    /// Send goods to another warehouse. Within one site both ends are recorded at once;
+    /// to another site the goods are in transit until that site receives the transfer.
+    Transfer {
+        /// SKU or id.
+        item: String,
+        /// Source warehouse.
+        from: WarehouseCode,
+        /// Destination warehouse.
+        to: WarehouseCode,
+        /// Quantity, > 0.
+        qty: i64,
+        /// Remark.
+        note: String,
+    },
+    /// Record the arrival of a transfer from another site.
+    ReceiveTransfer {
+        /// The transfer id printed when it was sent.
+        transfer: String,
+        /// Quantity actually received; the quantity sent if `None`.
+        qty: Option<i64>,
+        /// Remark.
+        note: String,
+    },
+    /// A stock count: the difference from the level becomes an adjustment.
+    Count {
+        /// SKU or id.
+        item: String,
+        /// Counted warehouse.
+        warehouse: WarehouseCode,
+        /// Quantity counted, ≥ 0.
+        counted: i64,
+        /// Remark.
+        note: String,
+    },
+}
+
+/// One movement to write.
+struct Planned {
+    kind: MovementKind,
+    item: ItemId,
+    warehouse: WarehouseCode,
+    qty: i64,
+    transfer: Option<TransferId>,
+    counterpart: Option<WarehouseCode>,
+}
+
+fn check_qty(qty: i64) -> Result<()> {
+    if (1..=MAX_QTY).contains(&qty) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "quantity",
+            format!("{qty}; must be 1 to {MAX_QTY}"),
+        ))
+    }
+}
+
+fn put_movement(
+    tx: &mut Transaction<'_>,
+    p: &Planned,
+    by: &DeviceId,
+    note: &str,
+    at: Timestamp,
+) -> Result<RecordRef> {
+    let movements = collection_obj(tx, collection::MOVEMENTS)?;
+    let id = MovementId::generate(at);
+    let m = tx.put_object(&movements, id.as_str(), ObjType::Map)?;
+    tx.put(&m, "kind", p.kind.as_str())?;
+    tx.put(&m, "item", p.item.as_str())?;
+    tx.put(&m, "warehouse", p.warehouse.as_str())?;
+    tx.put(&m, "qty", p.qty)?;
+    tx.put(&m, "at", at.as_millisecond())?;
+    tx.put(&m, "by", by.as_str())?;
+    if let Some(t) = &p.transfer {
+        tx.put(&m, "transfer", t.as_str())?;
+    }
+    if let Some(c) = &p.counterpart {
+        tx.put(&m, "counterpart", c.as_str())?;
+    }
+    if !note.is_empty() {
+        tx.put(&m, "note", note)?;
+    }
+    Ok(RecordRef::new(collection::MOVEMENTS, id.as_str()))
+}
+
+impl Book {
+    fn enough(&self, item: &crate::org::Item, warehouse: &WarehouseCode, qty: i64) -> Result<()> {
+        let available = self.level(&item.id, warehouse)?;
+        if available < qty {
+            return Err(Error::InsufficientStock {
+                sku: item.sku.clone(),
+                warehouse: warehouse.to_string(),
+                available,
+                requested: qty,
+            });
+        }
+        Ok(())
+    }
+
+    /// Records a stock operation. Returns the transfer id for a transfer, else `None`.
+    pub fn move_stock(&mut self, mv: StockMove, at: Timestamp) -> Result<Option<TransferId>> {
+        let (site, planned, note, transfer) = self.plan(mv, at)?;
+        let me = self.check_site(&site)?;
+        let note = optional("note", &note, MAX_TEXT)?;
+        let doc_id = DocId::ops(&site, at);
+        self.write(&doc_id, at, |tx| {
+            let touched = planned
+                .iter()
+                .map(|p| put_movement(tx, p, &me.id, &note, at))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Written::new((), "stock.move", touched))
+        })?;
+        Ok(transfer)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn plan(
+        &self,
+        mv: StockMove,
+        at: Timestamp,
+    ) -> Result<(SiteCode, Vec<Planned>, String, Option<TransferId>)> {
+        let simple = |kind, item: ItemId, warehouse: WarehouseCode, qty| Planned {
+            kind,
+            item,
+            warehouse,
+            qty,
+            transfer: None,
+            counterpart: None,
+        };
+        Ok(match mv {
+            StockMove::Receive {
+                item,
+                warehouse,
+                qty,
+                note,
+            } => {
+                check_qty(qty)?;
+                let item = self.resolve_item(&item)?;
+                let site = self.warehouse_site(&warehouse)?;
+                (
+                    site,
+                    vec![simple(MovementKind::Receipt, item.id, warehouse, qty)],
+                    note,
+                    None,
+                )
+            }
+            StockMove::Issue {
+                item,
+                warehouse,
+                qty,
+                note,
+            } => {
+                check_qty(qty)?;
+                let item = self.resolve_item(&item)?;
+                let site = self.warehouse_site(&warehouse)?;
+                self.enough(&item, &warehouse, qty)?;
+                (
+                    site,
+                    vec![simple(MovementKind::Issue, item.id, warehouse, -qty)],
+                    note,
+                    None,
+                )
+            }
+            StockMove::Count {
+                item,
+                warehouse,
+                counted,
+                note,
+            } => {
+                if !(0..=MAX_QTY).contains(&counted) {
+                    return Err(Error::invalid(
+                        "counted quantity",
+                        format!("{counted}; must be 0 to {MAX_QTY}"),
+                    ));
+                }
+                let item = self.resolve_item(&item)?;
+                let site = self.warehouse_site(&warehouse)?;
+                let delta = counted - self.level(&item.id, &warehouse)?;
+                (
+                    site,
+                    vec![simple(
+                        MovementKind::CountAdjustment,
+                        item.id,
+                        warehouse,
+                        delta,
+                    )],
+                    note,
+                    None,
+                )
+            }
+            StockMove::Transfer {
+                item,
+                from,
+                to,
+                qty,
+                note,
+            } => {
+                check_qty(qty)?;
+                if from == to {
+                    return Err(Error::invalid("transfer", format!("{from} to itself")));
+                }
+                let item = self.resolve_item(&item)?;
+                let from_site = self.warehouse_site(&from)?;
+                let to_site = self.warehouse_site(&to)?;
+                self.enough(&item, &from, qty)?;
+                let transfer = TransferId::generate(at);
+                let mut planned = vec![Planned {
+                    kind: MovementKind::TransferOut,
+                    item: item.id.clone(),
+                    warehouse: from.clone(),
+                    qty: -qty,
+                    transfer: Some(transfer.clone()),
+                    counterpart: Some(to.clone()),
+                }];
+                if from_site == to_site {
+                    planned.push(Planned {
+                        kind: MovementKind::TransferIn,
+                        item: item.id,
+                        warehouse: to,
+                        qty,
+                        transfer: Some(transfer.clone()),
+                        counterpart: Some(from),
+                    });
+                }
+                (from_site, planned, note, Some(transfer))
+            }
+            StockMove::ReceiveTransfer {
+                transfer,
+                qty,
+                note,
+            } => {
+                let sent: Option<(String, String, Option<String>, i64)> = self
+                    .db
+                    .query_row(
+                        "SELECT item, warehouse, counterpart, -qty FROM movements
+                         WHERE transfer = ?1 AND kind = 'transfer_out'",
+                        [transfer.trim()],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    )
+                    .optional()?;
+                let (item, from, to, sent_qty) =
+                    sent.ok_or_else(|| Error::not_found("transfer", transfer.as_str()))?;
+                let to =
+                    WarehouseCode::from_stored(to.ok_or_else(|| {
+                        Error::not_found("transfer destination", transfer.as_str())
+                    })?);
+                let received: i64 = self.db.query_row(
+                    "SELECT count(*) FROM movements WHERE transfer = ?1 AND kind = 'transfer_in'",
+                    [transfer.trim()],
+                    |r| r.get(0),
+                )?;
+                if received > 0 {
+                    return Err(Error::Duplicate {
+                        kind: "receipt of transfer",
+                        key: transfer,
+                    });
+                }
+                let qty = qty.unwrap_or(sent_qty);
+                check_qty(qty)?;
+                let site = self.warehouse_site(&to)?;
+                let planned = vec![Planned {
+                    kind: MovementKind::TransferIn,
+                    item: ItemId::from_stored(item),
+                    warehouse: to,
+                    qty,
+                    transfer: Some(TransferId::from_stored(transfer.trim().to_string())),
+                    counterpart: Some(WarehouseCode::from_stored(from)),
+                }];
+                (site, planned, note, None)
+            }
+        })
+    }
+
+    /// Transfers sent to `site`'s warehouses and not yet received there.
+    pub fn transfers_in_transit(&self) -> Result<Vec<(String, String, String, String, i64)>> {
+        let mut stmt = self.db.prepare_cached(
+            "SELECT o.transfer, coalesce(i.sku, o.item), o.warehouse, o.counterpart, -o.qty
+             FROM movements o LEFT JOIN items i ON i.id = o.item
+             WHERE o.kind = 'transfer_out' AND NOT EXISTS (
+                SELECT 1 FROM movements r WHERE r.transfer = o.transfer AND r.kind = 'transfer_in')
+             ORDER BY o.at",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+}

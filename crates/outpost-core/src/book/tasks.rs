@@ -1,0 +1,185 @@
+//! Tasks: create, edit fields, comment.
+
+use automerge::ObjType;
+use automerge::transaction::Transactable;
+use jiff::Timestamp;
+
+use super::{Book, Written};
+use crate::doc_id::DocId;
+use crate::error::{Error, Result};
+use crate::id::{CommentId, TaskId};
+use crate::record::RecordRef;
+use crate::schema::{View, collection, collection_obj};
+use crate::task::{Priority, TaskStatus, parse_due};
+use crate::text::{MAX_NAME, MAX_TEXT, optional, required};
+
+/// A new task.
+#[derive(Clone, Debug, Default)]
+pub struct NewTask {
+    /// Short title.
+    pub title: String,
+    /// Details.
+    pub description: String,
+    /// Who should do it.
+    pub owner: String,
+    /// Due date `YYYY-MM-DD`.
+    pub due: Option<String>,
+    /// Urgency (normal if `None`).
+    pub priority: Option<Priority>,
+    /// Linked record (order number, SKU...).
+    pub link: String,
+}
+
+/// Changes to a task; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct TaskEdit {
+    /// New title.
+    pub title: Option<String>,
+    /// New description.
+    pub description: Option<String>,
+    /// New owner.
+    pub owner: Option<String>,
+    /// New due date (empty clears it).
+    pub due: Option<String>,
+    /// New priority.
+    pub priority: Option<Priority>,
+    /// New status.
+    pub status: Option<TaskStatus>,
+    /// New link.
+    pub link: Option<String>,
+}
+
+fn task_ref(id: &TaskId) -> RecordRef {
+    RecordRef::new(collection::TASKS, id.as_str())
+}
+
+impl Book {
+    /// Creates a task at this device's site; returns its number and id.
+    pub fn create_task(&mut self, new: NewTask, at: Timestamp) -> Result<(String, TaskId)> {
+        let me = self.me()?;
+        let title = required("title", &new.title, MAX_NAME)?;
+        let description = optional("description", &new.description, MAX_TEXT)?;
+        let owner = optional("owner", &new.owner, MAX_NAME)?;
+        let link = optional("link", &new.link, MAX_NAME)?;
+        let due = new
+            .due
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+            .map(parse_due)
+            .transpose()?;
+        let prefix = format!("{}-{}-T", me.site, me.code);
+        let existing: i64 = self.db.query_row(
+            "SELECT coalesce(max(CAST(substr(number, length(?1) + 1) AS INTEGER)), 0)
+             FROM tasks WHERE number LIKE ?1 || '%'",
+            [&prefix],
+            |r| r.get(0),
+        )?;
+        let seq = self.next_seq("task", existing)?;
+        let number = format!("{prefix}{seq:06}");
+        let id = TaskId::generate(at);
+        let doc_id = DocId::ops(&me.site, at);
+        let (tid, num) = (id.clone(), number.clone());
+        self.write(&doc_id, at, |tx| {
+            let tasks = collection_obj(tx, collection::TASKS)?;
+            let obj = tx.put_object(&tasks, tid.as_str(), ObjType::Map)?;
+            tx.put(&obj, "number", num.as_str())?;
+            tx.put(&obj, "site", me.site.as_str())?;
+            tx.put(&obj, "created_at", at.as_millisecond())?;
+            tx.put(&obj, "created_by", me.id.as_str())?;
+            tx.put(&obj, "title", title.as_str())?;
+            tx.put(&obj, "description", description.as_str())?;
+            tx.put(&obj, "owner", owner.as_str())?;
+            tx.put(&obj, "due", due.as_deref().unwrap_or(""))?;
+            tx.put(
+                &obj,
+                "priority",
+                new.priority.unwrap_or(Priority::Normal).as_str(),
+            )?;
+            tx.put(&obj, "status", TaskStatus::Todo.as_str())?;
+            tx.put(&obj, "link", link.as_str())?;
+            tx.put_object(&obj, "comments", ObjType::List)?;
+            let mut w = Written::new((), "task.new", vec![task_ref(&tid)]);
+            w.meta.push(("seq.task".into(), seq.to_string()));
+            Ok(w)
+        })?;
+        Ok((number, id))
+    }
+
+    /// Changes fields of a task. Each field is a register: concurrent edits conflict.
+    pub fn edit_task(&mut self, key: &str, edit: TaskEdit, at: Timestamp) -> Result<()> {
+        let (id, doc_id) = self.locate_task(key)?;
+        let site = doc_id
+            .site()
+            .cloned()
+            .ok_or_else(|| Error::not_found("task", key))?;
+        self.check_site(&site)?;
+        let mut puts: Vec<(&'static str, String)> = Vec::new();
+        if let Some(t) = &edit.title {
+            puts.push(("title", required("title", t, MAX_NAME)?));
+        }
+        if let Some(d) = &edit.description {
+            puts.push(("description", optional("description", d, MAX_TEXT)?));
+        }
+        if let Some(o) = &edit.owner {
+            puts.push(("owner", optional("owner", o, MAX_NAME)?));
+        }
+        if let Some(d) = &edit.due {
+            let due = if d.trim().is_empty() {
+                String::new()
+            } else {
+                parse_due(d)?
+            };
+            puts.push(("due", due));
+        }
+        if let Some(p) = edit.priority {
+            puts.push(("priority", p.as_str().to_string()));
+        }
+        if let Some(s) = edit.status {
+            puts.push(("status", s.as_str().to_string()));
+        }
+        if let Some(l) = &edit.link {
+            puts.push(("link", optional("link", l, MAX_NAME)?));
+        }
+        if puts.is_empty() {
+            return Err(Error::invalid("task edit", "nothing to change"));
+        }
+        self.write(&doc_id, at, |tx| {
+            let tasks = collection_obj(tx, collection::TASKS)?;
+            let obj = View::now(&*tx)
+                .child_map(&tasks, id.as_str())
+                .ok_or_else(|| Error::not_found("task", id.as_str()))?;
+            for (field, value) in &puts {
+                tx.put(&obj, *field, value.as_str())?;
+            }
+            Ok(Written::new((), "task.edit", vec![task_ref(&id)]))
+        })
+    }
+
+    /// Appends a comment to a task.
+    pub fn comment_task(&mut self, key: &str, text: &str, at: Timestamp) -> Result<()> {
+        let (id, doc_id) = self.locate_task(key)?;
+        let text = required("comment", text, MAX_TEXT)?;
+        let site = doc_id
+            .site()
+            .cloned()
+            .ok_or_else(|| Error::not_found("task", key))?;
+        let me = self.check_site(&site)?;
+        self.write(&doc_id, at, |tx| {
+            let tasks = collection_obj(tx, collection::TASKS)?;
+            let view = View::now(&*tx);
+            let obj = view
+                .child_map(&tasks, id.as_str())
+                .ok_or_else(|| Error::not_found("task", id.as_str()))?;
+            let list = view
+                .child_list(&obj, "comments")
+                .ok_or_else(|| Error::corrupt("task", "task has no comments list"))?;
+            let len = view.length(&list);
+            let c = tx.insert_object(&list, len, ObjType::Map)?;
+            tx.put(&c, "id", CommentId::generate(at).as_str())?;
+            tx.put(&c, "at", at.as_millisecond())?;
+            tx.put(&c, "by", me.id.as_str())?;
+            tx.put(&c, "text", text.as_str())?;
+            Ok(Written::new((), "task.comment", vec![task_ref(&id)]))
+        })
+    }
+}

@@ -1,0 +1,178 @@
+//! The bundle file: changes carried by USB stick or e-mail between devices.
+//!
+//! Layout: the magic `OUTPOST-BUNDLE`, a format version byte, then one zstd frame (with a
+//! content checksum, so truncation and bit flips are caught before anything is applied)
+//! holding a JSON header and, per document, length-prefixed raw Automerge changes. Each
+//! change is parsed strictly on import; a bundle that fails anywhere changes nothing.
+
+use std::io::{Read, Write};
+
+use automerge::Change;
+use serde::{Deserialize, Serialize};
+
+use crate::doc_id::DocId;
+use crate::error::{Error, Result};
+
+const MAGIC: &[u8] = b"OUTPOST-BUNDLE";
+const VERSION: u8 = 1;
+/// Largest header accepted.
+const MAX_HEADER: u32 = 16 << 20;
+/// Largest single change accepted.
+const MAX_CHANGE: u32 = 64 << 20;
+/// Largest decompressed bundle accepted.
+const MAX_TOTAL: u64 = 4 << 30;
+
+/// What a bundle says about itself.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Header {
+    /// Organisation id.
+    pub org: String,
+    /// The exporting device.
+    pub from: String,
+    /// When it was written (ms).
+    pub created_at_ms: i64,
+    /// The documents carried, in payload order.
+    pub docs: Vec<DocEntry>,
+}
+
+/// One document in a bundle.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DocEntry {
+    /// Document id.
+    pub id: String,
+    /// The exporter's heads of this document (what it has).
+    pub heads: Vec<String>,
+    /// Number of changes carried.
+    pub changes: u32,
+}
+
+/// A decoded document: its id and its changes.
+pub(crate) struct DecodedDoc {
+    pub id: String,
+    pub changes: Vec<Change>,
+}
+
+/// A decoded bundle.
+pub(crate) struct Decoded {
+    pub header: Header,
+    pub docs: Vec<DecodedDoc>,
+}
+
+/// Writes a bundle.
+pub(crate) fn encode(header: &Header, docs: &[Vec<Change>]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    out.extend_from_slice(MAGIC);
+    out.push(VERSION);
+    let mut enc = zstd::stream::write::Encoder::new(out, 9)?;
+    enc.include_checksum(true)?;
+    let header_json =
+        serde_json::to_vec(header).map_err(|e| Error::MalformedBundle(e.to_string()))?;
+    enc.write_all(
+        &u32::try_from(header_json.len())
+            .unwrap_or(u32::MAX)
+            .to_le_bytes(),
+    )?;
+    enc.write_all(&header_json)?;
+    for changes in docs {
+        for change in changes {
+            let raw = change.raw_bytes();
+            enc.write_all(&u32::try_from(raw.len()).unwrap_or(u32::MAX).to_le_bytes())?;
+            enc.write_all(raw)?;
+        }
+    }
+    Ok(enc.finish()?)
+}
+
+/// Reads and checks a bundle: format, checksum, every change.
+pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded> {
+    let bad = |why: &str| Error::MalformedBundle(why.to_string());
+    let rest = bytes
+        .strip_prefix(MAGIC)
+        .ok_or_else(|| bad("it does not start with the Outpost bundle mark"))?;
+    let (&version, body) = rest.split_first().ok_or_else(|| bad("it is truncated"))?;
+    if version != VERSION {
+        return Err(bad(&format!("format version {version} is not supported")));
+    }
+    let decoder = zstd::stream::read::Decoder::new(body).map_err(|e| bad(&e.to_string()))?;
+    let mut payload = Vec::new();
+    decoder
+        .take(MAX_TOTAL)
+        .read_to_end(&mut payload)
+        .map_err(|e| bad(&format!("it is damaged or truncated ({e})")))?;
+    let mut cursor = payload.as_slice();
+    let header_len = read_u32(&mut cursor).ok_or_else(|| bad("no header"))?;
+    if header_len > MAX_HEADER || header_len as usize > cursor.len() {
+        return Err(bad("header length out of range"));
+    }
+    let (header_bytes, mut cursor) = cursor.split_at(header_len as usize);
+    let header: Header =
+        serde_json::from_slice(header_bytes).map_err(|e| bad(&format!("header: {e}")))?;
+    let mut docs = Vec::with_capacity(header.docs.len());
+    for entry in &header.docs {
+        DocId::parse(&entry.id).map_err(|_| bad(&format!("unknown document id {:?}", entry.id)))?;
+        let mut changes = Vec::with_capacity(entry.changes.min(1 << 16) as usize);
+        for _ in 0..entry.changes {
+            let len = read_u32(&mut cursor).ok_or_else(|| bad("it is truncated"))?;
+            if len > MAX_CHANGE || len as usize > cursor.len() {
+                return Err(bad("change length out of range"));
+            }
+            let (raw, rest) = cursor.split_at(len as usize);
+            cursor = rest;
+            let change = Change::try_from(raw)
+                .map_err(|e| bad(&format!("a change of {} is invalid: {e}", entry.id)))?;
+            changes.push(change);
+        }
+        docs.push(DecodedDoc {
+            id: entry.id.clone(),
+            changes,
+        });
+    }
+    if !cursor.is_empty() {
+        return Err(bad("it has trailing data"));
+    }
+    Ok(Decoded { header, docs })
+}
+
+fn read_u32(cursor: &mut &[u8]) -> Option<u32> {
+    let (head, rest) = cursor.split_first_chunk::<4>()?;
+    *cursor = rest;
+    Some(u32::from_le_bytes(*head))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use automerge::transaction::Transactable;
+
+    fn sample() -> (Header, Vec<Vec<Change>>) {
+        let mut doc = automerge::AutoCommit::new();
+        doc.put(automerge::ROOT, "k", "v").unwrap();
+        doc.commit();
+        let changes = doc.get_changes(&[]);
+        let header = Header {
+            org: "o".into(),
+            from: "d".into(),
+            created_at_ms: 1,
+            docs: vec![DocEntry {
+                id: "org".into(),
+                heads: vec![],
+                changes: changes.len() as u32,
+            }],
+        };
+        (header, vec![changes])
+    }
+
+    #[test]
+    fn round_trip_and_damage() {
+        let (header, docs) = sample();
+        let bytes = encode(&header, &docs).unwrap();
+        let decoded = decode(&bytes).unwrap();
+        assert_eq!(decoded.docs[0].changes[0].hash(), docs[0][0].hash());
+        assert!(decode(&bytes[..bytes.len() - 3]).is_err());
+        assert!(decode(b"hello").is_err());
+        let mut flipped = bytes.clone();
+        let mid = flipped.len() / 2;
+        flipped[mid] ^= 0x55;
+        assert!(decode(&flipped).is_err());
+    }
+}

@@ -1,0 +1,177 @@
+//! The one error type of outpost-core.
+
+/// What went wrong in the book. Every variant names the offending value, so a front end can
+/// say exactly what to fix; [`Error::code`] gives a stable key for message catalogues.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// SQLite failed (disk full, locked, corrupt file).
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// Automerge refused a document or change.
+    #[error("document error: {0}")]
+    Document(#[from] automerge::AutomergeError),
+    /// A file could not be read or written.
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    /// The data dir holds no book yet.
+    #[error("this data dir holds no book yet; run `outpost init` first")]
+    NotInitialised,
+    /// The data dir already holds a book.
+    #[error("this data dir already holds the book of organisation {0}")]
+    AlreadyInitialised(String),
+    /// The database was written by a newer Outpost.
+    #[error("the database has schema version {found}; this build supports up to {supported}")]
+    SchemaTooNew {
+        /// Version found in the file.
+        found: i64,
+        /// Newest version this build reads.
+        supported: i64,
+    },
+    /// A record referred to by the user does not exist.
+    #[error("unknown {kind} {key}")]
+    NotFound {
+        /// What kind of record (item, order, warehouse, ...).
+        kind: &'static str,
+        /// The id, number or code that was looked up.
+        key: String,
+    },
+    /// A record with that unique key already exists.
+    #[error("{kind} {key} already exists")]
+    Duplicate {
+        /// What kind of record.
+        kind: &'static str,
+        /// The clashing key.
+        key: String,
+    },
+    /// A field value is not acceptable.
+    #[error("invalid {field}: {reason}")]
+    InvalidValue {
+        /// The field, as the user named it.
+        field: &'static str,
+        /// Why it was refused, with the value.
+        reason: String,
+    },
+    /// A status change the order's lifecycle does not allow.
+    #[error("order {number} is {status}; it cannot be {action}")]
+    InvalidTransition {
+        /// The order's human number.
+        number: String,
+        /// Its current status.
+        status: String,
+        /// The refused action, past tense.
+        action: String,
+    },
+    /// The order's lines may no longer change.
+    #[error("order {0} is no longer a draft; its lines and parties are frozen")]
+    OrderFrozen(String),
+    /// An order must have lines before it is submitted.
+    #[error("order {0} has no lines")]
+    EmptyOrder(String),
+    /// An issue would take stock below zero.
+    #[error("not enough {sku} in {warehouse}: {available} on hand, {requested} requested")]
+    InsufficientStock {
+        /// Item SKU.
+        sku: String,
+        /// Warehouse code.
+        warehouse: String,
+        /// Quantity on hand.
+        available: i64,
+        /// Quantity asked for.
+        requested: i64,
+    },
+    /// This device may not write there (wrong site).
+    #[error("this device belongs to site {own}; it cannot record for site {other}")]
+    WrongSite {
+        /// The device's site.
+        own: String,
+        /// The site it tried to write.
+        other: String,
+    },
+    /// A bundle file could not be read.
+    #[error("not a valid Outpost bundle: {0}")]
+    MalformedBundle(String),
+    /// A bundle of another organisation.
+    #[error("the bundle belongs to organisation {found}; this book is organisation {expected}")]
+    OrgMismatch {
+        /// This book's org id.
+        expected: String,
+        /// The bundle's org id.
+        found: String,
+    },
+    /// A stored or received document is not readable.
+    #[error("document {doc} is damaged: {reason}")]
+    CorruptDocument {
+        /// Document id.
+        doc: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// No conflict to resolve at that place.
+    #[error("no open conflict on {record} field {field}")]
+    NoSuchConflict {
+        /// Record number or id.
+        record: String,
+        /// Field path.
+        field: String,
+    },
+    /// The chosen value is not one of the conflict's values.
+    #[error("choice {choice} is not among the {count} values of this conflict")]
+    NoSuchChoice {
+        /// The 1-based choice given.
+        choice: usize,
+        /// How many values there are.
+        count: usize,
+    },
+}
+
+impl Error {
+    /// A stable, language-neutral key for this kind of error, for message catalogues.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Database(_) => "database",
+            Error::Document(_) => "document",
+            Error::Io(_) => "io",
+            Error::NotInitialised => "not_initialised",
+            Error::AlreadyInitialised(_) => "already_initialised",
+            Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::NotFound { .. } => "not_found",
+            Error::Duplicate { .. } => "duplicate",
+            Error::InvalidValue { .. } => "invalid_value",
+            Error::InvalidTransition { .. } => "invalid_transition",
+            Error::OrderFrozen(_) => "order_frozen",
+            Error::EmptyOrder(_) => "empty_order",
+            Error::InsufficientStock { .. } => "insufficient_stock",
+            Error::WrongSite { .. } => "wrong_site",
+            Error::MalformedBundle(_) => "malformed_bundle",
+            Error::OrgMismatch { .. } => "org_mismatch",
+            Error::CorruptDocument { .. } => "corrupt_document",
+            Error::NoSuchConflict { .. } => "no_such_conflict",
+            Error::NoSuchChoice { .. } => "no_such_choice",
+        }
+    }
+
+    pub(crate) fn not_found(kind: &'static str, key: impl Into<String>) -> Self {
+        Error::NotFound {
+            kind,
+            key: key.into(),
+        }
+    }
+
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidValue {
+            field,
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn corrupt(doc: impl ToString, reason: impl Into<String>) -> Self {
+        Error::CorruptDocument {
+            doc: doc.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Result with the book's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,177 @@
+//! Random record ids and the device id.
+//!
+//! Record ids are UUID v7 built from the time the caller passes in, so they sort roughly by
+//! creation and never need coordination between offices.
+
+use std::fmt;
+
+use automerge::ActorId;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+fn uuid_at(at: Timestamp) -> Uuid {
+    let secs = u64::try_from(at.as_second()).unwrap_or(0);
+    let nanos = at.subsec_nanosecond().unsigned_abs();
+    Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, secs, nanos))
+}
+
+macro_rules! record_id {
+    ($(#[$doc:meta])* $name:ident, $kind:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A new random id (UUID v7 at `at`).
+            pub fn generate(at: Timestamp) -> Self {
+                Self(uuid_at(at).to_string())
+            }
+
+            /// Parses an id as printed by [`fmt::Display`].
+            pub fn parse(text: &str) -> Result<Self> {
+                Uuid::parse_str(text)
+                    .map(|u| Self(u.to_string()))
+                    .map_err(|_| Error::invalid($kind, format!("{text:?} is not an id")))
+            }
+
+            /// The id as stored in documents and tables.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// Wraps text read from a document or table without checking it.
+            pub(crate) fn from_stored(text: String) -> Self {
+                Self(text)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+record_id!(
+    /// Identifies an order.
+    OrderId, "order id"
+);
+record_id!(
+    /// Identifies one line of an order.
+    LineId, "line id"
+);
+record_id!(
+    /// Identifies a stock movement.
+    MovementId, "movement id"
+);
+record_id!(
+    /// Identifies a transfer between warehouses (shared by its out and in movements).
+    TransferId, "transfer id"
+);
+record_id!(
+    /// Identifies a task.
+    TaskId, "task id"
+);
+record_id!(
+    /// Identifies a comment on a task.
+    CommentId, "comment id"
+);
+record_id!(
+    /// Identifies a catalogue item.
+    ItemId, "item id"
+);
+record_id!(
+    /// Identifies a customer or supplier.
+    PartyId, "party id"
+);
+record_id!(
+    /// Identifies an organisation.
+    OrgId, "organisation id"
+);
+
+/// A device's identity in the book: 16 random bytes, also its Automerge actor id, so every
+/// change names the device that made it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DeviceId(String);
+
+impl DeviceId {
+    /// A fresh random device id.
+    pub fn random() -> Self {
+        Self(hex(Uuid::new_v4().as_bytes()))
+    }
+
+    /// Builds a device id from 16 bytes of an identity (e.g. a hash of a public key).
+    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+        Self(hex(&bytes))
+    }
+
+    /// Parses the 32-hex-digit form.
+    pub fn parse(text: &str) -> Result<Self> {
+        let ok = text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit());
+        if ok {
+            Ok(Self(text.to_ascii_lowercase()))
+        } else {
+            Err(Error::invalid(
+                "device id",
+                format!("{text:?} is not 32 hex digits"),
+            ))
+        }
+    }
+
+    /// The Automerge actor id of this device.
+    pub fn actor(&self) -> ActorId {
+        ActorId::from(unhex(&self.0))
+    }
+
+    /// The device that wrote changes as `actor`.
+    pub fn from_actor(actor: &ActorId) -> Self {
+        Self(actor.to_hex_string())
+    }
+
+    /// The hex form.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DeviceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Vec<u8> {
+    (0..text.len() / 2)
+        .filter_map(|i| u8::from_str_radix(text.get(i * 2..i * 2 + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_id_round_trips_through_actor() {
+        let id = DeviceId::random();
+        assert_eq!(DeviceId::from_actor(&id.actor()), id);
+        assert_eq!(DeviceId::parse(id.as_str()).unwrap(), id);
+        assert!(DeviceId::parse("xyz").is_err());
+    }
+
+    #[test]
+    fn record_ids_parse_and_reject() {
+        let id = OrderId::generate(Timestamp::from_second(1_700_000_000).unwrap());
+        assert_eq!(OrderId::parse(id.as_str()).unwrap(), id);
+        assert!(OrderId::parse("not-an-id").is_err());
+    }
+}

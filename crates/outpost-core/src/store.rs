@@ -1,0 +1,195 @@
+//! The device's SQLite file: document chunks, device metadata and the projection tables.
+//!
+//! Every write runs in one SQLite transaction with `synchronous=FULL` in WAL mode: the
+//! Automerge chunk and the projection rows it changes are committed together, so a write
+//! reported done survives `kill -9` and power loss, and the projections never disagree
+//! with the documents after a crash.
+
+use std::path::Path;
+
+use automerge::{Automerge, ReadDoc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::doc_id::DocId;
+use crate::error::{Error, Result};
+
+/// Version of the table layout. Bump with a migration step in [`migrate`].
+const DB_VERSION: i64 = 1;
+
+/// After this many incremental chunks a document is compacted into one snapshot.
+pub(crate) const COMPACT_AFTER_CHUNKS: usize = 256;
+
+/// Chunk kinds in `doc_chunks`.
+pub(crate) mod chunk {
+    /// A full `save()` of the document.
+    pub const SNAPSHOT: &str = "snapshot";
+    /// Changes appended since the last snapshot.
+    pub const CHANGES: &str = "changes";
+    /// Received changes whose dependencies have not arrived yet.
+    pub const PENDING: &str = "pending";
+}
+
+/// Opens (creating if needed) the database file with durable settings.
+pub(crate) fn open(path: &Path) -> Result<Connection> {
+    let db = Connection::open(path)?;
+    db.busy_timeout(std::time::Duration::from_secs(5))?;
+    db.pragma_update(None, "journal_mode", "WAL")?;
+    db.pragma_update(None, "synchronous", "FULL")?;
+    db.pragma_update(None, "foreign_keys", "OFF")?;
+    migrate(&db)?;
+    Ok(db)
+}
+
+fn migrate(db: &Connection) -> Result<()> {
+    let version: i64 = db.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > DB_VERSION {
+        return Err(Error::SchemaTooNew {
+            found: version,
+            supported: DB_VERSION,
+        });
+    }
+    if version < 1 {
+        let tx = db.unchecked_transaction()?;
+        tx.execute_batch(STORE_TABLES)?;
+        tx.execute_batch(crate::projection::TABLES)?;
+        tx.pragma_update(None, "user_version", DB_VERSION)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+const STORE_TABLES: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+CREATE TABLE doc_chunks (
+    id INTEGER PRIMARY KEY,
+    doc TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    data BLOB NOT NULL
+) STRICT;
+CREATE INDEX doc_chunks_by_doc ON doc_chunks(doc, id);
+-- What another device had of each document, as it told us in its last bundle.
+CREATE TABLE peer_heads (
+    device TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    heads BLOB NOT NULL,
+    PRIMARY KEY (device, doc)
+) STRICT;
+";
+
+pub(crate) fn meta_get(db: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(db
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+pub(crate) fn meta_set(db: &Connection, key: &str, value: &str) -> Result<()> {
+    db.execute(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+/// Appends a chunk of a document.
+pub(crate) fn put_chunk(db: &Connection, doc: &DocId, kind: &str, data: &[u8]) -> Result<()> {
+    if data.is_empty() {
+        return Ok(());
+    }
+    db.execute(
+        "INSERT INTO doc_chunks(doc, kind, data) VALUES (?1, ?2, ?3)",
+        params![doc.to_string(), kind, data],
+    )?;
+    Ok(())
+}
+
+/// Loads a document from its chunks; `None` if it was never stored. Returns the number of
+/// chunks read, so the caller knows when to compact.
+pub(crate) fn load_doc(db: &Connection, doc_id: &DocId) -> Result<Option<(Automerge, usize)>> {
+    let mut stmt = db.prepare_cached("SELECT data FROM doc_chunks WHERE doc = ?1 ORDER BY id")?;
+    let mut rows = stmt.query([doc_id.to_string()])?;
+    // One load of all chunks joined is far faster than a load per chunk.
+    let mut joined = Vec::new();
+    let mut count = 0;
+    while let Some(row) = rows.next()? {
+        let data: Vec<u8> = row.get(0)?;
+        joined.extend_from_slice(&data);
+        count += 1;
+    }
+    if count == 0 {
+        return Ok(None);
+    }
+    let mut doc = Automerge::new();
+    doc.load_incremental(&joined)
+        .map_err(|e| Error::corrupt(doc_id, e.to_string()))?;
+    Ok(Some((doc, count)))
+}
+
+/// Replaces a document's chunks by one snapshot, keeping changes still waiting for deps.
+pub(crate) fn compact(db: &Connection, doc_id: &DocId, doc: &Automerge) -> Result<usize> {
+    let snapshot = doc.save();
+    db.execute(
+        "DELETE FROM doc_chunks WHERE doc = ?1 AND kind != ?2",
+        params![doc_id.to_string(), chunk::PENDING],
+    )?;
+    put_chunk(db, doc_id, chunk::SNAPSHOT, &snapshot)?;
+    let pending: i64 = if doc.get_missing_deps(&[]).is_empty() {
+        db.execute(
+            "DELETE FROM doc_chunks WHERE doc = ?1 AND kind = ?2",
+            params![doc_id.to_string(), chunk::PENDING],
+        )?;
+        0
+    } else {
+        db.query_row(
+            "SELECT count(*) FROM doc_chunks WHERE doc = ?1 AND kind = ?2",
+            params![doc_id.to_string(), chunk::PENDING],
+            |r| r.get(0),
+        )?
+    };
+    Ok(1 + usize::try_from(pending).unwrap_or(0))
+}
+
+/// Every stored document id.
+pub(crate) fn doc_ids(db: &Connection) -> Result<Vec<DocId>> {
+    let mut stmt = db.prepare("SELECT DISTINCT doc FROM doc_chunks ORDER BY doc")?;
+    let ids = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    ids.iter().map(|t| DocId::parse(t)).collect()
+}
+
+/// Stores the heads another device reported for a document.
+pub(crate) fn set_peer_heads(
+    db: &Connection,
+    device: &str,
+    doc: &DocId,
+    heads: &[automerge::ChangeHash],
+) -> Result<()> {
+    let bytes: Vec<u8> = heads.iter().flat_map(|h| h.0).collect();
+    db.execute(
+        "INSERT INTO peer_heads(device, doc, heads) VALUES (?1, ?2, ?3)
+         ON CONFLICT(device, doc) DO UPDATE SET heads = excluded.heads",
+        params![device, doc.to_string(), bytes],
+    )?;
+    Ok(())
+}
+
+/// The heads another device last reported for a document (empty if unknown).
+pub(crate) fn peer_heads(
+    db: &Connection,
+    device: &str,
+    doc: &DocId,
+) -> Result<Vec<automerge::ChangeHash>> {
+    let bytes: Option<Vec<u8>> = db
+        .query_row(
+            "SELECT heads FROM peer_heads WHERE device = ?1 AND doc = ?2",
+            params![device, doc.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(bytes
+        .unwrap_or_default()
+        .chunks_exact(32)
+        .filter_map(|c| automerge::ChangeHash::try_from(c).ok())
+        .collect())
+}

@@ -1,0 +1,509 @@
+//! The book on one and two devices: lifecycle, stock, conflicts, history, exceptions,
+//! bad input and durability, on real SQLite files.
+
+mod common;
+
+use common::*;
+use outpost_core::*;
+
+fn wh(code: &str) -> WarehouseCode {
+    WarehouseCode::parse(code).unwrap()
+}
+
+#[test]
+fn order_lifecycle_moves_stock() {
+    let TwoOffices {
+        mut a, mut clock, ..
+    } = two_offices();
+    a.move_stock(
+        StockMove::Receive {
+            item: "TEA".into(),
+            warehouse: wh("SH1"),
+            qty: 20,
+            note: String::new(),
+        },
+        clock.tick(),
+    )
+    .unwrap();
+    let (number, _) = a
+        .create_order(
+            sales("Acme 客户", vec![line("TEA", 3), line("CUP", 1)]),
+            clock.tick(),
+        )
+        .unwrap();
+    assert!(number.starts_with("SH-A1-"), "{number}");
+    // Shipping before approval is refused; so is shipping CUP with none in stock.
+    let err = a
+        .act_on_order(&number, Action::Ship, "", clock.tick())
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidTransition { .. }), "{err}");
+    a.act_on_order(&number, Action::Submit, "", clock.tick())
+        .unwrap();
+    let err = a
+        .edit_lines(&number, LineEdit::Add(line("TEA", 1)), clock.tick())
+        .unwrap_err();
+    assert!(matches!(err, Error::OrderFrozen(_)), "{err}");
+    a.act_on_order(&number, Action::Approve, "ok", clock.tick())
+        .unwrap();
+    let err = a
+        .act_on_order(&number, Action::Ship, "", clock.tick())
+        .unwrap_err();
+    assert!(matches!(err, Error::InsufficientStock { .. }), "{err}");
+    a.move_stock(
+        StockMove::Receive {
+            item: "CUP".into(),
+            warehouse: wh("SH1"),
+            qty: 2,
+            note: String::new(),
+        },
+        clock.tick(),
+    )
+    .unwrap();
+    assert_eq!(
+        a.act_on_order(&number, Action::Ship, "", clock.tick())
+            .unwrap(),
+        Status::Shipped
+    );
+    let tea = a.resolve_item("TEA").unwrap();
+    assert_eq!(a.level(&tea.id, &wh("SH1")).unwrap(), 17);
+    let detail = a.order(&number).unwrap();
+    assert_eq!(detail.row.status, Status::Shipped);
+    assert_eq!(detail.row.total, Money(3 * 3500 + 1250));
+    assert_eq!(detail.events.len(), 3);
+    assert!(a.exceptions().unwrap().is_empty(), "{:?}", a.exceptions());
+    let history = a.history(&number).unwrap();
+    assert_eq!(history.len(), 4);
+    assert_eq!(history[0].action, "order.new");
+    assert!(
+        history[3]
+            .fields
+            .iter()
+            .any(|f| f.field == "status" && f.old == "approved" && f.new == "shipped")
+    );
+}
+
+#[test]
+fn concurrent_edits_become_conflicts_until_resolved() {
+    let TwoOffices {
+        mut a,
+        mut b,
+        mut clock,
+        ..
+    } = two_offices();
+    let (number, _) = a
+        .create_order(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
+        .unwrap();
+    sync(&mut a, &mut b, &mut clock);
+    // B is a clerk at BJ: it may not edit SH's order.
+    let err = b
+        .edit_order(
+            &number,
+            OrderEdit {
+                note: Some("x".into()),
+                ..Default::default()
+            },
+            clock.tick(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::WrongSite { .. }), "{err}");
+    // Two SH devices: A and a second SH device C edit the same note offline.
+    let bundle = a
+        .export_bundle(&ExportScope::Everything, clock.tick())
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let join = JoinAs {
+        site: SiteCode::parse("SH").unwrap(),
+        device_name: "Zhao".into(),
+        role: Role::Clerk,
+    };
+    let mut c = Book::join(
+        &dir.path().join("c.sqlite3"),
+        &bundle,
+        join,
+        DeviceId::random(),
+        clock.tick(),
+    )
+    .unwrap();
+    a.edit_order(
+        &number,
+        OrderEdit {
+            note: Some("deliver Monday".into()),
+            ..Default::default()
+        },
+        clock.tick(),
+    )
+    .unwrap();
+    c.edit_order(
+        &number,
+        OrderEdit {
+            note: Some("周二送货".into()),
+            ..Default::default()
+        },
+        clock.tick(),
+    )
+    .unwrap();
+    sync(&mut a, &mut c, &mut clock);
+    let ca = a.conflicts().unwrap();
+    assert_eq!(ca, c.conflicts().unwrap());
+    assert_eq!(ca.len(), 1, "{ca:?}");
+    assert_eq!(ca[0].field, "note");
+    assert_eq!(ca[0].label, number);
+    let values: Vec<_> = ca[0]
+        .choices
+        .iter()
+        .map(|c| c.value.as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        values.contains(&"deliver Monday".to_string()) && values.contains(&"周二送货".to_string())
+    );
+    assert_eq!(
+        a.order(&number).unwrap().note,
+        c.order(&number).unwrap().note,
+        "same shown value"
+    );
+    let err = a
+        .resolve_conflict(&number, "note", 3, clock.tick())
+        .unwrap_err();
+    assert!(matches!(err, Error::NoSuchChoice { .. }));
+    let pick = ca[0]
+        .choices
+        .iter()
+        .position(|c| c.value == "周二送货")
+        .unwrap()
+        + 1;
+    a.resolve_conflict(&number, "note", pick, clock.tick())
+        .unwrap();
+    assert!(a.conflicts().unwrap().is_empty());
+    sync(&mut a, &mut c, &mut clock);
+    assert!(c.conflicts().unwrap().is_empty());
+    assert_eq!(c.order(&number).unwrap().note, "周二送货");
+    assert_eq!(a.dump().unwrap(), c.dump().unwrap());
+}
+
+#[test]
+fn oversell_while_partitioned_is_an_exception() {
+    let TwoOffices {
+        mut a,
+        mut clock,
+        dir,
+        ..
+    } = two_offices();
+    a.move_stock(
+        StockMove::Receive {
+            item: "TEA".into(),
+            warehouse: wh("SH1"),
+            qty: 5,
+            note: String::new(),
+        },
+        clock.tick(),
+    )
+    .unwrap();
+    let bundle = a
+        .export_bundle(&ExportScope::Everything, clock.tick())
+        .unwrap();
+    let join = JoinAs {
+        site: SiteCode::parse("SH").unwrap(),
+        device_name: "Zhao".into(),
+        role: Role::Warehouse,
+    };
+    let mut c = Book::join(
+        &dir.path().join("c.sqlite3"),
+        &bundle,
+        join,
+        DeviceId::random(),
+        clock.tick(),
+    )
+    .unwrap();
+    a.move_stock(
+        StockMove::Issue {
+            item: "TEA".into(),
+            warehouse: wh("SH1"),
+            qty: 4,
+            note: String::new(),
+        },
+        clock.tick(),
+    )
+    .unwrap();
+    c.move_stock(
+        StockMove::Issue {
+            item: "TEA".into(),
+            warehouse: wh("SH1"),
+            qty: 3,
+            note: String::new(),
+        },
+        clock.tick(),
+    )
+    .unwrap();
+    assert!(a.exceptions().unwrap().is_empty());
+    sync(&mut a, &mut c, &mut clock);
+    let ex = a.exceptions().unwrap();
+    assert_eq!(ex.len(), 1, "{ex:?}");
+    assert_eq!(ex[0].kind, "negative_stock");
+    assert_eq!(ex[0].subject, "TEA@SH1");
+    assert_eq!(ex[0].actual, Some(-2));
+    assert_eq!(ex, c.exceptions().unwrap());
+}
+
+#[test]
+fn transfers_between_sites_arrive_in_transit() {
+    let TwoOffices {
+        mut a,
+        mut b,
+        mut clock,
+        ..
+    } = two_offices();
+    a.move_stock(
+        StockMove::Receive {
+            item: "CUP".into(),
+            warehouse: wh("SH1"),
+            qty: 10,
+            note: String::new(),
+        },
+        clock.tick(),
+    )
+    .unwrap();
+    let transfer = a
+        .move_stock(
+            StockMove::Transfer {
+                item: "CUP".into(),
+                from: wh("SH1"),
+                to: wh("BJ1"),
+                qty: 4,
+                note: String::new(),
+            },
+            clock.tick(),
+        )
+        .unwrap()
+        .unwrap();
+    sync(&mut a, &mut b, &mut clock);
+    assert_eq!(b.transfers_in_transit().unwrap().len(), 1);
+    b.move_stock(
+        StockMove::ReceiveTransfer {
+            transfer: transfer.to_string(),
+            qty: Some(3),
+            note: "one broken".into(),
+        },
+        clock.tick(),
+    )
+    .unwrap();
+    sync(&mut a, &mut b, &mut clock);
+    let cup = a.resolve_item("CUP").unwrap();
+    assert_eq!(a.level(&cup.id, &wh("SH1")).unwrap(), 6);
+    assert_eq!(a.level(&cup.id, &wh("BJ1")).unwrap(), 3);
+    let ex = a.exceptions().unwrap();
+    assert_eq!(ex.len(), 1);
+    assert_eq!(ex[0].kind, "transfer_mismatch");
+    assert!(a.transfers_in_transit().unwrap().is_empty());
+}
+
+#[test]
+fn tasks_with_comments_and_history() {
+    let TwoOffices {
+        mut a, mut clock, ..
+    } = two_offices();
+    let (number, _) = a
+        .create_task(
+            NewTask {
+                title: "Count tea".into(),
+                owner: "Li Wei".into(),
+                due: Some("2026-12-01".into()),
+                ..Default::default()
+            },
+            clock.tick(),
+        )
+        .unwrap();
+    assert!(number.starts_with("SH-A1-T"), "{number}");
+    a.edit_task(
+        &number,
+        TaskEdit {
+            status: Some(TaskStatus::Doing),
+            ..Default::default()
+        },
+        clock.tick(),
+    )
+    .unwrap();
+    a.comment_task(&number, "half done", clock.tick()).unwrap();
+    let t = a.task(&number).unwrap();
+    assert_eq!(t.status, "doing");
+    assert_eq!(t.comments.len(), 1);
+    let overdue = a
+        .tasks(&TaskFilter {
+            overdue_on: Some("2026-12-02".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(overdue.len(), 1);
+    assert!(
+        a.edit_task(
+            &number,
+            TaskEdit {
+                due: Some("31/12/2026".into()),
+                ..Default::default()
+            },
+            clock.tick()
+        )
+        .is_err()
+    );
+    let h = a.history(&number).unwrap();
+    assert_eq!(h.len(), 3);
+    assert!(
+        h[1].fields
+            .iter()
+            .any(|f| f.field == "status" && f.old == "todo" && f.new == "doing")
+    );
+}
+
+#[test]
+fn bad_input_changes_nothing() {
+    let TwoOffices {
+        mut a,
+        mut b,
+        mut clock,
+        ..
+    } = two_offices();
+    let (number, _) = a
+        .create_order(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
+        .unwrap();
+    let before = a.dump().unwrap();
+    let bad_orders = [
+        sales("Acme 客户", vec![line("TEA", -1)]),
+        sales("Acme 客户", vec![line("NOPE", 1)]),
+        sales("Nobody", vec![line("TEA", 1)]),
+        NewOrder {
+            note: "x".repeat(5000),
+            ..sales("Acme 客户", vec![])
+        },
+        sales(
+            "Acme 客户",
+            vec![NewLine {
+                discount: Money(999_999),
+                ..line("TEA", 1)
+            }],
+        ),
+    ];
+    for order in bad_orders {
+        assert!(a.create_order(order, clock.tick()).is_err());
+    }
+    assert!(
+        a.act_on_order(&number, Action::Pay, "", clock.tick())
+            .is_err()
+    );
+    assert!(
+        a.act_on_order("SH-A1-999999", Action::Submit, "", clock.tick())
+            .is_err()
+    );
+    let good = b
+        .export_bundle(&ExportScope::Everything, clock.tick())
+        .unwrap();
+    for damaged in [
+        good[..good.len() / 2].to_vec(),
+        b"not a bundle".to_vec(),
+        Vec::new(),
+    ] {
+        assert!(matches!(
+            a.import_bundle(&damaged, clock.tick()),
+            Err(Error::MalformedBundle(_))
+        ));
+    }
+    let other = tempfile::tempdir().unwrap();
+    let mut stranger = Book::create(
+        &other.path().join("x.sqlite3"),
+        org("SH"),
+        DeviceId::random(),
+        clock.tick(),
+    )
+    .unwrap();
+    let foreign = stranger
+        .export_bundle(&ExportScope::Everything, clock.tick())
+        .unwrap();
+    assert!(matches!(
+        a.import_bundle(&foreign, clock.tick()),
+        Err(Error::OrgMismatch { .. })
+    ));
+    assert_eq!(before, a.dump().unwrap());
+}
+
+#[test]
+fn import_twice_changes_nothing_and_for_device_is_smaller() {
+    let TwoOffices {
+        mut a,
+        mut b,
+        mut clock,
+        ..
+    } = two_offices();
+    for _ in 0..5 {
+        a.create_order(sales("Acme 客户", vec![line("TEA", 2)]), clock.tick())
+            .unwrap();
+    }
+    let all = a
+        .export_bundle(&ExportScope::Everything, clock.tick())
+        .unwrap();
+    let first = b.import_bundle(&all, clock.tick()).unwrap();
+    assert_eq!(first.new_changes, 5);
+    let dump = b.dump().unwrap();
+    let again = b.import_bundle(&all, clock.tick()).unwrap();
+    assert_eq!(again.new_changes, 0);
+    assert_eq!(dump, b.dump().unwrap());
+    // B told A what it has; A's bundle for B now carries only the newer order.
+    let from_b = b
+        .export_bundle(&ExportScope::Everything, clock.tick())
+        .unwrap();
+    a.import_bundle(&from_b, clock.tick()).unwrap();
+    a.create_order(sales("Acme 客户", vec![line("CUP", 1)]), clock.tick())
+        .unwrap();
+    let delta = a
+        .export_bundle(&ExportScope::For(b.device_id().clone()), clock.tick())
+        .unwrap();
+    assert!(
+        delta.len() < all.len() / 2,
+        "{} vs {}",
+        delta.len(),
+        all.len()
+    );
+    assert_eq!(
+        b.import_bundle(&delta, clock.tick()).unwrap().new_changes,
+        1
+    );
+    assert_eq!(a.dump().unwrap(), b.dump().unwrap());
+}
+
+#[test]
+fn reopen_compact_and_rebuild_keep_every_row() {
+    let TwoOffices {
+        mut a,
+        dir,
+        mut clock,
+        ..
+    } = two_offices();
+    a.move_stock(
+        StockMove::Receive {
+            item: "TEA".into(),
+            warehouse: wh("SH1"),
+            qty: 1000,
+            note: String::new(),
+        },
+        clock.tick(),
+    )
+    .unwrap();
+    // Enough writes to cross the compaction threshold of one document.
+    for i in 0..300 {
+        let (n, _) = a
+            .create_order(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
+            .unwrap();
+        if i % 3 == 0 {
+            a.act_on_order(&n, Action::Submit, "", clock.tick())
+                .unwrap();
+        }
+    }
+    let dump = a.dump().unwrap();
+    drop(a);
+    let mut a = Book::open(&dir.path().join("a.sqlite3")).unwrap();
+    assert_eq!(dump, a.dump().unwrap());
+    a.rebuild().unwrap();
+    assert_eq!(dump, a.dump().unwrap());
+    a.compact().unwrap();
+    let (n, _) = a
+        .create_order(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
+        .unwrap();
+    assert!(n.ends_with("000301"), "{n}");
+}
