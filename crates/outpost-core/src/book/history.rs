@@ -77,8 +77,8 @@ impl Book {
                 .get_change_meta_by_hash(&h)
                 .map(|m| m.deps)
                 .unwrap_or_default();
-            let before = fields_of(doc, &deps, &rec, &items);
-            let after = fields_of(doc, &[h], &rec, &items);
+            let before = fields_of(doc, &deps, &rec, &names);
+            let after = fields_of(doc, &[h], &rec, &names);
             let mut fields = Vec::new();
             for key in before
                 .keys()
@@ -148,7 +148,7 @@ fn fields_of(
         return out;
     };
     let conflicts = &mut Vec::new();
-    let sku = |id: &str| items.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
     match rec.collection.as_str() {
         collection::ORDERS => {
             if let Some(o) = crate::order::read_order(view, &rec.key, obj, conflicts) {
@@ -161,7 +161,7 @@ fn fields_of(
                 out.insert("note".into(), o.note.clone());
                 for l in &o.lines {
                     let n = l.pos + 1;
-                    out.insert(format!("line {n} item"), sku(l.item.as_str()));
+                    out.insert(format!("line {n} item"), name(l.item.as_str()));
                     out.insert(format!("line {n} qty"), l.qty.to_string());
                     out.insert(format!("line {n} price"), l.price.to_string());
                     out.insert(format!("line {n} discount"), l.discount.to_string());

@@ -1,0 +1,7 @@
+//! The `outpost` command line: argument parsing and output; every action is a Node call.
+
+pub mod args;
+pub mod bench;
+pub mod out;
+pub mod run;
+pub mod table;

@@ -1,0 +1,527 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Outpost: orders, stock and tasks for every office, offline first.
+#[derive(Debug, Parser)]
+#[command(name = "outpost", version, about)]
+pub struct Cli {
+    /// Data directory (default: the platform data dir).
+    #[arg(long, global = true, env = "OUTPOST_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Language of messages: en or zh (default: from the locale).
+    #[arg(long, global = true, env = "OUTPOST_LANG")]
+    pub lang: Option<String>,
+    /// Print JSON instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an organisation here, or join one from a bundle.
+    Init(InitArgs),
+    /// This device: id, code, site, role.
+    Whoami,
+    /// Devices of the organisation.
+    Devices,
+    /// Sites (offices).
+    #[command(subcommand)]
+    Site(SiteCmd),
+    /// Warehouses.
+    #[command(subcommand)]
+    Warehouse(WarehouseCmd),
+    /// The item catalogue.
+    #[command(subcommand)]
+    Item(ItemCmd),
+    /// Customers.
+    #[command(subcommand)]
+    Customer(PartyCmd),
+    /// Suppliers.
+    #[command(subcommand)]
+    Supplier(PartyCmd),
+    /// Sales and purchase orders.
+    #[command(subcommand)]
+    Order(OrderCmd),
+    /// Stock movements and levels.
+    #[command(subcommand)]
+    Stock(StockCmd),
+    /// Tasks.
+    #[command(subcommand)]
+    Task(TaskCmd),
+    /// Fields edited concurrently on two devices.
+    #[command(subcommand)]
+    Conflicts(ConflictsCmd),
+    /// Every change of a record: who, when, from which device, what.
+    History {
+        /// Order or task number, SKU, customer or supplier name.
+        record: String,
+    },
+    /// Broken invariants after merging (oversold stock, mismatched transfers...).
+    Exceptions,
+    /// Exchange changes with another device by file.
+    #[command(subcommand)]
+    Bundle(BundleCmd),
+    /// Recreate the query tables from the documents.
+    Rebuild,
+    /// Measure write latency, cold open and list speed, bundle size.
+    Bench(BenchArgs),
+    /// Write orders in a loop, printing each acknowledged number (durability tests).
+    #[command(hide = true)]
+    WriteLoop {
+        /// How many orders.
+        #[arg(long, default_value_t = 1000)]
+        count: u32,
+        /// Item SKU for the single line.
+        #[arg(long)]
+        sku: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Organisation name (new organisation).
+    #[arg(long, required_unless_present = "join_bundle")]
+    pub org: Option<String>,
+    /// Join an existing organisation from this bundle file instead.
+    #[arg(long, conflicts_with = "org")]
+    pub join_bundle: Option<PathBuf>,
+    /// This device's site code (e.g. SH).
+    #[arg(long)]
+    pub site: String,
+    /// The site's name (new organisation).
+    #[arg(long)]
+    pub site_name: Option<String>,
+    /// Your name, shown on everything you record.
+    #[arg(long)]
+    pub name: String,
+    /// Role when joining: clerk, warehouse, finance, manager, admin, auditor.
+    #[arg(long, default_value = "clerk")]
+    pub role: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SiteCmd {
+    /// Add a site (with its first warehouse CODE1).
+    Add {
+        /// Code, e.g. BJ.
+        code: String,
+        /// Name, e.g. Beijing.
+        name: String,
+    },
+    /// List sites.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WarehouseCmd {
+    /// Add a warehouse to a site.
+    Add {
+        /// Code, e.g. SH2.
+        code: String,
+        /// Site code.
+        #[arg(long)]
+        site: String,
+        /// Name.
+        #[arg(long)]
+        name: String,
+    },
+    /// List warehouses.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ItemCmd {
+    /// Add an item.
+    Add {
+        /// SKU.
+        #[arg(long)]
+        sku: String,
+        /// Name.
+        #[arg(long)]
+        name: String,
+        /// Unit (pcs, kg, box).
+        #[arg(long, default_value = "pcs")]
+        unit: String,
+        /// List price, e.g. 35.00.
+        #[arg(long)]
+        price: String,
+        /// Low-stock threshold.
+        #[arg(long, default_value_t = 0)]
+        low_stock: i64,
+    },
+    /// Change an item's name, price or threshold.
+    Edit {
+        /// SKU.
+        sku: String,
+        /// New name.
+        #[arg(long)]
+        name: Option<String>,
+        /// New price.
+        #[arg(long)]
+        price: Option<String>,
+        /// New threshold.
+        #[arg(long)]
+        low_stock: Option<i64>,
+    },
+    /// List items.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PartyCmd {
+    /// Add one.
+    Add {
+        /// Name.
+        name: String,
+        /// Phone.
+        #[arg(long, default_value = "")]
+        phone: String,
+        /// Address.
+        #[arg(long, default_value = "")]
+        address: String,
+    },
+    /// List them.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrderCmd {
+    /// Create a draft order.
+    New {
+        /// A purchase order (default: sales).
+        #[arg(long)]
+        purchase: bool,
+        /// Customer (sales) or supplier (purchase) name.
+        #[arg(long, alias = "customer", alias = "supplier")]
+        party: Option<String>,
+        /// Warehouse (default: your site's first).
+        #[arg(long)]
+        warehouse: Option<String>,
+        /// Remark.
+        #[arg(long, default_value = "")]
+        note: String,
+        /// A line as SKU:QTY[:PRICE[:DISCOUNT]]; repeat for more lines.
+        #[arg(long = "line")]
+        lines: Vec<String>,
+    },
+    /// Change a draft order's party, warehouse or remark.
+    Edit {
+        /// Order number.
+        order: String,
+        /// New customer or supplier.
+        #[arg(long, alias = "customer", alias = "supplier")]
+        party: Option<String>,
+        /// New warehouse.
+        #[arg(long)]
+        warehouse: Option<String>,
+        /// New remark.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Add, change or remove a line of a draft order.
+    Line(LineArgs),
+    /// Submit a draft.
+    Submit(ActArgs),
+    /// Approve a submitted order.
+    Approve(ActArgs),
+    /// Ship an approved sales order (issues its stock).
+    Ship(ActArgs),
+    /// Receive an approved purchase order (receives its stock).
+    Receive(ActArgs),
+    /// Mark as invoiced.
+    Invoice(ActArgs),
+    /// Mark as paid.
+    Pay(ActArgs),
+    /// Cancel.
+    Cancel(ActArgs),
+    /// List orders, newest first.
+    List {
+        /// Only this status.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only this site.
+        #[arg(long)]
+        site: Option<String>,
+        /// Only sales or purchase.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Number or party contains.
+        #[arg(long)]
+        search: Option<String>,
+        /// Rows per page.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Page number, from 1.
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+    },
+    /// Show one order with lines, events and conflicts.
+    Show {
+        /// Order number.
+        order: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ActArgs {
+    /// Order number.
+    pub order: String,
+    /// Remark on this step.
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct LineArgs {
+    /// Order number.
+    pub order: String,
+    /// Add a line for this SKU.
+    #[arg(long, conflicts_with_all = ["set", "remove"])]
+    pub add: Option<String>,
+    /// Change line N.
+    #[arg(long, conflicts_with = "remove")]
+    pub set: Option<usize>,
+    /// Remove line N.
+    #[arg(long)]
+    pub remove: Option<usize>,
+    /// Quantity.
+    #[arg(long)]
+    pub qty: Option<i64>,
+    /// Unit price.
+    #[arg(long)]
+    pub price: Option<String>,
+    /// Line discount.
+    #[arg(long)]
+    pub discount: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StockCmd {
+    /// Goods in (or --transfer ID to receive a transfer from another site).
+    Receive {
+        /// SKU.
+        #[arg(long, required_unless_present = "transfer")]
+        item: Option<String>,
+        /// Warehouse.
+        #[arg(long, required_unless_present = "transfer")]
+        warehouse: Option<String>,
+        /// Quantity (for a transfer: as counted on arrival).
+        #[arg(long, required_unless_present = "transfer")]
+        qty: Option<i64>,
+        /// Receive this transfer.
+        #[arg(long, conflicts_with_all = ["item", "warehouse"])]
+        transfer: Option<String>,
+        /// Remark.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Goods out.
+    Issue {
+        /// SKU.
+        #[arg(long)]
+        item: String,
+        /// Warehouse.
+        #[arg(long)]
+        warehouse: String,
+        /// Quantity.
+        #[arg(long)]
+        qty: i64,
+        /// Remark.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Move goods to another warehouse.
+    Transfer {
+        /// SKU.
+        #[arg(long)]
+        item: String,
+        /// From warehouse.
+        #[arg(long)]
+        from: String,
+        /// To warehouse.
+        #[arg(long)]
+        to: String,
+        /// Quantity.
+        #[arg(long)]
+        qty: i64,
+        /// Remark.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Record a stock count; the difference becomes an adjustment.
+    Count {
+        /// SKU.
+        #[arg(long)]
+        item: String,
+        /// Warehouse.
+        #[arg(long)]
+        warehouse: String,
+        /// Quantity counted.
+        #[arg(long)]
+        counted: i64,
+        /// Remark.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Stock levels per item and warehouse.
+    Levels {
+        /// Only this warehouse.
+        #[arg(long)]
+        warehouse: Option<String>,
+        /// Only items at or below their threshold.
+        #[arg(long)]
+        low: bool,
+    },
+    /// Movements, newest first.
+    Movements {
+        /// Only this SKU.
+        #[arg(long)]
+        item: Option<String>,
+        /// Only this warehouse.
+        #[arg(long)]
+        warehouse: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Transfers sent and not yet received.
+    Transit,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TaskCmd {
+    /// Create a task.
+    New {
+        /// Title.
+        title: String,
+        /// Details.
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Who should do it.
+        #[arg(long, default_value = "")]
+        owner: String,
+        /// Due date YYYY-MM-DD.
+        #[arg(long)]
+        due: Option<String>,
+        /// low, normal, high, urgent.
+        #[arg(long)]
+        priority: Option<String>,
+        /// Linked record (order number, SKU...).
+        #[arg(long, default_value = "")]
+        link: String,
+    },
+    /// Give a task to someone.
+    Assign {
+        /// Task number.
+        task: String,
+        /// New owner.
+        owner: String,
+    },
+    /// Set a task's status: todo, doing, done, cancelled.
+    Status {
+        /// Task number.
+        task: String,
+        /// New status.
+        status: String,
+    },
+    /// Change other fields of a task.
+    Edit {
+        /// Task number.
+        task: String,
+        /// New title.
+        #[arg(long)]
+        title: Option<String>,
+        /// New details.
+        #[arg(long)]
+        description: Option<String>,
+        /// New due date ("" clears it).
+        #[arg(long)]
+        due: Option<String>,
+        /// New priority.
+        #[arg(long)]
+        priority: Option<String>,
+        /// New link.
+        #[arg(long)]
+        link: Option<String>,
+    },
+    /// Comment on a task.
+    Comment {
+        /// Task number.
+        task: String,
+        /// The comment.
+        text: String,
+    },
+    /// List tasks, open and most urgent first.
+    List {
+        /// Only this status.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only this owner.
+        #[arg(long)]
+        owner: Option<String>,
+        /// Only my tasks (owner = this device's name).
+        #[arg(long)]
+        mine: bool,
+        /// Only open tasks past due.
+        #[arg(long)]
+        overdue: bool,
+    },
+    /// Show one task with its comments.
+    Show {
+        /// Task number.
+        task: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConflictsCmd {
+    /// List open conflicts with every value, its author and time.
+    List,
+    /// Pick one value of a conflict.
+    Resolve {
+        /// Record (order or task number, SKU, name).
+        record: String,
+        /// Field as listed (e.g. note, lines/<id>/qty).
+        field: String,
+        /// Number of the value to keep, as listed.
+        choice: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BundleCmd {
+    /// Write the changes another device lacks (or everything) to a file.
+    Export {
+        /// File to write.
+        file: PathBuf,
+        /// Only what this device (id) lacks, judging by its last bundle to us.
+        #[arg(long = "for")]
+        for_device: Option<String>,
+    },
+    /// Merge a bundle file.
+    Import {
+        /// File to read.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Orders in the "busy year" data set.
+    #[arg(long, default_value_t = 100_000)]
+    pub orders: u32,
+    /// Durable writes to time.
+    #[arg(long, default_value_t = 2000)]
+    pub writes: u32,
+    /// Keep the generated data here (reused if present) instead of a temp dir.
+    #[arg(long)]
+    pub dataset: Option<PathBuf>,
+    /// Internal: open the data set and report time and peak memory.
+    #[arg(long, hide = true)]
+    pub cold_open: Option<PathBuf>,
+}

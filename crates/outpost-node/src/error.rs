@@ -1,0 +1,34 @@
+//! The node's error type.
+
+use std::path::PathBuf;
+
+/// What went wrong in a node call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The book refused or failed.
+    #[error(transparent)]
+    Core(#[from] outpost_core::Error),
+    /// Another Outpost process has this data dir open.
+    #[error("data dir {0} is in use by another Outpost process")]
+    Locked(PathBuf),
+    /// No data dir could be determined or created.
+    #[error("cannot use data dir {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file given by the user could not be read or written.
+    #[error("cannot access {path}: {source}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Result with the node's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

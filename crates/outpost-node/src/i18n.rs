@@ -1,0 +1,363 @@
+//! The message catalogue: every user-facing string in English and Simplified Chinese.
+//!
+//! One table holds both languages side by side, so a message cannot exist in one only;
+//! a test checks that both carry the same `{placeholders}`.
+
+use outpost_core::Error as CoreError;
+
+use crate::error::Error;
+
+/// A user interface language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Simplified Chinese.
+    Zh,
+}
+
+impl Lang {
+    /// Parses `en`, `zh`, `zh-CN`, `zh_CN.UTF-8`...
+    pub fn parse(text: &str) -> Option<Lang> {
+        let t = text.trim().to_ascii_lowercase();
+        if t.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if t.starts_with("en") || t == "c" || t == "posix" {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// The language of the environment's locale (`LC_ALL`, `LC_MESSAGES`, `LANG`), else English.
+    pub fn from_env() -> Lang {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|k| std::env::var(k).ok())
+            .find(|v| !v.is_empty())
+            .and_then(|v| Lang::parse(&v))
+            .unwrap_or_default()
+    }
+}
+
+macro_rules! catalogue {
+    ($($key:ident => $en:literal, $zh:literal;)*) => {
+        /// A message of the catalogue.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[allow(missing_docs)]
+        pub enum Msg { $($key),* }
+
+        impl Msg {
+            /// Every message.
+            pub const ALL: &'static [Msg] = &[$(Msg::$key),*];
+
+            /// The text in `lang`, with `{placeholders}` unfilled.
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Msg::$key, Lang::En) => $en, (Msg::$key, Lang::Zh) => $zh,)*
+                }
+            }
+        }
+    };
+}
+
+catalogue! {
+    // Outcomes
+    OrgCreated => "Created organisation {org}; this device is {device} at site {site}.", "已创建组织 {org}；本设备为站点 {site} 的 {device}。";
+    Joined => "Joined organisation {org} as device {device} at site {site}.", "已加入组织 {org}，本设备为站点 {site} 的 {device}。";
+    SiteAdded => "Site {site} added with warehouse {warehouse}.", "已添加站点 {site}，仓库 {warehouse}。";
+    WarehouseAdded => "Warehouse {warehouse} added.", "已添加仓库 {warehouse}。";
+    ItemAdded => "Item {sku} added.", "已添加商品 {sku}。";
+    ItemUpdated => "Item {sku} updated.", "已更新商品 {sku}。";
+    PartyAdded => "{name} added.", "已添加 {name}。";
+    OrderCreated => "Order {number} created (draft).", "已创建订单 {number}（草稿）。";
+    OrderUpdated => "Order {number} updated.", "已更新订单 {number}。";
+    OrderNowStatus => "Order {number} is now {status}.", "订单 {number} 当前状态：{status}。";
+    StockRecorded => "Stock movement recorded.", "已记录库存变动。";
+    TransferSent => "Transfer {transfer} sent; the receiving site records its arrival.", "调拨单 {transfer} 已发出，待收货站点确认入库。";
+    TaskCreated => "Task {number} created.", "已创建任务 {number}。";
+    TaskUpdated => "Task {number} updated.", "已更新任务 {number}。";
+    CommentAdded => "Comment added to {number}.", "已为 {number} 添加评论。";
+    ConflictResolved => "Conflict on {record} {field} resolved.", "{record} 的 {field} 冲突已解决。";
+    BundleWritten => "Bundle written to {file} ({bytes} bytes).", "数据包已写入 {file}（{bytes} 字节）。";
+    BundleImported => "Imported {new} new changes from device {device} ({records} records updated; {waiting} waiting for earlier changes).", "已从设备 {device} 导入 {new} 项新变更（更新 {records} 条记录；{waiting} 项等待更早的变更）。";
+    AfterMerge => "After merging: {conflicts} open conflicts, {exceptions} exceptions.", "合并后：{conflicts} 个未解决冲突，{exceptions} 个异常。";
+    Rebuilt => "Projections rebuilt from the documents.", "已从文档重建查询表。";
+    NothingFound => "Nothing found.", "没有记录。";
+    NoConflicts => "No open conflicts.", "没有未解决的冲突。";
+    NoExceptions => "No exceptions.", "没有异常。";
+    ChoiceLine => "  {n}) {value}   by {device} at {at}", "  {n}) {value}   {device} 于 {at}";
+    ConflictHeading => "{kind} {record} · {field}", "{kind} {record} · {field}";
+    ResolveHint => "Resolve with: outpost conflicts resolve RECORD FIELD CHOICE", "解决方法：outpost conflicts resolve 记录 字段 选项";
+    // Column headers
+    ColNumber => "Number", "单号";
+    ColKind => "Kind", "类型";
+    ColSite => "Site", "站点";
+    ColWarehouse => "Warehouse", "仓库";
+    ColParty => "Party", "往来单位";
+    ColStatus => "Status", "状态";
+    ColTotal => "Total", "金额";
+    ColLines => "Lines", "行数";
+    ColCreated => "Created", "创建时间";
+    ColSku => "SKU", "编码";
+    ColName => "Name", "名称";
+    ColUnit => "Unit", "单位";
+    ColPrice => "Price", "单价";
+    ColQty => "Qty", "数量";
+    ColDiscount => "Discount", "折扣";
+    ColAmount => "Amount", "金额";
+    ColLow => "Low", "低库存";
+    ColThreshold => "Threshold", "预警值";
+    ColAt => "Time", "时间";
+    ColDevice => "Device", "设备";
+    ColOrder => "Order", "订单";
+    ColTransfer => "Transfer", "调拨";
+    ColNote => "Note", "备注";
+    ColTitle => "Title", "标题";
+    ColOwner => "Owner", "负责人";
+    ColDue => "Due", "截止";
+    ColPriority => "Priority", "优先级";
+    ColCode => "Code", "代码";
+    ColRole => "Role", "角色";
+    ColPhone => "Phone", "电话";
+    ColAction => "Action", "操作";
+    ColChanges => "Changes", "变更内容";
+    ColSubject => "Subject", "对象";
+    ColExpected => "Expected", "应为";
+    ColActual => "Actual", "实际";
+    ColFrom => "From", "调出";
+    ColTo => "To", "调入";
+    ColComments => "Comments", "评论";
+    ColId => "Id", "标识";
+    Yes => "yes", "是";
+    // Order detail labels
+    LabelOrder => "Order", "订单";
+    LabelNote => "Note", "备注";
+    LabelCreatedBy => "Created by", "创建设备";
+    LabelEvents => "Status events", "状态记录";
+    LabelConflicts => "Conflicts", "冲突";
+    LabelDataDir => "Data dir", "数据目录";
+    // Exception kinds
+    ExNegativeStock => "Stock below zero (oversold while offline?)", "库存为负（离线期间超卖？）";
+    ExDuplicateNumber => "The same number on two records", "编号重复";
+    ExDuplicateSku => "The same SKU on two items", "商品编码重复";
+    ExChangedAfterSubmit => "Order lines changed after submission", "订单提交后明细被修改";
+    ExOrderStock => "Stock moved by the order differs from its lines and status", "订单的库存变动与明细或状态不符";
+    ExTransfer => "Transfer received with another quantity, or twice", "调拨收货数量不符或重复收货";
+    // Errors
+    ErrInvalidUtf8 => "argument {n} is not valid UTF-8 text", "第 {n} 个参数不是有效的 UTF-8 文本";
+    ErrLocked => "data dir {dir} is in use by another Outpost process", "数据目录 {dir} 正被另一个 Outpost 进程使用";
+    ErrFile => "cannot access {path}: {reason}", "无法访问 {path}：{reason}";
+    ErrNotInitialised => "this data dir holds no book yet; run `outpost init` first", "此数据目录还没有账簿，请先运行 `outpost init`";
+    ErrAlreadyInitialised => "this data dir already holds the book of organisation {org}", "此数据目录已有组织 {org} 的账簿";
+    ErrNotFound => "unknown {kind} {key}", "找不到{kind} {key}";
+    ErrDuplicate => "{kind} {key} already exists", "{kind} {key} 已存在";
+    ErrInvalid => "invalid {field}: {reason}", "{field}无效：{reason}";
+    ErrTransition => "order {number} is {status}; it cannot be {action}", "订单 {number} 当前为{status}，不能{action}";
+    ErrFrozen => "order {number} is no longer a draft; its lines and parties are frozen", "订单 {number} 已不是草稿，明细与往来单位已锁定";
+    ErrEmptyOrder => "order {number} has no lines", "订单 {number} 没有明细";
+    ErrStock => "not enough {sku} in {warehouse}: {available} on hand, {requested} requested", "{warehouse} 的 {sku} 库存不足：现有 {available}，需要 {requested}";
+    ErrWrongSite => "this device belongs to site {own}; it cannot record for site {other}", "本设备属于站点 {own}，不能为站点 {other} 登记";
+    ErrBundle => "not a valid Outpost bundle: {reason}", "不是有效的 Outpost 数据包：{reason}";
+    ErrOrgMismatch => "the bundle belongs to organisation {found}; this book is organisation {expected}", "该数据包属于组织 {found}，本账簿属于组织 {expected}";
+    ErrCorrupt => "document {doc} is damaged: {reason}", "文档 {doc} 已损坏：{reason}";
+    ErrNoConflict => "no open conflict on {record} field {field}", "{record} 的字段 {field} 没有未解决的冲突";
+    ErrNoChoice => "choice {choice} is not among the {count} values of this conflict", "选项 {choice} 不在该冲突的 {count} 个值中";
+    ErrSchema => "the database has schema version {found}; this build supports up to {supported}", "数据库结构版本为 {found}，本程序最高支持 {supported}";
+    ErrInternal => "internal error: {reason}", "内部错误：{reason}";
+    ErrorPrefix => "error", "错误";
+}
+
+/// Fills `{name}` placeholders of a message.
+pub fn fill(lang: Lang, msg: Msg, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut text = msg.text(lang).to_string();
+    for (name, value) in args {
+        text = text.replace(&format!("{{{name}}}"), &value.to_string());
+    }
+    text
+}
+
+/// A word of the book (status, record kind, field) in `lang`; unknown words pass through.
+pub fn word(lang: Lang, word: &str) -> String {
+    if lang == Lang::En {
+        return word.replace('_', " ");
+    }
+    let zh = match word {
+        "draft" => "草稿",
+        "submitted" => "已提交",
+        "approved" => "已审批",
+        "shipped" => "已发货",
+        "received" => "已收货",
+        "invoiced" => "已开票",
+        "paid" => "已付款",
+        "cancelled" => "已取消",
+        "submit" | "submitted " => "提交",
+        "sales" => "销售",
+        "purchase" => "采购",
+        "todo" => "待办",
+        "doing" => "进行中",
+        "done" => "已完成",
+        "low" => "低",
+        "normal" => "普通",
+        "high" => "高",
+        "urgent" => "紧急",
+        "receipt" => "入库",
+        "issue" => "出库",
+        "transfer_out" => "调出",
+        "transfer_in" => "调入",
+        "count_adjustment" => "盘点调整",
+        "order" => "订单",
+        "task" => "任务",
+        "item" => "商品",
+        "customer" => "客户",
+        "supplier" => "供应商",
+        "site" => "站点",
+        "warehouse" => "仓库",
+        "device" => "设备",
+        "line" => "明细行",
+        "transfer" => "调拨单",
+        "record" => "记录",
+        "sku" => "商品编码",
+        "quantity" => "数量",
+        "counted quantity" => "盘点数量",
+        "price" => "价格",
+        "discount" => "折扣",
+        "note" => "备注",
+        "amount" => "金额",
+        "title" => "标题",
+        "description" => "描述",
+        "owner" => "负责人",
+        "due date" => "截止日期",
+        "comment" => "评论",
+        "name" => "名称",
+        "item name" => "商品名称",
+        "site code" => "站点代码",
+        "warehouse code" => "仓库代码",
+        "site name" => "站点名称",
+        "warehouse name" => "仓库名称",
+        "device name" => "设备名称",
+        "organisation name" => "组织名称",
+        "status" => "状态",
+        "party" => "往来单位",
+        "admin" => "管理员",
+        "manager" => "经理",
+        "finance" => "财务",
+        "clerk" => "文员",
+        "auditor" => "审计",
+        "receipt of transfer" => "调拨收货",
+        "warehouse of site" => "站点仓库",
+        _ => return word.replace('_', " "),
+    };
+    zh.to_string()
+}
+
+/// The Chinese verb for a refused order step, given its English past participle.
+fn verb_zh(past: &str) -> String {
+    match past {
+        "submitted" => "提交",
+        "approved" => "审批",
+        "shipped" => "发货",
+        "received" => "收货",
+        "invoiced" => "开票",
+        "paid" => "付款",
+        "cancelled" => "取消",
+        other => other,
+    }
+    .to_string()
+}
+
+/// An error in `lang`, naming what to fix.
+pub fn error(lang: Lang, err: &Error) -> String {
+    if lang == Lang::En {
+        return err.to_string();
+    }
+    let w = |t: &str| word(lang, t);
+    match err {
+        Error::Locked(dir) => fill(lang, Msg::ErrLocked, &[("dir", &dir.display())]),
+        Error::DataDir { path, source } | Error::File { path, source } => {
+            fill(lang, Msg::ErrFile, &[("path", &path.display()), ("reason", source)])
+        }
+        Error::Core(core) => match core {
+            CoreError::NotInitialised => Msg::ErrNotInitialised.text(lang).to_string(),
+            CoreError::AlreadyInitialised(org) => fill(lang, Msg::ErrAlreadyInitialised, &[("org", org)]),
+            CoreError::SchemaTooNew { found, supported } => {
+                fill(lang, Msg::ErrSchema, &[("found", found), ("supported", supported)])
+            }
+            CoreError::NotFound { kind, key } => fill(lang, Msg::ErrNotFound, &[("kind", &w(kind)), ("key", key)]),
+            CoreError::Duplicate { kind, key } => fill(lang, Msg::ErrDuplicate, &[("kind", &w(kind)), ("key", key)]),
+            CoreError::InvalidValue { field, reason } => {
+                fill(lang, Msg::ErrInvalid, &[("field", &w(field)), ("reason", reason)])
+            }
+            CoreError::InvalidTransition { number, status, action } => fill(
+                lang,
+                Msg::ErrTransition,
+                &[("number", number), ("status", &w(status)), ("action", &verb_zh(action))],
+            ),
+            CoreError::OrderFrozen(number) => fill(lang, Msg::ErrFrozen, &[("number", number)]),
+            CoreError::EmptyOrder(number) => fill(lang, Msg::ErrEmptyOrder, &[("number", number)]),
+            CoreError::InsufficientStock { sku, warehouse, available, requested } => fill(
+                lang,
+                Msg::ErrStock,
+                &[("sku", sku), ("warehouse", warehouse), ("available", available), ("requested", requested)],
+            ),
+            CoreError::WrongSite { own, other } => fill(lang, Msg::ErrWrongSite, &[("own", own), ("other", other)]),
+            CoreError::MalformedBundle(reason) => fill(lang, Msg::ErrBundle, &[("reason", reason)]),
+            CoreError::OrgMismatch { expected, found } => {
+                fill(lang, Msg::ErrOrgMismatch, &[("expected", expected), ("found", found)])
+            }
+            CoreError::CorruptDocument { doc, reason } => fill(lang, Msg::ErrCorrupt, &[("doc", doc), ("reason", reason)]),
+            CoreError::NoSuchConflict { record, field } => {
+                fill(lang, Msg::ErrNoConflict, &[("record", record), ("field", field)])
+            }
+            CoreError::NoSuchChoice { choice, count } => {
+                fill(lang, Msg::ErrNoChoice, &[("choice", choice), ("count", count)])
+            }
+            other => fill(lang, Msg::ErrInternal, &[("reason", other)]),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placeholders(text: &str) -> Vec<String> {
+        let mut out: Vec<String> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split_once('}').map(|(name, _)| name.to_string()))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn both_languages_have_every_message_with_the_same_placeholders() {
+        for msg in Msg::ALL {
+            let (en, zh) = (msg.text(Lang::En), msg.text(Lang::Zh));
+            assert!(!en.is_empty() && !zh.is_empty(), "{msg:?}");
+            assert_eq!(placeholders(en), placeholders(zh), "{msg:?}");
+        }
+    }
+
+    #[test]
+    fn locale_detection() {
+        assert_eq!(Lang::parse("zh_CN.UTF-8"), Some(Lang::Zh));
+        assert_eq!(Lang::parse("en_US.UTF-8"), Some(Lang::En));
+        assert_eq!(Lang::parse("C"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr_FR"), None);
+    }
+
+    #[test]
+    fn errors_are_translated() {
+        let err = Error::Core(CoreError::InsufficientStock {
+            sku: "TEA".into(),
+            warehouse: "SH1".into(),
+            available: 1,
+            requested: 3,
+        });
+        assert_eq!(error(Lang::Zh, &err), "SH1 的 TEA 库存不足：现有 1，需要 3");
+        assert!(error(Lang::En, &err).starts_with("not enough TEA"));
+    }
+}

@@ -1,0 +1,30 @@
+//! outpost-node: one device's Outpost node.
+//!
+//! A [`Node`] is the book ([`outpost_core::Book`]) behind an exclusive data-dir lock, with
+//! the wall clock and an event stream: the one service API that the `outpost` CLI and the
+//! desktop app call. Business rules stay in outpost-core; this crate only composes.
+//!
+//! **Does not know** tables, windows or command-line parsing: the `outpost` binary in this
+//! package is a thin front end over [`Node`], and [`i18n`] holds the message catalogue
+//! both front ends share.
+//!
+//! ```
+//! use outpost_node::Node;
+//! use outpost_core::{NewOrg, SiteCode};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let node = Node::create(dir.path(), NewOrg {
+//!     name: "Demo".into(), site: SiteCode::parse("SH")?, site_name: "Shanghai".into(),
+//!     device_name: "Li".into(),
+//! })?;
+//! assert_eq!(node.me()?.site.as_str(), "SH");
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+mod error;
+pub mod i18n;
+mod node;
+
+pub use error::{Error, Result};
+pub use node::{DB_FILE, Event, Node, default_data_dir};
