@@ -275,44 +275,84 @@ pub fn error(lang: Lang, err: &Error) -> String {
     let w = |t: &str| word(lang, t);
     match err {
         Error::Locked(dir) => fill(lang, Msg::ErrLocked, &[("dir", &dir.display())]),
-        Error::DataDir { path, source } | Error::File { path, source } => {
-            fill(lang, Msg::ErrFile, &[("path", &path.display()), ("reason", source)])
-        }
+        Error::DataDir { path, source } | Error::File { path, source } => fill(
+            lang,
+            Msg::ErrFile,
+            &[("path", &path.display()), ("reason", source)],
+        ),
         Error::Core(core) => match core {
             CoreError::NotInitialised => Msg::ErrNotInitialised.text(lang).to_string(),
-            CoreError::AlreadyInitialised(org) => fill(lang, Msg::ErrAlreadyInitialised, &[("org", org)]),
-            CoreError::SchemaTooNew { found, supported } => {
-                fill(lang, Msg::ErrSchema, &[("found", found), ("supported", supported)])
+            CoreError::AlreadyInitialised(org) => {
+                fill(lang, Msg::ErrAlreadyInitialised, &[("org", org)])
             }
-            CoreError::NotFound { kind, key } => fill(lang, Msg::ErrNotFound, &[("kind", &w(kind)), ("key", key)]),
-            CoreError::Duplicate { kind, key } => fill(lang, Msg::ErrDuplicate, &[("kind", &w(kind)), ("key", key)]),
-            CoreError::InvalidValue { field, reason } => {
-                fill(lang, Msg::ErrInvalid, &[("field", &w(field)), ("reason", reason)])
+            CoreError::SchemaTooNew { found, supported } => fill(
+                lang,
+                Msg::ErrSchema,
+                &[("found", found), ("supported", supported)],
+            ),
+            CoreError::NotFound { kind, key } => {
+                fill(lang, Msg::ErrNotFound, &[("kind", &w(kind)), ("key", key)])
             }
-            CoreError::InvalidTransition { number, status, action } => fill(
+            CoreError::Duplicate { kind, key } => {
+                fill(lang, Msg::ErrDuplicate, &[("kind", &w(kind)), ("key", key)])
+            }
+            CoreError::InvalidValue { field, reason } => fill(
+                lang,
+                Msg::ErrInvalid,
+                &[("field", &w(field)), ("reason", reason)],
+            ),
+            CoreError::InvalidTransition {
+                number,
+                status,
+                action,
+            } => fill(
                 lang,
                 Msg::ErrTransition,
-                &[("number", number), ("status", &w(status)), ("action", &verb_zh(action))],
+                &[
+                    ("number", number),
+                    ("status", &w(status)),
+                    ("action", &verb_zh(action)),
+                ],
             ),
             CoreError::OrderFrozen(number) => fill(lang, Msg::ErrFrozen, &[("number", number)]),
             CoreError::EmptyOrder(number) => fill(lang, Msg::ErrEmptyOrder, &[("number", number)]),
-            CoreError::InsufficientStock { sku, warehouse, available, requested } => fill(
+            CoreError::InsufficientStock {
+                sku,
+                warehouse,
+                available,
+                requested,
+            } => fill(
                 lang,
                 Msg::ErrStock,
-                &[("sku", sku), ("warehouse", warehouse), ("available", available), ("requested", requested)],
+                &[
+                    ("sku", sku),
+                    ("warehouse", warehouse),
+                    ("available", available),
+                    ("requested", requested),
+                ],
             ),
-            CoreError::WrongSite { own, other } => fill(lang, Msg::ErrWrongSite, &[("own", own), ("other", other)]),
+            CoreError::WrongSite { own, other } => {
+                fill(lang, Msg::ErrWrongSite, &[("own", own), ("other", other)])
+            }
             CoreError::MalformedBundle(reason) => fill(lang, Msg::ErrBundle, &[("reason", reason)]),
-            CoreError::OrgMismatch { expected, found } => {
-                fill(lang, Msg::ErrOrgMismatch, &[("expected", expected), ("found", found)])
+            CoreError::OrgMismatch { expected, found } => fill(
+                lang,
+                Msg::ErrOrgMismatch,
+                &[("expected", expected), ("found", found)],
+            ),
+            CoreError::CorruptDocument { doc, reason } => {
+                fill(lang, Msg::ErrCorrupt, &[("doc", doc), ("reason", reason)])
             }
-            CoreError::CorruptDocument { doc, reason } => fill(lang, Msg::ErrCorrupt, &[("doc", doc), ("reason", reason)]),
-            CoreError::NoSuchConflict { record, field } => {
-                fill(lang, Msg::ErrNoConflict, &[("record", record), ("field", field)])
-            }
-            CoreError::NoSuchChoice { choice, count } => {
-                fill(lang, Msg::ErrNoChoice, &[("choice", choice), ("count", count)])
-            }
+            CoreError::NoSuchConflict { record, field } => fill(
+                lang,
+                Msg::ErrNoConflict,
+                &[("record", record), ("field", field)],
+            ),
+            CoreError::NoSuchChoice { choice, count } => fill(
+                lang,
+                Msg::ErrNoChoice,
+                &[("choice", choice), ("count", count)],
+            ),
             other => fill(lang, Msg::ErrInternal, &[("reason", other)]),
         },
     }

@@ -51,7 +51,9 @@ pub struct Node {
 
 impl std::fmt::Debug for Node {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Node").field("data_dir", &self.data_dir).finish()
+        f.debug_struct("Node")
+            .field("data_dir", &self.data_dir)
+            .finish()
     }
 }
 
@@ -100,7 +102,12 @@ impl Node {
     /// Creates a new organisation in an empty data dir.
     pub fn create(data_dir: &Path, org: NewOrg) -> Result<Node> {
         let lock = lock(data_dir)?;
-        let book = Book::create(&data_dir.join(DB_FILE), org, DeviceId::random(), Timestamp::now())?;
+        let book = Book::create(
+            &data_dir.join(DB_FILE),
+            org,
+            DeviceId::random(),
+            Timestamp::now(),
+        )?;
         Ok(Node::wrap(book, data_dir, lock))
     }
 
@@ -111,7 +118,13 @@ impl Node {
             path: bundle.to_path_buf(),
             source,
         })?;
-        let book = Book::join(&data_dir.join(DB_FILE), &bytes, join, DeviceId::random(), Timestamp::now())?;
+        let book = Book::join(
+            &data_dir.join(DB_FILE),
+            &bytes,
+            join,
+            DeviceId::random(),
+            Timestamp::now(),
+        )?;
         Ok(Node::wrap(book, data_dir, lock))
     }
 
@@ -128,14 +141,20 @@ impl Node {
     fn book(&self) -> std::sync::MutexGuard<'_, Book> {
         // A panic while holding the lock cannot leave the book half-written: every write
         // is one SQLite transaction. So a poisoned lock is safe to take over.
-        self.book.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.book
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn read<T>(&self, f: impl FnOnce(&mut Book) -> outpost_core::Result<T>) -> Result<T> {
         Ok(f(&mut self.book())?)
     }
 
-    fn write<T>(&self, action: &'static str, f: impl FnOnce(&mut Book, Timestamp) -> outpost_core::Result<T>) -> Result<T> {
+    fn write<T>(
+        &self,
+        action: &'static str,
+        f: impl FnOnce(&mut Book, Timestamp) -> outpost_core::Result<T>,
+    ) -> Result<T> {
         let value = f(&mut self.book(), Timestamp::now())?;
         // Nobody listening is fine: the CLI has no subscribers.
         let _ = self.events.send(Event::Written { action });
@@ -164,7 +183,9 @@ impl Node {
 
     /// Adds a warehouse.
     pub fn add_warehouse(&self, code: &WarehouseCode, site: &SiteCode, name: &str) -> Result<()> {
-        self.write("warehouse.add", |b, now| b.add_warehouse(code, site, name, now))
+        self.write("warehouse.add", |b, now| {
+            b.add_warehouse(code, site, name, now)
+        })
     }
 
     /// Every warehouse.
@@ -178,8 +199,16 @@ impl Node {
     }
 
     /// Edits a catalogue item.
-    pub fn edit_item(&self, sku: &str, name: Option<&str>, price: Option<Money>, low_stock: Option<i64>) -> Result<()> {
-        self.write("item.edit", |b, now| b.edit_item(sku, name, price, low_stock, now))
+    pub fn edit_item(
+        &self,
+        sku: &str,
+        name: Option<&str>,
+        price: Option<Money>,
+        low_stock: Option<i64>,
+    ) -> Result<()> {
+        self.write("item.edit", |b, now| {
+            b.edit_item(sku, name, price, low_stock, now)
+        })
     }
 
     /// The catalogue.
@@ -279,7 +308,9 @@ impl Node {
 
     /// Resolves a conflict with choice `choice` (1-based).
     pub fn resolve_conflict(&self, record: &str, field: &str, choice: usize) -> Result<()> {
-        self.write("conflict.resolve", |b, now| b.resolve_conflict(record, field, choice, now))
+        self.write("conflict.resolve", |b, now| {
+            b.resolve_conflict(record, field, choice, now)
+        })
     }
 
     /// History of a record.

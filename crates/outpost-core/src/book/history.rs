@@ -58,11 +58,19 @@ impl Book {
             })?
             .collect::<rusqlite::Result<_>>()?
         };
-        let items: BTreeMap<String, String> = self
+        // Ids shown as people know them: SKUs for items, names for parties.
+        let mut names: BTreeMap<String, String> = self
             .items()?
             .into_iter()
             .map(|i| (i.id.to_string(), i.sku))
             .collect();
+        for kind in [PartyKind::Customer, PartyKind::Supplier] {
+            names.extend(
+                self.parties(kind)?
+                    .into_iter()
+                    .map(|p| (p.id.to_string(), p.name)),
+            );
+        }
         let labels: Vec<String> = rows
             .iter()
             .map(|(_, dev, _, _)| self.device_label(dev))
@@ -137,7 +145,7 @@ fn fields_of(
     doc: &Automerge,
     heads: &[ChangeHash],
     rec: &RecordRef,
-    items: &BTreeMap<String, String>,
+    names: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let view = View::at(doc, heads);

@@ -16,10 +16,12 @@ use super::out::{Out, money, when};
 use super::table::Table;
 
 fn data_dir(cli_dir: Option<PathBuf>) -> Result<PathBuf> {
-    cli_dir.or_else(outpost_node::default_data_dir).ok_or_else(|| outpost_node::Error::DataDir {
-        path: PathBuf::from("~"),
-        source: std::io::Error::new(std::io::ErrorKind::NotFound, "no home directory"),
-    })
+    cli_dir
+        .or_else(outpost_node::default_data_dir)
+        .ok_or_else(|| outpost_node::Error::DataDir {
+            path: PathBuf::from("~"),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no home directory"),
+        })
 }
 
 fn core<T>(r: outpost_core::Result<T>) -> Result<T> {
@@ -40,12 +42,25 @@ fn parse_line(text: &str) -> Result<NewLine> {
         return Err(bad());
     };
     let qty: i64 = qty.trim().parse().map_err(|_| bad())?;
-    let price = parts.next().filter(|p| !p.is_empty()).map(Money::parse).transpose()?;
-    let discount = parts.next().map(Money::parse).transpose()?.unwrap_or(Money::ZERO);
+    let price = parts
+        .next()
+        .filter(|p| !p.is_empty())
+        .map(Money::parse)
+        .transpose()?;
+    let discount = parts
+        .next()
+        .map(Money::parse)
+        .transpose()?
+        .unwrap_or(Money::ZERO);
     if parts.next().is_some() {
         return Err(bad());
     }
-    Ok(NewLine { item: sku.to_string(), qty, price, discount })
+    Ok(NewLine {
+        item: sku.to_string(),
+        qty,
+        price,
+        discount,
+    })
 }
 
 fn wh(code: &str) -> Result<WarehouseCode> {
@@ -70,7 +85,15 @@ fn init(dir: &Path, args: InitArgs, out: &Out) -> Result<()> {
     let node = match (&args.org, &args.join_bundle) {
         (_, Some(bundle)) => {
             let role = Role::parse(&args.role)?;
-            Node::join_bundle(dir, bundle, JoinAs { site, device_name: args.name.clone(), role })?
+            Node::join_bundle(
+                dir,
+                bundle,
+                JoinAs {
+                    site,
+                    device_name: args.name.clone(),
+                    role,
+                },
+            )?
         }
         (org, None) => {
             let org = NewOrg {
@@ -84,8 +107,15 @@ fn init(dir: &Path, args: InitArgs, out: &Out) -> Result<()> {
     };
     let me = node.me()?;
     let org = node.with_book(|b| Ok(b.org_id().to_string()))?;
-    let msg = if args.join_bundle.is_some() { Msg::Joined } else { Msg::OrgCreated };
-    out.say(msg, &[("org", &org), ("device", &me.code), ("site", &me.site)]);
+    let msg = if args.join_bundle.is_some() {
+        Msg::Joined
+    } else {
+        Msg::OrgCreated
+    };
+    out.say(
+        msg,
+        &[("org", &org), ("device", &me.code), ("site", &me.site)],
+    );
     out.json(&json!({"org": org, "device": me}));
     Ok(())
 }
@@ -96,19 +126,47 @@ fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
         Command::Whoami => {
             let me = node.me()?;
             out.json(&me);
-            let mut t = Table::new(out.headers(&[Msg::ColCode, Msg::ColName, Msg::ColSite, Msg::ColRole, Msg::ColId]));
-            t.row(vec![me.code.to_string(), me.name.clone(), me.site.to_string(), out.word(me.role.as_str()), me.id.to_string()]);
+            let mut t = Table::new(out.headers(&[
+                Msg::ColCode,
+                Msg::ColName,
+                Msg::ColSite,
+                Msg::ColRole,
+                Msg::ColId,
+            ]));
+            t.row(vec![
+                me.code.to_string(),
+                me.name.clone(),
+                me.site.to_string(),
+                out.word(me.role.as_str()),
+                me.id.to_string(),
+            ]);
             if !out.json {
                 print!("{}", t.render());
-                println!("{}: {}", Msg::LabelDataDir.text(out.lang), node.data_dir().display());
+                println!(
+                    "{}: {}",
+                    Msg::LabelDataDir.text(out.lang),
+                    node.data_dir().display()
+                );
             }
             Ok(())
         }
         Command::Devices => {
             let devices = node.devices()?;
-            let mut t = Table::new(out.headers(&[Msg::ColCode, Msg::ColName, Msg::ColSite, Msg::ColRole, Msg::ColId]));
+            let mut t = Table::new(out.headers(&[
+                Msg::ColCode,
+                Msg::ColName,
+                Msg::ColSite,
+                Msg::ColRole,
+                Msg::ColId,
+            ]));
             for d in &devices {
-                t.row(vec![d.code.to_string(), d.name.clone(), d.site.to_string(), out.word(d.role.as_str()), d.id.to_string()]);
+                t.row(vec![
+                    d.code.to_string(),
+                    d.name.clone(),
+                    d.site.to_string(),
+                    out.word(d.role.as_str()),
+                    d.id.to_string(),
+                ]);
             }
             out.table(&devices, t, devices.is_empty());
             Ok(())
@@ -116,7 +174,10 @@ fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
         Command::Site(SiteCmd::Add { code, name }) => {
             let code = SiteCode::parse(&code)?;
             node.add_site(&code, &name)?;
-            out.say(Msg::SiteAdded, &[("site", &code), ("warehouse", &format!("{code}1"))]);
+            out.say(
+                Msg::SiteAdded,
+                &[("site", &code), ("warehouse", &format!("{code}1"))],
+            );
             out.json(&json!({"site": code}));
             Ok(())
         }
@@ -154,14 +215,24 @@ fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
         Command::Conflicts(cmd) => conflicts(node, cmd, out),
         Command::History { record } => {
             let entries = node.history(&record)?;
-            let mut t = Table::new(out.headers(&[Msg::ColAt, Msg::ColDevice, Msg::ColAction, Msg::ColChanges]));
+            let mut t = Table::new(out.headers(&[
+                Msg::ColAt,
+                Msg::ColDevice,
+                Msg::ColAction,
+                Msg::ColChanges,
+            ]));
             for e in &entries {
                 let changes: Vec<String> = e
                     .fields
                     .iter()
                     .map(|f| format!("{}: {} → {}", f.field, shown(&f.old), shown(&f.new)))
                     .collect();
-                t.row(vec![when(e.at_ms), e.device.clone(), e.action.clone(), changes.join("; ")]);
+                t.row(vec![
+                    when(e.at_ms),
+                    e.device.clone(),
+                    e.action.clone(),
+                    changes.join("; "),
+                ]);
             }
             out.table(&entries, t, entries.is_empty());
             Ok(())
@@ -172,10 +243,20 @@ fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
                 out.say(Msg::NoExceptions, &[]);
                 return Ok(());
             }
-            let mut t = Table::new(out.headers(&[Msg::ColKind, Msg::ColSubject, Msg::ColExpected, Msg::ColActual]));
+            let mut t = Table::new(out.headers(&[
+                Msg::ColKind,
+                Msg::ColSubject,
+                Msg::ColExpected,
+                Msg::ColActual,
+            ]));
             for e in &list {
                 let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-                t.row(vec![exception_text(out, e.kind), e.subject.clone(), opt(e.expected), opt(e.actual)]);
+                t.row(vec![
+                    exception_text(out, e.kind),
+                    e.subject.clone(),
+                    opt(e.expected),
+                    opt(e.actual),
+                ]);
             }
             out.table(&list, t, false);
             Ok(())
@@ -186,7 +267,10 @@ fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
                 None => ExportScope::Everything,
             };
             let bytes = node.export_bundle(&file, &scope)?;
-            out.say(Msg::BundleWritten, &[("file", &file.display()), ("bytes", &bytes)]);
+            out.say(
+                Msg::BundleWritten,
+                &[("file", &file.display()), ("bytes", &bytes)],
+            );
             out.json(&json!({"file": file, "bytes": bytes}));
             Ok(())
         }
@@ -200,9 +284,20 @@ fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
                 .unwrap_or_else(|| report.from_device.chars().take(8).collect());
             out.say(
                 Msg::BundleImported,
-                &[("new", &report.new_changes), ("device", &device), ("records", &report.records.len()), ("waiting", &report.waiting)],
+                &[
+                    ("new", &report.new_changes),
+                    ("device", &device),
+                    ("records", &report.records.len()),
+                    ("waiting", &report.waiting),
+                ],
             );
-            out.say(Msg::AfterMerge, &[("conflicts", &report.conflicts), ("exceptions", &report.exceptions)]);
+            out.say(
+                Msg::AfterMerge,
+                &[
+                    ("conflicts", &report.conflicts),
+                    ("exceptions", &report.exceptions),
+                ],
+            );
             out.json(&report);
             Ok(())
         }
@@ -219,7 +314,12 @@ fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
                     party: None,
                     warehouse: None,
                     note: String::new(),
-                    lines: vec![NewLine { item: sku.clone(), qty: 1, price: None, discount: Money::ZERO }],
+                    lines: vec![NewLine {
+                        item: sku.clone(),
+                        qty: 1,
+                        price: None,
+                        discount: Money::ZERO,
+                    }],
                 })?;
                 // Printed only after the commit: every printed number must survive a crash.
                 println!("{number}");
@@ -230,7 +330,11 @@ fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
 }
 
 fn shown(v: &str) -> String {
-    if v.is_empty() { "∅".to_string() } else { v.to_string() }
+    if v.is_empty() {
+        "∅".to_string()
+    } else {
+        v.to_string()
+    }
 }
 
 fn exception_text(out: &Out, kind: &str) -> String {
@@ -248,13 +352,30 @@ fn exception_text(out: &Out, kind: &str) -> String {
 
 fn item(node: &Node, cmd: ItemCmd, out: &Out) -> Result<()> {
     match cmd {
-        ItemCmd::Add { sku, name, unit, price, low_stock } => {
+        ItemCmd::Add {
+            sku,
+            name,
+            unit,
+            price,
+            low_stock,
+        } => {
             let price = Money::parse(&price)?;
-            let id = node.add_item(NewItem { sku: sku.clone(), name, unit, price, low_stock })?;
+            let id = node.add_item(NewItem {
+                sku: sku.clone(),
+                name,
+                unit,
+                price,
+                low_stock,
+            })?;
             out.say(Msg::ItemAdded, &[("sku", &sku)]);
             out.json(&json!({"id": id, "sku": sku}));
         }
-        ItemCmd::Edit { sku, name, price, low_stock } => {
+        ItemCmd::Edit {
+            sku,
+            name,
+            price,
+            low_stock,
+        } => {
             let price = price.as_deref().map(Money::parse).transpose()?;
             node.edit_item(&sku, name.as_deref(), price, low_stock)?;
             out.say(Msg::ItemUpdated, &[("sku", &sku)]);
@@ -262,9 +383,22 @@ fn item(node: &Node, cmd: ItemCmd, out: &Out) -> Result<()> {
         }
         ItemCmd::List => {
             let items = node.items()?;
-            let mut t = Table::new(out.headers(&[Msg::ColSku, Msg::ColName, Msg::ColUnit, Msg::ColPrice, Msg::ColThreshold])).right(&[3, 4]);
+            let mut t = Table::new(out.headers(&[
+                Msg::ColSku,
+                Msg::ColName,
+                Msg::ColUnit,
+                Msg::ColPrice,
+                Msg::ColThreshold,
+            ]))
+            .right(&[3, 4]);
             for i in &items {
-                t.row(vec![i.sku.clone(), i.name.clone(), i.unit.clone(), money(i.price), i.low_stock.to_string()]);
+                t.row(vec![
+                    i.sku.clone(),
+                    i.name.clone(),
+                    i.unit.clone(),
+                    money(i.price),
+                    i.low_stock.to_string(),
+                ]);
             }
             out.table(&items, t, items.is_empty());
         }
@@ -274,8 +408,17 @@ fn item(node: &Node, cmd: ItemCmd, out: &Out) -> Result<()> {
 
 fn party(node: &Node, kind: PartyKind, cmd: PartyCmd, out: &Out) -> Result<()> {
     match cmd {
-        PartyCmd::Add { name, phone, address } => {
-            let id = node.add_party(NewParty { kind, name: name.clone(), phone, address })?;
+        PartyCmd::Add {
+            name,
+            phone,
+            address,
+        } => {
+            let id = node.add_party(NewParty {
+                kind,
+                name: name.clone(),
+                phone,
+                address,
+            })?;
             out.say(Msg::PartyAdded, &[("name", &name)]);
             out.json(&json!({"id": id, "name": name}));
         }
@@ -294,22 +437,59 @@ fn party(node: &Node, kind: PartyKind, cmd: PartyCmd, out: &Out) -> Result<()> {
 fn order(node: &Node, cmd: OrderCmd, out: &Out) -> Result<()> {
     let act = |args: ActArgs, action: Action| -> Result<()> {
         let status = node.act_on_order(&args.order, action, &args.note)?;
-        out.say(Msg::OrderNowStatus, &[("number", &args.order), ("status", &out.word(status.as_str()))]);
+        out.say(
+            Msg::OrderNowStatus,
+            &[
+                ("number", &args.order),
+                ("status", &out.word(status.as_str())),
+            ],
+        );
         out.json(&json!({"order": args.order, "status": status}));
         Ok(())
     };
     match cmd {
-        OrderCmd::New { purchase, party, warehouse, note, lines } => {
-            let kind = if purchase { OrderKind::Purchase } else { OrderKind::Sales };
-            let lines = lines.iter().map(|l| parse_line(l)).collect::<Result<Vec<_>>>()?;
+        OrderCmd::New {
+            purchase,
+            party,
+            warehouse,
+            note,
+            lines,
+        } => {
+            let kind = if purchase {
+                OrderKind::Purchase
+            } else {
+                OrderKind::Sales
+            };
+            let lines = lines
+                .iter()
+                .map(|l| parse_line(l))
+                .collect::<Result<Vec<_>>>()?;
             let warehouse = warehouse.as_deref().map(wh).transpose()?;
-            let (number, id) = node.create_order(NewOrder { kind, party, warehouse, note, lines })?;
+            let (number, id) = node.create_order(NewOrder {
+                kind,
+                party,
+                warehouse,
+                note,
+                lines,
+            })?;
             out.say(Msg::OrderCreated, &[("number", &number)]);
             out.json(&json!({"number": number, "id": id}));
         }
-        OrderCmd::Edit { order, party, warehouse, note } => {
+        OrderCmd::Edit {
+            order,
+            party,
+            warehouse,
+            note,
+        } => {
             let warehouse = warehouse.as_deref().map(wh).transpose()?;
-            node.edit_order(&order, OrderEdit { party, warehouse, note })?;
+            node.edit_order(
+                &order,
+                OrderEdit {
+                    party,
+                    warehouse,
+                    note,
+                },
+            )?;
             out.say(Msg::OrderUpdated, &[("number", &order)]);
             out.json(&json!({"order": order}));
         }
@@ -323,7 +503,12 @@ fn order(node: &Node, cmd: OrderCmd, out: &Out) -> Result<()> {
                     price,
                     discount: discount.unwrap_or(Money::ZERO),
                 }),
-                (None, Some(line), None) => LineEdit::Set { line, qty: args.qty, price, discount },
+                (None, Some(line), None) => LineEdit::Set {
+                    line,
+                    qty: args.qty,
+                    price,
+                    discount,
+                },
                 (None, None, Some(line)) => LineEdit::Remove { line },
                 _ => {
                     return Err(outpost_core::Error::InvalidValue {
@@ -344,7 +529,14 @@ fn order(node: &Node, cmd: OrderCmd, out: &Out) -> Result<()> {
         OrderCmd::Invoice(a) => act(a, Action::Invoice)?,
         OrderCmd::Pay(a) => act(a, Action::Pay)?,
         OrderCmd::Cancel(a) => act(a, Action::Cancel)?,
-        OrderCmd::List { status, site, kind, search, limit, page } => {
+        OrderCmd::List {
+            status,
+            site,
+            kind,
+            search,
+            limit,
+            page,
+        } => {
             let filter = OrderFilter {
                 status: status.as_deref().map(Status::parse).transpose()?,
                 site: site.as_deref().map(SiteCode::parse).transpose()?,
@@ -355,7 +547,14 @@ fn order(node: &Node, cmd: OrderCmd, out: &Out) -> Result<()> {
             };
             let rows = node.orders(&filter)?;
             let mut t = Table::new(out.headers(&[
-                Msg::ColNumber, Msg::ColKind, Msg::ColParty, Msg::ColStatus, Msg::ColTotal, Msg::ColLines, Msg::ColWarehouse, Msg::ColCreated,
+                Msg::ColNumber,
+                Msg::ColKind,
+                Msg::ColParty,
+                Msg::ColStatus,
+                Msg::ColTotal,
+                Msg::ColLines,
+                Msg::ColWarehouse,
+                Msg::ColCreated,
             ]))
             .right(&[4, 5]);
             for r in &rows {
@@ -379,21 +578,59 @@ fn order(node: &Node, cmd: OrderCmd, out: &Out) -> Result<()> {
                 return Ok(());
             }
             let l = |m: Msg| m.text(out.lang);
-            println!("{} {}  ·  {}  ·  {}  ·  {}", l(Msg::LabelOrder), d.row.number, out.word(d.row.kind.as_str()), out.word(d.row.status.as_str()), money(d.row.total));
-            println!("{}: {}  ·  {}: {}  ·  {}: {}", l(Msg::ColParty), d.row.party, l(Msg::ColWarehouse), d.row.warehouse, l(Msg::LabelCreatedBy), d.created_by);
+            println!(
+                "{} {}  ·  {}  ·  {}  ·  {}",
+                l(Msg::LabelOrder),
+                d.row.number,
+                out.word(d.row.kind.as_str()),
+                out.word(d.row.status.as_str()),
+                money(d.row.total)
+            );
+            println!(
+                "{}: {}  ·  {}: {}  ·  {}: {}",
+                l(Msg::ColParty),
+                d.row.party,
+                l(Msg::ColWarehouse),
+                d.row.warehouse,
+                l(Msg::LabelCreatedBy),
+                d.created_by
+            );
             if !d.note.is_empty() {
                 println!("{}: {}", l(Msg::LabelNote), d.note);
             }
             println!();
-            let mut t = Table::new(out.headers(&[Msg::ColNumber, Msg::ColSku, Msg::ColName, Msg::ColQty, Msg::ColPrice, Msg::ColDiscount, Msg::ColAmount])).right(&[0, 3, 4, 5, 6]);
+            let mut t = Table::new(out.headers(&[
+                Msg::ColNumber,
+                Msg::ColSku,
+                Msg::ColName,
+                Msg::ColQty,
+                Msg::ColPrice,
+                Msg::ColDiscount,
+                Msg::ColAmount,
+            ]))
+            .right(&[0, 3, 4, 5, 6]);
             for li in &d.line_items {
-                t.row(vec![li.no.to_string(), li.sku.clone(), li.name.clone(), li.qty.to_string(), money(li.price), money(li.discount), money(li.amount)]);
+                t.row(vec![
+                    li.no.to_string(),
+                    li.sku.clone(),
+                    li.name.clone(),
+                    li.qty.to_string(),
+                    money(li.price),
+                    money(li.discount),
+                    money(li.amount),
+                ]);
             }
             print!("{}", t.render());
             if !d.events.is_empty() {
                 println!("\n{}:", l(Msg::LabelEvents));
                 for e in &d.events {
-                    println!("  {}  {}  {}  {}", when(e.at_ms), out.word(e.status.as_str()), e.device, e.note);
+                    println!(
+                        "  {}  {}  {}  {}",
+                        when(e.at_ms),
+                        out.word(e.status.as_str()),
+                        e.device,
+                        e.note
+                    );
                 }
             }
             if !d.conflicts.is_empty() {
@@ -414,24 +651,75 @@ fn stock(node: &Node, cmd: StockCmd, out: &Out) -> Result<()> {
         out.json(&json!({"recorded": true, "transfer": transfer}));
     };
     match cmd {
-        StockCmd::Receive { item, warehouse, qty, transfer, note } => {
+        StockCmd::Receive {
+            item,
+            warehouse,
+            qty,
+            transfer,
+            note,
+        } => {
             let mv = match (transfer, item, warehouse, qty) {
-                (Some(transfer), _, _, qty) => StockMove::ReceiveTransfer { transfer, qty, note },
-                (None, Some(item), Some(warehouse), Some(qty)) => StockMove::Receive { item, warehouse: wh(&warehouse)?, qty, note },
+                (Some(transfer), _, _, qty) => StockMove::ReceiveTransfer {
+                    transfer,
+                    qty,
+                    note,
+                },
+                (None, Some(item), Some(warehouse), Some(qty)) => StockMove::Receive {
+                    item,
+                    warehouse: wh(&warehouse)?,
+                    qty,
+                    note,
+                },
                 _ => {
-                    return Err(outpost_core::Error::InvalidValue { field: "receipt", reason: "give --item, --warehouse and --qty, or --transfer".into() }.into());
+                    return Err(outpost_core::Error::InvalidValue {
+                        field: "receipt",
+                        reason: "give --item, --warehouse and --qty, or --transfer".into(),
+                    }
+                    .into());
                 }
             };
             recorded(node.move_stock(mv)?);
         }
-        StockCmd::Issue { item, warehouse, qty, note } => {
-            recorded(node.move_stock(StockMove::Issue { item, warehouse: wh(&warehouse)?, qty, note })?);
+        StockCmd::Issue {
+            item,
+            warehouse,
+            qty,
+            note,
+        } => {
+            recorded(node.move_stock(StockMove::Issue {
+                item,
+                warehouse: wh(&warehouse)?,
+                qty,
+                note,
+            })?);
         }
-        StockCmd::Transfer { item, from, to, qty, note } => {
-            recorded(node.move_stock(StockMove::Transfer { item, from: wh(&from)?, to: wh(&to)?, qty, note })?);
+        StockCmd::Transfer {
+            item,
+            from,
+            to,
+            qty,
+            note,
+        } => {
+            recorded(node.move_stock(StockMove::Transfer {
+                item,
+                from: wh(&from)?,
+                to: wh(&to)?,
+                qty,
+                note,
+            })?);
         }
-        StockCmd::Count { item, warehouse, counted, note } => {
-            recorded(node.move_stock(StockMove::Count { item, warehouse: wh(&warehouse)?, counted, note })?);
+        StockCmd::Count {
+            item,
+            warehouse,
+            counted,
+            note,
+        } => {
+            recorded(node.move_stock(StockMove::Count {
+                item,
+                warehouse: wh(&warehouse)?,
+                counted,
+                note,
+            })?);
         }
         StockCmd::Levels { warehouse, low } => {
             let warehouse = warehouse.as_deref().map(wh).transpose()?;
@@ -439,17 +727,54 @@ fn stock(node: &Node, cmd: StockCmd, out: &Out) -> Result<()> {
             if low {
                 rows.retain(|r| r.is_low);
             }
-            let mut t = Table::new(out.headers(&[Msg::ColSku, Msg::ColName, Msg::ColWarehouse, Msg::ColQty, Msg::ColUnit, Msg::ColLow])).right(&[3]);
+            let mut t = Table::new(out.headers(&[
+                Msg::ColSku,
+                Msg::ColName,
+                Msg::ColWarehouse,
+                Msg::ColQty,
+                Msg::ColUnit,
+                Msg::ColLow,
+            ]))
+            .right(&[3]);
             for r in &rows {
-                let flag = if r.is_low { Msg::Yes.text(out.lang).to_string() } else { String::new() };
-                t.row(vec![r.sku.clone(), r.name.clone(), r.warehouse.clone(), r.qty.to_string(), r.unit.clone(), flag]);
+                let flag = if r.is_low {
+                    Msg::Yes.text(out.lang).to_string()
+                } else {
+                    String::new()
+                };
+                t.row(vec![
+                    r.sku.clone(),
+                    r.name.clone(),
+                    r.warehouse.clone(),
+                    r.qty.to_string(),
+                    r.unit.clone(),
+                    flag,
+                ]);
             }
             out.table(&rows, t, rows.is_empty());
         }
-        StockCmd::Movements { item, warehouse, limit } => {
-            let filter = MovementFilter { item, warehouse: warehouse.as_deref().map(wh).transpose()?, limit: Some(limit) };
+        StockCmd::Movements {
+            item,
+            warehouse,
+            limit,
+        } => {
+            let filter = MovementFilter {
+                item,
+                warehouse: warehouse.as_deref().map(wh).transpose()?,
+                limit: Some(limit),
+            };
             let rows = node.movements(&filter)?;
-            let mut t = Table::new(out.headers(&[Msg::ColAt, Msg::ColKind, Msg::ColSku, Msg::ColWarehouse, Msg::ColQty, Msg::ColOrder, Msg::ColDevice, Msg::ColNote])).right(&[4]);
+            let mut t = Table::new(out.headers(&[
+                Msg::ColAt,
+                Msg::ColKind,
+                Msg::ColSku,
+                Msg::ColWarehouse,
+                Msg::ColQty,
+                Msg::ColOrder,
+                Msg::ColDevice,
+                Msg::ColNote,
+            ]))
+            .right(&[4]);
             for m in &rows {
                 t.row(vec![
                     when(m.at_ms),
@@ -457,7 +782,10 @@ fn stock(node: &Node, cmd: StockCmd, out: &Out) -> Result<()> {
                     m.sku.clone(),
                     m.warehouse.clone(),
                     m.qty.to_string(),
-                    m.order.clone().or_else(|| m.transfer.clone()).unwrap_or_default(),
+                    m.order
+                        .clone()
+                        .or_else(|| m.transfer.clone())
+                        .unwrap_or_default(),
                     m.device.clone(),
                     m.note.clone(),
                 ]);
@@ -466,9 +794,22 @@ fn stock(node: &Node, cmd: StockCmd, out: &Out) -> Result<()> {
         }
         StockCmd::Transit => {
             let rows = node.transfers_in_transit()?;
-            let mut t = Table::new(out.headers(&[Msg::ColTransfer, Msg::ColSku, Msg::ColFrom, Msg::ColTo, Msg::ColQty])).right(&[4]);
+            let mut t = Table::new(out.headers(&[
+                Msg::ColTransfer,
+                Msg::ColSku,
+                Msg::ColFrom,
+                Msg::ColTo,
+                Msg::ColQty,
+            ]))
+            .right(&[4]);
             for (id, sku, from, to, qty) in &rows {
-                t.row(vec![id.clone(), sku.clone(), from.clone(), to.clone(), qty.to_string()]);
+                t.row(vec![
+                    id.clone(),
+                    sku.clone(),
+                    from.clone(),
+                    to.clone(),
+                    qty.to_string(),
+                ]);
             }
             let json: Vec<_> = rows.iter().map(|(id, sku, from, to, qty)| json!({"transfer": id, "sku": sku, "from": from, "to": to, "qty": qty})).collect();
             out.table(&json, t, rows.is_empty());
@@ -483,23 +824,66 @@ fn task(node: &Node, cmd: TaskCmd, out: &Out) -> Result<()> {
         out.json(&json!({"task": number}));
     };
     match cmd {
-        TaskCmd::New { title, description, owner, due, priority, link } => {
+        TaskCmd::New {
+            title,
+            description,
+            owner,
+            due,
+            priority,
+            link,
+        } => {
             let priority = priority.as_deref().map(Priority::parse).transpose()?;
-            let (number, id) = node.create_task(NewTask { title, description, owner, due, priority, link })?;
+            let (number, id) = node.create_task(NewTask {
+                title,
+                description,
+                owner,
+                due,
+                priority,
+                link,
+            })?;
             out.say(Msg::TaskCreated, &[("number", &number)]);
             out.json(&json!({"number": number, "id": id}));
         }
         TaskCmd::Assign { task, owner } => {
-            node.edit_task(&task, TaskEdit { owner: Some(owner), ..Default::default() })?;
+            node.edit_task(
+                &task,
+                TaskEdit {
+                    owner: Some(owner),
+                    ..Default::default()
+                },
+            )?;
             updated(&task);
         }
         TaskCmd::Status { task, status } => {
-            node.edit_task(&task, TaskEdit { status: Some(TaskStatus::parse(&status)?), ..Default::default() })?;
+            node.edit_task(
+                &task,
+                TaskEdit {
+                    status: Some(TaskStatus::parse(&status)?),
+                    ..Default::default()
+                },
+            )?;
             updated(&task);
         }
-        TaskCmd::Edit { task, title, description, due, priority, link } => {
+        TaskCmd::Edit {
+            task,
+            title,
+            description,
+            due,
+            priority,
+            link,
+        } => {
             let priority = priority.as_deref().map(Priority::parse).transpose()?;
-            node.edit_task(&task, TaskEdit { title, description, due, priority, link, ..Default::default() })?;
+            node.edit_task(
+                &task,
+                TaskEdit {
+                    title,
+                    description,
+                    due,
+                    priority,
+                    link,
+                    ..Default::default()
+                },
+            )?;
             updated(&task);
         }
         TaskCmd::Comment { task, text } => {
@@ -507,7 +891,12 @@ fn task(node: &Node, cmd: TaskCmd, out: &Out) -> Result<()> {
             out.say(Msg::CommentAdded, &[("number", &task)]);
             out.json(&json!({"task": task}));
         }
-        TaskCmd::List { status, owner, mine, overdue } => {
+        TaskCmd::List {
+            status,
+            owner,
+            mine,
+            overdue,
+        } => {
             let owner = if mine { Some(node.me()?.name) } else { owner };
             let today = jiff::Zoned::now().date().to_string();
             let filter = TaskFilter {
@@ -516,7 +905,16 @@ fn task(node: &Node, cmd: TaskCmd, out: &Out) -> Result<()> {
                 overdue_on: overdue.then_some(today),
             };
             let rows = node.tasks(&filter)?;
-            let mut t = Table::new(out.headers(&[Msg::ColNumber, Msg::ColTitle, Msg::ColOwner, Msg::ColDue, Msg::ColPriority, Msg::ColStatus, Msg::ColComments])).right(&[6]);
+            let mut t = Table::new(out.headers(&[
+                Msg::ColNumber,
+                Msg::ColTitle,
+                Msg::ColOwner,
+                Msg::ColDue,
+                Msg::ColPriority,
+                Msg::ColStatus,
+                Msg::ColComments,
+            ]))
+            .right(&[6]);
             for r in &rows {
                 t.row(vec![
                     r.number.clone(),
@@ -539,10 +937,14 @@ fn task(node: &Node, cmd: TaskCmd, out: &Out) -> Result<()> {
             println!("{}  {}", r.number, r.title);
             println!(
                 "{}: {}  ·  {}: {}  ·  {}: {}  ·  {}: {}",
-                Msg::ColOwner.text(out.lang), r.owner,
-                Msg::ColDue.text(out.lang), r.due.clone().unwrap_or_default(),
-                Msg::ColPriority.text(out.lang), out.word(&r.priority),
-                Msg::ColStatus.text(out.lang), out.word(&r.status),
+                Msg::ColOwner.text(out.lang),
+                r.owner,
+                Msg::ColDue.text(out.lang),
+                r.due.clone().unwrap_or_default(),
+                Msg::ColPriority.text(out.lang),
+                out.word(&r.priority),
+                Msg::ColStatus.text(out.lang),
+                out.word(&r.status),
             );
             if !r.description.is_empty() {
                 println!("{}", r.description);
@@ -557,7 +959,18 @@ fn task(node: &Node, cmd: TaskCmd, out: &Out) -> Result<()> {
 
 fn print_conflicts(out: &Out, list: &[outpost_core::ConflictRow]) {
     for c in list {
-        println!("{}", outpost_node::i18n::fill(out.lang, Msg::ConflictHeading, &[("kind", &out.word(&c.kind)), ("record", &c.label), ("field", &c.field)]));
+        println!(
+            "{}",
+            outpost_node::i18n::fill(
+                out.lang,
+                Msg::ConflictHeading,
+                &[
+                    ("kind", &out.word(&c.kind)),
+                    ("record", &c.label),
+                    ("field", &c.field)
+                ]
+            )
+        );
         for (i, choice) in c.choices.iter().enumerate() {
             let value = match &choice.value {
                 serde_json::Value::String(s) => s.clone(),
@@ -565,7 +978,16 @@ fn print_conflicts(out: &Out, list: &[outpost_core::ConflictRow]) {
             };
             println!(
                 "{}",
-                outpost_node::i18n::fill(out.lang, Msg::ChoiceLine, &[("n", &(i + 1)), ("value", &value), ("device", &choice.device), ("at", &when(choice.at_ms))])
+                outpost_node::i18n::fill(
+                    out.lang,
+                    Msg::ChoiceLine,
+                    &[
+                        ("n", &(i + 1)),
+                        ("value", &value),
+                        ("device", &choice.device),
+                        ("at", &when(choice.at_ms))
+                    ]
+                )
             );
         }
     }
@@ -584,9 +1006,16 @@ fn conflicts(node: &Node, cmd: ConflictsCmd, out: &Out) -> Result<()> {
                 out.say(Msg::ResolveHint, &[]);
             }
         }
-        ConflictsCmd::Resolve { record, field, choice } => {
+        ConflictsCmd::Resolve {
+            record,
+            field,
+            choice,
+        } => {
             node.resolve_conflict(&record, &field, choice)?;
-            out.say(Msg::ConflictResolved, &[("record", &record), ("field", &field)]);
+            out.say(
+                Msg::ConflictResolved,
+                &[("record", &record), ("field", &field)],
+            );
             out.json(&json!({"record": record, "field": field, "choice": choice}));
         }
     }

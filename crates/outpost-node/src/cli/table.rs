@@ -13,7 +13,11 @@ impl Table {
     /// A table with these column headers.
     pub fn new(headers: Vec<String>) -> Table {
         let right = vec![false; headers.len()];
-        Table { headers, rows: Vec::new(), right }
+        Table {
+            headers,
+            rows: Vec::new(),
+            right,
+        }
     }
 
     /// Aligns column `i` to the right (numbers, money).
@@ -47,7 +51,11 @@ impl Table {
             let mut parts = Vec::new();
             for (i, cell) in cells.iter().enumerate() {
                 let cell = clean(cell);
-                let pad = widths.get(i).copied().unwrap_or(0).saturating_sub(cell.width());
+                let pad = widths
+                    .get(i)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(cell.width());
                 let last = i + 1 == cells.len();
                 if self.right.get(i).copied().unwrap_or(false) {
                     parts.push(format!("{}{cell}", " ".repeat(pad)));
