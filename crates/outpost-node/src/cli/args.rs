@@ -70,6 +70,9 @@ pub enum Command {
     Rebuild,
     /// Measure write latency, cold open and list speed, bundle size.
     Bench(BenchArgs),
+    /// Print a stable dump of every query table (support and tests).
+    #[command(hide = true)]
+    Dump,
     /// Write orders in a loop, printing each acknowledged number (durability tests).
     #[command(hide = true)]
     WriteLoop {

@@ -301,6 +301,10 @@ fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
             out.json(&report);
             Ok(())
         }
+        Command::Dump => {
+            print!("{}", node.dump()?);
+            Ok(())
+        }
         Command::Rebuild => {
             node.rebuild()?;
             out.say(Msg::Rebuilt, &[]);

@@ -1,0 +1,15 @@
+//! End-to-end tests of the `outpost` binary: real processes on real SQLite files.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod macros;
+mod util;
+
+// Bad input: damaged bundles, invalid orders, huge and non-UTF-8 fields change nothing.
+mod bad_input;
+// Two devices at two sites exchanging bundles both ways.
+mod bundles;
+// Acknowledged writes survive SIGKILL.
+mod durability;
+// The book from the command line: orders, stock, tasks, conflicts, history.
+mod workflow;

@@ -1,0 +1,150 @@
+//! Helpers: a temp dir holding devices' data dirs, and a command runner.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// A temp dir for one test.
+pub struct Dir {
+    tmp: tempfile::TempDir,
+}
+
+impl Dir {
+    pub fn new() -> Dir {
+        Dir {
+            tmp: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// A device whose data dir is `<tmp>/<name>`.
+    pub fn device(&self, name: &str) -> Device {
+        Device {
+            data_dir: self.tmp.path().join(name),
+            lang: "en".into(),
+        }
+    }
+}
+
+/// Runs `outpost` against one data dir.
+#[derive(Clone)]
+pub struct Device {
+    pub data_dir: PathBuf,
+    pub lang: String,
+}
+
+impl Device {
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_outpost"));
+        cmd.env("OUTPOST_DATA_DIR", &self.data_dir)
+            .env("OUTPOST_LANG", &self.lang)
+            .env_remove("LANG")
+            .env_remove("LC_ALL")
+            .args(args);
+        cmd
+    }
+
+    /// Runs and returns the raw output.
+    pub fn output(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// Runs, asserts success, returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.output(args);
+        assert!(
+            out.status.success(),
+            "outpost {args:?} failed:\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs with `--json`, asserts success, parses stdout.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let text = self.ok(&all);
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    }
+
+    /// Runs, asserts failure with exit code 1, returns stderr.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let out = self.output(args);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "outpost {args:?} should fail; stderr: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        stderr
+    }
+
+    /// The projection dump, to check that failed commands changed nothing.
+    pub fn dump(&self) -> String {
+        self.ok(&["dump"])
+    }
+}
+
+/// Sets up SH (device `a`, admin) with site BJ, two items, a customer and a supplier, and
+/// BJ (device `b`, clerk) joined from a's bundle.
+pub fn two_offices(dir: &Dir) -> (Device, Device) {
+    let a = dir.device("a");
+    a.ok(&[
+        "init",
+        "--org",
+        "Demo Trading",
+        "--site",
+        "SH",
+        "--site-name",
+        "Shanghai",
+        "--name",
+        "Li Wei",
+    ]);
+    a.ok(&["site", "add", "BJ", "Beijing"]);
+    a.ok(&[
+        "item",
+        "add",
+        "--sku",
+        "TEA",
+        "--name",
+        "Green tea",
+        "--price",
+        "35.00",
+        "--low-stock",
+        "5",
+    ]);
+    a.ok(&[
+        "item", "add", "--sku", "CUP", "--name", "Tea cup", "--price", "12.50",
+    ]);
+    a.ok(&["customer", "add", "Acme"]);
+    a.ok(&["supplier", "add", "Hangzhou Tea Co"]);
+    let bundle = dir.path().join("setup.bundle");
+    a.ok(&["bundle", "export", bundle.to_str().unwrap()]);
+    let b = dir.device("b");
+    b.ok(&[
+        "init",
+        "--join-bundle",
+        bundle.to_str().unwrap(),
+        "--site",
+        "BJ",
+        "--name",
+        "Wang Fang",
+    ]);
+    (a, b)
+}
+
+/// Exports from `from` and imports into `to`; returns the import report.
+pub fn carry(dir: &Dir, from: &Device, to: &Device) -> Value {
+    let file = dir
+        .path()
+        .join(format!("carry-{}.bundle", std::process::id()));
+    from.ok(&["bundle", "export", file.to_str().unwrap()]);
+    to.json(&["bundle", "import", file.to_str().unwrap()])
+}

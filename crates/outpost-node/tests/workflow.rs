@@ -1,0 +1,219 @@
+use crate::util::{carry, two_offices};
+
+outposttest!(order_lifecycle_from_the_cli, |dir, _cmd| {
+    let (a, _b) = two_offices(&dir);
+    a.ok(&[
+        "stock",
+        "receive",
+        "--item",
+        "TEA",
+        "--warehouse",
+        "SH1",
+        "--qty",
+        "20",
+    ]);
+    let created = a.json(&[
+        "order",
+        "new",
+        "--customer",
+        "Acme",
+        "--line",
+        "TEA:3",
+        "--line",
+        "CUP:2:10.00:1.50",
+    ]);
+    let number = created["number"].as_str().unwrap().to_string();
+    assert!(number.starts_with("SH-A1-"), "{number}");
+    a.ok(&["order", "line", &number, "--set", "1", "--qty", "4"]);
+    a.ok(&["order", "line", &number, "--remove", "2"]);
+    for step in ["submit", "approve", "ship", "invoice", "pay"] {
+        let r = a.json(&["order", step, &number]);
+        assert_eq!(r["order"], number.as_str());
+    }
+    let shown = a.json(&["order", "show", &number]);
+    eqnice!("paid", shown["status"].as_str().unwrap());
+    eqnice!(14000, shown["total"].as_i64().unwrap());
+    eqnice!(1, shown["line_items"].as_array().unwrap().len());
+    let levels = a.json(&["stock", "levels", "--warehouse", "SH1"]);
+    let tea = levels
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["sku"] == "TEA")
+        .unwrap();
+    eqnice!(16, tea["qty"].as_i64().unwrap());
+    let list = a.json(&["order", "list", "--status", "paid", "--site", "SH"]);
+    eqnice!(1, list.as_array().unwrap().len());
+    let history = a.json(&["history", &number]);
+    let actions: Vec<_> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["action"].as_str().unwrap().to_string())
+        .collect();
+    eqnice!(
+        vec![
+            "order.new",
+            "order.line",
+            "order.line",
+            "order.submit",
+            "order.approve",
+            "order.ship",
+            "order.invoice",
+            "order.pay"
+        ],
+        actions
+    );
+    // A purchase order receives stock.
+    let po = a.json(&[
+        "order",
+        "new",
+        "--purchase",
+        "--supplier",
+        "Hangzhou Tea Co",
+        "--line",
+        "CUP:10:8",
+    ]);
+    let po = po["number"].as_str().unwrap().to_string();
+    for step in ["submit", "approve", "receive"] {
+        a.ok(&["order", step, &po]);
+    }
+    let movements = a.json(&["stock", "movements", "--item", "CUP"]);
+    eqnice!(10, movements[0]["qty"].as_i64().unwrap());
+    eqnice!(po, movements[0]["order"].as_str().unwrap());
+});
+
+outposttest!(tasks_from_the_cli, |dir, _cmd| {
+    let (a, _b) = two_offices(&dir);
+    let t = a.json(&[
+        "task",
+        "new",
+        "Count tea",
+        "--owner",
+        "Li Wei",
+        "--due",
+        "2020-01-01",
+        "--priority",
+        "high",
+    ]);
+    let number = t["number"].as_str().unwrap().to_string();
+    a.ok(&["task", "assign", &number, "Zhao"]);
+    a.ok(&["task", "status", &number, "doing"]);
+    a.ok(&["task", "comment", &number, "Half the shelf counted"]);
+    let shown = a.json(&["task", "show", &number]);
+    eqnice!("Zhao", shown["owner"].as_str().unwrap());
+    eqnice!("doing", shown["status"].as_str().unwrap());
+    eqnice!(1, shown["comments"].as_array().unwrap().len());
+    eqnice!(
+        1,
+        a.json(&["task", "list", "--overdue"])
+            .as_array()
+            .unwrap()
+            .len()
+    );
+    eqnice!(
+        0,
+        a.json(&["task", "list", "--mine"])
+            .as_array()
+            .unwrap()
+            .len()
+    );
+    a.fails(&["task", "status", &number, "finished"]);
+});
+
+outposttest!(conflict_and_exception_across_two_sh_devices, |dir, _cmd| {
+    let (a, _b) = two_offices(&dir);
+    a.ok(&[
+        "stock",
+        "receive",
+        "--item",
+        "TEA",
+        "--warehouse",
+        "SH1",
+        "--qty",
+        "5",
+    ]);
+    let number = a.json(&["order", "new", "--customer", "Acme", "--line", "TEA:1"])["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let bundle = dir.path().join("for-c.bundle");
+    a.ok(&["bundle", "export", bundle.to_str().unwrap()]);
+    let c = dir.device("c");
+    c.ok(&[
+        "init",
+        "--join-bundle",
+        bundle.to_str().unwrap(),
+        "--site",
+        "SH",
+        "--name",
+        "Zhao",
+        "--role",
+        "warehouse",
+    ]);
+    // Offline at the same time: both edit the note, both issue tea.
+    a.ok(&["order", "edit", &number, "--note", "deliver Monday"]);
+    c.ok(&["order", "edit", &number, "--note", "周二送货"]);
+    a.ok(&[
+        "stock",
+        "issue",
+        "--item",
+        "TEA",
+        "--warehouse",
+        "SH1",
+        "--qty",
+        "4",
+    ]);
+    c.ok(&[
+        "stock",
+        "issue",
+        "--item",
+        "TEA",
+        "--warehouse",
+        "SH1",
+        "--qty",
+        "3",
+    ]);
+    let report = carry(&dir, &c, &a);
+    eqnice!(1, report["conflicts"].as_i64().unwrap());
+    eqnice!(1, report["exceptions"].as_i64().unwrap());
+    carry(&dir, &a, &c);
+    let conflicts = a.json(&["conflicts", "list"]);
+    eqnice!(conflicts, c.json(&["conflicts", "list"]));
+    let conflict = &conflicts[0];
+    eqnice!("note", conflict["field"].as_str().unwrap());
+    eqnice!(number, conflict["label"].as_str().unwrap());
+    let devices: Vec<_> = conflict["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["device"].as_str().unwrap().to_string())
+        .collect();
+    assert!(devices.contains(&"A1".to_string()), "{devices:?}");
+    let exceptions = a.json(&["exceptions"]);
+    eqnice!("negative_stock", exceptions[0]["kind"].as_str().unwrap());
+    eqnice!(-2, exceptions[0]["actual"].as_i64().unwrap());
+    let text = a.ok(&["--lang", "zh", "exceptions"]);
+    assert!(text.contains("库存为负"), "{text}");
+    let pick = conflict["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c["value"] == "周二送货")
+        .unwrap()
+        + 1;
+    a.ok(&["conflicts", "resolve", &number, "note", &pick.to_string()]);
+    eqnice!(0, a.json(&["conflicts", "list"]).as_array().unwrap().len());
+    carry(&dir, &a, &c);
+    eqnice!(
+        "周二送货",
+        c.json(&["order", "show", &number])["note"]
+            .as_str()
+            .unwrap()
+    );
+    eqnice!(a.dump(), c.dump());
+    // A rebuild recreates identical rows.
+    let before = a.dump();
+    a.ok(&["rebuild"]);
+    eqnice!(before, a.dump());
+});
