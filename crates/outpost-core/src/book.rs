@@ -40,7 +40,7 @@ pub use query::{
     ConflictRow, ExceptionRow, LevelRow, MovementFilter, MovementRow, OrderDetail, OrderFilter,
     OrderRow, TaskFilter, TaskRow,
 };
-pub use stock::StockMove;
+pub use stock::{StockMove, Transit};
 pub use tasks::{NewTask, TaskEdit};
 
 /// Setting up a new organisation on its first device.
@@ -209,6 +209,8 @@ impl Book {
             .devices()?
             .into_iter()
             .map(|d| d.code.as_str().to_string())
+            // A device code that reads like a site code (BJ at SH) would confuse people.
+            .chain(self.sites()?.into_iter().map(|s| s.code.to_string()))
             .collect();
         let code = catalog::free_device_code(&self.me, &taken)?;
         let me = self.me.clone();

@@ -58,7 +58,7 @@ pub use book::{
     Book, ConflictRow, ExceptionRow, ExportScope, FieldChange, HistoryEntry, ImportReport, JoinAs,
     LevelRow, LineEdit, MovementFilter, MovementRow, NewItem, NewLine, NewOrder, NewOrg, NewParty,
     NewTask, OrderDetail, OrderEdit, OrderFilter, OrderRow, StockMove, TaskEdit, TaskFilter,
-    TaskRow,
+    TaskRow, Transit,
 };
 pub use code::{DeviceCode, SiteCode, WarehouseCode};
 pub use doc_id::{DocId, Month};

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)]
 //! The book on one and two devices: lifecycle, stock, conflicts, history, exceptions,
 //! bad input and durability, on real SQLite files.
 
@@ -79,6 +80,14 @@ fn order_lifecycle_moves_stock() {
             .fields
             .iter()
             .any(|f| f.field == "status" && f.old == "approved" && f.new == "shipped")
+    );
+    assert!(
+        history[0]
+            .fields
+            .iter()
+            .any(|f| f.field == "party" && f.new == "Acme 客户"),
+        "{:?}",
+        history[0].fields
     );
 }
 

@@ -9,7 +9,7 @@ use outpost_core::{
     ImportReport, Item, ItemId, JoinAs, LevelRow, LineEdit, Money, MovementFilter, MovementRow,
     NewItem, NewOrder, NewOrg, NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter, OrderId,
     OrderRow, Party, PartyId, PartyKind, RecordRef, Site, SiteCode, Status, StockMove, TaskEdit,
-    TaskFilter, TaskId, TaskRow, Timestamp, TransferId, Warehouse, WarehouseCode,
+    TaskFilter, TaskId, TaskRow, Timestamp, TransferId, Transit, Warehouse, WarehouseCode,
 };
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -271,8 +271,8 @@ impl Node {
         self.read(|b| b.movements(filter))
     }
 
-    /// Transfers not yet received: (transfer, sku, from, to, qty).
-    pub fn transfers_in_transit(&self) -> Result<Vec<(String, String, String, String, i64)>> {
+    /// Transfers not yet received.
+    pub fn transfers_in_transit(&self) -> Result<Vec<Transit>> {
         self.read(|b| b.transfers_in_transit())
     }
 

@@ -163,7 +163,7 @@ fn fields_of(
                 out.insert("status".into(), o.status().to_string());
                 out.insert(
                     "party".into(),
-                    o.party.map(|p| p.to_string()).unwrap_or_default(),
+                    o.party.map(|p| name(p.as_str())).unwrap_or_default(),
                 );
                 out.insert("warehouse".into(), o.warehouse.to_string());
                 out.insert("note".into(), o.note.clone());

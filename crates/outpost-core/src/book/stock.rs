@@ -78,6 +78,29 @@ pub enum StockMove {
     },
 }
 
+/// Goods sent from one warehouse and not yet received at the other.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Transit {
+    /// Transfer id, to quote when receiving.
+    pub transfer: String,
+    /// Item SKU.
+    pub sku: String,
+    /// Source warehouse.
+    pub from: String,
+    /// Destination warehouse.
+    pub to: String,
+    /// Quantity sent.
+    pub qty: i64,
+}
+
+/// What a stock operation will write, and where.
+struct Plan {
+    site: SiteCode,
+    movements: Vec<Planned>,
+    note: String,
+    transfer: Option<TransferId>,
+}
+
 /// One movement to write.
 struct Planned {
     kind: MovementKind,
@@ -143,7 +166,12 @@ impl Book {
 
     /// Records a stock operation. Returns the transfer id for a transfer, else `None`.
     pub fn move_stock(&mut self, mv: StockMove, at: Timestamp) -> Result<Option<TransferId>> {
-        let (site, planned, note, transfer) = self.plan(mv, at)?;
+        let Plan {
+            site,
+            movements: planned,
+            note,
+            transfer,
+        } = self.plan(mv, at)?;
         let me = self.check_site(&site)?;
         let note = optional("note", &note, MAX_TEXT)?;
         let doc_id = DocId::ops(&site, at);
@@ -157,12 +185,7 @@ impl Book {
         Ok(transfer)
     }
 
-    #[allow(clippy::type_complexity)]
-    fn plan(
-        &self,
-        mv: StockMove,
-        at: Timestamp,
-    ) -> Result<(SiteCode, Vec<Planned>, String, Option<TransferId>)> {
+    fn plan(&self, mv: StockMove, at: Timestamp) -> Result<Plan> {
         let simple = |kind, item: ItemId, warehouse: WarehouseCode, qty| Planned {
             kind,
             item,
@@ -181,12 +204,12 @@ impl Book {
                 check_qty(qty)?;
                 let item = self.resolve_item(&item)?;
                 let site = self.warehouse_site(&warehouse)?;
-                (
+                Plan {
                     site,
-                    vec![simple(MovementKind::Receipt, item.id, warehouse, qty)],
+                    movements: vec![simple(MovementKind::Receipt, item.id, warehouse, qty)],
                     note,
-                    None,
-                )
+                    transfer: None,
+                }
             }
             StockMove::Issue {
                 item,
@@ -198,12 +221,12 @@ impl Book {
                 let item = self.resolve_item(&item)?;
                 let site = self.warehouse_site(&warehouse)?;
                 self.enough(&item, &warehouse, qty)?;
-                (
+                Plan {
                     site,
-                    vec![simple(MovementKind::Issue, item.id, warehouse, -qty)],
+                    movements: vec![simple(MovementKind::Issue, item.id, warehouse, -qty)],
                     note,
-                    None,
-                )
+                    transfer: None,
+                }
             }
             StockMove::Count {
                 item,
@@ -220,17 +243,17 @@ impl Book {
                 let item = self.resolve_item(&item)?;
                 let site = self.warehouse_site(&warehouse)?;
                 let delta = counted - self.level(&item.id, &warehouse)?;
-                (
+                Plan {
                     site,
-                    vec![simple(
+                    movements: vec![simple(
                         MovementKind::CountAdjustment,
                         item.id,
                         warehouse,
                         delta,
                     )],
                     note,
-                    None,
-                )
+                    transfer: None,
+                }
             }
             StockMove::Transfer {
                 item,
@@ -266,7 +289,12 @@ impl Book {
                         counterpart: Some(from),
                     });
                 }
-                (from_site, planned, note, Some(transfer))
+                Plan {
+                    site: from_site,
+                    movements: planned,
+                    note,
+                    transfer: Some(transfer),
+                }
             }
             StockMove::ReceiveTransfer {
                 transfer,
@@ -310,13 +338,18 @@ impl Book {
                     transfer: Some(TransferId::from_stored(transfer.trim().to_string())),
                     counterpart: Some(WarehouseCode::from_stored(from)),
                 }];
-                (site, planned, note, None)
+                Plan {
+                    site,
+                    movements: planned,
+                    note,
+                    transfer: None,
+                }
             }
         })
     }
 
-    /// Transfers sent to `site`'s warehouses and not yet received there.
-    pub fn transfers_in_transit(&self) -> Result<Vec<(String, String, String, String, i64)>> {
+    /// Transfers sent and not yet received at their destination.
+    pub fn transfers_in_transit(&self) -> Result<Vec<Transit>> {
         let mut stmt = self.db.prepare_cached(
             "SELECT o.transfer, coalesce(i.sku, o.item), o.warehouse, o.counterpart, -o.qty
              FROM movements o LEFT JOIN items i ON i.id = o.item
@@ -326,7 +359,13 @@ impl Book {
         )?;
         let rows = stmt
             .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok(Transit {
+                    transfer: r.get(0)?,
+                    sku: r.get(1)?,
+                    from: r.get(2)?,
+                    to: r.get(3)?,
+                    qty: r.get(4)?,
+                })
             })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)

@@ -1,5 +1,5 @@
 //! Shared set-up for the book's integration tests: real SQLite files in temp dirs.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use outpost_core::*;
 

@@ -806,17 +806,16 @@ fn stock(node: &Node, cmd: StockCmd, out: &Out) -> Result<()> {
                 Msg::ColQty,
             ]))
             .right(&[4]);
-            for (id, sku, from, to, qty) in &rows {
+            for r in &rows {
                 t.row(vec![
-                    id.clone(),
-                    sku.clone(),
-                    from.clone(),
-                    to.clone(),
-                    qty.to_string(),
+                    r.transfer.clone(),
+                    r.sku.clone(),
+                    r.from.clone(),
+                    r.to.clone(),
+                    r.qty.to_string(),
                 ]);
             }
-            let json: Vec<_> = rows.iter().map(|(id, sku, from, to, qty)| json!({"transfer": id, "sku": sku, "from": from, "to": to, "qty": qty})).collect();
-            out.table(&json, t, rows.is_empty());
+            out.table(&rows, t, rows.is_empty());
         }
     }
     Ok(())

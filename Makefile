@@ -1,0 +1,30 @@
+# Outpost: the two commands a new machine needs are `make run` and `make test`.
+CARGO ?= cargo
+
+.PHONY: deps run test lint unit bench demo clean
+
+## Install what is missing (apt packages, Rust components). Idempotent.
+deps:
+	@./scripts/deps.sh
+
+## Build and run the app: for now a guided CLI demo of two offices.
+run: deps
+	$(CARGO) build --release -p outpost-node
+	./scripts/demo.sh target/release/outpost
+
+## Everything CI checks: formatting, lints, every test.
+test: deps lint unit
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+unit:
+	$(CARGO) test --workspace
+
+## Benchmarks: prints the figures recorded in docs/performance.md.
+bench: deps
+	$(CARGO) run --release -p outpost-node -- bench
+
+clean:
+	$(CARGO) clean
