@@ -33,6 +33,28 @@ impl RecordRef {
     }
 }
 
+/// The collection holding records of a kind (`order` → `orders`).
+pub(crate) fn collection_of(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "order" => collection::ORDERS,
+        "movement" => collection::MOVEMENTS,
+        "task" => collection::TASKS,
+        "item" => collection::ITEMS,
+        "customer" => collection::CUSTOMERS,
+        "supplier" => collection::SUPPLIERS,
+        "site" => collection::SITES,
+        "warehouse" => collection::WAREHOUSES,
+        "device" => collection::DEVICES,
+        _ => return None,
+    })
+}
+
+/// Parses the `kind:key` form of [`RecordRef::label`].
+pub(crate) fn from_label(label: &str) -> Option<RecordRef> {
+    let (kind, key) = label.split_once(':')?;
+    Some(RecordRef::new(collection_of(kind)?, key))
+}
+
 /// The singular kind name of a collection.
 pub fn kind_of(collection: &str) -> &'static str {
     match collection {

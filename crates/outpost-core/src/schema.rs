@@ -297,10 +297,19 @@ impl<'a, R: ReadDoc> RecordReader<'a, R> {
             if let Some((_, win_op)) = &winner {
                 values.sort_by_key(|v| (v.op != *win_op, v.op.to_string()));
             }
-            self.conflicts.push(RawConflict {
-                field: format!("{}{key}", self.prefix),
-                values,
+            // Concurrent writes of the same value agree: nothing for a person to decide.
+            let mut seen = Vec::new();
+            values.retain(|v| {
+                let fresh = !seen.contains(&v.value);
+                seen.push(v.value.clone());
+                fresh
             });
+            if values.len() > 1 {
+                self.conflicts.push(RawConflict {
+                    field: format!("{}{key}", self.prefix),
+                    values,
+                });
+            }
         }
         match winner {
             Some((Value::Scalar(s), _)) => Some(s.into_owned()),

@@ -141,6 +141,7 @@ catalogue! {
     // Exception kinds
     ExNegativeStock => "Stock below zero (oversold while offline?)", "库存为负（离线期间超卖？）";
     ExDuplicateNumber => "The same number on two records", "编号重复";
+    ExDuplicateDevice => "Two devices share a code (joined at once from one bundle); their numbers may clash", "两台设备代码相同（同时从同一数据包加入），编号可能重复";
     ExDuplicateSku => "The same SKU on two items", "商品编码重复";
     ExChangedAfterSubmit => "Order lines changed after submission", "订单提交后明细被修改";
     ExOrderStock => "Stock moved by the order differs from its lines and status", "订单的库存变动与明细或状态不符";

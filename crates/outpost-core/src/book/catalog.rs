@@ -95,22 +95,24 @@ pub(super) fn put_device(
 }
 
 /// A device code derived from the device id, moved on until it clashes with no known
-/// device: `A3`, `K7`... then three characters if the two-character space is crowded.
+/// device: three characters such as `K7M`.
+///
+/// A device joining from a bundle registers itself offline, so two devices joining at the
+/// same time from copies of one bundle cannot see each other's code. Three characters make
+/// a clash unlikely (1 in ~23,000 per pair), and a clash that does happen is listed as an
+/// exception; codes handed out by an admin with an invite are unique by construction.
 pub(super) fn free_device_code(id: &DeviceId, taken: &[String]) -> Result<DeviceCode> {
     const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
     const ALNUM: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let seed = id
-        .as_str()
-        .bytes()
-        .fold(0u64, |h, b| h.wrapping_mul(131).wrapping_add(u64::from(b)));
+    let seed = id.as_str().bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
     for attempt in 0..4096u64 {
-        let n = seed.wrapping_add(attempt.wrapping_mul(7919));
+        let n = seed.wrapping_add(attempt.wrapping_mul(0x9e37_79b9_7f4a_7c15));
         let mut code = String::new();
-        code.push(char::from(LETTERS[(n % LETTERS.len() as u64) as usize]));
-        code.push(char::from(ALNUM[((n / 24) % ALNUM.len() as u64) as usize]));
-        if attempt >= 512 {
-            code.push(char::from(ALNUM[((n / 768) % ALNUM.len() as u64) as usize]));
-        }
+        code.push(char::from(LETTERS[(n % 24) as usize]));
+        code.push(char::from(ALNUM[((n >> 8) % 32) as usize]));
+        code.push(char::from(ALNUM[((n >> 16) % 32) as usize]));
         if !taken.iter().any(|t| t == &code) {
             return DeviceCode::parse(&code);
         }
@@ -287,6 +289,6 @@ mod tests {
         let first = free_device_code(&id, &[]).unwrap();
         let second = free_device_code(&id, &[first.to_string()]).unwrap();
         assert_ne!(first, second);
-        assert_eq!(first.as_str().len(), 2);
+        assert_eq!(first.as_str().len(), 3);
     }
 }

@@ -8,22 +8,8 @@ use rusqlite::params;
 use super::{Book, Written};
 use crate::doc_id::DocId;
 use crate::error::{Error, Result};
-use crate::record::RecordRef;
-use crate::schema::{View, collection, collection_obj, scalar_of};
-
-fn collection_of(kind: &str) -> Option<&'static str> {
-    Some(match kind {
-        "order" => collection::ORDERS,
-        "task" => collection::TASKS,
-        "item" => collection::ITEMS,
-        "customer" => collection::CUSTOMERS,
-        "supplier" => collection::SUPPLIERS,
-        "site" => collection::SITES,
-        "warehouse" => collection::WAREHOUSES,
-        "device" => collection::DEVICES,
-        _ => return None,
-    })
-}
+use crate::record::{RecordRef, collection_of};
+use crate::schema::{View, collection_obj, scalar_of};
 
 impl Book {
     /// Resolves the conflict on `field` of `record` (its number, SKU, name or id) by

@@ -9,7 +9,7 @@ use crate::doc_id::DocId;
 use crate::error::{Error, Result};
 use crate::id::DeviceId;
 use crate::projection;
-use crate::record::{RecordRef, touched_by};
+use crate::record::{RecordRef, from_label, touched_by};
 use crate::schema;
 use crate::store;
 
@@ -174,7 +174,22 @@ impl Book {
             loaded.chunks += 1;
             loaded.stored = true;
             projection::record_changes(&tx, &doc_id, &metas)?;
-            let records = touched_by(&loaded.doc.diff(&before, &after));
+            // The diff misses a change that only replaces a losing value of a conflict (the
+            // shown value stays), so also take the records each new change says it touched.
+            let mut records = touched_by(&loaded.doc.diff(&before, &after));
+            records.extend(metas.iter().flat_map(|m| {
+                let note: projection::ChangeNote = m
+                    .message
+                    .as_deref()
+                    .and_then(|t| serde_json::from_str(t).ok())
+                    .unwrap_or_default();
+                note.records
+                    .iter()
+                    .filter_map(|l| from_label(l))
+                    .collect::<Vec<_>>()
+            }));
+            records.sort();
+            records.dedup();
             projection::project(&tx, &doc_id, &loaded.doc, &records)?;
             report.records.extend(records);
             if loaded.chunks >= store::COMPACT_AFTER_CHUNKS {

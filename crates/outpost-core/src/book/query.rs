@@ -234,7 +234,7 @@ pub struct ConflictRow {
 /// A broken invariant found after merging, for a person to sort out.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ExceptionRow {
-    /// Stable kind: `negative_stock`, `duplicate_number`, `duplicate_sku`,
+    /// Stable kind: `negative_stock`, `duplicate_number`, `duplicate_device_code`, `duplicate_sku`,
     /// `changed_after_submit`, `order_stock_mismatch`, `transfer_mismatch`.
     pub kind: &'static str,
     /// The record concerned (SKU@warehouse, order number, transfer id).
@@ -784,6 +784,10 @@ impl Book {
             "duplicate_number",
             "SELECT number, 1, count(*) FROM (SELECT number FROM orders UNION ALL SELECT number FROM tasks)
              GROUP BY number HAVING count(*) > 1 ORDER BY 1",
+        )?;
+        push(
+            "duplicate_device_code",
+            "SELECT code, 1, count(*) FROM devices GROUP BY code HAVING count(*) > 1 ORDER BY 1",
         )?;
         push(
             "duplicate_sku",

@@ -345,6 +345,7 @@ fn exception_text(out: &Out, kind: &str) -> String {
     let msg = match kind {
         "negative_stock" => Msg::ExNegativeStock,
         "duplicate_number" => Msg::ExDuplicateNumber,
+        "duplicate_device_code" => Msg::ExDuplicateDevice,
         "duplicate_sku" => Msg::ExDuplicateSku,
         "changed_after_submit" => Msg::ExChangedAfterSubmit,
         "order_stock_mismatch" => Msg::ExOrderStock,

@@ -1,0 +1,514 @@
+//! Property tests of the merge rules: random edits on 2–4 replicas (real SQLite files),
+//! bundles exchanged in random order with duplicates, then a full exchange. Every replica
+//! must end with identical projections; every concurrent edit of a field must be a listed
+//! conflict holding exactly the concurrent values; stock must equal the sum of movements;
+//! no human number may repeat.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{Clock, item, org};
+use outpost_core::*;
+use proptest::prelude::*;
+
+const SKUS: [&str; 2] = ["TEA", "CUP"];
+
+#[derive(Clone, Debug)]
+enum Op {
+    NewOrder {
+        r: usize,
+        sku: usize,
+        qty: i64,
+    },
+    Note {
+        r: usize,
+        order: usize,
+        text: u8,
+    },
+    AddLine {
+        r: usize,
+        order: usize,
+        sku: usize,
+        qty: i64,
+    },
+    SetQty {
+        r: usize,
+        order: usize,
+        qty: i64,
+    },
+    Act {
+        r: usize,
+        order: usize,
+        action: usize,
+    },
+    Receive {
+        r: usize,
+        sku: usize,
+        qty: i64,
+    },
+    Issue {
+        r: usize,
+        sku: usize,
+        qty: i64,
+    },
+    NewTask {
+        r: usize,
+    },
+    Owner {
+        r: usize,
+        task: usize,
+        who: u8,
+    },
+    Sync {
+        from: usize,
+        to: usize,
+        targeted: bool,
+        twice: bool,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let r = 0..4usize;
+    prop_oneof![
+        3 => (r.clone(), 0..2usize, 1..5i64).prop_map(|(r, sku, qty)| Op::NewOrder { r, sku, qty }),
+        3 => (r.clone(), 0..6usize, any::<u8>()).prop_map(|(r, order, text)| Op::Note { r, order, text }),
+        1 => (r.clone(), 0..6usize, 0..2usize, 1..5i64).prop_map(|(r, order, sku, qty)| Op::AddLine { r, order, sku, qty }),
+        2 => (r.clone(), 0..6usize, 1..9i64).prop_map(|(r, order, qty)| Op::SetQty { r, order, qty }),
+        2 => (r.clone(), 0..6usize, 0..5usize).prop_map(|(r, order, action)| Op::Act { r, order, action }),
+        2 => (r.clone(), 0..2usize, 1..20i64).prop_map(|(r, sku, qty)| Op::Receive { r, sku, qty }),
+        1 => (r.clone(), 0..2usize, 1..10i64).prop_map(|(r, sku, qty)| Op::Issue { r, sku, qty }),
+        1 => r.clone().prop_map(|r| Op::NewTask { r }),
+        2 => (r.clone(), 0..4usize, any::<u8>()).prop_map(|(r, task, who)| Op::Owner { r, task, who }),
+        3 => (r.clone(), r, any::<bool>(), any::<bool>()).prop_map(|(from, to, targeted, twice)| Op::Sync { from, to, targeted, twice }),
+    ]
+}
+
+/// A write to a register, with the writes to the same field its author had seen.
+struct Write {
+    field: (String, String),
+    value: serde_json::Value,
+    seen: BTreeSet<usize>,
+}
+
+/// What the test knows: every successful register write, and which writes each replica
+/// has (its own and all that reached it in bundles).
+#[derive(Default)]
+struct Model {
+    writes: Vec<Write>,
+    known: Vec<BTreeSet<usize>>,
+}
+
+impl Model {
+    /// Records a write, unless Automerge elides it: a put of the value a field already
+    /// holds, with no concurrent values, is no operation at all.
+    fn write(
+        &mut self,
+        r: usize,
+        field: (String, String),
+        value: serde_json::Value,
+        current: serde_json::Value,
+    ) {
+        let seen: BTreeSet<usize> = self.known[r]
+            .iter()
+            .copied()
+            .filter(|w| self.writes[*w].field == field)
+            .collect();
+        let current_writes = seen
+            .iter()
+            .filter(|w| !seen.iter().any(|o| self.writes[*o].seen.contains(w)))
+            .count();
+        if current_writes <= 1 && current == value {
+            return;
+        }
+        self.writes.push(Write { field, value, seen });
+        let id = self.writes.len() - 1;
+        self.known[r].insert(id);
+    }
+
+    /// Fields whose surviving (unsuperseded) writes are two or more, with their values.
+    fn conflicts(&self) -> BTreeMap<(String, String), BTreeSet<String>> {
+        let mut out: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+        for (id, w) in self.writes.iter().enumerate() {
+            let superseded = self
+                .writes
+                .iter()
+                .any(|o| o.field == w.field && o.seen.contains(&id));
+            if !superseded {
+                out.entry(w.field.clone())
+                    .or_default()
+                    .insert(w.value.to_string());
+            }
+        }
+        out.retain(|_, v| v.len() > 1);
+        out
+    }
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    books: Vec<Book>,
+    clock: Clock,
+    model: Model,
+}
+
+fn world(n: usize) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let mut clock = Clock::new();
+    let mut first = Book::create(
+        &dir.path().join("r0.sqlite3"),
+        org("SH"),
+        DeviceId::random(),
+        clock.tick(),
+    )
+    .unwrap();
+    first
+        .add_site(&SiteCode::parse("BJ").unwrap(), "Beijing", clock.tick())
+        .unwrap();
+    for sku in SKUS {
+        first.add_item(item(sku, "10.00"), clock.tick()).unwrap();
+    }
+    first
+        .add_party(
+            NewParty {
+                kind: PartyKind::Customer,
+                name: "Acme".into(),
+                phone: String::new(),
+                address: String::new(),
+            },
+            clock.tick(),
+        )
+        .unwrap();
+    let mut books = vec![first];
+    for i in 1..n {
+        // Each device joins from a bundle that already lists the devices before it: the
+        // path on which device codes, and so human numbers, are unique by construction.
+        let setup = books[i - 1]
+            .export_bundle(&ExportScope::Everything, clock.tick())
+            .unwrap();
+        let site = if i % 2 == 0 { "SH" } else { "BJ" };
+        // Managers may act on every site's orders: the most concurrency per op.
+        let join = JoinAs {
+            site: SiteCode::parse(site).unwrap(),
+            device_name: format!("R{i}"),
+            role: Role::Manager,
+        };
+        books.push(
+            Book::join(
+                &dir.path().join(format!("r{i}.sqlite3")),
+                &setup,
+                join,
+                DeviceId::random(),
+                clock.tick(),
+            )
+            .unwrap(),
+        );
+    }
+    World {
+        _dir: dir,
+        books,
+        clock,
+        model: Model {
+            writes: Vec::new(),
+            known: vec![BTreeSet::new(); n],
+        },
+    }
+}
+
+fn nth_order(book: &Book, i: usize) -> Option<OrderRow> {
+    let mut rows = book
+        .orders(&OrderFilter {
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .unwrap();
+    rows.sort_by(|a, b| a.number.cmp(&b.number));
+    rows.get(i % rows.len().max(1)).cloned()
+}
+
+fn nth_task(book: &Book, i: usize) -> Option<TaskRow> {
+    let mut rows = book.tasks(&TaskFilter::default()).unwrap();
+    rows.sort_by(|a, b| a.number.cmp(&b.number));
+    rows.get(i % rows.len().max(1)).cloned()
+}
+
+fn sync(w: &mut World, from: usize, to: usize, targeted: bool, twice: bool) {
+    if from == to {
+        return;
+    }
+    let scope = if targeted {
+        ExportScope::For(w.books[to].device_id().clone())
+    } else {
+        ExportScope::Everything
+    };
+    let bundle = w.books[from].export_bundle(&scope, w.clock.tick()).unwrap();
+    let report = w.books[to].import_bundle(&bundle, w.clock.tick()).unwrap();
+    assert_eq!(
+        report.waiting, 0,
+        "a bundle for a device must not need changes it lacks"
+    );
+    if twice {
+        let dump = w.books[to].dump().unwrap();
+        let again = w.books[to].import_bundle(&bundle, w.clock.tick()).unwrap();
+        assert_eq!(again.new_changes, 0);
+        assert_eq!(
+            dump,
+            w.books[to].dump().unwrap(),
+            "importing twice changed something"
+        );
+    }
+    let known = w.model.known[from].clone();
+    w.model.known[to].extend(known);
+}
+
+fn apply(w: &mut World, op: &Op) {
+    let n = w.books.len();
+    let at = w.clock.tick();
+    match *op {
+        Op::NewOrder { r, sku, qty } => {
+            let order = NewOrder {
+                kind: OrderKind::Sales,
+                party: Some("Acme".into()),
+                warehouse: None,
+                note: String::new(),
+                lines: vec![NewLine {
+                    item: SKUS[sku].into(),
+                    qty,
+                    price: None,
+                    discount: Money::ZERO,
+                }],
+            };
+            w.books[r % n].create_order(order, at).unwrap();
+        }
+        Op::Note { r, order, text } => {
+            let r = r % n;
+            let Some(o) = nth_order(&w.books[r], order) else {
+                return;
+            };
+            let note = format!("note {text}");
+            let edit = OrderEdit {
+                note: Some(note.clone()),
+                ..Default::default()
+            };
+            let current = w.books[r].order(o.id.as_str()).unwrap().note;
+            if w.books[r].edit_order(o.id.as_str(), edit, at).is_ok() {
+                w.model.write(
+                    r,
+                    (o.id.to_string(), "note".into()),
+                    note.into(),
+                    current.into(),
+                );
+            }
+        }
+        Op::AddLine { r, order, sku, qty } => {
+            let r = r % n;
+            if let Some(o) = nth_order(&w.books[r], order) {
+                let line = NewLine {
+                    item: SKUS[sku].into(),
+                    qty,
+                    price: None,
+                    discount: Money::ZERO,
+                };
+                let _ = w.books[r].edit_lines(o.id.as_str(), LineEdit::Add(line), at);
+            }
+        }
+        Op::SetQty { r, order, qty } => {
+            let r = r % n;
+            let Some(o) = nth_order(&w.books[r], order) else {
+                return;
+            };
+            let detail = w.books[r].order(o.id.as_str()).unwrap();
+            let Some(first) = detail.line_items.first() else {
+                return;
+            };
+            let edit = LineEdit::Set {
+                line: 1,
+                qty: Some(qty),
+                price: None,
+                discount: None,
+            };
+            if w.books[r].edit_lines(o.id.as_str(), edit, at).is_ok() {
+                w.model.write(
+                    r,
+                    (o.id.to_string(), format!("lines/{}/qty", first.id)),
+                    qty.into(),
+                    first.qty.into(),
+                );
+            }
+        }
+        Op::Act { r, order, action } => {
+            let r = r % n;
+            let actions = [
+                Action::Submit,
+                Action::Approve,
+                Action::Ship,
+                Action::Cancel,
+                Action::Invoice,
+            ];
+            if let Some(o) = nth_order(&w.books[r], order) {
+                let before = w.books[r].dump().unwrap();
+                if w.books[r]
+                    .act_on_order(o.id.as_str(), actions[action], "", at)
+                    .is_err()
+                {
+                    assert_eq!(
+                        before,
+                        w.books[r].dump().unwrap(),
+                        "a refused step changed something"
+                    );
+                }
+            }
+        }
+        Op::Receive { r, sku, qty } => {
+            let r = r % n;
+            let wh = w.books[r].me().unwrap().site.to_string() + "1";
+            let mv = StockMove::Receive {
+                item: SKUS[sku].into(),
+                warehouse: WarehouseCode::parse(&wh).unwrap(),
+                qty,
+                note: String::new(),
+            };
+            w.books[r].move_stock(mv, at).unwrap();
+        }
+        Op::Issue { r, sku, qty } => {
+            let r = r % n;
+            let wh = w.books[r].me().unwrap().site.to_string() + "1";
+            let mv = StockMove::Issue {
+                item: SKUS[sku].into(),
+                warehouse: WarehouseCode::parse(&wh).unwrap(),
+                qty,
+                note: String::new(),
+            };
+            let _ = w.books[r].move_stock(mv, at);
+        }
+        Op::NewTask { r } => {
+            w.books[r % n]
+                .create_task(
+                    NewTask {
+                        title: "check".into(),
+                        ..Default::default()
+                    },
+                    at,
+                )
+                .unwrap();
+        }
+        Op::Owner { r, task, who } => {
+            let r = r % n;
+            let Some(t) = nth_task(&w.books[r], task) else {
+                return;
+            };
+            let owner = format!("person {who}");
+            let edit = TaskEdit {
+                owner: Some(owner.clone()),
+                ..Default::default()
+            };
+            w.books[r].edit_task(t.id.as_str(), edit, at).unwrap();
+            w.model.write(
+                r,
+                (t.id.to_string(), "owner".into()),
+                owner.into(),
+                t.owner.into(),
+            );
+        }
+        Op::Sync {
+            from,
+            to,
+            targeted,
+            twice,
+        } => sync(w, from % n, to % n, targeted, twice),
+    }
+}
+
+fn check_converged(w: &mut World) {
+    let n = w.books.len();
+    // Everyone to replica 0, then replica 0 to everyone: all have everything.
+    for i in 1..n {
+        sync(w, i, 0, false, false);
+    }
+    for i in 1..n {
+        sync(w, 0, i, true, false);
+    }
+    let dump = w.books[0].dump().unwrap();
+    for (i, b) in w.books.iter().enumerate().skip(1) {
+        let other = b.dump().unwrap();
+        if dump != other {
+            let mine: BTreeSet<&str> = dump.lines().collect();
+            let theirs: BTreeSet<&str> = other.lines().collect();
+            let only0: Vec<_> = mine.difference(&theirs).collect();
+            let only_i: Vec<_> = theirs.difference(&mine).collect();
+            panic!(
+                "replica {i} differs from replica 0\nonly in 0: {only0:#?}\nonly in {i}: {only_i:#?}"
+            );
+        }
+    }
+    let book = &mut w.books[0];
+    // Every concurrent edit is a listed conflict with exactly the concurrent values.
+    let listed: BTreeMap<(String, String), BTreeSet<String>> = book
+        .conflicts()
+        .unwrap()
+        .into_iter()
+        .map(|c| {
+            (
+                (c.record, c.field),
+                c.choices.iter().map(|ch| ch.value.to_string()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, w.model.conflicts());
+    // Stock is the sum of movements.
+    let mut sums: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for m in book
+        .movements(&MovementFilter {
+            limit: Some(100_000),
+            ..Default::default()
+        })
+        .unwrap()
+    {
+        *sums.entry((m.sku, m.warehouse)).or_default() += m.qty;
+    }
+    let levels: BTreeMap<(String, String), i64> = book
+        .levels(None)
+        .unwrap()
+        .into_iter()
+        .map(|l| ((l.sku, l.warehouse), l.qty))
+        .collect();
+    assert_eq!(levels, sums);
+    // No human number repeats.
+    let orders = book
+        .orders(&OrderFilter {
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .unwrap();
+    let tasks = book.tasks(&TaskFilter::default()).unwrap();
+    let numbers: Vec<String> = orders
+        .iter()
+        .map(|o| o.number.clone())
+        .chain(tasks.iter().map(|t| t.number.clone()))
+        .collect();
+    let unique: BTreeSet<&String> = numbers.iter().collect();
+    assert_eq!(unique.len(), numbers.len(), "{numbers:?}");
+    assert!(
+        book.exceptions()
+            .unwrap()
+            .iter()
+            .all(|e| e.kind != "duplicate_number")
+    );
+    // The projections are what a rebuild from the documents gives.
+    book.rebuild().unwrap();
+    assert_eq!(dump, book.dump().unwrap());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn replicas_converge_and_keep_every_concurrent_edit(n in 2..=4usize, ops in proptest::collection::vec(op(), 1..60)) {
+        let mut w = world(n);
+        for op in &ops {
+            apply(&mut w, op);
+        }
+        check_converged(&mut w);
+    }
+}
