@@ -11,6 +11,7 @@ mod history;
 mod merge;
 mod orders;
 mod query;
+mod sample;
 mod stock;
 mod tasks;
 
@@ -20,7 +21,7 @@ use std::path::Path;
 use automerge::Automerge;
 use automerge::transaction::{CommitOptions, Transaction};
 use jiff::Timestamp;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::code::{DeviceCode, SiteCode, WarehouseCode};
 use crate::doc_id::DocId;
@@ -40,6 +41,7 @@ pub use query::{
     ConflictRow, ExceptionRow, LevelRow, MovementFilter, MovementRow, OrderDetail, OrderFilter,
     OrderRow, TaskFilter, TaskRow,
 };
+pub use sample::{SampleReport, SampleSpec};
 pub use stock::{StockMove, Transit};
 pub use tasks::{NewTask, TaskEdit};
 
@@ -402,6 +404,27 @@ impl Book {
             .find(|w| &w.code == code)
             .map(|w| w.site)
             .ok_or_else(|| Error::not_found("warehouse", code.as_str()))
+    }
+
+    /// The highest sequence number among `table`'s numbers starting with `prefix`, read
+    /// through the number index (numbers are zero-padded, so the last in order is the
+    /// highest below a million; the stored sequence covers beyond).
+    fn last_number(&self, table: &str, prefix: &str) -> Result<i64> {
+        let mut upper = prefix.to_string();
+        if let Some(last) = upper.pop() {
+            upper.push(char::from_u32(u32::from(last) + 1).unwrap_or(char::MAX));
+        }
+        let sql = format!(
+            "SELECT number FROM {table} WHERE number >= ?1 AND number < ?2 ORDER BY number DESC LIMIT 1"
+        );
+        let last: Option<String> = self
+            .db
+            .prepare_cached(&sql)?
+            .query_row([prefix, upper.as_str()], |r| r.get(0))
+            .optional()?;
+        Ok(last
+            .and_then(|n| n.get(prefix.len()..).and_then(|digits| digits.parse().ok()))
+            .unwrap_or(0))
     }
 
     /// Next value of a device-local sequence (human numbers), not yet stored.

@@ -176,3 +176,38 @@ mod tests {
         assert!(decode(&flipped).is_err());
     }
 }
+
+/// What a bundle file holds, without merging it.
+#[derive(Clone, Debug, Serialize)]
+pub struct BundleSummary {
+    /// Organisation id.
+    pub org: String,
+    /// The exporting device.
+    pub from: String,
+    /// Documents carried.
+    pub documents: usize,
+    /// Changes carried.
+    pub changes: usize,
+    /// Size of those changes as raw Automerge change chunks.
+    pub raw_change_bytes: usize,
+    /// Size of the file.
+    pub file_bytes: usize,
+}
+
+/// Reads and checks a bundle, and says what it holds.
+pub fn inspect(bytes: &[u8]) -> Result<BundleSummary> {
+    let decoded = decode(bytes)?;
+    Ok(BundleSummary {
+        org: decoded.header.org,
+        from: decoded.header.from,
+        documents: decoded.docs.len(),
+        changes: decoded.docs.iter().map(|d| d.changes.len()).sum(),
+        raw_change_bytes: decoded
+            .docs
+            .iter()
+            .flat_map(|d| &d.changes)
+            .map(|c| c.raw_bytes().len())
+            .sum(),
+        file_bytes: bytes.len(),
+    })
+}

@@ -57,9 +57,10 @@ mod text;
 pub use book::{
     Book, ConflictRow, ExceptionRow, ExportScope, FieldChange, HistoryEntry, ImportReport, JoinAs,
     LevelRow, LineEdit, MovementFilter, MovementRow, NewItem, NewLine, NewOrder, NewOrg, NewParty,
-    NewTask, OrderDetail, OrderEdit, OrderFilter, OrderRow, StockMove, TaskEdit, TaskFilter,
-    TaskRow, Transit,
+    NewTask, OrderDetail, OrderEdit, OrderFilter, OrderRow, SampleReport, SampleSpec, StockMove,
+    TaskEdit, TaskFilter, TaskRow, Transit,
 };
+pub use bundle::{BundleSummary, inspect as inspect_bundle};
 pub use code::{DeviceCode, SiteCode, WarehouseCode};
 pub use doc_id::{DocId, Month};
 pub use error::{Error, Result};

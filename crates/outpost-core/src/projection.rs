@@ -74,6 +74,7 @@ CREATE TABLE tasks (
     created_at INTEGER NOT NULL, created_by TEXT NOT NULL
 ) STRICT;
 CREATE INDEX tasks_by_status ON tasks(status, due);
+CREATE INDEX tasks_by_number ON tasks(number);
 CREATE TABLE task_comments (
     task_id TEXT NOT NULL, comment_id TEXT NOT NULL, at INTEGER NOT NULL,
     device TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (task_id, comment_id)
@@ -157,19 +158,27 @@ fn project_one(db: &Connection, doc_id: &DocId, doc: &Automerge, rec: &RecordRef
             }
         }
         collection::TASKS => {
-            db.execute("DELETE FROM tasks WHERE id = ?1", [key])?;
-            db.execute("DELETE FROM task_comments WHERE task_id = ?1", [key])?;
+            db.prepare_cached("DELETE FROM tasks WHERE id = ?1")?
+                .execute([key])?;
+            db.prepare_cached("DELETE FROM task_comments WHERE task_id = ?1")?
+                .execute([key])?;
             if let Some(t) = obj.and_then(|obj| read_task(View::now(doc), key, obj, c)) {
                 insert_task(db, doc_id, &t)?;
             }
         }
         collection::ITEMS => {
-            db.execute("DELETE FROM items WHERE id = ?1", [key])?;
+            db.prepare_cached("DELETE FROM items WHERE id = ?1")?
+                .execute([key])?;
             if let Some(i) = obj.and_then(|obj| read_item(View::now(doc), key, obj, c)) {
-                db.execute(
-                    "INSERT INTO items VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![i.id.as_str(), i.sku, i.name, i.unit, i.price.0, i.low_stock],
-                )?;
+                db.prepare_cached("INSERT INTO items VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+                    .execute(params![
+                        i.id.as_str(),
+                        i.sku,
+                        i.name,
+                        i.unit,
+                        i.price.0,
+                        i.low_stock
+                    ])?;
             }
         }
         collection::CUSTOMERS | collection::SUPPLIERS => {
@@ -178,38 +187,41 @@ fn project_one(db: &Connection, doc_id: &DocId, doc: &Automerge, rec: &RecordRef
             } else {
                 PartyKind::Supplier
             };
-            db.execute("DELETE FROM parties WHERE id = ?1", [key])?;
+            db.prepare_cached("DELETE FROM parties WHERE id = ?1")?
+                .execute([key])?;
             if let Some(p) = obj.and_then(|obj| read_party(View::now(doc), kind, key, obj, c)) {
-                db.execute(
-                    "INSERT INTO parties VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![p.id.as_str(), p.kind.as_str(), p.name, p.phone, p.address],
-                )?;
+                db.prepare_cached("INSERT INTO parties VALUES (?1, ?2, ?3, ?4, ?5)")?
+                    .execute(params![
+                        p.id.as_str(),
+                        p.kind.as_str(),
+                        p.name,
+                        p.phone,
+                        p.address
+                    ])?;
             }
         }
         collection::SITES => {
-            db.execute("DELETE FROM sites WHERE code = ?1", [key])?;
+            db.prepare_cached("DELETE FROM sites WHERE code = ?1")?
+                .execute([key])?;
             if let Some(s) = obj.and_then(|obj| read_site(View::now(doc), key, obj, c)) {
-                db.execute(
-                    "INSERT INTO sites VALUES (?1, ?2)",
-                    params![s.code.as_str(), s.name],
-                )?;
+                db.prepare_cached("INSERT INTO sites VALUES (?1, ?2)")?
+                    .execute(params![s.code.as_str(), s.name])?;
             }
         }
         collection::WAREHOUSES => {
-            db.execute("DELETE FROM warehouses WHERE code = ?1", [key])?;
+            db.prepare_cached("DELETE FROM warehouses WHERE code = ?1")?
+                .execute([key])?;
             if let Some(w) = obj.and_then(|obj| read_warehouse(View::now(doc), key, obj, c)) {
-                db.execute(
-                    "INSERT INTO warehouses VALUES (?1, ?2, ?3)",
-                    params![w.code.as_str(), w.site.as_str(), w.name],
-                )?;
+                db.prepare_cached("INSERT INTO warehouses VALUES (?1, ?2, ?3)")?
+                    .execute(params![w.code.as_str(), w.site.as_str(), w.name])?;
             }
         }
         collection::DEVICES => {
-            db.execute("DELETE FROM devices WHERE id = ?1", [key])?;
+            db.prepare_cached("DELETE FROM devices WHERE id = ?1")?
+                .execute([key])?;
             if let Some(d) = obj.and_then(|obj| read_device(View::now(doc), key, obj, c)) {
-                db.execute(
-                    "INSERT INTO devices VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![
+                db.prepare_cached("INSERT INTO devices VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
+                    .execute(params![
                         d.id.as_str(),
                         d.code.as_str(),
                         d.name,
@@ -217,8 +229,7 @@ fn project_one(db: &Connection, doc_id: &DocId, doc: &Automerge, rec: &RecordRef
                         d.role.as_str(),
                         d.joined_at_ms,
                         d.revoked
-                    ],
-                )?;
+                    ])?;
             }
         }
         _ => return Ok(()),
@@ -227,9 +238,12 @@ fn project_one(db: &Connection, doc_id: &DocId, doc: &Automerge, rec: &RecordRef
 }
 
 fn delete_order(db: &Connection, id: &str) -> Result<()> {
-    db.execute("DELETE FROM orders WHERE id = ?1", [id])?;
-    db.execute("DELETE FROM order_lines WHERE order_id = ?1", [id])?;
-    db.execute("DELETE FROM order_events WHERE order_id = ?1", [id])?;
+    db.prepare_cached("DELETE FROM orders WHERE id = ?1")?
+        .execute([id])?;
+    db.prepare_cached("DELETE FROM order_lines WHERE order_id = ?1")?
+        .execute([id])?;
+    db.prepare_cached("DELETE FROM order_events WHERE order_id = ?1")?
+        .execute([id])?;
     Ok(())
 }
 
@@ -362,10 +376,8 @@ fn replace_conflicts(
     rec: &RecordRef,
     found: &[RawConflict],
 ) -> Result<()> {
-    db.execute(
-        "DELETE FROM conflicts WHERE kind = ?1 AND record = ?2",
-        params![rec.kind(), rec.key],
-    )?;
+    db.prepare_cached("DELETE FROM conflicts WHERE kind = ?1 AND record = ?2")?
+        .execute(params![rec.kind(), rec.key])?;
     for conflict in found {
         let choices: Vec<Choice> = conflict
             .values
@@ -379,16 +391,14 @@ fn replace_conflicts(
                 }
             })
             .collect();
-        db.execute(
-            "INSERT OR REPLACE INTO conflicts VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
+        db.prepare_cached("INSERT OR REPLACE INTO conflicts VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![
                 rec.kind(),
                 rec.key,
                 conflict.field,
                 doc_id.to_string(),
                 serde_json::to_string(&choices).unwrap_or_default()
-            ],
-        )?;
+            ])?;
     }
     Ok(())
 }

@@ -8,6 +8,8 @@
 
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{ActorId, Automerge, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value};
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::doc_id::DocId;
@@ -170,6 +172,24 @@ impl<'a, R: ReadDoc> View<'a, R> {
             .collect()
     }
 
+    /// Every key of a map with its shown value, its op and whether it holds concurrent
+    /// values: one pass over the object instead of a seek per key.
+    pub fn entries(&self, obj: &ObjId) -> HashMap<String, (Value<'static>, ObjId, bool)> {
+        let range = match self.heads {
+            Some(h) => self.doc.map_range_at(obj, .., h),
+            None => self.doc.map_range(obj, ..),
+        };
+        range
+            .map(|item| {
+                let id = item.id();
+                (
+                    item.key.to_string(),
+                    (item.value.into_value(), id, item.conflict),
+                )
+            })
+            .collect()
+    }
+
     /// The map object under `key` of `obj`, if present.
     pub fn child_map(&self, obj: &ObjId, key: &str) -> Option<ObjId> {
         match self.get(obj, key) {
@@ -251,6 +271,7 @@ pub(crate) struct RawConflict {
 /// noting any concurrent values as conflicts.
 pub(crate) struct RecordReader<'a, R: ReadDoc> {
     view: View<'a, R>,
+    entries: HashMap<String, (Value<'static>, ObjId, bool)>,
     obj: ObjId,
     prefix: String,
     conflicts: &'a mut Vec<RawConflict>,
@@ -260,6 +281,7 @@ impl<'a, R: ReadDoc> RecordReader<'a, R> {
     pub fn new(view: View<'a, R>, obj: ObjId, conflicts: &'a mut Vec<RawConflict>) -> Self {
         RecordReader {
             view,
+            entries: view.entries(&obj),
             obj,
             prefix: String::new(),
             conflicts,
@@ -275,6 +297,7 @@ impl<'a, R: ReadDoc> RecordReader<'a, R> {
     ) -> T {
         let mut inner = RecordReader {
             view: self.view,
+            entries: self.view.entries(&obj),
             obj,
             prefix: format!("{}{path}/", self.prefix),
             conflicts: self.conflicts,
@@ -283,8 +306,18 @@ impl<'a, R: ReadDoc> RecordReader<'a, R> {
     }
 
     fn register(&mut self, key: &str) -> Option<ScalarValue> {
-        let all = self.view.get_all(&self.obj, key);
-        let winner = self.view.get(&self.obj, key);
+        let (_, _, conflict) = self.entries.get(key)?;
+        // Only a field holding concurrent values needs the second look-up. For a map key,
+        // Automerge's `get` is the last of `get_all`.
+        let all = if *conflict {
+            self.view.get_all(&self.obj, key)
+        } else {
+            Vec::new()
+        };
+        let winner = self
+            .entries
+            .get(key)
+            .map(|(v, id, _)| (v.clone(), id.clone()));
         if all.len() > 1 {
             let mut values: Vec<RawValue> = all
                 .iter()
@@ -341,12 +374,25 @@ impl<'a, R: ReadDoc> RecordReader<'a, R> {
 
     /// A fact written once at creation (no conflict possible).
     pub fn fact_text(&self, key: &str) -> Option<String> {
-        self.view.str(&self.obj, key)
+        match self.entries.get(key)? {
+            (Value::Scalar(s), _, _) => match s.as_ref() {
+                ScalarValue::Str(t) => Some(t.to_string()),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     /// An integer fact written once at creation.
     pub fn fact_int(&self, key: &str) -> Option<i64> {
-        self.view.int(&self.obj, key)
+        match self.entries.get(key)? {
+            (Value::Scalar(s), _, _) => match s.as_ref() {
+                ScalarValue::Int(i) => Some(*i),
+                ScalarValue::Uint(u) => i64::try_from(*u).ok(),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 }
 

@@ -78,7 +78,8 @@ CREATE TABLE peer_heads (
 
 pub(crate) fn meta_get(db: &Connection, key: &str) -> Result<Option<String>> {
     Ok(db
-        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
         .optional()?)
 }
 

@@ -50,7 +50,7 @@ pub(super) fn put_settings(tx: &mut Transaction<'_>, name: &str, currency: &str)
     Ok(())
 }
 
-fn new_record(tx: &mut Transaction<'_>, coll: &str, key: &str) -> Result<ObjId> {
+pub(super) fn new_record(tx: &mut Transaction<'_>, coll: &str, key: &str) -> Result<ObjId> {
     let parent = collection_obj(tx, coll)?;
     Ok(tx.put_object(&parent, key, ObjType::Map)?)
 }

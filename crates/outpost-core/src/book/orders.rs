@@ -85,11 +85,101 @@ pub enum LineEdit {
 }
 
 /// A line checked against the catalogue, ready to write.
-struct CheckedLine {
-    item: ItemId,
-    qty: i64,
-    price: Money,
-    discount: Money,
+pub(super) struct CheckedLine {
+    pub item: ItemId,
+    pub qty: i64,
+    pub price: Money,
+    pub discount: Money,
+}
+
+/// A new order, checked and numbered, ready to write.
+pub(super) struct OrderDraft<'a> {
+    pub id: &'a OrderId,
+    pub number: &'a str,
+    pub kind: OrderKind,
+    pub site: &'a crate::code::SiteCode,
+    pub by: &'a crate::id::DeviceId,
+    pub party: Option<&'a str>,
+    pub warehouse: &'a WarehouseCode,
+    pub note: &'a str,
+    pub lines: &'a [CheckedLine],
+}
+
+/// Writes a new draft order; returns its object.
+pub(super) fn put_order(
+    tx: &mut Transaction<'_>,
+    d: &OrderDraft<'_>,
+    at: Timestamp,
+) -> Result<ObjId> {
+    let orders = collection_obj(tx, collection::ORDERS)?;
+    let obj = tx.put_object(&orders, d.id.as_str(), ObjType::Map)?;
+    tx.put(&obj, "number", d.number)?;
+    tx.put(&obj, "kind", d.kind.as_str())?;
+    tx.put(&obj, "site", d.site.as_str())?;
+    tx.put(&obj, "created_at", at.as_millisecond())?;
+    tx.put(&obj, "created_by", d.by.as_str())?;
+    tx.put(&obj, "party", d.party.unwrap_or(""))?;
+    tx.put(&obj, "warehouse", d.warehouse.as_str())?;
+    tx.put(&obj, "note", d.note)?;
+    let lines_obj = tx.put_object(&obj, "lines", ObjType::Map)?;
+    tx.put_object(&obj, "events", ObjType::List)?;
+    for (pos, line) in d.lines.iter().enumerate() {
+        put_line(tx, &lines_obj, line, pos as i64, at)?;
+    }
+    Ok(obj)
+}
+
+/// Appends a status event to an order.
+pub(super) fn put_event(
+    tx: &mut Transaction<'_>,
+    order: &ObjId,
+    status: crate::order::Status,
+    by: &crate::id::DeviceId,
+    note: &str,
+    total: Option<Money>,
+    at: Timestamp,
+) -> Result<()> {
+    let events = View::now(&*tx)
+        .child_list(order, "events")
+        .ok_or_else(|| Error::corrupt("order", "order has no events list"))?;
+    let len = View::now(&*tx).length(&events);
+    let ev = tx.insert_object(&events, len, ObjType::Map)?;
+    tx.put(&ev, "status", status.as_str())?;
+    tx.put(&ev, "at", at.as_millisecond())?;
+    tx.put(&ev, "by", by.as_str())?;
+    if !note.is_empty() {
+        tx.put(&ev, "note", note)?;
+    }
+    if let Some(total) = total {
+        tx.put(&ev, "total", total.0)?;
+    }
+    Ok(())
+}
+
+/// Writes the stock movements that fulfil an order (negative `sign` for a shipment).
+pub(super) fn put_fulfilment(
+    tx: &mut Transaction<'_>,
+    order: &Order,
+    kind: MovementKind,
+    sign: i64,
+    by: &crate::id::DeviceId,
+    at: Timestamp,
+) -> Result<Vec<RecordRef>> {
+    let movements = collection_obj(tx, collection::MOVEMENTS)?;
+    let mut touched = Vec::new();
+    for (item, qty) in order.qty_by_item() {
+        let mid = MovementId::generate(at);
+        let m = tx.put_object(&movements, mid.as_str(), ObjType::Map)?;
+        tx.put(&m, "kind", kind.as_str())?;
+        tx.put(&m, "item", item.as_str())?;
+        tx.put(&m, "warehouse", order.warehouse.as_str())?;
+        tx.put(&m, "qty", sign * qty)?;
+        tx.put(&m, "at", at.as_millisecond())?;
+        tx.put(&m, "by", by.as_str())?;
+        tx.put(&m, "order", order.id.as_str())?;
+        touched.push(RecordRef::new(collection::MOVEMENTS, mid.as_str()));
+    }
+    Ok(touched)
 }
 
 fn check_amounts(qty: i64, price: Money, discount: Money) -> Result<()> {
@@ -199,33 +289,28 @@ impl Book {
             .map(|l| self.check_line(l))
             .collect::<Result<Vec<_>>>()?;
         let prefix = format!("{}-{}-", site, me.code);
-        let existing: i64 = self.db.query_row(
-            "SELECT coalesce(max(CAST(substr(number, length(?1) + 1) AS INTEGER)), 0)
-             FROM orders WHERE number LIKE ?1 || '%'",
-            [&prefix],
-            |r| r.get(0),
-        )?;
+        let existing = self.last_number("orders", &prefix)?;
         let seq = self.next_seq("order", existing)?;
         let number = format!("{prefix}{seq:06}");
         let id = OrderId::generate(at);
         let doc_id = DocId::ops(&site, at);
         let (me_id, num, oid) = (me.id.clone(), number.clone(), id.clone());
         self.write(&doc_id, at, |tx| {
-            let orders = collection_obj(tx, collection::ORDERS)?;
-            let obj = tx.put_object(&orders, oid.as_str(), ObjType::Map)?;
-            tx.put(&obj, "number", num.as_str())?;
-            tx.put(&obj, "kind", new.kind.as_str())?;
-            tx.put(&obj, "site", site.as_str())?;
-            tx.put(&obj, "created_at", at.as_millisecond())?;
-            tx.put(&obj, "created_by", me_id.as_str())?;
-            tx.put(&obj, "party", party.as_deref().unwrap_or(""))?;
-            tx.put(&obj, "warehouse", warehouse.as_str())?;
-            tx.put(&obj, "note", note.as_str())?;
-            let lines_obj = tx.put_object(&obj, "lines", ObjType::Map)?;
-            tx.put_object(&obj, "events", ObjType::List)?;
-            for (pos, line) in lines.iter().enumerate() {
-                put_line(tx, &lines_obj, line, pos as i64, at)?;
-            }
+            put_order(
+                tx,
+                &OrderDraft {
+                    id: &oid,
+                    number: &num,
+                    kind: new.kind,
+                    site: &site,
+                    by: &me_id,
+                    party: party.as_deref(),
+                    warehouse: &warehouse,
+                    note: &note,
+                    lines: &lines,
+                },
+                at,
+            )?;
             let mut w = Written::new((), "order.new", vec![order_ref(&oid)]);
             w.meta.push(("seq.order".into(), seq.to_string()));
             Ok(w)
@@ -402,40 +487,27 @@ impl Book {
             if action == Action::Submit && order.lines.is_empty() {
                 return Err(Error::EmptyOrder(order.number.clone()));
             }
-            let events = View::now(&*tx)
-                .child_list(&obj, "events")
-                .ok_or_else(|| Error::corrupt("order", "order has no events list"))?;
-            let len = View::now(&*tx).length(&events);
-            let ev = tx.insert_object(&events, len, ObjType::Map)?;
-            tx.put(&ev, "status", action.target().as_str())?;
-            tx.put(&ev, "at", at.as_millisecond())?;
-            tx.put(&ev, "by", me_id.as_str())?;
-            if !note.is_empty() {
-                tx.put(&ev, "note", note.as_str())?;
-            }
-            if action == Action::Submit {
-                tx.put(&ev, "total", order.total().0)?;
-            }
+            let total = (action == Action::Submit).then(|| order.total());
+            put_event(tx, &obj, action.target(), &me_id, &note, total, at)?;
             let mut touched = vec![order_ref(&id)];
-            let fulfilment = match action {
-                Action::Ship => Some((MovementKind::Issue, -1)),
-                Action::Receive => Some((MovementKind::Receipt, 1)),
-                _ => None,
-            };
-            if let Some((kind, sign)) = fulfilment {
-                let movements = collection_obj(tx, collection::MOVEMENTS)?;
-                for (item, qty) in order.qty_by_item() {
-                    let mid = MovementId::generate(at);
-                    let m = tx.put_object(&movements, mid.as_str(), ObjType::Map)?;
-                    tx.put(&m, "kind", kind.as_str())?;
-                    tx.put(&m, "item", item.as_str())?;
-                    tx.put(&m, "warehouse", order.warehouse.as_str())?;
-                    tx.put(&m, "qty", sign * qty)?;
-                    tx.put(&m, "at", at.as_millisecond())?;
-                    tx.put(&m, "by", me_id.as_str())?;
-                    tx.put(&m, "order", id.as_str())?;
-                    touched.push(RecordRef::new(collection::MOVEMENTS, mid.as_str()));
-                }
+            match action {
+                Action::Ship => touched.extend(put_fulfilment(
+                    tx,
+                    &order,
+                    MovementKind::Issue,
+                    -1,
+                    &me_id,
+                    at,
+                )?),
+                Action::Receive => touched.extend(put_fulfilment(
+                    tx,
+                    &order,
+                    MovementKind::Receipt,
+                    1,
+                    &me_id,
+                    at,
+                )?),
+                _ => {}
             }
             let after = fold_after(&order, action);
             Ok(Written::new(after, action_name(action), touched))

@@ -68,12 +68,7 @@ impl Book {
             .map(parse_due)
             .transpose()?;
         let prefix = format!("{}-{}-T", me.site, me.code);
-        let existing: i64 = self.db.query_row(
-            "SELECT coalesce(max(CAST(substr(number, length(?1) + 1) AS INTEGER)), 0)
-             FROM tasks WHERE number LIKE ?1 || '%'",
-            [&prefix],
-            |r| r.get(0),
-        )?;
+        let existing = self.last_number("tasks", &prefix)?;
         let seq = self.next_seq("task", existing)?;
         let number = format!("{prefix}{seq:06}");
         let id = TaskId::generate(at);

@@ -1,11 +1,408 @@
-//! `outpost bench`: figures for docs/performance.md.
+//! `outpost bench`: the figures recorded in docs/performance.md.
+//!
+//! Prints measurements; asserts nothing. Run it on a release build (`make bench`).
 
-use outpost_node::Result;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use outpost_core::{
+    Action, Book, DeviceId, ExportScope, JoinAs, Money, NewLine, NewOrder, NewOrg, OrderFilter,
+    OrderKind, Role, SampleSpec, SiteCode, Status, StockMove, Timestamp, WarehouseCode,
+};
+use outpost_node::{Node, Result};
+use serde_json::{Value, json};
 
 use super::args::BenchArgs;
 use super::out::Out;
 
-/// Runs the benchmarks.
-pub fn run(_args: BenchArgs, _out: &Out) -> Result<()> {
+fn org() -> Result<NewOrg> {
+    Ok(NewOrg {
+        name: "Bench Trading".into(),
+        site: SiteCode::parse("SH")?,
+        site_name: "Shanghai".into(),
+        device_name: "Bench".into(),
+    })
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn tempdir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "outpost-bench-{}-{}",
+        std::process::id(),
+        Timestamp::now().as_millisecond()
+    ));
+    std::fs::create_dir_all(&dir).map_err(|source| outpost_node::Error::DataDir {
+        path: dir.clone(),
+        source,
+    })?;
+    Ok(dir)
+}
+
+/// Runs the benchmarks and prints their figures.
+pub fn run(args: BenchArgs, out: &Out) -> Result<()> {
+    if let Some(dir) = &args.cold_open {
+        return cold_open_child(dir);
+    }
+    let scratch = tempdir()?;
+    let mut report = serde_json::Map::new();
+    eprintln!("bench: durable writes…");
+    report.insert(
+        "durable_write".into(),
+        durable_write(&scratch.join("writes"), args.writes)?,
+    );
+    let dataset = args.dataset.clone().unwrap_or_else(|| scratch.join("year"));
+    eprintln!("bench: a busy year at {} …", dataset.display());
+    report.insert("year_dataset".into(), year_dataset(&dataset, args.orders)?);
+    eprintln!("bench: cold open…");
+    report.insert("cold_open".into(), cold_open(&dataset)?);
+    eprintln!("bench: order list page…");
+    report.insert("order_list_page".into(), list_page(&dataset)?);
+    eprintln!("bench: a 30-day bundle…");
+    report.insert(
+        "bundle_30_days".into(),
+        bundle_30_days(&scratch.join("bundle"))?,
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+    let report = Value::Object(report);
+    if out.json {
+        out.json(&report);
+    } else {
+        print_report(&report);
+    }
     Ok(())
+}
+
+fn print_report(r: &Value) {
+    let f = |v: &Value| {
+        v.as_f64()
+            .map_or_else(|| v.to_string(), |x| format!("{x:.2}"))
+    };
+    let w = &r["durable_write"];
+    println!(
+        "Durable write (sales order, 3 lines, committed, projections updated), n={}",
+        w["n"]
+    );
+    println!(
+        "  order save      p50 {} ms   p99 {} ms   max {} ms",
+        f(&w["p50_ms"]),
+        f(&w["p99_ms"]),
+        f(&w["max_ms"])
+    );
+    println!(
+        "  raw SQLite 300 B insert  p50 {} ms   p99 {} ms",
+        f(&w["raw_p50_ms"]),
+        f(&w["raw_p99_ms"])
+    );
+    println!(
+        "  ratio p99 {}×   p50 {}×",
+        f(&w["ratio_p99"]),
+        f(&w["ratio_p50"])
+    );
+    let y = &r["year_dataset"];
+    println!(
+        "Busy year: {} orders, {} movements, {} tasks, {} MB on disk (generated in {} s; reused if present)",
+        y["orders"],
+        y["movements"],
+        y["tasks"],
+        f(&y["disk_mb"]),
+        f(&y["generate_s"])
+    );
+    let c = &r["cold_open"];
+    println!(
+        "Cold open + first order page: {} ms (open {} ms), peak RSS {} MB",
+        f(&c["total_ms"]),
+        f(&c["open_ms"]),
+        f(&c["peak_rss_mb"])
+    );
+    let l = &r["order_list_page"];
+    println!(
+        "Order list page (50 rows, status+site filter, by date), n={}: p50 {} ms  p99 {} ms",
+        l["n"],
+        f(&l["p50_ms"]),
+        f(&l["p99_ms"])
+    );
+    let b = &r["bundle_30_days"];
+    println!(
+        "30-day bundle: {} orders, {} changes: file {} KB, raw changes {} KB ({}× smaller); export {} ms, import {} ms",
+        b["orders"],
+        b["changes"],
+        f(&b["file_kb"]),
+        f(&b["raw_kb"]),
+        f(&b["raw_over_file"]),
+        f(&b["export_ms"]),
+        f(&b["import_ms"])
+    );
+}
+
+fn sales(lines: &[(&str, i64)]) -> NewOrder {
+    NewOrder {
+        kind: OrderKind::Sales,
+        party: Some("Acme".into()),
+        warehouse: None,
+        note: String::new(),
+        lines: lines
+            .iter()
+            .map(|(sku, qty)| NewLine {
+                item: (*sku).into(),
+                qty: *qty,
+                price: None,
+                discount: Money::ZERO,
+            })
+            .collect(),
+    }
+}
+
+fn durable_write(dir: &Path, n: u32) -> Result<Value> {
+    let node = Node::create(dir, org()?)?;
+    for sku in ["A", "B", "C"] {
+        node.add_item(outpost_core::NewItem {
+            sku: sku.into(),
+            name: sku.into(),
+            unit: "pcs".into(),
+            price: Money(1000),
+            low_stock: 0,
+        })?;
+    }
+    node.add_party(outpost_core::NewParty {
+        kind: outpost_core::PartyKind::Customer,
+        name: "Acme".into(),
+        phone: String::new(),
+        address: String::new(),
+    })?;
+    let mut times = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let t = Instant::now();
+        node.create_order(sales(&[("A", 1), ("B", 2), ("C", 3)]))?;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    // The floor: one 300-byte row per transaction, same file settings.
+    let raw = raw_sqlite(&dir.join("raw.sqlite3"), n).map_err(outpost_core::Error::from)?;
+    let (p50, p99) = (percentile(&times, 0.5), percentile(&times, 0.99));
+    let (r50, r99) = (percentile(&raw, 0.5), percentile(&raw, 0.99));
+    Ok(json!({
+        "n": n, "p50_ms": p50, "p99_ms": p99, "max_ms": percentile(&times, 1.0),
+        "raw_p50_ms": r50, "raw_p99_ms": r99, "ratio_p50": p50 / r50, "ratio_p99": p99 / r99,
+    }))
+}
+
+fn raw_sqlite(path: &Path, n: u32) -> rusqlite::Result<Vec<Duration>> {
+    let db = rusqlite::Connection::open(path)?;
+    db.pragma_update(None, "journal_mode", "WAL")?;
+    db.pragma_update(None, "synchronous", "FULL")?;
+    db.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, data BLOB NOT NULL)")?;
+    let row = vec![7u8; 300];
+    let mut times = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let t = Instant::now();
+        let tx = db.unchecked_transaction()?;
+        tx.execute("INSERT INTO t(data) VALUES (?1)", [&row])?;
+        tx.commit()?;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    Ok(times)
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn year_dataset(dir: &Path, orders: u32) -> Result<Value> {
+    let mut generate_s = 0.0;
+    if !dir.join(outpost_node::DB_FILE).exists() {
+        let node = Node::create(dir, org()?)?;
+        let spec = SampleSpec {
+            items: 200,
+            customers: 100,
+            orders,
+            tasks: orders / 10,
+            days: 365,
+            batch: 200,
+        };
+        let t = Instant::now();
+        node.with_book(|b| b.fill_sample(&spec, Timestamp::now()))?;
+        generate_s = t.elapsed().as_secs_f64();
+    }
+    let node = Node::open(dir)?;
+    let counts = node.with_book(|b| {
+        let orders = b.order_count()?;
+        let movements = b
+            .movements(&outpost_core::MovementFilter {
+                limit: Some(u32::MAX),
+                ..Default::default()
+            })?
+            .len();
+        let tasks = b.tasks(&outpost_core::TaskFilter::default())?.len();
+        Ok((orders, movements, tasks))
+    })?;
+    Ok(json!({
+        "orders": counts.0, "movements": counts.1, "tasks": counts.2,
+        "disk_mb": dir_size(dir) as f64 / 1_048_576.0, "generate_s": generate_s,
+    }))
+}
+
+/// Measures opening in a fresh process, so its peak memory is the open's alone.
+fn cold_open(dir: &Path) -> Result<Value> {
+    let exe = std::env::current_exe().map_err(|source| outpost_node::Error::File {
+        path: "outpost".into(),
+        source,
+    })?;
+    let output = Command::new(exe)
+        .args(["bench", "--cold-open"])
+        .arg(dir)
+        .output()
+        .map_err(|source| outpost_node::Error::File {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    Ok(serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|_| json!({"error": String::from_utf8_lossy(&output.stderr)})))
+}
+
+fn cold_open_child(dir: &Path) -> Result<()> {
+    let t = Instant::now();
+    let node = Node::open(dir)?;
+    let open_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let rows = node.orders(&OrderFilter {
+        limit: Some(50),
+        ..Default::default()
+    })?;
+    let total_ms = t.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "{}",
+        json!({"open_ms": open_ms, "total_ms": total_ms, "rows": rows.len(), "peak_rss_mb": peak_rss_mb()})
+    );
+    Ok(())
+}
+
+fn list_page(dir: &Path) -> Result<Value> {
+    let node = Node::open(dir)?;
+    let n = 500;
+    let mut times = Vec::with_capacity(n);
+    for i in 0..n {
+        let filter = OrderFilter {
+            status: Some(Status::Shipped),
+            site: Some(SiteCode::parse("SH")?),
+            limit: Some(50),
+            offset: (i as u32 % 20) * 50,
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let rows = node.orders(&filter)?;
+        times.push(t.elapsed());
+        debug_assert!(rows.len() <= 50);
+    }
+    times.sort();
+    Ok(json!({"n": n, "p50_ms": percentile(&times, 0.5), "p99_ms": percentile(&times, 0.99)}))
+}
+
+/// A field office 30 days offline: 3,000 orders through the real per-action API, each
+/// created, submitted, approved and shipped; then the bundle for the office that lacks them.
+fn bundle_30_days(dir: &Path) -> Result<Value> {
+    std::fs::create_dir_all(dir).map_err(|source| outpost_node::Error::DataDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let start = Timestamp::now() - jiff::SignedDuration::from_hours(24 * 31);
+    let mut a = Book::create(&dir.join("a.sqlite3"), org()?, DeviceId::random(), start)?;
+    for sku in ["A", "B", "C"] {
+        a.add_item(
+            outpost_core::NewItem {
+                sku: sku.into(),
+                name: sku.into(),
+                unit: "pcs".into(),
+                price: Money(1000),
+                low_stock: 0,
+            },
+            start,
+        )?;
+    }
+    a.add_party(
+        outpost_core::NewParty {
+            kind: outpost_core::PartyKind::Customer,
+            name: "Acme".into(),
+            phone: String::new(),
+            address: String::new(),
+        },
+        start,
+    )?;
+    let wh = WarehouseCode::parse("SH1")?;
+    for sku in ["A", "B", "C"] {
+        a.move_stock(
+            StockMove::Receive {
+                item: sku.into(),
+                warehouse: wh.clone(),
+                qty: 100_000,
+                note: String::new(),
+            },
+            start,
+        )?;
+    }
+    let setup = a.export_bundle(&ExportScope::Everything, start)?;
+    let join = JoinAs {
+        site: SiteCode::parse("SH")?,
+        device_name: "HQ".into(),
+        role: Role::Manager,
+    };
+    let mut b = Book::join(
+        &dir.join("b.sqlite3"),
+        &setup,
+        join,
+        DeviceId::random(),
+        start,
+    )?;
+    let back = b.export_bundle(&ExportScope::Everything, start)?;
+    a.import_bundle(&back, start)?;
+    let orders = 3000u32;
+    let step = jiff::SignedDuration::from_secs(30 * 86_400 / i64::from(orders));
+    let mut at = start;
+    for _ in 0..orders {
+        let (number, _) = a.create_order(sales(&[("A", 1), ("B", 2), ("C", 3)]), at)?;
+        for action in [Action::Submit, Action::Approve, Action::Ship] {
+            a.act_on_order(&number, action, "", at)?;
+        }
+        at += step;
+    }
+    let t = Instant::now();
+    let bytes = a.export_bundle(&ExportScope::For(b.device_id().clone()), at)?;
+    let export_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let summary = outpost_core::inspect_bundle(&bytes)?;
+    let t = Instant::now();
+    let report = b.import_bundle(&bytes, at)?;
+    let import_ms = t.elapsed().as_secs_f64() * 1000.0;
+    Ok(json!({
+        "orders": orders, "changes": summary.changes, "new_changes": report.new_changes,
+        "file_kb": bytes.len() as f64 / 1024.0, "raw_kb": summary.raw_change_bytes as f64 / 1024.0,
+        "raw_over_file": summary.raw_change_bytes as f64 / bytes.len() as f64,
+        "export_ms": export_ms, "import_ms": import_ms,
+    }))
 }
