@@ -49,11 +49,11 @@ CREATE TABLE order_lines (
     order_id TEXT NOT NULL, line_id TEXT NOT NULL, pos INTEGER NOT NULL, item TEXT NOT NULL,
     qty INTEGER NOT NULL, price INTEGER NOT NULL, discount INTEGER NOT NULL,
     amount INTEGER NOT NULL, PRIMARY KEY (order_id, line_id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE TABLE order_events (
     order_id TEXT NOT NULL, pos INTEGER NOT NULL, status TEXT NOT NULL, at INTEGER NOT NULL,
     device TEXT NOT NULL, note TEXT NOT NULL, PRIMARY KEY (order_id, pos)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE TABLE movements (
     id TEXT PRIMARY KEY, doc TEXT NOT NULL, kind TEXT NOT NULL, item TEXT NOT NULL,
     warehouse TEXT NOT NULL, qty INTEGER NOT NULL, at INTEGER NOT NULL, device TEXT NOT NULL,
@@ -66,7 +66,7 @@ CREATE INDEX movements_by_at ON movements(at);
 CREATE TABLE stock_levels (
     item TEXT NOT NULL, warehouse TEXT NOT NULL, qty INTEGER NOT NULL,
     PRIMARY KEY (item, warehouse)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE TABLE tasks (
     id TEXT PRIMARY KEY, number TEXT NOT NULL, doc TEXT NOT NULL, site TEXT NOT NULL,
     title TEXT NOT NULL, description TEXT NOT NULL, owner TEXT NOT NULL, due TEXT,
@@ -78,11 +78,11 @@ CREATE INDEX tasks_by_number ON tasks(number);
 CREATE TABLE task_comments (
     task_id TEXT NOT NULL, comment_id TEXT NOT NULL, at INTEGER NOT NULL,
     device TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (task_id, comment_id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE TABLE conflicts (
     kind TEXT NOT NULL, record TEXT NOT NULL, field TEXT NOT NULL, doc TEXT NOT NULL,
     choices TEXT NOT NULL, PRIMARY KEY (kind, record, field)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE TABLE changes (
     hash TEXT PRIMARY KEY, doc TEXT NOT NULL, device TEXT NOT NULL, seq INTEGER NOT NULL,
     at INTEGER NOT NULL, action TEXT NOT NULL
@@ -90,7 +90,7 @@ CREATE TABLE changes (
 CREATE TABLE change_records (
     record TEXT NOT NULL, hash TEXT NOT NULL, at INTEGER NOT NULL,
     PRIMARY KEY (record, hash)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 ";
 
 /// Projection tables in dump order.

@@ -32,6 +32,8 @@ pub(crate) mod chunk {
 /// Opens (creating if needed) the database file with durable settings.
 pub(crate) fn open(path: &Path) -> Result<Connection> {
     let db = Connection::open(path)?;
+    // Must precede the first table; lets compaction hand freed pages back to the disk.
+    db.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
     db.busy_timeout(std::time::Duration::from_secs(5))?;
     db.pragma_update(None, "journal_mode", "WAL")?;
     db.pragma_update(None, "synchronous", "FULL")?;
@@ -134,6 +136,11 @@ pub(crate) fn compact(db: &Connection, doc_id: &DocId, doc: &Automerge) -> Resul
         params![doc_id.to_string(), chunk::PENDING],
     )?;
     put_chunk(db, doc_id, chunk::SNAPSHOT, &snapshot)?;
+    // Return the replaced chunks' pages to the file system.
+    // SQLite frees one page per step of this pragma: step it to the end.
+    let mut vacuum = db.prepare_cached("PRAGMA incremental_vacuum")?;
+    let mut steps = vacuum.query([])?;
+    while steps.next()?.is_some() {}
     let pending: i64 = if doc.get_missing_deps(&[]).is_empty() {
         db.execute(
             "DELETE FROM doc_chunks WHERE doc = ?1 AND kind = ?2",

@@ -516,3 +516,39 @@ fn reopen_compact_and_rebuild_keep_every_row() {
         .unwrap();
     assert!(n.ends_with("000301"), "{n}");
 }
+
+#[test]
+fn sample_year_is_consistent() {
+    let TwoOffices {
+        mut a, mut clock, ..
+    } = two_offices();
+    let spec = SampleSpec {
+        items: 20,
+        customers: 5,
+        orders: 600,
+        tasks: 60,
+        days: 90,
+        batch: 50,
+    };
+    let report = a.fill_sample(&spec, clock.tick()).unwrap();
+    assert_eq!(report.orders, 600);
+    assert_eq!(report.tasks, 60);
+    assert_eq!(a.order_count().unwrap(), 600);
+    assert!(a.exceptions().unwrap().is_empty(), "{:?}", a.exceptions());
+    let shipped = a
+        .orders(&OrderFilter {
+            status: Some(Status::Shipped),
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(shipped.len(), 600);
+    // Numbers continue after the sample.
+    let (n, _) = a
+        .create_order(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
+        .unwrap();
+    assert!(n.ends_with("000601"), "{n}");
+    let dump = a.dump().unwrap();
+    a.rebuild().unwrap();
+    assert_eq!(dump, a.dump().unwrap());
+}

@@ -521,6 +521,9 @@ pub struct BenchArgs {
     /// Durable writes to time.
     #[arg(long, default_value_t = 2000)]
     pub writes: u32,
+    /// Orders in the 30-day bundle.
+    #[arg(long, default_value_t = 3000)]
+    pub bundle_orders: u32,
     /// Keep the generated data here (reused if present) instead of a temp dir.
     #[arg(long)]
     pub dataset: Option<PathBuf>,
