@@ -4,10 +4,10 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Rule};
 
 macro_rules! code_type {
-    ($(#[$doc:meta])* $name:ident, $field:literal, $max:expr, $hyphen:expr) => {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $max:expr, $hyphen:expr, $example:literal) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
@@ -21,7 +21,8 @@ macro_rules! code_type {
                 if code.is_empty() || code.len() > $max || !code.chars().all(valid_char) {
                     return Err(Error::invalid(
                         $field,
-                        format!("{text:?} must be 1 to {} letters or digits", $max),
+                        text,
+                        Rule::Format { example: $example },
                     ));
                 }
                 Ok(Self(code))
@@ -47,16 +48,16 @@ macro_rules! code_type {
 
 code_type!(
     /// A site (office) code such as `SH` or `BJ`; the first part of human numbers.
-    SiteCode, "site code", 8, false
+    SiteCode, "site code", 8, false, "SH"
 );
 code_type!(
     /// A warehouse code such as `SH1`, unique in the organisation.
-    WarehouseCode, "warehouse code", 16, true
+    WarehouseCode, "warehouse code", 16, true, "SH1"
 );
 code_type!(
     /// A device's short code such as `A3`, unique in the organisation; the middle part of
     /// human numbers.
-    DeviceCode, "device code", 4, false
+    DeviceCode, "device code", 4, false, "K7M"
 );
 
 #[cfg(test)]

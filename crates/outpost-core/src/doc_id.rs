@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use crate::code::SiteCode;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Rule};
 
 /// A calendar month (UTC), the period of an `ops` or `ledger` document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -29,7 +29,7 @@ impl Month {
 
     /// Parses `2026-11`.
     pub fn parse(text: &str) -> Result<Month> {
-        let bad = || Error::invalid("month", format!("{text:?} is not a month like 2026-11"));
+        let bad = || Error::invalid("month", text, Rule::Format { example: "2026-11" });
         let (y, m) = text.split_once('-').ok_or_else(bad)?;
         let year: i16 = y.parse().map_err(|_| bad())?;
         let month: i8 = m.parse().map_err(|_| bad())?;
@@ -81,7 +81,15 @@ impl DocId {
         if text == "org" {
             return Ok(DocId::Org);
         }
-        let bad = || Error::invalid("document id", format!("{text:?} is not a document id"));
+        let bad = || {
+            Error::invalid(
+                "document id",
+                text,
+                Rule::Format {
+                    example: "ops/SH/2026-11",
+                },
+            )
+        };
         let mut parts = text.split('/');
         let (Some(kind), Some(site), Some(month), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())

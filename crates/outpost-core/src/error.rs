@@ -45,12 +45,14 @@ pub enum Error {
         key: String,
     },
     /// A field value is not acceptable.
-    #[error("invalid {field}: {reason}")]
+    #[error("invalid {field} {value:?}: {rule}")]
     InvalidValue {
         /// The field, as the user named it.
         field: &'static str,
-        /// Why it was refused, with the value.
-        reason: String,
+        /// The refused value as typed.
+        value: String,
+        /// The rule it broke.
+        rule: Rule,
     },
     /// A status change the order's lifecycle does not allow.
     #[error("order {number} is {status}; it cannot be {action}")]
@@ -158,10 +160,12 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+    /// A refused value: which field, the value as typed, the rule it broke.
+    pub fn invalid(field: &'static str, value: impl ToString, rule: Rule) -> Self {
         Error::InvalidValue {
             field,
-            reason: reason.into(),
+            value: value.to_string(),
+            rule,
         }
     }
 
@@ -169,6 +173,65 @@ impl Error {
         Error::CorruptDocument {
             doc: doc.to_string(),
             reason: reason.into(),
+        }
+    }
+}
+
+/// A rule a value broke; front ends translate it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Rule {
+    /// Required and empty.
+    #[error("must not be empty")]
+    Empty,
+    /// Longer than allowed.
+    #[error("has more than {max} characters")]
+    TooLong {
+        /// Most characters allowed.
+        max: usize,
+    },
+    /// Contains control characters.
+    #[error("contains control characters")]
+    ControlCharacters,
+    /// Outside a range.
+    #[error("must be {min} to {max}")]
+    Range {
+        /// Smallest allowed, as shown.
+        min: String,
+        /// Largest allowed, as shown.
+        max: String,
+    },
+    /// Negative where it must not be.
+    #[error("must not be negative")]
+    Negative,
+    /// Not in the expected form.
+    #[error("expected a value like {example}")]
+    Format {
+        /// An example of the expected form.
+        example: &'static str,
+    },
+    /// Not one of the allowed words.
+    #[error("expected one of: {choices}")]
+    OneOf {
+        /// The allowed words, comma-separated.
+        choices: String,
+    },
+    /// A transfer from a warehouse to itself.
+    #[error("source and destination are the same")]
+    SameWarehouse,
+    /// An edit that changes nothing.
+    #[error("nothing to change")]
+    NothingToChange,
+    /// No free code could be allocated.
+    #[error("no free code is left")]
+    Exhausted,
+}
+
+impl Rule {
+    pub(crate) fn range(min: impl ToString, max: impl ToString) -> Rule {
+        Rule::Range {
+            min: min.to_string(),
+            max: max.to_string(),
         }
     }
 }

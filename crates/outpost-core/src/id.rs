@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Rule};
 
 fn uuid_at(at: Timestamp) -> Uuid {
     let secs = u64::try_from(at.as_second()).unwrap_or(0);
@@ -35,7 +35,7 @@ macro_rules! record_id {
             pub fn parse(text: &str) -> Result<Self> {
                 Uuid::parse_str(text)
                     .map(|u| Self(u.to_string()))
-                    .map_err(|_| Error::invalid($kind, format!("{text:?} is not an id")))
+                    .map_err(|_| Error::invalid($kind, text, Rule::Format { example: "01a2062d-e757-72ee-b06c-be90219d6550" }))
             }
 
             /// The id as stored in documents and tables.
@@ -119,7 +119,10 @@ impl DeviceId {
         } else {
             Err(Error::invalid(
                 "device id",
-                format!("{text:?} is not 32 hex digits"),
+                text,
+                Rule::Format {
+                    example: "31bc4c26391a492b9f8c60b4d804c8ae",
+                },
             ))
         }
     }

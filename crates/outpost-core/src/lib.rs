@@ -63,7 +63,7 @@ pub use book::{
 pub use bundle::{BundleSummary, inspect as inspect_bundle};
 pub use code::{DeviceCode, SiteCode, WarehouseCode};
 pub use doc_id::{DocId, Month};
-pub use error::{Error, Result};
+pub use error::{Error, Result, Rule};
 pub use id::{
     CommentId, DeviceId, ItemId, LineId, MovementId, OrderId, OrgId, PartyId, TaskId, TransferId,
 };

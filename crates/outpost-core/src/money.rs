@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Rule};
 
 /// An amount of money in fen (1/100 yuan).
 #[derive(
@@ -19,7 +19,7 @@ impl Money {
 
     /// Parses `1234.56`, `1,234.5`, `¥12` or `-3.07` into fen, exactly.
     pub fn parse(text: &str) -> Result<Money> {
-        let bad = || Error::invalid("amount", format!("{text:?} is not an amount like 1234.56"));
+        let bad = || Error::invalid("amount", text, Rule::Format { example: "1234.56" });
         let trimmed = text.trim();
         let (negative, rest) = match trimmed.strip_prefix('-') {
             Some(rest) => (true, rest),

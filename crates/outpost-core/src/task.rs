@@ -134,7 +134,10 @@ pub fn parse_due(text: &str) -> crate::Result<String> {
         .map_err(|_| {
             crate::Error::invalid(
                 "due date",
-                format!("{text:?} is not a date like 2026-12-31"),
+                text,
+                crate::error::Rule::Format {
+                    example: "2026-12-31",
+                },
             )
         })
 }

@@ -1,6 +1,6 @@
 //! Checks for text typed by people, and enums stored as text.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Rule};
 
 /// Longest name (item, party, site, device), in characters.
 pub const MAX_NAME: usize = 200;
@@ -11,7 +11,7 @@ pub const MAX_TEXT: usize = 4000;
 pub fn required(field: &'static str, value: &str, max: usize) -> Result<String> {
     let value = optional(field, value, max)?;
     if value.is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
+        return Err(Error::invalid(field, value, Rule::Empty));
     }
     Ok(value)
 }
@@ -23,14 +23,19 @@ pub fn optional(field: &'static str, value: &str, max: usize) -> Result<String> 
     if len > max {
         return Err(Error::invalid(
             field,
-            format!("{len} characters; at most {max}"),
+            format!("{}…", value.chars().take(20).collect::<String>()),
+            Rule::TooLong { max },
         ));
     }
     if value
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t')
     {
-        return Err(Error::invalid(field, "contains control characters"));
+        return Err(Error::invalid(
+            field,
+            value.escape_debug(),
+            Rule::ControlCharacters,
+        ));
     }
     Ok(value.to_string())
 }
@@ -62,7 +67,8 @@ macro_rules! text_enum {
                     $($text => Ok($name::$variant),)+
                     _ => Err($crate::error::Error::invalid(
                         $field,
-                        format!("{text:?}; expected one of: {}", [$($text),+].join(", ")),
+                        text,
+                        $crate::error::Rule::OneOf { choices: [$($text),+].join(", ") },
                     )),
                 }
             }

@@ -154,7 +154,17 @@ catalogue! {
     ErrAlreadyInitialised => "this data dir already holds the book of organisation {org}", "此数据目录已有组织 {org} 的账簿";
     ErrNotFound => "unknown {kind} {key}", "找不到{kind} {key}";
     ErrDuplicate => "{kind} {key} already exists", "{kind} {key} 已存在";
-    ErrInvalid => "invalid {field}: {reason}", "{field}无效：{reason}";
+    ErrInvalid => "invalid {field} {value}: {rule}", "{field}无效（{value}）：{rule}";
+    RuleEmpty => "must not be empty", "不能为空";
+    RuleTooLong => "has more than {max} characters", "超过 {max} 个字符";
+    RuleControl => "contains control characters", "含有控制字符";
+    RuleRange => "must be {min} to {max}", "应在 {min} 到 {max} 之间";
+    RuleNegative => "must not be negative", "不能为负数";
+    RuleFormat => "expected a value like {example}", "格式应如 {example}";
+    RuleOneOf => "expected one of: {choices}", "应为以下之一：{choices}";
+    RuleSameWarehouse => "source and destination are the same", "调出与调入仓库相同";
+    RuleNothing => "nothing to change", "没有要修改的内容";
+    RuleExhausted => "no free code is left", "没有可用的代码";
     ErrTransition => "order {number} is {status}; it cannot be {action}", "订单 {number} 当前为{status}，不能{action}";
     ErrFrozen => "order {number} is no longer a draft; its lines and parties are frozen", "订单 {number} 已不是草稿，明细与往来单位已锁定";
     ErrEmptyOrder => "order {number} has no lines", "订单 {number} 没有明细";
@@ -247,10 +257,45 @@ pub fn word(lang: Lang, word: &str) -> String {
         "clerk" => "文员",
         "auditor" => "审计",
         "receipt of transfer" => "调拨收货",
+        "priority" => "优先级",
+        "task status" => "任务状态",
+        "task edit" => "任务修改",
+        "low-stock threshold" => "低库存预警值",
+        "device id" => "设备标识",
+        "device code" => "设备代码",
+        "month" => "月份",
+        "document id" => "文档标识",
+        "role" => "角色",
+        "order kind" => "订单类型",
+        "action" => "操作",
+        "field" => "字段",
+        "unit" => "单位",
+        "phone" => "电话",
+        "address" => "地址",
+        "link" => "关联",
+        "order id" | "task id" | "item id" | "party id" | "line id" => "标识",
         "warehouse of site" => "站点仓库",
         _ => return word.replace('_', " "),
     };
     zh.to_string()
+}
+
+/// A broken rule in `lang`.
+pub fn rule_text(lang: Lang, rule: &outpost_core::Rule) -> String {
+    use outpost_core::Rule;
+    match rule {
+        Rule::Empty => Msg::RuleEmpty.text(lang).to_string(),
+        Rule::TooLong { max } => fill(lang, Msg::RuleTooLong, &[("max", max)]),
+        Rule::ControlCharacters => Msg::RuleControl.text(lang).to_string(),
+        Rule::Range { min, max } => fill(lang, Msg::RuleRange, &[("min", min), ("max", max)]),
+        Rule::Negative => Msg::RuleNegative.text(lang).to_string(),
+        Rule::Format { example } => fill(lang, Msg::RuleFormat, &[("example", example)]),
+        Rule::OneOf { choices } => fill(lang, Msg::RuleOneOf, &[("choices", choices)]),
+        Rule::SameWarehouse => Msg::RuleSameWarehouse.text(lang).to_string(),
+        Rule::NothingToChange => Msg::RuleNothing.text(lang).to_string(),
+        Rule::Exhausted => Msg::RuleExhausted.text(lang).to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// The Chinese verb for a refused order step, given its English past participle.
@@ -297,10 +342,14 @@ pub fn error(lang: Lang, err: &Error) -> String {
             CoreError::Duplicate { kind, key } => {
                 fill(lang, Msg::ErrDuplicate, &[("kind", &w(kind)), ("key", key)])
             }
-            CoreError::InvalidValue { field, reason } => fill(
+            CoreError::InvalidValue { field, value, rule } => fill(
                 lang,
                 Msg::ErrInvalid,
-                &[("field", &w(field)), ("reason", reason)],
+                &[
+                    ("field", &w(field)),
+                    ("value", &format!("{value:?}")),
+                    ("rule", &rule_text(lang, rule)),
+                ],
             ),
             CoreError::InvalidTransition {
                 number,

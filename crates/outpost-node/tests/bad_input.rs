@@ -75,8 +75,8 @@ outposttest!(
             ),
             (
                 vec!["order", "new", "--customer", "Acme", "--note", &huge],
-                "at most 4000",
-                "at most 4000",
+                "more than 4000 characters",
+                "超过 4000 个字符",
             ),
             (vec!["order", "pay", &number], "cannot be paid", "不能付款"),
             (

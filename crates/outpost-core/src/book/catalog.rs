@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use super::{Book, Written};
 use crate::code::{DeviceCode, SiteCode, WarehouseCode};
 use crate::doc_id::DocId;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Rule};
 use crate::id::{DeviceId, ItemId, PartyId};
 use crate::money::Money;
 use crate::org::{PartyKind, Role};
@@ -117,7 +117,7 @@ pub(super) fn free_device_code(id: &DeviceId, taken: &[String]) -> Result<Device
             return DeviceCode::parse(&code);
         }
     }
-    Err(Error::invalid("device code", "no free device code left"))
+    Err(Error::invalid("device code", id, Rule::Exhausted))
 }
 
 impl Book {
@@ -171,15 +171,13 @@ impl Book {
         let name = required("item name", &item.name, MAX_NAME)?;
         let unit = optional("unit", &item.unit, 32)?;
         if item.price.0 < 0 {
-            return Err(Error::invalid(
-                "price",
-                format!("{} is negative", item.price),
-            ));
+            return Err(Error::invalid("price", item.price, Rule::Negative));
         }
         if item.low_stock < 0 {
             return Err(Error::invalid(
                 "low-stock threshold",
-                format!("{} is negative", item.low_stock),
+                item.low_stock,
+                Rule::Negative,
             ));
         }
         if self.item_by_sku(&sku)?.is_some() {
@@ -220,10 +218,7 @@ impl Book {
             .map(|n| required("item name", n, MAX_NAME))
             .transpose()?;
         if price.is_some_and(|p| p.0 < 0) || low_stock.is_some_and(|l| l < 0) {
-            return Err(Error::invalid(
-                "item",
-                "price and threshold must not be negative",
-            ));
+            return Err(Error::invalid("item", sku, Rule::Negative));
         }
         self.write(&DocId::Org, at, |tx| {
             let coll = collection_obj(tx, collection::ITEMS)?;

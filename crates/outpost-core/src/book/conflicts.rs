@@ -7,7 +7,7 @@ use rusqlite::params;
 
 use super::{Book, Written};
 use crate::doc_id::DocId;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Rule};
 use crate::record::{RecordRef, collection_of};
 use crate::schema::{View, collection_obj, scalar_of};
 
@@ -65,7 +65,7 @@ impl Book {
                 .ok_or_else(|| Error::not_found(crate::record::kind_of(coll), key.as_str()))?;
             let (last, inner) = path
                 .split_last()
-                .ok_or_else(|| Error::invalid("field", "empty"))?;
+                .ok_or_else(|| Error::invalid("field", "", Rule::Empty))?;
             for segment in inner {
                 obj = view
                     .child_map(&obj, segment)

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use super::{Book, Written};
 use crate::code::WarehouseCode;
 use crate::doc_id::DocId;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Rule};
 use crate::id::{ItemId, LineId, MovementId, OrderId};
 use crate::money::Money;
 use crate::order::{Action, Order, OrderKind, read_order};
@@ -184,22 +184,21 @@ pub(super) fn put_fulfilment(
 
 fn check_amounts(qty: i64, price: Money, discount: Money) -> Result<()> {
     if !(1..=MAX_QTY).contains(&qty) {
-        return Err(Error::invalid(
-            "quantity",
-            format!("{qty}; must be 1 to {MAX_QTY}"),
-        ));
+        return Err(Error::invalid("quantity", qty, Rule::range(1, MAX_QTY)));
     }
     if !(0..=MAX_PRICE).contains(&price.0) {
         return Err(Error::invalid(
             "price",
-            format!("{price}; must be 0 to {}", Money(MAX_PRICE)),
+            price,
+            Rule::range(Money::ZERO, Money(MAX_PRICE)),
         ));
     }
     let gross = qty.saturating_mul(price.0);
     if discount.0 < 0 || discount.0 > gross {
         return Err(Error::invalid(
             "discount",
-            format!("{discount}; must be 0 to {}", Money(gross)),
+            discount,
+            Rule::range(Money::ZERO, Money(gross)),
         ));
     }
     Ok(())
@@ -423,7 +422,7 @@ impl Book {
                     let l = nth(*line)?;
                     tx.delete(&lines_obj, l.id.as_str())?;
                 }
-                (LineEdit::Add(_), None) => return Err(Error::invalid("line", "missing")),
+                (LineEdit::Add(_), None) => return Err(Error::invalid("line", "", Rule::Empty)),
             }
             Ok(Written::new((), "order.line", vec![order_ref(&id)]))
         })

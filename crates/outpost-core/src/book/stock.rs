@@ -8,7 +8,7 @@ use rusqlite::OptionalExtension;
 use super::{Book, Written};
 use crate::code::{SiteCode, WarehouseCode};
 use crate::doc_id::DocId;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Rule};
 use crate::id::{DeviceId, ItemId, MovementId, TransferId};
 use crate::record::RecordRef;
 use crate::schema::{collection, collection_obj};
@@ -115,10 +115,7 @@ fn check_qty(qty: i64) -> Result<()> {
     if (1..=MAX_QTY).contains(&qty) {
         Ok(())
     } else {
-        Err(Error::invalid(
-            "quantity",
-            format!("{qty}; must be 1 to {MAX_QTY}"),
-        ))
+        Err(Error::invalid("quantity", qty, Rule::range(1, MAX_QTY)))
     }
 }
 
@@ -237,7 +234,8 @@ impl Book {
                 if !(0..=MAX_QTY).contains(&counted) {
                     return Err(Error::invalid(
                         "counted quantity",
-                        format!("{counted}; must be 0 to {MAX_QTY}"),
+                        counted,
+                        Rule::range(0, MAX_QTY),
                     ));
                 }
                 let item = self.resolve_item(&item)?;
@@ -264,7 +262,7 @@ impl Book {
             } => {
                 check_qty(qty)?;
                 if from == to {
-                    return Err(Error::invalid("transfer", format!("{from} to itself")));
+                    return Err(Error::invalid("transfer", &from, Rule::SameWarehouse));
                 }
                 let item = self.resolve_item(&item)?;
                 let from_site = self.warehouse_site(&from)?;

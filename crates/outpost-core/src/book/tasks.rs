@@ -6,7 +6,7 @@ use jiff::Timestamp;
 
 use super::{Book, Written};
 use crate::doc_id::DocId;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Rule};
 use crate::id::{CommentId, TaskId};
 use crate::record::RecordRef;
 use crate::schema::{View, collection, collection_obj};
@@ -136,7 +136,7 @@ impl Book {
             puts.push(("link", optional("link", l, MAX_NAME)?));
         }
         if puts.is_empty() {
-            return Err(Error::invalid("task edit", "nothing to change"));
+            return Err(Error::invalid("task edit", key, Rule::NothingToChange));
         }
         self.write(&doc_id, at, |tx| {
             let tasks = collection_obj(tx, collection::TASKS)?;

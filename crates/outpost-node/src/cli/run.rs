@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use outpost_core::{
     Action, DeviceId, ExportScope, JoinAs, LineEdit, Money, MovementFilter, NewItem, NewLine,
     NewOrder, NewOrg, NewParty, NewTask, OrderEdit, OrderFilter, OrderKind, PartyKind, Priority,
-    Role, SiteCode, Status, StockMove, TaskEdit, TaskFilter, TaskStatus, WarehouseCode,
+    Role, Rule, SiteCode, Status, StockMove, TaskEdit, TaskFilter, TaskStatus, WarehouseCode,
 };
 use outpost_node::i18n::Msg;
 use outpost_node::{Node, Result};
@@ -31,10 +31,13 @@ fn core<T>(r: outpost_core::Result<T>) -> Result<T> {
 /// Parses `SKU:QTY[:PRICE[:DISCOUNT]]`.
 fn parse_line(text: &str) -> Result<NewLine> {
     let bad = || {
-        outpost_core::Error::InvalidValue {
-            field: "line",
-            reason: format!("{text:?}; expected SKU:QTY[:PRICE[:DISCOUNT]]"),
-        }
+        outpost_core::Error::invalid(
+            "line",
+            text,
+            Rule::Format {
+                example: "SKU:QTY[:PRICE[:DISCOUNT]]",
+            },
+        )
         .into()
     };
     let mut parts = text.split(':');
@@ -516,10 +519,13 @@ fn order(node: &Node, cmd: OrderCmd, out: &Out) -> Result<()> {
                 },
                 (None, None, Some(line)) => LineEdit::Remove { line },
                 _ => {
-                    return Err(outpost_core::Error::InvalidValue {
-                        field: "line",
-                        reason: "give one of --add SKU, --set N or --remove N".into(),
-                    }
+                    return Err(outpost_core::Error::invalid(
+                        "line",
+                        &args.order,
+                        Rule::Format {
+                            example: "--add SKU | --set N | --remove N",
+                        },
+                    )
                     .into());
                 }
             };
@@ -676,10 +682,13 @@ fn stock(node: &Node, cmd: StockCmd, out: &Out) -> Result<()> {
                     note,
                 },
                 _ => {
-                    return Err(outpost_core::Error::InvalidValue {
-                        field: "receipt",
-                        reason: "give --item, --warehouse and --qty, or --transfer".into(),
-                    }
+                    return Err(outpost_core::Error::invalid(
+                        "receipt",
+                        "",
+                        Rule::Format {
+                            example: "--item SKU --warehouse SH1 --qty 5 | --transfer ID",
+                        },
+                    )
                     .into());
                 }
             };
