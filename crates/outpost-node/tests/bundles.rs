@@ -2,7 +2,7 @@ use crate::util::{carry, two_offices};
 
 outposttest!(two_sites_exchange_bundles_both_ways, |dir, _cmd| {
     let (a, b) = two_offices(&dir);
-    let b_id = b.json(&["whoami"])["id"].as_str().unwrap().to_string();
+    let b_code = b.json(&["whoami"])["code"].as_str().unwrap().to_string();
     a.ok(&[
         "stock",
         "receive",
@@ -60,10 +60,15 @@ outposttest!(two_sites_exchange_bundles_both_ways, |dir, _cmd| {
     let full_bytes = a.json(&["bundle", "export", full.to_str().unwrap()])["bytes"]
         .as_u64()
         .unwrap();
-    let delta_bytes =
-        a.json(&["bundle", "export", delta.to_str().unwrap(), "--for", &b_id])["bytes"]
-            .as_u64()
-            .unwrap();
+    let delta_bytes = a.json(&[
+        "bundle",
+        "export",
+        delta.to_str().unwrap(),
+        "--for",
+        &b_code,
+    ])["bytes"]
+        .as_u64()
+        .unwrap();
     assert!(
         delta_bytes * 2 < full_bytes,
         "{delta_bytes} vs {full_bytes}"

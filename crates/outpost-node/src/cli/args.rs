@@ -502,7 +502,7 @@ pub enum BundleCmd {
     Export {
         /// File to write.
         file: PathBuf,
-        /// Only what this device (id) lacks, judging by its last bundle to us.
+        /// Only what this device (code or id) lacks, judging by its last bundle to us.
         #[arg(long = "for")]
         for_device: Option<String>,
     },

@@ -266,7 +266,15 @@ fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
         }
         Command::Bundle(BundleCmd::Export { file, for_device }) => {
             let scope = match for_device {
-                Some(d) => ExportScope::For(DeviceId::parse(&d)?),
+                // A device code as people see it (K7M), or its full id.
+                Some(d) => match node
+                    .devices()?
+                    .into_iter()
+                    .find(|dev| dev.code.as_str().eq_ignore_ascii_case(d.trim()))
+                {
+                    Some(dev) => ExportScope::For(dev.id),
+                    None => ExportScope::For(DeviceId::parse(&d)?),
+                },
                 None => ExportScope::Everything,
             };
             let bytes = node.export_bundle(&file, &scope)?;
