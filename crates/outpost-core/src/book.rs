@@ -7,6 +7,7 @@
 
 mod catalog;
 mod conflicts;
+mod exception;
 mod history;
 mod merge;
 mod orders;
@@ -34,12 +35,13 @@ use crate::schema;
 use crate::store;
 
 pub use catalog::{NewItem, NewParty};
+pub use conflicts::{ChoiceRow, ConflictRow};
+pub use exception::ExceptionRow;
 pub use history::{FieldChange, HistoryEntry};
 pub use merge::{ExportScope, ImportReport};
 pub use orders::{LineEdit, NewLine, NewOrder, OrderEdit};
 pub use query::{
-    ConflictRow, ExceptionRow, LevelRow, MovementFilter, MovementRow, OrderDetail, OrderFilter,
-    OrderRow, TaskFilter, TaskRow,
+    LevelRow, MovementFilter, MovementRow, OrderDetail, OrderFilter, OrderRow, TaskFilter, TaskRow,
 };
 pub use sample::{SampleReport, SampleSpec};
 pub use stock::{StockMove, Transit};

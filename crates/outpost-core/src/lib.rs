@@ -55,10 +55,10 @@ mod task;
 mod text;
 
 pub use book::{
-    Book, ConflictRow, ExceptionRow, ExportScope, FieldChange, HistoryEntry, ImportReport, JoinAs,
-    LevelRow, LineEdit, MovementFilter, MovementRow, NewItem, NewLine, NewOrder, NewOrg, NewParty,
-    NewTask, OrderDetail, OrderEdit, OrderFilter, OrderRow, SampleReport, SampleSpec, StockMove,
-    TaskEdit, TaskFilter, TaskRow, Transit,
+    Book, ChoiceRow, ConflictRow, ExceptionRow, ExportScope, FieldChange, HistoryEntry,
+    ImportReport, JoinAs, LevelRow, LineEdit, MovementFilter, MovementRow, NewItem, NewLine,
+    NewOrder, NewOrg, NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter, OrderRow,
+    SampleReport, SampleSpec, StockMove, TaskEdit, TaskFilter, TaskRow, Transit,
 };
 pub use bundle::{BundleSummary, inspect as inspect_bundle};
 pub use code::{DeviceCode, SiteCode, WarehouseCode};

@@ -2,6 +2,11 @@
 
 pub mod args;
 pub mod bench;
+pub mod catalog;
+pub mod conflicts;
+pub mod orders;
 pub mod out;
 pub mod run;
+pub mod stock;
 pub mod table;
+pub mod tasks;

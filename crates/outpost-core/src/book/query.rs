@@ -4,6 +4,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
 use super::Book;
+use super::conflicts::ConflictRow;
 use crate::code::{DeviceCode, SiteCode, WarehouseCode};
 use crate::doc_id::DocId;
 use crate::error::{Error, Result};
@@ -11,7 +12,6 @@ use crate::id::{DeviceId, ItemId, OrderId, PartyId, TaskId};
 use crate::money::Money;
 use crate::order::{OrderKind, Status};
 use crate::org::{Device, Item, Party, PartyKind, Role, Site, Warehouse};
-use crate::projection::Choice;
 use crate::task::TaskStatus;
 
 /// Which orders to list.
@@ -203,46 +203,6 @@ pub struct TaskRow {
     pub created_at_ms: i64,
     /// Comments `(at_ms, device code, text)`.
     pub comments: Vec<(i64, String, String)>,
-}
-
-/// A value of a conflict, with its author's device code.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ChoiceRow {
-    /// The value.
-    pub value: serde_json::Value,
-    /// Author device code (or id if unknown).
-    pub device: String,
-    /// When (ms).
-    pub at_ms: i64,
-}
-
-/// A field with concurrent values awaiting a person's choice.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ConflictRow {
-    /// Record kind (order, task, item...).
-    pub kind: String,
-    /// Record key (id or code).
-    pub record: String,
-    /// How people name the record (number, SKU, name).
-    pub label: String,
-    /// Field path.
-    pub field: String,
-    /// Every value; the first is the one shown until resolved.
-    pub choices: Vec<ChoiceRow>,
-}
-
-/// A broken invariant found after merging, for a person to sort out.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ExceptionRow {
-    /// Stable kind: `negative_stock`, `duplicate_number`, `duplicate_device_code`, `duplicate_sku`,
-    /// `changed_after_submit`, `order_stock_mismatch`, `transfer_mismatch`.
-    pub kind: &'static str,
-    /// The record concerned (SKU@warehouse, order number, transfer id).
-    pub subject: String,
-    /// Expected figure, where there is one.
-    pub expected: Option<i64>,
-    /// Actual figure.
-    pub actual: Option<i64>,
 }
 
 fn site_of(row: &Row<'_>, i: usize) -> rusqlite::Result<Site> {
@@ -704,135 +664,6 @@ impl Book {
             .into_iter()
             .find(|t| t.id == id)
             .ok_or_else(|| Error::not_found("task", key))
-    }
-
-    /// Every open conflict.
-    pub fn conflicts(&self) -> Result<Vec<ConflictRow>> {
-        self.conflicts_where("1", params![])
-    }
-
-    pub(crate) fn conflicts_where(
-        &self,
-        cond: &str,
-        args: &[&dyn rusqlite::ToSql],
-    ) -> Result<Vec<ConflictRow>> {
-        let sql = format!(
-            "SELECT c.kind, c.record, coalesce(o.number, t.number, i.sku, p.name, d.code, c.record),
-                    c.field, c.choices
-             FROM conflicts c
-             LEFT JOIN orders o ON c.kind = 'order' AND o.id = c.record
-             LEFT JOIN tasks t ON c.kind = 'task' AND t.id = c.record
-             LEFT JOIN items i ON c.kind = 'item' AND i.id = c.record
-             LEFT JOIN parties p ON c.kind IN ('customer', 'supplier') AND p.id = c.record
-             LEFT JOIN devices d ON c.kind = 'device' AND d.id = c.record
-             WHERE {cond} ORDER BY 3, c.field"
-        );
-        let mut stmt = self.db.prepare_cached(&sql)?;
-        let raw: Vec<(String, String, String, String, String)> = stmt
-            .query_map(args, |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(raw
-            .into_iter()
-            .map(|(kind, record, label, field, choices)| {
-                let choices: Vec<Choice> = serde_json::from_str(&choices).unwrap_or_default();
-                ConflictRow {
-                    kind,
-                    record,
-                    label,
-                    field,
-                    choices: choices
-                        .into_iter()
-                        .map(|c| ChoiceRow {
-                            device: self.device_label(&c.device),
-                            value: c.value,
-                            at_ms: c.at_ms,
-                        })
-                        .collect(),
-                }
-            })
-            .collect())
-    }
-
-    /// Every broken invariant: stock below zero, duplicate numbers or SKUs, orders changed
-    /// after submission, orders whose stock movements disagree with their lines and status,
-    /// transfers received with another quantity.
-    pub fn exceptions(&self) -> Result<Vec<ExceptionRow>> {
-        let mut out = Vec::new();
-        let mut push = |kind: &'static str, sql: &str| -> Result<()> {
-            let mut stmt = self.db.prepare_cached(sql)?;
-            let rows = stmt.query_map([], |r| {
-                Ok(ExceptionRow {
-                    kind,
-                    subject: r.get(0)?,
-                    expected: r.get(1)?,
-                    actual: r.get(2)?,
-                })
-            })?;
-            for row in rows {
-                out.push(row?);
-            }
-            Ok(())
-        };
-        push(
-            "negative_stock",
-            "SELECT coalesce(i.sku, s.item) || '@' || s.warehouse, 0, s.qty
-             FROM stock_levels s LEFT JOIN items i ON i.id = s.item WHERE s.qty < 0 ORDER BY 1",
-        )?;
-        push(
-            "duplicate_number",
-            "SELECT number, 1, count(*) FROM (SELECT number FROM orders UNION ALL SELECT number FROM tasks)
-             GROUP BY number HAVING count(*) > 1 ORDER BY 1",
-        )?;
-        push(
-            "duplicate_device_code",
-            "SELECT code, 1, count(*) FROM devices GROUP BY code HAVING count(*) > 1 ORDER BY 1",
-        )?;
-        push(
-            "duplicate_sku",
-            "SELECT sku, 1, count(*) FROM items GROUP BY sku COLLATE NOCASE HAVING count(*) > 1 ORDER BY 1",
-        )?;
-        push(
-            "changed_after_submit",
-            "SELECT number, submitted_total, total FROM orders
-             WHERE submitted_total IS NOT NULL AND submitted_total != total AND status != 'cancelled'
-             ORDER BY number",
-        )?;
-        // What an order's movements should sum to per item: the lines once fulfilled
-        // (negative for sales), nothing before or when cancelled.
-        push(
-            "order_stock_mismatch",
-            "WITH expected AS (
-                SELECT o.id, l.item,
-                       CASE WHEN o.status IN ('shipped', 'received', 'invoiced', 'paid')
-                            THEN sum(l.qty) * (CASE o.kind WHEN 'sales' THEN -1 ELSE 1 END) ELSE 0 END AS qty
-                FROM orders o JOIN order_lines l ON l.order_id = o.id GROUP BY o.id, l.item),
-             actual AS (
-                SELECT order_id AS id, item, sum(qty) AS qty FROM movements
-                WHERE order_id IS NOT NULL GROUP BY order_id, item),
-             keys AS (SELECT id, item FROM expected UNION SELECT id, item FROM actual)
-             SELECT coalesce(o.number, k.id) || ':' || coalesce(i.sku, k.item),
-                    coalesce(e.qty, 0), coalesce(a.qty, 0)
-             FROM keys k
-             LEFT JOIN expected e ON e.id = k.id AND e.item = k.item
-             LEFT JOIN actual a ON a.id = k.id AND a.item = k.item
-             LEFT JOIN orders o ON o.id = k.id LEFT JOIN items i ON i.id = k.item
-             WHERE coalesce(e.qty, 0) != coalesce(a.qty, 0) AND o.id IS NOT NULL
-             ORDER BY 1",
-        )?;
-        push(
-            "transfer_mismatch",
-            "SELECT transfer, -sum(CASE kind WHEN 'transfer_out' THEN qty ELSE 0 END),
-                    sum(CASE kind WHEN 'transfer_in' THEN qty ELSE 0 END)
-             FROM movements WHERE transfer IS NOT NULL GROUP BY transfer
-             HAVING count(CASE kind WHEN 'transfer_in' THEN 1 END) > 0
-                AND (-sum(CASE kind WHEN 'transfer_out' THEN qty ELSE 0 END)
-                     != sum(CASE kind WHEN 'transfer_in' THEN qty ELSE 0 END)
-                     OR count(CASE kind WHEN 'transfer_in' THEN 1 END) > 1)
-             ORDER BY 1",
-        )?;
-        Ok(out)
     }
 }
 
