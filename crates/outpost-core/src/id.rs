@@ -94,26 +94,33 @@ record_id!(
     OrgId, "organisation id"
 );
 
-/// A device's identity in the book: 16 random bytes, also its Automerge actor id, so every
-/// change names the device that made it.
+/// A device's identity in the book: the bytes of its Automerge actor id, written as hex.
+/// Nodes use the bytes of the device's libp2p PeerId, so every change names a peer whose
+/// key can be checked; the book itself only needs them to be unique.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DeviceId(String);
 
+/// Longest device id accepted, in bytes (a PeerId is 38).
+const MAX_DEVICE_ID_BYTES: usize = 64;
+
 impl DeviceId {
-    /// A fresh random device id.
+    /// A fresh random 16-byte device id (tests and tools; nodes derive theirs from a key).
     pub fn random() -> Self {
         Self(hex(Uuid::new_v4().as_bytes()))
     }
 
-    /// Builds a device id from 16 bytes of an identity (e.g. a hash of a public key).
-    pub fn from_bytes(bytes: [u8; 16]) -> Self {
-        Self(hex(&bytes))
+    /// The device whose actor id is `bytes` (e.g. a PeerId's bytes).
+    pub fn from_bytes(bytes: &[u8]) -> Self {
+        Self(hex(bytes))
     }
 
-    /// Parses the 32-hex-digit form.
+    /// Parses the hex form.
     pub fn parse(text: &str) -> Result<Self> {
-        let ok = text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit());
+        let ok = !text.is_empty()
+            && text.len() % 2 == 0
+            && text.len() <= MAX_DEVICE_ID_BYTES * 2
+            && text.bytes().all(|b| b.is_ascii_hexdigit());
         if ok {
             Ok(Self(text.to_ascii_lowercase()))
         } else {
@@ -125,6 +132,11 @@ impl DeviceId {
                 },
             ))
         }
+    }
+
+    /// The id's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        unhex(&self.0)
     }
 
     /// The Automerge actor id of this device.
@@ -169,6 +181,12 @@ mod tests {
         assert_eq!(DeviceId::from_actor(&id.actor()), id);
         assert_eq!(DeviceId::parse(id.as_str()).unwrap(), id);
         assert!(DeviceId::parse("xyz").is_err());
+        assert!(DeviceId::parse("abc").is_err());
+        let long = DeviceId::from_bytes(&[7u8; 38]);
+        assert_eq!(
+            DeviceId::parse(long.as_str()).unwrap().to_bytes(),
+            vec![7u8; 38]
+        );
     }
 
     #[test]

@@ -12,6 +12,9 @@ pub enum Error {
     /// Another Outpost process has this data dir open.
     #[error("data dir {0} is in use by another Outpost process")]
     Locked(PathBuf),
+    /// The device key does not belong to the book in the same data dir.
+    #[error("the device key {0} does not belong to the book in this data dir")]
+    KeyMismatch(PathBuf),
     /// No data dir could be determined or created.
     #[error("cannot use data dir {path}: {source}")]
     DataDir {

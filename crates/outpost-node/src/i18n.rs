@@ -130,6 +130,7 @@ catalogue! {
     ColTo => "To", "调入";
     ColComments => "Comments", "评论";
     ColId => "Id", "标识";
+    ColPeer => "Peer id", "节点标识";
     Yes => "yes", "是";
     // Order detail labels
     LabelOrder => "Order", "订单";
@@ -148,6 +149,7 @@ catalogue! {
     ExTransfer => "Transfer received with another quantity, or twice", "调拨收货数量不符或重复收货";
     // Errors
     ErrInvalidUtf8 => "argument {n} is not valid UTF-8 text", "第 {n} 个参数不是有效的 UTF-8 文本";
+    ErrKeyMismatch => "the device key {path} does not belong to the book in this data dir", "设备密钥 {path} 与此数据目录中的账簿不匹配";
     ErrLocked => "data dir {dir} is in use by another Outpost process", "数据目录 {dir} 正被另一个 Outpost 进程使用";
     ErrFile => "cannot access {path}: {reason}", "无法访问 {path}：{reason}";
     ErrNotInitialised => "this data dir holds no book yet; run `outpost init` first", "此数据目录还没有账簿，请先运行 `outpost init`";
@@ -320,6 +322,7 @@ pub fn error(lang: Lang, err: &Error) -> String {
     }
     let w = |t: &str| word(lang, t);
     match err {
+        Error::KeyMismatch(path) => fill(lang, Msg::ErrKeyMismatch, &[("path", &path.display())]),
         Error::Locked(dir) => fill(lang, Msg::ErrLocked, &[("dir", &dir.display())]),
         Error::DataDir { path, source } | Error::File { path, source } => fill(
             lang,

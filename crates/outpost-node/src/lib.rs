@@ -24,6 +24,7 @@
 
 mod error;
 pub mod i18n;
+pub mod identity;
 mod node;
 
 pub use error::{Error, Result};

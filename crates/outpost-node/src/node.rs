@@ -5,16 +5,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use outpost_core::{
-    Action, Book, ConflictRow, Device, DeviceId, ExceptionRow, ExportScope, HistoryEntry,
-    ImportReport, Item, ItemId, JoinAs, LevelRow, LineEdit, Money, MovementFilter, MovementRow,
-    NewItem, NewOrder, NewOrg, NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter, OrderId,
-    OrderRow, Party, PartyId, PartyKind, RecordRef, Site, SiteCode, Status, StockMove, TaskEdit,
-    TaskFilter, TaskId, TaskRow, Timestamp, TransferId, Transit, Warehouse, WarehouseCode,
+    Action, Book, ConflictRow, Device, ExceptionRow, ExportScope, HistoryEntry, ImportReport, Item,
+    ItemId, JoinAs, LevelRow, LineEdit, Money, MovementFilter, MovementRow, NewItem, NewOrder,
+    NewOrg, NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter, OrderId, OrderRow, Party,
+    PartyId, PartyKind, RecordRef, Site, SiteCode, Status, StockMove, TaskEdit, TaskFilter, TaskId,
+    TaskRow, Timestamp, TransferId, Transit, Warehouse, WarehouseCode,
 };
 use serde::Serialize;
 use tokio::sync::broadcast;
 
 use crate::error::{Error, Result};
+use crate::identity::Identity;
 
 /// The database file inside a data dir.
 pub const DB_FILE: &str = "outpost.sqlite3";
@@ -44,6 +45,7 @@ pub enum Event {
 /// actor would corrupt the documents.
 pub struct Node {
     book: Mutex<Book>,
+    identity: Identity,
     events: broadcast::Sender<Event>,
     data_dir: PathBuf,
     _lock: File,
@@ -82,10 +84,11 @@ fn lock(dir: &Path) -> Result<File> {
 }
 
 impl Node {
-    fn wrap(book: Book, data_dir: &Path, lock: File) -> Node {
+    fn wrap(book: Book, identity: Identity, data_dir: &Path, lock: File) -> Node {
         let (events, _) = broadcast::channel(256);
         Node {
             book: Mutex::new(book),
+            identity,
             events,
             data_dir: data_dir.to_path_buf(),
             _lock: lock,
@@ -96,24 +99,39 @@ impl Node {
     pub fn open(data_dir: &Path) -> Result<Node> {
         let lock = lock(data_dir)?;
         let book = Book::open(&data_dir.join(DB_FILE))?;
-        Ok(Node::wrap(book, data_dir, lock))
+        let identity = Identity::load(data_dir)?;
+        if &identity.device_id() != book.device_id() {
+            return Err(Error::KeyMismatch(data_dir.join(crate::identity::KEY_FILE)));
+        }
+        Ok(Node::wrap(book, identity, data_dir, lock))
+    }
+
+    /// A data dir about to hold a new book: refused if it holds one already; the device
+    /// key is created, or kept from an earlier attempt that stopped before the book.
+    fn fresh(data_dir: &Path) -> Result<(File, Identity)> {
+        let lock = lock(data_dir)?;
+        if data_dir.join(DB_FILE).exists() {
+            let book = Book::open(&data_dir.join(DB_FILE))?;
+            return Err(outpost_core::Error::AlreadyInitialised(book.org_id().to_string()).into());
+        }
+        Ok((lock, Identity::load_or_create(data_dir)?))
     }
 
     /// Creates a new organisation in an empty data dir.
     pub fn create(data_dir: &Path, org: NewOrg) -> Result<Node> {
-        let lock = lock(data_dir)?;
+        let (lock, identity) = Node::fresh(data_dir)?;
         let book = Book::create(
             &data_dir.join(DB_FILE),
             org,
-            DeviceId::random(),
+            identity.device_id(),
             Timestamp::now(),
         )?;
-        Ok(Node::wrap(book, data_dir, lock))
+        Ok(Node::wrap(book, identity, data_dir, lock))
     }
 
     /// Starts a new device of an existing organisation from a bundle file.
     pub fn join_bundle(data_dir: &Path, bundle: &Path, join: JoinAs) -> Result<Node> {
-        let lock = lock(data_dir)?;
+        let (lock, identity) = Node::fresh(data_dir)?;
         let bytes = std::fs::read(bundle).map_err(|source| Error::File {
             path: bundle.to_path_buf(),
             source,
@@ -122,10 +140,15 @@ impl Node {
             &data_dir.join(DB_FILE),
             &bytes,
             join,
-            DeviceId::random(),
+            identity.device_id(),
             Timestamp::now(),
         )?;
-        Ok(Node::wrap(book, data_dir, lock))
+        Ok(Node::wrap(book, identity, data_dir, lock))
+    }
+
+    /// This device's identity (its key and PeerId).
+    pub fn identity(&self) -> &Identity {
+        &self.identity
     }
 
     /// The data dir.

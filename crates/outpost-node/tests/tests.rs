@@ -11,5 +11,7 @@ mod bad_input;
 mod bundles;
 // Acknowledged writes survive SIGKILL.
 mod durability;
+// The device key: private, stable, the device's id in the organisation.
+mod identity;
 // The book from the command line: orders, stock, tasks, conflicts, history.
 mod workflow;

@@ -8,7 +8,7 @@ use outpost_core::{
 };
 use outpost_node::i18n::Msg;
 use outpost_node::{Node, Result};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::args::*;
 use super::out::{Out, when};
@@ -89,20 +89,23 @@ fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
         Command::Init(_) | Command::Bench(_) => Ok(()),
         Command::Whoami => {
             let me = node.me()?;
-            out.json(&me);
+            let peer = node.identity().peer_id().to_string();
+            let mut value = serde_json::to_value(&me).unwrap_or_default();
+            value["peer"] = json!(peer);
+            out.json(&value);
             let mut t = Table::new(out.headers(&[
                 Msg::ColCode,
                 Msg::ColName,
                 Msg::ColSite,
                 Msg::ColRole,
-                Msg::ColId,
+                Msg::ColPeer,
             ]));
             t.row(vec![
                 me.code.to_string(),
                 me.name.clone(),
                 me.site.to_string(),
                 out.word(me.role.as_str()),
-                me.id.to_string(),
+                peer,
             ]);
             if !out.json {
                 print!("{}", t.render());
@@ -116,12 +119,17 @@ fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
         }
         Command::Devices => {
             let devices = node.devices()?;
+            let peer = |d: &outpost_core::Device| {
+                outpost_node::identity::peer_id_of(&d.id)
+                    .map(|p| p.to_string())
+                    .unwrap_or_else(|| d.id.to_string())
+            };
             let mut t = Table::new(out.headers(&[
                 Msg::ColCode,
                 Msg::ColName,
                 Msg::ColSite,
                 Msg::ColRole,
-                Msg::ColId,
+                Msg::ColPeer,
             ]));
             for d in &devices {
                 t.row(vec![
@@ -129,10 +137,18 @@ fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
                     d.name.clone(),
                     d.site.to_string(),
                     out.word(d.role.as_str()),
-                    d.id.to_string(),
+                    peer(d),
                 ]);
             }
-            out.table(&devices, t, devices.is_empty());
+            let json: Vec<Value> = devices
+                .iter()
+                .map(|d| {
+                    let mut v = serde_json::to_value(d).unwrap_or_default();
+                    v["peer"] = json!(peer(d));
+                    v
+                })
+                .collect();
+            out.table(&json, t, devices.is_empty());
             Ok(())
         }
         Command::Site(SiteCmd::Add { code, name }) => {
