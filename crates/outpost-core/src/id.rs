@@ -118,7 +118,7 @@ impl DeviceId {
     /// Parses the hex form.
     pub fn parse(text: &str) -> Result<Self> {
         let ok = !text.is_empty()
-            && text.len() % 2 == 0
+            && text.len().is_multiple_of(2)
             && text.len() <= MAX_DEVICE_ID_BYTES * 2
             && text.bytes().all(|b| b.is_ascii_hexdigit());
         if ok {
