@@ -38,11 +38,12 @@ pub(crate) mod collection {
     pub const OF_LEDGER: &[&str] = &["entries"];
 }
 
-/// Builds the genesis of a document: schema version, kind, org and the empty collections.
-pub(crate) fn genesis(doc_id: &DocId, org_id: &str) -> Result<Automerge> {
+/// The fixed actor that writes a document's genesis: derived from the org and document
+/// ids, deterministic, not secret.
+pub(crate) fn genesis_actor(doc_id: &DocId, org_id: &str) -> ActorId {
     let mut actor_bytes = [0u8; 16];
     let seed = format!("{org_id}/{doc_id}");
-    // A fixed, doc-specific actor (FNV-1a spread over 16 bytes): deterministic, not secret.
+    // FNV-1a spread over 16 bytes.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for (i, chunk) in actor_bytes.chunks_mut(8).enumerate() {
         for b in seed.bytes().chain([i as u8]) {
@@ -51,12 +52,21 @@ pub(crate) fn genesis(doc_id: &DocId, org_id: &str) -> Result<Automerge> {
         }
         chunk.copy_from_slice(&hash.to_be_bytes());
     }
-    let mut doc = Automerge::new().with_actor(ActorId::from(actor_bytes));
-    let collections = match doc_id {
+    ActorId::from(actor_bytes)
+}
+
+fn collections_of(doc_id: &DocId) -> &'static [&'static str] {
+    match doc_id {
         DocId::Org => collection::OF_ORG,
         DocId::Ops { .. } => collection::OF_OPS,
         DocId::Ledger { .. } => collection::OF_LEDGER,
-    };
+    }
+}
+
+/// Builds the genesis of a document: schema version, kind, org and the empty collections.
+pub(crate) fn genesis(doc_id: &DocId, org_id: &str) -> Result<Automerge> {
+    let mut doc = Automerge::new().with_actor(genesis_actor(doc_id, org_id));
+    let collections = collections_of(doc_id);
     doc.transact_with::<_, _, automerge::AutomergeError, _>(
         |_| CommitOptions::default().with_time(0),
         |tx| {
@@ -87,13 +97,32 @@ pub(crate) fn check_document(doc: &Automerge, doc_id: &DocId, org_id: &str) -> R
         None => return Err(Error::corrupt(doc_id, "no schema version")),
     }
     match scalar_str(doc, &automerge::ROOT, "org") {
-        Some(org) if org == org_id => Ok(()),
-        Some(org) => Err(Error::OrgMismatch {
-            expected: org_id.to_string(),
-            found: org,
-        }),
-        None => Err(Error::corrupt(doc_id, "no organisation id")),
+        Some(org) if org == org_id => {}
+        Some(org) => {
+            return Err(Error::OrgMismatch {
+                expected: org_id.to_string(),
+                found: org,
+            });
+        }
+        None => return Err(Error::corrupt(doc_id, "no organisation id")),
     }
+    // The skeleton is the genesis actor's alone: a change that adds a rival collection
+    // object would hide every record behind it, so such a document is refused.
+    let genesis = genesis_actor(doc_id, org_id);
+    for name in collections_of(doc_id)
+        .iter()
+        .chain(&["schema", "doc", "org"])
+    {
+        let values = doc.get_all(automerge::ROOT, *name)?;
+        let by_genesis = |id: &ObjId| matches!(id, ObjId::Id(_, actor, _) if *actor == genesis);
+        if values.len() != 1 || !by_genesis(&values[0].1) {
+            return Err(Error::corrupt(
+                doc_id,
+                format!("a change rewrites its top-level {name:?}"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The object of a top-level collection.

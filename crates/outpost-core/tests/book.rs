@@ -552,3 +552,55 @@ fn sample_year_is_consistent() {
     a.rebuild().unwrap();
     assert_eq!(dump, a.dump().unwrap());
 }
+
+#[test]
+fn a_bundle_missing_earlier_changes_waits_for_them() {
+    let TwoOffices {
+        mut a,
+        mut b,
+        mut clock,
+        dir,
+    } = two_offices();
+    let early = a
+        .export_bundle(&ExportScope::Everything, clock.tick())
+        .unwrap();
+    let (first, _) = a
+        .create_order(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
+        .unwrap();
+    sync(&mut a, &mut b, &mut clock);
+    // Twice: the second exchange tells A that B now has `first`.
+    sync(&mut a, &mut b, &mut clock);
+    let (second, _) = a
+        .create_order(sales("Acme 客户", vec![line("CUP", 2)]), clock.tick())
+        .unwrap();
+    // A bundle made for B (only `second`), carried by mistake to C, which lacks `first`.
+    let for_b = a
+        .export_bundle(&ExportScope::For(b.device_id().clone()), clock.tick())
+        .unwrap();
+    let join = JoinAs {
+        site: SiteCode::parse("SH").unwrap(),
+        device_name: "C".into(),
+        role: Role::Clerk,
+    };
+    let c_path = dir.path().join("c.sqlite3");
+    let mut c = Book::join(&c_path, &early, join, DeviceId::random(), clock.tick()).unwrap();
+    let report = c.import_bundle(&for_b, clock.tick()).unwrap();
+    assert!(report.waiting >= 1, "{report:?}");
+    assert!(
+        c.order(&second).is_err(),
+        "a change without its past is not shown yet"
+    );
+    // Kept across a restart, and applied once the missing change arrives.
+    drop(c);
+    let mut c = Book::open(&c_path).unwrap();
+    let full = a
+        .export_bundle(&ExportScope::Everything, clock.tick())
+        .unwrap();
+    c.import_bundle(&full, clock.tick()).unwrap();
+    assert!(c.order(&first).is_ok() && c.order(&second).is_ok());
+    let dump = c.dump().unwrap();
+    drop(c);
+    let mut c = Book::open(&c_path).unwrap();
+    c.rebuild().unwrap();
+    assert_eq!(dump, c.dump().unwrap());
+}

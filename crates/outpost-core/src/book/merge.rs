@@ -65,7 +65,12 @@ impl Book {
                 heads: doc.get_heads().iter().map(|h| h.to_string()).collect(),
                 changes: u32::try_from(changes.len()).unwrap_or(u32::MAX),
             });
-            payload.push(changes);
+            payload.push(
+                changes
+                    .iter()
+                    .map(|c| c.raw_bytes().to_vec())
+                    .collect::<Vec<_>>(),
+            );
         }
         let header = Header {
             org: self.org.to_string(),
@@ -198,5 +203,158 @@ impl Book {
         }
         tx.commit()?;
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::bundle::{decode, encode};
+    use crate::{Money, NewItem, NewOrg, SiteCode};
+
+    fn book_with_orders(dir: &std::path::Path) -> Book {
+        let at = |s: i64| Timestamp::from_second(1_790_000_000 + s).expect("valid time");
+        let org = NewOrg {
+            name: "Fuzz".into(),
+            site: SiteCode::parse("SH").expect("code"),
+            site_name: "Shanghai".into(),
+            device_name: "F".into(),
+        };
+        let mut book =
+            Book::create(&dir.join("a.sqlite3"), org, DeviceId::random(), at(0)).expect("create");
+        let item = NewItem {
+            sku: "T".into(),
+            name: "Tea".into(),
+            unit: "box".into(),
+            price: Money(100),
+            low_stock: 0,
+        };
+        book.add_item(item, at(1)).expect("item");
+        for i in 0..3 {
+            let order = crate::NewOrder {
+                kind: crate::OrderKind::Sales,
+                party: None,
+                warehouse: None,
+                note: format!("n{i}"),
+                lines: vec![crate::NewLine {
+                    item: "T".into(),
+                    qty: 1,
+                    price: None,
+                    discount: Money::ZERO,
+                }],
+            };
+            book.create_order(order, at(2 + i)).expect("order");
+        }
+        book
+    }
+
+    #[test]
+    fn a_change_that_rewrites_the_skeleton_is_refused() {
+        use automerge::transaction::Transactable;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut source = book_with_orders(dir.path());
+        let bytes = source
+            .export_bundle(&ExportScope::Everything, Timestamp::UNIX_EPOCH)
+            .expect("export");
+        let decoded = decode(&bytes).expect("decode");
+        // A well-formed change from another actor that starts a rival `orders` map in the
+        // ops document: every record would hide behind it if it won.
+        let ops = decoded
+            .header
+            .docs
+            .iter()
+            .position(|d| d.id.starts_with("ops/"))
+            .expect("ops doc");
+        let mut rival = automerge::Automerge::new();
+        rival
+            .transact::<_, _, automerge::AutomergeError>(|tx| {
+                tx.put_object(automerge::ROOT, "orders", automerge::ObjType::Map)?;
+                Ok(())
+            })
+            .expect("rival change");
+        let mut raw: Vec<Vec<Vec<u8>>> = decoded
+            .docs
+            .iter()
+            .map(|d| d.changes.iter().map(|c| c.raw_bytes().to_vec()).collect())
+            .collect();
+        raw[ops].push(rival.get_changes(&[]).remove(0).raw_bytes().to_vec());
+        let mut header = decoded.header.clone();
+        header.docs[ops].changes += 1;
+        let crafted = encode(&header, &raw).expect("encode");
+        let other = tempfile::tempdir().expect("tempdir");
+        let mut target = Book::init(
+            &other.path().join("b.sqlite3"),
+            source.org_id().clone(),
+            DeviceId::random(),
+        )
+        .expect("init");
+        let before = target.dump().expect("dump");
+        let err = target
+            .import_bundle(&crafted, Timestamp::UNIX_EPOCH)
+            .expect_err("must refuse");
+        assert!(matches!(err, Error::CorruptDocument { .. }), "{err}");
+        assert_eq!(before, target.dump().expect("dump"));
+        // The intact bundle still merges afterwards.
+        target
+            .import_bundle(&bytes, Timestamp::UNIX_EPOCH)
+            .expect("intact import");
+        assert_eq!(
+            target
+                .orders(&crate::OrderFilter::default())
+                .expect("orders")
+                .len(),
+            3
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Damaged changes inside an intact file (past the zstd checksum) are refused by
+        /// the strict parser or merged whole; the book never panics and a refusal changes
+        /// nothing.
+        #[test]
+        fn mutated_changes_are_refused_without_changes(
+            doc_pick in any::<prop::sample::Index>(),
+            change_pick in any::<prop::sample::Index>(),
+            flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
+            truncate in prop::option::of(any::<prop::sample::Index>()),
+        ) {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let mut source = book_with_orders(dir.path());
+            let bytes = source.export_bundle(&ExportScope::Everything, Timestamp::UNIX_EPOCH).expect("export");
+            let decoded = decode(&bytes).expect("decode");
+            let mut raw: Vec<Vec<Vec<u8>>> = decoded.docs.iter().map(|d| d.changes.iter().map(|c| c.raw_bytes().to_vec()).collect()).collect();
+            let d = doc_pick.index(raw.len());
+            prop_assume!(!raw[d].is_empty());
+            let c = change_pick.index(raw[d].len());
+            let change = &mut raw[d][c];
+            for (at, mask) in &flips {
+                let i = at.index(change.len());
+                change[i] ^= mask | 1;
+            }
+            if let Some(cut) = truncate {
+                let keep = cut.index(change.len());
+                change.truncate(keep);
+            }
+            let damaged = encode(&decoded.header, &raw).expect("encode");
+            // Another device of the same organisation receives it.
+            let other_dir = tempfile::tempdir().expect("tempdir");
+            let setup = source.export_bundle(&ExportScope::Everything, Timestamp::UNIX_EPOCH).expect("export");
+            let mut target = Book::init(&other_dir.path().join("b.sqlite3"), source.org_id().clone(), DeviceId::random()).expect("init");
+            let before = target.dump().expect("dump");
+            match target.import_bundle(&damaged, Timestamp::UNIX_EPOCH) {
+                Err(_) => prop_assert_eq!(before, target.dump().expect("dump")),
+                Ok(_) => {
+                    // Accepted only if it merged whole: the same as the intact bundle.
+                    let third_dir = tempfile::tempdir().expect("tempdir");
+                    let mut third = Book::init(&third_dir.path().join("c.sqlite3"), source.org_id().clone(), DeviceId::random()).expect("init");
+                    third.import_bundle(&setup, Timestamp::UNIX_EPOCH).expect("intact import");
+                    prop_assert_eq!(third.dump().expect("dump"), target.dump().expect("dump"));
+                }
+            }
+        }
     }
 }
