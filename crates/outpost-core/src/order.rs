@@ -275,6 +275,9 @@ pub(crate) fn read_order<R: ReadDoc>(
     if let Some(lines) = v.child_map(&obj, "lines") {
         for (line_id, line_obj) in v.map_children(&lines) {
             let line = r.nested(line_obj, &format!("lines/{line_id}"), |lr| {
+                if lr.flag("removed") {
+                    return None;
+                }
                 Some(Line {
                     id: LineId::from_stored(line_id.clone()),
                     added_at_ms: lr.fact_int("added_at")?,

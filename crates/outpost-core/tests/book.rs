@@ -604,3 +604,73 @@ fn a_bundle_missing_earlier_changes_waits_for_them() {
     c.rebuild().unwrap();
     assert_eq!(dump, c.dump().unwrap());
 }
+
+#[test]
+fn a_line_removed_here_and_edited_there_keeps_the_edit_in_the_document() {
+    let TwoOffices {
+        mut a,
+        mut clock,
+        dir,
+        ..
+    } = two_offices();
+    let (number, _) = a
+        .create_order(
+            sales("Acme 客户", vec![line("TEA", 1), line("CUP", 2)]),
+            clock.tick(),
+        )
+        .unwrap();
+    let bundle = a
+        .export_bundle(&ExportScope::Everything, clock.tick())
+        .unwrap();
+    let join = JoinAs {
+        site: SiteCode::parse("SH").unwrap(),
+        device_name: "C".into(),
+        role: Role::Clerk,
+    };
+    let mut c = Book::join(
+        &dir.path().join("c.sqlite3"),
+        &bundle,
+        join,
+        DeviceId::random(),
+        clock.tick(),
+    )
+    .unwrap();
+    a.edit_lines(&number, LineEdit::Remove { line: 2 }, clock.tick())
+        .unwrap();
+    c.edit_lines(
+        &number,
+        LineEdit::Set {
+            line: 2,
+            qty: Some(5),
+            price: None,
+            discount: None,
+        },
+        clock.tick(),
+    )
+    .unwrap();
+    sync(&mut a, &mut c, &mut clock);
+    assert_eq!(a.dump().unwrap(), c.dump().unwrap());
+    assert_eq!(a.order(&number).unwrap().line_items.len(), 1);
+    // The edit is not gone: the history shows it, from C.
+    let history = a.history(&number).unwrap();
+    assert!(
+        history.iter().any(|h| h
+            .fields
+            .iter()
+            .any(|f| f.field == "line 2 qty" && f.new == "5")),
+        "{history:#?}"
+    );
+    // A line added later gets a new number, never a removed line's.
+    a.edit_lines(&number, LineEdit::Add(line("CUP", 1)), clock.tick())
+        .unwrap();
+    let h = a.history(&number).unwrap();
+    assert!(
+        h.last()
+            .unwrap()
+            .fields
+            .iter()
+            .any(|f| f.field == "line 3 item"),
+        "{:#?}",
+        h.last()
+    );
+}

@@ -387,7 +387,9 @@ impl Book {
             };
             match (&edit, added) {
                 (LineEdit::Add(_), Some(line)) => {
-                    put_line(tx, &lines_obj, &line, order.lines.len() as i64, at)?;
+                    // Positions count removed lines too, so a line's number never repeats.
+                    let pos = View::now(&*tx).map_children(&lines_obj).len() as i64;
+                    put_line(tx, &lines_obj, &line, pos, at)?;
                 }
                 (
                     LineEdit::Set {
@@ -420,7 +422,12 @@ impl Book {
                 }
                 (LineEdit::Remove { line }, _) => {
                     let l = nth(*line)?;
-                    tx.delete(&lines_obj, l.id.as_str())?;
+                    // A tombstone, not a delete: an edit made concurrently elsewhere stays
+                    // in the document (and its history) instead of vanishing with the key.
+                    let line_obj = View::now(&*tx)
+                        .child_map(&lines_obj, l.id.as_str())
+                        .ok_or_else(|| Error::not_found("line", line.to_string()))?;
+                    tx.put(&line_obj, "removed", true)?;
                 }
                 (LineEdit::Add(_), None) => return Err(Error::invalid("line", "", Rule::Empty)),
             }
