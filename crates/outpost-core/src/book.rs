@@ -44,7 +44,7 @@ pub use query::{
     LevelRow, MovementFilter, MovementRow, OrderDetail, OrderFilter, OrderRow, TaskFilter, TaskRow,
 };
 pub use sample::{SampleReport, SampleSpec};
-pub use stock::{StockMove, Transit};
+pub use stock::{SentTransfer, StockMove, Transit};
 pub use tasks::{NewTask, TaskEdit};
 
 /// Setting up a new organisation on its first device.

@@ -58,7 +58,7 @@ pub use book::{
     Book, ChoiceRow, ConflictRow, ExceptionRow, ExportScope, FieldChange, HistoryEntry,
     ImportReport, JoinAs, LevelRow, LineEdit, MovementFilter, MovementRow, NewItem, NewLine,
     NewOrder, NewOrg, NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter, OrderRow,
-    SampleReport, SampleSpec, StockMove, TaskEdit, TaskFilter, TaskRow, Transit,
+    SampleReport, SampleSpec, SentTransfer, StockMove, TaskEdit, TaskFilter, TaskRow, Transit,
 };
 pub use bundle::{BundleSummary, inspect as inspect_bundle};
 pub use code::{DeviceCode, SiteCode, WarehouseCode};

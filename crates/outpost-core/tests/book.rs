@@ -284,11 +284,12 @@ fn transfers_between_sites_arrive_in_transit() {
         )
         .unwrap()
         .unwrap();
+    assert!(transfer.in_transit);
     sync(&mut a, &mut b, &mut clock);
     assert_eq!(b.transfers_in_transit().unwrap().len(), 1);
     b.move_stock(
         StockMove::ReceiveTransfer {
-            transfer: transfer.to_string(),
+            transfer: transfer.id.to_string(),
             qty: Some(3),
             note: "one broken".into(),
         },
@@ -673,4 +674,72 @@ fn a_line_removed_here_and_edited_there_keeps_the_edit_in_the_document() {
         "{:#?}",
         h.last()
     );
+}
+
+#[test]
+fn stock_within_one_site_count_and_low_flag() {
+    let TwoOffices {
+        mut a, mut clock, ..
+    } = two_offices();
+    let site = SiteCode::parse("SH").unwrap();
+    a.add_warehouse(&wh("SH2"), &site, "Back room", clock.tick())
+        .unwrap();
+    let receive = StockMove::Receive {
+        item: "TEA".into(),
+        warehouse: wh("SH1"),
+        qty: 10,
+        note: String::new(),
+    };
+    a.move_stock(receive, clock.tick()).unwrap();
+    let inside = StockMove::Transfer {
+        item: "TEA".into(),
+        from: wh("SH1"),
+        to: wh("SH2"),
+        qty: 7,
+        note: String::new(),
+    };
+    let sent = a.move_stock(inside, clock.tick()).unwrap().unwrap();
+    assert!(!sent.in_transit, "both ends are recorded within a site");
+    assert!(a.transfers_in_transit().unwrap().is_empty());
+    let count = StockMove::Count {
+        item: "TEA".into(),
+        warehouse: wh("SH1"),
+        counted: 2,
+        note: "shelf count".into(),
+    };
+    a.move_stock(count, clock.tick()).unwrap();
+    let tea = a.resolve_item("TEA").unwrap();
+    assert_eq!(a.level(&tea.id, &wh("SH1")).unwrap(), 2);
+    assert_eq!(a.level(&tea.id, &wh("SH2")).unwrap(), 7);
+    let levels = a.levels(None).unwrap();
+    let low: Vec<_> = levels
+        .iter()
+        .filter(|l| l.is_low)
+        .map(|l| l.warehouse.as_str())
+        .collect();
+    assert_eq!(
+        low,
+        vec!["SH1"],
+        "threshold 5: SH1 (2) is low, SH2 (7) is not"
+    );
+    let adjustment = &a.movements(&MovementFilter::default()).unwrap()[0];
+    assert_eq!(
+        (adjustment.kind.as_str(), adjustment.qty),
+        ("count_adjustment", -1)
+    );
+}
+
+#[test]
+fn an_order_draws_on_a_warehouse_of_its_own_site() {
+    let TwoOffices {
+        mut a, mut clock, ..
+    } = two_offices();
+    let before = a.dump().unwrap();
+    let order = NewOrder {
+        warehouse: Some(wh("BJ1")),
+        ..sales("Acme 客户", vec![line("TEA", 1)])
+    };
+    let err = a.create_order(order, clock.tick()).unwrap_err();
+    assert!(matches!(err, Error::WrongSite { .. }), "{err}");
+    assert_eq!(before, a.dump().unwrap());
 }

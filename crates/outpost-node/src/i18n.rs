@@ -75,6 +75,7 @@ catalogue! {
     OrderUpdated => "Order {number} updated.", "已更新订单 {number}。";
     OrderNowStatus => "Order {number} is now {status}.", "订单 {number} 当前状态：{status}。";
     StockRecorded => "Stock movement recorded.", "已记录库存变动。";
+    TransferDone => "Transfer {transfer} recorded: sent and received within this site.", "调拨单 {transfer} 已记录：本站点内调出并调入。";
     TransferSent => "Transfer {transfer} sent; the receiving site records its arrival.", "调拨单 {transfer} 已发出，待收货站点确认入库。";
     TaskCreated => "Task {number} created.", "已创建任务 {number}。";
     TaskUpdated => "Task {number} updated.", "已更新任务 {number}。";

@@ -8,8 +8,8 @@ use outpost_core::{
     Action, Book, ConflictRow, Device, ExceptionRow, ExportScope, HistoryEntry, ImportReport, Item,
     ItemId, JoinAs, LevelRow, LineEdit, Money, MovementFilter, MovementRow, NewItem, NewOrder,
     NewOrg, NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter, OrderId, OrderRow, Party,
-    PartyId, PartyKind, RecordRef, Site, SiteCode, Status, StockMove, TaskEdit, TaskFilter, TaskId,
-    TaskRow, Timestamp, TransferId, Transit, Warehouse, WarehouseCode,
+    PartyId, PartyKind, RecordRef, SentTransfer, Site, SiteCode, Status, StockMove, TaskEdit,
+    TaskFilter, TaskId, TaskRow, Timestamp, Transit, Warehouse, WarehouseCode,
 };
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -280,7 +280,7 @@ impl Node {
     }
 
     /// Records a stock operation.
-    pub fn move_stock(&self, mv: StockMove) -> Result<Option<TransferId>> {
+    pub fn move_stock(&self, mv: StockMove) -> Result<Option<SentTransfer>> {
         self.write("stock.move", |b, now| b.move_stock(mv, now))
     }
 

@@ -245,3 +245,81 @@ outposttest!(bench_prints_every_figure, |_dir, cmd| {
         report["bundle_30_days"]["new_changes"].as_i64().unwrap()
     );
 });
+
+outposttest!(cancel_count_and_transfers_within_a_site, |dir, _cmd| {
+    let (a, _b) = two_offices(&dir);
+    a.ok(&[
+        "warehouse",
+        "add",
+        "SH2",
+        "--site",
+        "SH",
+        "--name",
+        "Back room",
+    ]);
+    a.ok(&[
+        "stock",
+        "receive",
+        "--item",
+        "TEA",
+        "--warehouse",
+        "SH1",
+        "--qty",
+        "10",
+    ]);
+    let moved = a.json(&[
+        "stock", "transfer", "--item", "TEA", "--from", "SH1", "--to", "SH2", "--qty", "7",
+    ]);
+    eqnice!(false, moved["in_transit"].as_bool().unwrap());
+    let text = a.ok(&[
+        "stock", "transfer", "--item", "TEA", "--from", "SH2", "--to", "SH1", "--qty", "1",
+    ]);
+    assert!(text.contains("within this site"), "{text}");
+    a.ok(&[
+        "stock",
+        "count",
+        "--item",
+        "TEA",
+        "--warehouse",
+        "SH1",
+        "--counted",
+        "2",
+    ]);
+    let low = a.json(&["stock", "levels", "--low"]);
+    let low: Vec<_> = low
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["warehouse"].as_str().unwrap().to_string())
+        .collect();
+    eqnice!(vec!["SH1".to_string()], low);
+    let number = a.json(&["order", "new", "--customer", "Acme", "--line", "TEA:1"])["number"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    eqnice!(
+        "cancelled",
+        a.json(&[
+            "order",
+            "cancel",
+            &number,
+            "--note",
+            "customer changed mind"
+        ])["status"]
+            .as_str()
+            .unwrap()
+    );
+    let stderr = a.fails(&["order", "submit", &number]);
+    assert!(stderr.contains("cancelled"), "{stderr}");
+    let stderr = a.fails(&[
+        "order",
+        "new",
+        "--customer",
+        "Acme",
+        "--warehouse",
+        "BJ1",
+        "--line",
+        "TEA:1",
+    ]);
+    assert!(stderr.contains("cannot record for site BJ"), "{stderr}");
+});

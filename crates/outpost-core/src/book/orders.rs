@@ -265,8 +265,14 @@ impl Book {
         let site = me.site.clone();
         let warehouse = match &new.warehouse {
             Some(w) => {
+                // An order draws on a warehouse of its own site.
                 let wh_site = self.warehouse_site(w)?;
-                self.check_site(&wh_site)?;
+                if wh_site != site {
+                    return Err(Error::WrongSite {
+                        own: site.to_string(),
+                        other: wh_site.to_string(),
+                    });
+                }
                 w.clone()
             }
             None => self

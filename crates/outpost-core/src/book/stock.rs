@@ -78,6 +78,15 @@ pub enum StockMove {
     },
 }
 
+/// A transfer just recorded.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SentTransfer {
+    /// Its id, to quote when receiving it.
+    pub id: TransferId,
+    /// True when it goes to another site, which records the arrival.
+    pub in_transit: bool,
+}
+
 /// Goods sent from one warehouse and not yet received at the other.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Transit {
@@ -161,8 +170,9 @@ impl Book {
         Ok(())
     }
 
-    /// Records a stock operation. Returns the transfer id for a transfer, else `None`.
-    pub fn move_stock(&mut self, mv: StockMove, at: Timestamp) -> Result<Option<TransferId>> {
+    /// Records a stock operation. For a transfer, says its id and whether the goods are
+    /// now in transit (to another site) or already received (within the site).
+    pub fn move_stock(&mut self, mv: StockMove, at: Timestamp) -> Result<Option<SentTransfer>> {
         let Plan {
             site,
             movements: planned,
@@ -172,6 +182,10 @@ impl Book {
         let me = self.check_site(&site)?;
         let note = optional("note", &note, MAX_TEXT)?;
         let doc_id = DocId::ops(&site, at);
+        let transfer = transfer.map(|id| SentTransfer {
+            in_transit: !planned.iter().any(|p| p.kind == MovementKind::TransferIn),
+            id,
+        });
         self.write(&doc_id, at, |tx| {
             let touched = planned
                 .iter()

@@ -11,12 +11,15 @@ use super::run::wh;
 use super::table::Table;
 
 pub(super) fn stock(node: &Node, cmd: StockCmd, out: &Out) -> Result<()> {
-    let recorded = |transfer: Option<outpost_core::TransferId>| {
+    let recorded = |transfer: Option<outpost_core::SentTransfer>| {
         match &transfer {
-            Some(t) => out.say(Msg::TransferSent, &[("transfer", t)]),
+            Some(t) if t.in_transit => out.say(Msg::TransferSent, &[("transfer", &t.id)]),
+            Some(t) => out.say(Msg::TransferDone, &[("transfer", &t.id)]),
             None => out.say(Msg::StockRecorded, &[]),
         }
-        out.json(&json!({"recorded": true, "transfer": transfer}));
+        let id = transfer.as_ref().map(|t| t.id.to_string());
+        let in_transit = transfer.as_ref().is_some_and(|t| t.in_transit);
+        out.json(&json!({"recorded": true, "transfer": id, "in_transit": in_transit}));
     };
     match cmd {
         StockCmd::Receive {
