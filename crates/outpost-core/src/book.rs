@@ -79,6 +79,72 @@ struct Loaded {
     stored: bool,
 }
 
+/// Loads a document into `docs` (from its chunks, or from its genesis if new) and checks
+/// it. A free function so that merges can load while holding a transaction on `db`.
+fn load_into<'a>(
+    db: &Connection,
+    docs: &'a mut HashMap<DocId, Loaded>,
+    org: &str,
+    doc_id: &DocId,
+) -> Result<&'a mut Loaded> {
+    if !docs.contains_key(doc_id) {
+        let loaded = match store::load_doc(db, doc_id)? {
+            Some((doc, chunks)) => {
+                schema::check_document(&doc, doc_id, org)?;
+                Loaded {
+                    doc,
+                    chunks,
+                    stored: true,
+                }
+            }
+            None => Loaded {
+                doc: schema::genesis(doc_id, org)?,
+                chunks: 0,
+                stored: false,
+            },
+        };
+        docs.insert(doc_id.clone(), loaded);
+    }
+    docs.get_mut(doc_id)
+        .ok_or_else(|| Error::corrupt(doc_id, "vanished from the cache"))
+}
+
+impl Loaded {
+    /// Stores the changes made since `before` as one chunk and logs them for history;
+    /// both local writes and merges persist through here. Returns their metadata.
+    fn store_changes_since(
+        &mut self,
+        tx: &Connection,
+        doc_id: &DocId,
+        before: &[automerge::ChangeHash],
+    ) -> Result<Vec<automerge::ChangeMetadata<'static>>> {
+        store::put_chunk(
+            tx,
+            doc_id,
+            store::chunk::CHANGES,
+            &self.doc.save_after(before),
+        )?;
+        self.chunks += 1;
+        self.stored = true;
+        let metas: Vec<_> = self
+            .doc
+            .get_changes_meta(before)
+            .into_iter()
+            .map(|m| m.into_owned())
+            .collect();
+        projection::record_changes(tx, doc_id, &metas)?;
+        Ok(metas)
+    }
+
+    /// Folds the document's chunks into one snapshot once there are many.
+    fn compact_if_due(&mut self, tx: &Connection, doc_id: &DocId) -> Result<()> {
+        if self.chunks >= store::COMPACT_AFTER_CHUNKS {
+            self.chunks = store::compact(tx, doc_id, &self.doc)?;
+        }
+        Ok(())
+    }
+}
+
 /// What a write closure returns: its value, the records it touched and the action's name.
 pub(crate) struct Written<T> {
     pub value: T,
@@ -243,27 +309,7 @@ impl Book {
 
     /// Loads a document into the cache (from its chunks, or from its genesis if new).
     fn loaded(&mut self, doc_id: &DocId) -> Result<&mut Loaded> {
-        if !self.docs.contains_key(doc_id) {
-            let loaded = match store::load_doc(&self.db, doc_id)? {
-                Some((doc, chunks)) => {
-                    schema::check_document(&doc, doc_id, self.org.as_str())?;
-                    Loaded {
-                        doc,
-                        chunks,
-                        stored: true,
-                    }
-                }
-                None => Loaded {
-                    doc: schema::genesis(doc_id, self.org.as_str())?,
-                    chunks: 0,
-                    stored: false,
-                },
-            };
-            self.docs.insert(doc_id.clone(), loaded);
-        }
-        self.docs
-            .get_mut(doc_id)
-            .ok_or_else(|| Error::corrupt(doc_id, "vanished from the cache"))
+        load_into(&self.db, &mut self.docs, self.org.as_str(), doc_id)
     }
 
     /// A document for reading, loaded if needed.
@@ -323,19 +369,12 @@ impl Book {
             return Ok(());
         };
         let tx = self.db.unchecked_transaction()?;
-        let chunk = loaded.doc.save_after(before);
-        store::put_chunk(&tx, doc_id, store::chunk::CHANGES, &chunk)?;
-        loaded.chunks += 1;
-        loaded.stored = true;
-        let metas = loaded.doc.get_changes_meta(before);
-        projection::record_changes(&tx, doc_id, &metas)?;
+        loaded.store_changes_since(&tx, doc_id, before)?;
         projection::project(&tx, doc_id, &loaded.doc, &written.touched)?;
         for (key, value) in &written.meta {
             store::meta_set(&tx, key, value)?;
         }
-        if loaded.chunks >= store::COMPACT_AFTER_CHUNKS {
-            loaded.chunks = store::compact(&tx, doc_id, &loaded.doc)?;
-        }
+        loaded.compact_if_due(&tx, doc_id)?;
         tx.commit()?;
         Ok(())
     }

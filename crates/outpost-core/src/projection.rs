@@ -124,6 +124,16 @@ pub(crate) struct ChangeNote {
     pub records: Vec<String>,
 }
 
+impl ChangeNote {
+    /// The note of a change; empty if it has none or it is not ours to read.
+    pub(crate) fn of(meta: &ChangeMetadata<'_>) -> ChangeNote {
+        meta.message
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default()
+    }
+}
+
 /// Re-reads `records` from `doc` and replaces their rows.
 pub(crate) fn project(
     db: &Connection,
@@ -414,10 +424,10 @@ pub(crate) fn record_changes(
     let mut link = db.prepare_cached("INSERT OR IGNORE INTO change_records VALUES (?1, ?2, ?3)")?;
     for meta in metas {
         // The genesis change has no note and belongs to nobody's history.
-        let Some(message) = meta.message.as_deref() else {
+        if meta.message.is_none() {
             continue;
-        };
-        let note: ChangeNote = serde_json::from_str(message).unwrap_or_default();
+        }
+        let note = ChangeNote::of(meta);
         let hash = meta.hash.to_string();
         change.execute(params![
             hash,

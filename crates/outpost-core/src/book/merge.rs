@@ -123,24 +123,7 @@ impl Book {
             let doc_id = DocId::parse(&doc.id)?;
             report.changes += doc.changes.len();
             touched_docs.push(doc_id.clone());
-            if !self.docs.contains_key(&doc_id) {
-                let loaded = match store::load_doc(&tx, &doc_id)? {
-                    Some((d, chunks)) => super::Loaded {
-                        doc: d,
-                        chunks,
-                        stored: true,
-                    },
-                    None => super::Loaded {
-                        doc: schema::genesis(&doc_id, &org)?,
-                        chunks: 0,
-                        stored: false,
-                    },
-                };
-                self.docs.insert(doc_id.clone(), loaded);
-            }
-            let Some(loaded) = self.docs.get_mut(&doc_id) else {
-                continue;
-            };
+            let loaded = super::load_into(&tx, &mut self.docs, &org, &doc_id)?;
             let before = if loaded.stored {
                 loaded.doc.get_heads()
             } else {
@@ -168,38 +151,22 @@ impl Book {
             if after == before {
                 continue;
             }
-            let metas = loaded.doc.get_changes_meta(&before);
+            let metas = loaded.store_changes_since(&tx, &doc_id, &before)?;
             report.new_changes += metas.iter().filter(|m| m.message.is_some()).count();
-            store::put_chunk(
-                &tx,
-                &doc_id,
-                store::chunk::CHANGES,
-                &loaded.doc.save_after(&before),
-            )?;
-            loaded.chunks += 1;
-            loaded.stored = true;
-            projection::record_changes(&tx, &doc_id, &metas)?;
             // The diff misses a change that only replaces a losing value of a conflict (the
             // shown value stays), so also take the records each new change says it touched.
             let mut records = touched_by(&loaded.doc.diff(&before, &after));
-            records.extend(metas.iter().flat_map(|m| {
-                let note: projection::ChangeNote = m
-                    .message
-                    .as_deref()
-                    .and_then(|t| serde_json::from_str(t).ok())
-                    .unwrap_or_default();
-                note.records
+            records.extend(
+                metas
                     .iter()
-                    .filter_map(|l| from_label(l))
-                    .collect::<Vec<_>>()
-            }));
+                    .flat_map(|m| projection::ChangeNote::of(m).records)
+                    .filter_map(|l| from_label(&l)),
+            );
             records.sort();
             records.dedup();
             projection::project(&tx, &doc_id, &loaded.doc, &records)?;
             report.records.extend(records);
-            if loaded.chunks >= store::COMPACT_AFTER_CHUNKS {
-                loaded.chunks = store::compact(&tx, &doc_id, &loaded.doc)?;
-            }
+            loaded.compact_if_due(&tx, &doc_id)?;
         }
         tx.commit()?;
         Ok(report)

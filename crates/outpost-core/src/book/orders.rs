@@ -4,11 +4,12 @@ use automerge::transaction::{Transactable, Transaction};
 use automerge::{ObjId, ObjType};
 use jiff::Timestamp;
 
+use super::stock::{Planned, put_movement};
 use super::{Book, Written};
 use crate::code::WarehouseCode;
 use crate::doc_id::DocId;
 use crate::error::{Error, Result, Rule};
-use crate::id::{ItemId, LineId, MovementId, OrderId};
+use crate::id::{ItemId, LineId, OrderId};
 use crate::money::Money;
 use crate::order::{Action, Order, OrderKind, read_order};
 use crate::org::PartyKind;
@@ -165,21 +166,17 @@ pub(super) fn put_fulfilment(
     by: &crate::id::DeviceId,
     at: Timestamp,
 ) -> Result<Vec<RecordRef>> {
-    let movements = collection_obj(tx, collection::MOVEMENTS)?;
-    let mut touched = Vec::new();
-    for (item, qty) in order.qty_by_item() {
-        let mid = MovementId::generate(at);
-        let m = tx.put_object(&movements, mid.as_str(), ObjType::Map)?;
-        tx.put(&m, "kind", kind.as_str())?;
-        tx.put(&m, "item", item.as_str())?;
-        tx.put(&m, "warehouse", order.warehouse.as_str())?;
-        tx.put(&m, "qty", sign * qty)?;
-        tx.put(&m, "at", at.as_millisecond())?;
-        tx.put(&m, "by", by.as_str())?;
-        tx.put(&m, "order", order.id.as_str())?;
-        touched.push(RecordRef::new(collection::MOVEMENTS, mid.as_str()));
-    }
-    Ok(touched)
+    order
+        .qty_by_item()
+        .into_iter()
+        .map(|(item, qty)| {
+            let planned = Planned {
+                order: Some(order.id.clone()),
+                ..Planned::simple(kind, item, order.warehouse.clone(), sign * qty)
+            };
+            put_movement(tx, &planned, by, "", at)
+        })
+        .collect()
 }
 
 fn check_amounts(qty: i64, price: Money, discount: Money) -> Result<()> {
@@ -249,6 +246,34 @@ impl Book {
             price,
             discount: line.discount,
         })
+    }
+
+    /// Whether `warehouse` holds every item of an order in the ordered quantity.
+    fn check_stock_for(&self, order: &OrderId, warehouse: &WarehouseCode) -> Result<()> {
+        let mut stmt = self.db.prepare_cached(
+            "SELECT coalesce(i.sku, l.item), sum(l.qty), coalesce(s.qty, 0)
+             FROM order_lines l
+             LEFT JOIN items i ON i.id = l.item
+             LEFT JOIN stock_levels s ON s.item = l.item AND s.warehouse = ?2
+             WHERE l.order_id = ?1 GROUP BY l.item ORDER BY 1",
+        )?;
+        let needs: Vec<(String, i64, i64)> = stmt
+            .query_map([order.as_str(), warehouse.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        match needs
+            .into_iter()
+            .find(|(_, requested, available)| available < requested)
+        {
+            Some((sku, requested, available)) => Err(Error::InsufficientStock {
+                sku,
+                warehouse: warehouse.to_string(),
+                available,
+                requested,
+            }),
+            None => Ok(()),
+        }
     }
 
     fn party_for(&self, kind: OrderKind, key: &str) -> Result<String> {
@@ -325,21 +350,19 @@ impl Book {
 
     /// Edits a draft order's customer/supplier, warehouse or remark.
     pub fn edit_order(&mut self, key: &str, edit: OrderEdit, at: Timestamp) -> Result<()> {
-        let (id, doc_id) = self.locate_order(key)?;
-        let current = self.order(key)?;
-        self.check_site(&crate::code::SiteCode::from_stored(
-            current.row.site.clone(),
-        ))?;
+        let (current, doc_id) = self.order_head(key)?;
+        let id = current.id.clone();
+        self.check_site(&crate::code::SiteCode::from_stored(current.site.clone()))?;
         let party = edit
             .party
             .as_deref()
-            .map(|p| self.party_for(current.row.kind, p))
+            .map(|p| self.party_for(current.kind, p))
             .transpose()?;
         if let Some(w) = &edit.warehouse {
             let site = self.warehouse_site(w)?;
-            if site.as_str() != current.row.site {
+            if site.as_str() != current.site {
                 return Err(Error::WrongSite {
-                    own: current.row.site.clone(),
+                    own: current.site.clone(),
                     other: site.to_string(),
                 });
             }
@@ -369,11 +392,9 @@ impl Book {
 
     /// Adds, changes or removes a line of a draft order.
     pub fn edit_lines(&mut self, key: &str, edit: LineEdit, at: Timestamp) -> Result<()> {
-        let (id, doc_id) = self.locate_order(key)?;
-        let current = self.order(key)?;
-        self.check_site(&crate::code::SiteCode::from_stored(
-            current.row.site.clone(),
-        ))?;
+        let (current, doc_id) = self.order_head(key)?;
+        let id = current.id.clone();
+        self.check_site(&crate::code::SiteCode::from_stored(current.site.clone()))?;
         let added = match &edit {
             LineEdit::Add(line) => Some(self.check_line(line)?),
             _ => None,
@@ -450,40 +471,22 @@ impl Book {
         note: &str,
         at: Timestamp,
     ) -> Result<crate::order::Status> {
-        let (id, doc_id) = self.locate_order(key)?;
-        let current = self.order(key)?;
-        let me = self.check_site(&crate::code::SiteCode::from_stored(
-            current.row.site.clone(),
-        ))?;
+        let (current, doc_id) = self.order_head(key)?;
+        let id = current.id.clone();
+        let me = self.check_site(&crate::code::SiteCode::from_stored(current.site.clone()))?;
         let note = optional("note", note, MAX_TEXT)?;
         // The transition is checked again inside the transaction, against the document.
-        if !action.allowed(current.row.kind, current.row.status) {
+        if !action.allowed(current.kind, current.status) {
             return Err(Error::InvalidTransition {
-                number: current.row.number.clone(),
-                status: current.row.status.to_string(),
+                number: current.number.clone(),
+                status: current.status.to_string(),
                 action: action.past().to_string(),
             });
         }
         // Stock is checked against this device's levels; an oversell can still arise from a
         // partition, and then shows as an exception after the merge.
         if action == Action::Ship {
-            let warehouse = WarehouseCode::from_stored(current.row.warehouse.clone());
-            let mut by_item: std::collections::BTreeMap<String, (String, i64)> = Default::default();
-            for l in &current.line_items {
-                by_item.entry(l.sku.clone()).or_insert((l.sku.clone(), 0)).1 += l.qty;
-            }
-            for (sku, (_, qty)) in by_item {
-                let item = self.resolve_item(&sku)?;
-                let available = self.level(&item.id, &warehouse)?;
-                if available < qty {
-                    return Err(Error::InsufficientStock {
-                        sku,
-                        warehouse: warehouse.to_string(),
-                        available,
-                        requested: qty,
-                    });
-                }
-            }
+            self.check_stock_for(&id, &WarehouseCode::from_stored(current.warehouse.clone()))?;
         }
         let me_id = me.id.clone();
         self.write(&doc_id, at, |tx| {

@@ -390,6 +390,22 @@ impl Book {
         Ok((OrderId::from_stored(id), DocId::parse(&doc)?))
     }
 
+    /// An order's list row and its document, by number or id: what a change to the order
+    /// needs to know before it opens the document.
+    pub(crate) fn order_head(&self, key: &str) -> Result<(OrderRow, DocId)> {
+        let key = key.trim();
+        let found: Option<(OrderRow, String)> = self
+            .db
+            .prepare_cached(&format!(
+                "SELECT {ORDER_ROW}, o.doc FROM orders o LEFT JOIN parties p ON p.id = o.party
+                 WHERE o.number = ?1 COLLATE NOCASE OR o.id = ?1 LIMIT 1"
+            ))?
+            .query_row([key], |r| Ok((order_row(r)?, r.get(10)?)))
+            .optional()?;
+        let (row, doc) = found.ok_or_else(|| Error::not_found("order", key))?;
+        Ok((row, DocId::parse(&doc)?))
+    }
+
     /// The id and document of a task given its number or id.
     pub(crate) fn locate_task(&self, key: &str) -> Result<(TaskId, DocId)> {
         let key = key.trim();
@@ -407,11 +423,8 @@ impl Book {
 
     /// A page of orders, newest first.
     pub fn orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRow>> {
-        let mut sql = String::from(
-            "SELECT o.id, o.number, o.kind, o.site, o.warehouse, coalesce(p.name, ''), o.status,
-                    o.total, (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id),
-                    o.created_at
-             FROM orders o LEFT JOIN parties p ON p.id = o.party WHERE 1",
+        let mut sql = format!(
+            "SELECT {ORDER_ROW}, o.doc FROM orders o LEFT JOIN parties p ON p.id = o.party WHERE 1"
         );
         let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
         if let Some(status) = filter.status {
@@ -461,10 +474,10 @@ impl Book {
     pub fn order(&self, key: &str) -> Result<OrderDetail> {
         let (id, _) = self.locate_order(key)?;
         let (row, note, created_by): (OrderRow, String, String) = self.db.query_row(
-            "SELECT o.id, o.number, o.kind, o.site, o.warehouse, coalesce(p.name, ''), o.status,
-                    o.total, (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id),
-                    o.created_at, o.note, o.created_by
-             FROM orders o LEFT JOIN parties p ON p.id = o.party WHERE o.id = ?1",
+            &format!(
+                "SELECT {ORDER_ROW}, o.note, o.created_by
+                 FROM orders o LEFT JOIN parties p ON p.id = o.party WHERE o.id = ?1"
+            ),
             [id.as_str()],
             |r| Ok((order_row(r)?, r.get(10)?, r.get(11)?)),
         )?;
@@ -666,6 +679,11 @@ impl Book {
             .ok_or_else(|| Error::not_found("task", key))
     }
 }
+
+/// The columns of an [`OrderRow`], in the order [`order_row`] reads them.
+const ORDER_ROW: &str =
+    "o.id, o.number, o.kind, o.site, o.warehouse, coalesce(p.name, ''), o.status,
+    o.total, (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id), o.created_at";
 
 fn order_row(r: &Row<'_>) -> rusqlite::Result<OrderRow> {
     Ok(OrderRow {

@@ -7,15 +7,18 @@ use serde::Serialize;
 
 use super::catalog::new_record;
 use super::orders::{CheckedLine, OrderDraft, put_event, put_fulfilment, put_order};
+use super::stock::{Planned, put_movement};
+use super::tasks::{TaskDraft, put_task};
 use super::{Book, Written};
 use crate::doc_id::DocId;
 use crate::error::{Error, Result};
-use crate::id::{ItemId, MovementId, OrderId, PartyId, TaskId};
+use crate::id::{ItemId, OrderId, PartyId, TaskId};
 use crate::money::Money;
 use crate::order::{OrderKind, Status, read_order};
 use crate::record::RecordRef;
-use crate::schema::{View, collection, collection_obj};
+use crate::schema::{View, collection};
 use crate::stock::MovementKind;
+use crate::task::{Priority, TaskStatus};
 
 /// How much sample data to write.
 #[derive(Clone, Debug)]
@@ -170,17 +173,11 @@ impl Book {
                 let mut touched = Vec::new();
                 let mut movements = 0u64;
                 if receive {
-                    let coll = collection_obj(tx, collection::MOVEMENTS)?;
+                    let qty = 1_000_000i64 / items_ref.len() as i64 + 100;
                     for (item, _) in items_ref {
-                        let mid = MovementId::generate(at);
-                        let m = tx.put_object(&coll, mid.as_str(), automerge::ObjType::Map)?;
-                        tx.put(&m, "kind", MovementKind::Receipt.as_str())?;
-                        tx.put(&m, "item", item.as_str())?;
-                        tx.put(&m, "warehouse", wh.as_str())?;
-                        tx.put(&m, "qty", 1_000_000i64 / items_ref.len() as i64 + 100)?;
-                        tx.put(&m, "at", at.as_millisecond())?;
-                        tx.put(&m, "by", by.as_str())?;
-                        touched.push(RecordRef::new(collection::MOVEMENTS, mid.as_str()));
+                        let planned =
+                            Planned::simple(MovementKind::Receipt, item.clone(), wh.clone(), qty);
+                        touched.push(put_movement(tx, &planned, &by, "", at)?);
                         movements += 1;
                     }
                 }
@@ -240,35 +237,28 @@ impl Book {
             }
             let (by, site) = (me.id.clone(), me.site.clone());
             let n = self.write(&doc_id, at, |tx| {
-                let coll = collection_obj(tx, collection::TASKS)?;
                 let mut touched = Vec::new();
                 for (i, (id, number, created)) in batch.iter().enumerate() {
-                    let obj = tx.put_object(&coll, id.as_str(), automerge::ObjType::Map)?;
-                    tx.put(&obj, "number", number.as_str())?;
-                    tx.put(&obj, "site", site.as_str())?;
-                    tx.put(&obj, "created_at", created.as_millisecond())?;
-                    tx.put(&obj, "created_by", by.as_str())?;
-                    tx.put(&obj, "title", format!("Follow up {number} 跟进").as_str())?;
-                    tx.put(&obj, "description", "")?;
-                    tx.put(
-                        &obj,
-                        "owner",
-                        if i % 3 == 0 { "Li Wei" } else { "Zhao Lei" },
-                    )?;
-                    tx.put(
-                        &obj,
-                        "due",
-                        created
-                            .to_zoned(jiff::tz::TimeZone::UTC)
-                            .date()
-                            .to_string()
-                            .as_str(),
-                    )?;
-                    tx.put(&obj, "priority", "normal")?;
-                    tx.put(&obj, "status", if i % 4 == 0 { "todo" } else { "done" })?;
-                    tx.put(&obj, "link", "")?;
-                    tx.put_object(&obj, "comments", automerge::ObjType::List)?;
-                    touched.push(RecordRef::new(collection::TASKS, id.as_str()));
+                    let due = created.to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
+                    let title = format!("Follow up {number} 跟进");
+                    let draft = TaskDraft {
+                        id,
+                        number,
+                        site: &site,
+                        by: &by,
+                        title: &title,
+                        description: "",
+                        owner: if i % 3 == 0 { "Li Wei" } else { "Zhao Lei" },
+                        due: Some(&due),
+                        priority: Priority::Normal,
+                        status: if i % 4 == 0 {
+                            TaskStatus::Todo
+                        } else {
+                            TaskStatus::Done
+                        },
+                        link: "",
+                    };
+                    touched.push(put_task(tx, &draft, *created)?);
                 }
                 let mut w = Written::new(batch.len() as u64, "sample.tasks", touched);
                 w.meta.push(("seq.task".into(), (task_seq - 1).to_string()));

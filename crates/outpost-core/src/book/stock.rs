@@ -9,7 +9,7 @@ use super::{Book, Written};
 use crate::code::{SiteCode, WarehouseCode};
 use crate::doc_id::DocId;
 use crate::error::{Error, Result, Rule};
-use crate::id::{DeviceId, ItemId, MovementId, TransferId};
+use crate::id::{DeviceId, ItemId, MovementId, OrderId, TransferId};
 use crate::record::RecordRef;
 use crate::schema::{collection, collection_obj};
 use crate::stock::MovementKind;
@@ -111,13 +111,29 @@ struct Plan {
 }
 
 /// One movement to write.
-struct Planned {
-    kind: MovementKind,
-    item: ItemId,
-    warehouse: WarehouseCode,
-    qty: i64,
-    transfer: Option<TransferId>,
-    counterpart: Option<WarehouseCode>,
+pub(super) struct Planned {
+    pub kind: MovementKind,
+    pub item: ItemId,
+    pub warehouse: WarehouseCode,
+    pub qty: i64,
+    pub order: Option<OrderId>,
+    pub transfer: Option<TransferId>,
+    pub counterpart: Option<WarehouseCode>,
+}
+
+impl Planned {
+    /// A movement of `qty` of `item` at `warehouse`, linked to nothing.
+    pub fn simple(kind: MovementKind, item: ItemId, warehouse: WarehouseCode, qty: i64) -> Planned {
+        Planned {
+            kind,
+            item,
+            warehouse,
+            qty,
+            order: None,
+            transfer: None,
+            counterpart: None,
+        }
+    }
 }
 
 fn check_qty(qty: i64) -> Result<()> {
@@ -128,7 +144,8 @@ fn check_qty(qty: i64) -> Result<()> {
     }
 }
 
-fn put_movement(
+/// Writes one movement: the only place movements are written.
+pub(super) fn put_movement(
     tx: &mut Transaction<'_>,
     p: &Planned,
     by: &DeviceId,
@@ -144,6 +161,9 @@ fn put_movement(
     tx.put(&m, "qty", p.qty)?;
     tx.put(&m, "at", at.as_millisecond())?;
     tx.put(&m, "by", by.as_str())?;
+    if let Some(o) = &p.order {
+        tx.put(&m, "order", o.as_str())?;
+    }
     if let Some(t) = &p.transfer {
         tx.put(&m, "transfer", t.as_str())?;
     }
@@ -197,14 +217,6 @@ impl Book {
     }
 
     fn plan(&self, mv: StockMove, at: Timestamp) -> Result<Plan> {
-        let simple = |kind, item: ItemId, warehouse: WarehouseCode, qty| Planned {
-            kind,
-            item,
-            warehouse,
-            qty,
-            transfer: None,
-            counterpart: None,
-        };
         Ok(match mv {
             StockMove::Receive {
                 item,
@@ -217,7 +229,12 @@ impl Book {
                 let site = self.warehouse_site(&warehouse)?;
                 Plan {
                     site,
-                    movements: vec![simple(MovementKind::Receipt, item.id, warehouse, qty)],
+                    movements: vec![Planned::simple(
+                        MovementKind::Receipt,
+                        item.id,
+                        warehouse,
+                        qty,
+                    )],
                     note,
                     transfer: None,
                 }
@@ -234,7 +251,12 @@ impl Book {
                 self.enough(&item, &warehouse, qty)?;
                 Plan {
                     site,
-                    movements: vec![simple(MovementKind::Issue, item.id, warehouse, -qty)],
+                    movements: vec![Planned::simple(
+                        MovementKind::Issue,
+                        item.id,
+                        warehouse,
+                        -qty,
+                    )],
                     note,
                     transfer: None,
                 }
@@ -257,7 +279,7 @@ impl Book {
                 let delta = counted - self.level(&item.id, &warehouse)?;
                 Plan {
                     site,
-                    movements: vec![simple(
+                    movements: vec![Planned::simple(
                         MovementKind::CountAdjustment,
                         item.id,
                         warehouse,
@@ -288,6 +310,7 @@ impl Book {
                     item: item.id.clone(),
                     warehouse: from.clone(),
                     qty: -qty,
+                    order: None,
                     transfer: Some(transfer.clone()),
                     counterpart: Some(to.clone()),
                 }];
@@ -297,6 +320,7 @@ impl Book {
                         item: item.id,
                         warehouse: to,
                         qty,
+                        order: None,
                         transfer: Some(transfer.clone()),
                         counterpart: Some(from),
                     });
@@ -347,6 +371,7 @@ impl Book {
                     item: ItemId::from_stored(item),
                     warehouse: to,
                     qty,
+                    order: None,
                     transfer: Some(TransferId::from_stored(transfer.trim().to_string())),
                     counterpart: Some(WarehouseCode::from_stored(from)),
                 }];

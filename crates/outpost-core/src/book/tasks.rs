@@ -49,6 +49,44 @@ pub struct TaskEdit {
     pub link: Option<String>,
 }
 
+/// A new task, checked and numbered, ready to write.
+pub(super) struct TaskDraft<'a> {
+    pub id: &'a TaskId,
+    pub number: &'a str,
+    pub site: &'a crate::code::SiteCode,
+    pub by: &'a crate::id::DeviceId,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub owner: &'a str,
+    pub due: Option<&'a str>,
+    pub priority: Priority,
+    pub status: TaskStatus,
+    pub link: &'a str,
+}
+
+/// Writes a new task: the only place tasks are created.
+pub(super) fn put_task(
+    tx: &mut automerge::transaction::Transaction<'_>,
+    d: &TaskDraft<'_>,
+    at: Timestamp,
+) -> Result<RecordRef> {
+    let tasks = collection_obj(tx, collection::TASKS)?;
+    let obj = tx.put_object(&tasks, d.id.as_str(), ObjType::Map)?;
+    tx.put(&obj, "number", d.number)?;
+    tx.put(&obj, "site", d.site.as_str())?;
+    tx.put(&obj, "created_at", at.as_millisecond())?;
+    tx.put(&obj, "created_by", d.by.as_str())?;
+    tx.put(&obj, "title", d.title)?;
+    tx.put(&obj, "description", d.description)?;
+    tx.put(&obj, "owner", d.owner)?;
+    tx.put(&obj, "due", d.due.unwrap_or(""))?;
+    tx.put(&obj, "priority", d.priority.as_str())?;
+    tx.put(&obj, "status", d.status.as_str())?;
+    tx.put(&obj, "link", d.link)?;
+    tx.put_object(&obj, "comments", ObjType::List)?;
+    Ok(task_ref(d.id))
+}
+
 fn task_ref(id: &TaskId) -> RecordRef {
     RecordRef::new(collection::TASKS, id.as_str())
 }
@@ -75,24 +113,23 @@ impl Book {
         let doc_id = DocId::ops(&me.site, at);
         let (tid, num) = (id.clone(), number.clone());
         self.write(&doc_id, at, |tx| {
-            let tasks = collection_obj(tx, collection::TASKS)?;
-            let obj = tx.put_object(&tasks, tid.as_str(), ObjType::Map)?;
-            tx.put(&obj, "number", num.as_str())?;
-            tx.put(&obj, "site", me.site.as_str())?;
-            tx.put(&obj, "created_at", at.as_millisecond())?;
-            tx.put(&obj, "created_by", me.id.as_str())?;
-            tx.put(&obj, "title", title.as_str())?;
-            tx.put(&obj, "description", description.as_str())?;
-            tx.put(&obj, "owner", owner.as_str())?;
-            tx.put(&obj, "due", due.as_deref().unwrap_or(""))?;
-            tx.put(
-                &obj,
-                "priority",
-                new.priority.unwrap_or(Priority::Normal).as_str(),
+            put_task(
+                tx,
+                &TaskDraft {
+                    id: &tid,
+                    number: &num,
+                    site: &me.site,
+                    by: &me.id,
+                    title: &title,
+                    description: &description,
+                    owner: &owner,
+                    due: due.as_deref(),
+                    priority: new.priority.unwrap_or(Priority::Normal),
+                    status: TaskStatus::Todo,
+                    link: &link,
+                },
+                at,
             )?;
-            tx.put(&obj, "status", TaskStatus::Todo.as_str())?;
-            tx.put(&obj, "link", link.as_str())?;
-            tx.put_object(&obj, "comments", ObjType::List)?;
             let mut w = Written::new((), "task.new", vec![task_ref(&tid)]);
             w.meta.push(("seq.task".into(), seq.to_string()));
             Ok(w)
