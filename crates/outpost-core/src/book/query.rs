@@ -502,7 +502,10 @@ impl Book {
             })?
             .collect::<rusqlite::Result<_>>()?;
         let mut stmt = self.db.prepare_cached(
-            "SELECT status, at, device, note FROM order_events WHERE order_id = ?1 ORDER BY pos",
+            "SELECT e.status, e.at,
+                    coalesce((SELECT code FROM devices d WHERE d.id = e.device), substr(e.device, 1, 8)),
+                    e.note
+             FROM order_events e WHERE e.order_id = ?1 ORDER BY e.pos",
         )?;
         let raw_events: Vec<(String, i64, String, String)> = stmt
             .query_map([id.as_str()], |r| {
@@ -515,7 +518,7 @@ impl Book {
                 Some(EventRow {
                     status: Status::parse(&status).ok()?,
                     at_ms,
-                    device: self.device_label(&device),
+                    device,
                     note,
                 })
             })
@@ -581,12 +584,14 @@ impl Book {
             .transpose()?;
         let mut stmt = self.db.prepare_cached(
             "SELECT m.id, m.at, m.kind, coalesce(i.sku, m.item), m.warehouse, m.qty, o.number,
-                    m.transfer, m.counterpart, m.device, m.note
+                    m.transfer, m.counterpart,
+                    coalesce((SELECT code FROM devices d WHERE d.id = m.device), substr(m.device, 1, 8)),
+                    m.note
              FROM movements m LEFT JOIN items i ON i.id = m.item LEFT JOIN orders o ON o.id = m.order_id
              WHERE (?1 IS NULL OR m.item = ?1) AND (?2 IS NULL OR m.warehouse = ?2)
              ORDER BY m.at DESC, m.id DESC LIMIT ?3",
         )?;
-        let raw: Vec<MovementRow> = stmt
+        let rows: Vec<MovementRow> = stmt
             .query_map(
                 params![
                     item.as_ref().map(|i| i.id.as_str()),
@@ -610,13 +615,7 @@ impl Book {
                 },
             )?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(raw
-            .into_iter()
-            .map(|mut m| {
-                m.device = self.device_label(&m.device);
-                m
-            })
-            .collect())
+        Ok(rows)
     }
 
     /// Tasks, open and most urgent first.
@@ -656,16 +655,15 @@ impl Book {
             )?
             .collect::<rusqlite::Result<_>>()?;
         let mut stmt = self.db.prepare_cached(
-            "SELECT at, device, text FROM task_comments WHERE task_id = ?1 ORDER BY at, comment_id",
+            "SELECT c.at,
+                    coalesce((SELECT code FROM devices d WHERE d.id = c.device), substr(c.device, 1, 8)),
+                    c.text
+             FROM task_comments c WHERE c.task_id = ?1 ORDER BY c.at, c.comment_id",
         )?;
         for row in &mut rows {
-            let comments: Vec<(i64, String, String)> = stmt
+            row.comments = stmt
                 .query_map([row.id.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()?;
-            row.comments = comments
-                .into_iter()
-                .map(|(at, dev, text)| (at, self.device_label(&dev), text))
-                .collect();
         }
         Ok(rows)
     }
