@@ -9,11 +9,13 @@ mod catalog;
 mod conflicts;
 mod exception;
 mod history;
+mod members;
 mod merge;
 mod orders;
 mod query;
 mod sample;
 mod stock;
+mod sync;
 mod tasks;
 
 use std::collections::HashMap;
@@ -38,6 +40,7 @@ pub use catalog::{NewItem, NewParty};
 pub use conflicts::{ChoiceRow, ConflictRow};
 pub use exception::ExceptionRow;
 pub use history::{FieldChange, HistoryEntry};
+pub use members::{Admitted, InviteRefusal};
 pub use merge::{ExportScope, ImportReport};
 pub use orders::{LineEdit, NewLine, NewOrder, OrderEdit};
 pub use query::{
@@ -45,6 +48,7 @@ pub use query::{
 };
 pub use sample::{SampleReport, SampleSpec};
 pub use stock::{SentTransfer, StockMove, Transit};
+pub use sync::{Pending, RefusedChange, SyncReceipt};
 pub use tasks::{NewTask, TaskEdit};
 
 /// Setting up a new organisation on its first device.
@@ -126,6 +130,7 @@ impl Loaded {
         )?;
         self.chunks += 1;
         self.stored = true;
+        store::set_doc_heads(tx, doc_id, &self.doc.get_heads())?;
         let metas: Vec<_> = self
             .doc
             .get_changes_meta(before)
@@ -171,6 +176,8 @@ pub struct Book {
     org: OrgId,
     me: DeviceId,
     docs: HashMap<DocId, Loaded>,
+    /// Documents whose heads moved since the node last asked (to push them to peers).
+    changed: Vec<DocId>,
 }
 
 impl std::fmt::Debug for Book {
@@ -199,6 +206,7 @@ impl Book {
             org: OrgId::from_stored(org),
             me: DeviceId::parse(&me)?,
             docs: HashMap::new(),
+            changed: Vec::new(),
         })
     }
 
@@ -245,8 +253,44 @@ impl Book {
         let result = book
             .import_bundle(bundle, at)
             .and_then(|_| book.register_self(join, at));
+        book.or_remove(path, result)
+    }
+
+    /// Starts a device admitted with an invite, from the organisation document its
+    /// admin sent. The document must list `device` as an active member.
+    pub fn join_admitted(path: &Path, org: &str, device: DeviceId, org_doc: &[u8]) -> Result<Book> {
+        let org = OrgId::parse(org)?;
+        let mut book = Book::init(path, org, device)?;
+        let result = book.take_org_document(org_doc);
+        book.or_remove(path, result)
+    }
+
+    fn take_org_document(&mut self, org_doc: &[u8]) -> Result<()> {
+        let doc = automerge::Automerge::load(org_doc)
+            .map_err(|e| Error::corrupt(DocId::Org, e.to_string()))?;
+        let changes = doc.get_changes(&[]);
+        let tx = self.db.unchecked_transaction()?;
+        merge::merge_changes(
+            &tx,
+            &mut self.docs,
+            self.org.as_str(),
+            &DocId::Org,
+            &changes,
+        )?;
+        tx.commit()?;
+        match self.me() {
+            Ok(me) if !me.revoked => Ok(()),
+            _ => Err(Error::corrupt(
+                DocId::Org,
+                "it does not list this device as a member",
+            )),
+        }
+    }
+
+    /// Keeps the book if `result` is Ok; otherwise removes the half-made file.
+    fn or_remove(self, path: &Path, result: Result<()>) -> Result<Book> {
         if let Err(e) = result {
-            drop(book);
+            drop(self);
             // A half-joined book is worse than none: remove it so the user can retry.
             for suffix in ["", "-wal", "-shm"] {
                 let mut p = path.as_os_str().to_owned();
@@ -255,7 +299,7 @@ impl Book {
             }
             return Err(e);
         }
-        Ok(book)
+        Ok(self)
     }
 
     fn init(path: &Path, org: OrgId, device: DeviceId) -> Result<Book> {
@@ -270,20 +314,14 @@ impl Book {
             org,
             me: device,
             docs: HashMap::new(),
+            changed: Vec::new(),
         })
     }
 
     fn register_self(&mut self, join: JoinAs, at: Timestamp) -> Result<()> {
         self.site_exists(&join.site)?;
-        let taken: Vec<String> = self
-            .devices()?
-            .into_iter()
-            .map(|d| d.code.as_str().to_string())
-            // A device code that reads like a site code (BJ at SH) would confuse people.
-            .chain(self.sites()?.into_iter().map(|s| s.code.to_string()))
-            .collect();
-        let code = catalog::free_device_code(&self.me, &taken)?;
         let me = self.me.clone();
+        let code = self.free_code_for(&me)?;
         self.write(&DocId::Org, at, |tx| {
             let touched =
                 catalog::put_device(tx, &me, &code, &join.device_name, &join.site, join.role, at)?;
@@ -326,6 +364,15 @@ impl Book {
         at: Timestamp,
         f: impl FnOnce(&mut Transaction<'_>) -> Result<Written<T>>,
     ) -> Result<T> {
+        // The device's first write registers it, so there is no member to check yet.
+        if let Some(member) = self.device(&self.me)?
+            && !crate::access::may_write(&member, doc_id)
+        {
+            return Err(Error::NotPermitted {
+                doc: doc_id.to_string(),
+                role: member.role.as_str().to_string(),
+            });
+        }
         let me = self.me.actor();
         let loaded = self.loaded(doc_id)?;
         let before = if loaded.stored {
@@ -376,7 +423,16 @@ impl Book {
         }
         loaded.compact_if_due(&tx, doc_id)?;
         tx.commit()?;
+        self.changed.push(doc_id.clone());
         Ok(())
+    }
+
+    /// Documents whose heads moved (local writes and merges) since the last call.
+    pub fn take_changed_docs(&mut self) -> Vec<DocId> {
+        let mut docs = std::mem::take(&mut self.changed);
+        docs.sort();
+        docs.dedup();
+        docs
     }
 
     /// Compacts every loaded document into one snapshot each (e.g. when idle or closing).

@@ -83,6 +83,17 @@ pub(crate) fn encode<B: AsRef<[u8]>>(header: &Header, docs: &[Vec<B>]) -> Result
     Ok(enc.finish()?)
 }
 
+/// Parses one change chunk and checks its checksum: the first four bytes of its hash.
+/// Automerge does not check it when parsing a single change, so damage would otherwise
+/// pass unseen.
+pub(crate) fn parse_change(raw: &[u8]) -> std::result::Result<Change, String> {
+    let change = Change::try_from(raw).map_err(|e| format!("invalid: {e}"))?;
+    if raw.get(4..8) != Some(&change.hash().0[..4]) {
+        return Err("damaged (checksum mismatch)".into());
+    }
+    Ok(change)
+}
+
 /// Reads and checks a bundle: format, checksum, every change.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded> {
     let bad = |why: &str| Error::MalformedBundle(why.to_string());
@@ -118,16 +129,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded> {
             }
             let (raw, rest) = cursor.split_at(len as usize);
             cursor = rest;
-            let change = Change::try_from(raw)
-                .map_err(|e| bad(&format!("a change of {} is invalid: {e}", entry.id)))?;
-            // A chunk's checksum is the first four bytes of its hash. Automerge does not
-            // check it when parsing a single change, so damage would otherwise pass unseen.
-            if raw.get(4..8) != Some(&change.hash().0[..4]) {
-                return Err(bad(&format!(
-                    "a change of {} is damaged (checksum mismatch)",
-                    entry.id
-                )));
-            }
+            let change =
+                parse_change(raw).map_err(|e| bad(&format!("a change of {} is {e}", entry.id)))?;
             changes.push(change);
         }
         docs.push(DecodedDoc {

@@ -90,6 +90,14 @@ pub enum Error {
         /// The site it tried to write.
         other: String,
     },
+    /// This member's role or site does not allow writing a document.
+    #[error("a {role} may not change {doc}")]
+    NotPermitted {
+        /// The document.
+        doc: String,
+        /// The member's role.
+        role: String,
+    },
     /// A bundle file could not be read.
     #[error("not a valid Outpost bundle: {0}")]
     MalformedBundle(String),
@@ -145,6 +153,7 @@ impl Error {
             Error::EmptyOrder(_) => "empty_order",
             Error::InsufficientStock { .. } => "insufficient_stock",
             Error::WrongSite { .. } => "wrong_site",
+            Error::NotPermitted { .. } => "not_permitted",
             Error::MalformedBundle(_) => "malformed_bundle",
             Error::OrgMismatch { .. } => "org_mismatch",
             Error::CorruptDocument { .. } => "corrupt_document",
@@ -225,6 +234,9 @@ pub enum Rule {
     /// No free code could be allocated.
     #[error("no free code is left")]
     Exhausted,
+    /// A time that must lie in the future.
+    #[error("must be in the future")]
+    Future,
 }
 
 impl Rule {

@@ -37,6 +37,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod access;
 mod book;
 mod bundle;
 mod code;
@@ -54,11 +55,13 @@ mod store;
 mod task;
 mod text;
 
+pub use automerge::{ChangeHash, sync::State as SyncState};
 pub use book::{
-    Book, ChoiceRow, ConflictRow, ExceptionRow, ExportScope, FieldChange, HistoryEntry,
-    ImportReport, JoinAs, LevelRow, LineEdit, MovementFilter, MovementRow, NewItem, NewLine,
-    NewOrder, NewOrg, NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter, OrderRow,
-    SampleReport, SampleSpec, SentTransfer, StockMove, TaskEdit, TaskFilter, TaskRow, Transit,
+    Admitted, Book, ChoiceRow, ConflictRow, ExceptionRow, ExportScope, FieldChange, HistoryEntry,
+    ImportReport, InviteRefusal, JoinAs, LevelRow, LineEdit, MovementFilter, MovementRow, NewItem,
+    NewLine, NewOrder, NewOrg, NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter, OrderRow,
+    Pending, RefusedChange, SampleReport, SampleSpec, SentTransfer, StockMove, SyncReceipt,
+    TaskEdit, TaskFilter, TaskRow, Transit,
 };
 pub use bundle::{BundleSummary, inspect as inspect_bundle};
 pub use code::{DeviceCode, SiteCode, WarehouseCode};
@@ -70,7 +73,7 @@ pub use id::{
 pub use jiff::Timestamp;
 pub use money::Money;
 pub use order::{Action, Line, Order, OrderKind, Status, StatusEvent};
-pub use org::{Device, Item, Party, PartyKind, Role, Site, Warehouse};
+pub use org::{Device, Invite, Item, Party, PartyKind, Role, Site, Warehouse};
 pub use record::RecordRef;
 pub use stock::{Movement, MovementKind};
 pub use task::{Comment, Priority, Task, TaskStatus};

@@ -75,6 +75,27 @@ pub struct Device {
     pub joined_at_ms: i64,
     /// Whether it has been revoked.
     pub revoked: bool,
+    /// When it was revoked (ms); its changes made before then still count.
+    pub revoked_at_ms: Option<i64>,
+}
+
+/// A one-time invite to join as a member with a role at a site.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Invite {
+    /// The invite's one-time peer id (derived from its secret; the secret is not kept).
+    pub id: String,
+    /// Role of the member it makes.
+    pub role: Role,
+    /// Home site of the member it makes.
+    pub site: SiteCode,
+    /// Who made it.
+    pub created_by: DeviceId,
+    /// When it was made (ms).
+    pub created_at_ms: i64,
+    /// When it stops working (ms).
+    pub expires_at_ms: i64,
+    /// The device that joined with it, once used.
+    pub used_by: Option<DeviceId>,
 }
 
 /// A catalogue item.
@@ -151,6 +172,25 @@ pub(crate) fn read_device<R: ReadDoc>(
         name: r.text("name").unwrap_or_default(),
         role: Role::parse(&r.text("role")?).ok()?,
         revoked: r.flag("revoked"),
+        revoked_at_ms: r.int("revoked_at"),
+    })
+}
+
+pub(crate) fn read_invite<R: ReadDoc>(
+    v: View<'_, R>,
+    id: &str,
+    obj: automerge::ObjId,
+    c: &mut Vec<RawConflict>,
+) -> Option<Invite> {
+    let mut r = RecordReader::new(v, obj, c);
+    Some(Invite {
+        id: id.to_string(),
+        role: Role::parse(&r.fact_text("role")?).ok()?,
+        site: SiteCode::parse(&r.fact_text("site")?).ok()?,
+        created_by: DeviceId::parse(&r.fact_text("created_by")?).ok()?,
+        created_at_ms: r.fact_int("created_at")?,
+        expires_at_ms: r.fact_int("expires_at")?,
+        used_by: r.text("used_by").and_then(|d| DeviceId::parse(&d).ok()),
     })
 }
 

@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::doc_id::DocId;
 use crate::error::Result;
 use crate::order::read_order;
-use crate::org::{PartyKind, read_device, read_item, read_party, read_site, read_warehouse};
+use crate::org::{
+    PartyKind, read_device, read_invite, read_item, read_party, read_site, read_warehouse,
+};
 use crate::record::RecordRef;
 use crate::schema::{RawConflict, View, attribute, child_map, collection, collection_obj};
 use crate::stock::read_movement;
@@ -24,7 +26,11 @@ CREATE TABLE sites (code TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT;
 CREATE TABLE warehouses (code TEXT PRIMARY KEY, site TEXT NOT NULL, name TEXT NOT NULL) STRICT;
 CREATE TABLE devices (
     id TEXT PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL, site TEXT NOT NULL,
-    role TEXT NOT NULL, joined_at INTEGER NOT NULL, revoked INTEGER NOT NULL
+    role TEXT NOT NULL, joined_at INTEGER NOT NULL, revoked INTEGER NOT NULL, revoked_at INTEGER
+) STRICT;
+CREATE TABLE invites (
+    id TEXT PRIMARY KEY, role TEXT NOT NULL, site TEXT NOT NULL, created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_by TEXT
 ) STRICT;
 CREATE TABLE items (
     id TEXT PRIMARY KEY, sku TEXT NOT NULL, name TEXT NOT NULL, unit TEXT NOT NULL,
@@ -98,6 +104,7 @@ pub(crate) const TABLE_NAMES: &[&str] = &[
     "sites",
     "warehouses",
     "devices",
+    "invites",
     "items",
     "parties",
     "orders",
@@ -230,7 +237,7 @@ fn project_one(db: &Connection, doc_id: &DocId, doc: &Automerge, rec: &RecordRef
             db.prepare_cached("DELETE FROM devices WHERE id = ?1")?
                 .execute([key])?;
             if let Some(d) = obj.and_then(|obj| read_device(View::now(doc), key, obj, c)) {
-                db.prepare_cached("INSERT INTO devices VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
+                db.prepare_cached("INSERT INTO devices VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
                     .execute(params![
                         d.id.as_str(),
                         d.code.as_str(),
@@ -238,7 +245,24 @@ fn project_one(db: &Connection, doc_id: &DocId, doc: &Automerge, rec: &RecordRef
                         d.site.as_str(),
                         d.role.as_str(),
                         d.joined_at_ms,
-                        d.revoked
+                        d.revoked,
+                        d.revoked_at_ms
+                    ])?;
+            }
+        }
+        collection::INVITES => {
+            db.prepare_cached("DELETE FROM invites WHERE id = ?1")?
+                .execute([key])?;
+            if let Some(i) = obj.and_then(|obj| read_invite(View::now(doc), key, obj, c)) {
+                db.prepare_cached("INSERT INTO invites VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
+                    .execute(params![
+                        i.id,
+                        i.role.as_str(),
+                        i.site.as_str(),
+                        i.created_by.as_str(),
+                        i.created_at_ms,
+                        i.expires_at_ms,
+                        i.used_by.as_ref().map(|d| d.as_str())
                     ])?;
             }
         }

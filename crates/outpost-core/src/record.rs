@@ -45,6 +45,7 @@ pub(crate) fn collection_of(kind: &str) -> Option<&'static str> {
         "site" => collection::SITES,
         "warehouse" => collection::WAREHOUSES,
         "device" => collection::DEVICES,
+        "invite" => collection::INVITES,
         _ => return None,
     })
 }
@@ -67,6 +68,7 @@ pub fn kind_of(collection: &str) -> &'static str {
         collection::SITES => "site",
         collection::WAREHOUSES => "warehouse",
         collection::DEVICES => "device",
+        collection::INVITES => "invite",
         _ => "record",
     }
 }

@@ -29,10 +29,11 @@ pub(crate) mod collection {
     pub const SITES: &str = "sites";
     pub const WAREHOUSES: &str = "warehouses";
     pub const DEVICES: &str = "devices";
+    pub const INVITES: &str = "invites";
     pub const SETTINGS: &str = "settings";
 
     pub const OF_ORG: &[&str] = &[
-        ITEMS, CUSTOMERS, SUPPLIERS, SITES, WAREHOUSES, DEVICES, SETTINGS,
+        ITEMS, CUSTOMERS, SUPPLIERS, SITES, WAREHOUSES, DEVICES, INVITES, SETTINGS,
     ];
     pub const OF_OPS: &[&str] = &[ORDERS, MOVEMENTS, TASKS];
     pub const OF_LEDGER: &[&str] = &["entries"];

@@ -76,7 +76,81 @@ CREATE TABLE peer_heads (
     heads BLOB NOT NULL,
     PRIMARY KEY (device, doc)
 ) STRICT;
+-- Each stored document's current heads, so a sync hello needs no document loaded.
+CREATE TABLE doc_heads (doc TEXT PRIMARY KEY, heads BLOB NOT NULL) STRICT;
+-- Automerge sync state per peer per document (its shared heads), to resume a session.
+CREATE TABLE sync_states (
+    peer TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    state BLOB NOT NULL,
+    PRIMARY KEY (peer, doc)
+) STRICT;
+-- Changes received and not applied because their author may not write the document.
+CREATE TABLE refused_changes (
+    hash TEXT PRIMARY KEY,
+    doc TEXT NOT NULL,
+    author TEXT NOT NULL,
+    from_peer TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at INTEGER NOT NULL
+) STRICT;
 ";
+
+fn heads_bytes(heads: &[automerge::ChangeHash]) -> Vec<u8> {
+    heads.iter().flat_map(|h| h.0).collect()
+}
+
+fn heads_of(bytes: &[u8]) -> Vec<automerge::ChangeHash> {
+    bytes
+        .chunks_exact(32)
+        .filter_map(|c| automerge::ChangeHash::try_from(c).ok())
+        .collect()
+}
+
+/// Records a document's current heads.
+pub(crate) fn set_doc_heads(
+    db: &Connection,
+    doc: &DocId,
+    heads: &[automerge::ChangeHash],
+) -> Result<()> {
+    db.prepare_cached(
+        "INSERT INTO doc_heads(doc, heads) VALUES (?1, ?2)
+         ON CONFLICT(doc) DO UPDATE SET heads = excluded.heads",
+    )?
+    .execute(params![doc.to_string(), heads_bytes(heads)])?;
+    Ok(())
+}
+
+/// Every stored document with its heads.
+pub(crate) fn all_doc_heads(db: &Connection) -> Result<Vec<(DocId, Vec<automerge::ChangeHash>)>> {
+    let mut stmt = db.prepare_cached("SELECT doc, heads FROM doc_heads ORDER BY doc")?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(doc, heads)| Ok((DocId::parse(&doc)?, heads_of(&heads))))
+        .collect()
+}
+
+/// The stored sync state of `peer` for `doc`.
+pub(crate) fn sync_state(db: &Connection, peer: &str, doc: &DocId) -> Result<Option<Vec<u8>>> {
+    Ok(db
+        .prepare_cached("SELECT state FROM sync_states WHERE peer = ?1 AND doc = ?2")?
+        .query_row(params![peer, doc.to_string()], |r| r.get(0))
+        .optional()?)
+}
+
+/// Stores the sync state of `peer` for `doc`.
+pub(crate) fn set_sync_state(db: &Connection, peer: &str, doc: &DocId, state: &[u8]) -> Result<()> {
+    db.prepare_cached(
+        "INSERT INTO sync_states(peer, doc, state) VALUES (?1, ?2, ?3)
+         ON CONFLICT(peer, doc) DO UPDATE SET state = excluded.state",
+    )?
+    .execute(params![peer, doc.to_string(), state])?;
+    Ok(())
+}
 
 pub(crate) fn meta_get(db: &Connection, key: &str) -> Result<Option<String>> {
     Ok(db
@@ -173,7 +247,7 @@ pub(crate) fn set_peer_heads(
     doc: &DocId,
     heads: &[automerge::ChangeHash],
 ) -> Result<()> {
-    let bytes: Vec<u8> = heads.iter().flat_map(|h| h.0).collect();
+    let bytes = heads_bytes(heads);
     db.execute(
         "INSERT INTO peer_heads(device, doc, heads) VALUES (?1, ?2, ?3)
          ON CONFLICT(device, doc) DO UPDATE SET heads = excluded.heads",
@@ -195,9 +269,5 @@ pub(crate) fn peer_heads(
             |r| r.get(0),
         )
         .optional()?;
-    Ok(bytes
-        .unwrap_or_default()
-        .chunks_exact(32)
-        .filter_map(|c| automerge::ChangeHash::try_from(c).ok())
-        .collect())
+    Ok(heads_of(&bytes.unwrap_or_default()))
 }

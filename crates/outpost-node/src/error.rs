@@ -23,6 +23,15 @@ pub enum Error {
         /// Why.
         source: std::io::Error,
     },
+    /// The network failed or refused.
+    #[error(transparent)]
+    Sync(#[from] outpost_sync::Error),
+    /// An address could not be read.
+    #[error("not a peer address: {0}")]
+    Address(String),
+    /// The network was started twice.
+    #[error("the network is running already")]
+    NetworkRunning,
     /// A file given by the user could not be read or written.
     #[error("cannot access {path}: {source}")]
     File {

@@ -140,6 +140,29 @@ catalogue! {
     LabelEvents => "Status events", "状态记录";
     LabelConflicts => "Conflicts", "冲突";
     LabelDataDir => "Data dir", "数据目录";
+    // Network
+    ColAddress => "Address", "地址";
+    ColLastSynced => "Last synced", "最近同步";
+    ColPendingOut => "To send", "待发送";
+    ColPendingIn => "To receive", "待接收";
+    ColExpires => "Expires", "过期时间";
+    ColUsedBy => "Used by", "使用者";
+    ColDoc => "Document", "文档";
+    ColReason => "Reason", "原因";
+    ColRevoked => "Revoked", "已撤销";
+    InviteMade => "Invite for a {role} at {site}, valid until {until}. Give the new member this code (once):", "已为站点 {site} 的{role}创建邀请，有效期至 {until}。请把此邀请码交给新成员（仅可使用一次）：";
+    InviteNoAddress => "Warning: this node is not serving and knows no HQ address, so the new device has nobody to dial. Run `outpost serve` or `outpost peer add` first.", "警告：本节点未在运行服务，也不知道总部地址，新设备将无处连接。请先运行 `outpost serve` 或 `outpost peer add`。";
+    JoinedAs => "Joined organisation {org} as {role} at site {site}; this device is {device}. Run `outpost serve` to sync.", "已加入组织 {org}，角色为站点 {site} 的{role}；本设备为 {device}。运行 `outpost serve` 开始同步。";
+    Revoked => "Revoked {device} ({name}): its connections close and it is sent nothing more.", "已撤销 {device}（{name}）：其连接将被关闭，不再向其发送任何数据。";
+    PeerAdded => "Will keep {addr} connected.", "将保持与 {addr} 的连接。";
+    Serving => "Serving as {device} ({peer}). Stop with Ctrl-C.", "以 {device}（{peer}）身份运行服务。按 Ctrl-C 停止。";
+    ListeningOn => "listening {addr}", "监听 {addr}";
+    NotServing => "Not connected: start `outpost serve` to sync with peers.", "未连接：运行 `outpost serve` 与其他节点同步。";
+    SyncUnseen => "{count} changes of this device are not yet at HQ.", "本设备有 {count} 项更改尚未到达总部。";
+    SyncAllSeen => "HQ has every change of this device.", "总部已收到本设备的全部更改。";
+    SyncNoHq => "No HQ peer configured (outpost peer add).", "未配置总部节点（outpost peer add）。";
+    SyncRefused => "Changes refused from peers:", "已拒绝的来自其他节点的更改：";
+    ServeStopped => "Stopped.", "已停止。";
     // Exception kinds
     ExNegativeStock => "Stock below zero (oversold while offline?)", "库存为负（离线期间超卖？）";
     ExDuplicateNumber => "The same number on two records", "编号重复";
@@ -168,6 +191,7 @@ catalogue! {
     RuleSameWarehouse => "source and destination are the same", "调出与调入仓库相同";
     RuleNothing => "nothing to change", "没有要修改的内容";
     RuleExhausted => "no free code is left", "没有可用的代码";
+    RuleFuture => "must be in the future", "必须是将来的时间";
     ErrTransition => "order {number} is {status}; it cannot be {action}", "订单 {number} 当前为{status}，不能{action}";
     ErrFrozen => "order {number} is no longer a draft; its lines and parties are frozen", "订单 {number} 已不是草稿，明细与往来单位已锁定";
     ErrEmptyOrder => "order {number} has no lines", "订单 {number} 没有明细";
@@ -180,6 +204,17 @@ catalogue! {
     ErrNoChoice => "choice {choice} is not among the {count} values of this conflict", "选项 {choice} 不在该冲突的 {count} 个值中";
     ErrSchema => "the database has schema version {found}; this build supports up to {supported}", "数据库结构版本为 {found}，本程序最高支持 {supported}";
     ErrInternal => "internal error: {reason}", "内部错误：{reason}";
+    ErrNotPermitted => "a {role} may not change {doc}", "角色 {role} 无权修改 {doc}";
+    ErrAddress => "not a peer address: {addr}", "不是有效的节点地址：{addr}";
+    ErrNetworkRunning => "the network is running already", "网络已在运行";
+    ErrInviteRefused => "invite refused: {reason}", "邀请被拒绝：{reason}";
+    ErrInviteCode => "malformed invite code: {reason}", "邀请码格式错误：{reason}";
+    ErrUnreachable => "no inviting node answered ({reason}); is it running?", "没有邀请节点应答（{reason}）；它在运行吗？";
+    ErrNetwork => "network error: {reason}", "网络错误：{reason}";
+    RefusalExpired => "the invite expired; ask an admin for a new one", "邀请码已过期，请向管理员索取新的邀请码";
+    RefusalUsed => "the invite was used already; ask an admin for a new one", "邀请码已被使用，请向管理员索取新的邀请码";
+    RefusalUnknown => "the answering node does not know this invite", "应答的节点不认识此邀请码";
+    RefusalOther => "{reason}", "{reason}";
     ErrorPrefix => "error", "错误";
 }
 
@@ -297,6 +332,7 @@ pub fn rule_text(lang: Lang, rule: &outpost_core::Rule) -> String {
         Rule::SameWarehouse => Msg::RuleSameWarehouse.text(lang).to_string(),
         Rule::NothingToChange => Msg::RuleNothing.text(lang).to_string(),
         Rule::Exhausted => Msg::RuleExhausted.text(lang).to_string(),
+        Rule::Future => Msg::RuleFuture.text(lang).to_string(),
         other => other.to_string(),
     }
 }
@@ -316,8 +352,36 @@ fn verb_zh(past: &str) -> String {
     .to_string()
 }
 
+/// Why an invite was refused, in `lang`.
+pub fn refusal(lang: Lang, refusal: &outpost_sync::Refusal) -> String {
+    use outpost_sync::Refusal;
+    match refusal {
+        Refusal::Expired => Msg::RefusalExpired.text(lang).to_string(),
+        Refusal::Used => Msg::RefusalUsed.text(lang).to_string(),
+        Refusal::Unknown => Msg::RefusalUnknown.text(lang).to_string(),
+        other => fill(lang, Msg::RefusalOther, &[("reason", other)]),
+    }
+}
+
+fn sync_error(lang: Lang, err: &outpost_sync::Error) -> String {
+    use outpost_sync::Error as E;
+    match err {
+        E::JoinRefused(r) => fill(
+            lang,
+            Msg::ErrInviteRefused,
+            &[("reason", &refusal(lang, r))],
+        ),
+        E::InviteCode(reason) => fill(lang, Msg::ErrInviteCode, &[("reason", reason)]),
+        E::Unreachable(reason) => fill(lang, Msg::ErrUnreachable, &[("reason", reason)]),
+        other => fill(lang, Msg::ErrNetwork, &[("reason", other)]),
+    }
+}
+
 /// An error in `lang`, naming what to fix.
 pub fn error(lang: Lang, err: &Error) -> String {
+    if let Error::Sync(e) = err {
+        return sync_error(lang, e);
+    }
     if lang == Lang::En {
         return err.to_string();
     }
@@ -325,6 +389,9 @@ pub fn error(lang: Lang, err: &Error) -> String {
     match err {
         Error::KeyMismatch(path) => fill(lang, Msg::ErrKeyMismatch, &[("path", &path.display())]),
         Error::Locked(dir) => fill(lang, Msg::ErrLocked, &[("dir", &dir.display())]),
+        Error::Address(addr) => fill(lang, Msg::ErrAddress, &[("addr", addr)]),
+        Error::NetworkRunning => Msg::ErrNetworkRunning.text(lang).to_string(),
+        Error::Sync(e) => sync_error(lang, e),
         Error::DataDir { path, source } | Error::File { path, source } => fill(
             lang,
             Msg::ErrFile,
@@ -384,6 +451,11 @@ pub fn error(lang: Lang, err: &Error) -> String {
                     ("available", available),
                     ("requested", requested),
                 ],
+            ),
+            CoreError::NotPermitted { doc, role } => fill(
+                lang,
+                Msg::ErrNotPermitted,
+                &[("role", &w(role)), ("doc", doc)],
             ),
             CoreError::WrongSite { own, other } => {
                 fill(lang, Msg::ErrWrongSite, &[("own", own), ("other", other)])

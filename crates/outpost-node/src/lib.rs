@@ -25,7 +25,10 @@
 mod error;
 pub mod i18n;
 pub mod identity;
+mod net;
 mod node;
+mod replica;
 
 pub use error::{Error, Result};
+pub use net::{Joined, NetConfig, NewInvite, PEERS_FILE, PeerStatus, SyncStatus, stored_peers};
 pub use node::{DB_FILE, Event, Node, default_data_dir};

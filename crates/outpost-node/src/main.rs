@@ -8,10 +8,6 @@ use clap::Parser;
 use outpost_node::i18n::{self, Lang, Msg};
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(tracing::Level::WARN)
-        .init();
     let env_lang = std::env::var("OUTPOST_LANG")
         .ok()
         .and_then(|l| Lang::parse(&l))
@@ -28,15 +24,38 @@ fn main() -> ExitCode {
         }
     }
     let cli = cli::args::Cli::parse();
+    // A serving node logs what it does; a command prints only warnings. OUTPOST_LOG
+    // (error, warn, info, debug, trace) overrides either.
+    let level = std::env::var("OUTPOST_LOG")
+        .ok()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(if matches!(cli.command, cli::args::Command::Serve(_)) {
+            tracing::Level::INFO
+        } else {
+            tracing::Level::WARN
+        });
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
     let lang = cli
         .lang
         .as_deref()
         .and_then(Lang::parse)
         .unwrap_or(env_lang);
-    let out = cli::out::Out {
-        lang,
-        json: cli.json,
-    };
+    let out = cli::out::Out::stdout(lang, cli.json);
+    let dir = cli.data_dir.clone().or_else(outpost_node::default_data_dir);
+    let forwarded = dir.and_then(|d| cli::serve::forward(&d, &cli.command));
+    if let Some(result) = forwarded {
+        return match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("{}: {message}", Msg::ErrorPrefix.text(lang));
+                ExitCode::from(1)
+            }
+        };
+    }
     match cli::run::run(cli, &out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -36,6 +36,18 @@ pub enum Event {
         /// Records whose projections changed.
         records: Vec<RecordRef>,
     },
+    /// Changes arrived from a peer.
+    Synced {
+        /// Records whose projections changed.
+        records: Vec<RecordRef>,
+    },
+    /// Changes from a peer were refused (their author may not write the document).
+    ChangesRefused {
+        /// How many.
+        count: usize,
+    },
+    /// A peer connected, disconnected or finished a sync session.
+    PeersChanged,
 }
 
 /// One device's node: the only API the CLI and the desktop app call.
@@ -48,6 +60,7 @@ pub struct Node {
     identity: Identity,
     events: broadcast::Sender<Event>,
     data_dir: PathBuf,
+    net: std::sync::OnceLock<crate::net::Net>,
     _lock: File,
 }
 
@@ -84,15 +97,34 @@ fn lock(dir: &Path) -> Result<File> {
 }
 
 impl Node {
-    fn wrap(book: Book, identity: Identity, data_dir: &Path, lock: File) -> Node {
+    pub(crate) fn assemble(book: Book, identity: Identity, data_dir: &Path, lock: File) -> Node {
         let (events, _) = broadcast::channel(256);
         Node {
             book: Mutex::new(book),
             identity,
             events,
             data_dir: data_dir.to_path_buf(),
+            net: std::sync::OnceLock::new(),
             _lock: lock,
         }
+    }
+
+    pub(crate) fn net(&self) -> Option<&crate::net::Net> {
+        self.net.get()
+    }
+
+    pub(crate) fn set_net(&self, net: crate::net::Net) -> Result<()> {
+        self.net.set(net).map_err(|_| Error::NetworkRunning)
+    }
+
+    /// Sends an event to front ends (nobody listening is fine: the CLI has none).
+    pub(crate) fn emit(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
+
+    /// The member registered for `device`.
+    pub fn member(&self, device: &outpost_core::DeviceId) -> Result<Option<Device>> {
+        self.read(|b| b.member(device))
     }
 
     /// Opens the node of an existing data dir.
@@ -103,12 +135,12 @@ impl Node {
         if &identity.device_id() != book.device_id() {
             return Err(Error::KeyMismatch(data_dir.join(crate::identity::KEY_FILE)));
         }
-        Ok(Node::wrap(book, identity, data_dir, lock))
+        Ok(Node::assemble(book, identity, data_dir, lock))
     }
 
     /// A data dir about to hold a new book: refused if it holds one already; the device
     /// key is created, or kept from an earlier attempt that stopped before the book.
-    fn fresh(data_dir: &Path) -> Result<(File, Identity)> {
+    pub(crate) fn fresh_dir(data_dir: &Path) -> Result<(File, Identity)> {
         let lock = lock(data_dir)?;
         if data_dir.join(DB_FILE).exists() {
             let book = Book::open(&data_dir.join(DB_FILE))?;
@@ -119,19 +151,19 @@ impl Node {
 
     /// Creates a new organisation in an empty data dir.
     pub fn create(data_dir: &Path, org: NewOrg) -> Result<Node> {
-        let (lock, identity) = Node::fresh(data_dir)?;
+        let (lock, identity) = Node::fresh_dir(data_dir)?;
         let book = Book::create(
             &data_dir.join(DB_FILE),
             org,
             identity.device_id(),
             Timestamp::now(),
         )?;
-        Ok(Node::wrap(book, identity, data_dir, lock))
+        Ok(Node::assemble(book, identity, data_dir, lock))
     }
 
     /// Starts a new device of an existing organisation from a bundle file.
     pub fn join_bundle(data_dir: &Path, bundle: &Path, join: JoinAs) -> Result<Node> {
-        let (lock, identity) = Node::fresh(data_dir)?;
+        let (lock, identity) = Node::fresh_dir(data_dir)?;
         let bytes = std::fs::read(bundle).map_err(|source| Error::File {
             path: bundle.to_path_buf(),
             source,
@@ -143,7 +175,7 @@ impl Node {
             identity.device_id(),
             Timestamp::now(),
         )?;
-        Ok(Node::wrap(book, identity, data_dir, lock))
+        Ok(Node::assemble(book, identity, data_dir, lock))
     }
 
     /// This device's identity (its key and PeerId).
@@ -173,14 +205,18 @@ impl Node {
         Ok(f(&mut self.book())?)
     }
 
-    fn write<T>(
+    pub(crate) fn write<T>(
         &self,
         action: &'static str,
         f: impl FnOnce(&mut Book, Timestamp) -> outpost_core::Result<T>,
     ) -> Result<T> {
-        let value = f(&mut self.book(), Timestamp::now())?;
-        // Nobody listening is fine: the CLI has no subscribers.
-        let _ = self.events.send(Event::Written { action });
+        let (value, docs) = {
+            let mut book = self.book();
+            let value = f(&mut book, Timestamp::now())?;
+            (value, book.take_changed_docs())
+        };
+        self.emit(Event::Written { action });
+        self.push_changes(&docs);
         Ok(value)
     }
 
@@ -359,7 +395,13 @@ impl Node {
             path: path.to_path_buf(),
             source,
         })?;
-        let report = self.read(|b| b.import_bundle(&bytes, Timestamp::now()))?;
+        let (report, docs) = self.read(|b| {
+            Ok((
+                b.import_bundle(&bytes, Timestamp::now())?,
+                b.take_changed_docs(),
+            ))
+        })?;
+        self.push_changes(&docs);
         let _ = self.events.send(Event::Imported {
             records: report.records.clone(),
         });
@@ -383,7 +425,7 @@ impl Node {
 }
 
 /// Writes a file so that a crash leaves either the old file or the whole new one.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let err = |source| Error::File {
         path: path.to_path_buf(),
         source,

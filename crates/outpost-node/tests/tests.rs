@@ -11,6 +11,8 @@ mod bad_input;
 mod bundles;
 // Acknowledged writes survive SIGKILL.
 mod durability;
+// Real `outpost serve` processes on loopback: invites, sync, access, revocation.
+mod network;
 // The device key: private, stable, the device's id in the organisation.
 mod identity;
 // The book from the command line: orders, stock, tasks, conflicts, history.

@@ -43,6 +43,71 @@ pub struct ImportReport {
     pub exceptions: usize,
 }
 
+/// What merging changes into one document did.
+#[derive(Debug, Default)]
+pub(crate) struct DocMerge {
+    /// Changes new to this device (not counting genesis).
+    pub new_changes: usize,
+    /// Changes kept aside until their dependencies arrive.
+    pub waiting: usize,
+    /// Records whose projections were refreshed.
+    pub records: Vec<RecordRef>,
+}
+
+/// Applies `changes` to a document, stores what is new and refreshes the projections of
+/// the records they touched, inside the caller's transaction. Bundles and sync both merge
+/// through here.
+pub(crate) fn merge_changes(
+    tx: &rusqlite::Connection,
+    docs: &mut std::collections::HashMap<DocId, super::Loaded>,
+    org: &str,
+    doc_id: &DocId,
+    changes: &[automerge::Change],
+) -> Result<DocMerge> {
+    let mut merged = DocMerge::default();
+    let loaded = super::load_into(tx, docs, org, doc_id)?;
+    let before = if loaded.stored {
+        loaded.doc.get_heads()
+    } else {
+        Vec::new()
+    };
+    loaded.doc.apply_changes(changes.iter().cloned())?;
+    schema::check_document(&loaded.doc, doc_id, org)?;
+    let waiting: Vec<_> = changes
+        .iter()
+        .filter(|c| loaded.doc.get_change_meta_by_hash(&c.hash()).is_none())
+        .collect();
+    if !waiting.is_empty() {
+        let raw: Vec<u8> = waiting
+            .iter()
+            .flat_map(|c| c.raw_bytes().to_vec())
+            .collect();
+        store::put_chunk(tx, doc_id, store::chunk::PENDING, &raw)?;
+        merged.waiting = waiting.len();
+    }
+    let after = loaded.doc.get_heads();
+    if after == before {
+        return Ok(merged);
+    }
+    let metas = loaded.store_changes_since(tx, doc_id, &before)?;
+    merged.new_changes = metas.iter().filter(|m| m.message.is_some()).count();
+    // The diff misses a change that only replaces a losing value of a conflict (the
+    // shown value stays), so also take the records each new change says it touched.
+    let mut records = touched_by(&loaded.doc.diff(&before, &after));
+    records.extend(
+        metas
+            .iter()
+            .flat_map(|m| projection::ChangeNote::of(m).records)
+            .filter_map(|l| from_label(&l)),
+    );
+    records.sort();
+    records.dedup();
+    projection::project(tx, doc_id, &loaded.doc, &records)?;
+    merged.records = records;
+    loaded.compact_if_due(tx, doc_id)?;
+    Ok(merged)
+}
+
 impl Book {
     /// Writes a bundle of this device's documents.
     pub fn export_bundle(&mut self, scope: &ExportScope, at: Timestamp) -> Result<Vec<u8>> {
@@ -123,50 +188,16 @@ impl Book {
             let doc_id = DocId::parse(&doc.id)?;
             report.changes += doc.changes.len();
             touched_docs.push(doc_id.clone());
-            let loaded = super::load_into(&tx, &mut self.docs, &org, &doc_id)?;
-            let before = if loaded.stored {
-                loaded.doc.get_heads()
-            } else {
-                Vec::new()
-            };
-            loaded.doc.apply_changes(doc.changes.iter().cloned())?;
-            schema::check_document(&loaded.doc, &doc_id, &org)?;
-            let waiting: Vec<_> = doc
-                .changes
-                .iter()
-                .filter(|c| loaded.doc.get_change_meta_by_hash(&c.hash()).is_none())
-                .collect();
-            if !waiting.is_empty() {
-                let raw: Vec<u8> = waiting
-                    .iter()
-                    .flat_map(|c| c.raw_bytes().to_vec())
-                    .collect();
-                store::put_chunk(&tx, &doc_id, store::chunk::PENDING, &raw)?;
-                report.waiting += waiting.len();
-            }
+            let merged = merge_changes(&tx, &mut self.docs, &org, &doc_id, &doc.changes)?;
             let heads: Vec<automerge::ChangeHash> =
                 entry.heads.iter().filter_map(|h| h.parse().ok()).collect();
             store::set_peer_heads(&tx, from.as_str(), &doc_id, &heads)?;
-            let after = loaded.doc.get_heads();
-            if after == before {
-                continue;
+            report.waiting += merged.waiting;
+            report.new_changes += merged.new_changes;
+            if merged.new_changes > 0 || !merged.records.is_empty() {
+                self.changed.push(doc_id.clone());
             }
-            let metas = loaded.store_changes_since(&tx, &doc_id, &before)?;
-            report.new_changes += metas.iter().filter(|m| m.message.is_some()).count();
-            // The diff misses a change that only replaces a losing value of a conflict (the
-            // shown value stays), so also take the records each new change says it touched.
-            let mut records = touched_by(&loaded.doc.diff(&before, &after));
-            records.extend(
-                metas
-                    .iter()
-                    .flat_map(|m| projection::ChangeNote::of(m).records)
-                    .filter_map(|l| from_label(&l)),
-            );
-            records.sort();
-            records.dedup();
-            projection::project(&tx, &doc_id, &loaded.doc, &records)?;
-            report.records.extend(records);
-            loaded.compact_if_due(&tx, &doc_id)?;
+            report.records.extend(merged.records);
         }
         tx.commit()?;
         Ok(report)

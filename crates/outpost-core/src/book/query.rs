@@ -259,7 +259,8 @@ impl Book {
 
     fn devices_where(&self, cond: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<Device>> {
         let sql = format!(
-            "SELECT id, code, name, site, role, joined_at, revoked FROM devices WHERE {cond} ORDER BY code"
+            "SELECT id, code, name, site, role, joined_at, revoked, revoked_at FROM devices \
+             WHERE {cond} ORDER BY code"
         );
         let mut stmt = self.db.prepare_cached(&sql)?;
         let rows = stmt
@@ -272,6 +273,7 @@ impl Book {
                     role: parse_col(r.get(4)?, Role::parse)?,
                     joined_at_ms: r.get(5)?,
                     revoked: r.get(6)?,
+                    revoked_at_ms: r.get(7)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -279,7 +281,7 @@ impl Book {
     }
 
     /// Device code for display, or the id's first 8 digits if the device is unknown yet.
-    pub(crate) fn device_label(&self, id: &str) -> String {
+    pub fn device_label(&self, id: &str) -> String {
         self.db
             .query_row("SELECT code FROM devices WHERE id = ?1", [id], |r| r.get(0))
             .unwrap_or_else(|_| id.chars().take(8).collect())

@@ -68,6 +68,31 @@ pub enum Command {
     Bundle(BundleCmd),
     /// Recreate the query tables from the documents.
     Rebuild,
+    /// Run as an always-on node (HQ or a spare box): listen, sync with members, answer
+    /// invites, relay for offices behind NAT. Other commands talk to it while it runs.
+    Serve(ServeArgs),
+    /// Join an organisation with an invite code from an admin (on a new device).
+    Join {
+        /// The code printed by `outpost invite new`.
+        code: String,
+        /// Your name, shown on everything you record.
+        #[arg(long)]
+        name: String,
+    },
+    /// Invites for new members (admin).
+    #[command(subcommand)]
+    Invite(InviteCmd),
+    /// Members: list, revoke (admin).
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// Connected peers: address, last synced, documents pending each way.
+    Peers,
+    /// Peers to keep connected (the HQ node).
+    #[command(subcommand)]
+    Peer(PeerCmd),
+    /// Sync state: changes HQ has not seen yet, refused changes.
+    #[command(subcommand)]
+    Sync(SyncCmd),
     /// Measure write latency, cold open and list speed, bundle size.
     Bench(BenchArgs),
     /// Print a stable dump of every query table (support and tests).
@@ -530,4 +555,66 @@ pub struct BenchArgs {
     /// Internal: open the data set and report time and peak memory.
     #[arg(long, hide = true)]
     pub cold_open: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Addresses to listen on (repeatable).
+    #[arg(long, default_values_t = [
+        "/ip4/0.0.0.0/tcp/4001".to_string(),
+        "/ip4/0.0.0.0/udp/4001/quic-v1".to_string(),
+    ])]
+    pub listen: Vec<String>,
+    /// Do not look for members on the LAN (mDNS).
+    #[arg(long)]
+    pub no_mdns: bool,
+    /// Do not relay for other members.
+    #[arg(long)]
+    pub no_relay: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InviteCmd {
+    /// Make a one-time invite code.
+    New {
+        /// Role of the new member: clerk, warehouse, finance, manager, admin, auditor.
+        #[arg(long)]
+        role: String,
+        /// Home site of the new member.
+        #[arg(long)]
+        site: String,
+        /// How long the code works, e.g. 30m, 24h, 7d.
+        #[arg(long, default_value = "24h")]
+        expires: String,
+    },
+    /// List invites.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCmd {
+    /// List members (devices).
+    List,
+    /// Revoke a member: by device code or id.
+    Revoke {
+        /// Device code (e.g. K7M) or id.
+        device: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PeerCmd {
+    /// Keep a peer connected, e.g. /ip4/10.0.0.1/tcp/4001/p2p/12D3Koo...
+    Add {
+        /// Its address, ending in /p2p/<peer id>.
+        addr: String,
+    },
+    /// List the peers kept connected.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCmd {
+    /// Changes HQ has not seen yet, and refused changes.
+    Status,
 }

@@ -6,11 +6,13 @@ use outpost_node::{Node, Result};
 use serde_json::json;
 
 use super::args::*;
+use super::out::outln;
 use super::out::{Out, when};
 
 pub(super) fn print_conflicts(out: &Out, list: &[ConflictRow]) {
     for c in list {
-        println!(
+        outln!(
+            out,
             "{}",
             outpost_node::i18n::fill(
                 out.lang,
@@ -27,7 +29,8 @@ pub(super) fn print_conflicts(out: &Out, list: &[ConflictRow]) {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            println!(
+            outln!(
+                out,
                 "{}",
                 outpost_node::i18n::fill(
                     out.lang,

@@ -11,6 +11,7 @@ use serde_json::json;
 use super::args::*;
 use super::conflicts::print_conflicts;
 use super::out::{Out, money, when};
+use super::out::{outln, outp};
 use super::run::wh;
 use super::table::Table;
 
@@ -199,7 +200,8 @@ pub(super) fn order(node: &Node, cmd: OrderCmd, out: &Out) -> Result<()> {
                 return Ok(());
             }
             let l = |m: Msg| m.text(out.lang);
-            println!(
+            outln!(
+                out,
                 "{} {}  ·  {}  ·  {}  ·  {}",
                 l(Msg::LabelOrder),
                 d.row.number,
@@ -207,7 +209,8 @@ pub(super) fn order(node: &Node, cmd: OrderCmd, out: &Out) -> Result<()> {
                 out.word(d.row.status.as_str()),
                 money(d.row.total)
             );
-            println!(
+            outln!(
+                out,
                 "{}: {}  ·  {}: {}  ·  {}: {}",
                 l(Msg::ColParty),
                 d.row.party,
@@ -217,9 +220,9 @@ pub(super) fn order(node: &Node, cmd: OrderCmd, out: &Out) -> Result<()> {
                 d.created_by
             );
             if !d.note.is_empty() {
-                println!("{}: {}", l(Msg::LabelNote), d.note);
+                outln!(out, "{}: {}", l(Msg::LabelNote), d.note);
             }
-            println!();
+            outln!(out);
             let mut t = Table::new(out.headers(&[
                 Msg::ColNumber,
                 Msg::ColSku,
@@ -241,11 +244,12 @@ pub(super) fn order(node: &Node, cmd: OrderCmd, out: &Out) -> Result<()> {
                     money(li.amount),
                 ]);
             }
-            print!("{}", t.render());
+            outp!(out, "{}", t.render());
             if !d.events.is_empty() {
-                println!("\n{}:", l(Msg::LabelEvents));
+                outln!(out, "\n{}:", l(Msg::LabelEvents));
                 for e in &d.events {
-                    println!(
+                    outln!(
+                        out,
                         "  {}  {}  {}  {}",
                         when(e.at_ms),
                         out.word(e.status.as_str()),
@@ -255,7 +259,7 @@ pub(super) fn order(node: &Node, cmd: OrderCmd, out: &Out) -> Result<()> {
                 }
             }
             if !d.conflicts.is_empty() {
-                println!("\n{}:", l(Msg::LabelConflicts));
+                outln!(out, "\n{}:", l(Msg::LabelConflicts));
                 print_conflicts(out, &d.conflicts);
             }
         }

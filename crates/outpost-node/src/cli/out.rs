@@ -6,19 +6,72 @@ use serde::Serialize;
 
 use super::table::Table;
 
+/// Prints a line through an [`Out`] (to stdout, or the buffer of a forwarded command).
+macro_rules! outln {
+    ($out:expr) => { $out.emit("\n") };
+    ($out:expr, $($arg:tt)*) => { $out.emit(&format!("{}\n", format_args!($($arg)*))) };
+}
+
+/// Prints through an [`Out`] without a newline.
+macro_rules! outp {
+    ($out:expr, $($arg:tt)*) => { $out.emit(&format!($($arg)*)) };
+}
+
+pub(crate) use {outln, outp};
+
 /// Output settings for one run.
 pub struct Out {
     /// Message language.
     pub lang: Lang,
     /// JSON instead of text.
     pub json: bool,
+    /// Where output goes when the command runs for another process (`outpost serve`
+    /// answering a CLI call); stdout when `None`.
+    pub captured: Option<std::cell::RefCell<String>>,
 }
 
 impl Out {
+    /// Output to stdout.
+    pub fn stdout(lang: Lang, json: bool) -> Out {
+        Out {
+            lang,
+            json,
+            captured: None,
+        }
+    }
+
+    /// Output kept in a buffer (see [`Out::take`]).
+    pub fn captured(lang: Lang, json: bool) -> Out {
+        Out {
+            lang,
+            json,
+            captured: Some(std::cell::RefCell::new(String::new())),
+        }
+    }
+
+    /// What was captured so far.
+    pub fn take(&self) -> String {
+        self.captured.as_ref().map(|c| c.take()).unwrap_or_default()
+    }
+
+    /// Writes text as is.
+    pub fn emit(&self, text: &str) {
+        match &self.captured {
+            Some(buf) => buf.borrow_mut().push_str(text),
+            None => {
+                use std::io::Write;
+                let mut stdout = std::io::stdout().lock();
+                // A closed pipe (`outpost ... | head`) is not an error worth a panic.
+                let _ = stdout.write_all(text.as_bytes());
+                let _ = stdout.flush();
+            }
+        }
+    }
+
     /// Prints a catalogue message (text mode only).
     pub fn say(&self, msg: Msg, args: &[(&str, &dyn std::fmt::Display)]) {
         if !self.json {
-            println!("{}", i18n::fill(self.lang, msg, args));
+            outln!(self, "{}", i18n::fill(self.lang, msg, args));
         }
     }
 
@@ -26,7 +79,7 @@ impl Out {
     pub fn json<T: Serialize>(&self, value: &T) {
         if self.json {
             match serde_json::to_string_pretty(value) {
-                Ok(text) => println!("{text}"),
+                Ok(text) => outln!(self, "{text}"),
                 Err(e) => eprintln!("{e}"),
             }
         }
@@ -37,9 +90,9 @@ impl Out {
         if self.json {
             self.json(value);
         } else if empty {
-            println!("{}", Msg::NothingFound.text(self.lang));
+            outln!(self, "{}", Msg::NothingFound.text(self.lang));
         } else {
-            print!("{}", table.render());
+            self.emit(&table.render());
         }
     }
 

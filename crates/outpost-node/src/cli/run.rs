@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 use super::args::*;
 use super::out::{Out, when};
+use super::out::{outln, outp};
 use super::table::Table;
 
 fn data_dir(cli_dir: Option<PathBuf>) -> Result<PathBuf> {
@@ -37,6 +38,8 @@ pub fn run(cli: Cli, out: &Out) -> Result<()> {
     match cli.command {
         Command::Init(args) => init(&dir, args, out),
         Command::Bench(args) => super::bench::run(args, out),
+        Command::Serve(args) => super::serve::serve(&dir, args, out),
+        Command::Join { code, name } => super::serve::join(&dir, &code, &name, out),
         command => {
             let node = Node::open(&dir)?;
             dispatch(&node, command, out)
@@ -84,9 +87,15 @@ fn init(dir: &Path, args: InitArgs, out: &Out) -> Result<()> {
     Ok(())
 }
 
-fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
+/// Runs a command against an open node (here, or in a serving node for another process).
+pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
     match command {
-        Command::Init(_) | Command::Bench(_) => Ok(()),
+        Command::Init(_) | Command::Bench(_) | Command::Serve(_) | Command::Join { .. } => Ok(()),
+        Command::Invite(cmd) => super::net::invite(node, cmd, out),
+        Command::Member(cmd) => super::net::member(node, cmd, out),
+        Command::Peers => super::net::peers(node, out),
+        Command::Peer(cmd) => super::net::peer(node, cmd, out),
+        Command::Sync(cmd) => super::net::sync(node, cmd, out),
         Command::Whoami => {
             let me = node.me()?;
             let peer = node.identity().peer_id().to_string();
@@ -108,8 +117,9 @@ fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
                 peer,
             ]);
             if !out.json {
-                print!("{}", t.render());
-                println!(
+                outp!(out, "{}", t.render());
+                outln!(
+                    out,
                     "{}: {}",
                     Msg::LabelDataDir.text(out.lang),
                     node.data_dir().display()
@@ -290,7 +300,7 @@ fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
             Ok(())
         }
         Command::Dump => {
-            print!("{}", node.dump()?);
+            outp!(out, "{}", node.dump()?);
             Ok(())
         }
         Command::Rebuild => {
@@ -314,7 +324,7 @@ fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
                     }],
                 })?;
                 // Printed only after the commit: every printed number must survive a crash.
-                println!("{number}");
+                outln!(out, "{number}");
             }
             Ok(())
         }

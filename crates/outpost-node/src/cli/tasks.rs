@@ -6,6 +6,7 @@ use outpost_node::{Node, Result};
 use serde_json::json;
 
 use super::args::*;
+use super::out::outln;
 use super::out::{Out, when};
 use super::table::Table;
 
@@ -125,8 +126,9 @@ pub(super) fn task(node: &Node, cmd: TaskCmd, out: &Out) -> Result<()> {
                 out.json(&r);
                 return Ok(());
             }
-            println!("{}  {}", r.number, r.title);
-            println!(
+            outln!(out, "{}  {}", r.number, r.title);
+            outln!(
+                out,
                 "{}: {}  ·  {}: {}  ·  {}: {}  ·  {}: {}",
                 Msg::ColOwner.text(out.lang),
                 r.owner,
@@ -138,10 +140,10 @@ pub(super) fn task(node: &Node, cmd: TaskCmd, out: &Out) -> Result<()> {
                 out.word(&r.status),
             );
             if !r.description.is_empty() {
-                println!("{}", r.description);
+                outln!(out, "{}", r.description);
             }
             for (at, device, text) in &r.comments {
-                println!("  {}  {}: {}", when(*at), device, text);
+                outln!(out, "  {}  {}: {}", when(*at), device, text);
             }
         }
     }

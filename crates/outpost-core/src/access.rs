@@ -1,0 +1,118 @@
+//! Who may read and write which document: the access rules of DESIGN.md, in one place.
+//!
+//! | document               | read                                   | write                    |
+//! |------------------------|----------------------------------------|--------------------------|
+//! | `org`                  | every member                           | admin                    |
+//! | `ops/<site>/<month>`   | clerk and warehouse of the site; others| clerk and warehouse of   |
+//! |                        | (finance, manager, admin, auditor) all | the site; finance,       |
+//! |                        |                                        | manager, admin           |
+//! | `ledger/<site>/<month>`| finance, manager, admin, auditor       | finance, manager, admin  |
+//!
+//! A revoked member reads nothing, and its changes are accepted only if they were made
+//! before the revocation (by the change's own time; see `may_author`).
+
+use crate::doc_id::DocId;
+use crate::org::{Device, Role};
+
+fn site_bound(role: Role) -> bool {
+    matches!(role, Role::Clerk | Role::Warehouse)
+}
+
+/// Whether `member` may read `doc`.
+pub fn may_read(member: &Device, doc: &DocId) -> bool {
+    if member.revoked {
+        return false;
+    }
+    match doc {
+        DocId::Org => true,
+        DocId::Ops { site, .. } => !site_bound(member.role) || &member.site == site,
+        DocId::Ledger { .. } => matches!(
+            member.role,
+            Role::Finance | Role::Manager | Role::Admin | Role::Auditor
+        ),
+    }
+}
+
+/// Whether `member` may write `doc` now.
+pub fn may_write(member: &Device, doc: &DocId) -> bool {
+    !member.revoked && role_may_write(member, doc)
+}
+
+fn role_may_write(member: &Device, doc: &DocId) -> bool {
+    match doc {
+        DocId::Org => member.role == Role::Admin,
+        DocId::Ops { site, .. } => match member.role {
+            Role::Clerk | Role::Warehouse => &member.site == site,
+            Role::Finance | Role::Manager | Role::Admin => true,
+            Role::Auditor => false,
+        },
+        DocId::Ledger { .. } => matches!(member.role, Role::Finance | Role::Manager | Role::Admin),
+    }
+}
+
+/// Whether a change made by `member` at `change_ms` to `doc` is accepted: its role allows
+/// the write and, if the member is revoked, the change predates the revocation.
+pub fn may_author(member: &Device, doc: &DocId, change_ms: i64) -> bool {
+    if !role_may_write(member, doc) {
+        return false;
+    }
+    match (member.revoked, member.revoked_at_ms) {
+        (false, _) => true,
+        (true, Some(at)) => change_ms < at,
+        (true, None) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::code::{DeviceCode, SiteCode};
+    use crate::id::DeviceId;
+
+    fn member(role: Role, site: &str) -> Device {
+        Device {
+            id: DeviceId::random(),
+            code: DeviceCode::parse("A1").unwrap(),
+            name: "x".into(),
+            site: SiteCode::parse(site).unwrap(),
+            role,
+            joined_at_ms: 0,
+            revoked: false,
+            revoked_at_ms: None,
+        }
+    }
+
+    #[test]
+    fn clerks_stay_in_their_site_and_out_of_the_ledger() {
+        let sh = DocId::parse("ops/SH/2026-11").unwrap();
+        let bj = DocId::parse("ops/BJ/2026-11").unwrap();
+        let ledger = DocId::parse("ledger/SH/2026-11").unwrap();
+        for role in [Role::Clerk, Role::Warehouse] {
+            let m = member(role, "SH");
+            assert!(may_read(&m, &sh) && may_write(&m, &sh));
+            assert!(!may_read(&m, &bj) && !may_write(&m, &bj));
+            assert!(!may_read(&m, &ledger) && !may_write(&m, &ledger));
+            assert!(may_read(&m, &DocId::Org) && !may_write(&m, &DocId::Org));
+        }
+        let auditor = member(Role::Auditor, "SH");
+        assert!(may_read(&auditor, &bj) && may_read(&auditor, &ledger));
+        assert!(!may_write(&auditor, &bj) && !may_write(&auditor, &ledger));
+        let finance = member(Role::Finance, "SH");
+        assert!(may_write(&finance, &ledger) && may_read(&finance, &bj));
+        assert!(!may_write(&finance, &DocId::Org));
+        assert!(may_write(&member(Role::Admin, "SH"), &DocId::Org));
+    }
+
+    #[test]
+    fn a_revoked_member_reads_nothing_and_wrote_only_before() {
+        let sh = DocId::parse("ops/SH/2026-11").unwrap();
+        let mut m = member(Role::Clerk, "SH");
+        m.revoked = true;
+        m.revoked_at_ms = Some(1_000);
+        assert!(!may_read(&m, &DocId::Org) && !may_write(&m, &sh));
+        assert!(may_author(&m, &sh, 999));
+        assert!(!may_author(&m, &sh, 1_000));
+        m.revoked_at_ms = None;
+        assert!(!may_author(&m, &sh, 0));
+    }
+}

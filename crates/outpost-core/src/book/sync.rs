@@ -1,0 +1,358 @@
+//! The book's side of network sync: which documents a member may read, Automerge sync
+//! messages, and the author check that every received change must pass.
+//!
+//! A received message's changes are taken out of it and checked one by one: a change is
+//! applied only if its author is a member who may write the document (or it is the
+//! document's deterministic genesis). Refused changes — and changes that build on them —
+//! are logged and never applied. The accepted ones merge through the same path as
+//! bundles (one SQLite transaction with their projections); the message, emptied of its
+//! changes, then updates the sync state.
+
+use automerge::sync::{self, SyncDoc};
+use automerge::{Automerge, Change, ChangeHash};
+use jiff::Timestamp;
+use rusqlite::params;
+use serde::Serialize;
+
+use super::Book;
+use super::merge::merge_changes;
+use crate::access;
+use crate::doc_id::DocId;
+use crate::error::{Error, Result};
+use crate::id::DeviceId;
+use crate::org::Device;
+use crate::record::RecordRef;
+use crate::schema;
+use crate::store;
+
+/// A change that was received and not applied.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RefusedChange {
+    /// The change's hash.
+    pub hash: String,
+    /// The document it was for.
+    pub doc: String,
+    /// Its author (device id, or the raw actor if not a device).
+    pub author: String,
+    /// The peer that sent it.
+    pub from_peer: String,
+    /// Why it was refused.
+    pub reason: String,
+    /// When it was refused (ms).
+    pub at_ms: i64,
+}
+
+/// What receiving one sync message did.
+#[derive(Clone, Debug, Default)]
+pub struct SyncReceipt {
+    /// Changes new to this device.
+    pub new_changes: usize,
+    /// Records whose projections changed.
+    pub records: Vec<RecordRef>,
+    /// Changes refused in this message.
+    pub refused: Vec<RefusedChange>,
+    /// Whether the document's heads moved.
+    pub changed: bool,
+}
+
+/// How much of a document a peer lacks or has that we lack.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Pending {
+    /// We have changes the peer has not acknowledged.
+    pub to_send: bool,
+    /// The peer has changes we lack.
+    pub to_receive: bool,
+}
+
+/// Splits concatenated storage chunks: each is magic (4 bytes), checksum (4), type (1),
+/// a LEB128 length and that many bytes.
+fn split_chunks(mut bytes: &[u8]) -> Option<Vec<(u8, &[u8])>> {
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        let kind = *bytes.get(8)?;
+        let (mut len, mut shift, mut at) = (0usize, 0u32, 9usize);
+        loop {
+            let b = *bytes.get(at)?;
+            len |= usize::from(b & 0x7f).checked_shl(shift)?;
+            at += 1;
+            if b & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+            if shift > 56 {
+                return None;
+            }
+        }
+        let end = at.checked_add(len)?;
+        out.push((kind, bytes.get(..end)?));
+        bytes = &bytes[end..];
+    }
+    Some(out)
+}
+
+/// The changes carried by a sync message: its chunks hold changes or whole documents.
+fn changes_of(message: &sync::Message, doc_id: &DocId) -> Result<Vec<Change>> {
+    let mut out = Vec::new();
+    for bytes in message.changes.iter() {
+        let chunks = split_chunks(bytes)
+            .ok_or_else(|| Error::corrupt(doc_id, "a sync message's chunk is cut short"))?;
+        for (kind, chunk) in chunks {
+            if kind == 0 {
+                let doc =
+                    Automerge::load(chunk).map_err(|e| Error::corrupt(doc_id, e.to_string()))?;
+                out.extend(doc.get_changes(&[]));
+            } else {
+                let change = crate::bundle::parse_change(chunk)
+                    .map_err(|e| Error::corrupt(doc_id, format!("a change is {e}")))?;
+                out.push(change);
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl Book {
+    /// The member registered for `device`, if any.
+    pub fn member(&self, device: &DeviceId) -> Result<Option<Device>> {
+        self.device(device)
+    }
+
+    /// Documents stored here that `member` may read, with their heads.
+    pub fn readable_docs(&self, member: &Device) -> Result<Vec<(DocId, Vec<ChangeHash>)>> {
+        Ok(store::all_doc_heads(&self.db)?
+            .into_iter()
+            .filter(|(doc, _)| access::may_read(member, doc))
+            .collect())
+    }
+
+    /// The stored sync state of `peer` for `doc`, or a fresh one.
+    pub fn sync_state(&self, peer: &str, doc: &DocId) -> Result<sync::State> {
+        Ok(store::sync_state(&self.db, peer, doc)?
+            .and_then(|bytes| sync::State::decode(&bytes).ok())
+            .unwrap_or_default())
+    }
+
+    /// Keeps sync states for the next session (only their shared heads are kept).
+    pub fn save_sync_states<'a>(
+        &self,
+        peer: &str,
+        states: impl IntoIterator<Item = (&'a DocId, &'a sync::State)>,
+    ) -> Result<()> {
+        let tx = self.db.unchecked_transaction()?;
+        for (doc, state) in states {
+            store::set_sync_state(&tx, peer, doc, &state.encode())?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The next sync message for `doc` with the peer whose state is `state`; `None` when
+    /// there is nothing to say. A document not stored here speaks from its genesis.
+    pub fn sync_generate(
+        &mut self,
+        doc: &DocId,
+        state: &mut sync::State,
+    ) -> Result<Option<Vec<u8>>> {
+        let loaded = self.loaded(doc)?;
+        Ok(loaded.doc.generate_sync_message(state).map(|m| m.encode()))
+    }
+
+    /// Receives a sync message for `doc` from `peer`: applies the changes whose authors
+    /// may write `doc`, refuses the rest, and updates `state`. A malformed message is an
+    /// error and changes nothing.
+    pub fn sync_receive(
+        &mut self,
+        doc_id: &DocId,
+        state: &mut sync::State,
+        message: &[u8],
+        peer: &str,
+        at: Timestamp,
+    ) -> Result<SyncReceipt> {
+        let mut message = sync::Message::decode(message)
+            .map_err(|e| Error::corrupt(doc_id, format!("sync message: {e}")))?;
+        let changes = changes_of(&message, doc_id)?;
+        let mut receipt = SyncReceipt::default();
+        let (accepted, refused) = self.screen(doc_id, changes, peer, at)?;
+        receipt.refused = refused;
+        let before = self.loaded(doc_id)?.doc.get_heads();
+        let tx = self.db.unchecked_transaction()?;
+        store::set_peer_heads(&tx, peer, doc_id, &message.heads)?;
+        for r in &receipt.refused {
+            tx.prepare_cached(
+                "INSERT INTO refused_changes(hash, doc, author, from_peer, reason, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(hash) DO UPDATE SET from_peer = excluded.from_peer, at = excluded.at",
+            )?
+            .execute(params![
+                r.hash,
+                r.doc,
+                r.author,
+                r.from_peer,
+                r.reason,
+                r.at_ms
+            ])?;
+        }
+        if !accepted.is_empty() {
+            let merged = merge_changes(&tx, &mut self.docs, self.org.as_str(), doc_id, &accepted);
+            let merged = match merged {
+                Ok(m) => m,
+                Err(e) => {
+                    // The cached document may hold part of it: reload from disk next time.
+                    self.docs.remove(doc_id);
+                    return Err(e);
+                }
+            };
+            receipt.new_changes = merged.new_changes;
+            receipt.records = merged.records;
+        }
+        if let Err(e) = tx.commit() {
+            self.docs.remove(doc_id);
+            return Err(e.into());
+        }
+        receipt.changed = self.loaded(doc_id)?.doc.get_heads() != before;
+        if receipt.changed {
+            self.changed.push(doc_id.clone());
+        }
+        // The changes are in (or refused); let Automerge update what it knows of the peer.
+        message.changes = sync::ChunkList::empty();
+        self.loaded(doc_id)?
+            .doc
+            .receive_sync_message(state, message)?;
+        if receipt.changed {
+            // Automerge saw the changes already applied, so it believes the peer knows our
+            // new heads; it must be told them (the acknowledgement the sender waits for).
+            state.last_sent_heads = before;
+        }
+        Ok(receipt)
+    }
+
+    /// Splits received changes into those whose authors may write `doc` and the refused.
+    fn screen(
+        &mut self,
+        doc_id: &DocId,
+        changes: Vec<Change>,
+        peer: &str,
+        at: Timestamp,
+    ) -> Result<(Vec<Change>, Vec<RefusedChange>)> {
+        let genesis = schema::genesis(doc_id, self.org.as_str())?.get_heads();
+        let mut accepted = Vec::with_capacity(changes.len());
+        let mut refused = Vec::new();
+        let mut refused_hashes = std::collections::HashSet::new();
+        let mut members: std::collections::HashMap<Vec<u8>, Option<Device>> = Default::default();
+        // Dependencies come before dependents in a sync message, so one pass finds
+        // changes that build on refused ones.
+        for change in changes {
+            let actor = change.actor_id().to_bytes().to_vec();
+            let reason = if genesis.contains(&change.hash()) {
+                None
+            } else if change.deps().iter().any(|d| refused_hashes.contains(d)) {
+                Some("it builds on a refused change".to_string())
+            } else {
+                let member = match members.get(&actor) {
+                    Some(m) => m.clone(),
+                    None => {
+                        let m = self.device(&DeviceId::from_bytes(&actor))?;
+                        members.insert(actor.clone(), m.clone());
+                        m
+                    }
+                };
+                match member {
+                    None => Some("its author is not a member".to_string()),
+                    Some(m) if !access::may_author(&m, doc_id, change.timestamp()) => {
+                        Some(format!(
+                            "a {} of {} may not write {doc_id}{}",
+                            m.role.as_str(),
+                            m.site,
+                            if m.revoked { " (revoked)" } else { "" }
+                        ))
+                    }
+                    Some(_) => None,
+                }
+            };
+            match reason {
+                None => accepted.push(change),
+                Some(reason) => {
+                    tracing::warn!(doc = %doc_id, hash = %change.hash(), %peer, %reason, "refused a change");
+                    refused_hashes.insert(change.hash());
+                    refused.push(RefusedChange {
+                        hash: change.hash().to_string(),
+                        doc: doc_id.to_string(),
+                        author: DeviceId::from_bytes(&actor).to_string(),
+                        from_peer: peer.to_string(),
+                        reason,
+                        at_ms: at.as_millisecond(),
+                    });
+                }
+            }
+        }
+        Ok((accepted, refused))
+    }
+
+    /// Changes refused from peers, newest first.
+    pub fn refused_changes(&self) -> Result<Vec<RefusedChange>> {
+        let mut stmt = self.db.prepare_cached(
+            "SELECT hash, doc, author, from_peer, reason, at FROM refused_changes ORDER BY at DESC, hash",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(RefusedChange {
+                    hash: r.get(0)?,
+                    doc: r.get(1)?,
+                    author: r.get(2)?,
+                    from_peer: r.get(3)?,
+                    reason: r.get(4)?,
+                    at_ms: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// How `doc` stands against a peer whose heads are `theirs`.
+    pub fn pending_against(&mut self, doc: &DocId, theirs: &[ChangeHash]) -> Result<Pending> {
+        let loaded = self.loaded(doc)?;
+        let known: Vec<ChangeHash> = theirs
+            .iter()
+            .filter(|h| loaded.doc.get_change_meta_by_hash(h).is_some())
+            .copied()
+            .collect();
+        let ours = loaded.doc.get_heads();
+        Ok(Pending {
+            to_receive: known.len() < theirs.len(),
+            to_send: ours != theirs && !loaded.doc.get_changes(&known).is_empty(),
+        })
+    }
+
+    /// How many of this device's own changes to `doc` are not in the history of `theirs`
+    /// (what the HQ node has not seen yet).
+    pub fn own_changes_unseen(&mut self, doc: &DocId, theirs: &[ChangeHash]) -> Result<usize> {
+        let me = self.me.actor();
+        let loaded = self.loaded(doc)?;
+        let known: Vec<ChangeHash> = theirs
+            .iter()
+            .filter(|h| loaded.doc.get_change_meta_by_hash(h).is_some())
+            .copied()
+            .collect();
+        Ok(loaded
+            .doc
+            .get_changes_meta(&known)
+            .iter()
+            .filter(|m| *m.actor == me)
+            .count())
+    }
+
+    /// Heads another device had of `doc` when we last heard (bundle or sync).
+    pub fn peer_heads(&self, device: &str, doc: &DocId) -> Result<Vec<ChangeHash>> {
+        store::peer_heads(&self.db, device, doc)
+    }
+
+    /// Records the heads another device has of `doc`.
+    pub fn set_peer_heads(&self, device: &str, doc: &DocId, heads: &[ChangeHash]) -> Result<()> {
+        store::set_peer_heads(&self.db, device, doc, heads)
+    }
+
+    /// Every stored document id with its heads.
+    pub fn doc_heads(&self) -> Result<Vec<(DocId, Vec<ChangeHash>)>> {
+        store::all_doc_heads(&self.db)
+    }
+}

@@ -1,0 +1,217 @@
+//! Commands about membership and the network: invites, members, peers, sync status.
+
+use std::time::Duration;
+
+use outpost_core::{Role, SiteCode};
+use outpost_node::i18n::Msg;
+use outpost_node::{Node, Result};
+
+use super::args::{InviteCmd, MemberCmd, PeerCmd, SyncCmd};
+use super::out::{Out, outln, when};
+use super::table::Table;
+
+/// Reads `90s`, `30m`, `24h` or `7d`.
+fn parse_valid_for(text: &str) -> Result<Duration> {
+    let bad = || {
+        outpost_core::Error::invalid(
+            "expiry",
+            text,
+            outpost_core::Rule::Format { example: "24h" },
+        )
+    };
+    let text = text.trim();
+    let split = text.len().saturating_sub(1);
+    let (n, unit) = text.split_at(split);
+    let n: u64 = n.parse().map_err(|_| bad())?;
+    let secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(bad().into()),
+    };
+    if n == 0 || n > 366 * 86_400 / secs {
+        return Err(bad().into());
+    }
+    Ok(Duration::from_secs(n * secs))
+}
+
+pub fn invite(node: &Node, cmd: InviteCmd, out: &Out) -> Result<()> {
+    match cmd {
+        InviteCmd::New {
+            role,
+            site,
+            expires,
+        } => {
+            let role = Role::parse(&role)?;
+            let site = SiteCode::parse(&site)?;
+            let invite = node.create_invite(role, &site, parse_valid_for(&expires)?)?;
+            out.json(&invite);
+            if !out.json {
+                out.say(
+                    Msg::InviteMade,
+                    &[
+                        ("role", &out.word(role.as_str())),
+                        ("site", &site),
+                        ("until", &when(invite.expires_at_ms)),
+                    ],
+                );
+                outln!(out, "{}", invite.code);
+                if invite.addrs.is_empty() {
+                    out.say(Msg::InviteNoAddress, &[]);
+                }
+            }
+            Ok(())
+        }
+        InviteCmd::List => {
+            let invites = node.invites()?;
+            let mut t = Table::new(out.headers(&[
+                Msg::ColRole,
+                Msg::ColSite,
+                Msg::ColCreated,
+                Msg::ColExpires,
+                Msg::ColUsedBy,
+            ]));
+            for i in &invites {
+                t.row(vec![
+                    out.word(i.role.as_str()),
+                    i.site.to_string(),
+                    when(i.created_at_ms),
+                    when(i.expires_at_ms),
+                    i.used_by
+                        .as_ref()
+                        .map(|d| node.device_label(d.as_str()))
+                        .unwrap_or_default(),
+                ]);
+            }
+            out.table(&invites, t, invites.is_empty());
+            Ok(())
+        }
+    }
+}
+
+pub fn member(node: &Node, cmd: MemberCmd, out: &Out) -> Result<()> {
+    match cmd {
+        MemberCmd::List => {
+            let devices = node.devices()?;
+            let mut t = Table::new(out.headers(&[
+                Msg::ColCode,
+                Msg::ColName,
+                Msg::ColSite,
+                Msg::ColRole,
+                Msg::ColRevoked,
+            ]));
+            for d in &devices {
+                t.row(vec![
+                    d.code.to_string(),
+                    d.name.clone(),
+                    d.site.to_string(),
+                    out.word(d.role.as_str()),
+                    d.revoked_at_ms.map(when).unwrap_or_default(),
+                ]);
+            }
+            out.table(&devices, t, devices.is_empty());
+            Ok(())
+        }
+        MemberCmd::Revoke { device } => {
+            let d = node.revoke(&device)?;
+            out.json(&d);
+            out.say(Msg::Revoked, &[("device", &d.code), ("name", &d.name)]);
+            Ok(())
+        }
+    }
+}
+
+pub fn peers(node: &Node, out: &Out) -> Result<()> {
+    if !node.is_networked() && !out.json {
+        out.say(Msg::NotServing, &[]);
+        return Ok(());
+    }
+    let peers = node.peers()?;
+    let mut t = Table::new(out.headers(&[
+        Msg::ColDevice,
+        Msg::ColName,
+        Msg::ColAddress,
+        Msg::ColLastSynced,
+        Msg::ColPendingOut,
+        Msg::ColPendingIn,
+    ]));
+    for p in &peers {
+        t.row(vec![
+            p.device
+                .clone()
+                .unwrap_or_else(|| p.peer.chars().take(12).collect()),
+            p.name.clone().unwrap_or_default(),
+            p.addrs.first().cloned().unwrap_or_default(),
+            p.last_synced_ms.map(when).unwrap_or_default(),
+            p.pending_out.to_string(),
+            p.pending_in.to_string(),
+        ]);
+    }
+    out.table(&peers, t, peers.is_empty());
+    Ok(())
+}
+
+pub fn peer(node: &Node, cmd: PeerCmd, out: &Out) -> Result<()> {
+    match cmd {
+        PeerCmd::Add { addr } => {
+            let a = node.add_peer(&addr)?;
+            out.json(&serde_json::json!({ "added": a.to_string() }));
+            out.say(Msg::PeerAdded, &[("addr", &a)]);
+        }
+        PeerCmd::List => {
+            let peers: Vec<String> = outpost_node::stored_peers(node.data_dir())
+                .iter()
+                .map(|a| a.to_string())
+                .collect();
+            let mut t = Table::new(out.headers(&[Msg::ColAddress]));
+            for p in &peers {
+                t.row(vec![p.clone()]);
+            }
+            out.table(&peers, t, peers.is_empty());
+        }
+    }
+    Ok(())
+}
+
+pub fn sync(node: &Node, cmd: SyncCmd, out: &Out) -> Result<()> {
+    let SyncCmd::Status = cmd;
+    let status = node.sync_status()?;
+    out.json(&status);
+    if out.json {
+        return Ok(());
+    }
+    if status.hq.is_empty() {
+        out.say(Msg::SyncNoHq, &[]);
+    } else if status.unseen_total == 0 {
+        out.say(Msg::SyncAllSeen, &[]);
+    } else {
+        out.say(Msg::SyncUnseen, &[("count", &status.unseen_total)]);
+        let mut t = Table::new(out.headers(&[Msg::ColDoc, Msg::ColChanges]));
+        for (doc, n) in &status.unseen_by_hq {
+            t.row(vec![doc.clone(), n.to_string()]);
+        }
+        out.emit(&t.render());
+    }
+    if !status.refused.is_empty() {
+        out.say(Msg::SyncRefused, &[]);
+        let mut t = Table::new(out.headers(&[
+            Msg::ColAt,
+            Msg::ColDoc,
+            Msg::ColDevice,
+            Msg::ColFrom,
+            Msg::ColReason,
+        ]));
+        for r in &status.refused {
+            t.row(vec![
+                when(r.at_ms),
+                r.doc.clone(),
+                node.device_label(&r.author),
+                node.device_label(&r.from_peer),
+                r.reason.clone(),
+            ]);
+        }
+        out.emit(&t.render());
+    }
+    Ok(())
+}

@@ -1,0 +1,254 @@
+//! The node's side of sync ([`outpost_sync::Replica`]): access per document, Automerge
+//! sync state per peer per document, and invites answered by an admin node.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, Weak};
+
+use outpost_core::access;
+use outpost_core::{ChangeHash, Device, DocId, InviteRefusal, SyncState, Timestamp};
+use outpost_sync::wire::DocHeads;
+use outpost_sync::{JoinGrant, JoinRequest, PeerId, Received, Refusal, Rejected, Replica};
+
+use crate::identity::device_id_of;
+use crate::node::{Event, Node};
+
+/// How many exchanges on one document may pass without progress before we stop
+/// answering (a peer that keeps offering a change we refuse would ping-pong forever).
+const MAX_IDLE_EXCHANGES: u8 = 4;
+
+#[derive(Default)]
+struct DocSession {
+    state: SyncState,
+    idle: u8,
+    last_their_heads: Vec<ChangeHash>,
+}
+
+/// Sync on behalf of a [`Node`].
+pub(crate) struct NodeReplica {
+    node: Weak<Node>,
+    sessions: Mutex<HashMap<(PeerId, DocId), DocSession>>,
+}
+
+fn reject(e: impl std::fmt::Display) -> Rejected {
+    Rejected(e.to_string())
+}
+
+fn doc_id(doc: &str) -> Result<DocId, Rejected> {
+    DocId::parse(doc).map_err(|_| Rejected(format!("unknown document id {doc:?}")))
+}
+
+fn heads_of(doc: &DocHeads) -> Vec<ChangeHash> {
+    doc.heads.iter().map(|h| ChangeHash(*h)).collect()
+}
+
+impl NodeReplica {
+    pub(crate) fn new(node: Weak<Node>) -> NodeReplica {
+        NodeReplica {
+            node,
+            sessions: Mutex::default(),
+        }
+    }
+
+    fn node(&self) -> Result<std::sync::Arc<Node>, Rejected> {
+        self.node
+            .upgrade()
+            .ok_or_else(|| Rejected("the node is shutting down".into()))
+    }
+
+    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<(PeerId, DocId), DocSession>> {
+        self.sessions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn member(&self, node: &Node, peer: &PeerId) -> Result<Device, Rejected> {
+        match node.member(&device_id_of(peer)) {
+            Ok(Some(m)) if !m.revoked => Ok(m),
+            Ok(_) => Err(Rejected(format!("{peer} is not an active member"))),
+            Err(e) => Err(reject(e)),
+        }
+    }
+
+    /// Runs `f` with the session of `peer` on `doc`, loading its stored state first.
+    fn with_session<T>(
+        &self,
+        node: &Node,
+        peer: &PeerId,
+        doc: &DocId,
+        f: impl FnOnce(&mut DocSession) -> Result<T, Rejected>,
+    ) -> Result<T, Rejected> {
+        let key = (*peer, doc.clone());
+        let mut sessions = self.sessions();
+        if !sessions.contains_key(&key) {
+            let state = node
+                .with_book(|b| b.sync_state(device_id_of(peer).as_str(), doc))
+                .map_err(reject)?;
+            sessions.insert(
+                key.clone(),
+                DocSession {
+                    state,
+                    ..DocSession::default()
+                },
+            );
+        }
+        let session = sessions
+            .get_mut(&key)
+            .ok_or_else(|| Rejected("sync session vanished".into()))?;
+        f(session)
+    }
+}
+
+impl Replica for NodeReplica {
+    fn is_member(&self, peer: &PeerId) -> bool {
+        self.node()
+            .is_ok_and(|node| self.member(&node, peer).is_ok())
+    }
+
+    fn offer(&self, peer: &PeerId) -> Result<Vec<DocHeads>, Rejected> {
+        let node = self.node()?;
+        let member = self.member(&node, peer)?;
+        let docs = node
+            .with_book(|b| b.readable_docs(&member))
+            .map_err(reject)?;
+        Ok(docs
+            .into_iter()
+            .map(|(doc, heads)| DocHeads {
+                doc: doc.to_string(),
+                heads: heads.iter().map(|h| h.0).collect(),
+            })
+            .collect())
+    }
+
+    fn hello(&self, peer: &PeerId, docs: &[DocHeads]) -> Result<(), Rejected> {
+        let node = self.node()?;
+        let device = device_id_of(peer);
+        for d in docs {
+            let id = doc_id(&d.doc)?;
+            node.with_book(|b| b.set_peer_heads(device.as_str(), &id, &heads_of(d)))
+                .map_err(reject)?;
+        }
+        Ok(())
+    }
+
+    fn generate(&self, peer: &PeerId, doc: &str) -> Result<Option<Vec<u8>>, Rejected> {
+        let node = self.node()?;
+        let doc = doc_id(doc)?;
+        let member = self.member(&node, peer)?;
+        let me = node.me().map_err(reject)?;
+        if !access::may_read(&member, &doc) || !access::may_read(&me, &doc) {
+            return Ok(None);
+        }
+        self.with_session(&node, peer, &doc, |s| {
+            s.idle = 0;
+            node.with_book(|b| b.sync_generate(&doc, &mut s.state))
+                .map_err(reject)
+        })
+    }
+
+    fn receive(&self, peer: &PeerId, doc: &str, message: &[u8]) -> Result<Received, Rejected> {
+        let node = self.node()?;
+        let doc = doc_id(doc)?;
+        self.member(&node, peer)?;
+        let me = node.me().map_err(reject)?;
+        if !access::may_read(&me, &doc) {
+            return Err(Rejected(format!(
+                "{doc} is not a document this device may hold"
+            )));
+        }
+        let device = device_id_of(peer);
+        let (receipt, reply) = self.with_session(&node, peer, &doc, |s| {
+            let receipt = node
+                .with_book(|b| {
+                    b.sync_receive(
+                        &doc,
+                        &mut s.state,
+                        message,
+                        device.as_str(),
+                        Timestamp::now(),
+                    )
+                })
+                .map_err(reject)?;
+            let their_heads = s.state.their_heads.clone().unwrap_or_default();
+            let progress = receipt.changed || their_heads != s.last_their_heads;
+            s.last_their_heads = their_heads;
+            s.idle = if progress {
+                0
+            } else {
+                s.idle.saturating_add(1)
+            };
+            let reply = if s.idle >= MAX_IDLE_EXCHANGES {
+                tracing::info!(%peer, %doc, "no progress: waiting for new changes");
+                None
+            } else {
+                node.with_book(|b| b.sync_generate(&doc, &mut s.state))
+                    .map_err(reject)?
+            };
+            Ok((receipt, reply))
+        })?;
+        if !receipt.refused.is_empty() {
+            node.emit(Event::ChangesRefused {
+                count: receipt.refused.len(),
+            });
+        }
+        if receipt.changed {
+            node.emit(Event::Synced {
+                records: receipt.records.clone(),
+            });
+            if doc == DocId::Org {
+                node.refresh_gate();
+            }
+        }
+        Ok(Received {
+            reply,
+            changed: receipt.changed,
+        })
+    }
+
+    fn disconnected(&self, peer: &PeerId) {
+        let mut ended: Vec<(DocId, SyncState)> = Vec::new();
+        self.sessions().retain(|(p, doc), s| {
+            if p == peer {
+                ended.push((doc.clone(), std::mem::take(&mut s.state)));
+                false
+            } else {
+                true
+            }
+        });
+        let Ok(node) = self.node() else { return };
+        let device = device_id_of(peer);
+        let saved = node
+            .with_book(|b| b.save_sync_states(device.as_str(), ended.iter().map(|(d, s)| (d, s))));
+        if let Err(e) = saved {
+            tracing::warn!(%peer, error = %e, "cannot keep the sync state");
+        }
+        node.emit(Event::PeersChanged);
+    }
+
+    fn join(&self, invite: &PeerId, request: &JoinRequest) -> Result<JoinGrant, Refusal> {
+        let failed = |e: &dyn std::fmt::Display| Refusal::Failed {
+            message: e.to_string(),
+        };
+        let node = self.node().map_err(|e| failed(&e))?;
+        let org = node
+            .with_book(|b| Ok(b.org_id().to_string()))
+            .map_err(|e| failed(&e))?;
+        if request.org != org {
+            return Err(Refusal::WrongOrg);
+        }
+        let device = request.verified_device(invite)?;
+        let admitted = node
+            .admit(&invite.to_string(), &device_id_of(&device), &request.name)
+            .map_err(|e| failed(&e))?;
+        match admitted {
+            Ok(a) => Ok(JoinGrant {
+                org,
+                device_code: a.device.code.to_string(),
+                role: a.device.role.as_str().to_string(),
+                site: a.device.site.to_string(),
+                org_doc: a.org_doc,
+            }),
+            Err(InviteRefusal::Expired) => Err(Refusal::Expired),
+            Err(InviteRefusal::Used) => Err(Refusal::Used),
+            Err(InviteRefusal::AlreadyMember) => Err(Refusal::AlreadyMember),
+            Err(_) => Err(Refusal::Unknown),
+        }
+    }
+}

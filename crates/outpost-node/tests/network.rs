@@ -1,0 +1,283 @@
+//! Real `outpost serve` processes on loopback: invites, sync both ways, store and forward
+//! through HQ, access per document, revocation.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::util::{Device, Dir};
+
+/// A running `outpost serve`; stopped with SIGTERM when dropped.
+struct Serving {
+    child: Child,
+}
+
+impl Serving {
+    fn start(device: &Device) -> Serving {
+        let mut child = device
+            .command(&["serve", "--listen", "/ip4/127.0.0.1/tcp/0", "--no-mdns"])
+            .stdout(Stdio::piped())
+            .env("OUTPOST_LOG", "info")
+            .stderr(std::fs::File::create(device.data_dir.with_extension("log")).unwrap())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        // Wait until it listens.
+        loop {
+            let line = lines.next().expect("serve printed its address").unwrap();
+            if line.starts_with("listening ") {
+                break;
+            }
+        }
+        // Keep draining stdout so the node never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Serving { child }
+    }
+
+    fn stop(mut self) {
+        self.terminate();
+    }
+
+    fn terminate(&mut self) {
+        let pid = self.child.id().to_string();
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
+
+/// Polls `f` until it holds (sync is asynchronous); fails the test after 20 s.
+fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if f() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+fn invite(admin: &Device, role: &str, site: &str, expires: &str) -> String {
+    let v = admin.json(&[
+        "invite",
+        "new",
+        "--role",
+        role,
+        "--site",
+        site,
+        "--expires",
+        expires,
+    ]);
+    v["code"].as_str().unwrap().to_string()
+}
+
+fn skus(device: &Device) -> Vec<String> {
+    let v = device.json(&["item", "list"]);
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["sku"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn order_numbers(device: &Device) -> Vec<String> {
+    let v: Value = device.json(&["order", "list"]);
+    let mut n: Vec<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["number"].as_str().unwrap().to_string())
+        .collect();
+    n.sort();
+    n
+}
+
+/// HQ (admin, SH) with a second site BJ and one item, serving.
+fn hq(dir: &Dir) -> (Device, Serving) {
+    let hq = dir.device("hq");
+    hq.ok(&["init", "--org", "Acme", "--site", "SH", "--name", "HQ"]);
+    hq.ok(&["site", "add", "BJ", "Beijing"]);
+    hq.ok(&[
+        "item", "add", "--sku", "TEA", "--name", "Tea", "--unit", "box", "--price", "10",
+    ]);
+    hq.ok(&["customer", "add", "Shop"]);
+    let serving = Serving::start(&hq);
+    (hq, serving)
+}
+
+outposttest!(
+    invites_admit_once_and_offices_sync_both_ways,
+    |dir, _device| {
+        let (hq, _hq_serving) = hq(&dir);
+        let code = invite(&hq, "clerk", "BJ", "1h");
+        let bj = dir.device("bj");
+        let joined = bj.json(&["join", &code, "--name", "Li"]);
+        assert_eq!(joined["role"], "clerk");
+        assert_eq!(joined["site"], "BJ");
+
+        // The code works once.
+        let again = dir.device("again");
+        let err = again.fails(&["join", &code, "--name", "Zhao"]);
+        assert!(err.contains("used already"), "{err}");
+        // An expired code is refused with a clear message.
+        let short = invite(&hq, "clerk", "BJ", "1s");
+        std::thread::sleep(Duration::from_millis(1500));
+        let err = again.fails(&["join", &short, "--name", "Zhao"]);
+        assert!(err.contains("expired"), "{err}");
+        // A damaged code is refused before anything is dialled.
+        let err = again.fails(&["join", "outpost-invite-xyz", "--name", "Zhao"]);
+        assert!(err.contains("malformed invite code"), "{err}");
+
+        let _bj_serving = Serving::start(&bj);
+        // HQ's catalogue reaches the office; the office's order reaches HQ.
+        eventually("the item at BJ", || skus(&bj) == ["TEA"]);
+        hq.ok(&[
+            "item", "add", "--sku", "RICE", "--name", "Rice", "--unit", "bag", "--price", "5",
+        ]);
+        eventually("a new item pushed to BJ", || skus(&bj).len() == 2);
+        hq.ok(&[
+            "stock",
+            "receive",
+            "--warehouse",
+            "BJ1",
+            "--item",
+            "TEA",
+            "--qty",
+            "10",
+        ]);
+        let out = bj.ok(&["order", "new", "--party", "Shop", "--line", "TEA:2"]);
+        assert!(out.contains("BJ-"), "{out}");
+        eventually("BJ's order at HQ", || {
+            order_numbers(&hq) == order_numbers(&bj)
+        });
+        let peers = hq.json(&["peers"]);
+        assert_eq!(peers.as_array().unwrap().len(), 1, "{peers}");
+        assert_eq!(peers[0]["name"], "Li");
+    }
+);
+
+outposttest!(
+    offices_never_online_together_converge_through_hq,
+    |dir, _device| {
+        let (hq, _hq_serving) = hq(&dir);
+        let sh = dir.device("sh");
+        sh.ok(&["join", &invite(&hq, "clerk", "SH", "1h"), "--name", "Wang"]);
+        let mgr = dir.device("mgr");
+        mgr.ok(&[
+            "join",
+            &invite(&hq, "manager", "BJ", "1h"),
+            "--name",
+            "Zhou",
+        ]);
+        let bj = dir.device("bj");
+        bj.ok(&["join", &invite(&hq, "clerk", "BJ", "1h"), "--name", "Li"]);
+
+        // The SH clerk records an order, syncs with HQ, and goes offline.
+        let sh_serving = Serving::start(&sh);
+        eventually("catalogue at SH", || skus(&sh) == ["TEA"]);
+        sh.ok(&["order", "new", "--party", "Shop", "--line", "TEA:1"]);
+        eventually("SH's order at HQ", || {
+            order_numbers(&hq) == order_numbers(&sh)
+        });
+        eventually("HQ acknowledged every SH change", || {
+            sh.json(&["sync", "status"])["unseen_total"] == 0
+        });
+        sh_serving.stop();
+
+        // The manager comes online later and gets it from HQ; edits; goes offline.
+        let mgr_serving = Serving::start(&mgr);
+        let number = order_numbers(&sh)[0].clone();
+        eventually("SH's order at the manager", || {
+            order_numbers(&mgr) == [number.clone()]
+        });
+        mgr.ok(&["order", "edit", &number, "--note", "priority"]);
+        eventually("the manager's edit at HQ", || {
+            hq.json(&["order", "show", &number])["note"] == "priority"
+        });
+        mgr_serving.stop();
+
+        // SH comes back and gets the manager's edit, never having met the manager.
+        let sh_serving = Serving::start(&sh);
+        eventually("the manager's edit at SH", || {
+            sh.json(&["order", "show", &number])["note"] == "priority"
+        });
+        sh_serving.stop();
+
+        // A BJ clerk gets nothing of SH's operations: no SH order, no ops/SH document.
+        hq.ok(&[
+            "stock",
+            "receive",
+            "--warehouse",
+            "BJ1",
+            "--item",
+            "TEA",
+            "--qty",
+            "3",
+        ]);
+        let _bj_serving = Serving::start(&bj);
+        eventually("BJ's stock at BJ", || {
+            bj.json(&["stock", "levels"])
+                .as_array()
+                .is_some_and(|a| a.len() == 1)
+        });
+        assert!(order_numbers(&bj).is_empty());
+        assert!(
+            !bj.dump().contains("ops/SH"),
+            "a BJ clerk holds an SH document"
+        );
+        assert!(hq.dump().contains("ops/SH"));
+    }
+);
+
+outposttest!(a_revoked_member_is_cut_off, |dir, _device| {
+    let (hq, _hq_serving) = hq(&dir);
+    let bj = dir.device("bj");
+    bj.ok(&["join", &invite(&hq, "clerk", "BJ", "1h"), "--name", "Li"]);
+    let _bj_serving = Serving::start(&bj);
+    eventually("catalogue at BJ", || skus(&bj) == ["TEA"]);
+    let code = bj.json(&["whoami"])["code"].as_str().unwrap().to_string();
+    let revoked = hq.json(&["member", "revoke", &code]);
+    assert_eq!(revoked["revoked"], true);
+    eventually("the link closed", || {
+        hq.json(&["peers"]).as_array().unwrap().is_empty()
+    });
+    // HQ's new changes no longer reach it, and its new changes do not reach HQ.
+    hq.ok(&[
+        "item", "add", "--sku", "RICE", "--name", "Rice", "--unit", "bag", "--price", "5",
+    ]);
+    hq.ok(&[
+        "stock",
+        "receive",
+        "--warehouse",
+        "BJ1",
+        "--item",
+        "TEA",
+        "--qty",
+        "5",
+    ]);
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(skus(&bj), ["TEA"]);
+    let before = order_numbers(&hq);
+    let _ = bj.output(&["order", "new", "--party", "Shop", "--line", "TEA:1"]);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(order_numbers(&hq), before);
+});

@@ -1,0 +1,434 @@
+//! [`new`] builds the network: a [`Client`] to command it, a stream of [`Event`]s, and the
+//! [`EventLoop`] that alone owns the swarm (as in rust-libp2p's file-sharing example).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use libp2p::multiaddr::Protocol;
+use libp2p::swarm::SwarmEvent;
+use libp2p::{Multiaddr, PeerId, Swarm, identify, mdns};
+use serde::Serialize;
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::behaviour::{Behaviour, BehaviourEvent, build_swarm};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::replica::Replica;
+use crate::session::{self, Sessions};
+
+const COMMAND_QUEUE: usize = 64;
+const EVENT_QUEUE: usize = 256;
+const CHANGE_QUEUE: usize = 1024;
+const REDIAL_TICK: Duration = Duration::from_millis(500);
+
+/// Something that happened on the network.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// Listening on a new address.
+    Listening(Multiaddr),
+    /// A member connected.
+    PeerConnected {
+        /// Who.
+        peer: PeerId,
+        /// Their address as seen on this connection.
+        addr: Multiaddr,
+    },
+    /// The last connection to a member closed.
+    PeerDisconnected(PeerId),
+    /// A sync session started with a member.
+    SessionStarted(PeerId),
+    /// A sync session ended; `reason` says why, when it broke.
+    SessionEnded {
+        /// Who.
+        peer: PeerId,
+        /// Why it was dropped, if not a clean close.
+        reason: Option<String>,
+    },
+}
+
+/// A connected member as the network sees it.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PeerInfo {
+    /// The peer (its member id).
+    pub peer: String,
+    /// Addresses of the open connections.
+    pub addrs: Vec<String>,
+    /// Whether a sync session runs.
+    pub syncing: bool,
+    /// When the last sync frame came or went (ms since the epoch).
+    pub last_message_ms: Option<i64>,
+    /// Bytes of sync frames sent to it.
+    pub bytes_sent: u64,
+    /// Bytes of sync frames received from it.
+    pub bytes_received: u64,
+    /// Sync frames sent and received.
+    pub frames: u64,
+}
+
+/// Traffic and session facts shared by the event loop and the sessions.
+#[derive(Default)]
+pub(crate) struct Stats {
+    pub peers: HashMap<PeerId, PeerInfo>,
+}
+
+pub(crate) type SharedStats = Arc<Mutex<Stats>>;
+
+pub(crate) fn lock_stats(stats: &SharedStats) -> std::sync::MutexGuard<'_, Stats> {
+    // A panicking session must not stop the others from reporting.
+    stats.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+enum Command {
+    Dial(Multiaddr, oneshot::Sender<Result<()>>),
+    AddBootstrap(Multiaddr),
+    SetAllowed(HashSet<PeerId>),
+    ListenAddrs(oneshot::Sender<Vec<Multiaddr>>),
+    Connected(oneshot::Sender<Vec<PeerId>>),
+}
+
+/// A handle on the network; cheap to clone.
+#[derive(Clone)]
+pub struct Client {
+    commands: mpsc::Sender<Command>,
+    changes: broadcast::Sender<String>,
+    stats: SharedStats,
+    me: PeerId,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("me", &self.me).finish()
+    }
+}
+
+impl Client {
+    async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Result<T> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(make(tx))
+            .await
+            .map_err(|_| Error::Stopped)?;
+        rx.await.map_err(|_| Error::Stopped)
+    }
+
+    /// This node's peer id.
+    pub fn peer_id(&self) -> PeerId {
+        self.me
+    }
+
+    /// Dials `addr` once (it should end in `/p2p/<peer id>` of a member).
+    pub async fn dial(&self, addr: Multiaddr) -> Result<()> {
+        self.ask(|tx| Command::Dial(addr, tx)).await?
+    }
+
+    /// Keeps `addr` connected: redials with backoff whenever the link drops.
+    pub async fn add_bootstrap(&self, addr: Multiaddr) -> Result<()> {
+        self.commands
+            .send(Command::AddBootstrap(addr))
+            .await
+            .map_err(|_| Error::Stopped)
+    }
+
+    /// The peers let through the membership gate: active members and open invites.
+    /// Connections of peers no longer in the set are closed.
+    pub async fn set_allowed(&self, peers: HashSet<PeerId>) -> Result<()> {
+        self.commands
+            .send(Command::SetAllowed(peers))
+            .await
+            .map_err(|_| Error::Stopped)
+    }
+
+    /// Addresses this node listens on, each ending in `/p2p/<our peer id>`.
+    pub async fn listen_addrs(&self) -> Result<Vec<Multiaddr>> {
+        self.ask(Command::ListenAddrs).await
+    }
+
+    /// Peers with an open connection.
+    pub async fn connected(&self) -> Result<Vec<PeerId>> {
+        self.ask(Command::Connected).await
+    }
+
+    /// Connected members with their traffic.
+    pub fn peers(&self) -> Vec<PeerInfo> {
+        let mut peers: Vec<_> = lock_stats(&self.stats).peers.values().cloned().collect();
+        peers.sort_by(|a, b| a.peer.cmp(&b.peer));
+        peers
+    }
+
+    /// Tells every session that `doc` changed here: each pushes it to its peer if the peer
+    /// may read it. Never blocks; a session that falls behind re-offers everything.
+    pub fn notify_changed(&self, doc: &str) {
+        // No receivers (no session yet) is not an error.
+        let _ = self.changes.send(doc.to_string());
+    }
+}
+
+/// Builds the network for `config` with `replica` behind it. Spawn [`EventLoop::run`].
+pub fn new(
+    config: Config,
+    replica: Arc<dyn Replica>,
+) -> Result<(Client, mpsc::Receiver<Event>, EventLoop)> {
+    let mut swarm = build_swarm(&config)?;
+    for addr in &config.listen {
+        swarm.listen_on(addr.clone()).map_err(|e| Error::Address {
+            addr: addr.to_string(),
+            reason: e.to_string(),
+        })?;
+    }
+    let me = *swarm.local_peer_id();
+    let (commands, command_rx) = mpsc::channel(COMMAND_QUEUE);
+    let (events, event_rx) = mpsc::channel(EVENT_QUEUE);
+    let (changes, _) = broadcast::channel(CHANGE_QUEUE);
+    let stats = SharedStats::default();
+    let client = Client {
+        commands,
+        changes: changes.clone(),
+        stats: stats.clone(),
+        me,
+    };
+    let sessions = Sessions::new(session::Context {
+        replica,
+        changes,
+        stats: stats.clone(),
+        events: events.clone(),
+    });
+    let mut event_loop = EventLoop {
+        swarm,
+        commands: command_rx,
+        events,
+        sessions,
+        bootstrap: Vec::new(),
+        max_backoff: config.max_backoff,
+        listen_addrs: Vec::new(),
+    };
+    for addr in config.bootstrap {
+        event_loop.add_bootstrap(addr);
+    }
+    Ok((client, event_rx, event_loop))
+}
+
+struct Bootstrap {
+    addr: Multiaddr,
+    peer: Option<PeerId>,
+    next_dial: Instant,
+    backoff: Duration,
+}
+
+/// Owns the swarm; ends when every [`Client`] is dropped.
+pub struct EventLoop {
+    swarm: Swarm<Behaviour>,
+    commands: mpsc::Receiver<Command>,
+    events: mpsc::Sender<Event>,
+    sessions: Sessions,
+    bootstrap: Vec<Bootstrap>,
+    max_backoff: Duration,
+    listen_addrs: Vec<Multiaddr>,
+}
+
+fn peer_of(addr: &Multiaddr) -> Option<PeerId> {
+    match addr.iter().last() {
+        Some(Protocol::P2p(peer)) => Some(peer),
+        _ => None,
+    }
+}
+
+impl EventLoop {
+    /// Runs until the clients are gone.
+    pub async fn run(mut self) {
+        let control = self.swarm.behaviour().stream.new_control();
+        self.sessions.accept(control.clone());
+        let mut tick = tokio::time::interval(REDIAL_TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                event = self.swarm.select_next_some() => self.handle_event(event, &control),
+                command = self.commands.recv() => match command {
+                    Some(c) => self.handle_command(c),
+                    None => break,
+                },
+                _ = tick.tick() => self.redial(),
+            }
+        }
+        self.sessions.stop_all();
+    }
+
+    fn emit(&self, event: Event) {
+        if self.events.try_send(event).is_err() {
+            tracing::debug!("network event dropped: nobody is reading events");
+        }
+    }
+
+    fn add_bootstrap(&mut self, addr: Multiaddr) {
+        if self.bootstrap.iter().any(|b| b.addr == addr) {
+            return;
+        }
+        self.bootstrap.push(Bootstrap {
+            peer: peer_of(&addr),
+            addr,
+            next_dial: Instant::now(),
+            backoff: Duration::from_millis(500),
+        });
+    }
+
+    fn redial(&mut self) {
+        let now = Instant::now();
+        for b in &mut self.bootstrap {
+            let connected = b.peer.is_some_and(|p| self.swarm.is_connected(&p));
+            if connected || b.next_dial > now {
+                continue;
+            }
+            if let Err(e) = self.swarm.dial(b.addr.clone()) {
+                tracing::debug!(addr = %b.addr, error = %e, "redial failed");
+            }
+            b.next_dial = now + b.backoff;
+            b.backoff = (b.backoff * 2).min(self.max_backoff);
+        }
+    }
+
+    fn handle_command(&mut self, command: Command) {
+        match command {
+            Command::Dial(addr, reply) => {
+                let result = self.swarm.dial(addr.clone()).map_err(|e| Error::Address {
+                    addr: addr.to_string(),
+                    reason: e.to_string(),
+                });
+                let _ = reply.send(result);
+            }
+            Command::AddBootstrap(addr) => self.add_bootstrap(addr),
+            Command::SetAllowed(peers) => {
+                let gate = &mut self.swarm.behaviour_mut().gate;
+                let gone: Vec<PeerId> = gate
+                    .allowed_peers()
+                    .iter()
+                    .filter(|p| !peers.contains(p))
+                    .copied()
+                    .collect();
+                for peer in gone {
+                    tracing::info!(%peer, "no longer a member: closing its connections");
+                    gate.disallow_peer(peer);
+                    self.sessions.stop(&peer);
+                }
+                for peer in peers {
+                    gate.allow_peer(peer);
+                }
+            }
+            Command::ListenAddrs(reply) => {
+                let me = *self.swarm.local_peer_id();
+                let addrs = self
+                    .listen_addrs
+                    .iter()
+                    .map(|a| a.clone().with(Protocol::P2p(me)))
+                    .collect();
+                let _ = reply.send(addrs);
+            }
+            Command::Connected(reply) => {
+                let _ = reply.send(self.swarm.connected_peers().copied().collect());
+            }
+        }
+    }
+
+    fn handle_event(
+        &mut self,
+        event: SwarmEvent<BehaviourEvent>,
+        control: &libp2p_stream::Control,
+    ) {
+        match event {
+            SwarmEvent::NewListenAddr { address, .. } => {
+                tracing::info!(%address, "listening");
+                self.listen_addrs.push(address.clone());
+                self.emit(Event::Listening(address));
+            }
+            SwarmEvent::ExpiredListenAddr { address, .. } => {
+                self.listen_addrs.retain(|a| a != &address);
+            }
+            SwarmEvent::ConnectionEstablished {
+                peer_id, endpoint, ..
+            } => {
+                let addr = endpoint.get_remote_address().clone();
+                tracing::info!(peer = %peer_id, %addr, "connected");
+                for b in &mut self.bootstrap {
+                    if b.peer == Some(peer_id) {
+                        b.backoff = Duration::from_millis(500);
+                    }
+                }
+                {
+                    let mut stats = crate::network::lock_stats(&self.sessions.ctx().stats);
+                    let info = stats.peers.entry(peer_id).or_default();
+                    info.peer = peer_id.to_string();
+                    if !info.addrs.contains(&addr.to_string()) {
+                        info.addrs.push(addr.to_string());
+                    }
+                }
+                // One session per pair: the peer with the smaller id opens it.
+                if *self.swarm.local_peer_id() < peer_id {
+                    self.sessions.open(peer_id, control.clone());
+                }
+                self.emit(Event::PeerConnected {
+                    peer: peer_id,
+                    addr,
+                });
+            }
+            SwarmEvent::ConnectionClosed {
+                peer_id,
+                num_established,
+                endpoint,
+                ..
+            } => {
+                let addr = endpoint.get_remote_address().to_string();
+                let mut stats = lock_stats(&self.sessions.ctx().stats);
+                if num_established == 0 {
+                    stats.peers.remove(&peer_id);
+                    drop(stats);
+                    tracing::info!(peer = %peer_id, "disconnected");
+                    self.emit(Event::PeerDisconnected(peer_id));
+                } else if let Some(info) = stats.peers.get_mut(&peer_id) {
+                    info.addrs.retain(|a| a != &addr);
+                }
+            }
+            SwarmEvent::IncomingConnectionError {
+                error,
+                send_back_addr,
+                ..
+            } => {
+                tracing::info!(addr = %send_back_addr, %error, "refused an incoming connection");
+            }
+            SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
+                tracing::debug!(peer = ?peer_id, %error, "dial failed");
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
+                for (peer, addr) in found {
+                    let allowed = self.swarm.behaviour().gate.allowed_peers().contains(&peer);
+                    if allowed && !self.swarm.is_connected(&peer) {
+                        tracing::debug!(%peer, %addr, "found on the LAN");
+                        let _ = self.swarm.dial(addr.with(Protocol::P2p(peer)));
+                    }
+                }
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received {
+                peer_id,
+                info,
+                ..
+            })) => {
+                // A relay we are connected to lets us be reached through it.
+                let is_relay = info
+                    .protocols
+                    .iter()
+                    .any(|p| p.as_ref() == "/libp2p/circuit/relay/0.2.0/hop");
+                let circuit = self
+                    .bootstrap
+                    .iter()
+                    .find(|b| b.peer == Some(peer_id))
+                    .map(|b| b.addr.clone().with(Protocol::P2pCircuit));
+                if let Some(addr) = circuit.filter(|a| is_relay && !self.listen_addrs.contains(a))
+                    && let Err(e) = self.swarm.listen_on(addr.clone())
+                {
+                    tracing::debug!(%addr, error = %e, "cannot listen via relay");
+                }
+            }
+            other => tracing::trace!(?other, "swarm event"),
+        }
+    }
+}

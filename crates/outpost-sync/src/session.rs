@@ -1,0 +1,408 @@
+//! Sync sessions: one bidirectional `/outpost/sync/1` stream per pair of members.
+//!
+//! 1. Each side sends `Hello`: the documents the other may read, with their heads.
+//! 2. For every document whose heads differ (or that one side lacks), Automerge's sync
+//!    protocol runs: receive a message, apply it, send the reply, until neither side has
+//!    anything to send. Equal heads cost nothing more.
+//! 3. A document that changes here afterwards (a local write, or a merge from another
+//!    peer) is pushed at once.
+//!
+//! Frames are read by their own task into a queue of [`READ_AHEAD`] frames and handled
+//! one at a time, so a peer that sends faster than we apply is slowed by the stream's
+//! flow control, never buffered without bound. Any protocol violation drops the stream
+//! with a logged reason; the peer's other work and every other peer go on.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures::StreamExt;
+use futures::io::{AsyncReadExt as _, ReadHalf, WriteHalf};
+use libp2p::{PeerId, Stream, StreamProtocol};
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::AbortHandle;
+
+use crate::error::{Error, Result};
+use crate::join::{JOIN_PROTOCOL, JoinRequest, encode_grant};
+use crate::network::{Event, SharedStats, lock_stats};
+use crate::replica::{Rejected, Replica};
+use crate::wire::{DocHeads, Frame, read_frame, write_frame};
+
+/// The sync protocol.
+pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/outpost/sync/1");
+const READ_AHEAD: usize = 4;
+const JOIN_DEADLINE: Duration = Duration::from_secs(30);
+
+/// What every session shares.
+#[derive(Clone)]
+pub(crate) struct Context {
+    pub replica: Arc<dyn Replica>,
+    pub changes: broadcast::Sender<String>,
+    pub stats: SharedStats,
+    pub events: mpsc::Sender<Event>,
+}
+
+/// The running sessions, one per peer.
+pub(crate) struct Sessions {
+    ctx: Context,
+    running: Arc<Mutex<HashMap<PeerId, (u64, AbortHandle)>>>,
+    next_id: Arc<AtomicU64>,
+    loops: Vec<AbortHandle>,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl Sessions {
+    pub fn new(ctx: Context) -> Sessions {
+        Sessions {
+            ctx,
+            running: Arc::default(),
+            next_id: Arc::default(),
+            loops: Vec::new(),
+        }
+    }
+
+    pub fn ctx(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// Starts the loops that accept inbound sync and join streams.
+    pub fn accept(&mut self, mut control: libp2p_stream::Control) {
+        match control.accept(SYNC_PROTOCOL) {
+            Ok(mut incoming) => {
+                let this = self.handle();
+                let task = tokio::spawn(async move {
+                    while let Some((peer, stream)) = incoming.next().await {
+                        if this.ctx.replica.is_member(&peer) {
+                            this.start(peer, stream);
+                        } else {
+                            tracing::warn!(%peer, "sync stream from a non-member dropped");
+                        }
+                    }
+                });
+                self.loops.push(task.abort_handle());
+            }
+            Err(e) => tracing::error!(error = %e, "sync protocol registered twice"),
+        }
+        match control.accept(JOIN_PROTOCOL) {
+            Ok(mut incoming) => {
+                let ctx = self.ctx.clone();
+                let task = tokio::spawn(async move {
+                    while let Some((peer, stream)) = incoming.next().await {
+                        let ctx = ctx.clone();
+                        tokio::spawn(async move {
+                            match tokio::time::timeout(
+                                JOIN_DEADLINE,
+                                serve_join(&ctx, peer, stream),
+                            )
+                            .await
+                            {
+                                Ok(Ok(())) => {}
+                                Ok(Err(e)) => {
+                                    tracing::warn!(%peer, error = %e, "join stream dropped")
+                                }
+                                Err(_) => tracing::warn!(%peer, "join stream timed out"),
+                            }
+                        });
+                    }
+                });
+                self.loops.push(task.abort_handle());
+            }
+            Err(e) => tracing::error!(error = %e, "join protocol registered twice"),
+        }
+    }
+
+    fn handle(&self) -> Sessions {
+        Sessions {
+            ctx: self.ctx.clone(),
+            running: self.running.clone(),
+            next_id: self.next_id.clone(),
+            loops: Vec::new(),
+        }
+    }
+
+    /// Opens a session to `peer` unless one runs.
+    pub fn open(&self, peer: PeerId, mut control: libp2p_stream::Control) {
+        if self.lock().contains_key(&peer) {
+            return;
+        }
+        let this = self.handle();
+        tokio::spawn(async move {
+            match control.open_stream(peer, SYNC_PROTOCOL).await {
+                Ok(stream) => this.start(peer, stream),
+                Err(e) => tracing::info!(%peer, error = %e, "cannot open a sync stream"),
+            }
+        });
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PeerId, (u64, AbortHandle)>> {
+        self.running.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs a session on `stream`, replacing an older one with the same peer (a
+    /// reconnect whose old stream has not noticed yet).
+    fn start(&self, peer: PeerId, stream: Stream) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let ctx = self.ctx.clone();
+        let running = self.running.clone();
+        let task = tokio::spawn(async move {
+            let _ = ctx.events.try_send(Event::SessionStarted(peer));
+            set_syncing(&ctx.stats, peer, true);
+            let result = run(&ctx, peer, stream).await;
+            let reason = result.err().map(|e| e.to_string());
+            match &reason {
+                Some(r) => tracing::warn!(%peer, reason = %r, "sync stream dropped"),
+                None => tracing::info!(%peer, "sync session closed"),
+            }
+            let replica = ctx.replica.clone();
+            let _ = tokio::task::spawn_blocking(move || replica.disconnected(&peer)).await;
+            set_syncing(&ctx.stats, peer, false);
+            let mut map = running.lock().unwrap_or_else(|p| p.into_inner());
+            if map.get(&peer).is_some_and(|(i, _)| *i == id) {
+                map.remove(&peer);
+            }
+            drop(map);
+            let _ = ctx.events.try_send(Event::SessionEnded { peer, reason });
+        });
+        if let Some((_, old)) = self.lock().insert(peer, (id, task.abort_handle())) {
+            old.abort();
+        }
+    }
+
+    /// Ends the session with `peer`, if any.
+    pub fn stop(&self, peer: &PeerId) {
+        if let Some((_, task)) = self.lock().remove(peer) {
+            task.abort();
+        }
+    }
+
+    /// Ends every session and accept loop.
+    pub fn stop_all(&mut self) {
+        for (_, (_, task)) in self.lock().drain() {
+            task.abort();
+        }
+        for task in self.loops.drain(..) {
+            task.abort();
+        }
+    }
+}
+
+fn set_syncing(stats: &SharedStats, peer: PeerId, on: bool) {
+    let mut stats = lock_stats(stats);
+    let info = stats.peers.entry(peer).or_default();
+    info.peer = peer.to_string();
+    info.syncing = on;
+}
+
+fn count(stats: &SharedStats, peer: PeerId, sent: usize, received: usize) {
+    let mut stats = lock_stats(stats);
+    let info = stats.peers.entry(peer).or_default();
+    info.bytes_sent += sent as u64;
+    info.bytes_received += received as u64;
+    info.frames += 1;
+    info.last_message_ms = Some(now_ms());
+}
+
+/// Runs a replica call on a blocking thread: it touches the disk.
+async fn blocking<T: Send + 'static>(
+    ctx: &Context,
+    f: impl FnOnce(&dyn Replica) -> std::result::Result<T, Rejected> + Send + 'static,
+) -> Result<T> {
+    let replica = ctx.replica.clone();
+    tokio::task::spawn_blocking(move || f(replica.as_ref()))
+        .await
+        .map_err(|e| Error::Protocol(format!("replica task failed: {e}")))?
+        .map_err(|e| Error::Protocol(e.0))
+}
+
+struct Session<'a> {
+    ctx: &'a Context,
+    peer: PeerId,
+    writer: WriteHalf<Stream>,
+    /// Documents offered to the peer (we only ever push those).
+    offered: BTreeSet<String>,
+}
+
+impl Session<'_> {
+    async fn send(&mut self, frame: &Frame) -> Result<()> {
+        let n = write_frame(&mut self.writer, frame).await?;
+        count(&self.ctx.stats, self.peer, n, 0);
+        Ok(())
+    }
+
+    async fn push(&mut self, doc: String) -> Result<()> {
+        let peer = self.peer;
+        let d = doc.clone();
+        if let Some(message) = blocking(self.ctx, move |r| r.generate(&peer, &d)).await? {
+            self.send(&Frame::Sync { doc, message }).await?;
+        }
+        Ok(())
+    }
+
+    async fn push_all(&mut self, docs: Vec<String>) -> Result<()> {
+        for doc in docs {
+            self.push(doc).await?;
+        }
+        Ok(())
+    }
+
+    async fn on_hello(&mut self, theirs: Vec<DocHeads>) -> Result<()> {
+        let peer = self.peer;
+        let ours = {
+            let theirs = theirs.clone();
+            blocking(self.ctx, move |r| {
+                r.hello(&peer, &theirs)?;
+                r.offer(&peer)
+            })
+            .await?
+        };
+        let their_heads: HashMap<&str, &Vec<[u8; 32]>> =
+            theirs.iter().map(|d| (d.doc.as_str(), &d.heads)).collect();
+        let mut differ: BTreeSet<String> = BTreeSet::new();
+        for d in &ours {
+            self.offered.insert(d.doc.clone());
+            if their_heads.get(d.doc.as_str()) != Some(&&d.heads) {
+                differ.insert(d.doc.clone());
+            }
+        }
+        // Documents they have and we lack: our (empty) side starts the exchange; the
+        // replica says nothing for documents we may not hold.
+        for d in &theirs {
+            if !self.offered.contains(&d.doc) {
+                differ.insert(d.doc.clone());
+            }
+        }
+        self.push_all(differ.into_iter().collect()).await
+    }
+
+    async fn on_sync(&mut self, doc: String, message: Vec<u8>) -> Result<()> {
+        let peer = self.peer;
+        let d = doc.clone();
+        let received = blocking(self.ctx, move |r| r.receive(&peer, &d, &message)).await?;
+        if received.changed {
+            // Every other session hears of it (store and forward).
+            let _ = self.ctx.changes.send(doc.clone());
+        }
+        if let Some(message) = received.reply {
+            self.send(&Frame::Sync { doc, message }).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn run(ctx: &Context, peer: PeerId, stream: Stream) -> Result<()> {
+    let (reader, writer) = stream.split();
+    let mut changes = ctx.changes.subscribe();
+    let (frames_tx, mut frames) = mpsc::channel(READ_AHEAD);
+    let reader_task = tokio::spawn(read_frames(reader, frames_tx));
+    let mut session = Session {
+        ctx,
+        peer,
+        writer,
+        offered: BTreeSet::new(),
+    };
+    let offer = blocking(ctx, move |r| r.offer(&peer)).await?;
+    session.send(&Frame::Hello(offer)).await?;
+    let mut greeted = false;
+    let result = loop {
+        tokio::select! {
+            frame = frames.recv() => {
+                let step = match frame {
+                    None => break Ok(()),
+                    Some(Err(e)) => Err(e),
+                    Some(Ok((frame, size))) => {
+                        count(&ctx.stats, peer, 0, size);
+                        match frame {
+                            Frame::Hello(docs) if !greeted => {
+                                greeted = true;
+                                session.on_hello(docs).await
+                            }
+                            Frame::Sync { doc, message } if greeted => {
+                                session.on_sync(doc, message).await
+                            }
+                            other => Err(Error::Protocol(format!(
+                                "unexpected {} frame", frame_name(&other)
+                            ))),
+                        }
+                    }
+                };
+                if let Err(e) = step {
+                    break Err(e);
+                }
+            }
+            changed = changes.recv(), if greeted => {
+                let docs: Vec<String> = match changed {
+                    Ok(doc) => vec![doc],
+                    // Fell behind: say everything we hold that they may read.
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        blocking(ctx, move |r| r.offer(&peer)).await?
+                            .into_iter().map(|d| d.doc).collect()
+                    }
+                    Err(broadcast::error::RecvError::Closed) => break Ok(()),
+                };
+                if let Err(e) = session.push_all(docs).await {
+                    break Err(e);
+                }
+            }
+        }
+    };
+    reader_task.abort();
+    result
+}
+
+fn frame_name(frame: &Frame) -> &'static str {
+    match frame {
+        Frame::Hello(_) => "hello",
+        Frame::Sync { .. } => "sync",
+        Frame::Join(_) => "join",
+        Frame::JoinReply(_) => "join reply",
+    }
+}
+
+async fn read_frames(mut reader: ReadHalf<Stream>, out: mpsc::Sender<Result<(Frame, usize)>>) {
+    loop {
+        let next = read_frame(&mut reader).await;
+        let stop = !matches!(next, Ok(Some(_)));
+        let item = match next {
+            Ok(Some(f)) => Ok(f),
+            Ok(None) => return,
+            Err(e) => Err(e),
+        };
+        if out.send(item).await.is_err() || stop {
+            return;
+        }
+    }
+}
+
+/// Answers one invite presented on `/outpost/join/1`.
+async fn serve_join(ctx: &Context, peer: PeerId, mut stream: Stream) -> Result<()> {
+    if ctx.replica.is_member(&peer) {
+        return Err(Error::Protocol("a member presented an invite".into()));
+    }
+    let Some((Frame::Join(body), _)) = read_frame(&mut stream).await? else {
+        return Err(Error::Protocol("expected a join frame".into()));
+    };
+    let request: JoinRequest = serde_json::from_slice(&body)
+        .map_err(|e| Error::Protocol(format!("malformed join request: {e}")))?;
+    let replica = ctx.replica.clone();
+    let result = tokio::task::spawn_blocking(move || replica.join(&peer, &request))
+        .await
+        .map_err(|e| Error::Protocol(format!("join task failed: {e}")))?;
+    match &result {
+        Ok(grant) => {
+            tracing::info!(invite = %peer, site = %grant.site, role = %grant.role, "member joined")
+        }
+        Err(refusal) => tracing::warn!(invite = %peer, %refusal, "invite refused"),
+    }
+    if result.is_ok() {
+        let _ = ctx.changes.send("org".to_string());
+    }
+    write_frame(&mut stream, &Frame::JoinReply(encode_grant(&result))).await?;
+    Ok(())
+}
