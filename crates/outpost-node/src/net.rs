@@ -202,11 +202,10 @@ impl Node {
     }
 
     /// Addresses this node listens on, each ending in `/p2p/<peer id>`.
-    pub async fn listen_addrs(&self) -> Vec<Multiaddr> {
-        match self.net() {
-            Some(net) => net.client.listen_addrs().await.unwrap_or_default(),
-            None => Vec::new(),
-        }
+    pub fn listen_addrs(&self) -> Vec<Multiaddr> {
+        self.net()
+            .map(|net| net.client.listen_addrs())
+            .unwrap_or_default()
     }
 
     /// Every invite, newest first.
@@ -242,19 +241,11 @@ impl Node {
     /// Addresses others can dial this node at (when its network runs) and the stored
     /// peers.
     fn dial_addrs(&self) -> Vec<Multiaddr> {
-        let mut addrs = Vec::new();
-        if let Some(net) = self.net() {
-            let client = net.client.clone();
-            if let Ok(Ok(own)) = std::thread::scope(|s| {
-                s.spawn(|| net.runtime.block_on(client.listen_addrs()))
-                    .join()
-            }) {
-                addrs.extend(
-                    own.into_iter()
-                        .filter(|a| !a.iter().any(|p| matches!(p, Protocol::P2pCircuit))),
-                );
-            }
-        }
+        let mut addrs: Vec<Multiaddr> = self
+            .listen_addrs()
+            .into_iter()
+            .filter(|a| !a.iter().any(|p| matches!(p, Protocol::P2pCircuit)))
+            .collect();
         addrs.extend(stored_peers(self.data_dir()));
         addrs.truncate(12);
         addrs
@@ -283,10 +274,10 @@ impl Node {
                     outpost_core::Rule::Future,
                 )
             })?;
+        // Writing `org` refreshes the gate (see push_changes), letting the invite in.
         let invite = self.write("invite.create", |b, now| {
             b.create_invite(&id, role, site, expires, now)
         })?;
-        self.refresh_gate();
         Ok(NewInvite {
             code: code.encode(),
             id,
@@ -302,17 +293,13 @@ impl Node {
         device: &outpost_core::DeviceId,
         name: &str,
     ) -> Result<std::result::Result<outpost_core::Admitted, outpost_core::InviteRefusal>> {
-        let admitted = self.write("member.join", |b, now| b.admit(invite, device, name, now))?;
-        self.refresh_gate();
-        Ok(admitted)
+        self.write("member.join", |b, now| b.admit(invite, device, name, now))
     }
 
     /// Revokes a member (admin only): its connections close now, and on every node that
     /// learns of it.
     pub fn revoke(&self, key: &str) -> Result<Device> {
-        let device = self.write("member.revoke", |b, now| b.revoke(key, now))?;
-        self.refresh_gate();
-        Ok(device)
+        self.write("member.revoke", |b, now| b.revoke(key, now))
     }
 
     /// Connected members with traffic and what is pending each way.

@@ -51,12 +51,8 @@ impl InviteCode {
 
     /// The invite's own key pair.
     pub fn keypair(&self) -> Keypair {
-        let mut secret = self.secret;
-        match libp2p::identity::ed25519::SecretKey::try_from_bytes(&mut secret) {
-            Ok(sk) => libp2p::identity::ed25519::Keypair::from(sk).into(),
-            // Any 32 bytes are a valid ed25519 secret key.
-            Err(_) => unreachable_keypair(),
-        }
+        Keypair::ed25519_from_bytes(self.secret)
+            .expect("every 32-byte string is an ed25519 secret key")
     }
 
     /// The invite's peer id: what `org` records (it reveals nothing of the secret).
@@ -119,11 +115,6 @@ impl InviteCode {
         }
         Ok(InviteCode { org, secret, addrs })
     }
-}
-
-fn unreachable_keypair() -> Keypair {
-    // `try_from_bytes` accepts every 32-byte input; keep a defined value rather than panic.
-    Keypair::generate_ed25519()
 }
 
 /// What a joining device presents.

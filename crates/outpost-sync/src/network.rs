@@ -72,6 +72,8 @@ pub struct PeerInfo {
 #[derive(Default)]
 pub(crate) struct Stats {
     pub peers: HashMap<PeerId, PeerInfo>,
+    /// Our listen addresses, each ending in `/p2p/<our peer id>`.
+    pub listen_addrs: Vec<Multiaddr>,
 }
 
 pub(crate) type SharedStats = Arc<Mutex<Stats>>;
@@ -85,7 +87,6 @@ enum Command {
     Dial(Multiaddr, oneshot::Sender<Result<()>>),
     AddBootstrap(Multiaddr),
     SetAllowed(HashSet<PeerId>),
-    ListenAddrs(oneshot::Sender<Vec<Multiaddr>>),
     Connected(oneshot::Sender<Vec<PeerId>>),
 }
 
@@ -142,8 +143,8 @@ impl Client {
     }
 
     /// Addresses this node listens on, each ending in `/p2p/<our peer id>`.
-    pub async fn listen_addrs(&self) -> Result<Vec<Multiaddr>> {
-        self.ask(Command::ListenAddrs).await
+    pub fn listen_addrs(&self) -> Vec<Multiaddr> {
+        lock_stats(&self.stats).listen_addrs.clone()
     }
 
     /// Peers with an open connection.
@@ -261,6 +262,15 @@ impl EventLoop {
         }
     }
 
+    fn publish_listen_addrs(&self) {
+        let me = *self.swarm.local_peer_id();
+        lock_stats(&self.sessions.ctx().stats).listen_addrs = self
+            .listen_addrs
+            .iter()
+            .map(|a| a.clone().with(Protocol::P2p(me)))
+            .collect();
+    }
+
     fn add_bootstrap(&mut self, addr: Multiaddr) {
         if self.bootstrap.iter().any(|b| b.addr == addr) {
             return;
@@ -315,15 +325,6 @@ impl EventLoop {
                     gate.allow_peer(peer);
                 }
             }
-            Command::ListenAddrs(reply) => {
-                let me = *self.swarm.local_peer_id();
-                let addrs = self
-                    .listen_addrs
-                    .iter()
-                    .map(|a| a.clone().with(Protocol::P2p(me)))
-                    .collect();
-                let _ = reply.send(addrs);
-            }
             Command::Connected(reply) => {
                 let _ = reply.send(self.swarm.connected_peers().copied().collect());
             }
@@ -339,10 +340,12 @@ impl EventLoop {
             SwarmEvent::NewListenAddr { address, .. } => {
                 tracing::info!(%address, "listening");
                 self.listen_addrs.push(address.clone());
+                self.publish_listen_addrs();
                 self.emit(Event::Listening(address));
             }
             SwarmEvent::ExpiredListenAddr { address, .. } => {
                 self.listen_addrs.retain(|a| a != &address);
+                self.publish_listen_addrs();
             }
             SwarmEvent::ConnectionEstablished {
                 peer_id, endpoint, ..

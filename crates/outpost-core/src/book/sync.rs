@@ -64,6 +64,15 @@ pub struct Pending {
     pub to_receive: bool,
 }
 
+/// The heads of `theirs` that `doc` holds: only those can anchor "changes since".
+fn known_heads(doc: &Automerge, theirs: &[ChangeHash]) -> Vec<ChangeHash> {
+    theirs
+        .iter()
+        .filter(|h| doc.get_change_meta_by_hash(h).is_some())
+        .copied()
+        .collect()
+}
+
 /// Splits concatenated storage chunks: each is magic (4 bytes), checksum (4), type (1),
 /// a LEB128 length and that many bytes.
 fn split_chunks(mut bytes: &[u8]) -> Option<Vec<(u8, &[u8])>> {
@@ -311,11 +320,7 @@ impl Book {
     /// How `doc` stands against a peer whose heads are `theirs`.
     pub fn pending_against(&mut self, doc: &DocId, theirs: &[ChangeHash]) -> Result<Pending> {
         let loaded = self.loaded(doc)?;
-        let known: Vec<ChangeHash> = theirs
-            .iter()
-            .filter(|h| loaded.doc.get_change_meta_by_hash(h).is_some())
-            .copied()
-            .collect();
+        let known = known_heads(&loaded.doc, theirs);
         let ours = loaded.doc.get_heads();
         Ok(Pending {
             to_receive: known.len() < theirs.len(),
@@ -328,11 +333,7 @@ impl Book {
     pub fn own_changes_unseen(&mut self, doc: &DocId, theirs: &[ChangeHash]) -> Result<usize> {
         let me = self.me.actor();
         let loaded = self.loaded(doc)?;
-        let known: Vec<ChangeHash> = theirs
-            .iter()
-            .filter(|h| loaded.doc.get_change_meta_by_hash(h).is_some())
-            .copied()
-            .collect();
+        let known = known_heads(&loaded.doc, theirs);
         Ok(loaded
             .doc
             .get_changes_meta(&known)

@@ -90,29 +90,47 @@ pub fn invite(node: &Node, cmd: InviteCmd, out: &Out) -> Result<()> {
     }
 }
 
+/// Members (devices) with their peer ids and, once revoked, when.
+pub fn members(node: &Node, out: &Out) -> Result<()> {
+    let devices = node.devices()?;
+    let peer = |d: &outpost_core::Device| {
+        outpost_node::identity::peer_id_of(&d.id)
+            .map(|p| p.to_string())
+            .unwrap_or_else(|| d.id.to_string())
+    };
+    let mut t = Table::new(out.headers(&[
+        Msg::ColCode,
+        Msg::ColName,
+        Msg::ColSite,
+        Msg::ColRole,
+        Msg::ColPeer,
+        Msg::ColRevoked,
+    ]));
+    for d in &devices {
+        t.row(vec![
+            d.code.to_string(),
+            d.name.clone(),
+            d.site.to_string(),
+            out.word(d.role.as_str()),
+            peer(d),
+            d.revoked_at_ms.map(when).unwrap_or_default(),
+        ]);
+    }
+    let json: Vec<serde_json::Value> = devices
+        .iter()
+        .map(|d| {
+            let mut v = serde_json::to_value(d).unwrap_or_default();
+            v["peer"] = serde_json::json!(peer(d));
+            v
+        })
+        .collect();
+    out.table(&json, t, devices.is_empty());
+    Ok(())
+}
+
 pub fn member(node: &Node, cmd: MemberCmd, out: &Out) -> Result<()> {
     match cmd {
-        MemberCmd::List => {
-            let devices = node.devices()?;
-            let mut t = Table::new(out.headers(&[
-                Msg::ColCode,
-                Msg::ColName,
-                Msg::ColSite,
-                Msg::ColRole,
-                Msg::ColRevoked,
-            ]));
-            for d in &devices {
-                t.row(vec![
-                    d.code.to_string(),
-                    d.name.clone(),
-                    d.site.to_string(),
-                    out.word(d.role.as_str()),
-                    d.revoked_at_ms.map(when).unwrap_or_default(),
-                ]);
-            }
-            out.table(&devices, t, devices.is_empty());
-            Ok(())
-        }
+        MemberCmd::List => members(node, out),
         MemberCmd::Revoke { device } => {
             let d = node.revoke(&device)?;
             out.json(&d);

@@ -8,7 +8,7 @@ use outpost_core::{
 };
 use outpost_node::i18n::Msg;
 use outpost_node::{Node, Result};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::args::*;
 use super::out::{Out, when};
@@ -127,40 +127,7 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
             }
             Ok(())
         }
-        Command::Devices => {
-            let devices = node.devices()?;
-            let peer = |d: &outpost_core::Device| {
-                outpost_node::identity::peer_id_of(&d.id)
-                    .map(|p| p.to_string())
-                    .unwrap_or_else(|| d.id.to_string())
-            };
-            let mut t = Table::new(out.headers(&[
-                Msg::ColCode,
-                Msg::ColName,
-                Msg::ColSite,
-                Msg::ColRole,
-                Msg::ColPeer,
-            ]));
-            for d in &devices {
-                t.row(vec![
-                    d.code.to_string(),
-                    d.name.clone(),
-                    d.site.to_string(),
-                    out.word(d.role.as_str()),
-                    peer(d),
-                ]);
-            }
-            let json: Vec<Value> = devices
-                .iter()
-                .map(|d| {
-                    let mut v = serde_json::to_value(d).unwrap_or_default();
-                    v["peer"] = json!(peer(d));
-                    v
-                })
-                .collect();
-            out.table(&json, t, devices.is_empty());
-            Ok(())
-        }
+        Command::Devices => super::net::members(node, out),
         Command::Site(SiteCmd::Add { code, name }) => {
             let code = SiteCode::parse(&code)?;
             node.add_site(&code, &name)?;

@@ -111,7 +111,7 @@ pub fn serve(dir: &Path, args: ServeArgs, out: &Out) -> Result<()> {
         let ipc = tokio::spawn(answer_commands(listener, node.clone()));
         // Print addresses as they come up (tests and users read them).
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        for a in node.listen_addrs().await {
+        for a in node.listen_addrs() {
             out.say(Msg::ListeningOn, &[("addr", &a)]);
         }
         wait_for_stop().await;
