@@ -4,8 +4,9 @@
 set -euo pipefail
 
 need_apt=()
-# C toolchain for the bundled SQLite and zstd; pkg-config for -sys crates.
-for pkg in build-essential pkg-config; do
+# C toolchain for the bundled SQLite and zstd; pkg-config for -sys crates; iproute2 and
+# nftables for the network-namespace fault tests.
+for pkg in build-essential pkg-config iproute2 nftables; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

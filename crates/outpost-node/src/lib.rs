@@ -30,5 +30,7 @@ mod node;
 mod replica;
 
 pub use error::{Error, Result};
-pub use net::{Joined, NetConfig, NewInvite, PEERS_FILE, PeerStatus, SyncStatus, stored_peers};
+pub use net::{
+    DocumentHeads, Joined, NetConfig, NewInvite, PEERS_FILE, PeerStatus, SyncStatus, stored_peers,
+};
 pub use node::{DB_FILE, Event, Node, default_data_dir};

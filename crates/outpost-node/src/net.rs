@@ -70,6 +70,18 @@ pub struct SyncStatus {
     pub unseen_total: usize,
     /// Changes received and refused.
     pub refused: Vec<RefusedChange>,
+    /// Every document held here with its heads: two replicas hold the same state of a
+    /// document exactly when its heads are equal.
+    pub documents: Vec<DocumentHeads>,
+}
+
+/// One document held here and its heads (hex, sorted).
+#[derive(Clone, Debug, Serialize)]
+pub struct DocumentHeads {
+    /// The document id.
+    pub doc: String,
+    /// Its heads.
+    pub heads: Vec<String>,
 }
 
 /// A new invite.
@@ -349,12 +361,13 @@ impl Node {
             .collect();
         self.with_book(|b| {
             let mut unseen = Vec::new();
+            let held = b.doc_heads()?;
             if let Some(first) = hq.first() {
                 let device = device_id_of(first);
-                for (doc, _) in b.doc_heads()? {
+                for (doc, _) in &held {
                     // Only what HQ may hold counts (it carries every readable document).
-                    let theirs = b.peer_heads(device.as_str(), &doc)?;
-                    let n = b.own_changes_unseen(&doc, &theirs)?;
+                    let theirs = b.peer_heads(device.as_str(), doc)?;
+                    let n = b.own_changes_unseen(doc, &theirs)?;
                     if n > 0 {
                         unseen.push((doc.to_string(), n));
                     }
@@ -365,6 +378,17 @@ impl Node {
                 unseen_total: unseen.iter().map(|(_, n)| n).sum(),
                 unseen_by_hq: unseen,
                 refused: b.refused_changes()?,
+                documents: held
+                    .into_iter()
+                    .map(|(doc, heads)| {
+                        let mut heads: Vec<String> = heads.iter().map(|h| h.to_string()).collect();
+                        heads.sort();
+                        DocumentHeads {
+                            doc: doc.to_string(),
+                            heads,
+                        }
+                    })
+                    .collect(),
             })
         })
     }

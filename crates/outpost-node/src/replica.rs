@@ -12,7 +12,7 @@ use outpost_sync::{JoinGrant, JoinRequest, PeerId, Received, Refusal, Rejected, 
 use crate::identity::device_id_of;
 use crate::node::{Event, Node};
 
-/// How many exchanges on one document may pass without progress before we stop
+/// How many exchanges on one document may bring only refused changes before we stop
 /// answering (a peer that keeps offering a change we refuse would ping-pong forever).
 const MAX_IDLE_EXCHANGES: u8 = 4;
 
@@ -64,6 +64,30 @@ impl NodeReplica {
             Ok(Some(m)) if !m.revoked => Ok(m),
             Ok(_) => Err(Rejected(format!("{peer} is not an active member"))),
             Err(e) => Err(reject(e)),
+        }
+    }
+
+    /// Drops the in-memory sync sessions with `peer`, storing what outlives a session
+    /// (the heads both sides share).
+    fn end_sessions(&self, peer: &PeerId) {
+        let mut ended: Vec<(DocId, SyncState)> = Vec::new();
+        self.sessions().retain(|(p, doc), s| {
+            if p == peer {
+                ended.push((doc.clone(), std::mem::take(&mut s.state)));
+                false
+            } else {
+                true
+            }
+        });
+        if ended.is_empty() {
+            return;
+        }
+        let Ok(node) = self.node() else { return };
+        let device = device_id_of(peer);
+        let saved = node
+            .with_book(|b| b.save_sync_states(device.as_str(), ended.iter().map(|(d, s)| (d, s))));
+        if let Err(e) = saved {
+            tracing::warn!(%peer, error = %e, "cannot keep the sync state");
         }
     }
 
@@ -166,8 +190,12 @@ impl Replica for NodeReplica {
                     )
                 })
                 .map_err(reject)?;
+            // Only a message that brought nothing but refused changes counts as idle:
+            // Automerge's own exchanges (bloom filters, acknowledgements) end by
+            // themselves, a refused change would be offered again forever.
             let their_heads = s.state.their_heads.clone().unwrap_or_default();
-            let progress = receipt.changed || their_heads != s.last_their_heads;
+            let progress =
+                receipt.changed || receipt.refused.is_empty() || their_heads != s.last_their_heads;
             s.last_their_heads = their_heads;
             s.idle = if progress {
                 0
@@ -202,24 +230,15 @@ impl Replica for NodeReplica {
         })
     }
 
+    fn connected(&self, peer: &PeerId) {
+        self.end_sessions(peer);
+    }
+
     fn disconnected(&self, peer: &PeerId) {
-        let mut ended: Vec<(DocId, SyncState)> = Vec::new();
-        self.sessions().retain(|(p, doc), s| {
-            if p == peer {
-                ended.push((doc.clone(), std::mem::take(&mut s.state)));
-                false
-            } else {
-                true
-            }
-        });
-        let Ok(node) = self.node() else { return };
-        let device = device_id_of(peer);
-        let saved = node
-            .with_book(|b| b.save_sync_states(device.as_str(), ended.iter().map(|(d, s)| (d, s))));
-        if let Err(e) = saved {
-            tracing::warn!(%peer, error = %e, "cannot keep the sync state");
+        self.end_sessions(peer);
+        if let Ok(node) = self.node() {
+            node.emit(Event::PeersChanged);
         }
-        node.emit(Event::PeersChanged);
     }
 
     fn join(&self, invite: &PeerId, request: &JoinRequest) -> Result<JoinGrant, Refusal> {

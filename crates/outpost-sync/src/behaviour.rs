@@ -1,5 +1,7 @@
 //! The swarm's behaviour: the membership gate first, then everything else.
 
+use std::time::Duration;
+
 use libp2p::allow_block_list::{self, AllowedPeers};
 use libp2p::swarm::NetworkBehaviour;
 use libp2p::swarm::behaviour::toggle::Toggle;
@@ -61,7 +63,13 @@ pub(crate) fn build_swarm(config: &Config) -> Result<Swarm<Behaviour>> {
                     IDENTIFY_PROTOCOL.into(),
                     key.public(),
                 )),
-                ping: ping::Behaviour::default(),
+                // A partition leaves TCP connections open but dead: a ping that goes
+                // unanswered for 10 s closes the connection so the peer is redialled.
+                ping: ping::Behaviour::new(
+                    ping::Config::new()
+                        .with_interval(Duration::from_secs(5))
+                        .with_timeout(Duration::from_secs(10)),
+                ),
                 mdns: mdns.into(),
                 stream: libp2p_stream::Behaviour::new(),
             })

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use libp2p::multiaddr::Protocol;
 use libp2p::swarm::SwarmEvent;
-use libp2p::{Multiaddr, PeerId, Swarm, identify, mdns};
+use libp2p::swarm::dial_opts::DialOpts;
+use libp2p::{Multiaddr, PeerId, Swarm, identify, mdns, ping};
 use serde::Serialize;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -206,16 +207,19 @@ pub fn new(
         listen_addrs: Vec::new(),
     };
     for addr in config.bootstrap {
-        event_loop.add_bootstrap(addr);
+        event_loop.add_bootstrap(addr, false);
     }
     Ok((client, event_rx, event_loop))
 }
 
+/// A peer address kept connected: redialled with backoff whenever the link drops.
 struct Bootstrap {
     addr: Multiaddr,
     peer: Option<PeerId>,
     next_dial: Instant,
     backoff: Duration,
+    /// Found by mDNS (forgotten when the LAN record expires) rather than configured.
+    lan: bool,
 }
 
 /// Owns the swarm; ends when every [`Client`] is dropped.
@@ -227,6 +231,15 @@ pub struct EventLoop {
     bootstrap: Vec<Bootstrap>,
     max_backoff: Duration,
     listen_addrs: Vec<Multiaddr>,
+}
+
+/// `addr` ending in `/p2p/<peer>` (mDNS addresses may carry it already).
+fn with_peer(addr: Multiaddr, peer: PeerId) -> Multiaddr {
+    if peer_of(&addr).is_some() {
+        addr
+    } else {
+        addr.with(Protocol::P2p(peer))
+    }
 }
 
 fn peer_of(addr: &Multiaddr) -> Option<PeerId> {
@@ -250,7 +263,7 @@ impl EventLoop {
                     Some(c) => self.handle_command(c),
                     None => break,
                 },
-                _ = tick.tick() => self.redial(),
+                _ = tick.tick() => self.redial(&control),
             }
         }
         self.sessions.stop_all();
@@ -271,7 +284,7 @@ impl EventLoop {
             .collect();
     }
 
-    fn add_bootstrap(&mut self, addr: Multiaddr) {
+    fn add_bootstrap(&mut self, addr: Multiaddr, lan: bool) {
         if self.bootstrap.iter().any(|b| b.addr == addr) {
             return;
         }
@@ -280,21 +293,45 @@ impl EventLoop {
             addr,
             next_dial: Instant::now(),
             backoff: Duration::from_millis(500),
+            lan,
         });
     }
 
-    fn redial(&mut self) {
+    /// Redials the kept peers that are due, each peer once with all its addresses (the
+    /// first that answers wins), and reopens sessions that ended on a live connection.
+    fn redial(&mut self, control: &libp2p_stream::Control) {
         let now = Instant::now();
+        let mut due: HashMap<PeerId, Vec<Multiaddr>> = HashMap::new();
         for b in &mut self.bootstrap {
             let connected = b.peer.is_some_and(|p| self.swarm.is_connected(&p));
             if connected || b.next_dial > now {
                 continue;
             }
-            if let Err(e) = self.swarm.dial(b.addr.clone()) {
-                tracing::debug!(addr = %b.addr, error = %e, "redial failed");
+            match b.peer {
+                Some(peer) => due.entry(peer).or_default().push(b.addr.clone()),
+                None => {
+                    if let Err(e) = self.swarm.dial(b.addr.clone()) {
+                        tracing::debug!(addr = %b.addr, error = %e, "redial failed");
+                    }
+                }
             }
             b.next_dial = now + b.backoff;
             b.backoff = (b.backoff * 2).min(self.max_backoff);
+        }
+        for (peer, addrs) in due {
+            let opts = DialOpts::peer_id(peer).addresses(addrs).build();
+            if let Err(e) = self.swarm.dial(opts) {
+                tracing::debug!(%peer, error = %e, "redial failed");
+            }
+        }
+        // A session can end while its peer stays connected (the connection carrying the
+        // stream died while another lived on, or a protocol error dropped the stream).
+        let me = *self.swarm.local_peer_id();
+        let peers: Vec<PeerId> = self.swarm.connected_peers().copied().collect();
+        for peer in peers {
+            if me < peer {
+                self.sessions.open(peer, control.clone());
+            }
         }
     }
 
@@ -307,7 +344,7 @@ impl EventLoop {
                 });
                 let _ = reply.send(result);
             }
-            Command::AddBootstrap(addr) => self.add_bootstrap(addr),
+            Command::AddBootstrap(addr) => self.add_bootstrap(addr, false),
             Command::SetAllowed(peers) => {
                 let gate = &mut self.swarm.behaviour_mut().gate;
                 let gone: Vec<PeerId> = gate
@@ -320,6 +357,7 @@ impl EventLoop {
                     tracing::info!(%peer, "no longer a member: closing its connections");
                     gate.disallow_peer(peer);
                     self.sessions.stop(&peer);
+                    self.bootstrap.retain(|b| !(b.lan && b.peer == Some(peer)));
                 }
                 for peer in peers {
                     gate.allow_peer(peer);
@@ -402,13 +440,28 @@ impl EventLoop {
                 tracing::debug!(peer = ?peer_id, %error, "dial failed");
             }
             SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Discovered(found))) => {
+                // mDNS announces a peer once per query interval: keep members found on the
+                // LAN on the redial list so a link that drops comes back without waiting.
                 for (peer, addr) in found {
-                    let allowed = self.swarm.behaviour().gate.allowed_peers().contains(&peer);
-                    if allowed && !self.swarm.is_connected(&peer) {
+                    if self.swarm.behaviour().gate.allowed_peers().contains(&peer) {
                         tracing::debug!(%peer, %addr, "found on the LAN");
-                        let _ = self.swarm.dial(addr.with(Protocol::P2p(peer)));
+                        self.add_bootstrap(with_peer(addr, peer), true);
                     }
                 }
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Mdns(mdns::Event::Expired(gone))) => {
+                for (peer, addr) in gone {
+                    let addr = with_peer(addr, peer);
+                    self.bootstrap.retain(|b| !(b.lan && b.addr == addr));
+                }
+            }
+            SwarmEvent::Behaviour(BehaviourEvent::Ping(ping::Event {
+                peer,
+                connection,
+                result: Err(error),
+            })) if !matches!(error, ping::Failure::Unsupported) => {
+                tracing::info!(%peer, %error, "ping failed: closing the link to redial");
+                self.swarm.close_connection(connection);
             }
             SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received {
                 peer_id,

@@ -42,6 +42,10 @@ pub trait Replica: Send + Sync + 'static {
     /// Applies a sync message from `peer` (only changes whose authors may write `doc`).
     fn receive(&self, peer: &PeerId, doc: &str, message: &[u8]) -> Result<Received, Rejected>;
 
+    /// A new session with `peer` begins: sync resumes from the stored state, since what
+    /// an earlier session with it left in memory (messages in flight) is stale.
+    fn connected(&self, peer: &PeerId);
+
     /// The peer's session ended: keep what is worth keeping of its sync state.
     fn disconnected(&self, peer: &PeerId);
 

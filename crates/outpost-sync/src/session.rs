@@ -15,7 +15,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures::StreamExt;
 use futures::io::{AsyncReadExt as _, ReadHalf, WriteHalf};
@@ -33,6 +33,8 @@ use crate::wire::{DocHeads, Frame, read_frame, write_frame};
 pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/outpost/sync/1");
 const READ_AHEAD: usize = 4;
 const JOIN_DEADLINE: Duration = Duration::from_secs(30);
+/// The least time between two attempts to open a session with the same peer.
+const REOPEN_AFTER: Duration = Duration::from_secs(2);
 
 /// What every session shares.
 #[derive(Clone)]
@@ -47,6 +49,8 @@ pub(crate) struct Context {
 pub(crate) struct Sessions {
     ctx: Context,
     running: Arc<Mutex<HashMap<PeerId, (u64, AbortHandle)>>>,
+    /// Sessions being opened or whose opening failed, with when it was last tried.
+    opening: Arc<Mutex<HashMap<PeerId, Instant>>>,
     next_id: Arc<AtomicU64>,
     loops: Vec<AbortHandle>,
 }
@@ -63,6 +67,7 @@ impl Sessions {
         Sessions {
             ctx,
             running: Arc::default(),
+            opening: Arc::default(),
             next_id: Arc::default(),
             loops: Vec::new(),
         }
@@ -122,20 +127,39 @@ impl Sessions {
         Sessions {
             ctx: self.ctx.clone(),
             running: self.running.clone(),
+            opening: self.opening.clone(),
             next_id: self.next_id.clone(),
             loops: Vec::new(),
         }
     }
 
-    /// Opens a session to `peer` unless one runs.
+    /// Opens a session to a member `peer` unless one runs, is being opened, or an
+    /// attempt failed less than [`REOPEN_AFTER`] ago.
     pub fn open(&self, peer: PeerId, mut control: libp2p_stream::Control) {
-        if self.lock().contains_key(&peer) {
+        if self.lock().contains_key(&peer) || !self.ctx.replica.is_member(&peer) {
             return;
+        }
+        {
+            let mut opening = self.opening.lock().unwrap_or_else(|p| p.into_inner());
+            let now = Instant::now();
+            if opening
+                .get(&peer)
+                .is_some_and(|at| now.duration_since(*at) < REOPEN_AFTER)
+            {
+                return;
+            }
+            opening.insert(peer, now);
         }
         let this = self.handle();
         tokio::spawn(async move {
             match control.open_stream(peer, SYNC_PROTOCOL).await {
-                Ok(stream) => this.start(peer, stream),
+                Ok(stream) => {
+                    this.start(peer, stream);
+                    this.opening
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .remove(&peer);
+                }
                 Err(e) => tracing::info!(%peer, error = %e, "cannot open a sync stream"),
             }
         });
@@ -307,7 +331,11 @@ async fn run(ctx: &Context, peer: PeerId, stream: Stream) -> Result<()> {
         writer,
         offered: BTreeSet::new(),
     };
-    let offer = blocking(ctx, move |r| r.offer(&peer)).await?;
+    let offer = blocking(ctx, move |r| {
+        r.connected(&peer);
+        r.offer(&peer)
+    })
+    .await?;
     session.send(&Frame::Hello(offer)).await?;
     let mut greeted = false;
     let result = loop {

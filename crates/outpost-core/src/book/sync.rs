@@ -357,3 +357,6 @@ impl Book {
         store::all_doc_heads(&self.db)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,269 @@
+//! Sync between real books (SQLite files in a temp dir): changes relayed by a member but
+//! authored by a device that may not write the document are refused and logged, and so
+//! is everything built on them; invites are admitted once.
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ReadDoc};
+
+use super::*;
+use crate::book::members::InviteRefusal;
+use crate::book::{NewItem, NewOrg, StockMove};
+use crate::code::{SiteCode, WarehouseCode};
+use crate::doc_id::Month;
+use crate::money::Money;
+use crate::org::Role;
+
+struct Org {
+    dir: tempfile::TempDir,
+    hq: Book,
+    hq_id: DeviceId,
+    now: i64,
+}
+
+impl Org {
+    /// HQ (admin at SH) with sites SH and BJ, one item and 10 received at BJ1.
+    fn new() -> Org {
+        let dir = tempfile::tempdir().unwrap();
+        let hq_id = DeviceId::random();
+        let mut org = Org {
+            hq: Book::create(
+                &dir.path().join("hq.db"),
+                NewOrg {
+                    name: "Acme".into(),
+                    site: SiteCode::parse("SH").unwrap(),
+                    site_name: "Shanghai".into(),
+                    device_name: "Boss".into(),
+                },
+                hq_id.clone(),
+                Timestamp::from_second(1_790_000_000).unwrap(),
+            )
+            .unwrap(),
+            dir,
+            hq_id,
+            now: 1_790_000_000,
+        };
+        let t = org.tick();
+        org.hq
+            .add_site(&SiteCode::parse("BJ").unwrap(), "Beijing", t)
+            .unwrap();
+        let t = org.tick();
+        org.hq
+            .add_item(
+                NewItem {
+                    sku: "TEA".into(),
+                    name: "Tea".into(),
+                    unit: "box".into(),
+                    price: Money::parse("10").unwrap(),
+                    low_stock: 0,
+                },
+                t,
+            )
+            .unwrap();
+        let t = org.tick();
+        org.hq
+            .move_stock(
+                StockMove::Receive {
+                    item: "TEA".into(),
+                    warehouse: WarehouseCode::parse("BJ1").unwrap(),
+                    qty: 10,
+                    note: String::new(),
+                },
+                t,
+            )
+            .unwrap();
+        org
+    }
+
+    fn tick(&mut self) -> Timestamp {
+        self.now += 1;
+        Timestamp::from_second(self.now).unwrap()
+    }
+
+    /// A device admitted by HQ with an invite, holding the org document HQ sent.
+    fn admit(&mut self, name: &str, role: Role, site: &str) -> (Book, DeviceId) {
+        let t = self.tick();
+        let invite = format!("invite-{name}");
+        let expires = Timestamp::from_second(self.now + 3600).unwrap();
+        self.hq
+            .create_invite(&invite, role, &SiteCode::parse(site).unwrap(), expires, t)
+            .unwrap();
+        let device = DeviceId::random();
+        self.hq.admit(&invite, &device, name, t).unwrap().unwrap();
+        let org_doc = self.hq.org_document().unwrap();
+        let book = Book::join_admitted(
+            &self.dir.path().join(format!("{name}.db")),
+            self.hq.org_id().as_str(),
+            device.clone(),
+            &org_doc,
+        )
+        .unwrap();
+        (book, device)
+    }
+
+    fn bj_ops(&self) -> DocId {
+        DocId::Ops {
+            site: SiteCode::parse("BJ").unwrap(),
+            month: Month::of(Timestamp::from_second(self.now).unwrap()),
+        }
+    }
+}
+
+/// Runs Automerge sync from `a` to `b` and back for at most `rounds` rounds; true when
+/// neither side had anything more to say.
+fn sync_pair(
+    a: &mut Book,
+    a_id: &DeviceId,
+    b: &mut Book,
+    b_id: &DeviceId,
+    doc: &DocId,
+    rounds: usize,
+) -> bool {
+    let at = Timestamp::from_second(1_790_100_000).unwrap();
+    let (mut sa, mut sb) = (sync::State::new(), sync::State::new());
+    for _ in 0..rounds {
+        let to_b = a.sync_generate(doc, &mut sa).unwrap();
+        if let Some(m) = &to_b {
+            b.sync_receive(doc, &mut sb, m, a_id.as_str(), at).unwrap();
+        }
+        let to_a = b.sync_generate(doc, &mut sb).unwrap();
+        if let Some(m) = &to_a {
+            a.sync_receive(doc, &mut sa, m, b_id.as_str(), at).unwrap();
+        }
+        if to_b.is_none() && to_a.is_none() {
+            return true;
+        }
+    }
+    false
+}
+
+/// Makes a change to `doc` of `book` as `author` (bypassing every local check, as a
+/// modified program would) and slips it into `book` unscreened, as if a relay had
+/// taken it in before it knew better. Returns the change's hash.
+fn forge(book: &mut Book, doc: &DocId, author: &DeviceId) -> ChangeHash {
+    let saved = book.doc(doc).unwrap().save();
+    let mut forged = AutoCommit::load(&saved).unwrap().with_actor(author.actor());
+    let (_, movements) = forged
+        .get(automerge::ROOT, "movements")
+        .unwrap()
+        .expect("movements");
+    let key = forged.keys(&movements).next().expect("a movement");
+    let (_, movement) = forged.get(&movements, &key).unwrap().expect("movement");
+    forged.put(&movement, "qty", 9_999_i64).unwrap();
+    let hash = forged.commit().expect("a change");
+    let change = forged.document().get_change_by_hash(&hash).unwrap().clone();
+    let tx = book.db.unchecked_transaction().unwrap();
+    merge_changes(&tx, &mut book.docs, book.org.as_str(), doc, &[change]).unwrap();
+    tx.commit().unwrap();
+    hash
+}
+
+#[test]
+fn a_relayed_change_by_a_device_that_may_not_write_is_refused() {
+    let mut org = Org::new();
+    let (mut mgr, mgr_id) = org.admit("Zhou", Role::Manager, "BJ");
+    let (_sh, sh_id) = org.admit("Wang", Role::Clerk, "SH");
+    let doc = org.bj_ops();
+    let hq_id = org.hq_id.clone();
+    assert!(sync_pair(&mut org.hq, &hq_id, &mut mgr, &mgr_id, &doc, 10));
+    let levels_before = format!("{:?}", org.hq.levels(None).unwrap());
+    let heads_before = org.hq.doc(&doc).unwrap().get_heads();
+
+    // A clerk of SH "edits" BJ's stock; the manager relays it, then builds on it.
+    let forged = forge(&mut mgr, &doc, &sh_id);
+    let t = org.tick();
+    mgr.move_stock(
+        StockMove::Receive {
+            item: "TEA".into(),
+            warehouse: WarehouseCode::parse("BJ1").unwrap(),
+            qty: 1,
+            note: String::new(),
+        },
+        t,
+    )
+    .unwrap();
+    let dependent = mgr.doc(&doc).unwrap().get_heads();
+    assert!(!sync_pair(&mut mgr, &mgr_id, &mut org.hq, &hq_id, &doc, 6));
+
+    let hq_doc = org.hq.doc(&doc).unwrap();
+    assert!(
+        hq_doc.get_change_by_hash(&forged).is_none(),
+        "forged change applied"
+    );
+    assert!(hq_doc.get_change_by_hash(&dependent[0]).is_none());
+    assert_eq!(org.hq.doc(&doc).unwrap().get_heads(), heads_before);
+    assert_eq!(format!("{:?}", org.hq.levels(None).unwrap()), levels_before);
+
+    let refused = org.hq.refused_changes().unwrap();
+    let by_sh = refused
+        .iter()
+        .find(|r| r.hash == forged.to_string())
+        .expect("the forged change is logged");
+    assert_eq!(by_sh.author, sh_id.as_str());
+    assert_eq!(by_sh.from_peer, mgr_id.as_str());
+    assert!(
+        by_sh.reason.contains("clerk of SH may not write"),
+        "{}",
+        by_sh.reason
+    );
+    let built_on = refused
+        .iter()
+        .find(|r| r.hash == dependent[0].to_string())
+        .expect("the change built on it is logged");
+    assert!(built_on.reason.contains("builds on a refused change"));
+}
+
+#[test]
+fn a_change_by_a_stranger_is_refused() {
+    let mut org = Org::new();
+    let (mut mgr, mgr_id) = org.admit("Zhou", Role::Manager, "BJ");
+    let doc = org.bj_ops();
+    let hq_id = org.hq_id.clone();
+    assert!(sync_pair(&mut org.hq, &hq_id, &mut mgr, &mgr_id, &doc, 10));
+    let stranger = DeviceId::random();
+    let forged = forge(&mut mgr, &doc, &stranger);
+    sync_pair(&mut mgr, &mgr_id, &mut org.hq, &hq_id, &doc, 6);
+    assert!(
+        org.hq
+            .doc(&doc)
+            .unwrap()
+            .get_change_by_hash(&forged)
+            .is_none()
+    );
+    let refused = org.hq.refused_changes().unwrap();
+    assert_eq!(refused.len(), 1);
+    assert!(
+        refused[0].reason.contains("not a member"),
+        "{}",
+        refused[0].reason
+    );
+}
+
+#[test]
+fn an_invite_admits_one_device_and_repeats_its_grant() {
+    let mut org = Org::new();
+    let t = org.tick();
+    let expires = Timestamp::from_second(org.now + 60).unwrap();
+    let site = SiteCode::parse("BJ").unwrap();
+    org.hq
+        .create_invite("inv", Role::Clerk, &site, expires, t)
+        .unwrap();
+    let device = DeviceId::random();
+    let first = org.hq.admit("inv", &device, "Li", t).unwrap().unwrap();
+    // Its grant was lost on the way: the same device asks again and gets it again.
+    let again = org.hq.admit("inv", &device, "Li", t).unwrap().unwrap();
+    assert_eq!(first.device.code, again.device.code);
+    let other = DeviceId::random();
+    let used = org.hq.admit("inv", &other, "Zhao", t).unwrap();
+    assert!(matches!(used, Err(InviteRefusal::Used)));
+    assert_eq!(
+        org.hq.devices().unwrap().len(),
+        2,
+        "one device admitted, once"
+    );
+    let late = Timestamp::from_second(org.now + 120).unwrap();
+    org.hq
+        .create_invite("late", Role::Clerk, &site, expires, t)
+        .unwrap();
+    let expired = org.hq.admit("late", &other, "Zhao", late).unwrap();
+    assert!(matches!(expired, Err(InviteRefusal::Expired)));
+}
