@@ -10,12 +10,12 @@ use serde_json::Value;
 use crate::util::{Device, Dir};
 
 /// A running `outpost serve`; stopped with SIGTERM when dropped.
-struct Serving {
+pub(crate) struct Serving {
     child: Child,
 }
 
 impl Serving {
-    fn start(device: &Device) -> Serving {
+    pub(crate) fn start(device: &Device) -> Serving {
         let mut child = device
             .command(&["serve", "--listen", "/ip4/127.0.0.1/tcp/0", "--no-mdns"])
             .stdout(Stdio::piped())
@@ -65,7 +65,7 @@ impl Drop for Serving {
 }
 
 /// Polls `f` until it holds (sync is asynchronous); fails the test after 20 s.
-fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+pub(crate) fn eventually(what: &str, mut f: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
         if f() {
@@ -76,7 +76,7 @@ fn eventually(what: &str, mut f: impl FnMut() -> bool) {
     panic!("timed out waiting for: {what}");
 }
 
-fn invite(admin: &Device, role: &str, site: &str, expires: &str) -> String {
+pub(crate) fn invite(admin: &Device, role: &str, site: &str, expires: &str) -> String {
     let v = admin.json(&[
         "invite",
         "new",
@@ -112,7 +112,7 @@ fn order_numbers(device: &Device) -> Vec<String> {
 }
 
 /// HQ (admin, SH) with a second site BJ and one item, serving.
-fn hq(dir: &Dir) -> (Device, Serving) {
+pub(crate) fn hq(dir: &Dir) -> (Device, Serving) {
     let hq = dir.device("hq");
     hq.ok(&["init", "--org", "Acme", "--site", "SH", "--name", "HQ"]);
     hq.ok(&["site", "add", "BJ", "Beijing"]);

@@ -13,6 +13,8 @@ mod bundles;
 mod durability;
 // Real `outpost serve` processes on loopback: invites, sync, access, revocation.
 mod network;
+// A stranger's libp2p peer gets no document byte; after joining it does.
+mod stranger;
 // The device key: private, stable, the device's id in the organisation.
 mod identity;
 // The book from the command line: orders, stock, tasks, conflicts, history.
