@@ -50,6 +50,30 @@ fn role_may_write(member: &Device, doc: &DocId) -> bool {
     }
 }
 
+/// Whether `a` and `b` may both read some operations or ledger document: the members
+/// worth a direct link (through the HQ relay, upgraded by hole punching), since anything
+/// else they share is `org`, which HQ carries anyway.
+pub fn share_documents(a: &Device, b: &Device) -> bool {
+    if a.revoked || b.revoked {
+        return false;
+    }
+    let both = |doc: &DocId| may_read(a, doc) && may_read(b, doc);
+    // Any month stands for all: access does not depend on the month.
+    let month = crate::doc_id::Month {
+        year: 2000,
+        month: 1,
+    };
+    [&a.site, &b.site].into_iter().any(|site| {
+        both(&DocId::Ops {
+            site: site.clone(),
+            month,
+        }) || both(&DocId::Ledger {
+            site: site.clone(),
+            month,
+        })
+    })
+}
+
 /// Whether a change made by `member` at `change_ms` to `doc` is accepted: its role allows
 /// the write and, if the member is revoked, the change predates the revocation.
 pub fn may_author(member: &Device, doc: &DocId, change_ms: i64) -> bool {
@@ -114,5 +138,20 @@ mod tests {
         assert!(!may_author(&m, &sh, 1_000));
         m.revoked_at_ms = None;
         assert!(!may_author(&m, &sh, 0));
+    }
+
+    #[test]
+    fn members_share_documents_by_site_and_role() {
+        let sh_clerk = member(Role::Clerk, "SH");
+        let bj_clerk = member(Role::Clerk, "BJ");
+        let manager = member(Role::Manager, "BJ");
+        let auditor = member(Role::Auditor, "GZ");
+        assert!(share_documents(&sh_clerk, &member(Role::Warehouse, "SH")));
+        assert!(!share_documents(&sh_clerk, &bj_clerk));
+        assert!(share_documents(&sh_clerk, &manager));
+        assert!(share_documents(&manager, &auditor));
+        let mut revoked = manager.clone();
+        revoked.revoked = true;
+        assert!(!share_documents(&sh_clerk, &revoked));
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod bench;
+pub mod bench_sync;
 pub mod catalog;
 pub mod conflicts;
 pub mod net;

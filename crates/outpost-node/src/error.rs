@@ -32,6 +32,12 @@ pub enum Error {
     /// The network was started twice.
     #[error("the network is running already")]
     NetworkRunning,
+    /// Something awaited did not happen in time.
+    #[error("timed out waiting for {0}")]
+    Timeout(String),
+    /// A benchmark step failed (a child process, its output).
+    #[error("benchmark step failed: {0}")]
+    Bench(String),
     /// A file given by the user could not be read or written.
     #[error("cannot access {path}: {source}")]
     File {

@@ -207,6 +207,9 @@ catalogue! {
     ErrNotPermitted => "a {role} may not change {doc}", "角色 {role} 无权修改 {doc}";
     ErrAddress => "not a peer address: {addr}", "不是有效的节点地址：{addr}";
     ErrNetworkRunning => "the network is running already", "网络已在运行";
+    ErrNoAnswer => "the node serving this data dir did not answer: {reason}", "服务此数据目录的节点没有应答：{reason}";
+    ErrTimeout => "timed out waiting for {what}", "等待超时：{what}";
+    ErrBench => "benchmark step failed: {reason}", "基准测试步骤失败：{reason}";
     ErrInviteRefused => "invite refused: {reason}", "邀请被拒绝：{reason}";
     ErrInviteCode => "malformed invite code: {reason}", "邀请码格式错误：{reason}";
     ErrUnreachable => "no inviting node answered ({reason}); is it running?", "没有邀请节点应答（{reason}）；它在运行吗？";
@@ -391,6 +394,8 @@ pub fn error(lang: Lang, err: &Error) -> String {
         Error::Locked(dir) => fill(lang, Msg::ErrLocked, &[("dir", &dir.display())]),
         Error::Address(addr) => fill(lang, Msg::ErrAddress, &[("addr", addr)]),
         Error::NetworkRunning => Msg::ErrNetworkRunning.text(lang).to_string(),
+        Error::Timeout(what) => fill(lang, Msg::ErrTimeout, &[("what", what)]),
+        Error::Bench(reason) => fill(lang, Msg::ErrBench, &[("reason", reason)]),
         Error::Sync(e) => sync_error(lang, e),
         Error::DataDir { path, source } | Error::File { path, source } => fill(
             lang,

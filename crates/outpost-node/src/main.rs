@@ -46,7 +46,7 @@ fn main() -> ExitCode {
         .unwrap_or(env_lang);
     let out = cli::out::Out::stdout(lang, cli.json);
     let dir = cli.data_dir.clone().or_else(outpost_node::default_data_dir);
-    let forwarded = dir.and_then(|d| cli::serve::forward(&d, &cli.command));
+    let forwarded = dir.and_then(|d| cli::serve::forward(&d, &cli.command, lang));
     if let Some(result) = forwarded {
         return match result {
             Ok(()) => ExitCode::SUCCESS,

@@ -57,6 +57,8 @@ pub struct PeerStatus {
     pub bytes_sent: u64,
     /// Bytes of sync frames received.
     pub bytes_received: u64,
+    /// Sync frames sent and received.
+    pub frames: u64,
 }
 
 /// What `outpost sync status` shows.
@@ -167,29 +169,35 @@ impl Node {
         Ok(())
     }
 
-    /// Lets active members and open invites through the gate; closes the rest.
+    /// Lets active members and open invites through the gate and closes the rest; names
+    /// the members that share documents with this one as worth a direct link.
     pub(crate) fn refresh_gate(&self) {
         let Some(net) = self.net() else { return };
-        let allowed = self.with_book(|b| {
-            let mut allowed: HashSet<PeerId> = b
-                .devices()?
-                .into_iter()
-                .filter(|d| !d.revoked)
+        let gate = self.with_book(|b| {
+            let members: Vec<Device> = b.devices()?.into_iter().filter(|d| !d.revoked).collect();
+            let me = b.me()?;
+            let direct: HashSet<PeerId> = members
+                .iter()
+                .filter(|d| d.id != me.id && outpost_core::access::share_documents(&me, d))
                 .filter_map(|d| peer_id_of(&d.id))
                 .collect();
+            let mut allowed: HashSet<PeerId> =
+                members.iter().filter_map(|d| peer_id_of(&d.id)).collect();
             // Invites stay reachable so a used or expired one hears why it is refused.
             allowed.extend(
                 b.invites()?
                     .iter()
                     .filter_map(|i| i.id.parse::<PeerId>().ok()),
             );
-            Ok(allowed)
+            Ok((allowed, direct))
         });
-        match allowed {
-            Ok(allowed) => {
+        match gate {
+            Ok((allowed, direct)) => {
                 let client = net.client.clone();
-                net.runtime
-                    .spawn(async move { client.set_allowed(allowed).await });
+                net.runtime.spawn(async move {
+                    client.set_allowed(allowed).await?;
+                    client.set_direct(direct).await
+                });
             }
             Err(e) => tracing::warn!(error = %e, "cannot read the members"),
         }
@@ -348,6 +356,7 @@ impl Node {
                 pending_in: pending.1,
                 bytes_sent: info.bytes_sent,
                 bytes_received: info.bytes_received,
+                frames: info.frames,
             });
         }
         Ok(out)

@@ -16,8 +16,15 @@ pub(crate) struct Serving {
 
 impl Serving {
     pub(crate) fn start(device: &Device) -> Serving {
+        Serving::start_with(device, &[])
+    }
+
+    /// Serves with extra `serve` options.
+    pub(crate) fn start_with(device: &Device, extra: &[&str]) -> Serving {
+        let mut args = vec!["serve", "--listen", "/ip4/127.0.0.1/tcp/0", "--no-mdns"];
+        args.extend_from_slice(extra);
         let mut child = device
-            .command(&["serve", "--listen", "/ip4/127.0.0.1/tcp/0", "--no-mdns"])
+            .command(&args)
             .stdout(Stdio::piped())
             .env("OUTPOST_LOG", "info")
             .stderr(std::fs::File::create(device.data_dir.with_extension("log")).unwrap())
@@ -124,6 +131,21 @@ pub(crate) fn hq(dir: &Dir) -> (Device, Serving) {
     (hq, serving)
 }
 
+/// HQ serving, with an SH clerk ("sh") and a BJ manager ("mgr") joined, not serving.
+fn hq_sh_clerk_and_manager(dir: &Dir) -> (Device, Serving, Device, Device) {
+    let (hq, serving) = hq(dir);
+    let sh = dir.device("sh");
+    sh.ok(&["join", &invite(&hq, "clerk", "SH", "1h"), "--name", "Wang"]);
+    let mgr = dir.device("mgr");
+    mgr.ok(&[
+        "join",
+        &invite(&hq, "manager", "BJ", "1h"),
+        "--name",
+        "Zhou",
+    ]);
+    (hq, serving, sh, mgr)
+}
+
 outposttest!(
     invites_admit_once_and_offices_sync_both_ways,
     |dir, _device| {
@@ -178,16 +200,7 @@ outposttest!(
 outposttest!(
     offices_never_online_together_converge_through_hq,
     |dir, _device| {
-        let (hq, _hq_serving) = hq(&dir);
-        let sh = dir.device("sh");
-        sh.ok(&["join", &invite(&hq, "clerk", "SH", "1h"), "--name", "Wang"]);
-        let mgr = dir.device("mgr");
-        mgr.ok(&[
-            "join",
-            &invite(&hq, "manager", "BJ", "1h"),
-            "--name",
-            "Zhou",
-        ]);
+        let (hq, _hq_serving, sh, mgr) = hq_sh_clerk_and_manager(&dir);
         let bj = dir.device("bj");
         bj.ok(&["join", &invite(&hq, "clerk", "BJ", "1h"), "--name", "Li"]);
 
@@ -281,3 +294,37 @@ outposttest!(a_revoked_member_is_cut_off, |dir, _device| {
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(order_numbers(&hq), before);
 });
+
+outposttest!(
+    offices_meet_through_the_hq_relay_and_sync_without_hq,
+    |dir, _device| {
+        let (_hq, hq_serving, sh, mgr) = hq_sh_clerk_and_manager(&dir);
+        // Neither knows the other's address (no mDNS): only HQ's. Offices do not relay
+        // (as in the desktop app): a relay's own addresses count as confirmed, which keeps
+        // them from hole punching.
+        let _sh_serving = Serving::start_with(&sh, &["--no-relay"]);
+        let _mgr_serving = Serving::start_with(&mgr, &["--no-relay"]);
+        eventually("catalogue at SH", || skus(&sh) == ["TEA"]);
+        let sh_code = sh.json(&["whoami"])["code"].clone();
+        let link_to_sh = |mgr: &Device| -> Vec<String> {
+            let peers = mgr.json(&["peers"]);
+            peers
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["device"] == sh_code)
+                .flat_map(|p| p["addrs"].as_array().unwrap().clone())
+                .map(|a| a.as_str().unwrap().to_string())
+                .collect()
+        };
+        eventually("a direct link between the offices", || {
+            link_to_sh(&mgr).iter().any(|a| !a.contains("p2p-circuit"))
+        });
+        // HQ goes down; the offices keep syncing over the link they made.
+        hq_serving.stop();
+        sh.ok(&["order", "new", "--party", "Shop", "--line", "TEA:1"]);
+        eventually("SH's order at the manager without HQ", || {
+            order_numbers(&mgr) == order_numbers(&sh)
+        });
+    }
+);

@@ -30,10 +30,23 @@ pub(crate) struct Behaviour {
     pub stream: libp2p_stream::Behaviour,
 }
 
+/// The HQ relay: only members get past the gate, so the public-relay rate limits are
+/// dropped, and a circuit may carry a whole sync (no byte cap) for an hour at a time when
+/// hole punching fails.
+fn relay_config() -> relay::Config {
+    relay::Config {
+        reservation_rate_limiters: Vec::new(),
+        circuit_src_rate_limiters: Vec::new(),
+        max_circuit_duration: Duration::from_secs(3600),
+        max_circuit_bytes: 0,
+        ..relay::Config::default()
+    }
+}
+
 /// Builds the swarm for `config` (TCP and QUIC, Noise, Yamux, relay client).
 pub(crate) fn build_swarm(config: &Config) -> Result<Swarm<Behaviour>> {
     let transport = |e: &dyn std::fmt::Display| Error::Transport(e.to_string());
-    let swarm = libp2p::SwarmBuilder::with_existing_identity(config.keypair.clone())
+    let mut swarm = libp2p::SwarmBuilder::with_existing_identity(config.keypair.clone())
         .with_tokio()
         .with_tcp(
             tcp::Config::default().nodelay(true),
@@ -53,7 +66,7 @@ pub(crate) fn build_swarm(config: &Config) -> Result<Swarm<Behaviour>> {
             };
             let relay = config
                 .relay_server
-                .then(|| relay::Behaviour::new(me, relay::Config::default()));
+                .then(|| relay::Behaviour::new(me, relay_config()));
             Ok(Behaviour {
                 gate: allow_block_list::Behaviour::default(),
                 relay_client,
@@ -77,5 +90,10 @@ pub(crate) fn build_swarm(config: &Config) -> Result<Swarm<Behaviour>> {
         .map_err(|e| transport(&e))?
         .with_swarm_config(|c| c.with_idle_connection_timeout(config.idle_timeout))
         .build();
+    // A relay advertises itself only once it knows a public address of its own; HQ is
+    // the members' relay whatever its addresses look like (a LAN, a test namespace).
+    if let Some(relay) = swarm.behaviour_mut().relay.as_mut() {
+        relay.set_status(Some(relay::Status::Enable));
+    }
     Ok(swarm)
 }

@@ -6,10 +6,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
+use libp2p::core::transport::ListenerId;
 use libp2p::multiaddr::Protocol;
 use libp2p::swarm::SwarmEvent;
 use libp2p::swarm::dial_opts::DialOpts;
-use libp2p::{Multiaddr, PeerId, Swarm, identify, mdns, ping};
+use libp2p::{Multiaddr, PeerId, Swarm, dcutr, identify, mdns, ping};
 use serde::Serialize;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -88,6 +89,7 @@ enum Command {
     Dial(Multiaddr, oneshot::Sender<Result<()>>),
     AddBootstrap(Multiaddr),
     SetAllowed(HashSet<PeerId>),
+    SetDirect(HashSet<PeerId>),
     Connected(oneshot::Sender<Vec<PeerId>>),
 }
 
@@ -139,6 +141,16 @@ impl Client {
     pub async fn set_allowed(&self, peers: HashSet<PeerId>) -> Result<()> {
         self.commands
             .send(Command::SetAllowed(peers))
+            .await
+            .map_err(|_| Error::Stopped)
+    }
+
+    /// Members worth a direct link (they share documents with us): while not connected,
+    /// they are dialled through the relays we are connected to (the HQ node), and
+    /// DCUtR then tries to turn the relayed link into a direct one.
+    pub async fn set_direct(&self, peers: HashSet<PeerId>) -> Result<()> {
+        self.commands
+            .send(Command::SetDirect(peers))
             .await
             .map_err(|_| Error::Stopped)
     }
@@ -203,6 +215,8 @@ pub fn new(
         events,
         sessions,
         bootstrap: Vec::new(),
+        direct: HashMap::new(),
+        relays: HashMap::new(),
         max_backoff: config.max_backoff,
         listen_addrs: Vec::new(),
     };
@@ -210,6 +224,20 @@ pub fn new(
         event_loop.add_bootstrap(addr, false);
     }
     Ok((client, event_rx, event_loop))
+}
+
+/// A peer that relays for us.
+struct Relay {
+    /// Where we reach it.
+    addr: Multiaddr,
+    /// Our listener on it (a reservation: others reach us through it).
+    listener: Option<ListenerId>,
+}
+
+/// When to dial a peer next, and the wait after that.
+struct Redial {
+    next_dial: Instant,
+    backoff: Duration,
 }
 
 /// A peer address kept connected: redialled with backoff whenever the link drops.
@@ -229,6 +257,10 @@ pub struct EventLoop {
     events: mpsc::Sender<Event>,
     sessions: Sessions,
     bootstrap: Vec<Bootstrap>,
+    /// Members to link directly, through a relay first.
+    direct: HashMap<PeerId, Redial>,
+    /// Peers that relay for us (the HQ node).
+    relays: HashMap<PeerId, Relay>,
     max_backoff: Duration,
     listen_addrs: Vec<Multiaddr>,
 }
@@ -324,6 +356,7 @@ impl EventLoop {
                 tracing::debug!(%peer, error = %e, "redial failed");
             }
         }
+        self.dial_through_relays(now);
         // A session can end while its peer stays connected (the connection carrying the
         // stream died while another lived on, or a protocol error dropped the stream).
         let me = *self.swarm.local_peer_id();
@@ -332,6 +365,36 @@ impl EventLoop {
             if me < peer {
                 self.sessions.open(peer, control.clone());
             }
+        }
+    }
+
+    /// Dials the direct targets that are due via every connected relay.
+    fn dial_through_relays(&mut self, now: Instant) {
+        let relays: Vec<Multiaddr> = self
+            .relays
+            .iter()
+            .filter(|(peer, _)| self.swarm.is_connected(peer))
+            .map(|(_, relay)| relay.addr.clone().with(Protocol::P2pCircuit))
+            .collect();
+        if relays.is_empty() {
+            return;
+        }
+        for (peer, r) in &mut self.direct {
+            if self.swarm.is_connected(peer) || r.next_dial > now {
+                continue;
+            }
+            let addrs = relays
+                .iter()
+                .map(|a| a.clone().with(Protocol::P2p(*peer)))
+                .collect();
+            if let Err(e) = self
+                .swarm
+                .dial(DialOpts::peer_id(*peer).addresses(addrs).build())
+            {
+                tracing::debug!(%peer, error = %e, "dial through the relay failed");
+            }
+            r.next_dial = now + r.backoff;
+            r.backoff = (r.backoff * 2).min(self.max_backoff);
         }
     }
 
@@ -363,6 +426,16 @@ impl EventLoop {
                     gate.allow_peer(peer);
                 }
             }
+            Command::SetDirect(peers) => {
+                self.direct.retain(|p, _| peers.contains(p));
+                let me = *self.swarm.local_peer_id();
+                for peer in peers.into_iter().filter(|p| *p != me) {
+                    self.direct.entry(peer).or_insert_with(|| Redial {
+                        next_dial: Instant::now(),
+                        backoff: Duration::from_secs(1),
+                    });
+                }
+            }
             Command::Connected(reply) => {
                 let _ = reply.send(self.swarm.connected_peers().copied().collect());
             }
@@ -377,9 +450,24 @@ impl EventLoop {
         match event {
             SwarmEvent::NewListenAddr { address, .. } => {
                 tracing::info!(%address, "listening");
+                // A relay hands its own addresses to the members it reserves for; HQ is
+                // reached at the addresses it listens on (they travel in invites).
+                let circuit = address.iter().any(|p| p == Protocol::P2pCircuit);
+                if self.swarm.behaviour().relay.is_enabled() && !circuit {
+                    self.swarm.add_external_address(address.clone());
+                }
                 self.listen_addrs.push(address.clone());
                 self.publish_listen_addrs();
                 self.emit(Event::Listening(address));
+            }
+            SwarmEvent::ListenerClosed { listener_id, .. } => {
+                // A relay's circuit listener ends with its connection: listen again when
+                // the relay is back (see identify below).
+                for relay in self.relays.values_mut() {
+                    if relay.listener == Some(listener_id) {
+                        relay.listener = None;
+                    }
+                }
             }
             SwarmEvent::ExpiredListenAddr { address, .. } => {
                 self.listen_addrs.retain(|a| a != &address);
@@ -473,17 +561,38 @@ impl EventLoop {
                     .protocols
                     .iter()
                     .any(|p| p.as_ref() == "/libp2p/circuit/relay/0.2.0/hop");
-                let circuit = self
+                tracing::debug!(peer = %peer_id, is_relay, observed = %info.observed_addr, "identified");
+                let relay = self
                     .bootstrap
                     .iter()
-                    .find(|b| b.peer == Some(peer_id))
-                    .map(|b| b.addr.clone().with(Protocol::P2pCircuit));
-                if let Some(addr) = circuit.filter(|a| is_relay && !self.listen_addrs.contains(a))
-                    && let Err(e) = self.swarm.listen_on(addr.clone())
-                {
-                    tracing::debug!(%addr, error = %e, "cannot listen via relay");
+                    .find(|b| b.peer == Some(peer_id) && !b.lan)
+                    .map(|b| b.addr.clone())
+                    .filter(|_| is_relay);
+                if let Some(addr) = relay {
+                    let listening = self.relays.get(&peer_id).and_then(|r| r.listener);
+                    let circuit = addr.clone().with(Protocol::P2pCircuit);
+                    let listener = match listening {
+                        Some(id) => Some(id),
+                        None => match self.swarm.listen_on(circuit.clone()) {
+                            Ok(id) => Some(id),
+                            Err(e) => {
+                                tracing::debug!(addr = %circuit, error = %e, "cannot listen via relay");
+                                None
+                            }
+                        },
+                    };
+                    self.relays.insert(peer_id, Relay { addr, listener });
                 }
             }
+            SwarmEvent::Behaviour(BehaviourEvent::Dcutr(dcutr::Event {
+                remote_peer_id,
+                result,
+            })) => match result {
+                Ok(_) => tracing::info!(peer = %remote_peer_id, "direct link made (hole punched)"),
+                Err(e) => {
+                    tracing::info!(peer = %remote_peer_id, error = %e, "no direct link; staying relayed")
+                }
+            },
             other => tracing::trace!(?other, "swarm event"),
         }
     }

@@ -356,6 +356,19 @@ impl Book {
     pub fn doc_heads(&self) -> Result<Vec<(DocId, Vec<ChangeHash>)>> {
         store::all_doc_heads(&self.db)
     }
+
+    /// The changes of `doc` that `since` lacks, as an Automerge bundle (the compact,
+    /// columnar encoding of `save`): the yardstick for what sync puts on the wire.
+    pub fn changes_bundle(&mut self, doc: &DocId, since: &[ChangeHash]) -> Result<Vec<u8>> {
+        let loaded = self.loaded(doc)?;
+        let hashes: Vec<ChangeHash> = loaded
+            .doc
+            .get_changes(since)
+            .iter()
+            .map(|c| c.hash())
+            .collect();
+        Ok(loaded.doc.bundle(hashes)?.bytes().to_vec())
+    }
 }
 
 #[cfg(test)]

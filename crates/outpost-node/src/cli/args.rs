@@ -546,15 +546,33 @@ pub struct BenchArgs {
     /// Durable writes to time.
     #[arg(long, default_value_t = 2000)]
     pub writes: u32,
-    /// Orders in the 30-day bundle.
+    /// Orders in a 30-day month (the bundle, the catch-up, each office).
     #[arg(long, default_value_t = 3000)]
     pub bundle_orders: u32,
+    /// Changes timed one by one for propagation to a connected peer.
+    #[arg(long, default_value_t = 200)]
+    pub propagations: u32,
+    /// Offices converging through one HQ node (each a month of `--bundle-orders`).
+    #[arg(long, default_value_t = 10)]
+    pub offices: u32,
+    /// Only the figures of the book or of sync.
+    #[arg(long, value_enum)]
+    pub only: Option<Part>,
     /// Keep the generated data here (reused if present) instead of a temp dir.
     #[arg(long)]
     pub dataset: Option<PathBuf>,
     /// Internal: open the data set and report time and peak memory.
     #[arg(long, hide = true)]
     pub cold_open: Option<PathBuf>,
+}
+
+/// A part of the benchmarks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Part {
+    /// Writes, the busy year, lists, bundles.
+    Book,
+    /// Catch-up, propagation, offices through HQ.
+    Sync,
 }
 
 #[derive(Debug, Args)]

@@ -13,10 +13,10 @@ use outpost_core::{
 use outpost_node::{Node, Result};
 use serde_json::{Value, json};
 
-use super::args::BenchArgs;
+use super::args::{BenchArgs, Part};
 use super::out::Out;
 
-fn org() -> Result<NewOrg> {
+pub(super) fn org() -> Result<NewOrg> {
     Ok(NewOrg {
         name: "Bench Trading".into(),
         site: SiteCode::parse("SH")?,
@@ -25,7 +25,7 @@ fn org() -> Result<NewOrg> {
     })
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+pub(super) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -66,6 +66,52 @@ pub fn run(args: BenchArgs, out: &Out) -> Result<()> {
     }
     let scratch = tempdir()?;
     let mut report = serde_json::Map::new();
+    if args.only != Some(Part::Sync) {
+        book_figures(&args, &scratch, &mut report)?;
+    }
+    if args.only != Some(Part::Book) {
+        sync_figures(&args, &scratch, &mut report)?;
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    let report = Value::Object(report);
+    if out.json {
+        out.json(&report);
+    } else {
+        print_report(&report);
+    }
+    Ok(())
+}
+
+fn sync_figures(
+    args: &BenchArgs,
+    scratch: &Path,
+    report: &mut serde_json::Map<String, Value>,
+) -> Result<()> {
+    eprintln!("bench: catch-up after 30 days offline…");
+    let (catch_up, propagation) = super::bench_sync::catch_up_and_propagation(
+        &scratch.join("catch-up"),
+        args.bundle_orders,
+        args.propagations,
+    )?;
+    report.insert("sync_catch_up".into(), catch_up);
+    report.insert("sync_propagation".into(), propagation);
+    eprintln!("bench: offices through one HQ…");
+    report.insert(
+        "sync_offices".into(),
+        super::bench_sync::offices_through_hq(
+            &scratch.join("offices"),
+            args.offices,
+            args.bundle_orders,
+        )?,
+    );
+    Ok(())
+}
+
+fn book_figures(
+    args: &BenchArgs,
+    scratch: &Path,
+    report: &mut serde_json::Map<String, Value>,
+) -> Result<()> {
     eprintln!("bench: durable writes…");
     report.insert(
         "durable_write".into(),
@@ -83,21 +129,58 @@ pub fn run(args: BenchArgs, out: &Out) -> Result<()> {
         "bundle_30_days".into(),
         bundle_30_days(&scratch.join("bundle"), args.bundle_orders)?,
     );
-    let _ = std::fs::remove_dir_all(&scratch);
-    let report = Value::Object(report);
-    if out.json {
-        out.json(&report);
-    } else {
-        print_report(&report);
-    }
     Ok(())
 }
 
 fn print_report(r: &Value) {
-    let f = |v: &Value| {
-        v.as_f64()
-            .map_or_else(|| v.to_string(), |x| format!("{x:.2}"))
-    };
+    if r.get("durable_write").is_some() {
+        print_book_report(r);
+    }
+    if r.get("sync_catch_up").is_some() {
+        print_sync_report(r);
+    }
+}
+
+fn fmt_figure(v: &Value) -> String {
+    v.as_f64()
+        .map_or_else(|| v.to_string(), |x| format!("{x:.2}"))
+}
+
+fn print_sync_report(r: &Value) {
+    let f = fmt_figure;
+    let c = &r["sync_catch_up"];
+    println!(
+        "Catch-up after 30 days offline ({} orders, {} documents) over loopback: {} ms, {} frames; wire {} KB (sent {} KB, received {} KB) vs Automerge bundle {} KB = {}×",
+        c["orders"],
+        c["documents"],
+        f(&c["ms"]),
+        c["frames"],
+        f(&c["wire_kb"]),
+        f(&c["sent_kb"]),
+        f(&c["received_kb"]),
+        f(&c["bundle_kb"]),
+        f(&c["wire_over_bundle"])
+    );
+    let p = &r["sync_propagation"];
+    println!(
+        "Propagation of one change to a connected peer, n={}: p50 {} ms  p99 {} ms  max {} ms",
+        p["n"],
+        f(&p["p50_ms"]),
+        f(&p["p99_ms"]),
+        f(&p["max_ms"])
+    );
+    let o = &r["sync_offices"];
+    println!(
+        "{} offices × {} orders through one HQ process: converged in {} s, HQ peak RSS {} MB",
+        o["offices"],
+        o["orders_per_office"],
+        f(&o["converge_s"]),
+        f(&o["hq_peak_rss_mb"])
+    );
+}
+
+fn print_book_report(r: &Value) {
+    let f = fmt_figure;
     let w = &r["durable_write"];
     println!(
         "Durable write (sales order, 3 lines, committed, projections updated), n={}",

@@ -57,23 +57,41 @@ fn forwardable(command: &Command) -> bool {
 }
 
 /// Runs the command in the node serving `dir`, if one is; `None` when none serves.
-pub fn forward(dir: &Path, command: &Command) -> Option<std::result::Result<(), String>> {
+pub fn forward(
+    dir: &Path,
+    command: &Command,
+    lang: Lang,
+) -> Option<std::result::Result<(), String>> {
     if !forwardable(command) {
         return None;
     }
-    let mut stream = UnixStream::connect(dir.join(SOCKET)).ok()?;
+    // No socket to connect to: nobody serves this data dir, the command opens the book.
+    let stream = UnixStream::connect(dir.join(SOCKET)).ok()?;
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut line = serde_json::to_string(&Request { args }).ok()?;
+    Some(exchange(stream, &Request { args }, lang).and_then(|reply| {
+        print!("{}", reply.stdout);
+        match reply.error {
+            None => Ok(()),
+            Some(e) => Err(e),
+        }
+    }))
+}
+
+/// Sends one request to the serving node and reads its reply.
+fn exchange(
+    mut stream: UnixStream,
+    request: &Request,
+    lang: Lang,
+) -> std::result::Result<Reply, String> {
+    let failed = |e: &dyn std::fmt::Display| i18n::fill(lang, Msg::ErrNoAnswer, &[("reason", &e)]);
+    let mut line = serde_json::to_string(request).map_err(|e| failed(&e))?;
     line.push('\n');
-    stream.write_all(line.as_bytes()).ok()?;
+    stream.write_all(line.as_bytes()).map_err(|e| failed(&e))?;
     let mut reply = String::new();
-    BufReader::new(stream).read_line(&mut reply).ok()?;
-    let reply: Reply = serde_json::from_str(&reply).ok()?;
-    print!("{}", reply.stdout);
-    Some(match reply.error {
-        None => Ok(()),
-        Some(e) => Err(e),
-    })
+    BufReader::new(stream)
+        .read_line(&mut reply)
+        .map_err(|e| failed(&e))?;
+    serde_json::from_str(&reply).map_err(|e| failed(&e))
 }
 
 /// `outpost serve`: runs the node with its network until SIGTERM or Ctrl-C.
