@@ -140,7 +140,7 @@ class Office:
 
     def run(self, *args, in_ns=True):
         """Runs `outpost --json ARGS`; returns (ok, parsed stdout or error text)."""
-        cmd = ([*["ip", "netns", "exec", self.net.ns(self.name)]] if in_ns else [])
+        cmd = ["ip", "netns", "exec", self.net.ns(self.name)] if in_ns else []
         cmd += [self.binary, "--json", *args]
         res = subprocess.run(cmd, capture_output=True, text=True, env=self.env(), timeout=60)
         if res.returncode != 0:

@@ -286,6 +286,8 @@ impl EventLoop {
     pub async fn run(mut self) {
         let control = self.swarm.behaviour().stream.new_control();
         self.sessions.accept(control.clone());
+        // The first tick fires at once: bootstrap peers are dialled on start, not a tick
+        // later.
         let mut tick = tokio::time::interval(REDIAL_TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {

@@ -84,7 +84,7 @@ impl Sessions {
                 let this = self.handle();
                 let task = tokio::spawn(async move {
                     while let Some((peer, stream)) = incoming.next().await {
-                        if this.ctx.replica.is_member(&peer) {
+                        if is_member(&this.ctx, peer).await {
                             this.start(peer, stream);
                         } else {
                             tracing::warn!(%peer, "sync stream from a non-member dropped");
@@ -136,7 +136,9 @@ impl Sessions {
     /// Opens a session to a member `peer` unless one runs, is being opened, or an
     /// attempt failed less than [`REOPEN_AFTER`] ago.
     pub fn open(&self, peer: PeerId, mut control: libp2p_stream::Control) {
-        if self.lock().contains_key(&peer) || !self.ctx.replica.is_member(&peer) {
+        // Called from the event loop: nothing here may wait on the replica (the book can
+        // be busy with a large merge for seconds, and pings must go on meanwhile).
+        if self.lock().contains_key(&peer) {
             return;
         }
         {
@@ -152,6 +154,9 @@ impl Sessions {
         }
         let this = self.handle();
         tokio::spawn(async move {
+            if !is_member(&this.ctx, peer).await {
+                return;
+            }
             match control.open_stream(peer, SYNC_PROTOCOL).await {
                 Ok(stream) => {
                     this.start(peer, stream);
@@ -231,6 +236,14 @@ fn count(stats: &SharedStats, peer: PeerId, sent: usize, received: usize) {
     info.bytes_received += received as u64;
     info.frames += 1;
     info.last_message_ms = Some(now_ms());
+}
+
+/// Asks the replica whether `peer` is an active member, on a blocking thread.
+async fn is_member(ctx: &Context, peer: PeerId) -> bool {
+    let replica = ctx.replica.clone();
+    tokio::task::spawn_blocking(move || replica.is_member(&peer))
+        .await
+        .unwrap_or(false)
 }
 
 /// Runs a replica call on a blocking thread: it touches the disk.
@@ -410,7 +423,7 @@ async fn read_frames(mut reader: ReadHalf<Stream>, out: mpsc::Sender<Result<(Fra
 
 /// Answers one invite presented on `/outpost/join/1`.
 async fn serve_join(ctx: &Context, peer: PeerId, mut stream: Stream) -> Result<()> {
-    if ctx.replica.is_member(&peer) {
+    if is_member(ctx, peer).await {
         return Err(Error::Protocol("a member presented an invite".into()));
     }
     let Some((Frame::Join(body), _)) = read_frame(&mut stream).await? else {
