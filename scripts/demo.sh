@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A guided tour of Outpost on the command line: two offices, Shanghai and Beijing, that
 # never share a network. They work offline, carry bundles between them, and end with one
-# merged book, one conflict for a person to settle and one exception to look into.
+# merged book, one conflict for a person to settle and one exception to look into. Then
+# Shanghai serves as HQ over the network and a Guangzhou office joins with an invite.
 set -euo pipefail
 
 OUTPOST=${1:-target/release/outpost}
@@ -85,5 +86,38 @@ step "Settle the conflict: Chen Jing counts"
 CHOICE=$(OUTPOST_DATA_DIR="$SH" "$OUTPOST" --json conflicts list | grep -o '"value": "[^"]*"' | grep -n 'Chen Jing' | cut -d: -f1)
 sh conflicts resolve "$TASK" owner "${CHOICE:-1}"
 sh task show "$TASK"
+
+step "Over the network: Shanghai runs as HQ, and a new Guangzhou office joins with an invite"
+GZ="$DEMO/guangzhou"
+gz() { printf '\033[2m[GZ]$ outpost %s\033[0m\n' "$*"; OUTPOST_DATA_DIR="$GZ" "$OUTPOST" ${lang:+--lang "$lang"} "$@"; }
+serving=()
+trap 'for p in "${serving[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+# serve DATA_DIR [OPTIONS]: runs a node in the background until it listens.
+serve() {
+  local dir=$1; shift
+  OUTPOST_DATA_DIR="$dir" "$OUTPOST" serve --listen /ip4/127.0.0.1/tcp/0 --no-mdns "$@" \
+    >"$dir.serve.log" 2>&1 &
+  serving+=("$!")
+  for _ in $(seq 100); do grep -q '^listening ' "$dir.serve.log" && return; sleep 0.1; done
+  echo "the node at $dir did not start; see $dir.serve.log" >&2; exit 1
+}
+# until CMD...: retries a check for up to 20 s (sync is asynchronous).
+until_ok() { for _ in $(seq 200); do "$@" >/dev/null 2>&1 && return; sleep 0.1; done; return 1; }
+sh site add GZ "广州 Guangzhou"
+serve "$SH"
+printf '\033[2m[SH]$ outpost invite new --role clerk --site GZ\033[0m\n'
+CODE=$(OUTPOST_DATA_DIR="$SH" "$OUTPOST" --json invite new --role clerk --site GZ --expires 1h \
+  | sed -n 's/.*"code": "\([^"]*\)".*/\1/p')
+echo "$CODE"
+gz join "$CODE" --name "Huang Min"
+serve "$GZ" --no-relay
+until_ok bash -c "OUTPOST_DATA_DIR='$GZ' '$OUTPOST' item list | grep -q TEA-GREEN"
+gz item list
+GO=$(OUTPOST_DATA_DIR="$GZ" "$OUTPOST" --json order new --customer "Acme Foods 食品公司" --line TEA-GREEN:2 | num)
+echo "Guangzhou recorded $GO; Shanghai sees it as soon as it lands:"
+until_ok bash -c "OUTPOST_DATA_DIR='$SH' '$OUTPOST' order show '$GO'"
+sh order list --site GZ
+sh peers
+gz sync status
 
 printf '\nThe demo offices live in %s; try: OUTPOST_DATA_DIR=%s %s order list\n' "$DEMO" "$SH" "$OUTPOST"

@@ -314,7 +314,7 @@ impl EventLoop {
         lock_stats(&self.sessions.ctx().stats).listen_addrs = self
             .listen_addrs
             .iter()
-            .map(|a| a.clone().with(Protocol::P2p(me)))
+            .map(|a| with_peer(a.clone(), me))
             .collect();
     }
 
