@@ -234,18 +234,44 @@ struct Relay {
     listener: Option<ListenerId>,
 }
 
-/// When to dial a peer next, and the wait after that.
+/// When to dial a peer next, and the wait after that (doubling up to a cap).
 struct Redial {
     next_dial: Instant,
     backoff: Duration,
+    first: Duration,
+}
+
+impl Redial {
+    /// Due at once; waits `first` after the first failure.
+    fn now(first: Duration) -> Redial {
+        Redial {
+            next_dial: Instant::now(),
+            backoff: first,
+            first,
+        }
+    }
+
+    fn due(&self, now: Instant) -> bool {
+        self.next_dial <= now
+    }
+
+    /// A dial went out: the next waits longer, up to `max`.
+    fn dialled(&mut self, now: Instant, max: Duration) {
+        self.next_dial = now + self.backoff;
+        self.backoff = (self.backoff * 2).min(max);
+    }
+
+    /// The link is up: a later drop is redialled quickly again.
+    fn reset(&mut self) {
+        self.backoff = self.first;
+    }
 }
 
 /// A peer address kept connected: redialled with backoff whenever the link drops.
 struct Bootstrap {
     addr: Multiaddr,
     peer: Option<PeerId>,
-    next_dial: Instant,
-    backoff: Duration,
+    redial: Redial,
     /// Found by mDNS (forgotten when the LAN record expires) rather than configured.
     lan: bool,
 }
@@ -325,8 +351,7 @@ impl EventLoop {
         self.bootstrap.push(Bootstrap {
             peer: peer_of(&addr),
             addr,
-            next_dial: Instant::now(),
-            backoff: Duration::from_millis(500),
+            redial: Redial::now(Duration::from_millis(500)),
             lan,
         });
     }
@@ -338,7 +363,7 @@ impl EventLoop {
         let mut due: HashMap<PeerId, Vec<Multiaddr>> = HashMap::new();
         for b in &mut self.bootstrap {
             let connected = b.peer.is_some_and(|p| self.swarm.is_connected(&p));
-            if connected || b.next_dial > now {
+            if connected || !b.redial.due(now) {
                 continue;
             }
             match b.peer {
@@ -349,8 +374,7 @@ impl EventLoop {
                     }
                 }
             }
-            b.next_dial = now + b.backoff;
-            b.backoff = (b.backoff * 2).min(self.max_backoff);
+            b.redial.dialled(now, self.max_backoff);
         }
         for (peer, addrs) in due {
             let opts = DialOpts::peer_id(peer).addresses(addrs).build();
@@ -382,7 +406,7 @@ impl EventLoop {
             return;
         }
         for (peer, r) in &mut self.direct {
-            if self.swarm.is_connected(peer) || r.next_dial > now {
+            if self.swarm.is_connected(peer) || !r.due(now) {
                 continue;
             }
             let addrs = relays
@@ -395,8 +419,7 @@ impl EventLoop {
             {
                 tracing::debug!(%peer, error = %e, "dial through the relay failed");
             }
-            r.next_dial = now + r.backoff;
-            r.backoff = (r.backoff * 2).min(self.max_backoff);
+            r.dialled(now, self.max_backoff);
         }
     }
 
@@ -432,10 +455,9 @@ impl EventLoop {
                 self.direct.retain(|p, _| peers.contains(p));
                 let me = *self.swarm.local_peer_id();
                 for peer in peers.into_iter().filter(|p| *p != me) {
-                    self.direct.entry(peer).or_insert_with(|| Redial {
-                        next_dial: Instant::now(),
-                        backoff: Duration::from_secs(1),
-                    });
+                    self.direct
+                        .entry(peer)
+                        .or_insert_with(|| Redial::now(Duration::from_secs(1)));
                 }
             }
             Command::Connected(reply) => {
@@ -482,8 +504,11 @@ impl EventLoop {
                 tracing::info!(peer = %peer_id, %addr, "connected");
                 for b in &mut self.bootstrap {
                     if b.peer == Some(peer_id) {
-                        b.backoff = Duration::from_millis(500);
+                        b.redial.reset();
                     }
+                }
+                if let Some(r) = self.direct.get_mut(&peer_id) {
+                    r.reset();
                 }
                 {
                     let mut stats = crate::network::lock_stats(&self.sessions.ctx().stats);

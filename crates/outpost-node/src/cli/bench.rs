@@ -33,8 +33,13 @@ pub(super) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[idx.min(sorted.len() - 1)].as_secs_f64() * 1000.0
 }
 
-fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
+/// Peak resident memory (VmHWM) of this process, or of `pid`, in MB.
+pub(super) fn peak_rss_mb(pid: Option<u32>) -> f64 {
+    let status = match pid {
+        Some(pid) => format!("/proc/{pid}/status"),
+        None => "/proc/self/status".to_string(),
+    };
+    std::fs::read_to_string(status)
         .ok()
         .and_then(|s| {
             s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
@@ -388,7 +393,7 @@ fn cold_open_child(dir: &Path) -> Result<()> {
     let total_ms = t.elapsed().as_secs_f64() * 1000.0;
     println!(
         "{}",
-        json!({"open_ms": open_ms, "total_ms": total_ms, "rows": rows.len(), "peak_rss_mb": peak_rss_mb()})
+        json!({"open_ms": open_ms, "total_ms": total_ms, "rows": rows.len(), "peak_rss_mb": peak_rss_mb(None)})
     );
     Ok(())
 }

@@ -344,16 +344,6 @@ impl HqProcess {
             })
             .collect())
     }
-
-    fn peak_rss_mb(&self) -> f64 {
-        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .ok()
-            .and_then(|s| {
-                let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_string();
-                line.split_whitespace().nth(1)?.parse::<f64>().ok()
-            })
-            .map_or(0.0, |kb| kb / 1024.0)
-    }
 }
 
 impl Drop for HqProcess {
@@ -420,7 +410,7 @@ pub fn offices_through_hq(dir: &Path, offices: u32, orders: u32) -> Result<Value
         let converge_s = t.elapsed().as_secs_f64();
         Ok(json!({
             "offices": offices, "orders_per_office": orders,
-            "converge_s": converge_s, "hq_peak_rss_mb": hq.peak_rss_mb(),
+            "converge_s": converge_s, "hq_peak_rss_mb": super::bench::peak_rss_mb(Some(hq.child.id())),
         }))
     })
 }
