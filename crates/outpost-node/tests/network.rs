@@ -97,7 +97,7 @@ pub(crate) fn invite(admin: &Device, role: &str, site: &str, expires: &str) -> S
     v["code"].as_str().unwrap().to_string()
 }
 
-fn skus(device: &Device) -> Vec<String> {
+pub(crate) fn skus(device: &Device) -> Vec<String> {
     let v = device.json(&["item", "list"]);
     v.as_array()
         .unwrap()
@@ -106,7 +106,7 @@ fn skus(device: &Device) -> Vec<String> {
         .collect()
 }
 
-fn order_numbers(device: &Device) -> Vec<String> {
+pub(crate) fn order_numbers(device: &Device) -> Vec<String> {
     let v: Value = device.json(&["order", "list"]);
     let mut n: Vec<String> = v
         .as_array()
@@ -134,16 +134,23 @@ pub(crate) fn hq(dir: &Dir) -> (Device, Serving) {
 /// HQ serving, with an SH clerk ("sh") and a BJ manager ("mgr") joined, not serving.
 fn hq_sh_clerk_and_manager(dir: &Dir) -> (Device, Serving, Device, Device) {
     let (hq, serving) = hq(dir);
-    let sh = dir.device("sh");
-    sh.ok(&["join", &invite(&hq, "clerk", "SH", "1h"), "--name", "Wang"]);
-    let mgr = dir.device("mgr");
-    mgr.ok(&[
-        "join",
-        &invite(&hq, "manager", "BJ", "1h"),
-        "--name",
-        "Zhou",
-    ]);
+    let sh = joined(dir, &hq, "sh", "clerk", "SH", "Wang");
+    let mgr = joined(dir, &hq, "mgr", "manager", "BJ", "Zhou");
     (hq, serving, sh, mgr)
+}
+
+/// Device `name` of `dir`, joined with a fresh invite from `hq` (not serving).
+pub(crate) fn joined(
+    dir: &Dir,
+    hq: &Device,
+    name: &str,
+    role: &str,
+    site: &str,
+    person: &str,
+) -> Device {
+    let device = dir.device(name);
+    device.ok(&["join", &invite(hq, role, site, "1h"), "--name", person]);
+    device
 }
 
 outposttest!(
