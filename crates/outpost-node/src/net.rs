@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use outpost_core::{Book, Device, DocId, RefusedChange, Role, SiteCode, Timestamp};
-use outpost_sync::{Client, InviteCode, Multiaddr, PeerId, Protocol};
+use outpost_sync::{Client, InviteCode, Multiaddr, PeerId, Protocol, peer_of};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -134,13 +134,6 @@ fn store_peer(data_dir: &Path, new: &Multiaddr) -> Result<()> {
     crate::node::write_atomically(&data_dir.join(PEERS_FILE), text.as_bytes())
 }
 
-fn peer_in(addr: &Multiaddr) -> Option<PeerId> {
-    match addr.iter().last() {
-        Some(Protocol::P2p(peer)) => Some(peer),
-        _ => None,
-    }
-}
-
 impl Node {
     /// Starts sync in the background on the current tokio runtime: listens, dials the
     /// stored peers, and pushes every local change to connected members.
@@ -243,7 +236,7 @@ impl Node {
     /// network runs.
     pub fn add_peer(&self, text: &str) -> Result<Multiaddr> {
         let a = addr(text)?;
-        if peer_in(&a).is_none() {
+        if peer_of(&a).is_none() {
             return Err(Error::Address(format!(
                 "{text} (it must end in /p2p/<peer id>)"
             )));
@@ -366,7 +359,7 @@ impl Node {
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let hq: Vec<PeerId> = stored_peers(self.data_dir())
             .iter()
-            .filter_map(peer_in)
+            .filter_map(peer_of)
             .collect();
         self.with_book(|b| {
             let mut unseen = Vec::new();

@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures::{AsyncReadExt, AsyncWriteExt, StreamExt};
 use libp2p::{StreamProtocol, noise, tcp, yamux};
 use outpost_sync::wire::Frame;
-use outpost_sync::{InviteCode, Keypair, PeerId, Protocol};
+use outpost_sync::{InviteCode, Keypair, PeerId};
 
 use crate::network::{Serving, eventually, hq, invite, joined, order_numbers, skus};
 use crate::util::Dir;
@@ -44,9 +44,7 @@ outposttest!(
         eventually("catalogue at BJ", || skus(&bj) == ["TEA"]);
         let code = InviteCode::parse(&invite(&hq_device, "clerk", "SH", "1h")).unwrap();
         let hq_addr = code.addrs[0].clone();
-        let Some(Protocol::P2p(hq_peer)) = hq_addr.iter().last() else {
-            panic!("no peer id in {hq_addr}");
-        };
+        let hq_peer = outpost_sync::peer_of(&hq_addr).expect("the invite names HQ");
 
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async {

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use outpost_sync::wire::DocHeads;
 use outpost_sync::{
-    Config, InviteCode, JoinGrant, JoinRequest, Keypair, Multiaddr, PeerId, Protocol, Received,
-    Refusal, Rejected, Replica,
+    Config, InviteCode, JoinGrant, JoinRequest, Keypair, PeerId, Received, Refusal, Rejected,
+    Replica,
 };
 
 use crate::network::{Serving, hq, invite};
@@ -59,20 +59,13 @@ impl Replica for Recorder {
     }
 }
 
-fn peer_of(addr: &Multiaddr) -> PeerId {
-    match addr.iter().last() {
-        Some(Protocol::P2p(peer)) => peer,
-        _ => panic!("{addr} names no peer"),
-    }
-}
-
 outposttest!(a_stranger_receives_no_document_byte, |dir, _device| {
     let dir: Dir = dir;
     let (hq_device, _serving): (_, Serving) = hq(&dir);
     let code = invite(&hq_device, "clerk", "BJ", "1h");
     let parsed = InviteCode::parse(&code).unwrap();
     let hq_addr = parsed.addrs[0].clone();
-    let hq_peer = peer_of(&hq_addr);
+    let hq_peer = outpost_sync::peer_of(&hq_addr).expect("the invite names HQ");
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {

@@ -37,6 +37,6 @@ pub use error::{Error, Result};
 pub use join::JOIN_PROTOCOL;
 pub use join::{InviteCode, JoinGrant, JoinRequest, Refusal, present_invite};
 pub use libp2p::{Multiaddr, PeerId, identity::Keypair, multiaddr::Protocol};
-pub use network::{Client, Event, EventLoop, PeerInfo, new};
+pub use network::{Client, Event, EventLoop, PeerInfo, new, peer_of};
 pub use replica::{Received, Rejected, Replica};
 pub use session::SYNC_PROTOCOL;

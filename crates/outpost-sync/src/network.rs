@@ -300,7 +300,8 @@ fn with_peer(addr: Multiaddr, peer: PeerId) -> Multiaddr {
     }
 }
 
-fn peer_of(addr: &Multiaddr) -> Option<PeerId> {
+/// The peer an address names (its last part, `/p2p/<peer id>`), if any.
+pub fn peer_of(addr: &Multiaddr) -> Option<PeerId> {
     match addr.iter().last() {
         Some(Protocol::P2p(peer)) => Some(peer),
         _ => None,
