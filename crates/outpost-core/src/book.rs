@@ -52,7 +52,8 @@ pub use sync::{Pending, RefusedChange, SyncReceipt};
 pub use tasks::{NewTask, TaskEdit};
 
 /// Setting up a new organisation on its first device.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewOrg {
     /// Organisation name.
     pub name: String,
@@ -337,6 +338,21 @@ impl Book {
     /// The organisation's id.
     pub fn org_id(&self) -> &OrgId {
         &self.org
+    }
+
+    /// The organisation's name.
+    pub fn org_name(&mut self) -> Result<String> {
+        use automerge::ReadDoc;
+        let doc = self.doc(&DocId::Org)?;
+        let settings = schema::collection_obj(doc, schema::collection::SETTINGS)?;
+        // Concurrent renames settle on Automerge's deterministic winner everywhere.
+        Ok(match doc.get(&settings, "name")? {
+            Some((automerge::Value::Scalar(s), _)) => match s.as_ref() {
+                automerge::ScalarValue::Str(name) => name.to_string(),
+                _ => String::new(),
+            },
+            _ => String::new(),
+        })
     }
 
     /// This device's registration (code, site, role).

@@ -10,8 +10,22 @@ macro_rules! code_type {
     ($(#[$doc:meta])* $name:ident, $field:literal, $max:expr, $hyphen:expr, $example:literal) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(transparent)]
+        #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
+
+        // Deserialising parses, so a code from a front end or a file is checked like typed text.
+        impl TryFrom<String> for $name {
+            type Error = Error;
+            fn try_from(text: String) -> Result<Self> {
+                Self::parse(&text)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(code: $name) -> String {
+                code.0
+            }
+        }
 
         impl $name {
             /// Parses a code: ASCII letters and digits, upper-cased.

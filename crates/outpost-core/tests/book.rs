@@ -743,3 +743,36 @@ fn an_order_draws_on_a_warehouse_of_its_own_site() {
     assert!(matches!(err, Error::WrongSite { .. }), "{err}");
     assert_eq!(before, a.dump().unwrap());
 }
+
+/// Front ends send commands as JSON: codes are checked while parsing, every shape the
+/// desktop app sends is accepted, and unknown fields are refused rather than ignored.
+#[test]
+fn commands_from_json_are_checked() {
+    use outpost_core::{LineEdit, NewOrder, OrderFilter, StockMove};
+    let mv: StockMove = serde_json::from_str(
+        r#"{"type":"receive","item":"TEA","warehouse":"sh1","qty":3,"note":""}"#,
+    )
+    .unwrap();
+    assert!(
+        matches!(mv, StockMove::Receive { ref warehouse, qty: 3, .. } if warehouse.as_str() == "SH1")
+    );
+    let bad = serde_json::from_str::<StockMove>(
+        r#"{"type":"receive","item":"TEA","warehouse":"SH 1","qty":3,"note":""}"#,
+    );
+    assert!(bad.unwrap_err().to_string().contains("warehouse code"));
+    let add: LineEdit =
+        serde_json::from_str(r#"{"type":"add","item":"TEA","qty":2,"price":null,"discount":0}"#)
+            .unwrap();
+    assert!(matches!(add, LineEdit::Add(ref l) if l.qty == 2 && l.price.is_none()));
+    let order: NewOrder = serde_json::from_str(
+        r#"{"kind":"sales","party":"Acme","warehouse":null,"note":"","lines":[{"item":"TEA","qty":1,"price":3500,"discount":0}]}"#,
+    )
+    .unwrap();
+    assert_eq!(order.lines[0].price, Some(outpost_core::Money(3500)));
+    let filter: OrderFilter = serde_json::from_str(r#"{"search":"Acme","offset":50}"#).unwrap();
+    assert_eq!(
+        (filter.search.as_deref(), filter.offset, filter.limit),
+        (Some("Acme"), 50, None)
+    );
+    assert!(serde_json::from_str::<OrderFilter>(r#"{"serch":"Acme"}"#).is_err());
+}

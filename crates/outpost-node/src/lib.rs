@@ -28,9 +28,12 @@ pub mod identity;
 mod net;
 mod node;
 mod replica;
+mod today;
 
 pub use error::{Error, Result};
 pub use net::{
-    DocumentHeads, Joined, NetConfig, NewInvite, PEERS_FILE, PeerStatus, SyncStatus, stored_peers,
+    DocumentHeads, Joined, NetConfig, NewInvite, PEERS_FILE, PeerStatus, SyncStatus, parse_addrs,
+    stored_peers,
 };
 pub use node::{DB_FILE, Event, Node, default_data_dir};
+pub use today::Today;

@@ -29,6 +29,31 @@ pub struct NetConfig {
     pub relay: bool,
 }
 
+impl NetConfig {
+    /// An office's desktop: listens on `listen` (every interface, any free port, if
+    /// empty), finds members on the LAN, and never relays for others.
+    pub fn office(listen: &[String]) -> Result<NetConfig> {
+        let listen = if listen.is_empty() {
+            vec![
+                addr("/ip4/0.0.0.0/tcp/0")?,
+                addr("/ip4/0.0.0.0/udp/0/quic-v1")?,
+            ]
+        } else {
+            parse_addrs(listen)?
+        };
+        Ok(NetConfig {
+            listen,
+            mdns: true,
+            relay: false,
+        })
+    }
+}
+
+/// Parses peer or listen addresses, naming the first that is not one.
+pub fn parse_addrs(texts: &[String]) -> Result<Vec<Multiaddr>> {
+    texts.iter().map(|t| addr(t)).collect()
+}
+
 /// The running network of a node.
 #[derive(Clone, Debug)]
 pub(crate) struct Net {

@@ -220,6 +220,11 @@ impl Node {
         Ok(value)
     }
 
+    /// The organisation's name.
+    pub fn org_name(&self) -> Result<String> {
+        self.read(|b| b.org_name())
+    }
+
     /// This device's registration.
     pub fn me(&self) -> Result<Device> {
         self.read(|b| b.me())

@@ -16,7 +16,8 @@ use crate::schema::{View, collection, collection_obj};
 use crate::text::{MAX_NAME, MAX_TEXT, optional, required};
 
 /// A new catalogue item.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewItem {
     /// Stock-keeping unit, unique in the catalogue.
     pub sku: String,
@@ -31,7 +32,8 @@ pub struct NewItem {
 }
 
 /// A new customer or supplier.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewParty {
     /// Customer or supplier.
     pub kind: PartyKind,

@@ -24,7 +24,8 @@ pub const MAX_QTY: i64 = 1_000_000_000;
 pub const MAX_PRICE: i64 = 1_000_000_000_000;
 
 /// A line to add: the item by SKU or id; the price defaults to the item's list price.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewLine {
     /// SKU or item id.
     pub item: String,
@@ -37,7 +38,8 @@ pub struct NewLine {
 }
 
 /// A new order.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewOrder {
     /// Sales or purchase.
     pub kind: OrderKind,
@@ -52,7 +54,8 @@ pub struct NewOrder {
 }
 
 /// Changes to a draft order's header; `None` leaves a field as it is.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct OrderEdit {
     /// New customer or supplier.
     pub party: Option<String>,
@@ -63,7 +66,8 @@ pub struct OrderEdit {
 }
 
 /// A change to a draft order's lines. Lines are named by their 1-based number.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum LineEdit {
     /// Add a line.
     Add(NewLine),

@@ -10,12 +10,13 @@ use crate::doc_id::DocId;
 use crate::error::{Error, Result};
 use crate::id::{DeviceId, ItemId, OrderId, PartyId, TaskId};
 use crate::money::Money;
-use crate::order::{OrderKind, Status};
+use crate::order::{Action, OrderKind, Status};
 use crate::org::{Device, Item, Party, PartyKind, Role, Site, Warehouse};
 use crate::task::TaskStatus;
 
 /// Which orders to list.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct OrderFilter {
     /// Only this status.
     pub status: Option<Status>,
@@ -106,6 +107,8 @@ pub struct OrderDetail {
     pub events: Vec<EventRow>,
     /// Open conflicts on this order.
     pub conflicts: Vec<ConflictRow>,
+    /// The lifecycle steps its status allows now (the front end's buttons).
+    pub actions: Vec<Action>,
 }
 
 /// One stock level.
@@ -128,7 +131,8 @@ pub struct LevelRow {
 }
 
 /// Which movements to list.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct MovementFilter {
     /// Only this item (SKU or id).
     pub item: Option<String>,
@@ -166,7 +170,8 @@ pub struct MovementRow {
 }
 
 /// Which tasks to list.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct TaskFilter {
     /// Only this status.
     pub status: Option<TaskStatus>,
@@ -527,7 +532,13 @@ impl Book {
             .collect();
         let conflicts =
             self.conflicts_where("c.kind = 'order' AND c.record = ?1", params![id.as_str()])?;
+        let actions = Action::ALL
+            .iter()
+            .copied()
+            .filter(|a| a.allowed(row.kind, row.status))
+            .collect();
         Ok(OrderDetail {
+            actions,
             row,
             note,
             created_by: self.device_label(&created_by),

@@ -21,7 +21,8 @@ use crate::stock::MovementKind;
 use crate::task::{Priority, TaskStatus};
 
 /// How much sample data to write.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SampleSpec {
     /// Catalogue items to add.
     pub items: u32,

@@ -18,7 +18,8 @@ use crate::text::{MAX_TEXT, optional};
 use super::orders::MAX_QTY;
 
 /// A stock operation a warehouse person records.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum StockMove {
     /// Goods arrived (not against a purchase order).
     Receive {

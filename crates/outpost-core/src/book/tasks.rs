@@ -14,7 +14,8 @@ use crate::task::{Priority, TaskStatus, parse_due};
 use crate::text::{MAX_NAME, MAX_TEXT, optional, required};
 
 /// A new task.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct NewTask {
     /// Short title.
     pub title: String,
@@ -31,7 +32,8 @@ pub struct NewTask {
 }
 
 /// Changes to a task; `None` leaves a field as it is.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct TaskEdit {
     /// New title.
     pub title: Option<String>,

@@ -99,14 +99,7 @@ pub fn serve(dir: &Path, args: ServeArgs, out: &Out) -> Result<()> {
     let rt = runtime()?;
     rt.block_on(async {
         let node = Arc::new(Node::open(dir)?);
-        let listen = args
-            .listen
-            .iter()
-            .map(|a| {
-                a.parse()
-                    .map_err(|_| outpost_node::Error::Address(a.clone()))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let listen = outpost_node::parse_addrs(&args.listen)?;
         node.start_network(NetConfig {
             listen,
             mdns: !args.no_mdns,
