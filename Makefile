@@ -1,38 +1,61 @@
 # Outpost: the two commands a new machine needs are `make run` and `make test`.
 CARGO ?= cargo
+NPM ?= npm
 
-.PHONY: deps run test lint unit netns bench demo clean
+.PHONY: deps ui run test lint unit netns e2e bench bundle demo clean
 
 # Network namespaces and nftables need root.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-## Install what is missing (apt packages, Rust components). Idempotent.
+## Install what is missing (apt packages, Rust components, npm packages). Idempotent.
 deps:
 	@./scripts/deps.sh
 
-## Build and run the app: for now a guided CLI demo of two offices.
-run: deps
-	$(CARGO) build --release -p outpost-node
-	./scripts/demo.sh target/release/outpost
+## The desktop app's UI (ui/dist): src-tauri embeds it, so it comes before any cargo step.
+ui: deps
+	cd ui && $(NPM) run --silent build
 
-## Everything CI checks: formatting, lints, every test.
-test: deps lint unit netns
+## Build and open the desktop app (data in the platform's app data dir, or OUTPOST_DATA_DIR).
+run: ui
+	$(CARGO) build --release -p outpost-desktop
+	./target/release/outpost-desktop
 
-lint:
+## Everything CI checks: formatting, lints, every test, the real window end to end.
+test: deps ui lint unit netns e2e
+
+lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	cd ui && $(NPM) run --silent check
 
-unit:
+unit: ui
 	$(CARGO) test --workspace
+	cd ui && $(NPM) run --silent test
 
 ## HQ and three offices in network namespaces under loss, partitions and a SIGKILL.
 netns:
 	$(CARGO) build -p outpost-node
 	$(SUDO) python3 tests/netns/faults.py --bin target/debug/outpost
 
+## The real window under Xvfb, driven by tauri-driver + WebKitWebDriver; screenshots of
+## every screen in both languages land in target/e2e-screenshots/.
+e2e: ui
+	$(CARGO) build -p outpost-node -p outpost-desktop
+	cd tests/e2e && WEBKIT_DISABLE_COMPOSITING_MODE=1 timeout 600 \
+		xvfb-run -a -s "-screen 0 1280x800x24" $(NPM) run --silent test
+
 ## Benchmarks: prints the figures recorded in docs/performance.md.
 bench: deps
 	$(CARGO) run --release -p outpost-node -- bench
+
+## A .deb and an AppImage of the desktop app, under target/release/bundle/.
+bundle: ui
+	ui/node_modules/.bin/tauri build --config src-tauri/tauri.conf.json
+
+## The guided CLI demo: two offices merging by bundle, then over the network.
+demo: deps
+	$(CARGO) build --release -p outpost-node
+	./scripts/demo.sh target/release/outpost
 
 clean:
 	$(CARGO) clean

@@ -5,8 +5,14 @@ set -euo pipefail
 
 need_apt=()
 # C toolchain for the bundled SQLite and zstd; pkg-config for -sys crates; iproute2 and
-# nftables for the network-namespace fault tests.
-for pkg in build-essential pkg-config iproute2 nftables; do
+# nftables for the network-namespace fault tests; WebKitGTK and friends for the Tauri
+# desktop app; Xvfb, WebKitWebDriver and ImageMagick (screenshots of the X display:
+# WebKitWebDriver's own screenshot command hangs under Xvfb) for its end-to-end tests; dpkg/AppImage tools
+# (file) for `make bundle`.
+pkgs=(build-essential pkg-config iproute2 nftables curl wget file
+  libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
+  xvfb xauth webkit2gtk-driver imagemagick)
+for pkg in "${pkgs[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -27,3 +33,18 @@ if command -v rustup >/dev/null 2>&1; then
     rustup component list --installed 2>/dev/null | grep -q "^$comp" || rustup component add "$comp"
   done
 fi
+
+# The desktop app's end-to-end tests drive the window through tauri-driver.
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  echo "deps: installing tauri-driver"
+  cargo install --locked --quiet tauri-driver
+fi
+
+# The desktop app's UI (Vite, Svelte, the Tauri CLI) and its end-to-end tests
+# (WebdriverIO): npm ci when a lock file is newer than what is installed.
+for dir in ui tests/e2e; do
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "deps: installing the npm packages of $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done

@@ -1,0 +1,116 @@
+//! The desktop shell's commands on Tauri's mock runtime, over a real book in a temporary
+//! data dir: the window's calls reach the node, and refusals come back as a code plus a
+//! message in the chosen language.
+
+use outpost_desktop::{Options, configure};
+use outpost_node::i18n::Lang;
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{
+    INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
+};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+
+fn window(dir: &std::path::Path) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    let options = Options {
+        data_dir: Some(dir.to_path_buf()),
+        lang: Lang::En,
+        // Loopback only: a test never listens on the machine's interfaces.
+        listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
+    };
+    let app = configure(mock_builder(), options)
+        .build(mock_context(noop_assets()))
+        .expect("the app builds on the mock runtime");
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("a mock window opens");
+    (app, window)
+}
+
+fn call(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().expect("a valid url"),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(window, request).map(|body| body.deserialize::<Value>().expect("json reply"))
+}
+
+#[test]
+fn first_run_then_a_day_of_work_through_the_commands() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_app, w) = window(dir.path());
+
+    let status = call(&w, "app_status", json!({})).expect("status");
+    assert_eq!(
+        status["setup"],
+        Value::Null,
+        "a fresh data dir starts on the first-run screen"
+    );
+    let refused = call(&w, "orders", json!({"filter": {}})).expect_err("no book yet");
+    assert_eq!(refused["code"], "not_set_up");
+
+    let org = json!({"name": "Demo", "site": "sh", "site_name": "Shanghai", "device_name": "Li"});
+    let setup = call(&w, "create_org", json!({"org": org, "sample": null})).expect("create");
+    assert_eq!(setup["org"], "Demo");
+    assert_eq!(setup["me"]["site"], "SH");
+    assert!(
+        dir.path().join(outpost_node::DB_FILE).exists(),
+        "the book is on disk"
+    );
+
+    let item =
+        json!({"sku": "TEA", "name": "Green tea", "unit": "box", "price": 3500, "low_stock": 5});
+    call(&w, "add_item", json!({"item": item})).expect("add item");
+    let mv = json!({"type": "receive", "item": "TEA", "warehouse": "SH1", "qty": 20, "note": ""});
+    call(&w, "move_stock", json!({"mv": mv})).expect("receive");
+    let order = json!({"kind": "sales", "party": null, "warehouse": null, "note": "",
+        "lines": [{"item": "TEA", "qty": 3, "price": null, "discount": 0}]});
+    let created = call(&w, "create_order", json!({"order": order})).expect("order");
+    let number = created[0].as_str().expect("a number").to_string();
+    let detail = call(&w, "order", json!({"key": number})).expect("detail");
+    assert_eq!(detail["total"], 10500);
+    assert_eq!(detail["actions"], json!(["submit", "cancel"]));
+
+    // Refusals are told in the language the window chose, with a stable code.
+    let bad = json!({"type": "issue", "item": "TEA", "warehouse": "SH1", "qty": 99, "note": ""});
+    let en = call(&w, "move_stock", json!({"mv": bad.clone()})).expect_err("oversell");
+    call(&w, "set_lang", json!({"lang": "zh"})).expect("switch");
+    let zh = call(&w, "move_stock", json!({"mv": bad})).expect_err("oversell");
+    assert_eq!(en["code"], zh["code"]);
+    assert_ne!(en["message"], zh["message"]);
+    assert!(
+        zh["message"].as_str().is_some_and(|m| !m.is_ascii()),
+        "{zh}"
+    );
+    let levels = call(&w, "levels", json!({"warehouse": "SH1"})).expect("levels");
+    assert_eq!(levels[0]["qty"], 20, "a refused issue changes nothing");
+
+    // A malformed argument is refused before it reaches the node.
+    let malformed =
+        json!({"type": "receive", "item": "TEA", "warehouse": "SH 1", "qty": 1, "note": ""});
+    assert!(call(&w, "move_stock", json!({"mv": malformed})).is_err());
+}
+
+#[test]
+fn an_existing_book_opens_at_start() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let org = outpost_core::NewOrg {
+            name: "Kept".into(),
+            site: outpost_core::SiteCode::parse("BJ").expect("code"),
+            site_name: "Beijing".into(),
+            device_name: "Wang".into(),
+        };
+        outpost_node::Node::create(dir.path(), org).expect("create");
+    }
+    let (_app, w) = window(dir.path());
+    let status = call(&w, "app_status", json!({})).expect("status");
+    assert_eq!(status["setup"]["org"], "Kept");
+    assert_eq!(status["setup"]["me"]["name"], "Wang");
+}

@@ -1,0 +1,218 @@
+// The real desktop window, driven through WebDriver: a clerk's day from an empty data
+// dir, both languages, and a second office over libp2p whose edits appear live, ending
+// in a conflict settled in the window. Screenshots of every screen land in
+// target/e2e-screenshots/ (look at them).
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { CLI, cli, freePort, openApp, screenshot } from "./harness.mjs";
+
+const appDir = mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-app-"));
+const officeDir = mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-office-"));
+let app;
+let b;
+let office; // the second office's `outpost serve`
+
+const screens = ["today", "orders", "stock", "tasks", "catalogue", "conflicts", "peers", "members", "settings"];
+
+async function nav(screen) {
+  await b.$(`[data-nav="${screen}"]`).click();
+}
+
+async function shot(name) {
+  await b.pause(400);
+  screenshot(name);
+}
+
+async function fill(selector, value) {
+  const el = await b.$(selector);
+  await el.waitForDisplayed();
+  await el.clearValue();
+  await el.setValue(value);
+}
+
+async function textOf(selector) {
+  const el = await b.$(selector);
+  await el.waitForDisplayed();
+  return el.getText();
+}
+
+/** Waits until `check` returns something truthy (the window updates asynchronously). */
+async function until(what, check, timeout = 15_000) {
+  let last;
+  await b.waitUntil(async () => {
+    last = await check();
+    return last;
+  }, { timeout, timeoutMsg: `timed out waiting for ${what}` });
+  return last;
+}
+
+function serveOffice(listen) {
+  office = spawn(CLI, ["--lang", "en", "serve", "--no-relay", "--no-mdns", "--listen", listen], {
+    env: { ...process.env, OUTPOST_DATA_DIR: officeDir },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  // The CLI forwards commands to the serving node through its socket once it is up.
+  return new Promise((resolve) => setTimeout(resolve, 1500));
+}
+
+async function stopOffice() {
+  if (!office) return;
+  const done = new Promise((resolve) => office.on("close", resolve));
+  office.kill("SIGTERM");
+  await done;
+  office = undefined;
+}
+
+before(async () => {
+  const port = await freePort();
+  app = await openApp({
+    OUTPOST_DATA_DIR: appDir,
+    OUTPOST_LISTEN: `/ip4/127.0.0.1/tcp/${port}`,
+    LANG: "en_US.UTF-8",
+  });
+  b = app.browser;
+});
+
+after(async () => {
+  await stopOffice();
+  await app?.close();
+});
+
+test("a new organisation: item, stock, a two-line sales order shipped, stock drops", async () => {
+  await b.$('[data-mode="create"]').waitForDisplayed();
+  await shot("en-first-run");
+  await fill('input[name="org"]', "E2E Trading");
+  await fill('input[name="site"]', "SH");
+  await fill('input[name="site-name"]', "Shanghai");
+  await fill('input[name="name"]', "Li Wei");
+  await b.$('[data-test="first-submit"]').click();
+  assert.equal(await textOf('[data-test="org-name"]'), "E2E Trading");
+
+  await nav("catalogue");
+  await fill('[data-test="item-form"] input[name="sku"]', "TEA");
+  await fill('[data-test="item-form"] input[name="name"]', "Green tea");
+  await fill('[data-test="item-form"] input[name="unit"]', "box");
+  await fill('[data-test="item-form"] input[name="price"]', "35.00");
+  await fill('[data-test="item-form"] input[name="low-stock"]', "5");
+  await b.$('[data-test="item-add"]').click();
+  await until("the item in the list", async () => (await textOf('[data-test="items"]')).includes("Green tea"));
+  await fill('[data-test="party-form"] input[name="party-name"]', "Acme Foods");
+  await b.$('[data-test="party-add"]').click();
+  await until("the customer in the list", async () => (await b.$("body").getText()).includes("Acme Foods"));
+
+  await nav("stock");
+  await b.$('[data-op="receive"]').click();
+  await fill('[data-test="stock-form"] input[name="item"]', "TEA");
+  await fill('[data-test="stock-form"] input[name="qty"]', "20");
+  await b.$('[data-test="stock-submit"]').click();
+  await until("level 20", async () => (await textOf('[data-level="TEA@SH1"] [data-test="level-qty"]')).startsWith("20"));
+
+  await nav("orders");
+  await b.$('[data-test="order-new"]').click();
+  await b.$('select[name="party"]').selectByAttribute("value", "Acme Foods");
+  const item1 = await b.$('input[data-cell="item"]');
+  await item1.setValue("TEA");
+  const qty1 = await b.$('input[data-cell="qty"]');
+  await qty1.clearValue();
+  await qty1.setValue("3");
+  // The catalogue price fills in once the item is known; Enter adds the next line.
+  await b.keys("Enter");
+  await until("a second line", async () => (await b.$$('input[data-cell="item"]')).length === 2);
+  const items = await b.$$('input[data-cell="item"]');
+  await items[1].setValue("TEA");
+  const qtys = await b.$$('input[data-cell="qty"]');
+  await qtys[1].clearValue();
+  await qtys[1].setValue("2");
+  const prices = await b.$$('input[data-cell="price"]');
+  await prices[1].clearValue();
+  await prices[1].setValue("30");
+  const discounts = await b.$$('input[data-cell="discount"]');
+  await discounts[1].setValue("5");
+  // 3 × 35.00 + (2 × 30.00 − 5.00), computed as typed.
+  await until("the total", async () => (await textOf('[data-test="order-total"]')) === "¥160.00");
+  await shot("en-order-new");
+  await b.$('[data-test="save-submit"]').click();
+  await until("submitted", async () => (await textOf('[data-test="order-status"]')) === "Submitted");
+  await b.$('[data-action="approve"]').click();
+  await until("approved", async () => (await textOf('[data-test="order-status"]')) === "Approved");
+  await b.$('[data-action="ship"]').click();
+  await until("shipped", async () => (await textOf('[data-test="order-status"]')) === "Shipped");
+  assert.match(await textOf('[data-test="detail-lines"]'), /TEA/);
+  await shot("en-order-detail");
+
+  await nav("stock");
+  await until("level 15", async () => (await textOf('[data-level="TEA@SH1"] [data-test="level-qty"]')).startsWith("15"));
+
+  await nav("orders");
+  await b.$("[data-order] td").click();
+  await b.$('[data-test="order-history"]').click();
+  await until("history rows", async () => (await textOf('[data-test="history"]')).includes("A1"));
+  await shot("en-history");
+});
+
+test("every screen in both languages; switching changes the labels", async () => {
+  for (const lang of ["en", "zh"]) {
+    await b.$(`[data-lang="${lang}"]`).click();
+    for (const s of screens) {
+      await nav(s);
+      await shot(`${lang}-${s}`);
+    }
+  }
+  assert.equal(await textOf('[data-nav="orders"]'), "订单");
+  await nav("orders");
+  assert.match(await textOf('[data-test="order-list"]'), /已发货/);
+  await b.$('[data-lang="en"]').click();
+  assert.equal(await textOf('[data-nav="orders"]'), "Orders");
+});
+
+test("a second office over libp2p: its order appears live; a concurrent edit is settled", async () => {
+  await nav("members");
+  await b.$('select[name="role"]').selectByAttribute("value", "manager");
+  await b.$('[data-test="invite-create"]').click();
+  const code = (await (await b.$('[data-test="invite-code"]')).getValue()).trim();
+  assert.match(code, /^outpost-invite-/);
+  await cli(officeDir, ["join", code, "--name", "Zhang Min"]);
+  const officePort = await freePort();
+  await serveOffice(`/ip4/127.0.0.1/tcp/${officePort}`);
+
+  // The office's order reaches the open window with no reload.
+  await nav("orders");
+  const out = await cli(officeDir, ["--json", "order", "new", "--customer", "Acme Foods", "--line", "TEA:1"]);
+  const number = JSON.parse(out).number;
+  await until(`order ${number} in the window`, async () => (await b.$(`[data-order="${number}"]`)).isExisting(), 20_000);
+  await nav("peers");
+  await until("a connected peer", async () => (await textOf('[data-test="peers"]')).includes("Zhang Min"), 20_000);
+  await shot("en-peers-connected");
+
+  // Both change the draft's note while apart.
+  await stopOffice();
+  await cli(officeDir, ["order", "edit", number, "--note", "from the office"]);
+  await nav("orders");
+  await b.$(`[data-order="${number}"] td`).click();
+  await b.$('[data-test="order-edit"]').click();
+  await fill('input[name="note"]', "from the window");
+  await b.$('[data-test="save-draft"]').click();
+  await until("the draft saved", async () => (await b.$('[data-test="order-status"]')).isExisting());
+
+  await serveOffice(`/ip4/127.0.0.1/tcp/${officePort}`);
+  await until("the conflict badge", async () => (await b.$('[data-test="conflict-badge"]')).isExisting(), 20_000);
+  await nav("conflicts");
+  const values = await until("both values", async () => {
+    const texts = [];
+    for (const el of await b.$$('[data-test="conflict-value"]')) texts.push(await el.getText());
+    return texts.length === 2 ? texts : null;
+  });
+  assert.deepEqual([...values].sort(), ["from the office", "from the window"]);
+  await shot("en-conflict");
+  const pick = values.indexOf("from the office") + 1;
+  await b.$(`[data-choice="${pick}"]`).click();
+  await b.$('[data-test="no-conflicts"]').waitForDisplayed();
+  // The pick is a change like any other: the order now says what was picked.
+  await nav("orders");
+  await b.$(`[data-order="${number}"] td`).click();
+  await until("the picked note", async () => (await b.$("main").getText()).includes("from the office"));
+});

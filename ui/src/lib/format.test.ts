@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { ago, formatDateTime, formatMoney, moneyInput, parseMoney, todayLocal } from "./format";
+
+describe("money", () => {
+  it("formats fen as yuan with separators", () => {
+    expect(formatMoney(123456)).toBe("¥1,234.56");
+    expect(formatMoney(0)).toBe("¥0.00");
+    expect(formatMoney(5)).toBe("¥0.05");
+    expect(formatMoney(-307)).toBe("-¥3.07");
+    expect(formatMoney(100000000000)).toBe("¥1,000,000,000.00");
+    expect(formatMoney(Number.MAX_SAFE_INTEGER)).toBe("¥90,071,992,547,409.91");
+  });
+
+  it("parses what people type, exactly", () => {
+    expect(parseMoney("1234.56")).toBe(123456);
+    expect(parseMoney("1,234.5")).toBe(123450);
+    expect(parseMoney("¥12")).toBe(1200);
+    expect(parseMoney("￥0.1")).toBe(10);
+    expect(parseMoney("-3.07")).toBe(-307);
+    expect(parseMoney(".5")).toBe(50);
+    // 0.29 * 100 is 28.999999999999996 in floats; parsing must not go through them.
+    expect(parseMoney("0.29")).toBe(29);
+    expect(parseMoney("19.99")).toBe(1999);
+  });
+
+  it("refuses what is not an amount", () => {
+    for (const bad of ["", " ", "1.234", "abc", "1.2.3", "¥", "--1", "1e3", "."]) {
+      expect(parseMoney(bad)).toBeNull();
+    }
+  });
+
+  it("round-trips through the input text", () => {
+    for (const fen of [0, 1, 99, 100, 123456, -250]) {
+      expect(parseMoney(moneyInput(fen))).toBe(fen);
+    }
+  });
+});
+
+describe("dates", () => {
+  it("formats local date and time", () => {
+    const d = new Date(2026, 10, 3, 9, 5);
+    expect(formatDateTime(d.getTime())).toBe("2026-11-03 09:05");
+    expect(todayLocal(d)).toBe("2026-11-03");
+  });
+
+  it("says how long ago, coarsely", () => {
+    const now = 1_000_000_000;
+    expect(ago(now - 5_000, now)).toEqual([5, "s"]);
+    expect(ago(now - 120_000, now)).toEqual([2, "min"]);
+    expect(ago(now - 3 * 3_600_000, now)).toEqual([3, "h"]);
+    expect(ago(now - 2 * 86_400_000, now)).toEqual([2, "d"]);
+    expect(ago(now + 10_000, now)).toEqual([0, "s"]);
+  });
+});

@@ -1,0 +1,64 @@
+// Money is integer fen end to end: parsing and formatting never go through floats.
+
+/** Formats fen as `¥1,234.56` (negative: `-¥1,234.56`). */
+export function formatMoney(fen: number): string {
+  if (!Number.isSafeInteger(fen)) return "¥—";
+  const negative = fen < 0;
+  const abs = BigInt(Math.abs(fen));
+  const yuan = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const cents = (abs % 100n).toString().padStart(2, "0");
+  return `${negative ? "-" : ""}¥${yuan}.${cents}`;
+}
+
+/**
+ * Parses `1234.56`, `1,234.5`, `¥12` or `-3.07` into fen exactly; `null` if it is not an
+ * amount (more than two decimals, letters, empty).
+ */
+export function parseMoney(text: string): number | null {
+  let t = text.trim().replace(/,/g, "");
+  let negative = false;
+  if (t.startsWith("-")) {
+    negative = true;
+    t = t.slice(1);
+  }
+  t = t.replace(/^[¥￥]/, "");
+  const m = /^(\d*)(?:\.(\d{0,2}))?$/.exec(t);
+  if (!m || (m[1] === "" && (m[2] ?? "") === "")) return null;
+  const fen = BigInt(m[1] || "0") * 100n + BigInt((m[2] ?? "").padEnd(2, "0") || "0");
+  const value = Number(negative ? -fen : fen);
+  return Number.isSafeInteger(value) ? value : null;
+}
+
+/** Fen as the plain text an input shows (`1234.56`), for editing. */
+export function moneyInput(fen: number): string {
+  return formatMoney(fen).replace(/[¥,]/g, "");
+}
+
+function pad(n: number): string {
+  return n.toString().padStart(2, "0");
+}
+
+/** A timestamp (ms) as local `YYYY-MM-DD HH:mm`. */
+export function formatDateTime(ms: number): string {
+  const d = new Date(ms);
+  return `${formatDate(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A date as local `YYYY-MM-DD`. */
+export function formatDate(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** Today's local date, `YYYY-MM-DD`. */
+export function todayLocal(now: Date = new Date()): string {
+  return formatDate(now);
+}
+
+/** How long ago `ms` was, coarsely, as [amount, unit] for the catalogue. */
+export function ago(ms: number, now: number = Date.now()): [number, "s" | "min" | "h" | "d"] {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 60) return [s, "s"];
+  if (s < 3600) return [Math.floor(s / 60), "min"];
+  if (s < 86400) return [Math.floor(s / 3600), "h"];
+  return [Math.floor(s / 86400), "d"];
+}
