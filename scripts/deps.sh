@@ -41,10 +41,12 @@ if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-d
 fi
 
 # The desktop app's UI (Vite, Svelte, the Tauri CLI) and its end-to-end tests
-# (WebdriverIO): npm ci when a lock file is newer than what is installed.
+# (WebdriverIO), at the locked versions, when the lock file is newer than what is
+# installed. `npm install`, not `npm ci`: the lock lists only the platform packages of the
+# machine that wrote it (e.g. the Tauri CLI's native binary), which `npm ci` refuses.
 for dir in ui tests/e2e; do
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     echo "deps: installing the npm packages of $dir"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
   fi
 done

@@ -84,6 +84,7 @@ catalogue! {
     BundleWritten => "Bundle written to {file} ({bytes} bytes).", "数据包已写入 {file}（{bytes} 字节）。";
     BundleImported => "Imported {new} new changes from device {device} ({records} records updated; {waiting} waiting for earlier changes).", "已从设备 {device} 导入 {new} 项新变更（更新 {records} 条记录；{waiting} 项等待更早的变更）。";
     AfterMerge => "After merging: {conflicts} open conflicts, {exceptions} exceptions.", "合并后：{conflicts} 个未解决冲突，{exceptions} 个异常。";
+    SampleFilled => "Sample data written: {orders} orders.", "已写入示例数据：{orders} 张订单。";
     Rebuilt => "Projections rebuilt from the documents.", "已从文档重建查询表。";
     NothingFound => "Nothing found.", "没有记录。";
     NoConflicts => "No open conflicts.", "没有未解决的冲突。";

@@ -33,6 +33,8 @@ pub struct Today {
     pub networked: bool,
     /// Members connected now.
     pub peers: usize,
+    /// Whether this device knows an HQ node to sync with (stored peers).
+    pub has_hq: bool,
     /// This device's changes the HQ node has not acknowledged.
     pub unseen_by_hq: usize,
 }
@@ -70,6 +72,7 @@ impl Node {
             refused: sync.refused.len(),
             networked: self.is_networked(),
             peers: self.peers()?.len(),
+            has_hq: !sync.hq.is_empty(),
             unseen_by_hq: sync.unseen_total,
         })
     }

@@ -95,6 +95,21 @@ pub enum Command {
     Sync(SyncCmd),
     /// Measure write latency, cold open and list speed, bundle size.
     Bench(BenchArgs),
+    /// Fill this book with a busy site's sample orders, stock and tasks (demos, benchmarks).
+    Sample {
+        /// Sales orders, each with three lines, submitted, approved and shipped.
+        #[arg(long, default_value_t = 600)]
+        orders: u32,
+        /// Days the orders are spread over, ending now.
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+        /// Catalogue items.
+        #[arg(long, default_value_t = 40)]
+        items: u32,
+        /// Customers.
+        #[arg(long, default_value_t = 20)]
+        customers: u32,
+    },
     /// Print a stable dump of every query table (support and tests).
     #[command(hide = true)]
     Dump,

@@ -276,6 +276,25 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
             out.json(&json!({"rebuilt": true}));
             Ok(())
         }
+        Command::Sample {
+            orders,
+            days,
+            items,
+            customers,
+        } => {
+            let spec = outpost_core::SampleSpec {
+                items,
+                customers,
+                orders,
+                tasks: orders / 10,
+                days,
+                batch: 200,
+            };
+            let report = node.fill_sample(&spec)?;
+            out.say(Msg::SampleFilled, &[("orders", &report.orders)]);
+            out.json(&report);
+            Ok(())
+        }
         Command::WriteLoop { count, sku } => {
             for _ in 0..count {
                 let (number, _) = node.create_order(NewOrder {
