@@ -2,7 +2,7 @@
 CARGO ?= cargo
 NPM ?= npm
 
-.PHONY: deps ui run test lint unit netns e2e bench bundle demo clean
+.PHONY: deps ui run test lint unit netns e2e bench bench-desktop bundle demo clean
 
 # Network namespaces and nftables need root.
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
@@ -47,6 +47,13 @@ e2e: ui
 ## Benchmarks: prints the figures recorded in docs/performance.md.
 bench: deps
 	$(CARGO) run --release -p outpost-node -- bench
+
+## Desktop figures: launch to the first order list with a busy year; app + WebKit memory.
+bench-desktop: ui
+	$(CARGO) build --release -p outpost-node -p outpost-desktop
+	cd tests/e2e && OUTPOST_BIN=../../target/release/outpost \
+		OUTPOST_DESKTOP_BIN=../../target/release/outpost-desktop WEBKIT_DISABLE_COMPOSITING_MODE=1 \
+		timeout 3600 xvfb-run -a -s "-screen 0 1280x800x24" node bench.mjs $(BENCH_ARGS)
 
 ## A .deb and an AppImage of the desktop app, under target/release/bundle/.
 bundle: ui

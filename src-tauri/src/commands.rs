@@ -2,11 +2,11 @@
 //! and returns its result, or a [`Failure`] in the user's language. No rules live here.
 
 use outpost_core::{
-    Action, ConflictRow, Device, ExceptionRow, HistoryEntry, Invite, Item, ItemId, LevelRow,
-    LineEdit, Money, MovementFilter, MovementRow, NewItem, NewOrder, NewOrg, NewParty, NewTask,
-    OrderDetail, OrderEdit, OrderFilter, OrderId, OrderRow, Party, PartyId, PartyKind, Role,
-    SampleSpec, SentTransfer, Site, SiteCode, Status, StockMove, TaskEdit, TaskFilter, TaskId,
-    TaskRow, Transit, Warehouse, WarehouseCode,
+    Action, ConflictRow, Device, ExceptionRow, HistoryEntry, ImportReport, Invite, Item, ItemId,
+    LevelRow, LineEdit, Money, MovementFilter, MovementRow, NewItem, NewOrder, NewOrg, NewParty,
+    NewTask, OrderDetail, OrderEdit, OrderFilter, OrderId, OrderRow, Party, PartyId, PartyKind,
+    Role, SampleSpec, SentTransfer, Site, SiteCode, Status, StockMove, TaskEdit, TaskFilter,
+    TaskId, TaskRow, Transit, Warehouse, WarehouseCode,
 };
 use outpost_node::i18n::Lang;
 use outpost_node::{NewInvite, Node, PeerStatus, SyncStatus, Today};
@@ -378,5 +378,36 @@ pub async fn sync_status(desktop: State<'_, Desktop>) -> Reply<SyncStatus> {
 pub async fn add_peer(desktop: State<'_, Desktop>, addr: String) -> Reply<String> {
     desktop
         .run(move |n| n.add_peer(&addr).map(|a| a.to_string()))
+        .await
+}
+
+/// A backup written by [`backup`].
+#[derive(Clone, Debug, Serialize)]
+pub struct Backup {
+    /// The bundle file.
+    pub path: String,
+    /// Its size in bytes.
+    pub bytes: usize,
+}
+
+/// Writes a bundle of the whole book into the folder `dir`.
+#[tauri::command]
+pub async fn backup(desktop: State<'_, Desktop>, dir: String) -> Reply<Backup> {
+    desktop
+        .run(move |n| {
+            let (path, bytes) = n.backup(std::path::Path::new(&dir))?;
+            Ok(Backup {
+                path: path.display().to_string(),
+                bytes,
+            })
+        })
+        .await
+}
+
+/// Merges a bundle file carried from another office.
+#[tauri::command]
+pub async fn import_bundle(desktop: State<'_, Desktop>, path: String) -> Reply<ImportReport> {
+    desktop
+        .run(move |n| n.import_bundle(std::path::Path::new(&path)))
         .await
 }

@@ -109,6 +109,8 @@ pub fn configure<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R
             commands::peers,
             commands::sync_status,
             commands::add_peer,
+            commands::backup,
+            commands::import_bundle,
         ])
 }
 

@@ -91,6 +91,22 @@ fn first_run_then_a_day_of_work_through_the_commands() {
     let levels = call(&w, "levels", json!({"warehouse": "SH1"})).expect("levels");
     assert_eq!(levels[0]["qty"], 20, "a refused issue changes nothing");
 
+    // A backup is a bundle of the whole book; merging it back brings nothing new.
+    let backups = tempfile::tempdir().expect("temp dir");
+    let dir = backups.path().join("usb");
+    let backup = call(&w, "backup", json!({"dir": dir})).expect("backup");
+    let file = backup["path"].as_str().expect("a path");
+    assert!(std::path::Path::new(file).starts_with(&dir));
+    assert!(std::fs::metadata(file).expect("written").len() > 0);
+    let merged = call(&w, "import_bundle", json!({"path": file})).expect("import");
+    assert_eq!(merged["new_changes"], 0);
+    let missing = call(
+        &w,
+        "import_bundle",
+        json!({"path": dir.join("nope.bundle")}),
+    );
+    assert!(missing.is_err(), "a missing file is a clear refusal");
+
     // A malformed argument is refused before it reaches the node.
     let malformed =
         json!({"type": "receive", "item": "TEA", "warehouse": "SH 1", "qty": 1, "note": ""});

@@ -7,8 +7,8 @@ import path from "node:path";
 import { remote } from "webdriverio";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
-export const APP = process.env.OUTPOST_DESKTOP_BIN ?? path.join(ROOT, "target/debug/outpost-desktop");
-export const CLI = process.env.OUTPOST_BIN ?? path.join(ROOT, "target/debug/outpost");
+export const APP = path.resolve(process.env.OUTPOST_DESKTOP_BIN ?? path.join(ROOT, "target/debug/outpost-desktop"));
+export const CLI = path.resolve(process.env.OUTPOST_BIN ?? path.join(ROOT, "target/debug/outpost"));
 export const SHOTS = path.join(ROOT, "target/e2e-screenshots");
 
 /** A free TCP port on loopback. */

@@ -394,6 +394,20 @@ impl Node {
         Ok(bytes.len())
     }
 
+    /// Writes a bundle of the whole book into `dir` (a backup a new device can start
+    /// from, or that any member can import); returns the file written and its size.
+    pub fn backup(&self, dir: &Path) -> Result<(PathBuf, usize)> {
+        std::fs::create_dir_all(dir).map_err(|source| Error::File {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let me = self.me()?;
+        let stamp = jiff::Zoned::now().strftime("%Y%m%d-%H%M%S").to_string();
+        let path = dir.join(format!("outpost-{}-{}-{stamp}.bundle", me.site, me.code));
+        let bytes = self.export_bundle(&path, &ExportScope::Everything)?;
+        Ok((path, bytes))
+    }
+
     /// Merges a bundle file.
     pub fn import_bundle(&self, path: &Path) -> Result<ImportReport> {
         let bytes = std::fs::read(path).map_err(|source| Error::File {

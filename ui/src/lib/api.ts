@@ -94,6 +94,11 @@ export interface TaskEdit {
 }
 export interface SampleSpec { items: number; customers: number; orders: number; tasks: number; days: number; batch: number }
 
+export interface ImportReport {
+  from_device: string; documents: number; changes: number; new_changes: number; waiting: number;
+  conflicts: number; exceptions: number;
+}
+
 /** A command's refusal, already in the user's language. */
 export interface Failure { code: string; message: string }
 
@@ -158,4 +163,6 @@ export const api = {
   peers: () => invoke<PeerStatus[]>("peers"),
   syncStatus: () => invoke<SyncStatus>("sync_status"),
   addPeer: (addr: string) => invoke<string>("add_peer", { addr }),
+  backup: (dir: string) => invoke<{ path: string; bytes: number }>("backup", { dir }),
+  importBundle: (path: string) => invoke<ImportReport>("import_bundle", { path }),
 };

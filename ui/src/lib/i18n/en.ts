@@ -238,7 +238,7 @@ export const en = {
   "settings.device": "This device",
   "settings.dataDir": "Data folder",
   "settings.backup": "Backup",
-  "settings.backupLead": "The whole book is in the data folder; copy it while Outpost is closed, or carry a bundle with `outpost bundle export`.",
+  "settings.backupLead": "A backup is a bundle of the whole book: a new device can start from it, and any member can merge it. Bundles also carry changes between offices without a network.",
   "settings.org": "Organisation",
 
   "field.note": "Note",
@@ -273,6 +273,12 @@ export const en = {
   "movement.transfer_in": "Transfer in",
   "movement.count_adjustment": "Count adjustment",
 
+  "settings.backupDir": "Backup folder",
+  "settings.backupNow": "Back up now",
+  "settings.backedUp": "Backed up to {path} ({kb} KB).",
+  "settings.importBundle": "Bundle file from another office",
+  "settings.import": "Merge it",
+  "settings.imported": "Merged: {changes} new changes, {conflicts} conflicts.",
   "notify.conflicts": "{n} conflicts need a person to decide",
   "notify.approvals": "{n} orders wait for approval",
   "notify.refused": "{n} changes from peers were refused",

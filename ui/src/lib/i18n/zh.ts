@@ -239,7 +239,7 @@ export const zh: Record<Key, string> = {
   "settings.device": "本设备",
   "settings.dataDir": "数据目录",
   "settings.backup": "备份",
-  "settings.backupLead": "整本账簿都在数据目录中；请在关闭 Outpost 后复制，或用 `outpost bundle export` 导出数据包携带。",
+  "settings.backupLead": "备份是整本账簿的数据包：新设备可以从它开始，任何成员都可以合并它。没有网络时，数据包也可以在办公室之间传递修改。",
   "settings.org": "组织",
 
   "field.note": "备注",
@@ -274,6 +274,12 @@ export const zh: Record<Key, string> = {
   "movement.transfer_in": "调入",
   "movement.count_adjustment": "盘点调整",
 
+  "settings.backupDir": "备份目录",
+  "settings.backupNow": "立即备份",
+  "settings.backedUp": "已备份到 {path}（{kb} KB）。",
+  "settings.importBundle": "来自其他办公室的数据包文件",
+  "settings.import": "合并",
+  "settings.imported": "已合并：{changes} 项新修改，{conflicts} 处冲突。",
   "notify.conflicts": "{n} 处冲突需要人工决定",
   "notify.approvals": "{n} 张订单等待审批",
   "notify.refused": "已拒绝来自节点的 {n} 项修改",
