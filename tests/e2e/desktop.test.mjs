@@ -169,9 +169,9 @@ test("every screen in both languages; switching changes the labels", async () =>
   assert.equal(await textOf('[data-nav="orders"]'), "Orders");
 });
 
-test("a second office over libp2p: its order appears live; a concurrent edit is settled", async () => {
+test("a second office over libp2p: its customer and order appear live; a concurrent edit is settled", async () => {
   await nav("members");
-  await b.$('select[name="role"]').selectByAttribute("value", "manager");
+  await b.$('select[name="role"]').selectByAttribute("value", "clerk");
   await b.$('[data-test="invite-create"]').click();
   const code = (await (await b.$('[data-test="invite-code"]')).getValue()).trim();
   assert.match(code, /^outpost-invite-/);
@@ -181,9 +181,12 @@ test("a second office over libp2p: its order appears live; a concurrent edit is 
 
   // The office's order reaches the open window with no reload.
   await nav("orders");
-  const out = await cli(officeDir, ["--json", "order", "new", "--customer", "Acme Foods", "--line", "TEA:1"]);
+  // A clerk may add the customer of the order being taken; every office accepts it.
+  await cli(officeDir, ["customer", "add", "Beta Retail"]);
+  const out = await cli(officeDir, ["--json", "order", "new", "--customer", "Beta Retail", "--line", "TEA:1"]);
   const number = JSON.parse(out).number;
   await until(`order ${number} in the window`, async () => (await b.$(`[data-order="${number}"]`)).isExisting(), 20_000);
+  assert.match(await textOf(`[data-order="${number}"]`), /Beta Retail/);
   await nav("peers");
   await until("a connected peer", async () => (await textOf('[data-test="peers"]')).includes("Zhang Min"), 20_000);
   await shot("en-peers-connected");

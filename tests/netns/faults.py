@@ -322,7 +322,9 @@ class Scenario:
         node = self.nodes[name]
         if name in ("hq", "gz"):  # admin and manager read every document
             return set(hq_docs)
-        return {d for d in hq_docs if d == "org" or d.startswith(f"ops/{node.site}/")}
+        # Everyone reads the organisation and the customers and suppliers.
+        shared = ("org", "parties")
+        return {d for d in hq_docs if d in shared or d.startswith(f"ops/{node.site}/")}
 
     def converged(self):
         hq_docs, _ = self.documents("hq")

@@ -24,7 +24,7 @@ pub fn may_read(member: &Device, doc: &DocId) -> bool {
         return false;
     }
     match doc {
-        DocId::Org => true,
+        DocId::Org | DocId::Parties => true,
         DocId::Ops { site, .. } => !site_bound(member.role) || &member.site == site,
         DocId::Ledger { .. } => matches!(
             member.role,
@@ -41,6 +41,8 @@ pub fn may_write(member: &Device, doc: &DocId) -> bool {
 fn role_may_write(member: &Device, doc: &DocId) -> bool {
     match doc {
         DocId::Org => member.role == Role::Admin,
+        // Whoever takes an order may need to add its customer.
+        DocId::Parties => member.role != Role::Auditor,
         DocId::Ops { site, .. } => match member.role {
             Role::Clerk | Role::Warehouse => &member.site == site,
             Role::Finance | Role::Manager | Role::Admin => true,
@@ -153,5 +155,21 @@ mod tests {
         let mut revoked = manager.clone();
         revoked.revoked = true;
         assert!(!share_documents(&sh_clerk, &revoked));
+    }
+
+    #[test]
+    fn every_member_but_auditors_writes_customers_and_suppliers() {
+        for role in [
+            Role::Clerk,
+            Role::Warehouse,
+            Role::Finance,
+            Role::Manager,
+            Role::Admin,
+        ] {
+            let m = member(role, "BJ");
+            assert!(may_read(&m, &DocId::Parties) && may_write(&m, &DocId::Parties));
+        }
+        let auditor = member(Role::Auditor, "SH");
+        assert!(may_read(&auditor, &DocId::Parties) && !may_write(&auditor, &DocId::Parties));
     }
 }

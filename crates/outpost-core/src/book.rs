@@ -258,27 +258,41 @@ impl Book {
     }
 
     /// Starts a device admitted with an invite, from the organisation document its
-    /// admin sent. The document must list `device` as an active member.
-    pub fn join_admitted(path: &Path, org: &str, device: DeviceId, org_doc: &[u8]) -> Result<Book> {
+    /// admin sent (and the customers and suppliers, if sent: empty if not). The
+    /// organisation document must list `device` as an active member.
+    pub fn join_admitted(
+        path: &Path,
+        org: &str,
+        device: DeviceId,
+        org_doc: &[u8],
+        parties_doc: &[u8],
+    ) -> Result<Book> {
         let org = OrgId::parse(org)?;
         let mut book = Book::init(path, org, device)?;
-        let result = book.take_org_document(org_doc);
+        let result = book.take_org_document(org_doc).and_then(|()| {
+            if parties_doc.is_empty() {
+                Ok(())
+            } else {
+                book.take_document(&DocId::Parties, parties_doc)
+            }
+        });
         book.or_remove(path, result)
     }
 
-    fn take_org_document(&mut self, org_doc: &[u8]) -> Result<()> {
-        let doc = automerge::Automerge::load(org_doc)
-            .map_err(|e| Error::corrupt(DocId::Org, e.to_string()))?;
+    /// Merges a whole document as sent by the admitting node (the join is the one
+    /// moment a device trusts that node for everything in it).
+    fn take_document(&mut self, doc_id: &DocId, saved: &[u8]) -> Result<()> {
+        let doc = automerge::Automerge::load(saved)
+            .map_err(|e| Error::corrupt(doc_id.clone(), e.to_string()))?;
         let changes = doc.get_changes(&[]);
         let tx = self.db.unchecked_transaction()?;
-        merge::merge_changes(
-            &tx,
-            &mut self.docs,
-            self.org.as_str(),
-            &DocId::Org,
-            &changes,
-        )?;
+        merge::merge_changes(&tx, &mut self.docs, self.org.as_str(), doc_id, &changes)?;
         tx.commit()?;
+        Ok(())
+    }
+
+    fn take_org_document(&mut self, org_doc: &[u8]) -> Result<()> {
+        self.take_document(&DocId::Org, org_doc)?;
         match self.me() {
             Ok(me) if !me.revoked => Ok(()),
             _ => Err(Error::corrupt(
@@ -369,6 +383,17 @@ impl Book {
     /// A document for reading, loaded if needed.
     pub(crate) fn doc(&mut self, doc_id: &DocId) -> Result<&Automerge> {
         Ok(&self.loaded(doc_id)?.doc)
+    }
+
+    /// Whether `doc_id` holds the record `rec` (customers live in `parties`, or in `org`
+    /// in books made before it).
+    pub(crate) fn holds(&mut self, doc_id: &DocId, rec: &RecordRef) -> Result<bool> {
+        use automerge::ReadDoc;
+        let doc = self.doc(doc_id)?;
+        let Ok(coll) = schema::collection_obj(doc, &rec.collection) else {
+            return Ok(false);
+        };
+        Ok(doc.get(&coll, rec.key.as_str())?.is_some())
     }
 
     /// The one write path. `f` edits the document inside an Automerge transaction; if it

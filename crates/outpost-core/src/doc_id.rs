@@ -49,8 +49,12 @@ impl fmt::Display for Month {
 /// Names one Automerge document of the book: the unit of storage, replication and access.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DocId {
-    /// The organisation: sites, warehouses, devices, catalogue, customers, suppliers.
+    /// The organisation: sites, warehouses, devices, catalogue (and the customers and
+    /// suppliers of books made before `parties`). Written by admins.
     Org,
+    /// Customers and suppliers: read by every member, written by everyone but auditors,
+    /// so a clerk can add the customer of the order being typed.
+    Parties,
     /// One site's operations for one month: orders, movements, tasks.
     Ops {
         /// The site.
@@ -76,10 +80,12 @@ impl DocId {
         }
     }
 
-    /// Parses `org`, `ops/SH/2026-11` or `ledger/SH/2026-11`.
+    /// Parses `org`, `parties`, `ops/SH/2026-11` or `ledger/SH/2026-11`.
     pub fn parse(text: &str) -> Result<DocId> {
-        if text == "org" {
-            return Ok(DocId::Org);
+        match text {
+            "org" => return Ok(DocId::Org),
+            "parties" => return Ok(DocId::Parties),
+            _ => {}
         }
         let bad = || {
             Error::invalid(
@@ -111,7 +117,7 @@ impl DocId {
     /// The site this document belongs to, if any.
     pub fn site(&self) -> Option<&SiteCode> {
         match self {
-            DocId::Org => None,
+            DocId::Org | DocId::Parties => None,
             DocId::Ops { site, .. } | DocId::Ledger { site, .. } => Some(site),
         }
     }
@@ -121,6 +127,7 @@ impl fmt::Display for DocId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DocId::Org => f.write_str("org"),
+            DocId::Parties => f.write_str("parties"),
             DocId::Ops { site, month } => write!(f, "ops/{site}/{month}"),
             DocId::Ledger { site, month } => write!(f, "ledger/{site}/{month}"),
         }
@@ -133,7 +140,7 @@ mod tests {
 
     #[test]
     fn doc_ids_round_trip() {
-        for text in ["org", "ops/SH/2026-11", "ledger/BJ/2025-01"] {
+        for text in ["org", "parties", "ops/SH/2026-11", "ledger/BJ/2025-01"] {
             assert_eq!(DocId::parse(text).unwrap().to_string(), text);
         }
         for bad in [

@@ -35,6 +35,7 @@ pub(crate) mod collection {
     pub const OF_ORG: &[&str] = &[
         ITEMS, CUSTOMERS, SUPPLIERS, SITES, WAREHOUSES, DEVICES, INVITES, SETTINGS,
     ];
+    pub const OF_PARTIES: &[&str] = &[CUSTOMERS, SUPPLIERS];
     pub const OF_OPS: &[&str] = &[ORDERS, MOVEMENTS, TASKS];
     pub const OF_LEDGER: &[&str] = &["entries"];
 }
@@ -59,6 +60,7 @@ pub(crate) fn genesis_actor(doc_id: &DocId, org_id: &str) -> ActorId {
 fn collections_of(doc_id: &DocId) -> &'static [&'static str] {
     match doc_id {
         DocId::Org => collection::OF_ORG,
+        DocId::Parties => collection::OF_PARTIES,
         DocId::Ops { .. } => collection::OF_OPS,
         DocId::Ledger { .. } => collection::OF_LEDGER,
     }

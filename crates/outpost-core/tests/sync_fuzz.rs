@@ -29,13 +29,13 @@ fn manager(source: &mut Book, dir: &std::path::Path, name: &str, clock: &mut Clo
         .create_invite(name, Role::Manager, &site, expires, t)
         .unwrap();
     let device = DeviceId::random();
-    source.admit(name, &device, name, t).unwrap().unwrap();
-    let org_doc = source.org_document().unwrap();
+    let admitted = source.admit(name, &device, name, t).unwrap().unwrap();
     Book::join_admitted(
         &dir.join(format!("{name}.sqlite3")),
         source.org_id().as_str(),
         device,
-        &org_doc,
+        &admitted.org_doc,
+        &admitted.parties_doc,
     )
     .unwrap()
 }

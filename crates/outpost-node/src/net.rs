@@ -432,6 +432,7 @@ impl Node {
             &grant.org,
             identity.device_id(),
             &grant.org_doc,
+            &grant.parties_doc,
         )?;
         for a in &invite.addrs {
             store_peer(data_dir, a)?;

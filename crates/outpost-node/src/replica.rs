@@ -263,6 +263,7 @@ impl Replica for NodeReplica {
                 role: a.device.role.as_str().to_string(),
                 site: a.device.site.to_string(),
                 org_doc: a.org_doc,
+                parties_doc: a.parties_doc,
             }),
             Err(InviteRefusal::Expired) => Err(Refusal::Expired),
             Err(InviteRefusal::Used) => Err(Refusal::Used),

@@ -176,6 +176,10 @@ pub struct JoinGrant {
     /// The organisation document (an Automerge save).
     #[serde(skip)]
     pub org_doc: Vec<u8>,
+    /// The customers and suppliers document (an Automerge save; empty if none), so the new
+    /// device can take orders before its first sync.
+    #[serde(skip)]
+    pub parties_doc: Vec<u8>,
 }
 
 /// Why an invite was refused.
@@ -210,14 +214,23 @@ pub enum Refusal {
 }
 
 pub(crate) fn encode_grant(result: &std::result::Result<JoinGrant, Refusal>) -> Vec<u8> {
-    let (json, doc) = match result {
-        Ok(grant) => (serde_json::to_vec(&("ok", grant)), grant.org_doc.as_slice()),
-        Err(refusal) => (serde_json::to_vec(&("refused", refusal)), &[][..]),
+    // JSON, then the documents' bytes; the JSON says how long the second one is.
+    let (json, docs) = match result {
+        Ok(grant) => (
+            serde_json::to_vec(&("ok", grant, grant.parties_doc.len())),
+            [grant.org_doc.as_slice(), grant.parties_doc.as_slice()],
+        ),
+        Err(refusal) => (
+            serde_json::to_vec(&("refused", refusal)),
+            [&[][..], &[][..]],
+        ),
     };
     let json = json.unwrap_or_default();
     let mut out = (json.len() as u32).to_be_bytes().to_vec();
     out.extend(json);
-    out.extend(doc);
+    for doc in docs {
+        out.extend(doc);
+    }
     out
 }
 
@@ -226,16 +239,28 @@ fn decode_grant(bytes: &[u8]) -> Result<std::result::Result<JoinGrant, Refusal>>
     let len = bytes.get(..4).ok_or_else(bad)?;
     let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize;
     let json = bytes.get(4..4 + len).ok_or_else(bad)?;
-    let doc = &bytes[4 + len..];
-    let (tag, value): (String, serde_json::Value) =
-        serde_json::from_slice(json).map_err(|_| bad())?;
-    match tag.as_str() {
-        "ok" => {
+    let docs = &bytes[4 + len..];
+    let mut parts: Vec<serde_json::Value> = serde_json::from_slice(json).map_err(|_| bad())?;
+    if parts.len() < 2 {
+        return Err(bad());
+    }
+    let parties_len = parts
+        .get(2)
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0);
+    let value = parts.swap_remove(1);
+    match parts[0].as_str() {
+        Some("ok") => {
             let mut grant: JoinGrant = serde_json::from_value(value).map_err(|_| bad())?;
-            grant.org_doc = doc.to_vec();
+            let split = usize::try_from(parties_len)
+                .ok()
+                .and_then(|n| docs.len().checked_sub(n))
+                .ok_or_else(bad)?;
+            grant.org_doc = docs[..split].to_vec();
+            grant.parties_doc = docs[split..].to_vec();
             Ok(Ok(grant))
         }
-        "refused" => Ok(Err(serde_json::from_value(value).map_err(|_| bad())?)),
+        Some("refused") => Ok(Err(serde_json::from_value(value).map_err(|_| bad())?)),
         _ => Err(bad()),
     }
 }
@@ -366,6 +391,7 @@ mod tests {
             role: "clerk".into(),
             site: "SH".into(),
             org_doc: vec![1, 2, 3],
+            parties_doc: vec![4, 5],
         };
         assert_eq!(
             decode_grant(&encode_grant(&Ok(grant.clone()))).unwrap(),

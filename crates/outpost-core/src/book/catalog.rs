@@ -261,7 +261,7 @@ impl Book {
             PartyKind::Supplier => collection::SUPPLIERS,
         };
         let key = id.clone();
-        self.write(&DocId::Org, at, |tx| {
+        self.write(&DocId::Parties, at, |tx| {
             let obj = new_record(tx, coll, key.as_str())?;
             tx.put(&obj, "name", name.as_str())?;
             tx.put(&obj, "phone", phone.as_str())?;

@@ -46,7 +46,10 @@ pub struct HistoryEntry {
 impl Book {
     /// The history of an order, task, item, customer or supplier, oldest first.
     pub fn history(&mut self, key: &str) -> Result<Vec<HistoryEntry>> {
-        let (rec, doc_id) = self.locate_any(key)?;
+        let (rec, mut doc_id) = self.locate_any(key)?;
+        if self.holds(&DocId::Parties, &rec)? {
+            doc_id = DocId::Parties;
+        }
         let rows: Vec<(String, String, i64, String)> = {
             let mut stmt = self.db.prepare_cached(
                 "SELECT c.hash, c.device, c.at, c.action FROM change_records r

@@ -41,6 +41,8 @@ pub struct Admitted {
     pub device: Device,
     /// The organisation document as it is now (an Automerge save), for the new device.
     pub org_doc: Vec<u8>,
+    /// The customers and suppliers document as it is now (an Automerge save).
+    pub parties_doc: Vec<u8>,
 }
 
 impl Book {
@@ -149,10 +151,10 @@ impl Book {
         if invite.used_by.as_ref() == Some(device)
             && let Some(member) = self.device(device)?.filter(|d| !d.revoked)
         {
-            let org_doc = self.doc(&DocId::Org)?.save();
             return Ok(Ok(Admitted {
                 device: member,
-                org_doc,
+                org_doc: self.doc(&DocId::Org)?.save(),
+                parties_doc: self.doc(&DocId::Parties)?.save(),
             }));
         }
         if invite.used_by.is_some() {
@@ -186,8 +188,11 @@ impl Book {
         let device = self
             .device(device)?
             .ok_or_else(|| Error::not_found("device", device.as_str()))?;
-        let org_doc = self.doc(&DocId::Org)?.save();
-        Ok(Ok(Admitted { device, org_doc }))
+        Ok(Ok(Admitted {
+            device,
+            org_doc: self.doc(&DocId::Org)?.save(),
+            parties_doc: self.doc(&DocId::Parties)?.save(),
+        }))
     }
 
     /// Revokes a member (admin only): its connections close on every node that learns of
@@ -233,10 +238,5 @@ impl Book {
             .chain(self.sites()?.into_iter().map(|s| s.code.to_string()))
             .collect();
         catalog::free_device_code(device, &taken)
-    }
-
-    /// The organisation document's bytes (an Automerge save).
-    pub fn org_document(&mut self) -> Result<Vec<u8>> {
-        Ok(self.doc(&DocId::Org)?.save())
     }
 }

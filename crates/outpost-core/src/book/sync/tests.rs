@@ -88,13 +88,13 @@ impl Org {
             .create_invite(&invite, role, &SiteCode::parse(site).unwrap(), expires, t)
             .unwrap();
         let device = DeviceId::random();
-        self.hq.admit(&invite, &device, name, t).unwrap().unwrap();
-        let org_doc = self.hq.org_document().unwrap();
+        let admitted = self.hq.admit(&invite, &device, name, t).unwrap().unwrap();
         let book = Book::join_admitted(
             &self.dir.path().join(format!("{name}.db")),
             self.hq.org_id().as_str(),
             device.clone(),
-            &org_doc,
+            &admitted.org_doc,
+            &admitted.parties_doc,
         )
         .unwrap();
         (book, device)
@@ -140,15 +140,27 @@ fn sync_pair(
 /// modified program would) and slips it into `book` unscreened, as if a relay had
 /// taken it in before it knew better. Returns the change's hash.
 fn forge(book: &mut Book, doc: &DocId, author: &DeviceId) -> ChangeHash {
+    forge_field(book, doc, author, "movements", "qty", 9_999_i64)
+}
+
+/// Like [`forge`], setting `field` of the first record of `collection` to `value`.
+fn forge_field(
+    book: &mut Book,
+    doc: &DocId,
+    author: &DeviceId,
+    collection: &str,
+    field: &str,
+    value: impl Into<automerge::ScalarValue>,
+) -> ChangeHash {
     let saved = book.doc(doc).unwrap().save();
     let mut forged = AutoCommit::load(&saved).unwrap().with_actor(author.actor());
-    let (_, movements) = forged
-        .get(automerge::ROOT, "movements")
+    let (_, records) = forged
+        .get(automerge::ROOT, collection)
         .unwrap()
-        .expect("movements");
-    let key = forged.keys(&movements).next().expect("a movement");
-    let (_, movement) = forged.get(&movements, &key).unwrap().expect("movement");
-    forged.put(&movement, "qty", 9_999_i64).unwrap();
+        .expect("the collection");
+    let key = forged.keys(&records).next().expect("a record");
+    let (_, record) = forged.get(&records, &key).unwrap().expect("record");
+    forged.put(&record, field, value).unwrap();
     let hash = forged.commit().expect("a change");
     let change = forged.document().get_change_by_hash(&hash).unwrap().clone();
     let tx = book.db.unchecked_transaction().unwrap();
@@ -266,4 +278,78 @@ fn an_invite_admits_one_device_and_repeats_its_grant() {
         .unwrap();
     let expired = org.hq.admit("late", &other, "Zhao", late).unwrap();
     assert!(matches!(expired, Err(InviteRefusal::Expired)));
+}
+
+#[test]
+fn a_clerk_adds_a_customer_every_office_accepts_and_an_auditor_cannot() {
+    use crate::book::NewParty;
+    use crate::org::PartyKind;
+    let mut org = Org::new();
+    let (mut clerk, clerk_id) = org.admit("Li", Role::Clerk, "BJ");
+    let (mut auditor, _) = org.admit("Audit", Role::Auditor, "SH");
+    let t = org.tick();
+    let party = |name: &str| NewParty {
+        kind: PartyKind::Customer,
+        name: name.into(),
+        phone: String::new(),
+        address: String::new(),
+    };
+    clerk.add_party(party("Acme Foods"), t).unwrap();
+    let refused = auditor.add_party(party("Nope Ltd"), t).unwrap_err();
+    assert!(matches!(refused, Error::NotPermitted { .. }), "{refused}");
+
+    // HQ takes the clerk's change: nothing refused, and the customer is in its lists.
+    let hq_id = org.hq_id.clone();
+    assert!(sync_pair(
+        &mut clerk,
+        &clerk_id,
+        &mut org.hq,
+        &hq_id,
+        &DocId::Parties,
+        10
+    ));
+    assert!(org.hq.refused_changes().unwrap().is_empty());
+    let names: Vec<String> = org
+        .hq
+        .parties(PartyKind::Customer)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, ["Acme Foods"]);
+    assert_eq!(
+        org.hq.history("Acme Foods").unwrap().len(),
+        1,
+        "the party's history is read from the parties document"
+    );
+
+    // A change to `parties` forged as the auditor is refused when relayed.
+    let auditor_id = auditor.me().unwrap().id;
+    let forged = forge_field(
+        &mut clerk,
+        &DocId::Parties,
+        &auditor_id,
+        "customers",
+        "name",
+        "Hijacked",
+    );
+    sync_pair(
+        &mut clerk,
+        &clerk_id,
+        &mut org.hq,
+        &hq_id,
+        &DocId::Parties,
+        10,
+    );
+    assert!(
+        org.hq
+            .doc(&DocId::Parties)
+            .unwrap()
+            .get_change_by_hash(&forged)
+            .is_none()
+    );
+    assert_eq!(
+        org.hq.parties(PartyKind::Customer).unwrap()[0].name,
+        "Acme Foods"
+    );
 }
