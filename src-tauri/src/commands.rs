@@ -198,6 +198,12 @@ pub async fn orders(desktop: State<'_, Desktop>, filter: OrderFilter) -> Reply<V
     desktop.run(move |n| n.orders(&filter)).await
 }
 
+/// How many orders `filter` matches.
+#[tauri::command]
+pub async fn count_orders(desktop: State<'_, Desktop>, filter: OrderFilter) -> Reply<u64> {
+    desktop.run(move |n| n.count_orders(&filter)).await
+}
+
 /// One order in full.
 #[tauri::command]
 pub async fn order(desktop: State<'_, Desktop>, key: String) -> Reply<OrderDetail> {

@@ -84,6 +84,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R
             commands::parties,
             commands::add_party,
             commands::orders,
+            commands::count_orders,
             commands::order,
             commands::create_order,
             commands::edit_order,

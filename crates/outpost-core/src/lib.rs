@@ -60,8 +60,8 @@ pub use book::{
     Admitted, Book, ChoiceRow, ConflictRow, ExceptionRow, ExportScope, FieldChange, HistoryEntry,
     ImportReport, InviteRefusal, JoinAs, LevelRow, LineEdit, MovementFilter, MovementRow, NewItem,
     NewLine, NewOrder, NewOrg, NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter, OrderRow,
-    Pending, RefusedChange, SampleReport, SampleSpec, SentTransfer, StockMove, SyncReceipt,
-    TaskEdit, TaskFilter, TaskRow, Transit,
+    OrderSort, Pending, RefusedChange, SampleReport, SampleSpec, SentTransfer, StockMove,
+    SyncReceipt, TaskEdit, TaskFilter, TaskRow, Transit,
 };
 pub use bundle::{BundleSummary, inspect as inspect_bundle};
 pub use code::{DeviceCode, SiteCode, WarehouseCode};

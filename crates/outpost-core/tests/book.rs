@@ -776,3 +776,49 @@ fn commands_from_json_are_checked() {
     );
     assert!(serde_json::from_str::<OrderFilter>(r#"{"serch":"Acme"}"#).is_err());
 }
+
+/// The order list sorts in the database (so paging follows the sort), and its count
+/// matches the filter whatever the page.
+#[test]
+fn order_lists_sort_page_and_count_in_the_book() {
+    use outpost_core::{OrderFilter, OrderSort};
+    let TwoOffices {
+        mut a, mut clock, ..
+    } = two_offices();
+    for qty in [3, 1, 2] {
+        a.create_order(sales("Acme 客户", vec![line("TEA", qty)]), clock.tick())
+            .unwrap();
+    }
+    let totals = |filter: &OrderFilter| -> Vec<i64> {
+        a.orders(filter)
+            .unwrap()
+            .iter()
+            .map(|o| o.total.0)
+            .collect()
+    };
+    let by_total = OrderFilter {
+        sort: Some(OrderSort::Total),
+        ascending: true,
+        ..Default::default()
+    };
+    let price = a.orders(&OrderFilter::default()).unwrap()[0].total.0 / 2;
+    assert_eq!(totals(&by_total), [price, 2 * price, 3 * price]);
+    let second_page = OrderFilter {
+        limit: Some(2),
+        offset: 2,
+        ..by_total.clone()
+    };
+    assert_eq!(
+        totals(&second_page),
+        [3 * price],
+        "the page follows the sort"
+    );
+    let newest = a.orders(&OrderFilter::default()).unwrap();
+    assert_eq!(newest[0].total.0, 2 * price, "newest first by default");
+    assert_eq!(a.count_orders(&second_page).unwrap(), 3);
+    let none = OrderFilter {
+        search: Some("nobody".into()),
+        ..Default::default()
+    };
+    assert_eq!(a.count_orders(&none).unwrap(), 0);
+}

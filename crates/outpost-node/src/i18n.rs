@@ -312,6 +312,7 @@ pub fn word(lang: Lang, word: &str) -> String {
         "role" => "角色",
         "order kind" => "订单类型",
         "action" => "操作",
+        "sort" => "排序",
         "field" => "字段",
         "unit" => "单位",
         "phone" => "电话",

@@ -315,6 +315,11 @@ impl Node {
         self.read(|b| b.orders(filter))
     }
 
+    /// How many orders `filter` matches.
+    pub fn count_orders(&self, filter: &OrderFilter) -> Result<u64> {
+        self.read(|b| b.count_orders(filter))
+    }
+
     /// One order in full.
     pub fn order(&self, key: &str) -> Result<OrderDetail> {
         self.read(|b| b.order(key))

@@ -18,7 +18,7 @@ pub struct Today {
     /// Orders submitted and waiting for approval.
     pub approvals: Vec<OrderRow>,
     /// How many orders wait for approval in all.
-    pub approvals_total: usize,
+    pub approvals_total: u64,
     /// Open tasks past their due date.
     pub overdue: Vec<TaskRow>,
     /// Stock at or below its low-stock threshold.
@@ -44,12 +44,11 @@ impl Node {
     pub fn today(&self, date: &str) -> Result<Today> {
         let approvals_filter = OrderFilter {
             status: Some(Status::Submitted),
-            limit: Some(u32::MAX),
+            limit: Some(SHOWN),
             ..OrderFilter::default()
         };
-        let mut approvals = self.orders(&approvals_filter)?;
-        let approvals_total = approvals.len();
-        approvals.truncate(SHOWN as usize);
+        let approvals = self.orders(&approvals_filter)?;
+        let approvals_total = self.count_orders(&approvals_filter)?;
         let mut overdue = self.tasks(&TaskFilter {
             overdue_on: Some(date.to_string()),
             ..TaskFilter::default()

@@ -75,8 +75,10 @@ export interface SyncStatus {
 }
 export interface NewLine { item: string; qty: number; price: number | null; discount: number }
 export interface NewOrder { kind: OrderKind; party: string | null; warehouse: string | null; note: string; lines: NewLine[] }
+export type OrderSort = "created" | "number" | "party" | "total" | "status";
 export interface OrderFilter {
-  status?: Status; site?: string; kind?: OrderKind; search?: string; limit?: number; offset?: number;
+  status?: Status; site?: string; kind?: OrderKind; search?: string; sort?: OrderSort;
+  ascending?: boolean; limit?: number; offset?: number;
 }
 export type StockMove =
   | { type: "receive" | "issue"; item: string; warehouse: string; qty: number; note: string }
@@ -132,6 +134,7 @@ export const api = {
   addParty: (party: { kind: PartyKind; name: string; phone: string; address: string }) =>
     invoke<string>("add_party", { party }),
   orders: (filter: OrderFilter) => invoke<OrderRow[]>("orders", { filter }),
+  countOrders: (filter: OrderFilter) => invoke<number>("count_orders", { filter }),
   order: (key: string) => invoke<OrderDetail>("order", { key }),
   createOrder: (order: NewOrder) => invoke<[string, string]>("create_order", { order }),
   editOrder: (key: string, edit: { party?: string; warehouse?: string; note?: string }) =>

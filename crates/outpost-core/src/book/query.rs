@@ -26,10 +26,73 @@ pub struct OrderFilter {
     pub kind: Option<OrderKind>,
     /// Number or party name contains this text.
     pub search: Option<String>,
+    /// Order of the rows: newest first if `None`.
+    pub sort: Option<OrderSort>,
+    /// Sort ascending (smallest, oldest, A first) rather than descending.
+    pub ascending: bool,
     /// Page size (default 50).
     pub limit: Option<u32>,
     /// Rows to skip.
     pub offset: u32,
+}
+
+crate::text::text_enum!(
+    /// The column an order list is sorted by.
+    OrderSort, "sort" {
+        /// Creation time.
+        Created = "created",
+        /// Human number.
+        Number = "number",
+        /// Customer or supplier name.
+        Party = "party",
+        /// Total.
+        Total = "total",
+        /// Status.
+        Status = "status",
+    }
+);
+
+impl OrderSort {
+    fn column(self) -> &'static str {
+        match self {
+            OrderSort::Created => "o.created_at",
+            OrderSort::Number => "o.number",
+            OrderSort::Party => "coalesce(p.name, '')",
+            OrderSort::Total => "o.total",
+            OrderSort::Status => "o.status",
+        }
+    }
+}
+
+/// The WHERE condition of `filter` and its arguments (shared by the list and its count).
+fn order_condition(filter: &OrderFilter) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
+    let mut sql = String::from("1");
+    let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+    if let Some(status) = filter.status {
+        args.push(Box::new(status.as_str()));
+        sql.push_str(&format!(" AND o.status = ?{}", args.len()));
+    }
+    if let Some(site) = &filter.site {
+        args.push(Box::new(site.as_str().to_string()));
+        sql.push_str(&format!(" AND o.site = ?{}", args.len()));
+    }
+    if let Some(kind) = filter.kind {
+        args.push(Box::new(kind.as_str()));
+        sql.push_str(&format!(" AND o.kind = ?{}", args.len()));
+    }
+    if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+        let escaped = search
+            .trim()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        args.push(Box::new(format!("%{escaped}%")));
+        let n = args.len();
+        sql.push_str(&format!(
+            " AND (o.number LIKE ?{n} ESCAPE '\\' OR p.name LIKE ?{n} ESCAPE '\\')"
+        ));
+    }
+    (sql, args)
 }
 
 /// One row of the order list.
@@ -428,41 +491,18 @@ impl Book {
         Ok((TaskId::from_stored(id), DocId::parse(&doc)?))
     }
 
-    /// A page of orders, newest first.
+    /// A page of orders, sorted as `filter` asks (newest first by default).
     pub fn orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRow>> {
-        let mut sql = format!(
-            "SELECT {ORDER_ROW}, o.doc FROM orders o LEFT JOIN parties p ON p.id = o.party WHERE 1"
-        );
-        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-        if let Some(status) = filter.status {
-            args.push(Box::new(status.as_str()));
-            sql.push_str(&format!(" AND o.status = ?{}", args.len()));
-        }
-        if let Some(site) = &filter.site {
-            args.push(Box::new(site.as_str().to_string()));
-            sql.push_str(&format!(" AND o.site = ?{}", args.len()));
-        }
-        if let Some(kind) = filter.kind {
-            args.push(Box::new(kind.as_str()));
-            sql.push_str(&format!(" AND o.kind = ?{}", args.len()));
-        }
-        if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
-            let escaped = search
-                .trim()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            args.push(Box::new(format!("%{escaped}%")));
-            let n = args.len();
-            sql.push_str(&format!(
-                " AND (o.number LIKE ?{n} ESCAPE '\\' OR p.name LIKE ?{n} ESCAPE '\\')"
-            ));
-        }
-        sql.push_str(&format!(
-            " ORDER BY o.created_at DESC, o.id DESC LIMIT {} OFFSET {}",
+        let (condition, args) = order_condition(filter);
+        let column = filter.sort.unwrap_or(OrderSort::Created).column();
+        let direction = if filter.ascending { "ASC" } else { "DESC" };
+        let sql = format!(
+            "SELECT {ORDER_ROW}, o.doc FROM orders o LEFT JOIN parties p ON p.id = o.party
+             WHERE {condition} ORDER BY {column} {direction}, o.created_at DESC, o.id DESC
+             LIMIT {} OFFSET {}",
             filter.limit.unwrap_or(50).min(1000),
             filter.offset
-        ));
+        );
         let mut stmt = self.db.prepare_cached(&sql)?;
         let rows = stmt
             .query_map(rusqlite::params_from_iter(args.iter()), order_row)?
@@ -470,7 +510,20 @@ impl Book {
         Ok(rows)
     }
 
-    /// Number of orders matching a filter (ignores paging).
+    /// How many orders `filter` matches (its paging ignored).
+    pub fn count_orders(&self, filter: &OrderFilter) -> Result<u64> {
+        let (condition, args) = order_condition(filter);
+        let sql = format!(
+            "SELECT count(*) FROM orders o LEFT JOIN parties p ON p.id = o.party WHERE {condition}"
+        );
+        let n: i64 = self
+            .db
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Number of orders in the book.
     pub fn order_count(&self) -> Result<i64> {
         Ok(self
             .db

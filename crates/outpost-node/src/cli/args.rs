@@ -282,7 +282,7 @@ pub enum OrderCmd {
     Pay(ActArgs),
     /// Cancel.
     Cancel(ActArgs),
-    /// List orders, newest first.
+    /// List orders, newest first unless sorted otherwise.
     List {
         /// Only this status.
         #[arg(long)]
@@ -296,6 +296,12 @@ pub enum OrderCmd {
         /// Number or party contains.
         #[arg(long)]
         search: Option<String>,
+        /// Sort by created, number, party, total or status (descending unless --asc).
+        #[arg(long)]
+        sort: Option<String>,
+        /// Sort ascending: oldest, smallest, A first.
+        #[arg(long)]
+        asc: bool,
         /// Rows per page.
         #[arg(long, default_value_t = 50)]
         limit: u32,

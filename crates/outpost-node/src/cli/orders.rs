@@ -1,8 +1,8 @@
 //! `outpost order …`: orders from draft to paid.
 
 use outpost_core::{
-    Action, LineEdit, Money, NewLine, NewOrder, OrderEdit, OrderFilter, OrderKind, Rule, SiteCode,
-    Status,
+    Action, LineEdit, Money, NewLine, NewOrder, OrderEdit, OrderFilter, OrderKind, OrderSort, Rule,
+    SiteCode, Status,
 };
 use outpost_node::i18n::Msg;
 use outpost_node::{Node, Result};
@@ -156,10 +156,14 @@ pub(super) fn order(node: &Node, cmd: OrderCmd, out: &Out) -> Result<()> {
             site,
             kind,
             search,
+            sort,
+            asc,
             limit,
             page,
         } => {
             let filter = OrderFilter {
+                sort: sort.as_deref().map(OrderSort::parse).transpose()?,
+                ascending: asc,
                 status: status.as_deref().map(Status::parse).transpose()?,
                 site: site.as_deref().map(SiteCode::parse).transpose()?,
                 kind: kind.as_deref().map(OrderKind::parse).transpose()?,

@@ -15,7 +15,6 @@ export const en = {
   "nav.approvals": "Approvals",
   "nav.soon": "coming soon",
 
-  "common.save": "Save",
   "common.cancel": "Cancel",
   "common.add": "Add",
   "common.search": "Search",
@@ -26,8 +25,6 @@ export const en = {
   "common.back": "Back",
   "common.prev": "Previous",
   "common.next": "Next",
-  "common.page": "Page {page}",
-  "common.saved": "Saved.",
   "common.when": "When",
   "common.who": "Who",
   "common.name": "Name",
@@ -39,7 +36,6 @@ export const en = {
   "common.item": "Item",
   "common.unit": "Unit",
   "common.price": "Price",
-  "common.refresh": "Refresh",
   "common.ago.s": "{n} s ago",
   "common.ago.min": "{n} min ago",
   "common.ago.h": "{n} h ago",
@@ -84,10 +80,9 @@ export const en = {
   "orders.kind": "Kind",
   "orders.number": "Number",
   "orders.party": "Customer / supplier",
-  "orders.lines": "Lines",
   "orders.created": "Created",
-  "orders.count": "{n} shown",
-  "orders.sortNewest": "Newest first",
+  "orders.count": "{n} orders",
+  "orders.pageOf": "Page {page} of {pages}",
   "kind.sales": "Sales",
   "kind.purchase": "Purchase",
 
@@ -122,7 +117,6 @@ export const en = {
   "form.invalidLines": "{n} lines are incomplete",
   "form.saveDraft": "Save draft",
   "form.saveSubmit": "Save and submit",
-  "form.unknownItem": "No item {item} in the catalogue",
 
   "detail.lines": "Lines",
   "detail.events": "Status history",
@@ -282,7 +276,6 @@ export const en = {
   "notify.conflicts": "{n} conflicts need a person to decide",
   "notify.approvals": "{n} orders wait for approval",
   "notify.refused": "{n} changes from peers were refused",
-  "live.updated": "Updated from {n} peer changes",
 } as const;
 
 /** A key of the catalogue. */

@@ -16,7 +16,6 @@ export const zh: Record<Key, string> = {
   "nav.approvals": "审批",
   "nav.soon": "即将推出",
 
-  "common.save": "保存",
   "common.cancel": "取消",
   "common.add": "添加",
   "common.search": "搜索",
@@ -27,8 +26,6 @@ export const zh: Record<Key, string> = {
   "common.back": "返回",
   "common.prev": "上一页",
   "common.next": "下一页",
-  "common.page": "第 {page} 页",
-  "common.saved": "已保存。",
   "common.when": "时间",
   "common.who": "操作人",
   "common.name": "名称",
@@ -40,7 +37,6 @@ export const zh: Record<Key, string> = {
   "common.item": "商品",
   "common.unit": "单位",
   "common.price": "单价",
-  "common.refresh": "刷新",
   "common.ago.s": "{n} 秒前",
   "common.ago.min": "{n} 分钟前",
   "common.ago.h": "{n} 小时前",
@@ -85,10 +81,9 @@ export const zh: Record<Key, string> = {
   "orders.kind": "类型",
   "orders.number": "单号",
   "orders.party": "客户 / 供应商",
-  "orders.lines": "行数",
   "orders.created": "创建时间",
-  "orders.count": "显示 {n} 条",
-  "orders.sortNewest": "最新在前",
+  "orders.count": "共 {n} 张订单",
+  "orders.pageOf": "第 {page} / {pages} 页",
   "kind.sales": "销售",
   "kind.purchase": "采购",
 
@@ -123,7 +118,6 @@ export const zh: Record<Key, string> = {
   "form.invalidLines": "{n} 行未填写完整",
   "form.saveDraft": "保存草稿",
   "form.saveSubmit": "保存并提交",
-  "form.unknownItem": "商品目录中没有 {item}",
 
   "detail.lines": "明细",
   "detail.events": "状态记录",
@@ -283,5 +277,4 @@ export const zh: Record<Key, string> = {
   "notify.conflicts": "{n} 处冲突需要人工决定",
   "notify.approvals": "{n} 张订单等待审批",
   "notify.refused": "已拒绝来自节点的 {n} 项修改",
-  "live.updated": "已合并来自节点的 {n} 项修改",
 };
