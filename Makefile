@@ -32,15 +32,18 @@ unit: ui
 	$(CARGO) test --workspace
 	cd ui && $(NPM) run --silent test
 
+## The binaries below come from the test build (`--no-run`): the very build `unit` made,
+## where a plain `cargo build -p` would unify features differently and compile it all again.
+
 ## HQ and three offices in network namespaces under loss, partitions and a SIGKILL.
-netns:
-	$(CARGO) build -p outpost-node
+netns: ui
+	$(CARGO) test --workspace --no-run
 	$(SUDO) python3 tests/netns/faults.py --bin target/debug/outpost
 
 ## The real window under Xvfb, driven by tauri-driver + WebKitWebDriver; screenshots of
 ## every screen in both languages land in target/e2e-screenshots/.
 e2e: ui
-	$(CARGO) build -p outpost-node -p outpost-desktop
+	$(CARGO) test --workspace --no-run
 	cd tests/e2e && WEBKIT_DISABLE_COMPOSITING_MODE=1 timeout 600 \
 		xvfb-run -a -s "-screen 0 1280x800x24" $(NPM) run --silent test
 
