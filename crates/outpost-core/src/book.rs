@@ -180,6 +180,9 @@ pub struct Book {
     docs: HashMap<DocId, Loaded>,
     /// Documents whose heads moved since the node last asked (to push them to peers).
     changed: Vec<DocId>,
+    /// The last exceptions found and the heads of every document they were found at:
+    /// a year's check takes about a second, and it only changes when a document does.
+    exceptions: std::cell::RefCell<Option<exception::Found>>,
 }
 
 impl std::fmt::Debug for Book {
@@ -209,6 +212,7 @@ impl Book {
             me: DeviceId::parse(&me)?,
             docs: HashMap::new(),
             changed: Vec::new(),
+            exceptions: std::cell::RefCell::new(None),
         })
     }
 
@@ -331,6 +335,7 @@ impl Book {
             me: device,
             docs: HashMap::new(),
             changed: Vec::new(),
+            exceptions: std::cell::RefCell::new(None),
         })
     }
 
@@ -494,6 +499,7 @@ impl Book {
     /// Drops and recreates every projection from the stored documents.
     pub fn rebuild(&mut self) -> Result<()> {
         self.docs.clear();
+        self.exceptions.replace(None);
         let ids = store::doc_ids(&self.db)?;
         let tx = self.db.unchecked_transaction()?;
         projection::clear(&tx)?;

@@ -21,11 +21,34 @@ pub struct ExceptionRow {
     pub actual: Option<i64>,
 }
 
+/// Exceptions found at some heads (the cache behind [`Book::exceptions`]).
+#[derive(Debug)]
+pub(crate) struct Found {
+    heads: Vec<(crate::doc_id::DocId, Vec<automerge::ChangeHash>)>,
+    rows: Vec<ExceptionRow>,
+}
+
 impl Book {
     /// Every broken invariant: stock below zero, duplicate numbers or SKUs, orders changed
     /// after submission, orders whose stock movements disagree with their lines and status,
     /// transfers received with another quantity.
     pub fn exceptions(&self) -> Result<Vec<ExceptionRow>> {
+        // Projections follow the documents, so the same heads mean the same exceptions.
+        let heads = crate::store::all_doc_heads(&self.db)?;
+        if let Some(found) = self.exceptions.borrow().as_ref()
+            && found.heads == heads
+        {
+            return Ok(found.rows.clone());
+        }
+        let rows = self.find_exceptions()?;
+        *self.exceptions.borrow_mut() = Some(Found {
+            heads,
+            rows: rows.clone(),
+        });
+        Ok(rows)
+    }
+
+    fn find_exceptions(&self) -> Result<Vec<ExceptionRow>> {
         let mut out = Vec::new();
         let mut push = |kind: &'static str, sql: &str| -> Result<()> {
             let mut stmt = self.db.prepare_cached(sql)?;
