@@ -1,6 +1,7 @@
 // Live data: every node event (a local write, changes merged from a peer, peers coming
 // and going) bumps `live.version`; screens re-read what they show when it changes.
 import { listen } from "@tauri-apps/api/event";
+import type { Today } from "./api";
 
 export interface NodeEvent {
   type: "written" | "imported" | "synced" | "changes_refused" | "peers_changed";
@@ -15,6 +16,10 @@ class Live {
   merged = $state(0);
   /** The last event, for the status bar. */
   last: NodeEvent | null = $state(null);
+  /** What needs the user now, read once per change by the shell for every screen. */
+  today: Today | null = $state(null);
+  /** Why `today` could not be read, if it could not. */
+  todayError = $state("");
 }
 
 export const live = new Live();
