@@ -2,11 +2,11 @@
 //! and returns its result, or a [`Failure`] in the user's language. No rules live here.
 
 use outpost_core::{
-    Action, ConflictRow, Device, ExceptionRow, HistoryEntry, ImportReport, Invite, Item, ItemId,
-    LevelRow, LineEdit, Money, MovementFilter, MovementRow, NewItem, NewOrder, NewOrg, NewParty,
-    NewTask, OrderDetail, OrderEdit, OrderFilter, OrderId, OrderRow, Party, PartyId, PartyKind,
-    Role, SampleSpec, SentTransfer, Site, SiteCode, Status, StockMove, TaskEdit, TaskFilter,
-    TaskId, TaskRow, Transit, Warehouse, WarehouseCode,
+    Action, ConflictRow, Device, Draft, ExceptionRow, HistoryEntry, ImportReport, Invite, Item,
+    ItemId, LevelRow, LineEdit, Money, MovementFilter, MovementRow, NewItem, NewOrder, NewOrg,
+    NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter, OrderId, OrderRow, Party, PartyId,
+    PartyKind, Role, SampleSpec, SentTransfer, Site, SiteCode, Status, StockMove, TaskEdit,
+    TaskFilter, TaskId, TaskRow, Transit, Warehouse, WarehouseCode,
 };
 use outpost_node::i18n::Lang;
 use outpost_node::{NewInvite, Node, PeerStatus, SyncStatus, Today};
@@ -365,6 +365,40 @@ pub async fn create_invite(
 #[tauri::command]
 pub async fn revoke(desktop: State<'_, Desktop>, key: String) -> Reply<Device> {
     desktop.run(move |n| n.revoke(&key)).await
+}
+
+/// Renames a device (admin only).
+#[tauri::command]
+pub async fn rename_device(
+    desktop: State<'_, Desktop>,
+    key: String,
+    name: String,
+) -> Reply<Device> {
+    desktop.run(move |n| n.rename_device(&key, &name)).await
+}
+
+/// Keeps what was typed into a form and not saved yet (this device only).
+#[tauri::command]
+pub async fn keep_draft(desktop: State<'_, Desktop>, key: String, body: String) -> Reply<()> {
+    desktop.run(move |n| n.keep_draft(&key, &body)).await
+}
+
+/// The draft kept under `key`, if any.
+#[tauri::command]
+pub async fn draft(desktop: State<'_, Desktop>, key: String) -> Reply<Option<Draft>> {
+    desktop.run(move |n| n.draft(&key)).await
+}
+
+/// Every kept draft, newest first.
+#[tauri::command]
+pub async fn drafts(desktop: State<'_, Desktop>) -> Reply<Vec<Draft>> {
+    desktop.run(|n| n.drafts()).await
+}
+
+/// Forgets a draft (saved or discarded).
+#[tauri::command]
+pub async fn drop_draft(desktop: State<'_, Desktop>, key: String) -> Reply<()> {
+    desktop.run(move |n| n.drop_draft(&key)).await
 }
 
 /// Connected members with traffic and what is pending each way.

@@ -110,7 +110,7 @@ impl Desktop {
                 }
             }
         });
-        let config = NetConfig::office(&self.listen)?;
+        let config = NetConfig::office(self.data_dir(), &self.listen)?;
         let networked = node.clone();
         // The swarm is built inside a spawned task: the window never waits on the network.
         tauri::async_runtime::spawn(async move {

@@ -7,6 +7,7 @@
 
 mod catalog;
 mod conflicts;
+mod drafts;
 mod exception;
 mod history;
 mod members;
@@ -38,6 +39,7 @@ use crate::store;
 
 pub use catalog::{NewItem, NewParty};
 pub use conflicts::{ChoiceRow, ConflictRow};
+pub use drafts::{Draft, MAX_DRAFT_BYTES};
 pub use exception::ExceptionRow;
 pub use history::{FieldChange, HistoryEntry};
 pub use members::{Admitted, InviteRefusal};

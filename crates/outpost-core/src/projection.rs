@@ -9,6 +9,7 @@ use automerge::{Automerge, ChangeMetadata};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
+use crate::checks::{self, Touched};
 use crate::doc_id::DocId;
 use crate::error::Result;
 use crate::order::read_order;
@@ -117,6 +118,8 @@ pub(crate) const TABLE_NAMES: &[&str] = &[
     "conflicts",
     "changes",
     "change_records",
+    "order_checks",
+    "transfer_checks",
 ];
 
 /// What a change's commit message says: the action and the records it touched. Stored in
@@ -148,13 +151,20 @@ pub(crate) fn project(
     doc: &Automerge,
     records: &[RecordRef],
 ) -> Result<()> {
+    let mut touched = Touched::default();
     for rec in records {
-        project_one(db, doc_id, doc, rec)?;
+        project_one(db, doc_id, doc, rec, &mut touched)?;
     }
-    Ok(())
+    checks::refresh(db, &touched)
 }
 
-fn project_one(db: &Connection, doc_id: &DocId, doc: &Automerge, rec: &RecordRef) -> Result<()> {
+fn project_one(
+    db: &Connection,
+    doc_id: &DocId,
+    doc: &Automerge,
+    rec: &RecordRef,
+    touched: &mut Touched,
+) -> Result<()> {
     let Ok(coll) = collection_obj(doc, &rec.collection) else {
         return Ok(());
     };
@@ -164,6 +174,7 @@ fn project_one(db: &Connection, doc_id: &DocId, doc: &Automerge, rec: &RecordRef
     let c = &mut conflicts;
     match rec.collection.as_str() {
         collection::ORDERS => {
+            touched.orders.push(key.to_string());
             delete_order(db, key)?;
             if let Some(o) = obj.and_then(|obj| read_order(View::now(doc), key, obj, c)) {
                 insert_order(db, doc_id, &o)?;
@@ -171,6 +182,12 @@ fn project_one(db: &Connection, doc_id: &DocId, doc: &Automerge, rec: &RecordRef
         }
         collection::MOVEMENTS => {
             if let Some(m) = obj.and_then(|obj| read_movement(View::now(doc), key, obj, c)) {
+                touched
+                    .orders
+                    .extend(m.order.iter().map(|o| o.as_str().to_string()));
+                touched
+                    .transfers
+                    .extend(m.transfer.iter().map(|t| t.as_str().to_string()));
                 insert_movement(db, doc_id, &m)?;
             }
         }

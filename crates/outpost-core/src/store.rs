@@ -14,7 +14,7 @@ use crate::doc_id::DocId;
 use crate::error::{Error, Result};
 
 /// Version of the table layout. Bump with a migration step in [`migrate`].
-const DB_VERSION: i64 = 1;
+const DB_VERSION: i64 = 2;
 
 /// After this many incremental chunks a document is compacted into one snapshot.
 pub(crate) const COMPACT_AFTER_CHUNKS: usize = 256;
@@ -50,15 +50,30 @@ fn migrate(db: &Connection) -> Result<()> {
             supported: DB_VERSION,
         });
     }
+    if version == DB_VERSION {
+        return Ok(());
+    }
+    let tx = db.unchecked_transaction()?;
     if version < 1 {
-        let tx = db.unchecked_transaction()?;
         tx.execute_batch(STORE_TABLES)?;
         tx.execute_batch(crate::projection::TABLES)?;
-        tx.pragma_update(None, "user_version", DB_VERSION)?;
-        tx.commit()?;
     }
+    if version < 2 {
+        // Version 2: checks kept per order and transfer, and drafts typed but not saved.
+        tx.execute_batch(crate::checks::TABLES)?;
+        tx.execute_batch(DRAFT_TABLES)?;
+        crate::checks::refresh_all(&tx)?;
+    }
+    tx.pragma_update(None, "user_version", DB_VERSION)?;
+    tx.commit()?;
     Ok(())
 }
+
+/// What a person typed into a form and has not saved yet, kept on this device only (never
+/// synced): `key` names the form and record, `body` is the form's own JSON.
+const DRAFT_TABLES: &str = "
+CREATE TABLE drafts (key TEXT PRIMARY KEY, body TEXT NOT NULL, saved_at INTEGER NOT NULL) STRICT;
+";
 
 const STORE_TABLES: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
@@ -119,6 +134,22 @@ pub(crate) fn set_doc_heads(
     )?
     .execute(params![doc.to_string(), heads_bytes(heads)])?;
     Ok(())
+}
+
+/// A stored document's heads, sorted (none if the document is not stored).
+pub(crate) fn doc_heads(
+    db: &Connection,
+    doc: &DocId,
+) -> Result<Option<Vec<automerge::ChangeHash>>> {
+    let bytes: Option<Vec<u8>> = db
+        .prepare_cached("SELECT heads FROM doc_heads WHERE doc = ?1")?
+        .query_row([doc.to_string()], |r| r.get(0))
+        .optional()?;
+    Ok(bytes.map(|b| {
+        let mut heads = heads_of(&b);
+        heads.sort();
+        heads
+    }))
 }
 
 /// Every stored document with its heads.

@@ -254,6 +254,73 @@ fn oversell_while_partitioned_is_an_exception() {
 }
 
 #[test]
+fn shipped_while_cancelled_elsewhere_is_an_order_stock_exception_kept_across_reopen_and_upgrade() {
+    let TwoOffices {
+        mut a,
+        mut clock,
+        dir,
+        ..
+    } = two_offices();
+    a.move_stock(
+        StockMove::Receive {
+            item: "TEA".into(),
+            warehouse: wh("SH1"),
+            qty: 10,
+            note: String::new(),
+        },
+        clock.tick(),
+    )
+    .unwrap();
+    let (number, _) = a
+        .create_order(sales("Acme 客户", vec![line("TEA", 3)]), clock.tick())
+        .unwrap();
+    for action in [Action::Submit, Action::Approve] {
+        a.act_on_order(&number, action, "", clock.tick()).unwrap();
+    }
+    let bundle = a
+        .export_bundle(&ExportScope::Everything, clock.tick())
+        .unwrap();
+    let join = JoinAs {
+        site: SiteCode::parse("SH").unwrap(),
+        device_name: "Wang".into(),
+        role: Role::Manager,
+    };
+    let c_path = dir.path().join("c.sqlite3");
+    let mut c = Book::join(&c_path, &bundle, join, DeviceId::random(), clock.tick()).unwrap();
+    // Apart: one office ships, the other cancels (cancelled beats shipped).
+    a.act_on_order(&number, Action::Ship, "", clock.tick())
+        .unwrap();
+    c.act_on_order(&number, Action::Cancel, "", clock.tick())
+        .unwrap();
+    assert!(a.exceptions().unwrap().is_empty());
+    assert!(c.exceptions().unwrap().is_empty());
+    sync(&mut a, &mut c, &mut clock);
+    let expected = vec![ExceptionRow {
+        kind: "order_stock_mismatch",
+        subject: format!("{number}:TEA"),
+        expected: Some(0),
+        actual: Some(-3),
+    }];
+    assert_eq!(a.exceptions().unwrap(), expected);
+    assert_eq!(c.exceptions().unwrap(), expected);
+    drop(c);
+    // A book written before checks were kept (version 1) gets them on opening.
+    {
+        let db = rusqlite::Connection::open(&c_path).unwrap();
+        db.execute_batch(
+            "DROP TABLE order_checks; DROP TABLE transfer_checks; DROP TABLE drafts;
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let mut c = Book::open(&c_path).unwrap();
+    assert_eq!(c.exceptions().unwrap(), expected);
+    let dump = c.dump().unwrap();
+    c.rebuild().unwrap();
+    assert_eq!(c.dump().unwrap(), dump);
+}
+
+#[test]
 fn transfers_between_sites_arrive_in_transit() {
     let TwoOffices {
         mut a,
@@ -821,4 +888,83 @@ fn order_lists_sort_page_and_count_in_the_book() {
         ..Default::default()
     };
     assert_eq!(a.count_orders(&none).unwrap(), 0);
+}
+
+#[test]
+fn a_kept_draft_survives_reopening_and_goes_when_dropped() {
+    let TwoOffices {
+        a, dir, mut clock, ..
+    } = two_offices();
+    let key = "order:new:sales";
+    a.keep_draft(key, r#"{"lines":[{"sku":"TEA","qty":"2"}]}"#, clock.tick())
+        .unwrap();
+    a.keep_draft(key, r#"{"lines":[{"sku":"TEA","qty":"3"}]}"#, clock.tick())
+        .unwrap();
+    let dump = a.dump().unwrap();
+    drop(a);
+    let a = Book::open(&dir.path().join("a.sqlite3")).unwrap();
+    let kept = a.draft(key).unwrap().unwrap();
+    assert_eq!(kept.body, r#"{"lines":[{"sku":"TEA","qty":"3"}]}"#);
+    assert_eq!(kept.saved_at_ms, clock.0 * 1000);
+    assert_eq!(a.drafts().unwrap(), vec![kept]);
+    // Drafts are not part of the books.
+    assert_eq!(a.dump().unwrap(), dump);
+    a.drop_draft(key).unwrap();
+    assert_eq!(a.draft(key).unwrap(), None);
+    assert!(a.drafts().unwrap().is_empty());
+}
+
+#[test]
+fn bad_drafts_are_refused_and_change_nothing() {
+    let TwoOffices { a, mut clock, .. } = two_offices();
+    a.keep_draft("k", "{}", clock.tick()).unwrap();
+    let before = a.drafts().unwrap();
+    let huge = format!("\"{}\"", "x".repeat(MAX_DRAFT_BYTES));
+    for (key, body) in [
+        ("k", "not json"),
+        ("", "{}"),
+        ("a\u{7}b", "{}"),
+        ("k", huge.as_str()),
+    ] {
+        let err = a.keep_draft(key, body, clock.tick()).unwrap_err();
+        assert!(matches!(err, Error::InvalidValue { .. }), "{err}");
+    }
+    assert_eq!(a.drafts().unwrap(), before);
+}
+
+#[test]
+fn an_admin_renames_devices_and_every_office_sees_the_new_name() {
+    let TwoOffices {
+        mut a,
+        mut b,
+        mut clock,
+        ..
+    } = two_offices();
+    let clerk = b.me().unwrap();
+    let renamed = a
+        .rename_device(
+            clerk.code.as_str(),
+            "  Wang Fang (BJ front desk) ",
+            clock.tick(),
+        )
+        .unwrap();
+    assert_eq!(renamed.name, "Wang Fang (BJ front desk)");
+    assert_eq!(renamed.code, clerk.code);
+    sync(&mut a, &mut b, &mut clock);
+    assert_eq!(b.me().unwrap().name, "Wang Fang (BJ front desk)");
+    // A clerk may not rename anyone, itself included; a blank name is refused.
+    let before = b.dump().unwrap();
+    let err = b
+        .rename_device(clerk.code.as_str(), "Me", clock.tick())
+        .unwrap_err();
+    assert!(matches!(err, Error::NotPermitted { .. }), "{err}");
+    assert_eq!(b.dump().unwrap(), before);
+    let before = a.dump().unwrap();
+    let err = a
+        .rename_device(clerk.code.as_str(), "   ", clock.tick())
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidValue { .. }), "{err}");
+    let err = a.rename_device("ZZZ", "Nobody", clock.tick()).unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+    assert_eq!(a.dump().unwrap(), before);
 }

@@ -155,6 +155,7 @@ catalogue! {
     InviteNoAddress => "Warning: this node is not serving and knows no HQ address, so the new device has nobody to dial. Run `outpost serve` or `outpost peer add` first.", "警告：本节点未在运行服务，也不知道总部地址，新设备将无处连接。请先运行 `outpost serve` 或 `outpost peer add`。";
     JoinedAs => "Joined organisation {org} as {role} at site {site}; this device is {device}. Run `outpost serve` to sync.", "已加入组织 {org}，角色为站点 {site} 的{role}；本设备为 {device}。运行 `outpost serve` 开始同步。";
     Revoked => "Revoked {device} ({name}): its connections close and it is sent nothing more.", "已撤销 {device}（{name}）：其连接将被关闭，不再向其发送任何数据。";
+    Renamed => "{device} is now called {name}.", "{device} 已改名为 {name}。";
     PeerAdded => "Will keep {addr} connected.", "将保持与 {addr} 的连接。";
     Serving => "Serving as {device} ({peer}). Stop with Ctrl-C.", "以 {device}（{peer}）身份运行服务。按 Ctrl-C 停止。";
     ListeningOn => "listening {addr}", "监听 {addr}";

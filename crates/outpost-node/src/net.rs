@@ -30,13 +30,15 @@ pub struct NetConfig {
 }
 
 impl NetConfig {
-    /// An office's desktop: listens on `listen` (every interface, any free port, if
-    /// empty), finds members on the LAN, and never relays for others.
-    pub fn office(listen: &[String]) -> Result<NetConfig> {
+    /// An office's desktop: listens on `listen`, or if empty on every interface at the
+    /// port this data dir used before (so the addresses in invites it made stay good
+    /// after a restart), finds members on the LAN, and never relays for others.
+    pub fn office(data_dir: &Path, listen: &[String]) -> Result<NetConfig> {
         let listen = if listen.is_empty() {
+            let port = office_port(data_dir)?;
             vec![
-                addr("/ip4/0.0.0.0/tcp/0")?,
-                addr("/ip4/0.0.0.0/udp/0/quic-v1")?,
+                addr(&format!("/ip4/0.0.0.0/tcp/{port}"))?,
+                addr(&format!("/ip4/0.0.0.0/udp/{port}/quic-v1"))?,
             ]
         } else {
             parse_addrs(listen)?
@@ -47,6 +49,40 @@ impl NetConfig {
             relay: false,
         })
     }
+}
+
+/// Where an office remembers its listening port.
+pub const PORT_FILE: &str = "listen-port.txt";
+
+/// The port this data dir listened on before, while it is free (TCP and UDP); else a
+/// new free port, remembered for next time.
+pub fn office_port(data_dir: &Path) -> Result<u16> {
+    let remembered = std::fs::read_to_string(data_dir.join(PORT_FILE))
+        .ok()
+        .and_then(|t| t.trim().parse::<u16>().ok())
+        .filter(|&p| p != 0 && port_free(p));
+    if let Some(port) = remembered {
+        return Ok(port);
+    }
+    let port = (0..20)
+        .filter_map(|_| {
+            let tcp = std::net::TcpListener::bind(("0.0.0.0", 0)).ok()?;
+            let port = tcp.local_addr().ok()?.port();
+            drop(tcp);
+            port_free(port).then_some(port)
+        })
+        .next()
+        .ok_or_else(|| Error::File {
+            path: data_dir.join(PORT_FILE),
+            source: std::io::Error::new(std::io::ErrorKind::AddrInUse, "no free port"),
+        })?;
+    crate::node::write_atomically(&data_dir.join(PORT_FILE), port.to_string().as_bytes())?;
+    Ok(port)
+}
+
+fn port_free(port: u16) -> bool {
+    std::net::TcpListener::bind(("0.0.0.0", port)).is_ok()
+        && std::net::UdpSocket::bind(("0.0.0.0", port)).is_ok()
 }
 
 /// Parses peer or listen addresses, naming the first that is not one.
@@ -340,6 +376,16 @@ impl Node {
         self.write("member.revoke", |b, now| b.revoke(key, now))
     }
 
+    /// Renames a device (admin only).
+    pub fn rename_device(&self, key: &str, name: &str) -> Result<Device> {
+        self.write("member.rename", |b, now| b.rename_device(key, name, now))
+    }
+
+    /// How many peers are connected now (without reading the book, unlike [`Node::peers`]).
+    pub fn connected_peers(&self) -> usize {
+        self.net().map_or(0, |net| net.client.peers().len())
+    }
+
     /// Connected members with traffic and what is pending each way.
     pub fn peers(&self) -> Result<Vec<PeerStatus>> {
         let Some(net) = self.net() else {
@@ -444,5 +490,22 @@ impl Node {
             site: grant.site,
         };
         Ok((Node::assemble(book, identity, data_dir, lock), joined))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::office_port;
+
+    #[test]
+    fn an_office_keeps_its_port_while_free_and_moves_when_taken() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = office_port(dir.path()).expect("port");
+        assert_eq!(office_port(dir.path()).expect("port"), first);
+        let taken = std::net::TcpListener::bind(("0.0.0.0", first)).expect("bind");
+        let moved = office_port(dir.path()).expect("port");
+        assert_ne!(moved, first);
+        drop(taken);
+        assert_eq!(office_port(dir.path()).expect("port"), moved);
     }
 }

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use outpost_core::{
-    Action, Book, ConflictRow, Device, ExceptionRow, ExportScope, HistoryEntry, ImportReport, Item,
-    ItemId, JoinAs, LevelRow, LineEdit, Money, MovementFilter, MovementRow, NewItem, NewOrder,
-    NewOrg, NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter, OrderId, OrderRow, Party,
-    PartyId, PartyKind, RecordRef, SentTransfer, Site, SiteCode, Status, StockMove, TaskEdit,
-    TaskFilter, TaskId, TaskRow, Timestamp, Transit, Warehouse, WarehouseCode,
+    Action, Book, ConflictRow, Device, Draft, ExceptionRow, ExportScope, HistoryEntry,
+    ImportReport, Item, ItemId, JoinAs, LevelRow, LineEdit, Money, MovementFilter, MovementRow,
+    NewItem, NewOrder, NewOrg, NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter, OrderId,
+    OrderRow, Party, PartyId, PartyKind, RecordRef, SentTransfer, Site, SiteCode, Status,
+    StockMove, TaskEdit, TaskFilter, TaskId, TaskRow, Timestamp, Transit, Warehouse, WarehouseCode,
 };
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -385,6 +385,26 @@ impl Node {
     /// History of a record.
     pub fn history(&self, key: &str) -> Result<Vec<HistoryEntry>> {
         self.read(|b| b.history(key))
+    }
+
+    /// Keeps what was typed into a form and not saved yet (this device only).
+    pub fn keep_draft(&self, key: &str, body: &str) -> Result<()> {
+        self.read(|b| b.keep_draft(key, body, Timestamp::now()))
+    }
+
+    /// The draft kept under `key`, if any.
+    pub fn draft(&self, key: &str) -> Result<Option<Draft>> {
+        self.read(|b| b.draft(key))
+    }
+
+    /// Every kept draft, newest first.
+    pub fn drafts(&self) -> Result<Vec<Draft>> {
+        self.read(|b| b.drafts())
+    }
+
+    /// Forgets a draft (saved or discarded).
+    pub fn drop_draft(&self, key: &str) -> Result<()> {
+        self.read(|b| b.drop_draft(key))
     }
 
     /// Broken invariants.

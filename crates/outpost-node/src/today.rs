@@ -70,7 +70,7 @@ impl Node {
             conflicts: self.conflicts()?.len(),
             refused: sync.refused.len(),
             networked: self.is_networked(),
-            peers: self.peers()?.len(),
+            peers: self.connected_peers(),
             has_hq: !sync.hq.is_empty(),
             unseen_by_hq: sync.unseen_total,
         })

@@ -89,38 +89,16 @@ impl Book {
              WHERE submitted_total IS NOT NULL AND submitted_total != total AND status != 'cancelled'
              ORDER BY number",
         )?;
-        // What an order's movements should sum to per item: the lines once fulfilled
-        // (negative for sales), nothing before or when cancelled.
+        // Kept per order and transfer as they change (see `checks`).
         push(
             "order_stock_mismatch",
-            "WITH expected AS (
-                SELECT o.id, l.item,
-                       CASE WHEN o.status IN ('shipped', 'received', 'invoiced', 'paid')
-                            THEN sum(l.qty) * (CASE o.kind WHEN 'sales' THEN -1 ELSE 1 END) ELSE 0 END AS qty
-                FROM orders o JOIN order_lines l ON l.order_id = o.id GROUP BY o.id, l.item),
-             actual AS (
-                SELECT order_id AS id, item, sum(qty) AS qty FROM movements
-                WHERE order_id IS NOT NULL GROUP BY order_id, item),
-             keys AS (SELECT id, item FROM expected UNION SELECT id, item FROM actual)
-             SELECT coalesce(o.number, k.id) || ':' || coalesce(i.sku, k.item),
-                    coalesce(e.qty, 0), coalesce(a.qty, 0)
-             FROM keys k
-             LEFT JOIN expected e ON e.id = k.id AND e.item = k.item
-             LEFT JOIN actual a ON a.id = k.id AND a.item = k.item
-             LEFT JOIN orders o ON o.id = k.id LEFT JOIN items i ON i.id = k.item
-             WHERE coalesce(e.qty, 0) != coalesce(a.qty, 0) AND o.id IS NOT NULL
-             ORDER BY 1",
+            "SELECT o.number || ':' || coalesce(i.sku, c.item), c.expected, c.actual
+             FROM order_checks c JOIN orders o ON o.id = c.order_id
+             LEFT JOIN items i ON i.id = c.item ORDER BY 1",
         )?;
         push(
             "transfer_mismatch",
-            "SELECT transfer, -sum(CASE kind WHEN 'transfer_out' THEN qty ELSE 0 END),
-                    sum(CASE kind WHEN 'transfer_in' THEN qty ELSE 0 END)
-             FROM movements WHERE transfer IS NOT NULL GROUP BY transfer
-             HAVING count(CASE kind WHEN 'transfer_in' THEN 1 END) > 0
-                AND (-sum(CASE kind WHEN 'transfer_out' THEN qty ELSE 0 END)
-                     != sum(CASE kind WHEN 'transfer_in' THEN qty ELSE 0 END)
-                     OR count(CASE kind WHEN 'transfer_in' THEN 1 END) > 1)
-             ORDER BY 1",
+            "SELECT transfer, sent, received FROM transfer_checks ORDER BY 1",
         )?;
         Ok(out)
     }

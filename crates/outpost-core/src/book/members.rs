@@ -199,32 +199,72 @@ impl Book {
     /// it, it is sent nothing more, and its changes made after now are refused.
     pub fn revoke(&mut self, key: &str, at: Timestamp) -> Result<Device> {
         let me = self.require_admin()?;
-        let target = self
-            .devices()?
-            .into_iter()
-            .find(|d| d.code.as_str() == key || d.id.as_str() == key)
-            .ok_or_else(|| Error::not_found("device", key))?;
+        let target = self.find_device(key)?;
         if target.id == me.id {
             return Err(Error::invalid("device", key, Rule::NothingToChange));
         }
         if target.revoked {
             return Ok(target);
         }
-        let id = target.id.clone();
+        self.put_device_fields(
+            &target.id,
+            "member.revoke",
+            &[
+                ("revoked", true.into()),
+                ("revoked_at", at.as_millisecond().into()),
+            ],
+            at,
+        )
+    }
+
+    /// Renames a device (admin only: devices live in `org`). The name is what people see
+    /// in history and on the peers screen; the device code stays.
+    pub fn rename_device(&mut self, key: &str, name: &str, at: Timestamp) -> Result<Device> {
+        self.require_admin()?;
+        let name = crate::text::required("device name", name, crate::text::MAX_NAME)?;
+        let target = self.find_device(key)?;
+        if target.name == name {
+            return Ok(target);
+        }
+        self.put_device_fields(
+            &target.id,
+            "member.rename",
+            &[("name", name.as_str().into())],
+            at,
+        )
+    }
+
+    /// Sets fields of a registered device in `org` and returns it as stored.
+    fn put_device_fields(
+        &mut self,
+        id: &DeviceId,
+        action: &'static str,
+        fields: &[(&str, automerge::ScalarValue)],
+        at: Timestamp,
+    ) -> Result<Device> {
         self.write(&DocId::Org, at, |tx| {
             let devices = collection_obj(tx, collection::DEVICES)?;
             let obj = View::now(&*tx)
                 .child_map(&devices, id.as_str())
                 .ok_or_else(|| Error::not_found("device", id.as_str()))?;
-            tx.put(&obj, "revoked", true)?;
-            tx.put(&obj, "revoked_at", at.as_millisecond())?;
+            for (field, value) in fields {
+                tx.put(&obj, *field, value.clone())?;
+            }
             Ok(Written::new(
                 (),
-                "member.revoke",
+                action,
                 vec![RecordRef::new(collection::DEVICES, id.as_str())],
             ))
         })?;
-        self.device(&target.id)?
+        self.device(id)?
+            .ok_or_else(|| Error::not_found("device", id.as_str()))
+    }
+
+    /// The device with code or id `key`.
+    fn find_device(&self, key: &str) -> Result<Device> {
+        self.devices()?
+            .into_iter()
+            .find(|d| d.code.as_str() == key || d.id.as_str() == key)
             .ok_or_else(|| Error::not_found("device", key))
     }
 

@@ -319,6 +319,12 @@ impl Book {
 
     /// How `doc` stands against a peer whose heads are `theirs`.
     pub fn pending_against(&mut self, doc: &DocId, theirs: &[ChangeHash]) -> Result<Pending> {
+        if self.holds_heads(doc, theirs)? {
+            return Ok(Pending {
+                to_receive: false,
+                to_send: false,
+            });
+        }
         let loaded = self.loaded(doc)?;
         let known = known_heads(&loaded.doc, theirs);
         let ours = loaded.doc.get_heads();
@@ -331,6 +337,9 @@ impl Book {
     /// How many of this device's own changes to `doc` are not in the history of `theirs`
     /// (what the HQ node has not seen yet).
     pub fn own_changes_unseen(&mut self, doc: &DocId, theirs: &[ChangeHash]) -> Result<usize> {
+        if self.holds_heads(doc, theirs)? {
+            return Ok(0);
+        }
         let me = self.me.actor();
         let loaded = self.loaded(doc)?;
         let known = known_heads(&loaded.doc, theirs);
@@ -340,6 +349,14 @@ impl Book {
             .iter()
             .filter(|m| *m.actor == me)
             .count())
+    }
+
+    /// Whether `doc` is stored here at exactly `theirs`: nothing pending either way, known
+    /// without loading the document (the status screens ask this for every document).
+    fn holds_heads(&self, doc: &DocId, theirs: &[ChangeHash]) -> Result<bool> {
+        let mut theirs = theirs.to_vec();
+        theirs.sort();
+        Ok(store::doc_heads(&self.db, doc)?.is_some_and(|ours| ours == theirs))
     }
 
     /// Heads another device had of `doc` when we last heard (bundle or sync).

@@ -639,6 +639,13 @@ pub enum MemberCmd {
         /// Device code (e.g. K7M) or id.
         device: String,
     },
+    /// Rename a member's device (what others see in history and peers).
+    Rename {
+        /// Device code (e.g. K7M) or id.
+        device: String,
+        /// The new name.
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

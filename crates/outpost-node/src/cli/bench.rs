@@ -129,6 +129,8 @@ fn book_figures(
     report.insert("cold_open".into(), cold_open(&dataset)?);
     eprintln!("bench: order list page…");
     report.insert("order_list_page".into(), list_page(&dataset)?);
+    eprintln!("bench: saving in a busy year, then what needs me…");
+    report.insert("busy_save".into(), busy_save(&dataset)?);
     eprintln!("bench: a 30-day bundle…");
     report.insert(
         "bundle_30_days".into(),
@@ -230,6 +232,15 @@ fn print_book_report(r: &Value) {
         l["n"],
         f(&l["p50_ms"]),
         f(&l["p99_ms"])
+    );
+    let s = &r["busy_save"];
+    println!(
+        "Save in the busy year, then the today screen, n={}: save p50 {} ms  p99 {} ms; today p50 {} ms  p99 {} ms",
+        s["n"],
+        f(&s["save_p50_ms"]),
+        f(&s["save_p99_ms"]),
+        f(&s["today_p50_ms"]),
+        f(&s["today_p99_ms"])
     );
     let b = &r["bundle_30_days"];
     println!(
@@ -417,6 +428,34 @@ fn list_page(dir: &Path) -> Result<Value> {
     }
     times.sort();
     Ok(json!({"n": n, "p50_ms": percentile(&times, 0.5), "p99_ms": percentile(&times, 0.99)}))
+}
+
+/// What a clerk waits for in a busy year: saving an order, then the today screen the
+/// window re-reads after every change (exceptions included, which once rescanned the year).
+fn busy_save(dir: &Path) -> Result<Value> {
+    let node = Node::open(dir)?;
+    let item = node.with_book(|b| b.items())?[0].sku.clone();
+    let date = Timestamp::now().strftime("%Y-%m-%d").to_string();
+    node.today(&date)?;
+    let n = 50;
+    let (mut saves, mut todays) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for _ in 0..n {
+        let t = Instant::now();
+        let mut order = sales(&[(item.as_str(), 1), (item.as_str(), 2)]);
+        order.party = None;
+        node.create_order(order)?;
+        saves.push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(node.today(&date)?);
+        todays.push(t.elapsed());
+    }
+    saves.sort();
+    todays.sort();
+    Ok(json!({
+        "n": n,
+        "save_p50_ms": percentile(&saves, 0.5), "save_p99_ms": percentile(&saves, 0.99),
+        "today_p50_ms": percentile(&todays, 0.5), "today_p99_ms": percentile(&todays, 0.99),
+    }))
 }
 
 /// A field office 30 days offline: 3,000 orders through the real per-action API, each

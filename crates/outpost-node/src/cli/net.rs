@@ -137,6 +137,12 @@ pub fn member(node: &Node, cmd: MemberCmd, out: &Out) -> Result<()> {
             out.say(Msg::Revoked, &[("device", &d.code), ("name", &d.name)]);
             Ok(())
         }
+        MemberCmd::Rename { device, name } => {
+            let d = node.rename_device(&device, &name)?;
+            out.json(&d);
+            out.say(Msg::Renamed, &[("device", &d.code), ("name", &d.name)]);
+            Ok(())
+        }
     }
 }
 
