@@ -2,7 +2,7 @@
 // dir, both languages, and a second office over libp2p whose edits appear live, ending
 // in a conflict settled in the window. Screenshots of every screen land in
 // target/e2e-screenshots/ (look at them).
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,6 +14,7 @@ const appDir = mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-app-"));
 const officeDir = mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-office-"));
 let app;
 let b;
+let appEnv;
 let office; // the second office's `outpost serve`
 
 const screens = ["today", "orders", "stock", "tasks", "catalogue", "conflicts", "peers", "members", "settings"];
@@ -69,11 +70,12 @@ async function stopOffice() {
 
 before(async () => {
   const port = await freePort();
-  app = await openApp({
+  appEnv = {
     OUTPOST_DATA_DIR: appDir,
     OUTPOST_LISTEN: `/ip4/127.0.0.1/tcp/${port}`,
     LANG: "en_US.UTF-8",
-  });
+  };
+  app = await openApp(appEnv);
   b = app.browser;
 });
 
@@ -218,4 +220,46 @@ test("a second office over libp2p: its customer and order appear live; a concurr
   await nav("orders");
   await b.$(`[data-order="${number}"] td`).click();
   await until("the picked note", async () => (await b.$("main").getText()).includes("from the office"));
+});
+
+test("what was typed and never saved outlives leaving the form and a kill -9; an admin renames a device", async () => {
+  await nav("orders");
+  await b.$('[data-test="order-new"]').click();
+  await b.$('select[name="party"]').selectByAttribute("value", "Acme Foods");
+  await (await b.$('input[data-cell="item"]')).setValue("TEA");
+  const qty = await b.$('input[data-cell="qty"]');
+  await qty.clearValue();
+  await qty.setValue("4");
+  await fill('input[name="note"]', "typed, never saved");
+  await b.$('[data-test="draft-kept"]').waitForDisplayed();
+  await nav("today");
+  await until("the unsaved form on today", async () => (await textOf('[data-test="today-drafts"]')).includes("New order"));
+  await shot("en-today-drafts");
+
+  // Gone without a goodbye, then started again on the same data dir.
+  execFileSync("pkill", ["-KILL", "-x", "outpost-desktop"]);
+  await app.close();
+  app = await openApp(appEnv);
+  b = app.browser;
+  await b.$('[data-test="org-name"]').waitForDisplayed();
+  await nav("orders");
+  await b.$('[data-test="order-new"]').click();
+  await b.$('[data-test="draft-restored"]').waitForDisplayed();
+  assert.equal(await (await b.$('input[data-cell="item"]')).getValue(), "TEA");
+  assert.equal(await (await b.$('input[data-cell="qty"]')).getValue(), "4");
+  assert.equal(await (await b.$('input[name="note"]')).getValue(), "typed, never saved");
+  await until("the restored total", async () => (await textOf('[data-test="order-total"]')) === "¥140.00");
+  await shot("en-order-restored");
+  await b.$('[data-test="save-draft"]').click();
+  await until("saved as a draft order", async () => (await textOf('[data-test="order-status"]')) === "Draft");
+  // Saved: nothing is left unsaved.
+  await nav("today");
+  await until("drafts read", async () => (await (await b.$("h1")).getAttribute("data-drafts")) === "0");
+
+  await nav("settings");
+  await fill('input[name="device-name"]', "Li Wei (HQ desk)");
+  await b.$('[data-test="rename-device"]').click();
+  await b.$('[data-test="renamed"]').waitForDisplayed();
+  await nav("members");
+  await until("the new name", async () => (await textOf('[data-test="members"]')).includes("Li Wei (HQ desk)"));
 });

@@ -101,6 +101,9 @@ export interface ImportReport {
   conflicts: number; exceptions: number;
 }
 
+/** What was typed into a form and not saved yet, kept on this device. */
+export interface Draft { key: string; body: string; saved_at_ms: number }
+
 /** A command's refusal, already in the user's language. */
 export interface Failure { code: string; message: string }
 
@@ -163,6 +166,11 @@ export const api = {
   createInvite: (role: Role, site: string, days: number) =>
     invoke<NewInvite>("create_invite", { role, site, days }),
   revoke: (key: string) => invoke<Device>("revoke", { key }),
+  renameDevice: (key: string, name: string) => invoke<Device>("rename_device", { key, name }),
+  keepDraft: (key: string, body: string) => invoke<void>("keep_draft", { key, body }),
+  draft: (key: string) => invoke<Draft | null>("draft", { key }),
+  drafts: () => invoke<Draft[]>("drafts"),
+  dropDraft: (key: string) => invoke<void>("drop_draft", { key }),
   peers: () => invoke<PeerStatus[]>("peers"),
   syncStatus: () => invoke<SyncStatus>("sync_status"),
   addPeer: (addr: string) => invoke<string>("add_peer", { addr }),

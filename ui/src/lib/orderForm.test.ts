@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emptyLine, lineAmount, orderTotal, parseQty } from "./orderForm";
+import { checkLines, emptyLine, lineAmount, orderTotal, parseQty } from "./orderForm";
 
 describe("order form totals", () => {
   it("computes qty × price − discount per line in fen", () => {
@@ -22,5 +22,15 @@ describe("order form totals", () => {
   it("accepts whole positive quantities only", () => {
     expect(parseQty("12")).toBe(12);
     for (const bad of ["0", "-1", "1.5", "", "a"]) expect(parseQty(bad)).toBeNull();
+  });
+});
+
+describe("lines sent on save", () => {
+  it("skips untouched lines and names the first bad one by its number", () => {
+    const good = { item: "TEA", qty: "2", price: "", discount: "" };
+    expect(checkLines([good, emptyLine()])).toEqual({ lines: [{ item: "TEA", qty: 2, price: null, discount: 0 }] });
+    expect(checkLines([good, { ...good, qty: "0" }, { ...good, item: "" }])).toEqual({ badLine: 2 });
+    expect(checkLines([good, emptyLine(), { ...good, price: "1.234" }])).toEqual({ badLine: 3 });
+    expect(checkLines([{ ...good, discount: "abc" }])).toEqual({ badLine: 1 });
   });
 });

@@ -44,3 +44,35 @@ export function orderTotal(lines: DraftLine[]): { total: number; invalid: number
 export function emptyLine(): DraftLine {
   return { item: "", qty: "1", price: "", discount: "" };
 }
+
+/** A line ready to send: the item as typed (SKU or name), price null for the catalogue's. */
+export interface CheckedLine {
+  item: string;
+  qty: number;
+  price: number | null;
+  discount: number;
+}
+
+/** Whether a line was left as it started (no item, no price, quantity 1 or none). */
+function untouched(l: DraftLine): boolean {
+  return l.item.trim() === "" && (l.qty.trim() === "" || l.qty.trim() === "1") && l.price.trim() === "";
+}
+
+/**
+ * The lines to send, skipping untouched ones, or the 1-based number of the first line
+ * that cannot be sent (no item, or a quantity, price or discount that does not parse).
+ */
+export function checkLines(lines: DraftLine[]): { lines: CheckedLine[] } | { badLine: number } {
+  const out: CheckedLine[] = [];
+  for (const [i, l] of lines.entries()) {
+    if (untouched(l)) continue;
+    const qty = parseQty(l.qty);
+    const price = l.price.trim() === "" ? null : parseMoney(l.price);
+    const discount = l.discount.trim() === "" ? 0 : parseMoney(l.discount);
+    if (qty === null || (l.price.trim() !== "" && price === null) || discount === null || l.item.trim() === "") {
+      return { badLine: i + 1 };
+    }
+    out.push({ item: l.item.trim(), qty, price, discount });
+  }
+  return { lines: out };
+}

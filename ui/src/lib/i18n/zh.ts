@@ -16,7 +16,7 @@ export const zh: Record<Key, string> = {
   "nav.approvals": "审批",
   "nav.soon": "即将推出",
 
-  "common.cancel": "取消",
+  "common.close": "关闭",
   "common.add": "添加",
   "common.search": "搜索",
   "common.all": "全部",
@@ -58,6 +58,7 @@ export const zh: Record<Key, string> = {
   "first.joining": "正在联系发出邀请的办公室…",
 
   "today.title": "今日",
+  "today.drafts": "尚未保存",
   "today.approvals": "待审批",
   "today.approvalsMore": "共 {n} 张订单",
   "today.overdue": "逾期任务",
@@ -118,6 +119,10 @@ export const zh: Record<Key, string> = {
   "form.invalidLines": "{n} 行未填写完整",
   "form.saveDraft": "保存草稿",
   "form.saveSubmit": "保存并提交",
+  "form.badLine": "第 {n} 行不完整：需要商品和整数数量；单价和折扣格式如 12.50",
+  "form.restored": "已恢复您在 {time} 输入的内容（尚未保存）。",
+  "form.kept": "您输入的内容会保存在本机，直到您保存或放弃。",
+  "form.discard": "放弃更改",
 
   "detail.lines": "明细",
   "detail.events": "状态记录",
@@ -231,6 +236,10 @@ export const zh: Record<Key, string> = {
   "settings.title": "设置",
   "settings.language": "语言",
   "settings.device": "本设备",
+  "settings.deviceName": "设备名称（他人在历史记录和对等节点页面看到的名称）",
+  "settings.rename": "改名",
+  "settings.renamed": "已改名。",
+  "settings.renameAdmin": "只有管理员可以为设备改名（在“成员”页面）。",
   "settings.dataDir": "数据目录",
   "settings.backup": "备份",
   "settings.backupLead": "备份是整本账簿的数据包：新设备可以从它开始，任何成员都可以合并它。没有网络时，数据包也可以在办公室之间传递修改。",

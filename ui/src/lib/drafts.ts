@@ -1,0 +1,77 @@
+// What a person typed into a form and has not saved, kept on this device (in the book's
+// SQLite file, never synced) a moment after each change: navigating away, closing the
+// window or a crash loses at most the last quarter second of typing.
+import { api, messageOf } from "./api";
+
+/** What to do with the store after a change: keep the new text, forget it, or nothing. */
+export type DraftStep = "keep" | "drop" | "none";
+
+/**
+ * Whether `state` needs keeping: a form back at its baseline (empty, or the record as
+ * stored) holds nothing unsaved, so a kept draft for it is dropped.
+ */
+export function draftStep(state: string, baseline: string, kept: string | null): DraftStep {
+  if (state === baseline) return kept === null ? "none" : "drop";
+  return state === kept ? "none" : "keep";
+}
+
+/** Keeps one form's draft under the key `key()` gives, debounced. */
+export class DraftKeeper {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private state: string | null = null;
+  private kept: string | null = null;
+  private baseline = "";
+
+  /** `onError` hears a failure to keep (shown inline: typed text is at risk). */
+  constructor(
+    private readonly key: () => string,
+    private readonly onError: (message: string) => void,
+    private readonly delayMs = 250,
+  ) {}
+
+  /** The form as it is when nothing was typed (empty, or the record as stored). */
+  setBaseline(state: unknown): void {
+    this.baseline = JSON.stringify(state);
+  }
+
+  /** Reads a kept draft, if one differs from the baseline. */
+  async restore<T>(): Promise<{ state: T; savedAtMs: number } | null> {
+    const draft = await api.draft(this.key());
+    if (draft === null) return null;
+    this.kept = draft.body;
+    if (draft.body === this.baseline) return null;
+    return { state: JSON.parse(draft.body) as T, savedAtMs: draft.saved_at_ms };
+  }
+
+  /** Notes the form's state; it is kept shortly unless it changes again first. */
+  changed(state: unknown): void {
+    this.state = JSON.stringify(state);
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.flush(), this.delayMs);
+  }
+
+  /** Keeps (or drops) what is pending now. */
+  async flush(): Promise<void> {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const state = this.state;
+    if (state === null) return;
+    const step = draftStep(state, this.baseline, this.kept);
+    try {
+      if (step === "keep") await api.keepDraft(this.key(), state);
+      if (step === "drop") await api.dropDraft(this.key());
+      if (step !== "none") this.kept = step === "keep" ? state : null;
+    } catch (e) {
+      this.onError(messageOf(e));
+    }
+  }
+
+  /** Forgets the draft (the form was saved, or the person discarded it). */
+  async discard(): Promise<void> {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.state = null;
+    this.kept = null;
+    await api.dropDraft(this.key());
+  }
+}
