@@ -709,6 +709,7 @@ fn a_line_removed_here_and_edited_there_keeps_the_edit_in_the_document() {
         &number,
         LineEdit::Set {
             line: 2,
+            item: None,
             qty: Some(5),
             price: None,
             discount: None,
@@ -965,6 +966,41 @@ fn an_admin_renames_devices_and_every_office_sees_the_new_name() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidValue { .. }), "{err}");
     let err = a.rename_device("ZZZ", "Nobody", clock.tick()).unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+    assert_eq!(a.dump().unwrap(), before);
+}
+
+#[test]
+fn a_line_given_another_item_keeps_its_number_and_takes_the_new_price() {
+    let TwoOffices {
+        mut a, mut clock, ..
+    } = two_offices();
+    let (number, _) = a
+        .create_order(
+            sales("Acme 客户", vec![line("TEA", 2), line("TEA", 1)]),
+            clock.tick(),
+        )
+        .unwrap();
+    let set_item = |item: &str| LineEdit::Set {
+        line: 1,
+        item: Some(item.into()),
+        qty: None,
+        price: None,
+        discount: None,
+    };
+    a.edit_lines(&number, set_item("CUP"), clock.tick())
+        .unwrap();
+    let lines = a.order(&number).unwrap().line_items;
+    let shown: Vec<(i64, &str, i64, i64)> = lines
+        .iter()
+        .map(|l| (l.no, l.sku.as_str(), l.qty, l.price.0))
+        .collect();
+    assert_eq!(shown, vec![(1, "CUP", 2, 1250), (2, "TEA", 1, 3500)]);
+    // An unknown item is refused and changes nothing.
+    let before = a.dump().unwrap();
+    let err = a
+        .edit_lines(&number, set_item("NOPE"), clock.tick())
+        .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err}");
     assert_eq!(a.dump().unwrap(), before);
 }

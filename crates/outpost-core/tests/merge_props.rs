@@ -38,6 +38,11 @@ enum Op {
         order: usize,
         qty: i64,
     },
+    SetItem {
+        r: usize,
+        order: usize,
+        sku: usize,
+    },
     Act {
         r: usize,
         order: usize,
@@ -76,6 +81,7 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (r.clone(), 0..6usize, any::<u8>()).prop_map(|(r, order, text)| Op::Note { r, order, text }),
         1 => (r.clone(), 0..6usize, 0..2usize, 1..5i64).prop_map(|(r, order, sku, qty)| Op::AddLine { r, order, sku, qty }),
         2 => (r.clone(), 0..6usize, 1..9i64).prop_map(|(r, order, qty)| Op::SetQty { r, order, qty }),
+        1 => (r.clone(), 0..6usize, 0..2usize).prop_map(|(r, order, sku)| Op::SetItem { r, order, sku }),
         2 => (r.clone(), 0..6usize, 0..5usize).prop_map(|(r, order, action)| Op::Act { r, order, action }),
         2 => (r.clone(), 0..2usize, 1..20i64).prop_map(|(r, sku, qty)| Op::Receive { r, sku, qty }),
         1 => (r.clone(), 0..2usize, 1..10i64).prop_map(|(r, sku, qty)| Op::Issue { r, sku, qty }),
@@ -324,6 +330,7 @@ fn apply(w: &mut World, op: &Op) {
             };
             let edit = LineEdit::Set {
                 line: 1,
+                item: None,
                 qty: Some(qty),
                 price: None,
                 discount: None,
@@ -335,6 +342,38 @@ fn apply(w: &mut World, op: &Op) {
                     qty.into(),
                     first.qty.into(),
                 );
+            }
+        }
+        Op::SetItem { r, order, sku } => {
+            let r = r % n;
+            let Some(o) = nth_order(&w.books[r], order) else {
+                return;
+            };
+            let detail = w.books[r].order(o.id.as_str()).unwrap();
+            let Some(first) = detail.line_items.first() else {
+                return;
+            };
+            let items = w.books[r].items().unwrap();
+            let id_of = |sku: &str| items.iter().find(|i| i.sku == sku).unwrap();
+            let (was, now) = (id_of(&first.sku), id_of(SKUS[sku]));
+            let edit = LineEdit::Set {
+                line: 1,
+                item: Some(SKUS[sku].into()),
+                qty: None,
+                price: None,
+                discount: None,
+            };
+            // Another item brings its catalogue price; the same item changes nothing.
+            if w.books[r].edit_lines(o.id.as_str(), edit, at).is_ok() && was.id != now.id {
+                let field = |f: &str| (o.id.to_string(), format!("lines/{}/{f}", first.id));
+                w.model.write(
+                    r,
+                    field("item"),
+                    now.id.as_str().into(),
+                    was.id.as_str().into(),
+                );
+                w.model
+                    .write(r, field("price"), now.price.0.into(), first.price.0.into());
             }
         }
         Op::Act { r, order, action } => {

@@ -87,7 +87,7 @@ export type StockMove =
   | { type: "count"; item: string; warehouse: string; counted: number; note: string };
 export type LineEdit =
   | ({ type: "add" } & NewLine)
-  | { type: "set"; line: number; qty: number | null; price: number | null; discount: number | null }
+  | { type: "set"; line: number; item: string | null; qty: number | null; price: number | null; discount: number | null }
   | { type: "remove"; line: number };
 export interface NewTask { title: string; description: string; owner: string; due: string | null; priority: Priority | null; link: string }
 export interface TaskEdit {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkLines, emptyLine, lineAmount, orderTotal, parseQty } from "./orderForm";
+import { checkLines, emptyLine, lineAmount, lineSteps, orderTotal, parseQty } from "./orderForm";
 
 describe("order form totals", () => {
   it("computes qty × price − discount per line in fen", () => {
@@ -32,5 +32,32 @@ describe("lines sent on save", () => {
     expect(checkLines([good, { ...good, qty: "0" }, { ...good, item: "" }])).toEqual({ badLine: 2 });
     expect(checkLines([good, emptyLine(), { ...good, price: "1.234" }])).toEqual({ badLine: 3 });
     expect(checkLines([{ ...good, discount: "abc" }])).toEqual({ badLine: 1 });
+  });
+});
+
+describe("saving lines onto a stored draft", () => {
+  const stored = [
+    { id: "a", sku: "TEA", qty: 2, price: 3500, discount: 0 },
+    { id: "b", sku: "CUP", qty: 1, price: 1250, discount: 0 },
+    { id: "c", sku: "MUG", qty: 1, price: 900, discount: 0 },
+  ];
+
+  it("sends nothing when nothing changed", () => {
+    const same = stored.map((l) => ({ id: l.id, item: l.sku.toLowerCase(), qty: l.qty, price: l.price, discount: 0 }));
+    expect(lineSteps(stored, same)).toEqual([]);
+  });
+
+  it("changes an item in place, removes dropped rows from the end and adds new ones", () => {
+    const steps = lineSteps(stored, [
+      { id: "a", item: "POT", qty: 2, price: 8800, discount: 0 },
+      { id: "c", item: "MUG", qty: 3, price: null, discount: 0 },
+      { item: "TEA", qty: 1, price: null, discount: 0 },
+    ]);
+    expect(steps).toEqual([
+      { type: "set", line: 1, item: "POT", qty: null, price: 8800, discount: null },
+      { type: "set", line: 3, item: null, qty: 3, price: null, discount: null },
+      { type: "remove", line: 2 },
+      { type: "add", item: "TEA", qty: 1, price: null, discount: 0 },
+    ]);
   });
 });

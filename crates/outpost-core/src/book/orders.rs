@@ -75,6 +75,9 @@ pub enum LineEdit {
     Set {
         /// 1-based line number.
         line: usize,
+        /// Another item (SKU, name or id); the line keeps its number. Without a price,
+        /// the new item's catalogue price applies.
+        item: Option<String>,
         /// New quantity.
         qty: Option<i64>,
         /// New unit price.
@@ -403,6 +406,12 @@ impl Book {
             LineEdit::Add(line) => Some(self.check_line(line)?),
             _ => None,
         };
+        let new_item = match &edit {
+            LineEdit::Set {
+                item: Some(item), ..
+            } => Some(self.resolve_item(item)?),
+            _ => None,
+        };
         self.write(&doc_id, at, |tx| {
             let (obj, order) = order_in(tx, &id)?;
             if !order.status().is_draft() {
@@ -428,10 +437,13 @@ impl Book {
                         qty,
                         price,
                         discount,
+                        ..
                     },
                     _,
                 ) => {
                     let l = nth(*line)?;
+                    let item = new_item.as_ref().filter(|i| i.id != l.item);
+                    let price = price.or(item.map(|i| i.price));
                     let (q, p, d) = (
                         qty.unwrap_or(l.qty),
                         price.unwrap_or(l.price),
@@ -441,6 +453,9 @@ impl Book {
                     let line_obj = View::now(&*tx)
                         .child_map(&lines_obj, l.id.as_str())
                         .ok_or_else(|| Error::not_found("line", line.to_string()))?;
+                    if let Some(i) = item {
+                        tx.put(&line_obj, "item", i.id.as_str())?;
+                    }
                     if qty.is_some() {
                         tx.put(&line_obj, "qty", q)?;
                     }

@@ -338,6 +338,9 @@ pub struct LineArgs {
     /// Remove line N.
     #[arg(long)]
     pub remove: Option<usize>,
+    /// With --set: another item (SKU or name) for the line, which keeps its place.
+    #[arg(long, requires = "set")]
+    pub item: Option<String>,
     /// Quantity.
     #[arg(long)]
     pub qty: Option<i64>,

@@ -124,6 +124,7 @@ pub(super) fn order(node: &Node, cmd: OrderCmd, out: &Out) -> Result<()> {
                 }),
                 (None, Some(line), None) => LineEdit::Set {
                     line,
+                    item: args.item,
                     qty: args.qty,
                     price,
                     discount,
