@@ -96,8 +96,7 @@ pub async fn create_org<R: Runtime>(
 ) -> Reply<Setup> {
     let lang = desktop.lang();
     let dir = desktop.data_dir().to_path_buf();
-    // Node::create refuses a data dir that holds a book, and the dir lock refuses a
-    // second creator: no guard needed across the await.
+    let _creating = desktop.creating().map_err(|e| desktop.failure(&e, lang))?;
     let created = tauri::async_runtime::spawn_blocking(move || {
         let node = Node::create(&dir, org)?;
         if let Some(spec) = sample {
@@ -122,6 +121,7 @@ pub async fn join_org<R: Runtime>(
     name: String,
 ) -> Reply<Setup> {
     let lang = desktop.lang();
+    let _creating = desktop.creating().map_err(|e| desktop.failure(&e, lang))?;
     let joined = Node::join(desktop.data_dir(), &code, &name)
         .await
         .map_err(Error::Node)

@@ -2,6 +2,7 @@
 //! one, and the language errors are told in.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use outpost_node::i18n::Lang;
@@ -21,6 +22,18 @@ pub struct Desktop {
     opening: Mutex<()>,
     lang: RwLock<Lang>,
     listen: Vec<String>,
+    /// Set while the first-run screen creates or joins an organisation: the book file
+    /// exists and is locked by the creator before the node is installed.
+    creating: AtomicBool,
+}
+
+/// Marks a first-run creation in progress until dropped.
+pub(crate) struct Creating<'a>(&'a AtomicBool);
+
+impl Drop for Creating<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
 }
 
 impl Desktop {
@@ -37,6 +50,7 @@ impl Desktop {
             opening: Mutex::new(()),
             lang: RwLock::new(lang),
             listen,
+            creating: AtomicBool::new(false),
         }
     }
 
@@ -57,6 +71,15 @@ impl Desktop {
     /// Held while a node is opened or created.
     pub(crate) fn opening(&self) -> std::sync::MutexGuard<'_, ()> {
         self.opening.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Marks an organisation being created or joined here until the guard drops; a
+    /// second one at the same time is refused.
+    pub(crate) fn creating(&self) -> Result<Creating<'_>> {
+        if self.creating.swap(true, Ordering::SeqCst) || self.node.get().is_some() {
+            return Err(Error::AlreadySetUp);
+        }
+        Ok(Creating(&self.creating))
     }
 
     /// The language of messages.
@@ -80,7 +103,10 @@ impl Desktop {
         if self.node.get().is_some() {
             return Ok(true);
         }
-        if !self.data_dir().join(outpost_node::DB_FILE).exists() {
+        // A book being created right now is not there yet for anyone else.
+        if self.creating.load(Ordering::SeqCst)
+            || !self.data_dir().join(outpost_node::DB_FILE).exists()
+        {
             return Ok(false);
         }
         self.install(app, Node::open(self.data_dir())?)?;
@@ -92,7 +118,7 @@ impl Desktop {
     pub fn install<R: Runtime>(&self, app: &AppHandle<R>, node: Node) -> Result<Arc<Node>> {
         let node = Arc::new(node);
         if self.node.set(node.clone()).is_err() {
-            return Err(Error::Node(outpost_node::Error::NetworkRunning));
+            return Err(Error::AlreadySetUp);
         }
         let mut events = node.subscribe();
         let window = app.clone();

@@ -10,6 +10,9 @@ pub enum Error {
     /// No organisation on this device yet (the first-run screen comes first).
     #[error("this device has no organisation yet")]
     NotSetUp,
+    /// A second organisation for a device that has one (two first-run calls racing).
+    #[error("this device already belongs to an organisation")]
+    AlreadySetUp,
     /// The node refused or failed.
     #[error(transparent)]
     Node(#[from] outpost_node::Error),
@@ -36,6 +39,10 @@ impl Failure {
     pub fn new(lang: Lang, err: &Error) -> Failure {
         let (code, message) = match err {
             Error::NotSetUp => ("not_set_up".to_string(), Msg::ErrNotSetUp.text(lang).into()),
+            Error::AlreadySetUp => (
+                "already_set_up".to_string(),
+                Msg::ErrAlreadySetUp.text(lang).into(),
+            ),
             Error::Node(e) => (node_code(e), i18n::error(lang, e)),
             Error::Stopped(reason) => (
                 "stopped".to_string(),

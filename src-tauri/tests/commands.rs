@@ -63,6 +63,9 @@ fn first_run_then_a_day_of_work_through_the_commands() {
         dir.path().join(outpost_node::DB_FILE).exists(),
         "the book is on disk"
     );
+    let again = call(&w, "create_org", json!({"org": org, "sample": null}))
+        .expect_err("a second organisation");
+    assert_eq!(again["code"], "already_set_up");
 
     let item =
         json!({"sku": "TEA", "name": "Green tea", "unit": "box", "price": 3500, "low_stock": 5});
@@ -106,6 +109,24 @@ fn first_run_then_a_day_of_work_through_the_commands() {
         json!({"path": dir.join("nope.bundle")}),
     );
     assert!(missing.is_err(), "a missing file is a clear refusal");
+
+    // What was typed and not saved is kept, read back and dropped; device renames.
+    let body = r#"{"lines":[{"item":"TEA","qty":"2"}]}"#;
+    call(&w, "keep_draft", json!({"key": "order:new", "body": body})).expect("keep");
+    let kept = call(&w, "draft", json!({"key": "order:new"})).expect("draft");
+    assert_eq!(kept["body"], body);
+    let bad = call(&w, "keep_draft", json!({"key": "order:new", "body": "{"}));
+    assert!(bad.is_err(), "a body that is not JSON is refused");
+    call(&w, "drop_draft", json!({"key": "order:new"})).expect("drop");
+    assert_eq!(call(&w, "drafts", json!({})).expect("drafts"), json!([]));
+    let code = setup["me"]["code"].as_str().expect("a code").to_string();
+    let renamed = call(
+        &w,
+        "rename_device",
+        json!({"key": code, "name": "Li (front desk)"}),
+    )
+    .expect("rename");
+    assert_eq!(renamed["name"], "Li (front desk)");
 
     // A malformed argument is refused before it reaches the node.
     let malformed =

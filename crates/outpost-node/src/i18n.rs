@@ -179,6 +179,7 @@ catalogue! {
     ErrLocked => "data dir {dir} is in use by another Outpost process", "数据目录 {dir} 正被另一个 Outpost 进程使用";
     ErrFile => "cannot access {path}: {reason}", "无法访问 {path}：{reason}";
     ErrNotSetUp => "this device has no organisation yet: create one or join with an invite", "本设备还没有组织：请创建组织或用邀请码加入";
+    ErrAlreadySetUp => "this device already belongs to an organisation", "本设备已经属于一个组织";
     ErrStopped => "the background task stopped: {reason}", "后台任务已停止：{reason}";
     ErrNotInitialised => "this data dir holds no book yet; run `outpost init` first", "此数据目录还没有账簿，请先运行 `outpost init`";
     ErrAlreadyInitialised => "this data dir already holds the book of organisation {org}", "此数据目录已有组织 {org} 的账簿";
