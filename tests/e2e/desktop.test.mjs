@@ -154,6 +154,20 @@ test("a new organisation: item, stock, a two-line sales order shipped, stock dro
   await b.$('[data-test="order-history"]').click();
   await until("history rows", async () => (await textOf('[data-test="history"]')).includes("A1"));
   await shot("en-history");
+
+  // A date range narrows the list: from tomorrow shows nothing, from today the order.
+  const day = (offset) => {
+    const d = new Date();
+    d.setDate(d.getDate() + offset);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  };
+  await nav("orders");
+  for (const [offset, rows] of [[1, 0], [0, 1]]) {
+    await fill('input[name="from"]', day(offset));
+    await b.keys("Enter");
+    await until(`${rows} orders from ${day(offset)}`, async () => (await b.$$("[data-order]")).length === rows);
+  }
+  await shot("en-orders-from-today");
 });
 
 test("every screen in both languages; switching changes the labels", async () => {

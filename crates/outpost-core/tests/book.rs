@@ -889,6 +889,15 @@ fn order_lists_sort_page_and_count_in_the_book() {
         ..Default::default()
     };
     assert_eq!(a.count_orders(&none).unwrap(), 0);
+    // A date range keeps the orders created inside it (from inclusive, before exclusive).
+    let created: Vec<i64> = newest.iter().map(|o| o.created_at_ms).collect();
+    let middle = OrderFilter {
+        created_from_ms: Some(created[1]),
+        created_before_ms: Some(created[0]),
+        ..Default::default()
+    };
+    assert_eq!(totals(&middle), [price]);
+    assert_eq!(a.count_orders(&middle).unwrap(), 1);
 }
 
 #[test]

@@ -78,6 +78,7 @@ export interface NewOrder { kind: OrderKind; party: string | null; warehouse: st
 export type OrderSort = "created" | "number" | "party" | "total" | "status";
 export interface OrderFilter {
   status?: Status; site?: string; kind?: OrderKind; search?: string; sort?: OrderSort;
+  created_from_ms?: number; created_before_ms?: number;
   ascending?: boolean; limit?: number; offset?: number;
 }
 export type StockMove =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ago, formatDateTime, formatMoney, moneyInput, parseMoney, todayLocal } from "./format";
+import { ago, dayStartMs, formatDateTime, formatMoney, moneyInput, parseMoney, todayLocal } from "./format";
 
 describe("money", () => {
   it("formats fen as yuan with separators", () => {
@@ -50,5 +50,20 @@ describe("dates", () => {
     expect(ago(now - 3 * 3_600_000, now)).toEqual([3, "h"]);
     expect(ago(now - 2 * 86_400_000, now)).toEqual([2, "d"]);
     expect(ago(now + 10_000, now)).toEqual([0, "s"]);
+  });
+});
+
+describe("date filters", () => {
+  it("turn a local day into the instants that bound it", () => {
+    const start = dayStartMs("2026-02-28");
+    expect(start).toBe(new Date(2026, 1, 28).getTime());
+    expect(dayStartMs("2026-02-28", true)).toBe(new Date(2026, 2, 1).getTime());
+    expect(dayStartMs("2026-12-31", true)).toBe(new Date(2027, 0, 1).getTime());
+  });
+
+  it("refuse what is not a date", () => {
+    expect(dayStartMs("")).toBeNull();
+    expect(dayStartMs("2026-02-30")).toBeNull();
+    expect(dayStartMs("12/02/2026")).toBeNull();
   });
 });

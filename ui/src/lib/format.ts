@@ -54,6 +54,20 @@ export function todayLocal(now: Date = new Date()): string {
   return formatDate(now);
 }
 
+/**
+ * The start (ms) of local day `date` (`YYYY-MM-DD`), or of the day after it with
+ * `next`; null unless it is a real date.
+ */
+export function dayStartMs(date: string, next = false): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date.trim());
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]) - 1, Number(m[3])];
+  const day = new Date(y, mo, d);
+  if (day.getFullYear() !== y || day.getMonth() !== mo || day.getDate() !== d) return null;
+  if (next) day.setDate(day.getDate() + 1);
+  return day.getTime();
+}
+
 /** How long ago `ms` was, coarsely, as [amount, unit] for the catalogue. */
 export function ago(ms: number, now: number = Date.now()): [number, "s" | "min" | "h" | "d"] {
   const s = Math.max(0, Math.round((now - ms) / 1000));

@@ -26,6 +26,10 @@ pub struct OrderFilter {
     pub kind: Option<OrderKind>,
     /// Number or party name contains this text.
     pub search: Option<String>,
+    /// Created at or after this instant (ms; the window sends the start of a local day).
+    pub created_from_ms: Option<i64>,
+    /// Created before this instant (ms; the start of the day after the last one shown).
+    pub created_before_ms: Option<i64>,
     /// Order of the rows: newest first if `None`.
     pub sort: Option<OrderSort>,
     /// Sort ascending (smallest, oldest, A first) rather than descending.
@@ -79,6 +83,14 @@ fn order_condition(filter: &OrderFilter) -> (String, Vec<Box<dyn rusqlite::ToSql
     if let Some(kind) = filter.kind {
         args.push(Box::new(kind.as_str()));
         sql.push_str(&format!(" AND o.kind = ?{}", args.len()));
+    }
+    if let Some(from) = filter.created_from_ms {
+        args.push(Box::new(from));
+        sql.push_str(&format!(" AND o.created_at >= ?{}", args.len()));
+    }
+    if let Some(before) = filter.created_before_ms {
+        args.push(Box::new(before));
+        sql.push_str(&format!(" AND o.created_at < ?{}", args.len()));
     }
     if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
         let escaped = search

@@ -171,6 +171,7 @@ pub(super) fn order(node: &Node, cmd: OrderCmd, out: &Out) -> Result<()> {
                 search,
                 limit: Some(limit),
                 offset: page.saturating_sub(1).saturating_mul(limit),
+                ..OrderFilter::default()
             };
             let rows = node.orders(&filter)?;
             let mut t = Table::new(out.headers(&[

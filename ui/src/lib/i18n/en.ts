@@ -76,6 +76,8 @@ export const en = {
   "today.due": "due {date}",
 
   "orders.title": "Orders",
+  "orders.from": "From",
+  "orders.to": "To",
   "orders.new": "New order",
   "orders.searchHint": "Number or customer",
   "orders.kind": "Kind",

@@ -77,6 +77,8 @@ export const zh: Record<Key, string> = {
   "today.due": "截止 {date}",
 
   "orders.title": "订单",
+  "orders.from": "从",
+  "orders.to": "至",
   "orders.new": "新建订单",
   "orders.searchHint": "单号或客户",
   "orders.kind": "类型",
