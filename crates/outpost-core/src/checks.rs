@@ -13,13 +13,15 @@ use crate::error::Result;
 
 /// The check tables (created with the projections, or by the version-2 migration).
 pub(crate) const TABLES: &str = "
-CREATE TABLE order_checks (
+CREATE TABLE IF NOT EXISTS order_checks (
     order_id TEXT NOT NULL, item TEXT NOT NULL, expected INTEGER NOT NULL,
     actual INTEGER NOT NULL, PRIMARY KEY (order_id, item)
 ) STRICT, WITHOUT ROWID;
-CREATE TABLE transfer_checks (
+CREATE TABLE IF NOT EXISTS transfer_checks (
     transfer TEXT PRIMARY KEY, sent INTEGER NOT NULL, received INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS orders_changed_after_submit ON orders(number)
+    WHERE submitted_total IS NOT NULL AND submitted_total != total AND status != 'cancelled';
 ";
 
 /// Orders and transfers whose checks may have changed.

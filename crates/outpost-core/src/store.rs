@@ -72,7 +72,7 @@ fn migrate(db: &Connection) -> Result<()> {
 /// What a person typed into a form and has not saved yet, kept on this device only (never
 /// synced): `key` names the form and record, `body` is the form's own JSON.
 const DRAFT_TABLES: &str = "
-CREATE TABLE drafts (key TEXT PRIMARY KEY, body TEXT NOT NULL, saved_at INTEGER NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS drafts (key TEXT PRIMARY KEY, body TEXT NOT NULL, saved_at INTEGER NOT NULL) STRICT;
 ";
 
 const STORE_TABLES: &str = "

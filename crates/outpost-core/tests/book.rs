@@ -309,7 +309,7 @@ fn shipped_while_cancelled_elsewhere_is_an_order_stock_exception_kept_across_reo
         let db = rusqlite::Connection::open(&c_path).unwrap();
         db.execute_batch(
             "DROP TABLE order_checks; DROP TABLE transfer_checks; DROP TABLE drafts;
-             PRAGMA user_version = 1;",
+             DROP INDEX orders_changed_after_submit; PRAGMA user_version = 1;",
         )
         .unwrap();
     }

@@ -72,8 +72,12 @@ impl Book {
         )?;
         push(
             "duplicate_number",
-            "SELECT number, 1, count(*) FROM (SELECT number FROM orders UNION ALL SELECT number FROM tasks)
-             GROUP BY number HAVING count(*) > 1 ORDER BY 1",
+            // Order and task numbers differ in form (tasks carry a T), so each table is
+            // checked on its own number index: half the time of one grouped union.
+            "SELECT number, 1, count(*) FROM orders GROUP BY number HAVING count(*) > 1
+             UNION ALL
+             SELECT number, 1, count(*) FROM tasks GROUP BY number HAVING count(*) > 1
+             ORDER BY 1",
         )?;
         push(
             "duplicate_device_code",
