@@ -58,9 +58,14 @@ bench-desktop: ui
 		OUTPOST_DESKTOP_BIN=../../target/release/outpost-desktop WEBKIT_DISABLE_COMPOSITING_MODE=1 \
 		timeout 3600 xvfb-run -a -s "-screen 0 1280x800x24" node bench.mjs $(BENCH_ARGS)
 
-## A .deb and an AppImage of the desktop app, under target/release/bundle/.
+## A .deb and an AppImage of the desktop app, under target/release/bundle/. The AppImage
+## step downloads linuxdeploy from github.com (Tauri's bundler); the .deb needs nothing.
+## The UI comes from `make ui`: tauri.conf.json has no beforeBuildCommand, because the CLI
+## runs it in the first folder with a package.json it finds (tests/e2e here).
 bundle: ui
-	ui/node_modules/.bin/tauri build --config src-tauri/tauri.conf.json
+	ui/node_modules/.bin/tauri build --bundles deb
+	ui/node_modules/.bin/tauri build --bundles appimage || { \
+		echo "bundle: the AppImage needs linuxdeploy from github.com, which this machine cannot reach; the .deb is in target/release/bundle/deb/" >&2; exit 1; }
 
 ## The guided CLI demo: two offices merging by bundle, then over the network.
 demo: deps
