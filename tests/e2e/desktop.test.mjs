@@ -277,3 +277,44 @@ test("what was typed and never saved outlives leaving the form and a kill -9; an
   await nav("members");
   await until("the new name", async () => (await textOf('[data-test="members"]')).includes("Li Wei (HQ desk)"));
 });
+
+test("a warehouse count and a task's day: due date picked, overdue on today, comment, moved on the board", async () => {
+  // Stock counted: the level becomes what was counted, whatever it was.
+  await nav("stock");
+  await b.$('[data-op="count"]').click();
+  await fill('[data-test="stock-form"] input[name="item"]', "TEA");
+  await fill('[data-test="stock-form"] input[name="qty"]', "12");
+  await b.$('[data-test="stock-submit"]').click();
+  await until("level 12", async () => (await textOf('[data-level="TEA@SH1"] [data-test="level-qty"]')).startsWith("12"));
+
+  await nav("tasks");
+  await fill('[data-test="task-form"] input[name="title"]', "Recount the tea");
+  await fill('[data-test="task-form"] input[name="owner"]', "Zhang Min");
+  // Typed into the date picker (its calendar closes with Escape and keeps the date).
+  await fill('[data-test="task-form"] input[name="due"]', "2026-01-15");
+  await b.keys("Escape");
+  await b.$('[data-test="task-form"] button[type="submit"]').click();
+  await until("the task on the board", async () => (await b.$('[data-column="todo"]').getText()).includes("Recount the tea"));
+  const card = await b.$('[data-column="todo"] [data-task]');
+  assert.match(await card.getText(), /Zhang Min/);
+  assert.match(await card.getText(), /2026-01-15/);
+  const taskNumber = await card.getAttribute("data-task");
+
+  await nav("today");
+  await until("the task overdue on today", async () => (await b.$("main").getText()).includes("Recount the tea"));
+
+  await nav("tasks");
+  await b.$(`[data-task="${taskNumber}"] button.link`).click();
+  await fill(`[data-task="${taskNumber}"] input[placeholder]`, "half the shelf done");
+  await b.keys("Enter");
+  await until("the comment", async () => (await textOf(`[data-task="${taskNumber}"]`)).includes("half the shelf done"));
+  const moveToDoing = await b.$(`[data-task="${taskNumber}"]`).$$("button");
+  for (const button of moveToDoing) {
+    if ((await button.getText()).includes("Doing")) {
+      await button.click();
+      break;
+    }
+  }
+  await until("the task in Doing", async () => (await b.$('[data-column="doing"]').getText()).includes("Recount the tea"));
+  await shot("en-tasks-board");
+});
