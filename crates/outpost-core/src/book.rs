@@ -46,8 +46,8 @@ pub use members::{Admitted, InviteRefusal};
 pub use merge::{ExportScope, ImportReport};
 pub use orders::{LineEdit, NewLine, NewOrder, OrderEdit};
 pub use query::{
-    LevelRow, MovementFilter, MovementRow, OrderDetail, OrderFilter, OrderRow, OrderSort,
-    TaskFilter, TaskRow,
+    EventRow, LevelRow, LineRow, MovementFilter, MovementRow, OrderDetail, OrderFilter, OrderRow,
+    OrderSort, TaskFilter, TaskRow,
 };
 pub use sample::{SampleReport, SampleSpec};
 pub use stock::{SentTransfer, StockMove, Transit};

@@ -58,11 +58,12 @@ mod text;
 
 pub use automerge::{ChangeHash, sync::State as SyncState};
 pub use book::{
-    Admitted, Book, ChoiceRow, ConflictRow, Draft, ExceptionRow, ExportScope, FieldChange,
-    HistoryEntry, ImportReport, InviteRefusal, JoinAs, LevelRow, LineEdit, MAX_DRAFT_BYTES,
-    MovementFilter, MovementRow, NewItem, NewLine, NewOrder, NewOrg, NewParty, NewTask,
-    OrderDetail, OrderEdit, OrderFilter, OrderRow, OrderSort, Pending, RefusedChange, SampleReport,
-    SampleSpec, SentTransfer, StockMove, SyncReceipt, TaskEdit, TaskFilter, TaskRow, Transit,
+    Admitted, Book, ChoiceRow, ConflictRow, Draft, EventRow, ExceptionRow, ExportScope,
+    FieldChange, HistoryEntry, ImportReport, InviteRefusal, JoinAs, LevelRow, LineEdit, LineRow,
+    MAX_DRAFT_BYTES, MovementFilter, MovementRow, NewItem, NewLine, NewOrder, NewOrg, NewParty,
+    NewTask, OrderDetail, OrderEdit, OrderFilter, OrderRow, OrderSort, Pending, RefusedChange,
+    SampleReport, SampleSpec, SentTransfer, StockMove, SyncReceipt, TaskEdit, TaskFilter, TaskRow,
+    Transit,
 };
 pub use bundle::{BundleSummary, inspect as inspect_bundle};
 pub use code::{DeviceCode, SiteCode, WarehouseCode};

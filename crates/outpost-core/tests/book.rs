@@ -116,23 +116,13 @@ fn concurrent_edits_become_conflicts_until_resolved() {
         .unwrap_err();
     assert!(matches!(err, Error::WrongSite { .. }), "{err}");
     // Two SH devices: A and a second SH device C edit the same note offline.
-    let bundle = a
-        .export_bundle(&ExportScope::Everything, clock.tick())
-        .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let join = JoinAs {
-        site: SiteCode::parse("SH").unwrap(),
-        device_name: "Zhao".into(),
-        role: Role::Clerk,
-    };
-    let mut c = Book::join(
+    let mut c = join_sh(
+        &mut a,
         &dir.path().join("c.sqlite3"),
-        &bundle,
-        join,
-        DeviceId::random(),
-        clock.tick(),
-    )
-    .unwrap();
+        Role::Clerk,
+        &mut clock,
+    );
     a.edit_order(
         &number,
         OrderEdit {
@@ -207,22 +197,12 @@ fn oversell_while_partitioned_is_an_exception() {
         clock.tick(),
     )
     .unwrap();
-    let bundle = a
-        .export_bundle(&ExportScope::Everything, clock.tick())
-        .unwrap();
-    let join = JoinAs {
-        site: SiteCode::parse("SH").unwrap(),
-        device_name: "Zhao".into(),
-        role: Role::Warehouse,
-    };
-    let mut c = Book::join(
+    let mut c = join_sh(
+        &mut a,
         &dir.path().join("c.sqlite3"),
-        &bundle,
-        join,
-        DeviceId::random(),
-        clock.tick(),
-    )
-    .unwrap();
+        Role::Warehouse,
+        &mut clock,
+    );
     a.move_stock(
         StockMove::Issue {
             item: "TEA".into(),
@@ -277,16 +257,8 @@ fn shipped_while_cancelled_elsewhere_is_an_order_stock_exception_kept_across_reo
     for action in [Action::Submit, Action::Approve] {
         a.act_on_order(&number, action, "", clock.tick()).unwrap();
     }
-    let bundle = a
-        .export_bundle(&ExportScope::Everything, clock.tick())
-        .unwrap();
-    let join = JoinAs {
-        site: SiteCode::parse("SH").unwrap(),
-        device_name: "Wang".into(),
-        role: Role::Manager,
-    };
     let c_path = dir.path().join("c.sqlite3");
-    let mut c = Book::join(&c_path, &bundle, join, DeviceId::random(), clock.tick()).unwrap();
+    let mut c = join_sh(&mut a, &c_path, Role::Manager, &mut clock);
     // Apart: one office ships, the other cancels (cancelled beats shipped).
     a.act_on_order(&number, Action::Ship, "", clock.tick())
         .unwrap();
@@ -687,22 +659,12 @@ fn a_line_removed_here_and_edited_there_keeps_the_edit_in_the_document() {
             clock.tick(),
         )
         .unwrap();
-    let bundle = a
-        .export_bundle(&ExportScope::Everything, clock.tick())
-        .unwrap();
-    let join = JoinAs {
-        site: SiteCode::parse("SH").unwrap(),
-        device_name: "C".into(),
-        role: Role::Clerk,
-    };
-    let mut c = Book::join(
+    let mut c = join_sh(
+        &mut a,
         &dir.path().join("c.sqlite3"),
-        &bundle,
-        join,
-        DeviceId::random(),
-        clock.tick(),
-    )
-    .unwrap();
+        Role::Clerk,
+        &mut clock,
+    );
     a.edit_lines(&number, LineEdit::Remove { line: 2 }, clock.tick())
         .unwrap();
     c.edit_lines(

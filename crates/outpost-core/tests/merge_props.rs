@@ -233,6 +233,18 @@ fn nth_order(book: &Book, i: usize) -> Option<OrderRow> {
     rows.get(i % rows.len().max(1)).cloned()
 }
 
+/// The `n`th order (as `nth_order`) with its first line, if it has one.
+fn first_line(book: &Book, n: usize) -> Option<(OrderRow, LineRow)> {
+    let o = nth_order(book, n)?;
+    let first = book
+        .order(o.id.as_str())
+        .unwrap()
+        .line_items
+        .first()?
+        .clone();
+    Some((o, first))
+}
+
 fn nth_task(book: &Book, i: usize) -> Option<TaskRow> {
     let mut rows = book.tasks(&TaskFilter::default()).unwrap();
     rows.sort_by(|a, b| a.number.cmp(&b.number));
@@ -321,11 +333,7 @@ fn apply(w: &mut World, op: &Op) {
         }
         Op::SetQty { r, order, qty } => {
             let r = r % n;
-            let Some(o) = nth_order(&w.books[r], order) else {
-                return;
-            };
-            let detail = w.books[r].order(o.id.as_str()).unwrap();
-            let Some(first) = detail.line_items.first() else {
+            let Some((o, first)) = first_line(&w.books[r], order) else {
                 return;
             };
             let edit = LineEdit::Set {
@@ -346,11 +354,7 @@ fn apply(w: &mut World, op: &Op) {
         }
         Op::SetItem { r, order, sku } => {
             let r = r % n;
-            let Some(o) = nth_order(&w.books[r], order) else {
-                return;
-            };
-            let detail = w.books[r].order(o.id.as_str()).unwrap();
-            let Some(first) = detail.line_items.first() else {
+            let Some((o, first)) = first_line(&w.books[r], order) else {
                 return;
             };
             let items = w.books[r].items().unwrap();

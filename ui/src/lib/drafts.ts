@@ -34,6 +34,11 @@ export class DraftKeeper {
     this.baseline = JSON.stringify(state);
   }
 
+  /** Whether `state` holds something typed (differs from the baseline). */
+  differs(state: unknown): boolean {
+    return JSON.stringify(state) !== this.baseline;
+  }
+
   /** Reads a kept draft, if one differs from the baseline. */
   async restore<T>(): Promise<{ state: T; savedAtMs: number } | null> {
     const draft = await api.draft(this.key());

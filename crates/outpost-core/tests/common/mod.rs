@@ -63,6 +63,19 @@ pub fn sales(customer: &str, lines: Vec<NewLine>) -> NewOrder {
     }
 }
 
+/// A second device at SH with `role`, joined from `a`'s whole book at `path`.
+pub fn join_sh(a: &mut Book, path: &std::path::Path, role: Role, clock: &mut Clock) -> Book {
+    let bundle = a
+        .export_bundle(&ExportScope::Everything, clock.tick())
+        .unwrap();
+    let join = JoinAs {
+        site: SiteCode::parse("SH").unwrap(),
+        device_name: "Zhao".into(),
+        role,
+    };
+    Book::join(path, &bundle, join, DeviceId::random(), clock.tick()).unwrap()
+}
+
 /// Exchanges full bundles both ways.
 pub fn sync(x: &mut Book, y: &mut Book, clock: &mut Clock) {
     let bx = x
