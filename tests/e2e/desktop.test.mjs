@@ -317,4 +317,12 @@ test("a warehouse count and a task's day: due date picked, overdue on today, com
   }
   await until("the task in Doing", async () => (await b.$('[data-column="doing"]').getText()).includes("Recount the tea"));
   await shot("en-tasks-board");
+
+  // A task half typed is still there after going elsewhere, and today says so.
+  await fill('[data-test="task-form"] input[name="title"]', "Call the tea supplier");
+  await b.pause(600);
+  await nav("today");
+  await until("the unsaved task on today", async () => (await textOf('[data-test="today-drafts"]')).includes("New task"));
+  await nav("tasks");
+  await until("the title restored", async () => (await (await b.$('[data-test="task-form"] input[name="title"]')).getValue()) === "Call the tea supplier");
 });

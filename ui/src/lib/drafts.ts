@@ -2,6 +2,7 @@
 // SQLite file, never synced) a moment after each change: navigating away, closing the
 // window or a crash loses at most the last quarter second of typing.
 import { api, messageOf } from "./api";
+import { live } from "./live.svelte";
 
 /** What to do with the store after a change: keep the new text, forget it, or nothing. */
 export type DraftStep = "keep" | "drop" | "none";
@@ -65,7 +66,10 @@ export class DraftKeeper {
     try {
       if (step === "keep") await api.keepDraft(this.key(), state);
       if (step === "drop") await api.dropDraft(this.key());
-      if (step !== "none") this.kept = step === "keep" ? state : null;
+      if (step !== "none") {
+        this.kept = step === "keep" ? state : null;
+        live.drafts += 1;
+      }
     } catch (e) {
       this.onError(messageOf(e));
     }
@@ -78,5 +82,6 @@ export class DraftKeeper {
     this.state = null;
     this.kept = null;
     await api.dropDraft(this.key());
+    live.drafts += 1;
   }
 }

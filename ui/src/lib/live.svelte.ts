@@ -20,6 +20,8 @@ class Live {
   today: Today | null = $state(null);
   /** Why `today` could not be read, if it could not. */
   todayError = $state("");
+  /** Bumped whenever a form's draft is kept or dropped (drafts are not node events). */
+  drafts = $state(0);
 }
 
 export const live = new Live();
@@ -31,4 +33,26 @@ export async function startLive(): Promise<void> {
     if (event.payload.type === "synced") live.merged += event.payload.records?.length ?? 0;
     live.version += 1;
   });
+}
+
+/**
+ * Keeps only the newest of overlapping reads. Commands run in parallel on the node's
+ * threads, so an answer read before a merge can arrive after one read after it and would
+ * put stale rows back on screen.
+ */
+export class Latest {
+  private started = 0;
+
+  /** Starts `read`; `use` or `fail` runs only if no newer read started meanwhile. */
+  run<T>(read: Promise<T>, use: (value: T) => void, fail: (e: unknown) => void): void {
+    const mine = ++this.started;
+    read.then(
+      (value) => {
+        if (mine === this.started) use(value);
+      },
+      (e) => {
+        if (mine === this.started) fail(e);
+      },
+    );
+  }
 }
