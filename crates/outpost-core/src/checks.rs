@@ -108,7 +108,8 @@ pub(crate) fn refresh_all(db: &Connection) -> Result<()> {
 }
 
 fn fill(db: &Connection, table: &str, ids: &[String]) -> Result<()> {
-    db.execute(&format!("DELETE FROM temp.{table}"), [])?;
+    db.prepare_cached(&format!("DELETE FROM temp.{table}"))?
+        .execute([])?;
     let mut insert =
         db.prepare_cached(&format!("INSERT OR IGNORE INTO temp.{table} VALUES (?1)"))?;
     for id in ids {

@@ -387,6 +387,9 @@ impl Node {
         self.read(|b| b.history(key))
     }
 
+    // Drafts go through `read`, not `write`: they are local rows, not changes to the books,
+    // so nothing is announced to the window or pushed to peers.
+
     /// Keeps what was typed into a form and not saved yet (this device only).
     pub fn keep_draft(&self, key: &str, body: &str) -> Result<()> {
         self.read(|b| b.keep_draft(key, body, Timestamp::now()))

@@ -35,11 +35,6 @@ export class DraftKeeper {
     this.baseline = JSON.stringify(state);
   }
 
-  /** Whether `state` holds something typed (differs from the baseline). */
-  differs(state: unknown): boolean {
-    return JSON.stringify(state) !== this.baseline;
-  }
-
   /** Reads a kept draft, if one differs from the baseline. */
   async restore<T>(): Promise<{ state: T; savedAtMs: number } | null> {
     const draft = await api.draft(this.key());
@@ -49,11 +44,15 @@ export class DraftKeeper {
     return { state: JSON.parse(draft.body) as T, savedAtMs: draft.saved_at_ms };
   }
 
-  /** Notes the form's state; it is kept shortly unless it changes again first. */
-  changed(state: unknown): void {
+  /**
+   * Notes the form's state; it is kept shortly unless it changes again first. Returns
+   * whether it holds something typed (differs from the baseline).
+   */
+  changed(state: unknown): boolean {
     this.state = JSON.stringify(state);
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.flush(), this.delayMs);
+    return this.state !== this.baseline;
   }
 
   /** Keeps (or drops) what is pending now. */
