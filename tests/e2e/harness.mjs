@@ -24,7 +24,7 @@ export function freePort() {
   });
 }
 
-async function waitForPort(port, ms) {
+async function waitForPort(port, ms, what) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     const ok = await new Promise((resolve) => {
@@ -34,7 +34,7 @@ async function waitForPort(port, ms) {
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`tauri-driver did not listen on ${port} within ${ms} ms`);
+  throw new Error(`${what} did not listen on ${port} within ${ms} ms`);
 }
 
 /** Opens the app with `env` (e.g. OUTPOST_DATA_DIR) and returns the WebDriver session. */
@@ -48,7 +48,11 @@ export async function openApp(env) {
   });
   let browser;
   try {
-    await waitForPort(port, 15_000);
+    // tauri-driver listens before the WebKitWebDriver it spawned does, and forwards the
+    // new-session request at once: on a busy machine that request met a closed port
+    // and every scenario failed (UND_ERR_SOCKET). Wait for both.
+    await waitForPort(port, 15_000, "tauri-driver");
+    await waitForPort(nativePort, 15_000, "WebKitWebDriver");
     browser = await remote({
       hostname: "127.0.0.1",
       port,
