@@ -51,6 +51,16 @@ async function until(what, check, timeout = 15_000) {
   return last;
 }
 
+/** Follows today's link to an unsaved form titled `title`. */
+async function openDraftFromToday(title) {
+  await nav("today");
+  await until(`"${title}" unsaved on today`, async () => (await textOf('[data-test="today-drafts"]')).includes(title));
+  for (const button of await b.$$('[data-test="today-drafts"] button')) {
+    if ((await button.getText()) === title) return button.click();
+  }
+  throw new Error(`no link "${title}" on today`);
+}
+
 function serveOffice(listen) {
   office = spawn(CLI, ["--lang", "en", "serve", "--no-relay", "--no-mdns", "--listen", listen], {
     env: { ...process.env, OUTPOST_DATA_DIR: officeDir },
@@ -284,6 +294,11 @@ test("a warehouse count and a task's day: due date picked, overdue on today, com
   await b.$('[data-op="count"]').click();
   await fill('[data-test="stock-form"] input[name="item"]', "TEA");
   await fill('[data-test="stock-form"] input[name="qty"]', "12");
+  // Called away before recording it: the entry waits on today and comes back whole.
+  await openDraftFromToday("Stock entry");
+  await until("the count restored", async () => (await (await b.$('[data-test="stock-form"] input[name="qty"]')).getValue()) === "12");
+  assert.match(await b.$('[data-op="count"]').getAttribute("class"), /active/);
+  assert.equal(await (await b.$('[data-test="stock-form"] input[name="item"]')).getValue(), "TEA");
   await b.$('[data-test="stock-submit"]').click();
   await until("level 12", async () => (await textOf('[data-level="TEA@SH1"] [data-test="level-qty"]')).startsWith("12"));
 
@@ -305,7 +320,12 @@ test("a warehouse count and a task's day: due date picked, overdue on today, com
 
   await nav("tasks");
   await b.$(`[data-task="${taskNumber}"] button.link`).click();
-  await fill(`[data-task="${taskNumber}"] input[placeholder]`, "half the shelf done");
+  await fill(`[data-task="${taskNumber}"] input[name="comment"]`, "half the shelf done");
+  // A comment typed and left is kept for that task; today leads back to it.
+  await openDraftFromToday(`Comment on ${taskNumber}`);
+  const commentInput = await b.$(`[data-task="${taskNumber}"] input[name="comment"]`);
+  await until("the comment restored", async () => (await commentInput.getValue()) === "half the shelf done");
+  await commentInput.click();
   await b.keys("Enter");
   await until("the comment", async () => (await textOf(`[data-task="${taskNumber}"]`)).includes("half the shelf done"));
   const moveToDoing = await b.$(`[data-task="${taskNumber}"]`).$$("button");

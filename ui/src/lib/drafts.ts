@@ -30,16 +30,23 @@ export class DraftKeeper {
     private readonly delayMs = 250,
   ) {}
 
-  /** The form as it is when nothing was typed (empty, or the record as stored). */
+  /**
+   * The form as it is when nothing was typed (empty, or the record as stored). Forgets
+   * what was noted before: the form starts over (it may be another record's now).
+   */
   setBaseline(state: unknown): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
     this.baseline = JSON.stringify(state);
+    this.state = null;
+    this.kept = null;
   }
 
   /** Reads a kept draft, if one differs from the baseline. */
   async restore<T>(): Promise<{ state: T; savedAtMs: number } | null> {
     const draft = await api.draft(this.key());
+    this.kept = draft?.body ?? null;
     if (draft === null) return null;
-    this.kept = draft.body;
     if (draft.body === this.baseline) return null;
     return { state: JSON.parse(draft.body) as T, savedAtMs: draft.saved_at_ms };
   }

@@ -58,6 +58,8 @@ export const en = {
 
   "today.title": "Today",
   "today.drafts": "Not saved yet",
+  "today.draftStock": "Stock entry",
+  "today.draftComment": "Comment on {number}",
   "today.approvals": "Waiting for approval",
   "today.approvalsMore": "Orders in all: {n}",
   "today.overdue": "Overdue tasks",

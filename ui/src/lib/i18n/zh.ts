@@ -59,6 +59,8 @@ export const zh: Record<Key, string> = {
 
   "today.title": "今日",
   "today.drafts": "尚未保存",
+  "today.draftStock": "库存登记",
+  "today.draftComment": "{number} 的评论",
   "today.approvals": "待审批",
   "today.approvalsMore": "共 {n} 张订单",
   "today.overdue": "逾期任务",
