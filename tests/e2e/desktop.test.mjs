@@ -314,6 +314,10 @@ test("a warehouse count and a task's day: due date picked, overdue on today, com
   assert.match(await card.getText(), /Zhang Min/);
   assert.match(await card.getText(), /2026-01-15/);
   const taskNumber = await card.getAttribute("data-task");
+  // Whom to assign to is offered: the members (this device, renamed above) and past owners.
+  const people = [];
+  for (const option of await b.$$("#task-people option")) people.push(await option.getAttribute("value"));
+  assert.ok(people.includes("Li Wei (HQ desk)") && people.includes("Zhang Min"), people.join(", "));
 
   await nav("today");
   await until("the task overdue on today", async () => (await b.$("main").getText()).includes("Recount the tea"));
