@@ -9,7 +9,7 @@ use outpost_core::{
     TaskFilter, TaskId, TaskRow, Transit, Warehouse, WarehouseCode,
 };
 use outpost_node::i18n::Lang;
-use outpost_node::{NewInvite, Node, PeerStatus, SyncStatus, Today};
+use outpost_node::{LastBackup, NewInvite, Node, PeerStatus, SyncStatus, Today};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 
@@ -421,27 +421,18 @@ pub async fn add_peer(desktop: State<'_, Desktop>, addr: String) -> Reply<String
         .await
 }
 
-/// A backup written by [`backup`].
-#[derive(Clone, Debug, Serialize)]
-pub struct Backup {
-    /// The bundle file.
-    pub path: String,
-    /// Its size in bytes.
-    pub bytes: usize,
+/// Writes a bundle of the whole book into the folder `dir`, remembered as the last backup.
+#[tauri::command]
+pub async fn backup(desktop: State<'_, Desktop>, dir: String) -> Reply<LastBackup> {
+    desktop
+        .run(move |n| n.backup(std::path::Path::new(&dir)))
+        .await
 }
 
-/// Writes a bundle of the whole book into the folder `dir`.
+/// The last backup made from this data dir (its folder is offered again), if any.
 #[tauri::command]
-pub async fn backup(desktop: State<'_, Desktop>, dir: String) -> Reply<Backup> {
-    desktop
-        .run(move |n| {
-            let (path, bytes) = n.backup(std::path::Path::new(&dir))?;
-            Ok(Backup {
-                path: path.display().to_string(),
-                bytes,
-            })
-        })
-        .await
+pub async fn last_backup(desktop: State<'_, Desktop>) -> Reply<Option<LastBackup>> {
+    desktop.run(|n| Ok(n.last_backup())).await
 }
 
 /// Merges a bundle file carried from another office.

@@ -116,6 +116,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R
             commands::sync_status,
             commands::add_peer,
             commands::backup,
+            commands::last_backup,
             commands::import_bundle,
         ])
 }

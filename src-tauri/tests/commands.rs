@@ -95,12 +95,20 @@ fn first_run_then_a_day_of_work_through_the_commands() {
     assert_eq!(levels[0]["qty"], 20, "a refused issue changes nothing");
 
     // A backup is a bundle of the whole book; merging it back brings nothing new.
+    // It is remembered: its folder is offered again and the window says when it was made.
     let backups = tempfile::tempdir().expect("temp dir");
     let dir = backups.path().join("usb");
+    assert_eq!(
+        call(&w, "last_backup", json!({})).expect("none yet"),
+        json!(null)
+    );
     let backup = call(&w, "backup", json!({"dir": dir})).expect("backup");
     let file = backup["path"].as_str().expect("a path");
     assert!(std::path::Path::new(file).starts_with(&dir));
-    assert!(std::fs::metadata(file).expect("written").len() > 0);
+    let written = std::fs::metadata(file).expect("written").len();
+    assert_eq!(backup["bytes"].as_u64(), Some(written));
+    assert_eq!(call(&w, "last_backup", json!({})).expect("last"), backup);
+    assert_eq!(backup["dir"].as_str(), dir.to_str());
     let merged = call(&w, "import_bundle", json!({"path": file})).expect("import");
     assert_eq!(merged["new_changes"], 0);
     let missing = call(

@@ -3,7 +3,7 @@
 // in a conflict settled in the window. Screenshots of every screen land in
 // target/e2e-screenshots/ (look at them).
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -246,7 +246,7 @@ test("a second office over libp2p: its customer and order appear live; a concurr
   await until("the picked note", async () => (await b.$("main").getText()).includes("from the office"));
 });
 
-test("what was typed and never saved outlives leaving the form and a kill -9; an admin renames a device", async () => {
+test("what was typed and never saved outlives leaving the form and a kill -9; an admin renames a device; a backup is remembered", async () => {
   await nav("orders");
   await b.$('[data-test="order-new"]').click();
   await b.$('select[name="party"]').selectByAttribute("value", "Acme Foods");
@@ -286,6 +286,21 @@ test("what was typed and never saved outlives leaving the form and a kill -9; an
   await b.$('[data-test="renamed"]').waitForDisplayed();
   await nav("members");
   await until("the new name", async () => (await textOf('[data-test="members"]')).includes("Li Wei (HQ desk)"));
+
+  // A backup: the window says when and where, and offers the same folder next time.
+  const usb = mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-usb-"));
+  await nav("settings");
+  assert.match(await textOf('[data-test="last-backup"]'), /No backup/);
+  await fill('input[name="backup-dir"]', usb);
+  await b.$('[data-test="backup"]').click();
+  await until("the backup", async () => (await textOf('[data-test="last-backup"]')).includes(usb));
+  const written = readdirSync(usb);
+  assert.equal(written.length, 1, written.join());
+  await nav("today");
+  await nav("settings");
+  await until("the folder offered again", async () => (await (await b.$('input[name="backup-dir"]')).getValue()) === usb);
+  const lastText = await textOf('[data-test="last-backup"]');
+  assert.ok(lastText.includes(written[0]), lastText);
 });
 
 test("a warehouse count and a task's day: due date picked, overdue on today, comment, moved on the board", async () => {

@@ -38,6 +38,9 @@ pub enum Error {
     /// A benchmark step failed (a child process, its output).
     #[error("benchmark step failed: {0}")]
     Bench(String),
+    /// A backup was asked for without a folder, and no earlier backup names one.
+    #[error("no backup folder given, and no earlier backup to take it from")]
+    NoBackupFolder,
     /// A file given by the user could not be read or written.
     #[error("cannot access {path}: {source}")]
     File {

@@ -214,6 +214,8 @@ catalogue! {
     ErrNetworkRunning => "the network is running already", "网络已在运行";
     ErrNoAnswer => "the node serving this data dir did not answer: {reason}", "服务此数据目录的节点没有应答：{reason}";
     ErrTimeout => "timed out waiting for {what}", "等待超时：{what}";
+    ErrNoBackupFolder => "no backup folder given, and no earlier backup to take it from", "未指定备份文件夹，也没有以前的备份可沿用";
+    BackupWritten => "Backup written to {file} ({bytes} bytes).", "备份已写入 {file}（{bytes} 字节）。";
     ErrBench => "benchmark step failed: {reason}", "基准测试步骤失败：{reason}";
     ErrInviteRefused => "invite refused: {reason}", "邀请被拒绝：{reason}";
     ErrInviteCode => "malformed invite code: {reason}", "邀请码格式错误：{reason}";
@@ -401,6 +403,7 @@ pub fn error(lang: Lang, err: &Error) -> String {
         Error::Address(addr) => fill(lang, Msg::ErrAddress, &[("addr", addr)]),
         Error::NetworkRunning => Msg::ErrNetworkRunning.text(lang).to_string(),
         Error::Timeout(what) => fill(lang, Msg::ErrTimeout, &[("what", what)]),
+        Error::NoBackupFolder => Msg::ErrNoBackupFolder.text(lang).to_string(),
         Error::Bench(reason) => fill(lang, Msg::ErrBench, &[("reason", reason)]),
         Error::Sync(e) => sync_error(lang, e),
         Error::DataDir { path, source } | Error::File { path, source } => fill(

@@ -22,6 +22,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod backup;
 mod error;
 pub mod i18n;
 pub mod identity;
@@ -30,6 +31,7 @@ mod node;
 mod replica;
 mod today;
 
+pub use backup::{LAST_BACKUP_FILE, LastBackup};
 pub use error::{Error, Result};
 pub use net::{
     DocumentHeads, Joined, NetConfig, NewInvite, PEERS_FILE, PeerStatus, SyncStatus, parse_addrs,

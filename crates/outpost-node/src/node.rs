@@ -14,6 +14,7 @@ use outpost_core::{
 use serde::Serialize;
 use tokio::sync::broadcast;
 
+use crate::backup::{self, LastBackup};
 use crate::error::{Error, Result};
 use crate::identity::Identity;
 
@@ -424,16 +425,27 @@ impl Node {
 
     /// Writes a bundle of the whole book into `dir` (a backup a new device can start
     /// from, or that any member can import); returns the file written and its size.
-    pub fn backup(&self, dir: &Path) -> Result<(PathBuf, usize)> {
+    /// The backup is remembered in the data dir ([`Node::last_backup`]).
+    pub fn backup(&self, dir: &Path) -> Result<LastBackup> {
         std::fs::create_dir_all(dir).map_err(|source| Error::File {
             path: dir.to_path_buf(),
             source,
         })?;
         let me = self.me()?;
-        let stamp = jiff::Zoned::now().strftime("%Y%m%d-%H%M%S").to_string();
-        let path = dir.join(format!("outpost-{}-{}-{stamp}.bundle", me.site, me.code));
+        let now = jiff::Zoned::now();
+        let path = dir.join(backup::file_name(me.site.as_str(), me.code.as_str(), &now));
         let bytes = self.export_bundle(&path, &ExportScope::Everything)?;
-        Ok((path, bytes))
+        let last = LastBackup::new(dir, &path, bytes, now.timestamp());
+        // The backup is written whatever happens to the reminder of it.
+        if let Err(e) = backup::remember(&self.data_dir, &last) {
+            tracing::warn!(error = %e, "could not remember the backup");
+        }
+        Ok(last)
+    }
+
+    /// The last backup made from this data dir, if any.
+    pub fn last_backup(&self) -> Option<LastBackup> {
+        backup::last(&self.data_dir)
     }
 
     /// Merges a bundle file.

@@ -81,3 +81,77 @@ outposttest!(two_sites_exchange_bundles_both_ways, |dir, _cmd| {
     );
     eqnice!(a.dump(), b.dump());
 });
+
+outposttest!(
+    a_backup_remembers_its_folder_and_starts_a_new_device,
+    |dir, a| {
+        a.ok(&["init", "--org", "Demo", "--site", "SH", "--name", "Li Wei"]);
+        a.ok(&[
+            "item", "add", "--sku", "TEA", "--name", "Tea", "--price", "35.00",
+        ]);
+        // No folder yet: a clear refusal naming what to give.
+        let err = a.fails(&["backup"]);
+        assert!(err.contains("no backup folder"), "{err}");
+
+        let usb = dir.path().join("usb");
+        let first = a.json(&["backup", usb.to_str().unwrap()]);
+        let file = std::path::PathBuf::from(first["path"].as_str().unwrap());
+        assert!(file.starts_with(&usb), "{first}");
+        eqnice!(
+            std::fs::metadata(&file).unwrap().len(),
+            first["bytes"].as_u64().unwrap()
+        );
+        // The next backup goes to the same folder without naming it.
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let second = a.json(&["backup"]);
+        eqnice!(first["dir"], second["dir"]);
+        assert_ne!(first["path"], second["path"]);
+        eqnice!(2, std::fs::read_dir(&usb).unwrap().count());
+
+        // A damaged record is only a reminder lost: a folder given still works.
+        std::fs::write(
+            a.data_dir.join(outpost_node::LAST_BACKUP_FILE),
+            b"{not json",
+        )
+        .unwrap();
+        assert!(a.fails(&["backup"]).contains("no backup folder"));
+        let other = dir.path().join("shared");
+        a.ok(&["backup", other.to_str().unwrap()]);
+
+        // What a backup is for: a new device starts from it with everything.
+        let b = dir.device("b");
+        b.ok(&[
+            "init",
+            "--join-bundle",
+            second["path"].as_str().unwrap(),
+            "--site",
+            "SH",
+            "--name",
+            "Spare",
+        ]);
+        eqnice!(1, b.json(&["item", "list"]).as_array().unwrap().len());
+    }
+);
+
+outposttest!(
+    a_relative_path_given_to_a_serving_node_is_the_callers,
+    |dir, a| {
+        a.ok(&["init", "--org", "Demo", "--site", "SH", "--name", "Li Wei"]);
+        let _serving = crate::network::Serving::start(&a);
+        let caller = dir.path().join("desk");
+        std::fs::create_dir_all(&caller).unwrap();
+        // Run from `caller`: the serving node, which runs the command, has another cwd.
+        let run_in_caller = |args: &[&str]| {
+            let out = a.command(args).current_dir(&caller).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{args:?}: {stderr}");
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+        };
+        let backup = run_in_caller(&["--json", "backup", "usb"]);
+        let path = std::path::PathBuf::from(backup["path"].as_str().unwrap());
+        assert!(path.starts_with(caller.join("usb")), "{backup}");
+        assert!(path.exists());
+        run_in_caller(&["--json", "bundle", "export", "all.bundle"]);
+        assert!(caller.join("all.bundle").exists());
+    }
+);

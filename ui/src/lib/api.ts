@@ -15,6 +15,8 @@ export interface Device {
   id: string; code: string; name: string; site: string; role: Role;
   joined_at_ms: number; revoked: boolean; revoked_at_ms: number | null;
 }
+/** A backup written, as remembered in the data dir. */
+export interface LastBackup { dir: string; path: string; bytes: number; at_ms: number }
 export interface Setup { org: string; me: Device; peer_id: string; listen: string[] }
 export interface AppStatus { data_dir: string; lang: "en" | "zh"; setup: Setup | null }
 export interface Site { code: string; name: string }
@@ -175,6 +177,7 @@ export const api = {
   peers: () => invoke<PeerStatus[]>("peers"),
   syncStatus: () => invoke<SyncStatus>("sync_status"),
   addPeer: (addr: string) => invoke<string>("add_peer", { addr }),
-  backup: (dir: string) => invoke<{ path: string; bytes: number }>("backup", { dir }),
+  backup: (dir: string) => invoke<LastBackup>("backup", { dir }),
+  lastBackup: () => invoke<LastBackup | null>("last_backup"),
   importBundle: (path: string) => invoke<ImportReport>("import_bundle", { path }),
 };

@@ -1,6 +1,6 @@
 //! Command-line arguments.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -66,6 +66,12 @@ pub enum Command {
     /// Exchange changes with another device by file.
     #[command(subcommand)]
     Bundle(BundleCmd),
+    /// Write a backup of the whole book (a bundle any member can import or a new device
+    /// start from) into a folder: the one of the last backup if none is given.
+    Backup {
+        /// Folder to write into (a USB stick, a shared drive).
+        dir: Option<PathBuf>,
+    },
     /// Recreate the query tables from the documents.
     Rebuild,
     /// Run as an always-on node (HQ or a spare box): listen, sync with members, answer
@@ -543,6 +549,29 @@ pub enum ConflictsCmd {
         /// Number of the value to keep, as listed.
         choice: usize,
     },
+}
+
+impl Command {
+    /// The command with its relative file and folder arguments taken against `cwd`: a
+    /// command forwarded to a serving node runs in that process's working directory.
+    pub fn with_paths_from(self, cwd: &Path) -> Command {
+        let under = |p: PathBuf| if p.is_relative() { cwd.join(p) } else { p };
+        match self {
+            Command::Backup { dir } => Command::Backup {
+                dir: dir.map(under),
+            },
+            Command::Bundle(BundleCmd::Export { file, for_device }) => {
+                Command::Bundle(BundleCmd::Export {
+                    file: under(file),
+                    for_device,
+                })
+            }
+            Command::Bundle(BundleCmd::Import { file }) => {
+                Command::Bundle(BundleCmd::Import { file: under(file) })
+            }
+            other => other,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -239,6 +239,22 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
             out.json(&json!({"file": file, "bytes": bytes}));
             Ok(())
         }
+        Command::Backup { dir } => {
+            let dir = match dir {
+                Some(dir) => dir,
+                None => node
+                    .last_backup()
+                    .map(|last| PathBuf::from(last.dir))
+                    .ok_or(outpost_node::Error::NoBackupFolder)?,
+            };
+            let backup = node.backup(&dir)?;
+            out.say(
+                Msg::BackupWritten,
+                &[("file", &backup.path), ("bytes", &backup.bytes)],
+            );
+            out.json(&backup);
+            Ok(())
+        }
         Command::Bundle(BundleCmd::Import { file }) => {
             let report = node.import_bundle(&file)?;
             let device = node

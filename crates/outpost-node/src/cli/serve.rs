@@ -26,6 +26,9 @@ const MAX_REQUEST: usize = 1 << 20;
 #[derive(Serialize, Deserialize)]
 struct Request {
     args: Vec<String>,
+    /// The caller's working directory: relative paths in `args` are relative to it.
+    #[serde(default)]
+    cwd: PathBuf,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -68,13 +71,16 @@ pub fn forward(
     // No socket to connect to: nobody serves this data dir, the command opens the book.
     let stream = UnixStream::connect(dir.join(SOCKET)).ok()?;
     let args: Vec<String> = std::env::args().skip(1).collect();
-    Some(exchange(stream, &Request { args }, lang).and_then(|reply| {
-        print!("{}", reply.stdout);
-        match reply.error {
-            None => Ok(()),
-            Some(e) => Err(e),
-        }
-    }))
+    let cwd = std::env::current_dir().unwrap_or_default();
+    Some(
+        exchange(stream, &Request { args, cwd }, lang).and_then(|reply| {
+            print!("{}", reply.stdout);
+            match reply.error {
+                None => Ok(()),
+                Some(e) => Err(e),
+            }
+        }),
+    )
 }
 
 /// Sends one request to the serving node and reads its reply.
@@ -200,7 +206,7 @@ fn run_forwarded(node: &Node, line: &str) -> Reply {
             &outpost_node::Error::Locked(node.data_dir().to_path_buf()),
         ));
     }
-    let result = super::run::dispatch(node, cli.command, &out);
+    let result = super::run::dispatch(node, cli.command.with_paths_from(&request.cwd), &out);
     Reply {
         stdout: out.take(),
         error: result.err().map(|e| i18n::error(lang, &e)),

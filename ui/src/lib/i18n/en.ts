@@ -282,6 +282,8 @@ export const en = {
 
   "settings.backupDir": "Backup folder",
   "settings.backupNow": "Back up now",
+  "settings.lastBackup": "Last backup {time}: {path}",
+  "settings.noBackup": "No backup made from this device yet.",
   "settings.backedUp": "Backed up to {path} ({kb} KB).",
   "settings.importBundle": "Bundle file from another office",
   "settings.import": "Merge it",

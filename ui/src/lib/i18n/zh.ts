@@ -283,6 +283,8 @@ export const zh: Record<Key, string> = {
 
   "settings.backupDir": "备份目录",
   "settings.backupNow": "立即备份",
+  "settings.lastBackup": "上次备份 {time}：{path}",
+  "settings.noBackup": "本设备尚未做过备份。",
   "settings.backedUp": "已备份到 {path}（{kb} KB）。",
   "settings.importBundle": "来自其他办公室的数据包文件",
   "settings.import": "合并",

@@ -1,0 +1,68 @@
+//! Backups: a bundle of the whole book written into a folder, and the record of the last
+//! one (kept in the data dir, so every front end shows when the book was last saved
+//! elsewhere and offers the same folder again).
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::node::write_atomically;
+
+/// The data-dir file that remembers the last backup.
+pub const LAST_BACKUP_FILE: &str = "last-backup.json";
+
+/// A backup written, as remembered in the data dir.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastBackup {
+    /// The folder it went to (offered again next time).
+    pub dir: String,
+    /// The bundle file written.
+    pub path: String,
+    /// Its size in bytes.
+    pub bytes: usize,
+    /// When it was written (ms).
+    pub at_ms: i64,
+}
+
+impl LastBackup {
+    /// Records a backup just written.
+    pub(crate) fn new(dir: &Path, path: &Path, bytes: usize, at: Timestamp) -> LastBackup {
+        LastBackup {
+            dir: dir.display().to_string(),
+            path: path.display().to_string(),
+            bytes,
+            at_ms: at.as_millisecond(),
+        }
+    }
+}
+
+/// The file name of a backup made by device `code` of `site` at `at` (local time).
+pub(crate) fn file_name(site: &str, code: &str, at: &jiff::Zoned) -> String {
+    format!(
+        "outpost-{site}-{code}-{}.bundle",
+        at.strftime("%Y%m%d-%H%M%S")
+    )
+}
+
+/// Remembers `last` in `data_dir`.
+pub(crate) fn remember(data_dir: &Path, last: &LastBackup) -> Result<()> {
+    // Strings and integers only: serialising cannot fail.
+    let text = serde_json::to_vec_pretty(last).expect("a backup record serialises");
+    write_atomically(&data_dir.join(LAST_BACKUP_FILE), &text)
+}
+
+/// The last backup remembered in `data_dir`, if any. An unreadable record counts as none
+/// (it is only a reminder, rewritten by the next backup) and is logged.
+pub(crate) fn last(data_dir: &Path) -> Option<LastBackup> {
+    let path = data_dir.join(LAST_BACKUP_FILE);
+    let text = std::fs::read(&path).ok()?;
+    match serde_json::from_slice(&text) {
+        Ok(last) => Some(last),
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "ignoring an unreadable backup record");
+            None
+        }
+    }
+}
