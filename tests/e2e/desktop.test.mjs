@@ -61,13 +61,29 @@ async function openDraftFromToday(title) {
   throw new Error(`no link "${title}" on today`);
 }
 
+/** Starts the second office's node; resolves once it answers commands (it says where it listens). */
 function serveOffice(listen) {
   office = spawn(CLI, ["--lang", "en", "serve", "--no-relay", "--no-mdns", "--listen", listen], {
     env: { ...process.env, OUTPOST_DATA_DIR: officeDir },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "pipe", "inherit"],
   });
-  // The CLI forwards commands to the serving node through its socket once it is up.
-  return new Promise((resolve) => setTimeout(resolve, 1500));
+  // The CLI forwards commands to the serving node through its socket, bound before the
+  // addresses are printed; a command sent earlier would find the book locked.
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("outpost serve did not listen within 30 s")), 30_000);
+    let seen = "";
+    office.stdout.on("data", (chunk) => {
+      seen += chunk;
+      if (/^listening /m.test(seen)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    office.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`outpost serve exited (${code}) before listening`));
+    });
+  });
 }
 
 async function stopOffice() {
