@@ -4,9 +4,9 @@
 use outpost_core::{
     Action, ConflictRow, Device, Draft, ExceptionRow, HistoryEntry, ImportReport, Invite, Item,
     ItemId, LevelRow, LineEdit, Money, MovementFilter, MovementRow, NewItem, NewOrder, NewOrg,
-    NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter, OrderId, OrderRow, Party, PartyId,
-    PartyKind, Role, SampleSpec, SentTransfer, Site, SiteCode, Status, StockMove, TaskEdit,
-    TaskFilter, TaskId, TaskRow, Transit, Warehouse, WarehouseCode,
+    NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter, OrderId, OrderRow, Party, PartyEdit,
+    PartyId, PartyKind, Role, SampleSpec, SentTransfer, Site, SiteCode, Status, StockMove,
+    TaskEdit, TaskFilter, TaskId, TaskRow, Transit, Warehouse, WarehouseCode,
 };
 use outpost_node::i18n::Lang;
 use outpost_node::{LastBackup, NewInvite, Node, PeerStatus, SyncStatus, Today};
@@ -178,6 +178,17 @@ pub async fn edit_item(
     desktop
         .run(move |n| n.edit_item(&sku, name.as_deref(), price, low_stock))
         .await
+}
+
+/// Edits a customer or supplier (by name or id).
+#[tauri::command]
+pub async fn edit_party(
+    desktop: State<'_, Desktop>,
+    kind: PartyKind,
+    key: String,
+    edit: PartyEdit,
+) -> Reply<()> {
+    desktop.run(move |n| n.edit_party(kind, &key, edit)).await
 }
 
 /// Customers or suppliers.

@@ -81,6 +81,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R
             commands::items,
             commands::add_item,
             commands::edit_item,
+            commands::edit_party,
             commands::parties,
             commands::add_party,
             commands::orders,

@@ -381,3 +381,22 @@ test("a warehouse count and a task's day: due date picked, overdue on today, com
   await nav("tasks");
   await until("the title restored", async () => (await (await b.$('[data-test="task-form"] input[name="title"]')).getValue()) === "Call the tea supplier");
 });
+
+test("the catalogue is kept up to date: a new price, a customer's new name and phone", async () => {
+  await nav("catalogue");
+  await b.$('[data-item="TEA"] [data-test="item-edit-open"]').click();
+  await fill('[data-test="item-edit"] input[name="edit-price"]', "38.00");
+  await b.$('[data-test="item-save"]').click();
+  await until("the new price", async () => (await textOf('[data-item="TEA"]')).includes("¥38.00"));
+
+  await b.$('[data-party="Acme Foods"] [data-test="party-edit-open"]').click();
+  await fill('[data-test="party-edit"] input[name="edit-party-name"]', "Acme Foods Ltd");
+  await fill('[data-test="party-edit"] input[name="edit-phone"]', "021-5555 0101");
+  await b.$('[data-test="party-save"]').click();
+  await until("the new name and phone", async () => (await textOf('[data-party="Acme Foods Ltd"]')).includes("021-5555 0101"));
+  await shot("en-catalogue-edited");
+  // Orders name their customer by id: every order of Acme shows the new name.
+  await nav("orders");
+  await until("orders under the new name", async () => (await textOf('[data-test="order-list"]')).includes("Acme Foods Ltd"));
+  assert.ok(!(await textOf('[data-test="order-list"]')).match(/Acme Foods(?! Ltd)/), "no order keeps the old name");
+});

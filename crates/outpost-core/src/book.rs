@@ -37,7 +37,7 @@ use crate::record::RecordRef;
 use crate::schema;
 use crate::store;
 
-pub use catalog::{NewItem, NewParty};
+pub use catalog::{NewItem, NewParty, PartyEdit};
 pub use conflicts::{ChoiceRow, ConflictRow};
 pub use drafts::{Draft, MAX_DRAFT_BYTES};
 pub use exception::ExceptionRow;

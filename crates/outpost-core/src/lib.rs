@@ -61,9 +61,9 @@ pub use book::{
     Admitted, Book, ChoiceRow, ConflictRow, Draft, EventRow, ExceptionRow, ExportScope,
     FieldChange, HistoryEntry, ImportReport, InviteRefusal, JoinAs, LevelRow, LineEdit, LineRow,
     MAX_DRAFT_BYTES, MovementFilter, MovementRow, NewItem, NewLine, NewOrder, NewOrg, NewParty,
-    NewTask, OrderDetail, OrderEdit, OrderFilter, OrderRow, OrderSort, Pending, RefusedChange,
-    SampleReport, SampleSpec, SentTransfer, StockMove, SyncReceipt, TaskEdit, TaskFilter, TaskRow,
-    Transit,
+    NewTask, OrderDetail, OrderEdit, OrderFilter, OrderRow, OrderSort, PartyEdit, Pending,
+    RefusedChange, SampleReport, SampleSpec, SentTransfer, StockMove, SyncReceipt, TaskEdit,
+    TaskFilter, TaskRow, Transit,
 };
 pub use bundle::{BundleSummary, inspect as inspect_bundle};
 pub use code::{DeviceCode, SiteCode, WarehouseCode};

@@ -975,3 +975,109 @@ fn a_line_given_another_item_keeps_its_number_and_takes_the_new_price() {
     assert!(matches!(err, Error::NotFound { .. }), "{err}");
     assert_eq!(a.dump().unwrap(), before);
 }
+
+#[test]
+fn a_customer_is_edited_orders_show_the_new_name_and_rival_edits_are_shown() {
+    let TwoOffices {
+        mut a,
+        mut b,
+        mut clock,
+        ..
+    } = two_offices();
+    let (number, _) = b
+        .create_order(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
+        .unwrap();
+    sync(&mut a, &mut b, &mut clock);
+    // A clerk may edit customers (whoever takes an order may need to).
+    let edit = PartyEdit {
+        name: Some("  Acme Foods 客户 ".into()),
+        phone: Some("021-5555".into()),
+        address: None,
+    };
+    b.edit_party(PartyKind::Customer, "Acme 客户", edit, clock.tick())
+        .unwrap();
+    let acme = b
+        .resolve_party(PartyKind::Customer, "Acme Foods 客户")
+        .unwrap();
+    assert_eq!(
+        (acme.phone.as_str(), acme.address.as_str()),
+        ("021-5555", "")
+    );
+    // Orders refer to the customer by id: they show the new name at once, and elsewhere
+    // after a merge.
+    let row = |book: &Book| {
+        book.orders(&OrderFilter::default())
+            .unwrap()
+            .into_iter()
+            .find(|o| o.number == number)
+            .unwrap()
+            .party
+    };
+    assert_eq!(row(&b), "Acme Foods 客户");
+    sync(&mut a, &mut b, &mut clock);
+    assert_eq!(row(&a), "Acme Foods 客户");
+
+    // Refused, changing nothing: a name another customer has, a blank name, a stranger.
+    a.add_party(
+        NewParty {
+            kind: PartyKind::Customer,
+            name: "Beta".into(),
+            phone: String::new(),
+            address: String::new(),
+        },
+        clock.tick(),
+    )
+    .unwrap();
+    let before = a.dump().unwrap();
+    let rename = |name: &str| PartyEdit {
+        name: Some(name.into()),
+        ..PartyEdit::default()
+    };
+    let err = a
+        .edit_party(
+            PartyKind::Customer,
+            "Beta",
+            rename("acme foods 客户"),
+            clock.tick(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Duplicate { .. }), "{err}");
+    let err = a
+        .edit_party(PartyKind::Customer, "Beta", rename(" "), clock.tick())
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidValue { .. }), "{err}");
+    let err = a
+        .edit_party(PartyKind::Supplier, "Beta", rename("Gamma"), clock.tick())
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+    assert_eq!(a.dump().unwrap(), before);
+
+    // Two offices change the phone apart: both values are kept and shown as a conflict.
+    let phone = |p: &str| PartyEdit {
+        phone: Some(p.into()),
+        ..PartyEdit::default()
+    };
+    a.edit_party(
+        PartyKind::Customer,
+        "Acme Foods 客户",
+        phone("021-1111"),
+        clock.tick(),
+    )
+    .unwrap();
+    b.edit_party(
+        PartyKind::Customer,
+        "Acme Foods 客户",
+        phone("010-2222"),
+        clock.tick(),
+    )
+    .unwrap();
+    sync(&mut a, &mut b, &mut clock);
+    let conflicts = a.conflicts().unwrap();
+    let phones = conflicts
+        .iter()
+        .find(|c| c.field == "phone")
+        .expect("the rival phones");
+    assert_eq!(phones.label, "Acme Foods 客户");
+    assert_eq!(phones.choices.len(), 2);
+    assert_eq!(a.dump().unwrap(), b.dump().unwrap());
+}

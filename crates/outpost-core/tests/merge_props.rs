@@ -48,6 +48,11 @@ enum Op {
         order: usize,
         action: usize,
     },
+    /// The customer's phone changed (a register in the parties document).
+    Phone {
+        r: usize,
+        who: u8,
+    },
     Receive {
         r: usize,
         sku: usize,
@@ -86,6 +91,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (r.clone(), 0..2usize, 1..20i64).prop_map(|(r, sku, qty)| Op::Receive { r, sku, qty }),
         1 => (r.clone(), 0..2usize, 1..10i64).prop_map(|(r, sku, qty)| Op::Issue { r, sku, qty }),
         1 => r.clone().prop_map(|r| Op::NewTask { r }),
+        1 => (r.clone(), any::<u8>()).prop_map(|(r, who)| Op::Phone { r, who }),
         2 => (r.clone(), 0..4usize, any::<u8>()).prop_map(|(r, task, who)| Op::Owner { r, task, who }),
         3 => (r.clone(), r, any::<bool>(), any::<bool>()).prop_map(|(from, to, targeted, twice)| Op::Sync { from, to, targeted, twice }),
     ]
@@ -452,6 +458,26 @@ fn apply(w: &mut World, op: &Op) {
                 (t.id.to_string(), "owner".into()),
                 owner.into(),
                 t.owner.into(),
+            );
+        }
+        Op::Phone { r, who } => {
+            let r = r % n;
+            let acme = w.books[r]
+                .resolve_party(PartyKind::Customer, "Acme")
+                .unwrap();
+            let phone = format!("021-{who}");
+            let edit = PartyEdit {
+                phone: Some(phone.clone()),
+                ..Default::default()
+            };
+            w.books[r]
+                .edit_party(PartyKind::Customer, "Acme", edit, at)
+                .unwrap();
+            w.model.write(
+                r,
+                (acme.id.to_string(), "phone".into()),
+                phone.into(),
+                acme.phone.into(),
             );
         }
         Op::Sync {

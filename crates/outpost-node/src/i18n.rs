@@ -71,6 +71,7 @@ catalogue! {
     ItemAdded => "Item {sku} added.", "已添加商品 {sku}。";
     ItemUpdated => "Item {sku} updated.", "已更新商品 {sku}。";
     PartyAdded => "{name} added.", "已添加 {name}。";
+    PartyUpdated => "{name} updated.", "已更新 {name}。";
     OrderCreated => "Order {number} created (draft).", "已创建订单 {number}（草稿）。";
     OrderUpdated => "Order {number} updated.", "已更新订单 {number}。";
     OrderNowStatus => "Order {number} is now {status}.", "订单 {number} 当前状态：{status}。";

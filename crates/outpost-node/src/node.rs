@@ -8,8 +8,9 @@ use outpost_core::{
     Action, Book, ConflictRow, Device, Draft, ExceptionRow, ExportScope, HistoryEntry,
     ImportReport, Item, ItemId, JoinAs, LevelRow, LineEdit, Money, MovementFilter, MovementRow,
     NewItem, NewOrder, NewOrg, NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter, OrderId,
-    OrderRow, Party, PartyId, PartyKind, RecordRef, SentTransfer, Site, SiteCode, Status,
-    StockMove, TaskEdit, TaskFilter, TaskId, TaskRow, Timestamp, Transit, Warehouse, WarehouseCode,
+    OrderRow, Party, PartyEdit, PartyId, PartyKind, RecordRef, SentTransfer, Site, SiteCode,
+    Status, StockMove, TaskEdit, TaskFilter, TaskId, TaskRow, Timestamp, Transit, Warehouse,
+    WarehouseCode,
 };
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -284,6 +285,11 @@ impl Node {
     /// Adds a customer or supplier.
     pub fn add_party(&self, party: NewParty) -> Result<PartyId> {
         self.write("party.add", |b, now| b.add_party(party, now))
+    }
+
+    /// Edits a customer or supplier (by name or id).
+    pub fn edit_party(&self, kind: PartyKind, key: &str, edit: PartyEdit) -> Result<()> {
+        self.write("party.edit", |b, now| b.edit_party(kind, key, edit, now))
     }
 
     /// Customers or suppliers.

@@ -155,3 +155,31 @@ outposttest!(
         assert!(caller.join("all.bundle").exists());
     }
 );
+
+outposttest!(
+    a_customer_edited_at_one_office_reads_the_same_at_the_other,
+    |dir, _a| {
+        let (a, b) = two_offices(&dir);
+        b.ok(&[
+            "customer", "edit", "Acme", "--name", "Acme Ltd", "--phone", "010-8888",
+        ]);
+        // A name another customer has is refused and changes nothing.
+        b.ok(&["customer", "add", "Beta"]);
+        let before = b.dump();
+        let err = b.fails(&["customer", "edit", "Beta", "--name", "acme ltd"]);
+        assert!(
+            err.contains("Acme Ltd") || err.contains("acme ltd"),
+            "{err}"
+        );
+        eqnice!(before, b.dump());
+        carry(&dir, &b, &a);
+        let customers = a.json(&["customer", "list"]);
+        let acme = customers
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "Acme Ltd")
+            .unwrap_or_else(|| panic!("{customers}"));
+        eqnice!("010-8888", acme["phone"].as_str().unwrap());
+    }
+);

@@ -136,6 +136,8 @@ export const api = {
     invoke<string>("add_item", { item }),
   editItem: (sku: string, name: string | null, price: number | null, lowStock: number | null) =>
     invoke<void>("edit_item", { sku, name, price, lowStock }),
+  editParty: (kind: PartyKind, key: string, edit: { name?: string; phone?: string; address?: string }) =>
+    invoke<void>("edit_party", { kind, key, edit }),
   parties: (kind: PartyKind) => invoke<Party[]>("parties", { kind }),
   addParty: (party: { kind: PartyKind; name: string; phone: string; address: string }) =>
     invoke<string>("add_party", { party }),

@@ -45,6 +45,26 @@ pub struct NewParty {
     pub address: String,
 }
 
+/// Changes to a customer or supplier; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PartyEdit {
+    /// New name, unique among parties of its kind (orders show it: they refer by id).
+    pub name: Option<String>,
+    /// New phone (empty clears it).
+    pub phone: Option<String>,
+    /// New address (empty clears it).
+    pub address: Option<String>,
+}
+
+/// The collection of the parties document that holds parties of `kind`.
+fn party_collection(kind: PartyKind) -> &'static str {
+    match kind {
+        PartyKind::Customer => collection::CUSTOMERS,
+        PartyKind::Supplier => collection::SUPPLIERS,
+    }
+}
+
 pub(super) fn put_settings(tx: &mut Transaction<'_>, name: &str, currency: &str) -> Result<()> {
     let settings = collection_obj(tx, collection::SETTINGS)?;
     tx.put(&settings, "name", name)?;
@@ -256,10 +276,7 @@ impl Book {
             });
         }
         let id = PartyId::generate(at);
-        let coll = match party.kind {
-            PartyKind::Customer => collection::CUSTOMERS,
-            PartyKind::Supplier => collection::SUPPLIERS,
-        };
+        let coll = party_collection(party.kind);
         let key = id.clone();
         self.write(&DocId::Parties, at, |tx| {
             let obj = new_record(tx, coll, key.as_str())?;
@@ -273,6 +290,59 @@ impl Book {
             ))
         })?;
         Ok(id)
+    }
+
+    /// Changes a customer's or supplier's name, phone or address (registers: concurrent
+    /// edits of one field conflict and are shown).
+    pub fn edit_party(
+        &mut self,
+        kind: PartyKind,
+        key: &str,
+        edit: PartyEdit,
+        at: Timestamp,
+    ) -> Result<()> {
+        let party = self.resolve_party(kind, key)?;
+        let name = edit
+            .name
+            .as_deref()
+            .map(|n| required("name", n, MAX_NAME))
+            .transpose()?;
+        let phone = edit
+            .phone
+            .as_deref()
+            .map(|p| optional("phone", p, 64))
+            .transpose()?;
+        let address = edit
+            .address
+            .as_deref()
+            .map(|a| optional("address", a, MAX_TEXT))
+            .transpose()?;
+        if let Some(name) = &name
+            && let Some(other) = self.party_by_name(kind, name)?
+            && other.id != party.id
+        {
+            return Err(Error::Duplicate {
+                kind: kind.as_str(),
+                key: name.clone(),
+            });
+        }
+        let coll = party_collection(kind);
+        self.write(&DocId::Parties, at, |tx| {
+            let records = collection_obj(tx, coll)?;
+            let obj = View::now(&*tx)
+                .child_map(&records, party.id.as_str())
+                .ok_or_else(|| Error::not_found(kind.as_str(), party.name.as_str()))?;
+            for (field, value) in [("name", &name), ("phone", &phone), ("address", &address)] {
+                if let Some(value) = value {
+                    tx.put(&obj, field, value.as_str())?;
+                }
+            }
+            Ok(Written::new(
+                (),
+                "party.edit",
+                vec![RecordRef::new(coll, party.id.as_str())],
+            ))
+        })
     }
 }
 

@@ -234,6 +234,20 @@ pub enum PartyCmd {
         #[arg(long, default_value = "")]
         address: String,
     },
+    /// Change one's name, phone or address (only what is given).
+    Edit {
+        /// Current name (or id).
+        name: String,
+        /// New name.
+        #[arg(long = "name")]
+        new_name: Option<String>,
+        /// New phone (empty clears it).
+        #[arg(long)]
+        phone: Option<String>,
+        /// New address (empty clears it).
+        #[arg(long)]
+        address: Option<String>,
+    },
     /// List them.
     List,
 }

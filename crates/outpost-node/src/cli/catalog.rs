@@ -1,6 +1,6 @@
 //! `outpost item|customer|supplier`: the catalogue and parties.
 
-use outpost_core::{Money, NewItem, NewParty, PartyKind};
+use outpost_core::{Money, NewItem, NewParty, PartyEdit, PartyKind};
 use outpost_node::i18n::Msg;
 use outpost_node::{Node, Result};
 use serde_json::json;
@@ -80,6 +80,21 @@ pub(super) fn party(node: &Node, kind: PartyKind, cmd: PartyCmd, out: &Out) -> R
             })?;
             out.say(Msg::PartyAdded, &[("name", &name)]);
             out.json(&json!({"id": id, "name": name}));
+        }
+        PartyCmd::Edit {
+            name,
+            new_name,
+            phone,
+            address,
+        } => {
+            let edit = PartyEdit {
+                name: new_name,
+                phone,
+                address,
+            };
+            node.edit_party(kind, &name, edit)?;
+            out.say(Msg::PartyUpdated, &[("name", &name)]);
+            out.json(&json!({"name": name}));
         }
         PartyCmd::List => {
             let list = node.parties(kind)?;

@@ -163,6 +163,9 @@ export const en = {
   "catalogue.phone": "Phone",
   "catalogue.address": "Address",
   "catalogue.kind": "Kind",
+  "catalogue.edit": "Edit",
+  "catalogue.save": "Save",
+  "catalogue.cancel": "Cancel",
 
   "tasks.title": "Tasks",
   "tasks.mine": "Mine",

@@ -164,6 +164,9 @@ export const zh: Record<Key, string> = {
   "catalogue.phone": "电话",
   "catalogue.address": "地址",
   "catalogue.kind": "类型",
+  "catalogue.edit": "编辑",
+  "catalogue.save": "保存",
+  "catalogue.cancel": "取消",
 
   "tasks.title": "任务",
   "tasks.mine": "我的",
