@@ -386,6 +386,9 @@ test("the catalogue is kept up to date: a new price, a customer's new name and p
   await nav("catalogue");
   await b.$('[data-item="TEA"] [data-test="item-edit-open"]').click();
   await fill('[data-test="item-edit"] input[name="edit-price"]', "38.00");
+  // Called away mid-edit: the edit waits on today and reopens as it was typed.
+  await openDraftFromToday("Catalogue");
+  await until("the edit reopened", async () => (await (await b.$('[data-test="item-edit"] input[name="edit-price"]')).getValue()) === "38.00");
   await b.$('[data-test="item-save"]').click();
   await until("the new price", async () => (await textOf('[data-item="TEA"]')).includes("¥38.00"));
 
@@ -395,6 +398,8 @@ test("the catalogue is kept up to date: a new price, a customer's new name and p
   await b.$('[data-test="party-save"]').click();
   await until("the new name and phone", async () => (await textOf('[data-party="Acme Foods Ltd"]')).includes("021-5555 0101"));
   await shot("en-catalogue-edited");
+  await nav("today");
+  await until("nothing left unsaved there", async () => !(await b.$("main").getText()).includes("Catalogue"));
   // Orders name their customer by id: every order of Acme shows the new name.
   await nav("orders");
   await until("orders under the new name", async () => (await textOf('[data-test="order-list"]')).includes("Acme Foods Ltd"));
