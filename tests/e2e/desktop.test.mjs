@@ -305,7 +305,9 @@ test("what was typed and never saved outlives leaving the form and a kill -9; an
 
   // A backup: the window says when and where, and offers the same folder next time.
   const usb = mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-usb-"));
-  await nav("settings");
+  await nav("today");
+  assert.match(await textOf('[data-test="today-backup"]'), /No backup yet/);
+  await b.$('[data-test="today-backup"]').click();
   assert.match(await textOf('[data-test="last-backup"]'), /No backup/);
   await fill('input[name="backup-dir"]', usb);
   await b.$('[data-test="backup"]').click();
@@ -317,6 +319,8 @@ test("what was typed and never saved outlives leaving the form and a kill -9; an
   await until("the folder offered again", async () => (await (await b.$('input[name="backup-dir"]')).getValue()) === usb);
   const lastText = await textOf('[data-test="last-backup"]');
   assert.ok(lastText.includes(written[0]), lastText);
+  await nav("today");
+  await until("the reminder answered", async () => /Last backup \d+ (s|min) ago/.test(await textOf('[data-test="today-backup"]')));
 });
 
 test("a warehouse count and a task's day: due date picked, overdue on today, comment, moved on the board", async () => {

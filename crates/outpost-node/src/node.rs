@@ -50,6 +50,8 @@ pub enum Event {
     },
     /// A peer connected, disconnected or finished a sync session.
     PeersChanged,
+    /// A backup was written (the today screen's reminder changes).
+    BackedUp,
 }
 
 /// One device's node: the only API the CLI and the desktop app call.
@@ -446,6 +448,7 @@ impl Node {
         if let Err(e) = backup::remember(&self.data_dir, &last) {
             tracing::warn!(error = %e, "could not remember the backup");
         }
+        let _ = self.events.send(Event::BackedUp);
         Ok(last)
     }
 

@@ -37,6 +37,8 @@ pub struct Today {
     pub has_hq: bool,
     /// This device's changes the HQ node has not acknowledged.
     pub unseen_by_hq: usize,
+    /// When the last backup from this data dir was written (ms), if ever.
+    pub last_backup_at_ms: Option<i64>,
 }
 
 impl Node {
@@ -73,6 +75,7 @@ impl Node {
             peers: self.connected_peers(),
             has_hq: !sync.hq.is_empty(),
             unseen_by_hq: sync.unseen_total,
+            last_backup_at_ms: self.last_backup().map(|b| b.at_ms),
         })
     }
 

@@ -59,7 +59,7 @@ export interface ExceptionRow { kind: string; subject: string; expected: number 
 export interface Today {
   approvals: OrderRow[]; approvals_total: number; overdue: TaskRow[]; low_stock: LevelRow[];
   exceptions: ExceptionRow[]; conflicts: number; refused: number; networked: boolean;
-  peers: number; has_hq: boolean; unseen_by_hq: number;
+  peers: number; has_hq: boolean; unseen_by_hq: number; last_backup_at_ms: number | null;
 }
 export interface Invite {
   id: string; role: Role; site: string; created_by: string; created_at_ms: number;

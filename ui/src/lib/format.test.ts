@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ago, dayStartMs, formatDateTime, formatMoney, moneyInput, parseMoney, todayLocal } from "./format";
+import { ago, backupDue, dayStartMs, formatDateTime, formatMoney, moneyInput, parseMoney, todayLocal } from "./format";
 
 describe("money", () => {
   it("formats fen as yuan with separators", () => {
@@ -65,5 +65,14 @@ describe("date filters", () => {
     expect(dayStartMs("")).toBeNull();
     expect(dayStartMs("2026-02-30")).toBeNull();
     expect(dayStartMs("12/02/2026")).toBeNull();
+  });
+});
+
+describe("the backup reminder", () => {
+  const now = Date.UTC(2026, 11, 2, 12);
+  it("is due when nothing was ever backed up, or not for a week", () => {
+    expect(backupDue(null, now)).toBe(true);
+    expect(backupDue(now - 6 * 86_400_000, now)).toBe(false);
+    expect(backupDue(now - 7 * 86_400_000, now)).toBe(true);
   });
 });

@@ -76,3 +76,11 @@ export function ago(ms: number, now: number = Date.now()): [number, "s" | "min" 
   if (s < 86400) return [Math.floor(s / 3600), "h"];
   return [Math.floor(s / 86400), "d"];
 }
+
+/** A backup older than this is worth a reminder on the today screen. */
+export const BACKUP_DUE_MS = 7 * 86_400_000;
+
+/** Whether a reminder to back up is due: never backed up, or not for a week. */
+export function backupDue(lastMs: number | null, now: number = Date.now()): boolean {
+  return lastMs === null || now - lastMs >= BACKUP_DUE_MS;
+}

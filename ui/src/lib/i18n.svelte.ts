@@ -1,6 +1,7 @@
 // The window's language: zh when the system is Chinese, else en; switchable at runtime.
 import { en, type Key } from "./i18n/en";
 import { zh } from "./i18n/zh";
+import { ago } from "./format";
 
 export type Lang = "en" | "zh";
 
@@ -43,4 +44,11 @@ export function label(prefix: "field" | "exception" | "movement", value: string)
   const key = `${prefix}.${last}`;
   const cat = catalogues[locale.lang] as Record<string, string>;
   return key in cat ? cat[key] : value;
+}
+
+/** How long ago `ms` was, in words ("3 min ago"); "never" for none. */
+export function since(ms: number | null, now: number = Date.now()): string {
+  if (ms === null) return t("common.never");
+  const [n, unit] = ago(ms, now);
+  return t(`common.ago.${unit}` as const, { n });
 }

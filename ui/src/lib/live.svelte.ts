@@ -4,7 +4,7 @@ import { listen } from "@tauri-apps/api/event";
 import type { Today } from "./api";
 
 export interface NodeEvent {
-  type: "written" | "imported" | "synced" | "changes_refused" | "peers_changed";
+  type: "written" | "imported" | "synced" | "changes_refused" | "peers_changed" | "backed_up";
   records?: { kind: string; id: string }[];
   count?: number;
 }

@@ -58,6 +58,8 @@ export const en = {
 
   "today.title": "Today",
   "today.drafts": "Not saved yet",
+  "today.noBackup": "No backup yet: back up now",
+  "today.lastBackup": "Last backup {when}",
   "today.draftStock": "Stock entry",
   "today.draftComment": "Comment on {number}",
   "today.approvals": "Waiting for approval",

@@ -59,6 +59,8 @@ export const zh: Record<Key, string> = {
 
   "today.title": "今日",
   "today.drafts": "尚未保存",
+  "today.noBackup": "尚未备份：立即备份",
+  "today.lastBackup": "上次备份：{when}",
   "today.draftStock": "库存登记",
   "today.draftComment": "{number} 的评论",
   "today.approvals": "待审批",
