@@ -1050,6 +1050,15 @@ fn a_customer_is_edited_orders_show_the_new_name_and_rival_edits_are_shown() {
         .edit_party(PartyKind::Supplier, "Beta", rename("Gamma"), clock.tick())
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err}");
+    // An edit of nothing writes nothing (no empty change in the history).
+    a.edit_party(
+        PartyKind::Customer,
+        "Beta",
+        PartyEdit::default(),
+        clock.tick(),
+    )
+    .unwrap();
+    assert_eq!(a.history("Beta").unwrap().len(), 1);
     assert_eq!(a.dump().unwrap(), before);
 
     // Two offices change the phone apart: both values are kept and shown as a conflict.
