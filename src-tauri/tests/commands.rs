@@ -80,6 +80,31 @@ fn first_run_then_a_day_of_work_through_the_commands() {
     assert_eq!(detail["total"], 10500);
     assert_eq!(detail["actions"], json!(["submit", "cancel"]));
 
+    // A customer and a price kept up to date; an edit the JSON cannot carry is refused.
+    let acme = json!({"kind": "customer", "name": "Acme", "phone": "", "address": ""});
+    call(&w, "add_party", json!({"party": acme})).expect("add customer");
+    let edit = json!({"name": "Acme Ltd", "phone": "021-5555"});
+    call(
+        &w,
+        "edit_party",
+        json!({"kind": "customer", "key": "Acme", "edit": edit}),
+    )
+    .expect("edit customer");
+    let customers = call(&w, "parties", json!({"kind": "customer"})).expect("customers");
+    assert_eq!(customers[0]["name"], "Acme Ltd");
+    assert_eq!(customers[0]["phone"], "021-5555");
+    let odd = json!({"kind": "customer", "key": "Acme Ltd", "edit": {"email": "x@y"}});
+    assert!(
+        call(&w, "edit_party", odd).is_err(),
+        "unknown fields are refused"
+    );
+    let price = json!({"sku": "TEA", "name": null, "price": 3800, "lowStock": null});
+    call(&w, "edit_item", price).expect("new price");
+    assert_eq!(
+        call(&w, "items", json!({})).expect("items")[0]["price"],
+        3800
+    );
+
     // Refusals are told in the language the window chose, with a stable code.
     let bad = json!({"type": "issue", "item": "TEA", "warehouse": "SH1", "qty": 99, "note": ""});
     let en = call(&w, "move_stock", json!({"mv": bad.clone()})).expect_err("oversell");
