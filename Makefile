@@ -49,7 +49,8 @@ e2e: ui
 
 ## Benchmarks: prints the figures recorded in docs/performance.md.
 bench: deps
-	$(CARGO) run --release -p outpost-node -- bench
+	$(CARGO) build --release -p outpost-node -p outpost-bench
+	./target/release/outpost-bench $(BENCH_ARGS)
 
 ## Desktop figures: launch to the first order list with a busy year; app + WebKit memory.
 bench-desktop: ui

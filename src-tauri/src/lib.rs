@@ -1,72 +1,98 @@
-//! outpost-desktop: the Tauri 2 window over an [`outpost_node::Node`].
+//! outpost-desktop: the Tauri 2 window over an [`outpost_node::Host`].
 //!
-//! [`configure`] registers the commands (one per Node call, in [`commands`]), the state
-//! ([`Desktop`]) and the notification plugin on any runtime's builder, so tests can run it
-//! on Tauri's mock runtime; [`run`] opens the real window. Node events reach the window as
-//! the [`NODE_EVENT`] event; the node's sync runs on Tauri's async runtime.
+//! [`configure`] manages the host, registers the commands (one line each, in
+//! [`commands`]) and the notification plugin on any runtime's builder, so tests run it on
+//! Tauri's mock runtime; [`run`] opens the real window. The host's events (node events and
+//! lifecycle changes) reach the window as the [`NODE_EVENT`] event.
 //!
-//! **Does not know** business rules: every decision is outpost-core's, reached through
-//! outpost-node; the window (ui/) only shows and asks.
+//! **Does not know** business rules or the crates below the node: every decision is
+//! outpost-core's, reached through outpost-node's API; the window (ui/) only shows what
+//! it is told and sends what was typed. The host owns the node's lifecycle (first run,
+//! opening, creating, open); the shell keeps no state of its own.
 #![deny(missing_docs)]
 
+pub mod bindings;
 pub mod commands;
-mod desktop;
 mod error;
 
 use std::path::PathBuf;
 
 use outpost_node::i18n::Lang;
-use tauri::{Builder, Manager, Runtime};
+use outpost_node::{Host, Networking};
+use tauri::{Builder, Emitter, Manager, Runtime};
 
-pub use desktop::{Desktop, NODE_EVENT};
-pub use error::{Error, Failure, Result};
+pub use error::Failure;
 
-/// How the app starts: where the book lives, the language, the listen addresses.
-#[derive(Clone, Debug, Default)]
+/// The window event carrying every [`outpost_node::Event`].
+pub const NODE_EVENT: &str = "outpost://node";
+
+/// How the app starts: where the book lives, the language, the network.
+#[derive(Clone, Debug)]
 pub struct Options {
-    /// The data dir; a folder of the app's data dir if `None`.
-    pub data_dir: Option<PathBuf>,
+    /// The data dir.
+    pub data_dir: PathBuf,
     /// The language of messages until the window picks one.
     pub lang: Lang,
-    /// Addresses to listen on; any free port if empty.
-    pub listen: Vec<String>,
+    /// Whether and where the node listens once open.
+    pub networking: Networking,
 }
 
 impl Options {
-    /// `OUTPOST_DATA_DIR`, the locale, and `OUTPOST_LISTEN` (comma-separated).
-    pub fn from_env() -> Options {
+    /// `OUTPOST_DATA_DIR` (else `book` in the platform's data dir of the app named
+    /// `identifier`, where Tauri keeps the app's data), the locale, and `OUTPOST_LISTEN`
+    /// (comma-separated).
+    pub fn from_env(identifier: &str) -> Options {
+        let app_data = directories::BaseDirs::new()
+            .map(|d| d.data_dir().join(identifier))
+            .unwrap_or_else(|| PathBuf::from(identifier));
         Options {
             data_dir: std::env::var_os("OUTPOST_DATA_DIR")
                 .filter(|d| !d.is_empty())
-                .map(PathBuf::from),
+                .map_or_else(|| app_data.join("book"), PathBuf::from),
             lang: Lang::from_env(),
-            listen: std::env::var("OUTPOST_LISTEN")
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|a| !a.is_empty())
-                .map(String::from)
-                .collect(),
+            networking: Networking::Office(
+                std::env::var("OUTPOST_LISTEN")
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(String::from)
+                    .collect(),
+            ),
         }
     }
 }
 
-/// Registers Outpost's state, commands and plugins on `builder` (any runtime: tests pass
+/// Registers Outpost's host, commands and plugins on `builder` (any runtime: tests pass
 /// Tauri's mock builder).
 pub fn configure<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R> {
-    // Managed before setup (which runs only once the event loop starts), so every
-    // command finds its state; the first `app_status` opens the book if setup has not.
+    let runtime = tauri::async_runtime::handle().inner().clone();
+    // Managed before setup (which runs once the event loop starts), so every command
+    // finds it; the first `app_status` opens the book if setup has not.
+    let host = Host::new(options.data_dir, options.networking, runtime, options.lang);
     builder
-        .manage(Desktop::new(options.data_dir, options.lang, options.listen))
+        .manage(host)
         .plugin(tauri_plugin_notification::init())
         .setup(|app| {
-            let desktop = app.state::<Desktop>();
-            desktop.default_data_dir(app.path().app_data_dir()?.join("book"));
-            // A book that cannot be opened (locked, corrupt) leaves the window up, and
-            // `app_status` tells why, rather than no window at all.
-            if let Err(e) = desktop.open_existing(app.handle()) {
-                tracing::error!(error = %e, dir = %desktop.data_dir().display(), "cannot open the book");
-            }
+            let host = app.state::<Host>();
+            let mut events = host.subscribe();
+            let window = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    match events.recv().await {
+                        Ok(event) => {
+                            let _ = window.emit(NODE_EVENT, event);
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                            tracing::debug!(missed = n, "window events lagged");
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                    }
+                }
+            });
+            // A book that cannot be opened (locked, damaged) leaves the window up, and
+            // the lifecycle says why, rather than no window at all.
+            host.open_existing();
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -79,25 +105,22 @@ pub fn configure<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R
             commands::add_site,
             commands::warehouses,
             commands::items,
-            commands::add_item,
-            commands::edit_item,
-            commands::edit_party,
+            commands::save_item,
             commands::parties,
-            commands::add_party,
+            commands::save_party,
             commands::orders,
             commands::count_orders,
             commands::order,
-            commands::create_order,
-            commands::edit_order,
-            commands::edit_lines,
+            commands::preview_order,
+            commands::save_order,
             commands::act_on_order,
             commands::levels,
             commands::movements,
             commands::transfers_in_transit,
-            commands::move_stock,
+            commands::record_stock,
             commands::tasks,
             commands::task,
-            commands::create_task,
+            commands::save_task,
             commands::edit_task,
             commands::comment_task,
             commands::conflicts,
@@ -127,8 +150,10 @@ pub fn run() {
     let filter = std::env::var("OUTPOST_LOG").unwrap_or_else(|_| "warn".into());
     let level = filter.parse().unwrap_or(tracing::Level::WARN);
     tracing_subscriber::fmt().with_max_level(level).init();
-    let app = configure(tauri::Builder::default(), Options::from_env());
-    if let Err(e) = app.run(tauri::generate_context!()) {
+    let context = tauri::generate_context!();
+    let options = Options::from_env(&context.config().identifier);
+    let app = configure(tauri::Builder::default(), options);
+    if let Err(e) = app.run(context) {
         tracing::error!(error = %e, "the desktop app stopped");
         std::process::exit(1);
     }

@@ -3,6 +3,7 @@
 //! message in the chosen language.
 
 use outpost_desktop::{Options, configure};
+use outpost_node::Networking;
 use outpost_node::i18n::Lang;
 use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -14,10 +15,10 @@ use tauri::{WebviewWindow, WebviewWindowBuilder};
 
 fn window(dir: &std::path::Path) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
     let options = Options {
-        data_dir: Some(dir.to_path_buf()),
+        data_dir: dir.to_path_buf(),
         lang: Lang::En,
         // Loopback only: a test never listens on the machine's interfaces.
-        listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
+        networking: Networking::Office(vec!["/ip4/127.0.0.1/tcp/0".into()]),
     };
     let app = configure(mock_builder(), options)
         .build(mock_context(noop_assets()))
@@ -52,6 +53,7 @@ fn first_run_then_a_day_of_work_through_the_commands() {
         Value::Null,
         "a fresh data dir starts on the first-run screen"
     );
+    assert_eq!(status["lifecycle"]["state"], "empty");
     let refused = call(&w, "orders", json!({"filter": {}})).expect_err("no book yet");
     assert_eq!(refused["code"], "not_set_up");
 
@@ -59,6 +61,17 @@ fn first_run_then_a_day_of_work_through_the_commands() {
     let setup = call(&w, "create_org", json!({"org": org, "sample": null})).expect("create");
     assert_eq!(setup["org"], "Demo");
     assert_eq!(setup["me"]["site"], "SH");
+    // The founder is an admin: core says it may do everything, and the window shows it.
+    for can in [
+        "edit_catalogue",
+        "edit_parties",
+        "record_operations",
+        "manage_members",
+    ] {
+        assert_eq!(setup["capabilities"][can], true, "{can}");
+    }
+    let status = call(&w, "app_status", json!({})).expect("status");
+    assert_eq!(status["lifecycle"]["state"], "open");
     assert!(
         dir.path().join(outpost_node::DB_FILE).exists(),
         "the book is on disk"
@@ -67,49 +80,60 @@ fn first_run_then_a_day_of_work_through_the_commands() {
         .expect_err("a second organisation");
     assert_eq!(again["code"], "already_set_up");
 
-    let item =
-        json!({"sku": "TEA", "name": "Green tea", "unit": "box", "price": 3500, "low_stock": 5});
-    call(&w, "add_item", json!({"item": item})).expect("add item");
-    let mv = json!({"type": "receive", "item": "TEA", "warehouse": "SH1", "qty": 20, "note": ""});
-    call(&w, "move_stock", json!({"mv": mv})).expect("receive");
-    let order = json!({"kind": "sales", "party": null, "warehouse": null, "note": "",
-        "lines": [{"item": "TEA", "qty": 3, "price": null, "discount": 0}]});
-    let created = call(&w, "create_order", json!({"order": order})).expect("order");
+    let item = json!({"item": null, "sku": "TEA", "name": "Green tea", "unit": "box",
+        "price": "35.00", "low_stock": "5", "version": null});
+    call(&w, "save_item", json!({"form": item})).expect("add item");
+    let entry = json!({"op": "receive", "item": "TEA", "warehouse": "SH1", "to": "", "qty": "20",
+        "transfer": "", "note": ""});
+    call(&w, "record_stock", json!({"entry": entry})).expect("receive");
+    let order = json!({"order": null, "kind": "sales", "party": "", "warehouse": "", "note": "",
+        "lines": [{"id": null, "item": "TEA", "qty": "3", "price": "", "discount": ""}],
+        "submit": false, "version": null});
+    let preview = call(&w, "preview_order", json!({"form": order})).expect("preview");
+    assert_eq!(
+        preview["total"], 10500,
+        "totals while typing come from the book"
+    );
+    let created = call(&w, "save_order", json!({"form": order})).expect("order");
     let number = created[0].as_str().expect("a number").to_string();
     let detail = call(&w, "order", json!({"key": number})).expect("detail");
     assert_eq!(detail["total"], 10500);
     assert_eq!(detail["actions"], json!(["submit", "cancel"]));
+    assert_eq!(
+        detail["editable"],
+        json!(["party", "warehouse", "note", "lines"])
+    );
 
     // A customer and a price kept up to date; an edit the JSON cannot carry is refused.
-    let acme = json!({"kind": "customer", "name": "Acme", "phone": "", "address": ""});
-    call(&w, "add_party", json!({"party": acme})).expect("add customer");
-    let edit = json!({"name": "Acme Ltd", "phone": "021-5555"});
-    call(
-        &w,
-        "edit_party",
-        json!({"kind": "customer", "key": "Acme", "edit": edit}),
-    )
-    .expect("edit customer");
+    let acme = json!({"party": null, "kind": "customer", "name": "Acme", "phone": "",
+        "address": "", "version": null});
+    call(&w, "save_party", json!({"form": acme})).expect("add customer");
+    let edit = json!({"party": "Acme", "kind": "customer", "name": "Acme Ltd",
+        "phone": "021-5555", "address": "", "version": null});
+    call(&w, "save_party", json!({"form": edit})).expect("edit customer");
     let customers = call(&w, "parties", json!({"kind": "customer"})).expect("customers");
     assert_eq!(customers[0]["name"], "Acme Ltd");
     assert_eq!(customers[0]["phone"], "021-5555");
-    let odd = json!({"kind": "customer", "key": "Acme Ltd", "edit": {"email": "x@y"}});
+    let odd = json!({"party": "Acme Ltd", "kind": "customer", "name": "Acme Ltd", "phone": "",
+        "address": "", "version": null, "email": "x@y"});
     assert!(
-        call(&w, "edit_party", odd).is_err(),
+        call(&w, "save_party", json!({"form": odd})).is_err(),
         "unknown fields are refused"
     );
-    let price = json!({"sku": "TEA", "name": null, "price": 3800, "lowStock": null});
-    call(&w, "edit_item", price).expect("new price");
+    let price = json!({"item": "TEA", "sku": "TEA", "name": "Green tea", "unit": "box",
+        "price": "38.00", "low_stock": "5", "version": null});
+    call(&w, "save_item", json!({"form": price})).expect("new price");
     assert_eq!(
         call(&w, "items", json!({})).expect("items")[0]["price"],
         3800
     );
 
     // Refusals are told in the language the window chose, with a stable code.
-    let bad = json!({"type": "issue", "item": "TEA", "warehouse": "SH1", "qty": 99, "note": ""});
-    let en = call(&w, "move_stock", json!({"mv": bad.clone()})).expect_err("oversell");
+    let bad = json!({"op": "issue", "item": "TEA", "warehouse": "SH1", "to": "", "qty": "99",
+        "transfer": "", "note": ""});
+    let en = call(&w, "record_stock", json!({"entry": bad.clone()})).expect_err("oversell");
     call(&w, "set_lang", json!({"lang": "zh"})).expect("switch");
-    let zh = call(&w, "move_stock", json!({"mv": bad})).expect_err("oversell");
+    let zh = call(&w, "record_stock", json!({"entry": bad})).expect_err("oversell");
     assert_eq!(en["code"], zh["code"]);
     assert_ne!(en["message"], zh["message"]);
     assert!(
@@ -161,19 +185,20 @@ fn first_run_then_a_day_of_work_through_the_commands() {
     .expect("rename");
     assert_eq!(renamed["name"], "Li (front desk)");
 
-    // A malformed argument is refused before it reaches the node.
-    let malformed =
-        json!({"type": "receive", "item": "TEA", "warehouse": "SH 1", "qty": 1, "note": ""});
-    assert!(call(&w, "move_stock", json!({"mv": malformed})).is_err());
+    // A field typed wrong is refused by the book, naming the field.
+    let malformed = json!({"op": "receive", "item": "TEA", "warehouse": "SH1", "to": "",
+        "qty": "1.5", "transfer": "", "note": ""});
+    let refused = call(&w, "record_stock", json!({"entry": malformed})).expect_err("a half box");
+    assert_eq!(refused["code"], "invalid_value");
 }
 
 #[test]
 fn an_existing_book_opens_at_start() {
     let dir = tempfile::tempdir().expect("temp dir");
     {
-        let org = outpost_core::NewOrg {
+        let org = outpost_node::api::NewOrg {
             name: "Kept".into(),
-            site: outpost_core::SiteCode::parse("BJ").expect("code"),
+            site: outpost_node::api::SiteCode::parse("BJ").expect("code"),
             site_name: "Beijing".into(),
             device_name: "Wang".into(),
         };

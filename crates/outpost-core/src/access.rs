@@ -10,9 +10,102 @@
 //!
 //! A revoked member reads nothing, and its changes are accepted only if they were made
 //! before the revocation (by the change's own time; see `may_author`).
+//!
+//! Members are devices registered in `org` (the member kind writes them; see
+//! `kind::member`); this module reads them back from their projection, so the write path
+//! and the network gate ask one place who is who.
 
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use crate::code::{DeviceCode, SiteCode};
 use crate::doc_id::DocId;
-use crate::org::{Device, Role};
+use crate::error::Result;
+use crate::id::DeviceId;
+use crate::text::text_enum;
+
+text_enum!(
+    /// What a device's member may do.
+    Role, "role" {
+        /// Manages the organisation, devices and invites.
+        Admin = "admin",
+        /// Approves and watches every site.
+        Manager = "manager",
+        /// Keeps the ledger.
+        Finance = "finance",
+        /// Enters orders and tasks at a site.
+        Clerk = "clerk",
+        /// Receives, issues and counts stock at a site.
+        Warehouse = "warehouse",
+        /// Reads everything, writes nothing.
+        Auditor = "auditor",
+    }
+);
+
+/// A device of a member: who writes, from where.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Device {
+    /// The device id (its Automerge actor).
+    pub id: DeviceId,
+    /// Short code used in human numbers.
+    pub code: DeviceCode,
+    /// The person or machine name.
+    pub name: String,
+    /// Home site.
+    pub site: SiteCode,
+    /// Role of its member.
+    pub role: Role,
+    /// When it joined (ms).
+    pub joined_at_ms: i64,
+    /// Whether it has been revoked.
+    pub revoked: bool,
+    /// When it was revoked (ms); its changes made before then still count.
+    pub revoked_at_ms: Option<i64>,
+}
+
+/// The member registered for `id`, if any.
+pub fn member(db: &Connection, id: &DeviceId) -> Result<Option<Device>> {
+    Ok(members_where(db, "id = ?1", params![id.as_str()])?.pop())
+}
+
+/// Every registered device, by code.
+pub fn members(db: &Connection) -> Result<Vec<Device>> {
+    members_where(db, "1", params![])
+}
+
+fn members_where(
+    db: &Connection,
+    cond: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<Device>> {
+    let sql = format!(
+        "SELECT id, code, name, site, role, joined_at, revoked, revoked_at FROM devices \
+         WHERE {cond} ORDER BY code"
+    );
+    let mut stmt = db.prepare_cached(&sql)?;
+    let rows = stmt
+        .query_map(args, |r| {
+            Ok(Device {
+                id: crate::store::parse_col(r.get(0)?, DeviceId::parse)?,
+                code: DeviceCode::from_stored(r.get(1)?),
+                name: r.get(2)?,
+                site: SiteCode::from_stored(r.get(3)?),
+                role: crate::store::parse_col(r.get(4)?, Role::parse)?,
+                joined_at_ms: r.get(5)?,
+                revoked: r.get(6)?,
+                revoked_at_ms: r.get(7)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
+/// Whether `member` may record operations for `site`: its own site, or any site for
+/// admins and managers (approvals from headquarters).
+pub fn may_act_for(member: &Device, site: &SiteCode) -> bool {
+    &member.site == site || matches!(member.role, Role::Admin | Role::Manager)
+}
 
 fn site_bound(role: Role) -> bool {
     matches!(role, Role::Clerk | Role::Warehouse)

@@ -1,61 +1,53 @@
 //! [`Book`]: one device's copy of the organisation's books, on one SQLite file.
 //!
+//! The book is a set of kinds of record ([`crate::kind`]), each reached through its own
+//! handle ([`Book::orders`], [`Book::stock`]...), over one [`Repo`] that owns the documents
+//! and the one write path. What is common to every kind lives in `book/`: merging bundles
+//! and sync messages, history, conflicts, exceptions, drafts and what the member may do.
+//!
 //! Documents are loaded lazily: opening a book reads no document, lists come from the
 //! projection tables, and a document is loaded only when a write or a merge needs it.
-//! Every write goes through one path ([`Book::write`]): an Automerge transaction, then one
-//! SQLite transaction holding the new chunk, the change log and the projection rows.
 
-mod catalog;
+mod capability;
 mod conflicts;
 mod drafts;
-mod exception;
 mod history;
-mod members;
 mod merge;
-mod orders;
-mod query;
 mod sample;
-mod stock;
 mod sync;
-mod tasks;
 
-use std::collections::HashMap;
 use std::path::Path;
 
-use automerge::Automerge;
-use automerge::transaction::{CommitOptions, Transaction};
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension};
 
-use crate::code::{DeviceCode, SiteCode, WarehouseCode};
+use crate::access::{Device, Role};
+use crate::code::{DeviceCode, SiteCode};
 use crate::doc_id::DocId;
 use crate::error::{Error, Result};
+use crate::exception::{self, ExceptionRow};
 use crate::id::{DeviceId, OrgId};
-use crate::org::{Device, Role};
-use crate::projection::{self, ChangeNote};
-use crate::record::RecordRef;
-use crate::schema;
+use crate::kind::item::Items;
+use crate::kind::member::{self, Members};
+use crate::kind::order::Orders;
+use crate::kind::party::Parties;
+use crate::kind::settings;
+use crate::kind::site::{self, Sites};
+use crate::kind::stock::Stock;
+use crate::kind::task::Tasks;
+use crate::repo::{Repo, Written};
 use crate::store;
 
-pub use catalog::{NewItem, NewParty, PartyEdit};
-pub use conflicts::{ChoiceRow, ConflictRow};
-pub use drafts::{Draft, MAX_DRAFT_BYTES};
-pub use exception::ExceptionRow;
+pub use capability::Capabilities;
+pub use conflicts::Conflicts;
+pub use drafts::{Draft, Drafts, MAX_DRAFT_BYTES};
 pub use history::{FieldChange, HistoryEntry};
-pub use members::{Admitted, InviteRefusal};
 pub use merge::{ExportScope, ImportReport};
-pub use orders::{LineEdit, NewLine, NewOrder, OrderEdit};
-pub use query::{
-    EventRow, LevelRow, LineRow, MovementFilter, MovementRow, OrderDetail, OrderFilter, OrderRow,
-    OrderSort, TaskFilter, TaskRow,
-};
 pub use sample::{SampleReport, SampleSpec};
-pub use stock::{SentTransfer, StockMove, Transit};
-pub use sync::{Pending, RefusedChange, SyncReceipt};
-pub use tasks::{NewTask, TaskEdit};
+pub use sync::{Pending, RefusedChange, Sync, SyncReceipt};
 
 /// Setting up a new organisation on its first device.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct NewOrg {
     /// Organisation name.
@@ -79,119 +71,18 @@ pub struct JoinAs {
     pub role: Role,
 }
 
-/// A loaded document and how many chunks it is stored in.
-struct Loaded {
-    doc: Automerge,
-    chunks: usize,
-    /// False for a document just made from its genesis and not yet written.
-    stored: bool,
-}
-
-/// Loads a document into `docs` (from its chunks, or from its genesis if new) and checks
-/// it. A free function so that merges can load while holding a transaction on `db`.
-fn load_into<'a>(
-    db: &Connection,
-    docs: &'a mut HashMap<DocId, Loaded>,
-    org: &str,
-    doc_id: &DocId,
-) -> Result<&'a mut Loaded> {
-    if !docs.contains_key(doc_id) {
-        let loaded = match store::load_doc(db, doc_id)? {
-            Some((doc, chunks)) => {
-                schema::check_document(&doc, doc_id, org)?;
-                Loaded {
-                    doc,
-                    chunks,
-                    stored: true,
-                }
-            }
-            None => Loaded {
-                doc: schema::genesis(doc_id, org)?,
-                chunks: 0,
-                stored: false,
-            },
-        };
-        docs.insert(doc_id.clone(), loaded);
-    }
-    docs.get_mut(doc_id)
-        .ok_or_else(|| Error::corrupt(doc_id, "vanished from the cache"))
-}
-
-impl Loaded {
-    /// Stores the changes made since `before` as one chunk and logs them for history;
-    /// both local writes and merges persist through here. Returns their metadata.
-    fn store_changes_since(
-        &mut self,
-        tx: &Connection,
-        doc_id: &DocId,
-        before: &[automerge::ChangeHash],
-    ) -> Result<Vec<automerge::ChangeMetadata<'static>>> {
-        store::put_chunk(
-            tx,
-            doc_id,
-            store::chunk::CHANGES,
-            &self.doc.save_after(before),
-        )?;
-        self.chunks += 1;
-        self.stored = true;
-        store::set_doc_heads(tx, doc_id, &self.doc.get_heads())?;
-        let metas: Vec<_> = self
-            .doc
-            .get_changes_meta(before)
-            .into_iter()
-            .map(|m| m.into_owned())
-            .collect();
-        projection::record_changes(tx, doc_id, &metas)?;
-        Ok(metas)
-    }
-
-    /// Folds the document's chunks into one snapshot once there are many.
-    fn compact_if_due(&mut self, tx: &Connection, doc_id: &DocId) -> Result<()> {
-        if self.chunks >= store::COMPACT_AFTER_CHUNKS {
-            self.chunks = store::compact(tx, doc_id, &self.doc)?;
-        }
-        Ok(())
-    }
-}
-
-/// What a write closure returns: its value, the records it touched and the action's name.
-pub(crate) struct Written<T> {
-    pub value: T,
-    pub action: &'static str,
-    pub touched: Vec<RecordRef>,
-    /// Device-local counters to store in the same SQLite transaction.
-    pub meta: Vec<(String, String)>,
-}
-
-impl<T> Written<T> {
-    pub fn new(value: T, action: &'static str, touched: Vec<RecordRef>) -> Self {
-        Written {
-            value,
-            action,
-            touched,
-            meta: Vec::new(),
-        }
-    }
-}
-
 /// One device's copy of the organisation's books.
 pub struct Book {
-    db: Connection,
-    org: OrgId,
-    me: DeviceId,
-    docs: HashMap<DocId, Loaded>,
-    /// Documents whose heads moved since the node last asked (to push them to peers).
-    changed: Vec<DocId>,
-    /// The last exceptions found and the heads of every document they were found at:
-    /// a year's check takes about a second, and it only changes when a document does.
-    exceptions: std::cell::RefCell<Option<exception::Found>>,
+    repo: Repo,
+    /// The exceptions last found and the heads they were found at.
+    exceptions: std::cell::RefCell<exception::Cache>,
 }
 
 impl std::fmt::Debug for Book {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Book")
-            .field("org", &self.org)
-            .field("device", &self.me)
+            .field("org", self.repo.org())
+            .field("device", self.repo.device_id())
             .finish()
     }
 }
@@ -205,40 +96,43 @@ impl Book {
         if !path.exists() {
             return Err(Error::NotInitialised);
         }
-        let db = store::open(path)?;
+        let db = open_db(path)?;
         let org = store::meta_get(&db, META_ORG)?.ok_or(Error::NotInitialised)?;
         let me = store::meta_get(&db, META_DEVICE)?.ok_or(Error::NotInitialised)?;
-        Ok(Book {
+        Ok(Book::on(Repo::new(
             db,
-            org: OrgId::from_stored(org),
-            me: DeviceId::parse(&me)?,
-            docs: HashMap::new(),
-            changed: Vec::new(),
-            exceptions: std::cell::RefCell::new(None),
-        })
+            OrgId::from_stored(org),
+            DeviceId::parse(&me)?,
+        )))
+    }
+
+    fn on(repo: Repo) -> Book {
+        Book {
+            repo,
+            exceptions: Default::default(),
+        }
     }
 
     /// Creates a new organisation at `path`, with `device` as its first (admin) device.
     pub fn create(path: &Path, org: NewOrg, device: DeviceId, at: Timestamp) -> Result<Book> {
         let name = crate::text::required("organisation name", &org.name, crate::text::MAX_NAME)?;
         let mut book = Book::init(path, OrgId::generate(at), device)?;
-        let me = book.me.clone();
-        let site = org.site.clone();
-        book.write(&DocId::Org, at, |tx| {
-            catalog::put_settings(tx, &name, "CNY")?;
-            let mut touched = catalog::put_site(tx, &site, &org.site_name)?;
-            touched.extend(catalog::put_device(
+        let me = book.repo.device_id().clone();
+        let result = book.repo.write(&DocId::Org, at, |tx| {
+            settings::put(tx, &name, "CNY")?;
+            let mut touched = site::put_site(tx, &org.site, &org.site_name)?;
+            touched.extend(member::put_device(
                 tx,
                 &me,
                 &DeviceCode::parse("A1")?,
                 &org.device_name,
-                &site,
+                &org.site,
                 Role::Admin,
                 at,
             )?);
             Ok(Written::new((), "org.create", touched))
-        })?;
-        Ok(book)
+        });
+        book.or_remove(path, result)
     }
 
     /// Starts a device of an existing organisation from a bundle, registering it at a site.
@@ -276,7 +170,16 @@ impl Book {
     ) -> Result<Book> {
         let org = OrgId::parse(org)?;
         let mut book = Book::init(path, org, device)?;
-        let result = book.take_org_document(org_doc).and_then(|()| {
+        let result = book.take_document(&DocId::Org, org_doc).and_then(|()| {
+            match book.repo.me() {
+                Ok(me) if !me.revoked => {}
+                _ => {
+                    return Err(Error::corrupt(
+                        DocId::Org,
+                        "it does not list this device as a member",
+                    ));
+                }
+            }
             if parties_doc.is_empty() {
                 Ok(())
             } else {
@@ -292,28 +195,14 @@ impl Book {
         let doc = automerge::Automerge::load(saved)
             .map_err(|e| Error::corrupt(doc_id.clone(), e.to_string()))?;
         let changes = doc.get_changes(&[]);
-        let tx = self.db.unchecked_transaction()?;
-        merge::merge_changes(&tx, &mut self.docs, self.org.as_str(), doc_id, &changes)?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    fn take_org_document(&mut self, org_doc: &[u8]) -> Result<()> {
-        self.take_document(&DocId::Org, org_doc)?;
-        match self.me() {
-            Ok(me) if !me.revoked => Ok(()),
-            _ => Err(Error::corrupt(
-                DocId::Org,
-                "it does not list this device as a member",
-            )),
-        }
+        self.repo.merging(|m| m.merge(doc_id, &changes).map(|_| ()))
     }
 
     /// Keeps the book if `result` is Ok; otherwise removes the half-made file.
     fn or_remove(self, path: &Path, result: Result<()>) -> Result<Book> {
         if let Err(e) = result {
             drop(self);
-            // A half-joined book is worse than none: remove it so the user can retry.
+            // A half-made book is worse than none: remove it so the user can retry.
             for suffix in ["", "-wal", "-shm"] {
                 let mut p = path.as_os_str().to_owned();
                 p.push(suffix);
@@ -325,193 +214,176 @@ impl Book {
     }
 
     fn init(path: &Path, org: OrgId, device: DeviceId) -> Result<Book> {
-        let db = store::open(path)?;
+        let db = open_db(path)?;
         if let Some(existing) = store::meta_get(&db, META_ORG)? {
             return Err(Error::AlreadyInitialised(existing));
         }
         store::meta_set(&db, META_ORG, org.as_str())?;
         store::meta_set(&db, META_DEVICE, device.as_str())?;
-        Ok(Book {
-            db,
-            org,
-            me: device,
-            docs: HashMap::new(),
-            changed: Vec::new(),
-            exceptions: std::cell::RefCell::new(None),
-        })
+        Ok(Book::on(Repo::new(db, org, device)))
     }
 
     fn register_self(&mut self, join: JoinAs, at: Timestamp) -> Result<()> {
-        self.site_exists(&join.site)?;
-        let me = self.me.clone();
-        let code = self.free_code_for(&me)?;
-        self.write(&DocId::Org, at, |tx| {
+        site::exists(self.repo.db(), &join.site)?;
+        let me = self.repo.device_id().clone();
+        let code = crate::kind::member::free_code_for(&self.repo, &me)?;
+        self.repo.write(&DocId::Org, at, |tx| {
             let touched =
-                catalog::put_device(tx, &me, &code, &join.device_name, &join.site, join.role, at)?;
+                member::put_device(tx, &me, &code, &join.device_name, &join.site, join.role, at)?;
             Ok(Written::new((), "device.join", touched))
         })
     }
 
     /// This device's id.
     pub fn device_id(&self) -> &DeviceId {
-        &self.me
+        self.repo.device_id()
     }
 
     /// The organisation's id.
     pub fn org_id(&self) -> &OrgId {
-        &self.org
+        self.repo.org()
     }
 
     /// The organisation's name.
     pub fn org_name(&mut self) -> Result<String> {
-        use automerge::ReadDoc;
-        let doc = self.doc(&DocId::Org)?;
-        let settings = schema::collection_obj(doc, schema::collection::SETTINGS)?;
-        // Concurrent renames settle on Automerge's deterministic winner everywhere.
-        Ok(match doc.get(&settings, "name")? {
-            Some((automerge::Value::Scalar(s), _)) => match s.as_ref() {
-                automerge::ScalarValue::Str(name) => name.to_string(),
-                _ => String::new(),
-            },
-            _ => String::new(),
-        })
+        settings::org_name(&mut self.repo)
     }
 
     /// This device's registration (code, site, role).
     pub fn me(&self) -> Result<Device> {
-        self.device(&self.me)?
-            .ok_or_else(|| Error::not_found("device", self.me.as_str()))
+        self.repo.me()
     }
 
-    /// Loads a document into the cache (from its chunks, or from its genesis if new).
-    fn loaded(&mut self, doc_id: &DocId) -> Result<&mut Loaded> {
-        load_into(&self.db, &mut self.docs, self.org.as_str(), doc_id)
-    }
-
-    /// A document for reading, loaded if needed.
-    pub(crate) fn doc(&mut self, doc_id: &DocId) -> Result<&Automerge> {
-        Ok(&self.loaded(doc_id)?.doc)
-    }
-
-    /// Whether `doc_id` holds the record `rec` (customers live in `parties`, or in `org`
-    /// in books made before it).
-    pub(crate) fn holds(&mut self, doc_id: &DocId, rec: &RecordRef) -> Result<bool> {
-        use automerge::ReadDoc;
-        let doc = self.doc(doc_id)?;
-        let Ok(coll) = schema::collection_obj(doc, &rec.collection) else {
-            return Ok(false);
-        };
-        Ok(doc.get(&coll, rec.key.as_str())?.is_some())
-    }
-
-    /// The one write path. `f` edits the document inside an Automerge transaction; if it
-    /// fails nothing is kept. The new change, its log and the projections of the touched
-    /// records are committed in one SQLite transaction before this returns.
-    pub(crate) fn write<T>(
-        &mut self,
-        doc_id: &DocId,
-        at: Timestamp,
-        f: impl FnOnce(&mut Transaction<'_>) -> Result<Written<T>>,
-    ) -> Result<T> {
-        // The device's first write registers it, so there is no member to check yet.
-        if let Some(member) = self.device(&self.me)?
-            && !crate::access::may_write(&member, doc_id)
-        {
-            return Err(Error::NotPermitted {
-                doc: doc_id.to_string(),
-                role: member.role.as_str().to_string(),
-            });
+    /// Orders: create, save the order form, lifecycle steps, lists.
+    pub fn orders(&mut self) -> Orders<'_> {
+        Orders {
+            repo: &mut self.repo,
         }
-        let me = self.me.actor();
-        let loaded = self.loaded(doc_id)?;
-        let before = if loaded.stored {
-            loaded.doc.get_heads()
-        } else {
-            Vec::new()
-        };
-        loaded.doc.set_actor(me);
-        let outcome = loaded.doc.transact_with(
-            |w: &Written<T>| {
-                let note = ChangeNote {
-                    action: w.action.to_string(),
-                    records: w.touched.iter().map(RecordRef::label).collect(),
-                };
-                CommitOptions::default()
-                    .with_message(serde_json::to_string(&note).unwrap_or_default())
-                    .with_time(at.as_millisecond())
-            },
-            f,
-        );
-        let written = match outcome {
-            Ok(success) => success.result,
-            Err(failure) => return Err(failure.error),
-        };
-        let persisted = self.persist_local(doc_id, &before, &written);
-        if persisted.is_err() {
-            // The in-memory document is ahead of the disk: drop it, reload on next use.
-            self.docs.remove(doc_id);
-        }
-        persisted?;
-        Ok(written.value)
     }
 
-    fn persist_local<T>(
-        &mut self,
-        doc_id: &DocId,
-        before: &[automerge::ChangeHash],
-        written: &Written<T>,
-    ) -> Result<()> {
-        let Some(loaded) = self.docs.get_mut(doc_id) else {
-            return Ok(());
-        };
-        let tx = self.db.unchecked_transaction()?;
-        loaded.store_changes_since(&tx, doc_id, before)?;
-        projection::project(&tx, doc_id, &loaded.doc, &written.touched)?;
-        for (key, value) in &written.meta {
-            store::meta_set(&tx, key, value)?;
+    /// Stock: operations, levels, movements, transit.
+    pub fn stock(&mut self) -> Stock<'_> {
+        Stock {
+            repo: &mut self.repo,
         }
-        loaded.compact_if_due(&tx, doc_id)?;
-        tx.commit()?;
-        self.changed.push(doc_id.clone());
-        Ok(())
+    }
+
+    /// Tasks: create, save the task form, comment, lists.
+    pub fn tasks(&mut self) -> Tasks<'_> {
+        Tasks {
+            repo: &mut self.repo,
+        }
+    }
+
+    /// The catalogue of items.
+    pub fn items(&mut self) -> Items<'_> {
+        Items {
+            repo: &mut self.repo,
+        }
+    }
+
+    /// Customers and suppliers.
+    pub fn parties(&mut self) -> Parties<'_> {
+        Parties {
+            repo: &mut self.repo,
+        }
+    }
+
+    /// Sites and warehouses.
+    pub fn sites(&mut self) -> Sites<'_> {
+        Sites {
+            repo: &mut self.repo,
+        }
+    }
+
+    /// Members (devices) and invites.
+    pub fn members(&mut self) -> Members<'_> {
+        Members {
+            repo: &mut self.repo,
+        }
+    }
+
+    /// Open conflicts, and settling them.
+    pub fn conflicts(&mut self) -> Conflicts<'_> {
+        Conflicts {
+            repo: &mut self.repo,
+        }
+    }
+
+    /// What people typed into forms and have not saved (this device only).
+    pub fn drafts(&self) -> Drafts<'_> {
+        Drafts { db: self.repo.db() }
+    }
+
+    /// The book's side of network sync.
+    pub fn sync(&mut self) -> Sync<'_> {
+        Sync {
+            repo: &mut self.repo,
+        }
+    }
+
+    /// What this device's member may do now: the window shows only that.
+    pub fn capabilities(&self) -> Result<Capabilities> {
+        Ok(Capabilities::of(&self.repo.me()?))
+    }
+
+    /// Every broken invariant: stock below zero, duplicate numbers or SKUs, orders changed
+    /// after submission, orders whose stock movements disagree with their lines and status,
+    /// transfers received with another quantity.
+    pub fn exceptions(&self) -> Result<Vec<ExceptionRow>> {
+        self.exceptions.borrow_mut().get(self.repo.db())
+    }
+
+    /// The history of an order, task, item, customer or supplier, oldest first.
+    pub fn history(&mut self, key: &str) -> Result<Vec<HistoryEntry>> {
+        history::of(&mut self.repo, key)
+    }
+
+    /// Writes a bundle of this device's documents.
+    pub fn export_bundle(&mut self, scope: &ExportScope, at: Timestamp) -> Result<Vec<u8>> {
+        merge::export(&mut self.repo, scope, at)
+    }
+
+    /// Merges a bundle. Either every document in it is merged and committed, or nothing
+    /// changes (a damaged bundle, another organisation's, an unreadable document).
+    pub fn import_bundle(&mut self, bytes: &[u8], at: Timestamp) -> Result<ImportReport> {
+        let mut report = merge::import(&mut self.repo, bytes, at)?;
+        report.conflicts = self.conflicts().list()?.len();
+        report.exceptions = self.exceptions()?.len();
+        Ok(report)
+    }
+
+    /// Fills this book with sample data at this device's site, ending at `end`.
+    pub fn fill_sample(&mut self, spec: &SampleSpec, end: Timestamp) -> Result<SampleReport> {
+        sample::fill(&mut self.repo, spec, end)
     }
 
     /// Documents whose heads moved (local writes and merges) since the last call.
     pub fn take_changed_docs(&mut self) -> Vec<DocId> {
-        let mut docs = std::mem::take(&mut self.changed);
-        docs.sort();
-        docs.dedup();
-        docs
+        self.repo.take_changed()
     }
 
     /// Compacts every loaded document into one snapshot each (e.g. when idle or closing).
     pub fn compact(&mut self) -> Result<()> {
-        let tx = self.db.unchecked_transaction()?;
-        for (doc_id, loaded) in self
-            .docs
-            .iter_mut()
-            .filter(|(_, l)| l.stored && l.chunks > 1)
-        {
-            loaded.chunks = store::compact(&tx, doc_id, &loaded.doc)?;
-        }
-        tx.commit()?;
-        Ok(())
+        self.repo.compact()
     }
 
     /// Drops and recreates every projection from the stored documents.
     pub fn rebuild(&mut self) -> Result<()> {
-        self.docs.clear();
-        self.exceptions.replace(None);
-        let ids = store::doc_ids(&self.db)?;
-        let tx = self.db.unchecked_transaction()?;
-        projection::clear(&tx)?;
+        self.repo.forget_all();
+        self.exceptions.borrow_mut().clear();
+        let org = self.repo.org().to_string();
+        let db = self.repo.db();
+        let ids = store::doc_ids(db)?;
+        let tx = db.unchecked_transaction()?;
+        crate::projection::clear(&tx)?;
         for doc_id in &ids {
             let Some((doc, _)) = store::load_doc(&tx, doc_id)? else {
                 continue;
             };
-            schema::check_document(&doc, doc_id, self.org.as_str())?;
-            projection::record_changes(&tx, doc_id, &doc.get_changes_meta(&[]))?;
-            projection::project(&tx, doc_id, &doc, &projection::all_records(&doc))?;
+            crate::schema::check_document(&doc, doc_id, &org)?;
+            crate::projection::record_changes(&tx, doc_id, &doc.get_changes_meta(&[]))?;
+            crate::projection::project(&tx, doc_id, &doc, &crate::kind::all_records(&doc))?;
         }
         tx.commit()?;
         Ok(())
@@ -520,65 +392,29 @@ impl Book {
     /// A stable text dump of every projection table, for comparing replicas and checking
     /// that a failed command changed nothing.
     pub fn dump(&self) -> Result<String> {
-        projection::dump(&self.db)
+        crate::projection::dump(self.repo.db())
     }
+}
 
-    /// Whether this device may record operations for `site`: its own site, or any site for
-    /// admins and managers (approvals from headquarters).
-    fn check_site(&self, site: &SiteCode) -> Result<Device> {
-        let me = self.me()?;
-        if &me.site == site || matches!(me.role, Role::Admin | Role::Manager) {
-            Ok(me)
-        } else {
-            Err(Error::WrongSite {
-                own: me.site.to_string(),
-                other: site.to_string(),
-            })
-        }
+/// Opens the database and makes sure every kind's projection tables exist; a book whose
+/// layout predates the per-order checks computes them once.
+fn open_db(path: &Path) -> Result<rusqlite::Connection> {
+    let (db, upgraded_from) = store::open(path)?;
+    let tx = db.unchecked_transaction()?;
+    tx.execute_batch(crate::projection::TABLES)?;
+    for kind in crate::kind::KINDS {
+        tx.execute_batch(kind.tables())?;
     }
-
-    fn site_exists(&self, site: &SiteCode) -> Result<()> {
-        if self.sites()?.iter().any(|s| &s.code == site) {
-            Ok(())
-        } else {
-            Err(Error::not_found("site", site.as_str()))
-        }
+    if upgraded_from.is_some_and(|v| (1..2).contains(&v)) {
+        // Version 2 keeps order and transfer checks per record: compute them all once.
+        let orders = store::column(&tx, "SELECT id FROM orders")?;
+        let transfers = store::column(
+            &tx,
+            "SELECT DISTINCT transfer FROM movements WHERE transfer IS NOT NULL",
+        )?;
+        crate::kind::order::refresh_checks(&tx, &orders)?;
+        crate::kind::stock::refresh_transfers(&tx, &transfers)?;
     }
-
-    fn warehouse_site(&self, code: &WarehouseCode) -> Result<SiteCode> {
-        self.warehouses()?
-            .into_iter()
-            .find(|w| &w.code == code)
-            .map(|w| w.site)
-            .ok_or_else(|| Error::not_found("warehouse", code.as_str()))
-    }
-
-    /// The highest sequence number among `table`'s numbers starting with `prefix`, read
-    /// through the number index (numbers are zero-padded, so the last in order is the
-    /// highest below a million; the stored sequence covers beyond).
-    fn last_number(&self, table: &str, prefix: &str) -> Result<i64> {
-        let mut upper = prefix.to_string();
-        if let Some(last) = upper.pop() {
-            upper.push(char::from_u32(u32::from(last) + 1).unwrap_or(char::MAX));
-        }
-        let sql = format!(
-            "SELECT number FROM {table} WHERE number >= ?1 AND number < ?2 ORDER BY number DESC LIMIT 1"
-        );
-        let last: Option<String> = self
-            .db
-            .prepare_cached(&sql)?
-            .query_row([prefix, upper.as_str()], |r| r.get(0))
-            .optional()?;
-        Ok(last
-            .and_then(|n| n.get(prefix.len()..).and_then(|digits| digits.parse().ok()))
-            .unwrap_or(0))
-    }
-
-    /// Next value of a device-local sequence (human numbers), not yet stored.
-    fn next_seq(&self, name: &str, existing_max: i64) -> Result<i64> {
-        let stored = store::meta_get(&self.db, &format!("seq.{name}"))?
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0);
-        Ok(stored.max(existing_max) + 1)
-    }
+    tx.commit()?;
+    Ok(db)
 }

@@ -10,6 +10,7 @@ macro_rules! code_type {
     ($(#[$doc:meta])* $name:ident, $field:literal, $max:expr, $hyphen:expr, $example:literal) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
 

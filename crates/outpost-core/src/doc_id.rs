@@ -71,7 +71,30 @@ pub enum DocId {
     },
 }
 
+/// The kinds of document: which collections a document holds depends on its kind only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DocKind {
+    /// `org`.
+    Org,
+    /// `parties`.
+    Parties,
+    /// `ops/<site>/<month>`.
+    Ops,
+    /// `ledger/<site>/<month>`.
+    Ledger,
+}
+
 impl DocId {
+    /// What kind of document this is.
+    pub fn kind(&self) -> DocKind {
+        match self {
+            DocId::Org => DocKind::Org,
+            DocId::Parties => DocKind::Parties,
+            DocId::Ops { .. } => DocKind::Ops,
+            DocId::Ledger { .. } => DocKind::Ledger,
+        }
+    }
+
     /// The ops document of `site` for the month of `at`.
     pub fn ops(site: &SiteCode, at: Timestamp) -> DocId {
         DocId::Ops {

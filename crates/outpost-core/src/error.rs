@@ -133,6 +133,14 @@ pub enum Error {
         /// How many values there are.
         count: usize,
     },
+    /// One line of a form is wrong (the form's 1-based line number, and why).
+    #[error("line {line}: {source}")]
+    Line {
+        /// 1-based line number as the form shows it.
+        line: usize,
+        /// What is wrong with it.
+        source: Box<Error>,
+    },
 }
 
 impl Error {
@@ -159,6 +167,7 @@ impl Error {
             Error::CorruptDocument { .. } => "corrupt_document",
             Error::NoSuchConflict { .. } => "no_such_conflict",
             Error::NoSuchChoice { .. } => "no_such_choice",
+            Error::Line { source, .. } => source.code(),
         }
     }
 

@@ -22,6 +22,7 @@ macro_rules! record_id {
     ($(#[$doc:meta])* $name:ident, $kind:literal) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         #[serde(transparent)]
         pub struct $name(String);
 
@@ -98,6 +99,7 @@ record_id!(
 /// Nodes use the bytes of the device's libp2p PeerId, so every change names a peer whose
 /// key can be checked; the book itself only needs them to be unique.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct DeviceId(String);
 

@@ -1,8 +1,11 @@
 //! outpost-core: the book of an Outpost organisation.
 //!
-//! It owns the records (orders, stock movements, tasks, the catalogue), their layout in
-//! Automerge documents, the merge rules, and the device's SQLite file with its query
-//! projections. The central type is [`Book`]: one device's copy of the books.
+//! It owns the records (orders, stock movements, tasks, the catalogue, members), their
+//! layout in Automerge documents, the merge rules, and the device's SQLite file with its
+//! query projections. The central type is [`Book`]: one device's copy of the books. Each
+//! kind of record is a slice of its own (`kind/`: layout, rules, projection tables,
+//! queries), reached through a handle such as [`Book::orders`]; the book keeps what is
+//! common (documents, the write and merge transactions, access, history).
 //!
 //! **Does not know** networks, async runtimes, windows or the wall clock: every write
 //! takes the time as an argument, and documents cross devices as bytes (bundles here,
@@ -30,9 +33,9 @@
 //!     device_name: "Li".into(),
 //! };
 //! let mut book = Book::create(&dir.path().join("book.sqlite3"), org, DeviceId::random(), now)?;
-//! book.add_item(NewItem { sku: "TEA-1".into(), name: "Green tea".into(), unit: "box".into(),
+//! book.items().add(NewItem { sku: "TEA-1".into(), name: "Green tea".into(), unit: "box".into(),
 //!     price: Money::parse("35.00")?, low_stock: 5 }, now)?;
-//! assert_eq!(book.items()?.len(), 1);
+//! assert_eq!(book.items().list()?.len(), 1);
 //! # Ok(()) }
 //! ```
 #![deny(missing_docs)]
@@ -40,42 +43,55 @@
 pub mod access;
 mod book;
 mod bundle;
-mod checks;
 mod code;
+mod conflict;
 mod doc_id;
 mod error;
+mod exception;
+mod form;
 mod id;
+mod kind;
 mod money;
-mod order;
-mod org;
 mod projection;
 mod record;
+mod repo;
 mod schema;
-mod stock;
 mod store;
-mod task;
 mod text;
 
+pub use access::{Device, Role};
 pub use automerge::{ChangeHash, sync::State as SyncState};
 pub use book::{
-    Admitted, Book, ChoiceRow, ConflictRow, Draft, EventRow, ExceptionRow, ExportScope,
-    FieldChange, HistoryEntry, ImportReport, InviteRefusal, JoinAs, LevelRow, LineEdit, LineRow,
-    MAX_DRAFT_BYTES, MovementFilter, MovementRow, NewItem, NewLine, NewOrder, NewOrg, NewParty,
-    NewTask, OrderDetail, OrderEdit, OrderFilter, OrderRow, OrderSort, PartyEdit, Pending,
-    RefusedChange, SampleReport, SampleSpec, SentTransfer, StockMove, SyncReceipt, TaskEdit,
-    TaskFilter, TaskRow, Transit,
+    Book, Capabilities, Conflicts, Draft, Drafts, ExportScope, FieldChange, HistoryEntry,
+    ImportReport, JoinAs, MAX_DRAFT_BYTES, NewOrg, Pending, RefusedChange, SampleReport,
+    SampleSpec, Sync, SyncReceipt,
 };
 pub use bundle::{BundleSummary, inspect as inspect_bundle};
 pub use code::{DeviceCode, SiteCode, WarehouseCode};
-pub use doc_id::{DocId, Month};
+pub use conflict::{ChoiceRow, ConflictRow};
+pub use doc_id::{DocId, DocKind, Month};
 pub use error::{Error, Result, Rule};
+pub use exception::ExceptionRow;
+pub use form::{MAX_PRICE, MAX_QTY};
 pub use id::{
     CommentId, DeviceId, ItemId, LineId, MovementId, OrderId, OrgId, PartyId, TaskId, TransferId,
 };
 pub use jiff::Timestamp;
+pub use kind::item::{Item, ItemEdit, ItemForm, Items, NewItem};
+pub use kind::member::{Admitted, INVITE_VALIDITY, Invite, InviteRefusal, InviteValidity, Members};
+pub use kind::order::{
+    Action, EventRow, Line, LineEdit, LineForm, LinePreview, LineRow, NewLine, NewOrder, Order,
+    OrderDetail, OrderEdit, OrderFilter, OrderForm, OrderKind, OrderPreview, OrderRow, OrderSort,
+    Orders, Status, StatusEvent, fold_status,
+};
+pub use kind::party::{NewParty, Parties, Party, PartyEdit, PartyForm, PartyKind};
+pub use kind::site::{Site, Sites, Warehouse};
+pub use kind::stock::{
+    LevelRow, Movement, MovementFilter, MovementKind, MovementRow, SentTransfer, Stock, StockEntry,
+    StockMove, StockOp, Transit,
+};
+pub use kind::task::{
+    Comment, NewTask, Priority, Task, TaskEdit, TaskFilter, TaskForm, TaskRow, TaskStatus, Tasks,
+};
 pub use money::Money;
-pub use order::{Action, Line, Order, OrderKind, Status, StatusEvent};
-pub use org::{Device, Invite, Item, Party, PartyKind, Role, Site, Warehouse};
 pub use record::RecordRef;
-pub use stock::{Movement, MovementKind};
-pub use task::{Comment, Priority, Task, TaskStatus};

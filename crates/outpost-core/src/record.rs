@@ -3,10 +3,9 @@
 use automerge::{Patch, PatchAction, Prop};
 use serde::{Deserialize, Serialize};
 
-use crate::schema::collection;
-
 /// A record: its collection in the document and its key there.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RecordRef {
     /// Collection name (`orders`, `movements`, `tasks`, `items`, ...).
     pub collection: String,
@@ -33,44 +32,15 @@ impl RecordRef {
     }
 }
 
-/// The collection holding records of a kind (`order` → `orders`).
-pub(crate) fn collection_of(kind: &str) -> Option<&'static str> {
-    Some(match kind {
-        "order" => collection::ORDERS,
-        "movement" => collection::MOVEMENTS,
-        "task" => collection::TASKS,
-        "item" => collection::ITEMS,
-        "customer" => collection::CUSTOMERS,
-        "supplier" => collection::SUPPLIERS,
-        "site" => collection::SITES,
-        "warehouse" => collection::WAREHOUSES,
-        "device" => collection::DEVICES,
-        "invite" => collection::INVITES,
-        _ => return None,
-    })
-}
-
 /// Parses the `kind:key` form of [`RecordRef::label`].
 pub(crate) fn from_label(label: &str) -> Option<RecordRef> {
     let (kind, key) = label.split_once(':')?;
-    Some(RecordRef::new(collection_of(kind)?, key))
+    Some(RecordRef::new(crate::kind::collection_of(kind)?, key))
 }
 
-/// The singular kind name of a collection.
+/// The singular kind name of a collection (`orders` → `order`; `record` if unknown).
 pub fn kind_of(collection: &str) -> &'static str {
-    match collection {
-        collection::ORDERS => "order",
-        collection::MOVEMENTS => "movement",
-        collection::TASKS => "task",
-        collection::ITEMS => "item",
-        collection::CUSTOMERS => "customer",
-        collection::SUPPLIERS => "supplier",
-        collection::SITES => "site",
-        collection::WAREHOUSES => "warehouse",
-        collection::DEVICES => "device",
-        collection::INVITES => "invite",
-        _ => "record",
-    }
+    crate::kind::owner(collection).map_or("record", |(_, c)| c.record)
 }
 
 /// The records that a list of patches changed.

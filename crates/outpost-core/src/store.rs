@@ -29,8 +29,10 @@ pub(crate) mod chunk {
     pub const PENDING: &str = "pending";
 }
 
-/// Opens (creating if needed) the database file with durable settings.
-pub(crate) fn open(path: &Path) -> Result<Connection> {
+/// Opens (creating if needed) the database file with durable settings, bringing its
+/// own tables to this build's layout. Returns the layout version it had if it was older
+/// (`Some(0)` for a new file), so the caller can bring its tables along.
+pub(crate) fn open(path: &Path) -> Result<(Connection, Option<i64>)> {
     let db = Connection::open(path)?;
     // Must precede the first table; lets compaction hand freed pages back to the disk.
     db.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
@@ -38,11 +40,11 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
     db.pragma_update(None, "journal_mode", "WAL")?;
     db.pragma_update(None, "synchronous", "FULL")?;
     db.pragma_update(None, "foreign_keys", "OFF")?;
-    migrate(&db)?;
-    Ok(db)
+    let upgraded_from = migrate(&db)?;
+    Ok((db, upgraded_from))
 }
 
-fn migrate(db: &Connection) -> Result<()> {
+fn migrate(db: &Connection) -> Result<Option<i64>> {
     let version: i64 = db.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > DB_VERSION {
         return Err(Error::SchemaTooNew {
@@ -51,22 +53,27 @@ fn migrate(db: &Connection) -> Result<()> {
         });
     }
     if version == DB_VERSION {
-        return Ok(());
+        return Ok(None);
     }
     let tx = db.unchecked_transaction()?;
     if version < 1 {
         tx.execute_batch(STORE_TABLES)?;
-        tx.execute_batch(crate::projection::TABLES)?;
     }
     if version < 2 {
-        // Version 2: checks kept per order and transfer, and drafts typed but not saved.
-        tx.execute_batch(crate::checks::TABLES)?;
+        // Version 2: drafts typed but not saved (and checks kept per order and transfer,
+        // which the book computes once on upgrade).
         tx.execute_batch(DRAFT_TABLES)?;
-        crate::checks::refresh_all(&tx)?;
     }
     tx.pragma_update(None, "user_version", DB_VERSION)?;
     tx.commit()?;
-    Ok(())
+    Ok(Some(version))
+}
+
+/// The first column of every row of `sql`, as text.
+pub(crate) fn column(db: &Connection, sql: &str) -> Result<Vec<String>> {
+    let mut stmt = db.prepare(sql)?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// What a person typed into a form and has not saved yet, kept on this device only (never
@@ -301,4 +308,38 @@ pub(crate) fn peer_heads(
         )
         .optional()?;
     Ok(heads_of(&bytes.unwrap_or_default()))
+}
+
+/// Parses a text column with `f`, as a conversion error of that column if it fails.
+pub(crate) fn parse_col<T>(value: String, f: impl Fn(&str) -> Result<T>) -> rusqlite::Result<T> {
+    f(&value).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// Fills the temporary id table `table` with `ids` (created on first use). Set-based
+/// checks name it first in a CROSS JOIN: SQLite has no statistics for a temporary table
+/// and would otherwise scan a year of rows to meet one id.
+pub(crate) fn fill_scratch(db: &Connection, table: &str, ids: &[String]) -> Result<()> {
+    db.execute_batch(&format!(
+        "CREATE TEMP TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY) WITHOUT ROWID;"
+    ))?;
+    db.prepare_cached(&format!("DELETE FROM temp.{table}"))?
+        .execute([])?;
+    let mut insert =
+        db.prepare_cached(&format!("INSERT OR IGNORE INTO temp.{table} VALUES (?1)"))?;
+    for id in ids {
+        insert.execute([id])?;
+    }
+    Ok(())
+}
+
+/// A document's version as forms carry it: the hex of its heads as stored (SQLite's
+/// `hex(heads)`), empty if the document is not stored.
+pub(crate) fn doc_version(db: &Connection, doc: &DocId) -> Result<String> {
+    Ok(db
+        .prepare_cached("SELECT hex(heads) FROM doc_heads WHERE doc = ?1")?
+        .query_row([doc.to_string()], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default())
 }

@@ -16,18 +16,20 @@ fn order_lifecycle_moves_stock() {
     let TwoOffices {
         mut a, mut clock, ..
     } = two_offices();
-    a.move_stock(
-        StockMove::Receive {
-            item: "TEA".into(),
-            warehouse: wh("SH1"),
-            qty: 20,
-            note: String::new(),
-        },
-        clock.tick(),
-    )
-    .unwrap();
+    a.stock()
+        .record(
+            StockMove::Receive {
+                item: "TEA".into(),
+                warehouse: wh("SH1"),
+                qty: 20,
+                note: String::new(),
+            },
+            clock.tick(),
+        )
+        .unwrap();
     let (number, _) = a
-        .create_order(
+        .orders()
+        .create(
             sales("Acme 客户", vec![line("TEA", 3), line("CUP", 1)]),
             clock.tick(),
         )
@@ -35,39 +37,46 @@ fn order_lifecycle_moves_stock() {
     assert!(number.starts_with("SH-A1-"), "{number}");
     // Shipping before approval is refused; so is shipping CUP with none in stock.
     let err = a
-        .act_on_order(&number, Action::Ship, "", clock.tick())
+        .orders()
+        .act(&number, Action::Ship, "", clock.tick())
         .unwrap_err();
     assert!(matches!(err, Error::InvalidTransition { .. }), "{err}");
-    a.act_on_order(&number, Action::Submit, "", clock.tick())
+    a.orders()
+        .act(&number, Action::Submit, "", clock.tick())
         .unwrap();
     let err = a
+        .orders()
         .edit_lines(&number, LineEdit::Add(line("TEA", 1)), clock.tick())
         .unwrap_err();
     assert!(matches!(err, Error::OrderFrozen(_)), "{err}");
-    a.act_on_order(&number, Action::Approve, "ok", clock.tick())
+    a.orders()
+        .act(&number, Action::Approve, "ok", clock.tick())
         .unwrap();
     let err = a
-        .act_on_order(&number, Action::Ship, "", clock.tick())
+        .orders()
+        .act(&number, Action::Ship, "", clock.tick())
         .unwrap_err();
     assert!(matches!(err, Error::InsufficientStock { .. }), "{err}");
-    a.move_stock(
-        StockMove::Receive {
-            item: "CUP".into(),
-            warehouse: wh("SH1"),
-            qty: 2,
-            note: String::new(),
-        },
-        clock.tick(),
-    )
-    .unwrap();
+    a.stock()
+        .record(
+            StockMove::Receive {
+                item: "CUP".into(),
+                warehouse: wh("SH1"),
+                qty: 2,
+                note: String::new(),
+            },
+            clock.tick(),
+        )
+        .unwrap();
     assert_eq!(
-        a.act_on_order(&number, Action::Ship, "", clock.tick())
+        a.orders()
+            .act(&number, Action::Ship, "", clock.tick())
             .unwrap(),
         Status::Shipped
     );
-    let tea = a.resolve_item("TEA").unwrap();
-    assert_eq!(a.level(&tea.id, &wh("SH1")).unwrap(), 17);
-    let detail = a.order(&number).unwrap();
+    let tea = a.items().resolve("TEA").unwrap();
+    assert_eq!(a.stock().level(&tea.id, &wh("SH1")).unwrap(), 17);
+    let detail = a.orders().get(&number).unwrap();
     assert_eq!(detail.row.status, Status::Shipped);
     assert_eq!(detail.row.total, Money(3 * 3500 + 1250));
     assert_eq!(detail.events.len(), 3);
@@ -100,12 +109,14 @@ fn concurrent_edits_become_conflicts_until_resolved() {
         ..
     } = two_offices();
     let (number, _) = a
-        .create_order(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
+        .orders()
+        .create(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
         .unwrap();
     sync(&mut a, &mut b, &mut clock);
     // B is a clerk at BJ: it may not edit SH's order.
     let err = b
-        .edit_order(
+        .orders()
+        .edit(
             &number,
             OrderEdit {
                 note: Some("x".into()),
@@ -123,27 +134,29 @@ fn concurrent_edits_become_conflicts_until_resolved() {
         Role::Clerk,
         &mut clock,
     );
-    a.edit_order(
-        &number,
-        OrderEdit {
-            note: Some("deliver Monday".into()),
-            ..Default::default()
-        },
-        clock.tick(),
-    )
-    .unwrap();
-    c.edit_order(
-        &number,
-        OrderEdit {
-            note: Some("周二送货".into()),
-            ..Default::default()
-        },
-        clock.tick(),
-    )
-    .unwrap();
+    a.orders()
+        .edit(
+            &number,
+            OrderEdit {
+                note: Some("deliver Monday".into()),
+                ..Default::default()
+            },
+            clock.tick(),
+        )
+        .unwrap();
+    c.orders()
+        .edit(
+            &number,
+            OrderEdit {
+                note: Some("周二送货".into()),
+                ..Default::default()
+            },
+            clock.tick(),
+        )
+        .unwrap();
     sync(&mut a, &mut c, &mut clock);
-    let ca = a.conflicts().unwrap();
-    assert_eq!(ca, c.conflicts().unwrap());
+    let ca = a.conflicts().list().unwrap();
+    assert_eq!(ca, c.conflicts().list().unwrap());
     assert_eq!(ca.len(), 1, "{ca:?}");
     assert_eq!(ca[0].field, "note");
     assert_eq!(ca[0].label, number);
@@ -156,12 +169,13 @@ fn concurrent_edits_become_conflicts_until_resolved() {
         values.contains(&"deliver Monday".to_string()) && values.contains(&"周二送货".to_string())
     );
     assert_eq!(
-        a.order(&number).unwrap().note,
-        c.order(&number).unwrap().note,
+        a.orders().get(&number).unwrap().note,
+        c.orders().get(&number).unwrap().note,
         "same shown value"
     );
     let err = a
-        .resolve_conflict(&number, "note", 3, clock.tick())
+        .conflicts()
+        .resolve(&number, "note", 3, clock.tick())
         .unwrap_err();
     assert!(matches!(err, Error::NoSuchChoice { .. }));
     let pick = ca[0]
@@ -170,12 +184,13 @@ fn concurrent_edits_become_conflicts_until_resolved() {
         .position(|c| c.value == "周二送货")
         .unwrap()
         + 1;
-    a.resolve_conflict(&number, "note", pick, clock.tick())
+    a.conflicts()
+        .resolve(&number, "note", pick, clock.tick())
         .unwrap();
-    assert!(a.conflicts().unwrap().is_empty());
+    assert!(a.conflicts().list().unwrap().is_empty());
     sync(&mut a, &mut c, &mut clock);
-    assert!(c.conflicts().unwrap().is_empty());
-    assert_eq!(c.order(&number).unwrap().note, "周二送货");
+    assert!(c.conflicts().list().unwrap().is_empty());
+    assert_eq!(c.orders().get(&number).unwrap().note, "周二送货");
     assert_eq!(a.dump().unwrap(), c.dump().unwrap());
 }
 
@@ -187,42 +202,45 @@ fn oversell_while_partitioned_is_an_exception() {
         dir,
         ..
     } = two_offices();
-    a.move_stock(
-        StockMove::Receive {
-            item: "TEA".into(),
-            warehouse: wh("SH1"),
-            qty: 5,
-            note: String::new(),
-        },
-        clock.tick(),
-    )
-    .unwrap();
+    a.stock()
+        .record(
+            StockMove::Receive {
+                item: "TEA".into(),
+                warehouse: wh("SH1"),
+                qty: 5,
+                note: String::new(),
+            },
+            clock.tick(),
+        )
+        .unwrap();
     let mut c = join_sh(
         &mut a,
         &dir.path().join("c.sqlite3"),
         Role::Warehouse,
         &mut clock,
     );
-    a.move_stock(
-        StockMove::Issue {
-            item: "TEA".into(),
-            warehouse: wh("SH1"),
-            qty: 4,
-            note: String::new(),
-        },
-        clock.tick(),
-    )
-    .unwrap();
-    c.move_stock(
-        StockMove::Issue {
-            item: "TEA".into(),
-            warehouse: wh("SH1"),
-            qty: 3,
-            note: String::new(),
-        },
-        clock.tick(),
-    )
-    .unwrap();
+    a.stock()
+        .record(
+            StockMove::Issue {
+                item: "TEA".into(),
+                warehouse: wh("SH1"),
+                qty: 4,
+                note: String::new(),
+            },
+            clock.tick(),
+        )
+        .unwrap();
+    c.stock()
+        .record(
+            StockMove::Issue {
+                item: "TEA".into(),
+                warehouse: wh("SH1"),
+                qty: 3,
+                note: String::new(),
+            },
+            clock.tick(),
+        )
+        .unwrap();
     assert!(a.exceptions().unwrap().is_empty());
     sync(&mut a, &mut c, &mut clock);
     let ex = a.exceptions().unwrap();
@@ -241,28 +259,32 @@ fn shipped_while_cancelled_elsewhere_is_an_order_stock_exception_kept_across_reo
         dir,
         ..
     } = two_offices();
-    a.move_stock(
-        StockMove::Receive {
-            item: "TEA".into(),
-            warehouse: wh("SH1"),
-            qty: 10,
-            note: String::new(),
-        },
-        clock.tick(),
-    )
-    .unwrap();
+    a.stock()
+        .record(
+            StockMove::Receive {
+                item: "TEA".into(),
+                warehouse: wh("SH1"),
+                qty: 10,
+                note: String::new(),
+            },
+            clock.tick(),
+        )
+        .unwrap();
     let (number, _) = a
-        .create_order(sales("Acme 客户", vec![line("TEA", 3)]), clock.tick())
+        .orders()
+        .create(sales("Acme 客户", vec![line("TEA", 3)]), clock.tick())
         .unwrap();
     for action in [Action::Submit, Action::Approve] {
-        a.act_on_order(&number, action, "", clock.tick()).unwrap();
+        a.orders().act(&number, action, "", clock.tick()).unwrap();
     }
     let c_path = dir.path().join("c.sqlite3");
     let mut c = join_sh(&mut a, &c_path, Role::Manager, &mut clock);
     // Apart: one office ships, the other cancels (cancelled beats shipped).
-    a.act_on_order(&number, Action::Ship, "", clock.tick())
+    a.orders()
+        .act(&number, Action::Ship, "", clock.tick())
         .unwrap();
-    c.act_on_order(&number, Action::Cancel, "", clock.tick())
+    c.orders()
+        .act(&number, Action::Cancel, "", clock.tick())
         .unwrap();
     assert!(a.exceptions().unwrap().is_empty());
     assert!(c.exceptions().unwrap().is_empty());
@@ -300,18 +322,20 @@ fn transfers_between_sites_arrive_in_transit() {
         mut clock,
         ..
     } = two_offices();
-    a.move_stock(
-        StockMove::Receive {
-            item: "CUP".into(),
-            warehouse: wh("SH1"),
-            qty: 10,
-            note: String::new(),
-        },
-        clock.tick(),
-    )
-    .unwrap();
+    a.stock()
+        .record(
+            StockMove::Receive {
+                item: "CUP".into(),
+                warehouse: wh("SH1"),
+                qty: 10,
+                note: String::new(),
+            },
+            clock.tick(),
+        )
+        .unwrap();
     let transfer = a
-        .move_stock(
+        .stock()
+        .record(
             StockMove::Transfer {
                 item: "CUP".into(),
                 from: wh("SH1"),
@@ -325,24 +349,25 @@ fn transfers_between_sites_arrive_in_transit() {
         .unwrap();
     assert!(transfer.in_transit);
     sync(&mut a, &mut b, &mut clock);
-    assert_eq!(b.transfers_in_transit().unwrap().len(), 1);
-    b.move_stock(
-        StockMove::ReceiveTransfer {
-            transfer: transfer.id.to_string(),
-            qty: Some(3),
-            note: "one broken".into(),
-        },
-        clock.tick(),
-    )
-    .unwrap();
+    assert_eq!(b.stock().in_transit().unwrap().len(), 1);
+    b.stock()
+        .record(
+            StockMove::ReceiveTransfer {
+                transfer: transfer.id.to_string(),
+                qty: Some(3),
+                note: "one broken".into(),
+            },
+            clock.tick(),
+        )
+        .unwrap();
     sync(&mut a, &mut b, &mut clock);
-    let cup = a.resolve_item("CUP").unwrap();
-    assert_eq!(a.level(&cup.id, &wh("SH1")).unwrap(), 6);
-    assert_eq!(a.level(&cup.id, &wh("BJ1")).unwrap(), 3);
+    let cup = a.items().resolve("CUP").unwrap();
+    assert_eq!(a.stock().level(&cup.id, &wh("SH1")).unwrap(), 6);
+    assert_eq!(a.stock().level(&cup.id, &wh("BJ1")).unwrap(), 3);
     let ex = a.exceptions().unwrap();
     assert_eq!(ex.len(), 1);
     assert_eq!(ex[0].kind, "transfer_mismatch");
-    assert!(a.transfers_in_transit().unwrap().is_empty());
+    assert!(a.stock().in_transit().unwrap().is_empty());
 }
 
 #[test]
@@ -351,7 +376,8 @@ fn tasks_with_comments_and_history() {
         mut a, mut clock, ..
     } = two_offices();
     let (number, _) = a
-        .create_task(
+        .tasks()
+        .create(
             NewTask {
                 title: "Count tea".into(),
                 owner: "Li Wei".into(),
@@ -362,36 +388,41 @@ fn tasks_with_comments_and_history() {
         )
         .unwrap();
     assert!(number.starts_with("SH-A1-T"), "{number}");
-    a.edit_task(
-        &number,
-        TaskEdit {
-            status: Some(TaskStatus::Doing),
-            ..Default::default()
-        },
-        clock.tick(),
-    )
-    .unwrap();
-    a.comment_task(&number, "half done", clock.tick()).unwrap();
-    let t = a.task(&number).unwrap();
-    assert_eq!(t.status, "doing");
+    a.tasks()
+        .edit(
+            &number,
+            TaskEdit {
+                status: Some(TaskStatus::Doing),
+                ..Default::default()
+            },
+            clock.tick(),
+        )
+        .unwrap();
+    a.tasks()
+        .comment(&number, "half done", clock.tick())
+        .unwrap();
+    let t = a.tasks().get(&number).unwrap();
+    assert_eq!(t.status, TaskStatus::Doing);
     assert_eq!(t.comments.len(), 1);
     let overdue = a
-        .tasks(&TaskFilter {
+        .tasks()
+        .list(&TaskFilter {
             overdue_on: Some("2026-12-02".into()),
             ..Default::default()
         })
         .unwrap();
     assert_eq!(overdue.len(), 1);
     assert!(
-        a.edit_task(
-            &number,
-            TaskEdit {
-                due: Some("31/12/2026".into()),
-                ..Default::default()
-            },
-            clock.tick()
-        )
-        .is_err()
+        a.tasks()
+            .edit(
+                &number,
+                TaskEdit {
+                    due: Some("31/12/2026".into()),
+                    ..Default::default()
+                },
+                clock.tick()
+            )
+            .is_err()
     );
     let h = a.history(&number).unwrap();
     assert_eq!(h.len(), 3);
@@ -411,7 +442,8 @@ fn bad_input_changes_nothing() {
         ..
     } = two_offices();
     let (number, _) = a
-        .create_order(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
+        .orders()
+        .create(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
         .unwrap();
     let before = a.dump().unwrap();
     let bad_orders = [
@@ -431,14 +463,16 @@ fn bad_input_changes_nothing() {
         ),
     ];
     for order in bad_orders {
-        assert!(a.create_order(order, clock.tick()).is_err());
+        assert!(a.orders().create(order, clock.tick()).is_err());
     }
     assert!(
-        a.act_on_order(&number, Action::Pay, "", clock.tick())
+        a.orders()
+            .act(&number, Action::Pay, "", clock.tick())
             .is_err()
     );
     assert!(
-        a.act_on_order("SH-A1-999999", Action::Submit, "", clock.tick())
+        a.orders()
+            .act("SH-A1-999999", Action::Submit, "", clock.tick())
             .is_err()
     );
     let good = b
@@ -481,7 +515,8 @@ fn import_twice_changes_nothing_and_for_device_is_smaller() {
         ..
     } = two_offices();
     for _ in 0..5 {
-        a.create_order(sales("Acme 客户", vec![line("TEA", 2)]), clock.tick())
+        a.orders()
+            .create(sales("Acme 客户", vec![line("TEA", 2)]), clock.tick())
             .unwrap();
     }
     let all = a
@@ -498,7 +533,8 @@ fn import_twice_changes_nothing_and_for_device_is_smaller() {
         .export_bundle(&ExportScope::Everything, clock.tick())
         .unwrap();
     a.import_bundle(&from_b, clock.tick()).unwrap();
-    a.create_order(sales("Acme 客户", vec![line("CUP", 1)]), clock.tick())
+    a.orders()
+        .create(sales("Acme 客户", vec![line("CUP", 1)]), clock.tick())
         .unwrap();
     let delta = a
         .export_bundle(&ExportScope::For(b.device_id().clone()), clock.tick())
@@ -524,23 +560,26 @@ fn reopen_compact_and_rebuild_keep_every_row() {
         mut clock,
         ..
     } = two_offices();
-    a.move_stock(
-        StockMove::Receive {
-            item: "TEA".into(),
-            warehouse: wh("SH1"),
-            qty: 1000,
-            note: String::new(),
-        },
-        clock.tick(),
-    )
-    .unwrap();
+    a.stock()
+        .record(
+            StockMove::Receive {
+                item: "TEA".into(),
+                warehouse: wh("SH1"),
+                qty: 1000,
+                note: String::new(),
+            },
+            clock.tick(),
+        )
+        .unwrap();
     // Enough writes to cross the compaction threshold of one document.
     for i in 0..300 {
         let (n, _) = a
-            .create_order(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
+            .orders()
+            .create(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
             .unwrap();
         if i % 3 == 0 {
-            a.act_on_order(&n, Action::Submit, "", clock.tick())
+            a.orders()
+                .act(&n, Action::Submit, "", clock.tick())
                 .unwrap();
         }
     }
@@ -552,7 +591,8 @@ fn reopen_compact_and_rebuild_keep_every_row() {
     assert_eq!(dump, a.dump().unwrap());
     a.compact().unwrap();
     let (n, _) = a
-        .create_order(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
+        .orders()
+        .create(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
         .unwrap();
     assert!(n.ends_with("000301"), "{n}");
 }
@@ -573,10 +613,11 @@ fn sample_year_is_consistent() {
     let report = a.fill_sample(&spec, clock.tick()).unwrap();
     assert_eq!(report.orders, 600);
     assert_eq!(report.tasks, 60);
-    assert_eq!(a.order_count().unwrap(), 600);
+    assert_eq!(a.orders().total().unwrap(), 600);
     assert!(a.exceptions().unwrap().is_empty(), "{:?}", a.exceptions());
     let shipped = a
-        .orders(&OrderFilter {
+        .orders()
+        .list(&OrderFilter {
             status: Some(Status::Shipped),
             limit: Some(1000),
             ..Default::default()
@@ -585,7 +626,8 @@ fn sample_year_is_consistent() {
     assert_eq!(shipped.len(), 600);
     // Numbers continue after the sample.
     let (n, _) = a
-        .create_order(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
+        .orders()
+        .create(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
         .unwrap();
     assert!(n.ends_with("000601"), "{n}");
     let dump = a.dump().unwrap();
@@ -605,13 +647,15 @@ fn a_bundle_missing_earlier_changes_waits_for_them() {
         .export_bundle(&ExportScope::Everything, clock.tick())
         .unwrap();
     let (first, _) = a
-        .create_order(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
+        .orders()
+        .create(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
         .unwrap();
     sync(&mut a, &mut b, &mut clock);
     // Twice: the second exchange tells A that B now has `first`.
     sync(&mut a, &mut b, &mut clock);
     let (second, _) = a
-        .create_order(sales("Acme 客户", vec![line("CUP", 2)]), clock.tick())
+        .orders()
+        .create(sales("Acme 客户", vec![line("CUP", 2)]), clock.tick())
         .unwrap();
     // A bundle made for B (only `second`), carried by mistake to C, which lacks `first`.
     let for_b = a
@@ -627,7 +671,7 @@ fn a_bundle_missing_earlier_changes_waits_for_them() {
     let report = c.import_bundle(&for_b, clock.tick()).unwrap();
     assert!(report.waiting >= 1, "{report:?}");
     assert!(
-        c.order(&second).is_err(),
+        c.orders().get(&second).is_err(),
         "a change without its past is not shown yet"
     );
     // Kept across a restart, and applied once the missing change arrives.
@@ -637,7 +681,7 @@ fn a_bundle_missing_earlier_changes_waits_for_them() {
         .export_bundle(&ExportScope::Everything, clock.tick())
         .unwrap();
     c.import_bundle(&full, clock.tick()).unwrap();
-    assert!(c.order(&first).is_ok() && c.order(&second).is_ok());
+    assert!(c.orders().get(&first).is_ok() && c.orders().get(&second).is_ok());
     let dump = c.dump().unwrap();
     drop(c);
     let mut c = Book::open(&c_path).unwrap();
@@ -654,7 +698,8 @@ fn a_line_removed_here_and_edited_there_keeps_the_edit_in_the_document() {
         ..
     } = two_offices();
     let (number, _) = a
-        .create_order(
+        .orders()
+        .create(
             sales("Acme 客户", vec![line("TEA", 1), line("CUP", 2)]),
             clock.tick(),
         )
@@ -665,23 +710,25 @@ fn a_line_removed_here_and_edited_there_keeps_the_edit_in_the_document() {
         Role::Clerk,
         &mut clock,
     );
-    a.edit_lines(&number, LineEdit::Remove { line: 2 }, clock.tick())
+    a.orders()
+        .edit_lines(&number, LineEdit::Remove { line: 2 }, clock.tick())
         .unwrap();
-    c.edit_lines(
-        &number,
-        LineEdit::Set {
-            line: 2,
-            item: None,
-            qty: Some(5),
-            price: None,
-            discount: None,
-        },
-        clock.tick(),
-    )
-    .unwrap();
+    c.orders()
+        .edit_lines(
+            &number,
+            LineEdit::Set {
+                line: 2,
+                item: None,
+                qty: Some(5),
+                price: None,
+                discount: None,
+            },
+            clock.tick(),
+        )
+        .unwrap();
     sync(&mut a, &mut c, &mut clock);
     assert_eq!(a.dump().unwrap(), c.dump().unwrap());
-    assert_eq!(a.order(&number).unwrap().line_items.len(), 1);
+    assert_eq!(a.orders().get(&number).unwrap().line_items.len(), 1);
     // The edit is not gone: the history shows it, from C.
     let history = a.history(&number).unwrap();
     assert!(
@@ -692,7 +739,8 @@ fn a_line_removed_here_and_edited_there_keeps_the_edit_in_the_document() {
         "{history:#?}"
     );
     // A line added later gets a new number, never a removed line's.
-    a.edit_lines(&number, LineEdit::Add(line("CUP", 1)), clock.tick())
+    a.orders()
+        .edit_lines(&number, LineEdit::Add(line("CUP", 1)), clock.tick())
         .unwrap();
     let h = a.history(&number).unwrap();
     assert!(
@@ -712,7 +760,8 @@ fn stock_within_one_site_count_and_low_flag() {
         mut a, mut clock, ..
     } = two_offices();
     let site = SiteCode::parse("SH").unwrap();
-    a.add_warehouse(&wh("SH2"), &site, "Back room", clock.tick())
+    a.sites()
+        .add_warehouse(&wh("SH2"), &site, "Back room", clock.tick())
         .unwrap();
     let receive = StockMove::Receive {
         item: "TEA".into(),
@@ -720,7 +769,7 @@ fn stock_within_one_site_count_and_low_flag() {
         qty: 10,
         note: String::new(),
     };
-    a.move_stock(receive, clock.tick()).unwrap();
+    a.stock().record(receive, clock.tick()).unwrap();
     let inside = StockMove::Transfer {
         item: "TEA".into(),
         from: wh("SH1"),
@@ -728,20 +777,20 @@ fn stock_within_one_site_count_and_low_flag() {
         qty: 7,
         note: String::new(),
     };
-    let sent = a.move_stock(inside, clock.tick()).unwrap().unwrap();
+    let sent = a.stock().record(inside, clock.tick()).unwrap().unwrap();
     assert!(!sent.in_transit, "both ends are recorded within a site");
-    assert!(a.transfers_in_transit().unwrap().is_empty());
+    assert!(a.stock().in_transit().unwrap().is_empty());
     let count = StockMove::Count {
         item: "TEA".into(),
         warehouse: wh("SH1"),
         counted: 2,
         note: "shelf count".into(),
     };
-    a.move_stock(count, clock.tick()).unwrap();
-    let tea = a.resolve_item("TEA").unwrap();
-    assert_eq!(a.level(&tea.id, &wh("SH1")).unwrap(), 2);
-    assert_eq!(a.level(&tea.id, &wh("SH2")).unwrap(), 7);
-    let levels = a.levels(None).unwrap();
+    a.stock().record(count, clock.tick()).unwrap();
+    let tea = a.items().resolve("TEA").unwrap();
+    assert_eq!(a.stock().level(&tea.id, &wh("SH1")).unwrap(), 2);
+    assert_eq!(a.stock().level(&tea.id, &wh("SH2")).unwrap(), 7);
+    let levels = a.stock().levels(None).unwrap();
     let low: Vec<_> = levels
         .iter()
         .filter(|l| l.is_low)
@@ -752,7 +801,7 @@ fn stock_within_one_site_count_and_low_flag() {
         vec!["SH1"],
         "threshold 5: SH1 (2) is low, SH2 (7) is not"
     );
-    let adjustment = &a.movements(&MovementFilter::default()).unwrap()[0];
+    let adjustment = &a.stock().movements(&MovementFilter::default()).unwrap()[0];
     assert_eq!(
         (adjustment.kind.as_str(), adjustment.qty),
         ("count_adjustment", -1)
@@ -769,7 +818,7 @@ fn an_order_draws_on_a_warehouse_of_its_own_site() {
         warehouse: Some(wh("BJ1")),
         ..sales("Acme 客户", vec![line("TEA", 1)])
     };
-    let err = a.create_order(order, clock.tick()).unwrap_err();
+    let err = a.orders().create(order, clock.tick()).unwrap_err();
     assert!(matches!(err, Error::WrongSite { .. }), "{err}");
     assert_eq!(before, a.dump().unwrap());
 }
@@ -816,11 +865,13 @@ fn order_lists_sort_page_and_count_in_the_book() {
         mut a, mut clock, ..
     } = two_offices();
     for qty in [3, 1, 2] {
-        a.create_order(sales("Acme 客户", vec![line("TEA", qty)]), clock.tick())
+        a.orders()
+            .create(sales("Acme 客户", vec![line("TEA", qty)]), clock.tick())
             .unwrap();
     }
-    let totals = |filter: &OrderFilter| -> Vec<i64> {
-        a.orders(filter)
+    let totals = |a: &mut Book, filter: &OrderFilter| -> Vec<i64> {
+        a.orders()
+            .list(filter)
             .unwrap()
             .iter()
             .map(|o| o.total.0)
@@ -831,26 +882,26 @@ fn order_lists_sort_page_and_count_in_the_book() {
         ascending: true,
         ..Default::default()
     };
-    let price = a.orders(&OrderFilter::default()).unwrap()[0].total.0 / 2;
-    assert_eq!(totals(&by_total), [price, 2 * price, 3 * price]);
+    let price = a.orders().list(&OrderFilter::default()).unwrap()[0].total.0 / 2;
+    assert_eq!(totals(&mut a, &by_total), [price, 2 * price, 3 * price]);
     let second_page = OrderFilter {
         limit: Some(2),
         offset: 2,
         ..by_total.clone()
     };
     assert_eq!(
-        totals(&second_page),
+        totals(&mut a, &second_page),
         [3 * price],
         "the page follows the sort"
     );
-    let newest = a.orders(&OrderFilter::default()).unwrap();
+    let newest = a.orders().list(&OrderFilter::default()).unwrap();
     assert_eq!(newest[0].total.0, 2 * price, "newest first by default");
-    assert_eq!(a.count_orders(&second_page).unwrap(), 3);
+    assert_eq!(a.orders().count(&second_page).unwrap(), 3);
     let none = OrderFilter {
         search: Some("nobody".into()),
         ..Default::default()
     };
-    assert_eq!(a.count_orders(&none).unwrap(), 0);
+    assert_eq!(a.orders().count(&none).unwrap(), 0);
     // A date range keeps the orders created inside it (from inclusive, before exclusive).
     let created: Vec<i64> = newest.iter().map(|o| o.created_at_ms).collect();
     let middle = OrderFilter {
@@ -858,8 +909,8 @@ fn order_lists_sort_page_and_count_in_the_book() {
         created_before_ms: Some(created[0]),
         ..Default::default()
     };
-    assert_eq!(totals(&middle), [price]);
-    assert_eq!(a.count_orders(&middle).unwrap(), 1);
+    assert_eq!(totals(&mut a, &middle), [price]);
+    assert_eq!(a.orders().count(&middle).unwrap(), 1);
 }
 
 #[test]
@@ -868,29 +919,31 @@ fn a_kept_draft_survives_reopening_and_goes_when_dropped() {
         a, dir, mut clock, ..
     } = two_offices();
     let key = "order:new:sales";
-    a.keep_draft(key, r#"{"lines":[{"sku":"TEA","qty":"2"}]}"#, clock.tick())
+    a.drafts()
+        .keep(key, r#"{"lines":[{"sku":"TEA","qty":"2"}]}"#, clock.tick())
         .unwrap();
-    a.keep_draft(key, r#"{"lines":[{"sku":"TEA","qty":"3"}]}"#, clock.tick())
+    a.drafts()
+        .keep(key, r#"{"lines":[{"sku":"TEA","qty":"3"}]}"#, clock.tick())
         .unwrap();
     let dump = a.dump().unwrap();
     drop(a);
     let a = Book::open(&dir.path().join("a.sqlite3")).unwrap();
-    let kept = a.draft(key).unwrap().unwrap();
+    let kept = a.drafts().get(key).unwrap().unwrap();
     assert_eq!(kept.body, r#"{"lines":[{"sku":"TEA","qty":"3"}]}"#);
     assert_eq!(kept.saved_at_ms, clock.0 * 1000);
-    assert_eq!(a.drafts().unwrap(), vec![kept]);
+    assert_eq!(a.drafts().list().unwrap(), vec![kept]);
     // Drafts are not part of the books.
     assert_eq!(a.dump().unwrap(), dump);
-    a.drop_draft(key).unwrap();
-    assert_eq!(a.draft(key).unwrap(), None);
-    assert!(a.drafts().unwrap().is_empty());
+    a.drafts().forget(key).unwrap();
+    assert_eq!(a.drafts().get(key).unwrap(), None);
+    assert!(a.drafts().list().unwrap().is_empty());
 }
 
 #[test]
 fn bad_drafts_are_refused_and_change_nothing() {
     let TwoOffices { a, mut clock, .. } = two_offices();
-    a.keep_draft("k", "{}", clock.tick()).unwrap();
-    let before = a.drafts().unwrap();
+    a.drafts().keep("k", "{}", clock.tick()).unwrap();
+    let before = a.drafts().list().unwrap();
     let huge = format!("\"{}\"", "x".repeat(MAX_DRAFT_BYTES));
     for (key, body) in [
         ("k", "not json"),
@@ -898,10 +951,10 @@ fn bad_drafts_are_refused_and_change_nothing() {
         ("a\u{7}b", "{}"),
         ("k", huge.as_str()),
     ] {
-        let err = a.keep_draft(key, body, clock.tick()).unwrap_err();
+        let err = a.drafts().keep(key, body, clock.tick()).unwrap_err();
         assert!(matches!(err, Error::InvalidValue { .. }), "{err}");
     }
-    assert_eq!(a.drafts().unwrap(), before);
+    assert_eq!(a.drafts().list().unwrap(), before);
 }
 
 #[test]
@@ -914,7 +967,8 @@ fn an_admin_renames_devices_and_every_office_sees_the_new_name() {
     } = two_offices();
     let clerk = b.me().unwrap();
     let renamed = a
-        .rename_device(
+        .members()
+        .rename(
             clerk.code.as_str(),
             "  Wang Fang (BJ front desk) ",
             clock.tick(),
@@ -927,16 +981,21 @@ fn an_admin_renames_devices_and_every_office_sees_the_new_name() {
     // A clerk may not rename anyone, itself included; a blank name is refused.
     let before = b.dump().unwrap();
     let err = b
-        .rename_device(clerk.code.as_str(), "Me", clock.tick())
+        .members()
+        .rename(clerk.code.as_str(), "Me", clock.tick())
         .unwrap_err();
     assert!(matches!(err, Error::NotPermitted { .. }), "{err}");
     assert_eq!(b.dump().unwrap(), before);
     let before = a.dump().unwrap();
     let err = a
-        .rename_device(clerk.code.as_str(), "   ", clock.tick())
+        .members()
+        .rename(clerk.code.as_str(), "   ", clock.tick())
         .unwrap_err();
     assert!(matches!(err, Error::InvalidValue { .. }), "{err}");
-    let err = a.rename_device("ZZZ", "Nobody", clock.tick()).unwrap_err();
+    let err = a
+        .members()
+        .rename("ZZZ", "Nobody", clock.tick())
+        .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err}");
     assert_eq!(a.dump().unwrap(), before);
 }
@@ -947,7 +1006,8 @@ fn a_line_given_another_item_keeps_its_number_and_takes_the_new_price() {
         mut a, mut clock, ..
     } = two_offices();
     let (number, _) = a
-        .create_order(
+        .orders()
+        .create(
             sales("Acme 客户", vec![line("TEA", 2), line("TEA", 1)]),
             clock.tick(),
         )
@@ -959,9 +1019,10 @@ fn a_line_given_another_item_keeps_its_number_and_takes_the_new_price() {
         price: None,
         discount: None,
     };
-    a.edit_lines(&number, set_item("CUP"), clock.tick())
+    a.orders()
+        .edit_lines(&number, set_item("CUP"), clock.tick())
         .unwrap();
-    let lines = a.order(&number).unwrap().line_items;
+    let lines = a.orders().get(&number).unwrap().line_items;
     let shown: Vec<(i64, &str, i64, i64)> = lines
         .iter()
         .map(|l| (l.no, l.sku.as_str(), l.qty, l.price.0))
@@ -970,6 +1031,7 @@ fn a_line_given_another_item_keeps_its_number_and_takes_the_new_price() {
     // An unknown item is refused and changes nothing.
     let before = a.dump().unwrap();
     let err = a
+        .orders()
         .edit_lines(&number, set_item("NOPE"), clock.tick())
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err}");
@@ -985,7 +1047,8 @@ fn a_customer_is_edited_orders_show_the_new_name_and_rival_edits_are_shown() {
         ..
     } = two_offices();
     let (number, _) = b
-        .create_order(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
+        .orders()
+        .create(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
         .unwrap();
     sync(&mut a, &mut b, &mut clock);
     // A clerk may edit customers (whoever takes an order may need to).
@@ -994,10 +1057,12 @@ fn a_customer_is_edited_orders_show_the_new_name_and_rival_edits_are_shown() {
         phone: Some("021-5555".into()),
         address: None,
     };
-    b.edit_party(PartyKind::Customer, "Acme 客户", edit, clock.tick())
+    b.parties()
+        .edit(PartyKind::Customer, "Acme 客户", edit, clock.tick())
         .unwrap();
     let acme = b
-        .resolve_party(PartyKind::Customer, "Acme Foods 客户")
+        .parties()
+        .resolve(PartyKind::Customer, "Acme Foods 客户")
         .unwrap();
     assert_eq!(
         (acme.phone.as_str(), acme.address.as_str()),
@@ -1005,36 +1070,39 @@ fn a_customer_is_edited_orders_show_the_new_name_and_rival_edits_are_shown() {
     );
     // Orders refer to the customer by id: they show the new name at once, and elsewhere
     // after a merge.
-    let row = |book: &Book| {
-        book.orders(&OrderFilter::default())
+    let row = |book: &mut Book| {
+        book.orders()
+            .list(&OrderFilter::default())
             .unwrap()
             .into_iter()
             .find(|o| o.number == number)
             .unwrap()
             .party
     };
-    assert_eq!(row(&b), "Acme Foods 客户");
+    assert_eq!(row(&mut b), "Acme Foods 客户");
     sync(&mut a, &mut b, &mut clock);
-    assert_eq!(row(&a), "Acme Foods 客户");
+    assert_eq!(row(&mut a), "Acme Foods 客户");
 
     // Refused, changing nothing: a name another customer has, a blank name, a stranger.
-    a.add_party(
-        NewParty {
-            kind: PartyKind::Customer,
-            name: "Beta".into(),
-            phone: String::new(),
-            address: String::new(),
-        },
-        clock.tick(),
-    )
-    .unwrap();
+    a.parties()
+        .add(
+            NewParty {
+                kind: PartyKind::Customer,
+                name: "Beta".into(),
+                phone: String::new(),
+                address: String::new(),
+            },
+            clock.tick(),
+        )
+        .unwrap();
     let before = a.dump().unwrap();
     let rename = |name: &str| PartyEdit {
         name: Some(name.into()),
         ..PartyEdit::default()
     };
     let err = a
-        .edit_party(
+        .parties()
+        .edit(
             PartyKind::Customer,
             "Beta",
             rename("acme foods 客户"),
@@ -1043,21 +1111,24 @@ fn a_customer_is_edited_orders_show_the_new_name_and_rival_edits_are_shown() {
         .unwrap_err();
     assert!(matches!(err, Error::Duplicate { .. }), "{err}");
     let err = a
-        .edit_party(PartyKind::Customer, "Beta", rename(" "), clock.tick())
+        .parties()
+        .edit(PartyKind::Customer, "Beta", rename(" "), clock.tick())
         .unwrap_err();
     assert!(matches!(err, Error::InvalidValue { .. }), "{err}");
     let err = a
-        .edit_party(PartyKind::Supplier, "Beta", rename("Gamma"), clock.tick())
+        .parties()
+        .edit(PartyKind::Supplier, "Beta", rename("Gamma"), clock.tick())
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err}");
     // An edit of nothing writes nothing (no empty change in the history).
-    a.edit_party(
-        PartyKind::Customer,
-        "Beta",
-        PartyEdit::default(),
-        clock.tick(),
-    )
-    .unwrap();
+    a.parties()
+        .edit(
+            PartyKind::Customer,
+            "Beta",
+            PartyEdit::default(),
+            clock.tick(),
+        )
+        .unwrap();
     assert_eq!(a.history("Beta").unwrap().len(), 1);
     assert_eq!(a.dump().unwrap(), before);
 
@@ -1066,22 +1137,24 @@ fn a_customer_is_edited_orders_show_the_new_name_and_rival_edits_are_shown() {
         phone: Some(p.into()),
         ..PartyEdit::default()
     };
-    a.edit_party(
-        PartyKind::Customer,
-        "Acme Foods 客户",
-        phone("021-1111"),
-        clock.tick(),
-    )
-    .unwrap();
-    b.edit_party(
-        PartyKind::Customer,
-        "Acme Foods 客户",
-        phone("010-2222"),
-        clock.tick(),
-    )
-    .unwrap();
+    a.parties()
+        .edit(
+            PartyKind::Customer,
+            "Acme Foods 客户",
+            phone("021-1111"),
+            clock.tick(),
+        )
+        .unwrap();
+    b.parties()
+        .edit(
+            PartyKind::Customer,
+            "Acme Foods 客户",
+            phone("010-2222"),
+            clock.tick(),
+        )
+        .unwrap();
     sync(&mut a, &mut b, &mut clock);
-    let conflicts = a.conflicts().unwrap();
+    let conflicts = a.conflicts().list().unwrap();
     let phones = conflicts
         .iter()
         .find(|c| c.field == "phone")

@@ -176,13 +176,15 @@ fn world(n: usize) -> World {
     )
     .unwrap();
     first
-        .add_site(&SiteCode::parse("BJ").unwrap(), "Beijing", clock.tick())
+        .sites()
+        .add(&SiteCode::parse("BJ").unwrap(), "Beijing", clock.tick())
         .unwrap();
     for sku in SKUS {
-        first.add_item(item(sku, "10.00"), clock.tick()).unwrap();
+        first.items().add(item(sku, "10.00"), clock.tick()).unwrap();
     }
     first
-        .add_party(
+        .parties()
+        .add(
             NewParty {
                 kind: PartyKind::Customer,
                 name: "Acme".into(),
@@ -228,9 +230,10 @@ fn world(n: usize) -> World {
     }
 }
 
-fn nth_order(book: &Book, i: usize) -> Option<OrderRow> {
+fn nth_order(book: &mut Book, i: usize) -> Option<OrderRow> {
     let mut rows = book
-        .orders(&OrderFilter {
+        .orders()
+        .list(&OrderFilter {
             limit: Some(1000),
             ..Default::default()
         })
@@ -240,10 +243,11 @@ fn nth_order(book: &Book, i: usize) -> Option<OrderRow> {
 }
 
 /// The `n`th order (as `nth_order`) with its first line, if it has one.
-fn first_line(book: &Book, n: usize) -> Option<(OrderRow, LineRow)> {
+fn first_line(book: &mut Book, n: usize) -> Option<(OrderRow, LineRow)> {
     let o = nth_order(book, n)?;
     let first = book
-        .order(o.id.as_str())
+        .orders()
+        .get(o.id.as_str())
         .unwrap()
         .line_items
         .first()?
@@ -251,8 +255,8 @@ fn first_line(book: &Book, n: usize) -> Option<(OrderRow, LineRow)> {
     Some((o, first))
 }
 
-fn nth_task(book: &Book, i: usize) -> Option<TaskRow> {
-    let mut rows = book.tasks(&TaskFilter::default()).unwrap();
+fn nth_task(book: &mut Book, i: usize) -> Option<TaskRow> {
+    let mut rows = book.tasks().list(&TaskFilter::default()).unwrap();
     rows.sort_by(|a, b| a.number.cmp(&b.number));
     rows.get(i % rows.len().max(1)).cloned()
 }
@@ -303,11 +307,11 @@ fn apply(w: &mut World, op: &Op) {
                     discount: Money::ZERO,
                 }],
             };
-            w.books[r % n].create_order(order, at).unwrap();
+            w.books[r % n].orders().create(order, at).unwrap();
         }
         Op::Note { r, order, text } => {
             let r = r % n;
-            let Some(o) = nth_order(&w.books[r], order) else {
+            let Some(o) = nth_order(&mut w.books[r], order) else {
                 return;
             };
             let note = format!("note {text}");
@@ -315,8 +319,8 @@ fn apply(w: &mut World, op: &Op) {
                 note: Some(note.clone()),
                 ..Default::default()
             };
-            let current = w.books[r].order(o.id.as_str()).unwrap().note;
-            if w.books[r].edit_order(o.id.as_str(), edit, at).is_ok() {
+            let current = w.books[r].orders().get(o.id.as_str()).unwrap().note;
+            if w.books[r].orders().edit(o.id.as_str(), edit, at).is_ok() {
                 w.model.write(
                     r,
                     (o.id.to_string(), "note".into()),
@@ -327,19 +331,21 @@ fn apply(w: &mut World, op: &Op) {
         }
         Op::AddLine { r, order, sku, qty } => {
             let r = r % n;
-            if let Some(o) = nth_order(&w.books[r], order) {
+            if let Some(o) = nth_order(&mut w.books[r], order) {
                 let line = NewLine {
                     item: SKUS[sku].into(),
                     qty,
                     price: None,
                     discount: Money::ZERO,
                 };
-                let _ = w.books[r].edit_lines(o.id.as_str(), LineEdit::Add(line), at);
+                let _ = w.books[r]
+                    .orders()
+                    .edit_lines(o.id.as_str(), LineEdit::Add(line), at);
             }
         }
         Op::SetQty { r, order, qty } => {
             let r = r % n;
-            let Some((o, first)) = first_line(&w.books[r], order) else {
+            let Some((o, first)) = first_line(&mut w.books[r], order) else {
                 return;
             };
             let edit = LineEdit::Set {
@@ -349,7 +355,11 @@ fn apply(w: &mut World, op: &Op) {
                 price: None,
                 discount: None,
             };
-            if w.books[r].edit_lines(o.id.as_str(), edit, at).is_ok() {
+            if w.books[r]
+                .orders()
+                .edit_lines(o.id.as_str(), edit, at)
+                .is_ok()
+            {
                 w.model.write(
                     r,
                     (o.id.to_string(), format!("lines/{}/qty", first.id)),
@@ -360,10 +370,10 @@ fn apply(w: &mut World, op: &Op) {
         }
         Op::SetItem { r, order, sku } => {
             let r = r % n;
-            let Some((o, first)) = first_line(&w.books[r], order) else {
+            let Some((o, first)) = first_line(&mut w.books[r], order) else {
                 return;
             };
-            let items = w.books[r].items().unwrap();
+            let items = w.books[r].items().list().unwrap();
             let id_of = |sku: &str| items.iter().find(|i| i.sku == sku).unwrap();
             let (was, now) = (id_of(&first.sku), id_of(SKUS[sku]));
             let edit = LineEdit::Set {
@@ -374,7 +384,12 @@ fn apply(w: &mut World, op: &Op) {
                 discount: None,
             };
             // Another item brings its catalogue price; the same item changes nothing.
-            if w.books[r].edit_lines(o.id.as_str(), edit, at).is_ok() && was.id != now.id {
+            if w.books[r]
+                .orders()
+                .edit_lines(o.id.as_str(), edit, at)
+                .is_ok()
+                && was.id != now.id
+            {
                 let field = |f: &str| (o.id.to_string(), format!("lines/{}/{f}", first.id));
                 w.model.write(
                     r,
@@ -395,10 +410,11 @@ fn apply(w: &mut World, op: &Op) {
                 Action::Cancel,
                 Action::Invoice,
             ];
-            if let Some(o) = nth_order(&w.books[r], order) {
+            if let Some(o) = nth_order(&mut w.books[r], order) {
                 let before = w.books[r].dump().unwrap();
                 if w.books[r]
-                    .act_on_order(o.id.as_str(), actions[action], "", at)
+                    .orders()
+                    .act(o.id.as_str(), actions[action], "", at)
                     .is_err()
                 {
                     assert_eq!(
@@ -418,7 +434,7 @@ fn apply(w: &mut World, op: &Op) {
                 qty,
                 note: String::new(),
             };
-            w.books[r].move_stock(mv, at).unwrap();
+            w.books[r].stock().record(mv, at).unwrap();
         }
         Op::Issue { r, sku, qty } => {
             let r = r % n;
@@ -429,11 +445,12 @@ fn apply(w: &mut World, op: &Op) {
                 qty,
                 note: String::new(),
             };
-            let _ = w.books[r].move_stock(mv, at);
+            let _ = w.books[r].stock().record(mv, at);
         }
         Op::NewTask { r } => {
             w.books[r % n]
-                .create_task(
+                .tasks()
+                .create(
                     NewTask {
                         title: "check".into(),
                         ..Default::default()
@@ -444,7 +461,7 @@ fn apply(w: &mut World, op: &Op) {
         }
         Op::Owner { r, task, who } => {
             let r = r % n;
-            let Some(t) = nth_task(&w.books[r], task) else {
+            let Some(t) = nth_task(&mut w.books[r], task) else {
                 return;
             };
             let owner = format!("person {who}");
@@ -452,7 +469,7 @@ fn apply(w: &mut World, op: &Op) {
                 owner: Some(owner.clone()),
                 ..Default::default()
             };
-            w.books[r].edit_task(t.id.as_str(), edit, at).unwrap();
+            w.books[r].tasks().edit(t.id.as_str(), edit, at).unwrap();
             w.model.write(
                 r,
                 (t.id.to_string(), "owner".into()),
@@ -463,7 +480,8 @@ fn apply(w: &mut World, op: &Op) {
         Op::Phone { r, who } => {
             let r = r % n;
             let acme = w.books[r]
-                .resolve_party(PartyKind::Customer, "Acme")
+                .parties()
+                .resolve(PartyKind::Customer, "Acme")
                 .unwrap();
             let phone = format!("021-{who}");
             let edit = PartyEdit {
@@ -471,7 +489,8 @@ fn apply(w: &mut World, op: &Op) {
                 ..Default::default()
             };
             w.books[r]
-                .edit_party(PartyKind::Customer, "Acme", edit, at)
+                .parties()
+                .edit(PartyKind::Customer, "Acme", edit, at)
                 .unwrap();
             w.model.write(
                 r,
@@ -515,6 +534,7 @@ fn check_converged(w: &mut World) {
     // Every concurrent edit is a listed conflict with exactly the concurrent values.
     let listed: BTreeMap<(String, String), BTreeSet<String>> = book
         .conflicts()
+        .list()
         .unwrap()
         .into_iter()
         .map(|c| {
@@ -528,6 +548,7 @@ fn check_converged(w: &mut World) {
     // Stock is the sum of movements.
     let mut sums: BTreeMap<(String, String), i64> = BTreeMap::new();
     for m in book
+        .stock()
         .movements(&MovementFilter {
             limit: Some(100_000),
             ..Default::default()
@@ -537,6 +558,7 @@ fn check_converged(w: &mut World) {
         *sums.entry((m.sku, m.warehouse)).or_default() += m.qty;
     }
     let levels: BTreeMap<(String, String), i64> = book
+        .stock()
         .levels(None)
         .unwrap()
         .into_iter()
@@ -545,12 +567,13 @@ fn check_converged(w: &mut World) {
     assert_eq!(levels, sums);
     // No human number repeats.
     let orders = book
-        .orders(&OrderFilter {
+        .orders()
+        .list(&OrderFilter {
             limit: Some(1000),
             ..Default::default()
         })
         .unwrap();
-    let tasks = book.tasks(&TaskFilter::default()).unwrap();
+    let tasks = book.tasks().list(&TaskFilter::default()).unwrap();
     let numbers: Vec<String> = orders
         .iter()
         .map(|o| o.number.clone())

@@ -23,13 +23,18 @@ struct Fixture {
 /// A book of a manager admitted with an invite: it may read and receive every document.
 fn manager(source: &mut Book, dir: &std::path::Path, name: &str, clock: &mut Clock) -> Book {
     let t = clock.tick();
-    let expires = Timestamp::from_second(t.as_second() + 3600).unwrap();
+    let expires = jiff::SignedDuration::from_secs(3600);
     let site = SiteCode::parse("SH").unwrap();
     source
-        .create_invite(name, Role::Manager, &site, expires, t)
+        .members()
+        .invite(name, Role::Manager, &site, expires, t)
         .unwrap();
     let device = DeviceId::random();
-    let admitted = source.admit(name, &device, name, t).unwrap().unwrap();
+    let admitted = source
+        .members()
+        .admit(name, &device, name, t)
+        .unwrap()
+        .unwrap();
     Book::join_admitted(
         &dir.join(format!("{name}.sqlite3")),
         source.org_id().as_str(),
@@ -46,14 +51,14 @@ fn full_sync(a: &mut Book, a_id: &str, b: &mut Book, b_id: &str, doc: &DocId) ->
     let (mut sa, mut sb) = (SyncState::new(), SyncState::new());
     let mut sent = Vec::new();
     for _ in 0..20 {
-        let to_b = a.sync_generate(doc, &mut sa).unwrap();
+        let to_b = a.sync().generate(doc, &mut sa).unwrap();
         if let Some(m) = &to_b {
             sent.push(m.clone());
-            b.sync_receive(doc, &mut sb, m, a_id, at).unwrap();
+            b.sync().receive(doc, &mut sb, m, a_id, at).unwrap();
         }
-        let to_a = b.sync_generate(doc, &mut sb).unwrap();
+        let to_a = b.sync().generate(doc, &mut sb).unwrap();
         if let Some(m) = &to_a {
-            a.sync_receive(doc, &mut sa, m, b_id, at).unwrap();
+            a.sync().receive(doc, &mut sa, m, b_id, at).unwrap();
         }
         if to_b.is_none() && to_a.is_none() {
             return sent;
@@ -67,7 +72,8 @@ fn fixture() -> Fixture {
     let (dir, mut source, mut clock) = (offices.dir, offices.a, offices.clock);
     for qty in 1..=3 {
         source
-            .create_order(sales("Acme 客户", vec![line("TEA", qty)]), clock.tick())
+            .orders()
+            .create(sales("Acme 客户", vec![line("TEA", qty)]), clock.tick())
             .unwrap();
     }
     let source_id = source.me().unwrap().id.to_string();
@@ -75,7 +81,7 @@ fn fixture() -> Fixture {
     let target = manager(&mut source, dir.path(), "target", &mut clock);
     let mirror_id = mirror.me().unwrap().id.to_string();
     let mut corpus = Vec::new();
-    for (doc, _) in source.doc_heads().unwrap() {
+    for (doc, _) in source.sync().doc_heads().unwrap() {
         for m in full_sync(&mut source, &source_id, &mut mirror, &mirror_id, &doc) {
             corpus.push((doc.clone(), m));
         }
@@ -135,16 +141,17 @@ fn mutate(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
 
 /// Feeds `message` for `doc` to the target and checks what it did.
 fn feed(f: &mut Fixture, doc: &DocId, message: &[u8]) {
-    let heads_before = f.target.doc_heads().unwrap();
+    let heads_before = f.target.sync().doc_heads().unwrap();
     let dump_before = f.target.dump().unwrap();
     let mut state = SyncState::new();
     let at = f.clock.tick();
     match f
         .target
-        .sync_receive(doc, &mut state, message, &f.source_id, at)
+        .sync()
+        .receive(doc, &mut state, message, &f.source_id, at)
     {
         Err(_) => {
-            assert_eq!(f.target.doc_heads().unwrap(), heads_before);
+            assert_eq!(f.target.sync().doc_heads().unwrap(), heads_before);
             assert_eq!(f.target.dump().unwrap(), dump_before);
         }
         Ok(receipt) if receipt.changed => {
@@ -157,14 +164,15 @@ fn feed(f: &mut Fixture, doc: &DocId, message: &[u8]) {
                 &target_id,
                 doc,
             );
-            let heads = |b: &Book| {
-                b.doc_heads()
+            let heads = |b: &mut Book| {
+                b.sync()
+                    .doc_heads()
                     .unwrap()
                     .into_iter()
                     .find(|(d, _)| d == doc)
                     .map(|(_, h)| h)
             };
-            assert_eq!(heads(&f.target), heads(&f.source));
+            assert_eq!(heads(&mut f.target), heads(&mut f.source));
         }
         Ok(_) => assert_eq!(f.target.dump().unwrap(), dump_before),
     }
@@ -198,7 +206,7 @@ proptest! {
         let dump_before = f.target.dump().unwrap();
         let mut state = SyncState::new();
         let at = f.clock.tick();
-        let result = f.target.sync_receive(&doc, &mut state, &bytes, &f.source_id, at);
+        let result = f.target.sync().receive(&doc, &mut state, &bytes, &f.source_id, at);
         if let Ok(receipt) = result {
             prop_assert!(!receipt.changed);
         }

@@ -5,16 +5,19 @@
 use std::path::Path;
 
 use jiff::Timestamp;
+use outpost_core::ExportScope;
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
-use crate::node::write_atomically;
+use crate::error::{Error, Result};
+use crate::file::write_atomically;
+use crate::node::{Event, Node};
 
 /// The data-dir file that remembers the last backup.
 pub const LAST_BACKUP_FILE: &str = "last-backup.json";
 
 /// A backup written, as remembered in the data dir.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LastBackup {
     /// The folder it went to (offered again next time).
     pub dir: String,
@@ -39,7 +42,7 @@ impl LastBackup {
 }
 
 /// The file name of a backup made by device `code` of `site` at `at` (local time).
-pub(crate) fn file_name(site: &str, code: &str, at: &jiff::Zoned) -> String {
+fn file_name(site: &str, code: &str, at: &jiff::Zoned) -> String {
     format!(
         "outpost-{site}-{code}-{}.bundle",
         at.strftime("%Y%m%d-%H%M%S")
@@ -47,7 +50,7 @@ pub(crate) fn file_name(site: &str, code: &str, at: &jiff::Zoned) -> String {
 }
 
 /// Remembers `last` in `data_dir`.
-pub(crate) fn remember(data_dir: &Path, last: &LastBackup) -> Result<()> {
+fn remember(data_dir: &Path, last: &LastBackup) -> Result<()> {
     // Strings and integers only: serialising cannot fail.
     let text = serde_json::to_vec_pretty(last).expect("a backup record serialises");
     write_atomically(&data_dir.join(LAST_BACKUP_FILE), &text)
@@ -55,7 +58,7 @@ pub(crate) fn remember(data_dir: &Path, last: &LastBackup) -> Result<()> {
 
 /// The last backup remembered in `data_dir`, if any. An unreadable record counts as none
 /// (it is only a reminder, rewritten by the next backup) and is logged.
-pub(crate) fn last(data_dir: &Path) -> Option<LastBackup> {
+fn last(data_dir: &Path) -> Option<LastBackup> {
     let path = data_dir.join(LAST_BACKUP_FILE);
     let text = std::fs::read(&path).ok()?;
     match serde_json::from_slice(&text) {
@@ -64,5 +67,33 @@ pub(crate) fn last(data_dir: &Path) -> Option<LastBackup> {
             tracing::warn!(path = %path.display(), error = %e, "ignoring an unreadable backup record");
             None
         }
+    }
+}
+
+impl Node {
+    /// Writes a bundle of the whole book into `dir` (a backup a new device can start
+    /// from, or that any member can import); returns the file written and its size.
+    /// The backup is remembered in the data dir ([`Node::last_backup`]).
+    pub fn backup(&self, dir: &Path) -> Result<LastBackup> {
+        std::fs::create_dir_all(dir).map_err(|source| Error::File {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let me = self.me()?;
+        let now = jiff::Zoned::now();
+        let path = dir.join(file_name(me.site.as_str(), me.code.as_str(), &now));
+        let bytes = self.export_bundle(&path, &ExportScope::Everything)?;
+        let last = LastBackup::new(dir, &path, bytes, now.timestamp());
+        // The backup is written whatever happens to the reminder of it.
+        if let Err(e) = remember(self.data_dir(), &last) {
+            tracing::warn!(error = %e, "could not remember the backup");
+        }
+        self.emit(Event::BackedUp);
+        Ok(last)
+    }
+
+    /// The last backup made from this data dir, if any.
+    pub fn last_backup(&self) -> Option<LastBackup> {
+        last(self.data_dir())
     }
 }

@@ -1,8 +1,6 @@
 //! The `outpost` command line: argument parsing and output; every action is a Node call.
 
 pub mod args;
-pub mod bench;
-pub mod bench_sync;
 pub mod catalog;
 pub mod conflicts;
 pub mod net;

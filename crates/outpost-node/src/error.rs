@@ -41,6 +41,15 @@ pub enum Error {
     /// A backup was asked for without a folder, and no earlier backup names one.
     #[error("no backup folder given, and no earlier backup to take it from")]
     NoBackupFolder,
+    /// No organisation on this device yet (the first-run screen comes first).
+    #[error("this device has no organisation yet")]
+    NotOpen,
+    /// A second organisation for a device that has one.
+    #[error("this device already belongs to an organisation")]
+    AlreadySetUp,
+    /// The book is being opened, created or joined by another call right now.
+    #[error("the book is being opened or set up; try again in a moment")]
+    Busy,
     /// A file given by the user could not be read or written.
     #[error("cannot access {path}: {source}")]
     File {

@@ -22,8 +22,11 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod api;
 mod backup;
 mod error;
+mod file;
+mod host;
 pub mod i18n;
 pub mod identity;
 mod net;
@@ -33,9 +36,10 @@ mod today;
 
 pub use backup::{LAST_BACKUP_FILE, LastBackup};
 pub use error::{Error, Result};
+pub use host::{Host, HostStatus, Lifecycle, Networking, Setup};
 pub use net::{
-    DocumentHeads, Joined, NetConfig, NewInvite, PEERS_FILE, PeerStatus, SyncStatus, parse_addrs,
-    stored_peers,
+    DocumentHeads, Joined, NetConfig, NewInvite, PEERS_FILE, PORT_FILE, PeerStatus, SyncStatus,
+    office_port, parse_addrs, stored_peers,
 };
 pub use node::{DB_FILE, Event, Node, default_data_dir};
 pub use today::Today;

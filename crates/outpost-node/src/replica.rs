@@ -84,8 +84,10 @@ impl NodeReplica {
         }
         let Ok(node) = self.node() else { return };
         let device = device_id_of(peer);
-        let saved = node
-            .with_book(|b| b.save_sync_states(device.as_str(), ended.iter().map(|(d, s)| (d, s))));
+        let saved = node.with_book(|b| {
+            b.sync()
+                .save_states(device.as_str(), ended.iter().map(|(d, s)| (d, s)))
+        });
         if let Err(e) = saved {
             tracing::warn!(%peer, error = %e, "cannot keep the sync state");
         }
@@ -103,7 +105,7 @@ impl NodeReplica {
         let mut sessions = self.sessions();
         if !sessions.contains_key(&key) {
             let state = node
-                .with_book(|b| b.sync_state(device_id_of(peer).as_str(), doc))
+                .with_book(|b| b.sync().state(device_id_of(peer).as_str(), doc))
                 .map_err(reject)?;
             sessions.insert(
                 key.clone(),
@@ -130,7 +132,7 @@ impl Replica for NodeReplica {
         let node = self.node()?;
         let member = self.member(&node, peer)?;
         let docs = node
-            .with_book(|b| b.readable_docs(&member))
+            .with_book(|b| b.sync().readable_docs(&member))
             .map_err(reject)?;
         Ok(docs
             .into_iter()
@@ -146,7 +148,7 @@ impl Replica for NodeReplica {
         let device = device_id_of(peer);
         for d in docs {
             let id = doc_id(&d.doc)?;
-            node.with_book(|b| b.set_peer_heads(device.as_str(), &id, &heads_of(d)))
+            node.with_book(|b| b.sync().set_peer_heads(device.as_str(), &id, &heads_of(d)))
                 .map_err(reject)?;
         }
         Ok(())
@@ -162,7 +164,7 @@ impl Replica for NodeReplica {
         }
         self.with_session(&node, peer, &doc, |s| {
             s.idle = 0;
-            node.with_book(|b| b.sync_generate(&doc, &mut s.state))
+            node.with_book(|b| b.sync().generate(&doc, &mut s.state))
                 .map_err(reject)
         })
     }
@@ -181,7 +183,7 @@ impl Replica for NodeReplica {
         let (receipt, reply) = self.with_session(&node, peer, &doc, |s| {
             let receipt = node
                 .with_book(|b| {
-                    b.sync_receive(
+                    b.sync().receive(
                         &doc,
                         &mut s.state,
                         message,
@@ -206,7 +208,7 @@ impl Replica for NodeReplica {
                 tracing::info!(%peer, %doc, "no progress: waiting for new changes");
                 None
             } else {
-                node.with_book(|b| b.sync_generate(&doc, &mut s.state))
+                node.with_book(|b| b.sync().generate(&doc, &mut s.state))
                     .map_err(reject)?
             };
             Ok((receipt, reply))

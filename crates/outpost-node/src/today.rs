@@ -14,6 +14,7 @@ const SHOWN: u32 = 20;
 
 /// What needs attention now.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Today {
     /// Orders submitted and waiting for approval.
     pub approvals: Vec<OrderRow>,

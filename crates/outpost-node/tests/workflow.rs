@@ -218,34 +218,6 @@ outposttest!(conflict_and_exception_across_two_sh_devices, |dir, _cmd| {
     eqnice!(before, a.dump());
 });
 
-outposttest!(bench_prints_every_figure, |_dir, cmd| {
-    let report = cmd.json(&[
-        "bench",
-        "--orders",
-        "400",
-        "--writes",
-        "20",
-        "--bundle-orders",
-        "30",
-    ]);
-    for key in [
-        "durable_write",
-        "year_dataset",
-        "cold_open",
-        "order_list_page",
-        "bundle_30_days",
-    ] {
-        assert!(report.get(key).is_some(), "{key} missing: {report}");
-    }
-    eqnice!(400, report["year_dataset"]["orders"].as_i64().unwrap());
-    eqnice!(50, report["cold_open"]["rows"].as_i64().unwrap());
-    assert!(report["durable_write"]["p99_ms"].as_f64().unwrap() > 0.0);
-    eqnice!(
-        30 * 4,
-        report["bundle_30_days"]["new_changes"].as_i64().unwrap()
-    );
-});
-
 outposttest!(cancel_count_and_transfers_within_a_site, |dir, _cmd| {
     let (a, _b) = two_offices(&dir);
     a.ok(&[

@@ -7,7 +7,6 @@ use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::Book;
 use crate::error::{Error, Result, Rule};
 
 /// Longest form key (`order:new:sales`, `order:<id>`...).
@@ -17,6 +16,7 @@ pub const MAX_DRAFT_BYTES: usize = 512 * 1024;
 
 /// A kept draft.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Draft {
     /// Which form and record it belongs to, as the front end named it.
     pub key: String,
@@ -26,10 +26,15 @@ pub struct Draft {
     pub saved_at_ms: i64,
 }
 
-impl Book {
+/// Drafts kept on this device: [`crate::Book::drafts`].
+pub struct Drafts<'a> {
+    pub(crate) db: &'a rusqlite::Connection,
+}
+
+impl Drafts<'_> {
     /// Keeps (or replaces) the draft under `key`; `body` must be JSON. Durable when it
     /// returns.
-    pub fn keep_draft(&self, key: &str, body: &str, now: Timestamp) -> Result<()> {
+    pub fn keep(&self, key: &str, body: &str, now: Timestamp) -> Result<()> {
         check_key(key)?;
         if body.len() > MAX_DRAFT_BYTES {
             return Err(Error::invalid(
@@ -54,7 +59,7 @@ impl Book {
     }
 
     /// The draft kept under `key`, if any.
-    pub fn draft(&self, key: &str) -> Result<Option<Draft>> {
+    pub fn get(&self, key: &str) -> Result<Option<Draft>> {
         check_key(key)?;
         Ok(self
             .db
@@ -64,7 +69,7 @@ impl Book {
     }
 
     /// Every kept draft, newest first.
-    pub fn drafts(&self) -> Result<Vec<Draft>> {
+    pub fn list(&self) -> Result<Vec<Draft>> {
         let mut stmt = self
             .db
             .prepare_cached("SELECT key, body, saved_at FROM drafts ORDER BY saved_at DESC, key")?;
@@ -73,7 +78,7 @@ impl Book {
     }
 
     /// Forgets the draft under `key` (saved or discarded); forgetting none is not an error.
-    pub fn drop_draft(&self, key: &str) -> Result<()> {
+    pub fn forget(&self, key: &str) -> Result<()> {
         check_key(key)?;
         self.db
             .prepare_cached("DELETE FROM drafts WHERE key = ?1")?

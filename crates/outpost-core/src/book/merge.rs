@@ -3,14 +3,12 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::Book;
 use crate::bundle::{self, DocEntry, Header};
 use crate::doc_id::DocId;
 use crate::error::{Error, Result};
 use crate::id::DeviceId;
-use crate::projection;
-use crate::record::{RecordRef, from_label, touched_by};
-use crate::schema;
+use crate::record::RecordRef;
+use crate::repo::Repo;
 use crate::store;
 
 /// What to put in a bundle.
@@ -24,6 +22,7 @@ pub enum ExportScope {
 
 /// What an import did.
 #[derive(Clone, Debug, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportReport {
     /// The device that wrote the bundle.
     pub from_device: String,
@@ -43,172 +42,75 @@ pub struct ImportReport {
     pub exceptions: usize,
 }
 
-/// What merging changes into one document did.
-#[derive(Debug, Default)]
-pub(crate) struct DocMerge {
-    /// Changes new to this device (not counting genesis).
-    pub new_changes: usize,
-    /// Changes kept aside until their dependencies arrive.
-    pub waiting: usize,
-    /// Records whose projections were refreshed.
-    pub records: Vec<RecordRef>,
-}
-
-/// Applies `changes` to a document, stores what is new and refreshes the projections of
-/// the records they touched, inside the caller's transaction. Bundles and sync both merge
-/// through here.
-pub(crate) fn merge_changes(
-    tx: &rusqlite::Connection,
-    docs: &mut std::collections::HashMap<DocId, super::Loaded>,
-    org: &str,
-    doc_id: &DocId,
-    changes: &[automerge::Change],
-) -> Result<DocMerge> {
-    let mut merged = DocMerge::default();
-    let loaded = super::load_into(tx, docs, org, doc_id)?;
-    let before = if loaded.stored {
-        loaded.doc.get_heads()
-    } else {
-        Vec::new()
-    };
-    loaded.doc.apply_changes(changes.iter().cloned())?;
-    schema::check_document(&loaded.doc, doc_id, org)?;
-    let waiting: Vec<_> = changes
-        .iter()
-        .filter(|c| loaded.doc.get_change_meta_by_hash(&c.hash()).is_none())
-        .collect();
-    if !waiting.is_empty() {
-        let raw: Vec<u8> = waiting
-            .iter()
-            .flat_map(|c| c.raw_bytes().to_vec())
+/// Writes a bundle of this device's documents.
+pub(super) fn export(repo: &mut Repo, scope: &ExportScope, at: Timestamp) -> Result<Vec<u8>> {
+    let mut entries = Vec::new();
+    let mut payload = Vec::new();
+    for doc_id in store::doc_ids(repo.db())? {
+        let known = match scope {
+            ExportScope::Everything => Vec::new(),
+            ExportScope::For(device) => store::peer_heads(repo.db(), device.as_str(), &doc_id)?,
+        };
+        let doc = repo.doc(&doc_id)?;
+        // Heads the other side has that we lack cannot anchor a diff: use only ours.
+        let known: Vec<_> = known
+            .into_iter()
+            .filter(|h| doc.get_change_meta_by_hash(h).is_some())
             .collect();
-        store::put_chunk(tx, doc_id, store::chunk::PENDING, &raw)?;
-        merged.waiting = waiting.len();
+        let changes = doc.get_changes(&known);
+        entries.push(DocEntry {
+            id: doc_id.to_string(),
+            heads: doc.get_heads().iter().map(|h| h.to_string()).collect(),
+            changes: u32::try_from(changes.len()).unwrap_or(u32::MAX),
+        });
+        payload.push(
+            changes
+                .iter()
+                .map(|c| c.raw_bytes().to_vec())
+                .collect::<Vec<_>>(),
+        );
     }
-    let after = loaded.doc.get_heads();
-    if after == before {
-        return Ok(merged);
-    }
-    let metas = loaded.store_changes_since(tx, doc_id, &before)?;
-    merged.new_changes = metas.iter().filter(|m| m.message.is_some()).count();
-    // Every change Outpost writes names the records it touched in its note, which also
-    // catches a change that only replaces a losing value of a conflict (a diff would miss
-    // it: the shown value stays). Only when some change has no note (not written by
-    // Outpost's write path) is the diff worth its cost (a third of a large merge).
-    let notes: Vec<projection::ChangeNote> = metas.iter().map(projection::ChangeNote::of).collect();
-    let mut records = if notes.iter().all(|n| !n.action.is_empty()) {
-        Vec::new()
-    } else {
-        touched_by(&loaded.doc.diff(&before, &after))
+    let header = Header {
+        org: repo.org().to_string(),
+        from: repo.device_id().to_string(),
+        created_at_ms: at.as_millisecond(),
+        docs: entries,
     };
-    records.extend(
-        notes
-            .iter()
-            .flat_map(|n| n.records.iter())
-            .filter_map(|l| from_label(l)),
-    );
-    records.sort();
-    records.dedup();
-    projection::project(tx, doc_id, &loaded.doc, &records)?;
-    merged.records = records;
-    loaded.compact_if_due(tx, doc_id)?;
-    Ok(merged)
+    bundle::encode(&header, &payload)
 }
 
-impl Book {
-    /// Writes a bundle of this device's documents.
-    pub fn export_bundle(&mut self, scope: &ExportScope, at: Timestamp) -> Result<Vec<u8>> {
-        let mut entries = Vec::new();
-        let mut payload = Vec::new();
-        for doc_id in store::doc_ids(&self.db)? {
-            let known = match scope {
-                ExportScope::Everything => Vec::new(),
-                ExportScope::For(device) => store::peer_heads(&self.db, device.as_str(), &doc_id)?,
-            };
-            let doc = self.doc(&doc_id)?;
-            // Heads the other side has that we lack cannot anchor a diff: use only ours.
-            let known: Vec<_> = known
-                .into_iter()
-                .filter(|h| doc.get_change_meta_by_hash(h).is_some())
-                .collect();
-            let changes = doc.get_changes(&known);
-            entries.push(DocEntry {
-                id: doc_id.to_string(),
-                heads: doc.get_heads().iter().map(|h| h.to_string()).collect(),
-                changes: u32::try_from(changes.len()).unwrap_or(u32::MAX),
-            });
-            payload.push(
-                changes
-                    .iter()
-                    .map(|c| c.raw_bytes().to_vec())
-                    .collect::<Vec<_>>(),
-            );
-        }
-        let header = Header {
-            org: self.org.to_string(),
-            from: self.me.to_string(),
-            created_at_ms: at.as_millisecond(),
-            docs: entries,
-        };
-        bundle::encode(&header, &payload)
+/// Merges a bundle. Either every document in it is merged and committed, or nothing
+/// changes (a damaged bundle, another organisation's, an unreadable document).
+pub(super) fn import(repo: &mut Repo, bytes: &[u8], _at: Timestamp) -> Result<ImportReport> {
+    let decoded = bundle::decode(bytes)?;
+    if decoded.header.org != repo.org().as_str() {
+        return Err(Error::OrgMismatch {
+            expected: repo.org().to_string(),
+            found: decoded.header.org,
+        });
     }
-
-    /// Merges a bundle. Either every document in it is merged and committed, or nothing
-    /// changes (a damaged bundle, another organisation's, an unreadable document).
-    pub fn import_bundle(&mut self, bytes: &[u8], _at: Timestamp) -> Result<ImportReport> {
-        let decoded = bundle::decode(bytes)?;
-        if decoded.header.org != self.org.as_str() {
-            return Err(Error::OrgMismatch {
-                expected: self.org.to_string(),
-                found: decoded.header.org,
-            });
-        }
-        let from = DeviceId::parse(&decoded.header.from)
-            .map_err(|_| Error::MalformedBundle("bad device id in header".into()))?;
-        let mut touched_docs = Vec::new();
-        let result = self.import_decoded(decoded, &from, &mut touched_docs);
-        if result.is_err() {
-            for doc_id in touched_docs {
-                self.docs.remove(&doc_id);
-            }
-        }
-        let mut report = result?;
-        report.conflicts = self.conflicts()?.len();
-        report.exceptions = self.exceptions()?.len();
-        Ok(report)
-    }
-
-    fn import_decoded(
-        &mut self,
-        decoded: bundle::Decoded,
-        from: &DeviceId,
-        touched_docs: &mut Vec<DocId>,
-    ) -> Result<ImportReport> {
-        let mut report = ImportReport {
-            from_device: from.to_string(),
-            documents: decoded.docs.len(),
-            ..ImportReport::default()
-        };
-        let org = self.org.to_string();
-        let tx = self.db.unchecked_transaction()?;
+    let from = DeviceId::parse(&decoded.header.from)
+        .map_err(|_| Error::MalformedBundle("bad device id in header".into()))?;
+    let mut report = ImportReport {
+        from_device: from.to_string(),
+        documents: decoded.docs.len(),
+        ..ImportReport::default()
+    };
+    repo.merging(|m| {
         for (entry, doc) in decoded.header.docs.iter().zip(decoded.docs) {
             let doc_id = DocId::parse(&doc.id)?;
             report.changes += doc.changes.len();
-            touched_docs.push(doc_id.clone());
-            let merged = merge_changes(&tx, &mut self.docs, &org, &doc_id, &doc.changes)?;
+            let merged = m.merge(&doc_id, &doc.changes)?;
             let heads: Vec<automerge::ChangeHash> =
                 entry.heads.iter().filter_map(|h| h.parse().ok()).collect();
-            store::set_peer_heads(&tx, from.as_str(), &doc_id, &heads)?;
+            store::set_peer_heads(m.db(), from.as_str(), &doc_id, &heads)?;
             report.waiting += merged.waiting;
             report.new_changes += merged.new_changes;
-            if merged.new_changes > 0 || !merged.records.is_empty() {
-                self.changed.push(doc_id.clone());
-            }
             report.records.extend(merged.records);
         }
-        tx.commit()?;
-        Ok(report)
-    }
+        Ok(())
+    })?;
+    Ok(report)
 }
 
 #[cfg(test)]
@@ -216,6 +118,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::Book;
     use crate::bundle::{decode, encode};
     use crate::{Money, NewItem, NewOrg, SiteCode};
 
@@ -236,7 +139,7 @@ mod tests {
             price: Money(100),
             low_stock: 0,
         };
-        book.add_item(item, at(1)).expect("item");
+        book.items().add(item, at(1)).expect("item");
         for i in 0..3 {
             let order = crate::NewOrder {
                 kind: crate::OrderKind::Sales,
@@ -250,7 +153,7 @@ mod tests {
                     discount: Money::ZERO,
                 }],
             };
-            book.create_order(order, at(2 + i)).expect("order");
+            book.orders().create(order, at(2 + i)).expect("order");
         }
         book
     }
@@ -307,7 +210,8 @@ mod tests {
             .expect("intact import");
         assert_eq!(
             target
-                .orders(&crate::OrderFilter::default())
+                .orders()
+                .list(&crate::OrderFilter::default())
                 .expect("orders")
                 .len(),
             3

@@ -14,19 +14,23 @@ use jiff::Timestamp;
 use rusqlite::params;
 use serde::Serialize;
 
-use super::Book;
-use super::merge::merge_changes;
-use crate::access;
+use crate::access::{self, Device};
 use crate::doc_id::DocId;
 use crate::error::{Error, Result};
 use crate::id::DeviceId;
-use crate::org::Device;
 use crate::record::RecordRef;
+use crate::repo::Repo;
 use crate::schema;
 use crate::store;
 
+/// The book's side of network sync: [`crate::Book::sync`].
+pub struct Sync<'a> {
+    pub(crate) repo: &'a mut Repo,
+}
+
 /// A change that was received and not applied.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RefusedChange {
     /// The change's hash.
     pub hash: String,
@@ -120,34 +124,29 @@ fn changes_of(message: &sync::Message, doc_id: &DocId) -> Result<Vec<Change>> {
     Ok(out)
 }
 
-impl Book {
-    /// The member registered for `device`, if any.
-    pub fn member(&self, device: &DeviceId) -> Result<Option<Device>> {
-        self.device(device)
-    }
-
+impl Sync<'_> {
     /// Documents stored here that `member` may read, with their heads.
     pub fn readable_docs(&self, member: &Device) -> Result<Vec<(DocId, Vec<ChangeHash>)>> {
-        Ok(store::all_doc_heads(&self.db)?
+        Ok(store::all_doc_heads(self.repo.db())?
             .into_iter()
             .filter(|(doc, _)| access::may_read(member, doc))
             .collect())
     }
 
     /// The stored sync state of `peer` for `doc`, or a fresh one.
-    pub fn sync_state(&self, peer: &str, doc: &DocId) -> Result<sync::State> {
-        Ok(store::sync_state(&self.db, peer, doc)?
+    pub fn state(&self, peer: &str, doc: &DocId) -> Result<sync::State> {
+        Ok(store::sync_state(self.repo.db(), peer, doc)?
             .and_then(|bytes| sync::State::decode(&bytes).ok())
             .unwrap_or_default())
     }
 
     /// Keeps sync states for the next session (only their shared heads are kept).
-    pub fn save_sync_states<'a>(
+    pub fn save_states<'a>(
         &self,
         peer: &str,
         states: impl IntoIterator<Item = (&'a DocId, &'a sync::State)>,
     ) -> Result<()> {
-        let tx = self.db.unchecked_transaction()?;
+        let tx = self.repo.db().unchecked_transaction()?;
         for (doc, state) in states {
             store::set_sync_state(&tx, peer, doc, &state.encode())?;
         }
@@ -157,19 +156,15 @@ impl Book {
 
     /// The next sync message for `doc` with the peer whose state is `state`; `None` when
     /// there is nothing to say. A document not stored here speaks from its genesis.
-    pub fn sync_generate(
-        &mut self,
-        doc: &DocId,
-        state: &mut sync::State,
-    ) -> Result<Option<Vec<u8>>> {
-        let loaded = self.loaded(doc)?;
+    pub fn generate(&mut self, doc: &DocId, state: &mut sync::State) -> Result<Option<Vec<u8>>> {
+        let loaded = self.repo.loaded(doc)?;
         Ok(loaded.doc.generate_sync_message(state).map(|m| m.encode()))
     }
 
     /// Receives a sync message for `doc` from `peer`: applies the changes whose authors
     /// may write `doc`, refuses the rest, and updates `state`. A malformed message is an
     /// error and changes nothing.
-    pub fn sync_receive(
+    pub fn receive(
         &mut self,
         doc_id: &DocId,
         state: &mut sync::State,
@@ -183,48 +178,34 @@ impl Book {
         let mut receipt = SyncReceipt::default();
         let (accepted, refused) = self.screen(doc_id, changes, peer, at)?;
         receipt.refused = refused;
-        let before = self.loaded(doc_id)?.doc.get_heads();
-        let tx = self.db.unchecked_transaction()?;
-        store::set_peer_heads(&tx, peer, doc_id, &message.heads)?;
-        for r in &receipt.refused {
-            tx.prepare_cached(
-                "INSERT INTO refused_changes(hash, doc, author, from_peer, reason, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT(hash) DO UPDATE SET from_peer = excluded.from_peer, at = excluded.at",
-            )?
-            .execute(params![
-                r.hash,
-                r.doc,
-                r.author,
-                r.from_peer,
-                r.reason,
-                r.at_ms
-            ])?;
-        }
-        if !accepted.is_empty() {
-            let merged = merge_changes(&tx, &mut self.docs, self.org.as_str(), doc_id, &accepted);
-            let merged = match merged {
-                Ok(m) => m,
-                Err(e) => {
-                    // The cached document may hold part of it: reload from disk next time.
-                    self.docs.remove(doc_id);
-                    return Err(e);
-                }
-            };
+        let before = self.repo.loaded(doc_id)?.doc.get_heads();
+        let refused = &receipt.refused;
+        let merged = self.repo.merging(|m| {
+            store::set_peer_heads(m.db(), peer, doc_id, &message.heads)?;
+            for r in refused {
+                m.db()
+                    .prepare_cached(
+                        "INSERT INTO refused_changes(hash, doc, author, from_peer, reason, at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                         ON CONFLICT(hash) DO UPDATE SET from_peer = excluded.from_peer, at = excluded.at",
+                    )?
+                    .execute(params![r.hash, r.doc, r.author, r.from_peer, r.reason, r.at_ms])?;
+            }
+            if accepted.is_empty() {
+                Ok(None)
+            } else {
+                m.merge(doc_id, &accepted).map(Some)
+            }
+        })?;
+        if let Some(merged) = merged {
             receipt.new_changes = merged.new_changes;
             receipt.records = merged.records;
         }
-        if let Err(e) = tx.commit() {
-            self.docs.remove(doc_id);
-            return Err(e.into());
-        }
-        receipt.changed = self.loaded(doc_id)?.doc.get_heads() != before;
-        if receipt.changed {
-            self.changed.push(doc_id.clone());
-        }
+        receipt.changed = self.repo.loaded(doc_id)?.doc.get_heads() != before;
         // The changes are in (or refused); let Automerge update what it knows of the peer.
         message.changes = sync::ChunkList::empty();
-        self.loaded(doc_id)?
+        self.repo
+            .loaded(doc_id)?
             .doc
             .receive_sync_message(state, message)?;
         if receipt.changed {
@@ -243,7 +224,7 @@ impl Book {
         peer: &str,
         at: Timestamp,
     ) -> Result<(Vec<Change>, Vec<RefusedChange>)> {
-        let genesis = schema::genesis(doc_id, self.org.as_str())?.get_heads();
+        let genesis = schema::genesis(doc_id, self.repo.org().as_str())?.get_heads();
         let mut accepted = Vec::with_capacity(changes.len());
         let mut refused = Vec::new();
         let mut refused_hashes = std::collections::HashSet::new();
@@ -260,7 +241,7 @@ impl Book {
                 let member = match members.get(&actor) {
                     Some(m) => m.clone(),
                     None => {
-                        let m = self.device(&DeviceId::from_bytes(&actor))?;
+                        let m = access::member(self.repo.db(), &DeviceId::from_bytes(&actor))?;
                         members.insert(actor.clone(), m.clone());
                         m
                     }
@@ -298,8 +279,8 @@ impl Book {
     }
 
     /// Changes refused from peers, newest first.
-    pub fn refused_changes(&self) -> Result<Vec<RefusedChange>> {
-        let mut stmt = self.db.prepare_cached(
+    pub fn refused(&self) -> Result<Vec<RefusedChange>> {
+        let mut stmt = self.repo.db().prepare_cached(
             "SELECT hash, doc, author, from_peer, reason, at FROM refused_changes ORDER BY at DESC, hash",
         )?;
         let rows = stmt
@@ -325,7 +306,7 @@ impl Book {
                 to_send: false,
             });
         }
-        let loaded = self.loaded(doc)?;
+        let loaded = self.repo.loaded(doc)?;
         let known = known_heads(&loaded.doc, theirs);
         let ours = loaded.doc.get_heads();
         Ok(Pending {
@@ -340,8 +321,8 @@ impl Book {
         if self.holds_heads(doc, theirs)? {
             return Ok(0);
         }
-        let me = self.me.actor();
-        let loaded = self.loaded(doc)?;
+        let me = self.repo.device_id().actor();
+        let loaded = self.repo.loaded(doc)?;
         let known = known_heads(&loaded.doc, theirs);
         Ok(loaded
             .doc
@@ -356,28 +337,28 @@ impl Book {
     fn holds_heads(&self, doc: &DocId, theirs: &[ChangeHash]) -> Result<bool> {
         let mut theirs = theirs.to_vec();
         theirs.sort();
-        Ok(store::doc_heads(&self.db, doc)?.is_some_and(|ours| ours == theirs))
+        Ok(store::doc_heads(self.repo.db(), doc)?.is_some_and(|ours| ours == theirs))
     }
 
     /// Heads another device had of `doc` when we last heard (bundle or sync).
     pub fn peer_heads(&self, device: &str, doc: &DocId) -> Result<Vec<ChangeHash>> {
-        store::peer_heads(&self.db, device, doc)
+        store::peer_heads(self.repo.db(), device, doc)
     }
 
     /// Records the heads another device has of `doc`.
     pub fn set_peer_heads(&self, device: &str, doc: &DocId, heads: &[ChangeHash]) -> Result<()> {
-        store::set_peer_heads(&self.db, device, doc, heads)
+        store::set_peer_heads(self.repo.db(), device, doc, heads)
     }
 
     /// Every stored document id with its heads.
     pub fn doc_heads(&self) -> Result<Vec<(DocId, Vec<ChangeHash>)>> {
-        store::all_doc_heads(&self.db)
+        store::all_doc_heads(self.repo.db())
     }
 
     /// The changes of `doc` that `since` lacks, as an Automerge bundle (the compact,
     /// columnar encoding of `save`): the yardstick for what sync puts on the wire.
     pub fn changes_bundle(&mut self, doc: &DocId, since: &[ChangeHash]) -> Result<Vec<u8>> {
-        let loaded = self.loaded(doc)?;
+        let loaded = self.repo.loaded(doc)?;
         let hashes: Vec<ChangeHash> = loaded
             .doc
             .get_changes(since)

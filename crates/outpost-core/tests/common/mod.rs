@@ -98,24 +98,26 @@ pub fn two_offices() -> TwoOffices {
         clock.tick(),
     )
     .unwrap();
-    a.add_site(&SiteCode::parse("BJ").unwrap(), "Beijing", clock.tick())
+    a.sites()
+        .add(&SiteCode::parse("BJ").unwrap(), "Beijing", clock.tick())
         .unwrap();
-    a.add_item(item("TEA", "35.00"), clock.tick()).unwrap();
-    a.add_item(item("CUP", "12.50"), clock.tick()).unwrap();
+    a.items().add(item("TEA", "35.00"), clock.tick()).unwrap();
+    a.items().add(item("CUP", "12.50"), clock.tick()).unwrap();
     for (kind, name) in [
         (PartyKind::Customer, "Acme 客户"),
         (PartyKind::Supplier, "Hangzhou Tea Co"),
     ] {
-        a.add_party(
-            NewParty {
-                kind,
-                name: name.into(),
-                phone: String::new(),
-                address: String::new(),
-            },
-            clock.tick(),
-        )
-        .unwrap();
+        a.parties()
+            .add(
+                NewParty {
+                    kind,
+                    name: name.into(),
+                    phone: String::new(),
+                    address: String::new(),
+                },
+                clock.tick(),
+            )
+            .unwrap();
     }
     let bundle = a
         .export_bundle(&ExportScope::Everything, clock.tick())

@@ -99,8 +99,6 @@ pub enum Command {
     /// Sync state: changes HQ has not seen yet, refused changes.
     #[command(subcommand)]
     Sync(SyncCmd),
-    /// Measure write latency, cold open and list speed, bundle size.
-    Bench(BenchArgs),
     /// Fill this book with a busy site's sample orders, stock and tasks (demos, benchmarks).
     Sample {
         /// Sales orders, each with three lines, submitted, approved and shipped.
@@ -606,43 +604,6 @@ pub enum BundleCmd {
 }
 
 #[derive(Debug, Args)]
-pub struct BenchArgs {
-    /// Orders in the "busy year" data set.
-    #[arg(long, default_value_t = 100_000)]
-    pub orders: u32,
-    /// Durable writes to time.
-    #[arg(long, default_value_t = 2000)]
-    pub writes: u32,
-    /// Orders in a 30-day month (the bundle, the catch-up, each office).
-    #[arg(long, default_value_t = 3000)]
-    pub bundle_orders: u32,
-    /// Changes timed one by one for propagation to a connected peer.
-    #[arg(long, default_value_t = 200)]
-    pub propagations: u32,
-    /// Offices converging through one HQ node (each a month of `--bundle-orders`).
-    #[arg(long, default_value_t = 10)]
-    pub offices: u32,
-    /// Only the figures of the book or of sync.
-    #[arg(long, value_enum)]
-    pub only: Option<Part>,
-    /// Keep the generated data here (reused if present) instead of a temp dir.
-    #[arg(long)]
-    pub dataset: Option<PathBuf>,
-    /// Internal: open the data set and report time and peak memory.
-    #[arg(long, hide = true)]
-    pub cold_open: Option<PathBuf>,
-}
-
-/// A part of the benchmarks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Part {
-    /// Writes, the busy year, lists, bundles.
-    Book,
-    /// Catch-up, propagation, offices through HQ.
-    Sync,
-}
-
-#[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Addresses to listen on (repeatable).
     #[arg(long, default_values_t = [
@@ -668,9 +629,10 @@ pub enum InviteCmd {
         /// Home site of the new member.
         #[arg(long)]
         site: String,
-        /// How long the code works, e.g. 30m, 24h, 7d.
-        #[arg(long, default_value = "24h")]
-        expires: String,
+        /// How long the code works, e.g. 30m, 24h, 7d (a week if not given; at most
+        /// 366 days).
+        #[arg(long)]
+        expires: Option<String>,
     },
     /// List invites.
     List,

@@ -36,7 +36,13 @@ pub(super) fn item(node: &Node, cmd: ItemCmd, out: &Out) -> Result<()> {
             low_stock,
         } => {
             let price = price.as_deref().map(Money::parse).transpose()?;
-            node.edit_item(&sku, name.as_deref(), price, low_stock)?;
+            let edit = outpost_core::ItemEdit {
+                name,
+                price,
+                low_stock,
+                ..outpost_core::ItemEdit::default()
+            };
+            node.edit_item(&sku, edit)?;
             out.say(Msg::ItemUpdated, &[("sku", &sku)]);
             out.json(&json!({"sku": sku}));
         }

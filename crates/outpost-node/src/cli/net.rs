@@ -1,8 +1,7 @@
 //! Commands about membership and the network: invites, members, peers, sync status.
 
-use std::time::Duration;
-
-use outpost_core::{Role, SiteCode};
+use jiff::SignedDuration;
+use outpost_core::{INVITE_VALIDITY, Role, SiteCode};
 use outpost_node::i18n::Msg;
 use outpost_node::{Node, Result};
 
@@ -10,8 +9,8 @@ use super::args::{InviteCmd, MemberCmd, PeerCmd, SyncCmd};
 use super::out::{Out, outln, when};
 use super::table::Table;
 
-/// Reads `90s`, `30m`, `24h` or `7d`.
-fn parse_valid_for(text: &str) -> Result<Duration> {
+/// Reads `90s`, `30m`, `24h` or `7d` (the book checks it is within the invite limits).
+fn parse_valid_for(text: &str) -> Result<SignedDuration> {
     let bad = || {
         outpost_core::Error::invalid(
             "expiry",
@@ -22,7 +21,7 @@ fn parse_valid_for(text: &str) -> Result<Duration> {
     let text = text.trim();
     let split = text.len().saturating_sub(1);
     let (n, unit) = text.split_at(split);
-    let n: u64 = n.parse().map_err(|_| bad())?;
+    let n: i64 = n.parse().map_err(|_| bad())?;
     let secs = match unit {
         "s" => 1,
         "m" => 60,
@@ -30,10 +29,7 @@ fn parse_valid_for(text: &str) -> Result<Duration> {
         "d" => 86_400,
         _ => return Err(bad().into()),
     };
-    if n == 0 || n > 366 * 86_400 / secs {
-        return Err(bad().into());
-    }
-    Ok(Duration::from_secs(n * secs))
+    Ok(SignedDuration::from_secs(n.saturating_mul(secs)))
 }
 
 pub fn invite(node: &Node, cmd: InviteCmd, out: &Out) -> Result<()> {
@@ -45,7 +41,14 @@ pub fn invite(node: &Node, cmd: InviteCmd, out: &Out) -> Result<()> {
         } => {
             let role = Role::parse(&role)?;
             let site = SiteCode::parse(&site)?;
-            let invite = node.create_invite(role, &site, parse_valid_for(&expires)?)?;
+            let invite = node.create_invite(
+                role,
+                &site,
+                match expires {
+                    Some(text) => parse_valid_for(&text)?,
+                    None => SignedDuration::from_secs(INVITE_VALIDITY.default_secs),
+                },
+            )?;
             out.json(&invite);
             if !out.json {
                 out.say(

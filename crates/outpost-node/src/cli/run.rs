@@ -37,7 +37,6 @@ pub fn run(cli: Cli, out: &Out) -> Result<()> {
     let dir = data_dir(cli.data_dir)?;
     match cli.command {
         Command::Init(args) => init(&dir, args, out),
-        Command::Bench(args) => super::bench::run(args, out),
         Command::Serve(args) => super::serve::serve(&dir, args, out),
         Command::Join { code, name } => super::serve::join(&dir, &code, &name, out),
         command => {
@@ -90,7 +89,7 @@ fn init(dir: &Path, args: InitArgs, out: &Out) -> Result<()> {
 /// Runs a command against an open node (here, or in a serving node for another process).
 pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
     match command {
-        Command::Init(_) | Command::Bench(_) | Command::Serve(_) | Command::Join { .. } => Ok(()),
+        Command::Init(_) | Command::Serve(_) | Command::Join { .. } => Ok(()),
         Command::Invite(cmd) => super::net::invite(node, cmd, out),
         Command::Member(cmd) => super::net::member(node, cmd, out),
         Command::Peers => super::net::peers(node, out),

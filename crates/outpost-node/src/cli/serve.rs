@@ -51,11 +51,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 fn forwardable(command: &Command) -> bool {
     !matches!(
         command,
-        Command::Init(_)
-            | Command::Bench(_)
-            | Command::Serve(_)
-            | Command::Join { .. }
-            | Command::WriteLoop { .. }
+        Command::Init(_) | Command::Serve(_) | Command::Join { .. } | Command::WriteLoop { .. }
     )
 }
 

@@ -113,8 +113,8 @@ pub(super) fn task(node: &Node, cmd: TaskCmd, out: &Out) -> Result<()> {
                     r.title.clone(),
                     r.owner.clone(),
                     r.due.clone().unwrap_or_default(),
-                    out.word(&r.priority),
-                    out.word(&r.status),
+                    out.word(r.priority.as_str()),
+                    out.word(r.status.as_str()),
                     r.comments.len().to_string(),
                 ]);
             }
@@ -135,9 +135,9 @@ pub(super) fn task(node: &Node, cmd: TaskCmd, out: &Out) -> Result<()> {
                 Msg::ColDue.text(out.lang),
                 r.due.clone().unwrap_or_default(),
                 Msg::ColPriority.text(out.lang),
-                out.word(&r.priority),
+                out.word(r.priority.as_str()),
                 Msg::ColStatus.text(out.lang),
-                out.word(&r.status),
+                out.word(r.status.as_str()),
             );
             if !r.description.is_empty() {
                 outln!(out, "{}", r.description);

@@ -6,12 +6,14 @@ use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ReadDoc};
 
 use super::*;
-use crate::book::members::InviteRefusal;
-use crate::book::{NewItem, NewOrg, StockMove};
+use crate::access::Role;
+use crate::book::{Book, NewOrg};
 use crate::code::{SiteCode, WarehouseCode};
 use crate::doc_id::Month;
+use crate::kind::item::NewItem;
+use crate::kind::member::InviteRefusal;
+use crate::kind::stock::StockMove;
 use crate::money::Money;
-use crate::org::Role;
 
 struct Org {
     dir: tempfile::TempDir,
@@ -44,11 +46,13 @@ impl Org {
         };
         let t = org.tick();
         org.hq
-            .add_site(&SiteCode::parse("BJ").unwrap(), "Beijing", t)
+            .sites()
+            .add(&SiteCode::parse("BJ").unwrap(), "Beijing", t)
             .unwrap();
         let t = org.tick();
         org.hq
-            .add_item(
+            .items()
+            .add(
                 NewItem {
                     sku: "TEA".into(),
                     name: "Tea".into(),
@@ -61,7 +65,8 @@ impl Org {
             .unwrap();
         let t = org.tick();
         org.hq
-            .move_stock(
+            .stock()
+            .record(
                 StockMove::Receive {
                     item: "TEA".into(),
                     warehouse: WarehouseCode::parse("BJ1").unwrap(),
@@ -83,12 +88,23 @@ impl Org {
     fn admit(&mut self, name: &str, role: Role, site: &str) -> (Book, DeviceId) {
         let t = self.tick();
         let invite = format!("invite-{name}");
-        let expires = Timestamp::from_second(self.now + 3600).unwrap();
         self.hq
-            .create_invite(&invite, role, &SiteCode::parse(site).unwrap(), expires, t)
+            .members()
+            .invite(
+                &invite,
+                role,
+                &SiteCode::parse(site).unwrap(),
+                jiff::SignedDuration::from_secs(3600),
+                t,
+            )
             .unwrap();
         let device = DeviceId::random();
-        let admitted = self.hq.admit(&invite, &device, name, t).unwrap().unwrap();
+        let admitted = self
+            .hq
+            .members()
+            .admit(&invite, &device, name, t)
+            .unwrap()
+            .unwrap();
         let book = Book::join_admitted(
             &self.dir.path().join(format!("{name}.db")),
             self.hq.org_id().as_str(),
@@ -121,13 +137,17 @@ fn sync_pair(
     let at = Timestamp::from_second(1_790_100_000).unwrap();
     let (mut sa, mut sb) = (sync::State::new(), sync::State::new());
     for _ in 0..rounds {
-        let to_b = a.sync_generate(doc, &mut sa).unwrap();
+        let to_b = a.sync().generate(doc, &mut sa).unwrap();
         if let Some(m) = &to_b {
-            b.sync_receive(doc, &mut sb, m, a_id.as_str(), at).unwrap();
+            b.sync()
+                .receive(doc, &mut sb, m, a_id.as_str(), at)
+                .unwrap();
         }
-        let to_a = b.sync_generate(doc, &mut sb).unwrap();
+        let to_a = b.sync().generate(doc, &mut sb).unwrap();
         if let Some(m) = &to_a {
-            a.sync_receive(doc, &mut sa, m, b_id.as_str(), at).unwrap();
+            a.sync()
+                .receive(doc, &mut sa, m, b_id.as_str(), at)
+                .unwrap();
         }
         if to_b.is_none() && to_a.is_none() {
             return true;
@@ -152,7 +172,7 @@ fn forge_field(
     field: &str,
     value: impl Into<automerge::ScalarValue>,
 ) -> ChangeHash {
-    let saved = book.doc(doc).unwrap().save();
+    let saved = book.repo.doc(doc).unwrap().save();
     let mut forged = AutoCommit::load(&saved).unwrap().with_actor(author.actor());
     let (_, records) = forged
         .get(automerge::ROOT, collection)
@@ -163,9 +183,7 @@ fn forge_field(
     forged.put(&record, field, value).unwrap();
     let hash = forged.commit().expect("a change");
     let change = forged.document().get_change_by_hash(&hash).unwrap().clone();
-    let tx = book.db.unchecked_transaction().unwrap();
-    merge_changes(&tx, &mut book.docs, book.org.as_str(), doc, &[change]).unwrap();
-    tx.commit().unwrap();
+    book.repo.merging(|m| m.merge(doc, &[change])).unwrap();
     hash
 }
 
@@ -177,35 +195,39 @@ fn a_relayed_change_by_a_device_that_may_not_write_is_refused() {
     let doc = org.bj_ops();
     let hq_id = org.hq_id.clone();
     assert!(sync_pair(&mut org.hq, &hq_id, &mut mgr, &mgr_id, &doc, 10));
-    let levels_before = format!("{:?}", org.hq.levels(None).unwrap());
-    let heads_before = org.hq.doc(&doc).unwrap().get_heads();
+    let levels_before = format!("{:?}", org.hq.stock().levels(None).unwrap());
+    let heads_before = org.hq.repo.doc(&doc).unwrap().get_heads();
 
     // A clerk of SH "edits" BJ's stock; the manager relays it, then builds on it.
     let forged = forge(&mut mgr, &doc, &sh_id);
     let t = org.tick();
-    mgr.move_stock(
-        StockMove::Receive {
-            item: "TEA".into(),
-            warehouse: WarehouseCode::parse("BJ1").unwrap(),
-            qty: 1,
-            note: String::new(),
-        },
-        t,
-    )
-    .unwrap();
-    let dependent = mgr.doc(&doc).unwrap().get_heads();
+    mgr.stock()
+        .record(
+            StockMove::Receive {
+                item: "TEA".into(),
+                warehouse: WarehouseCode::parse("BJ1").unwrap(),
+                qty: 1,
+                note: String::new(),
+            },
+            t,
+        )
+        .unwrap();
+    let dependent = mgr.repo.doc(&doc).unwrap().get_heads();
     assert!(!sync_pair(&mut mgr, &mgr_id, &mut org.hq, &hq_id, &doc, 6));
 
-    let hq_doc = org.hq.doc(&doc).unwrap();
+    let hq_doc = org.hq.repo.doc(&doc).unwrap();
     assert!(
         hq_doc.get_change_by_hash(&forged).is_none(),
         "forged change applied"
     );
     assert!(hq_doc.get_change_by_hash(&dependent[0]).is_none());
-    assert_eq!(org.hq.doc(&doc).unwrap().get_heads(), heads_before);
-    assert_eq!(format!("{:?}", org.hq.levels(None).unwrap()), levels_before);
+    assert_eq!(org.hq.repo.doc(&doc).unwrap().get_heads(), heads_before);
+    assert_eq!(
+        format!("{:?}", org.hq.stock().levels(None).unwrap()),
+        levels_before
+    );
 
-    let refused = org.hq.refused_changes().unwrap();
+    let refused = org.hq.sync().refused().unwrap();
     let by_sh = refused
         .iter()
         .find(|r| r.hash == forged.to_string())
@@ -236,12 +258,13 @@ fn a_change_by_a_stranger_is_refused() {
     sync_pair(&mut mgr, &mgr_id, &mut org.hq, &hq_id, &doc, 6);
     assert!(
         org.hq
+            .repo
             .doc(&doc)
             .unwrap()
             .get_change_by_hash(&forged)
             .is_none()
     );
-    let refused = org.hq.refused_changes().unwrap();
+    let refused = org.hq.sync().refused().unwrap();
     assert_eq!(refused.len(), 1);
     assert!(
         refused[0].reason.contains("not a member"),
@@ -254,36 +277,51 @@ fn a_change_by_a_stranger_is_refused() {
 fn an_invite_admits_one_device_and_repeats_its_grant() {
     let mut org = Org::new();
     let t = org.tick();
-    let expires = Timestamp::from_second(org.now + 60).unwrap();
+    let expires = jiff::SignedDuration::from_secs(60);
     let site = SiteCode::parse("BJ").unwrap();
     org.hq
-        .create_invite("inv", Role::Clerk, &site, expires, t)
+        .members()
+        .invite("inv", Role::Clerk, &site, expires, t)
         .unwrap();
     let device = DeviceId::random();
-    let first = org.hq.admit("inv", &device, "Li", t).unwrap().unwrap();
+    let first = org
+        .hq
+        .members()
+        .admit("inv", &device, "Li", t)
+        .unwrap()
+        .unwrap();
     // Its grant was lost on the way: the same device asks again and gets it again.
-    let again = org.hq.admit("inv", &device, "Li", t).unwrap().unwrap();
+    let again = org
+        .hq
+        .members()
+        .admit("inv", &device, "Li", t)
+        .unwrap()
+        .unwrap();
     assert_eq!(first.device.code, again.device.code);
     let other = DeviceId::random();
-    let used = org.hq.admit("inv", &other, "Zhao", t).unwrap();
+    let used = org.hq.members().admit("inv", &other, "Zhao", t).unwrap();
     assert!(matches!(used, Err(InviteRefusal::Used)));
     assert_eq!(
-        org.hq.devices().unwrap().len(),
+        org.hq.members().list().unwrap().len(),
         2,
         "one device admitted, once"
     );
     let late = Timestamp::from_second(org.now + 120).unwrap();
     org.hq
-        .create_invite("late", Role::Clerk, &site, expires, t)
+        .members()
+        .invite("late", Role::Clerk, &site, expires, t)
         .unwrap();
-    let expired = org.hq.admit("late", &other, "Zhao", late).unwrap();
+    let expired = org
+        .hq
+        .members()
+        .admit("late", &other, "Zhao", late)
+        .unwrap();
     assert!(matches!(expired, Err(InviteRefusal::Expired)));
 }
 
 #[test]
 fn a_clerk_adds_a_customer_every_office_accepts_and_an_auditor_cannot() {
-    use crate::book::NewParty;
-    use crate::org::PartyKind;
+    use crate::kind::party::{NewParty, PartyKind};
     let mut org = Org::new();
     let (mut clerk, clerk_id) = org.admit("Li", Role::Clerk, "BJ");
     let (mut auditor, _) = org.admit("Audit", Role::Auditor, "SH");
@@ -294,8 +332,8 @@ fn a_clerk_adds_a_customer_every_office_accepts_and_an_auditor_cannot() {
         phone: String::new(),
         address: String::new(),
     };
-    clerk.add_party(party("Acme Foods"), t).unwrap();
-    let refused = auditor.add_party(party("Nope Ltd"), t).unwrap_err();
+    clerk.parties().add(party("Acme Foods"), t).unwrap();
+    let refused = auditor.parties().add(party("Nope Ltd"), t).unwrap_err();
     assert!(matches!(refused, Error::NotPermitted { .. }), "{refused}");
 
     // HQ takes the clerk's change: nothing refused, and the customer is in its lists.
@@ -308,10 +346,11 @@ fn a_clerk_adds_a_customer_every_office_accepts_and_an_auditor_cannot() {
         &DocId::Parties,
         10
     ));
-    assert!(org.hq.refused_changes().unwrap().is_empty());
+    assert!(org.hq.sync().refused().unwrap().is_empty());
     let names: Vec<String> = org
         .hq
-        .parties(PartyKind::Customer)
+        .parties()
+        .list(PartyKind::Customer)
         .unwrap()
         .into_iter()
         .map(|p| p.name)
@@ -343,13 +382,14 @@ fn a_clerk_adds_a_customer_every_office_accepts_and_an_auditor_cannot() {
     );
     assert!(
         org.hq
+            .repo
             .doc(&DocId::Parties)
             .unwrap()
             .get_change_by_hash(&forged)
             .is_none()
     );
     assert_eq!(
-        org.hq.parties(PartyKind::Customer).unwrap()[0].name,
+        org.hq.parties().list(PartyKind::Customer).unwrap()[0].name,
         "Acme Foods"
     );
 }

@@ -1,20 +1,37 @@
-//! Members: invites, joining with one, and revocation. Only an admin writes these (they
-//! live in `org`).
+//! Invites, admitting a device with one, revoking and renaming members: admin only.
 
 use automerge::transaction::Transactable;
-use jiff::Timestamp;
-use rusqlite::params;
+use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use super::catalog::{self, new_record};
-use super::{Book, Written};
-use crate::code::SiteCode;
+use super::{DEVICES, INVITES, Invite, Members, layout};
+use crate::access::{self, Device, Role};
+use crate::code::{DeviceCode, SiteCode};
 use crate::doc_id::DocId;
 use crate::error::{Error, Result, Rule};
 use crate::id::DeviceId;
-use crate::org::{Device, Invite, Role};
 use crate::record::RecordRef;
-use crate::schema::{View, collection, collection_obj};
+use crate::repo::{Repo, Written};
+use crate::schema::{new_record, record_obj};
+
+/// How long an invite may stay open: the one rule every front end shows and checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct InviteValidity {
+    /// Shortest, in seconds.
+    pub min_secs: i64,
+    /// Longest, in seconds.
+    pub max_secs: i64,
+    /// What a new invite gets unless someone chooses, in seconds.
+    pub default_secs: i64,
+}
+
+/// An invite stays open between one second and a year (and a day), a week by default.
+pub const INVITE_VALIDITY: InviteValidity = InviteValidity {
+    min_secs: 1,
+    max_secs: 366 * 86_400,
+    default_secs: 7 * 86_400,
+};
 
 /// Why an invite cannot be used; the joining device is told which.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
@@ -45,33 +62,76 @@ pub struct Admitted {
     pub parties_doc: Vec<u8>,
 }
 
-impl Book {
-    fn require_admin(&self) -> Result<Device> {
-        let me = self.me()?;
-        if me.role == Role::Admin && !me.revoked {
-            Ok(me)
-        } else {
-            Err(Error::NotPermitted {
-                doc: DocId::Org.to_string(),
-                role: me.role.as_str().to_string(),
-            })
-        }
+/// This device as an admin, or the refusal a non-admin gets.
+pub(crate) fn require_admin(repo: &Repo) -> Result<Device> {
+    let me = repo.me()?;
+    if me.role == Role::Admin && !me.revoked {
+        Ok(me)
+    } else {
+        Err(Error::NotPermitted {
+            doc: DocId::Org.to_string(),
+            role: me.role.as_str().to_string(),
+        })
     }
+}
 
-    /// Records an invite (admin only): `id` is the invite's one-time peer id.
-    pub fn create_invite(
+/// A device code for `device` that no member or site uses (a device code that reads
+/// like a site code, BJ at SH, would confuse people).
+pub(crate) fn free_code_for(repo: &Repo, device: &DeviceId) -> Result<DeviceCode> {
+    let taken: Vec<String> = access::members(repo.db())?
+        .into_iter()
+        .map(|d| d.code.as_str().to_string())
+        .chain(
+            crate::kind::site::list(repo.db())?
+                .into_iter()
+                .map(|s| s.code.to_string()),
+        )
+        .collect();
+    layout::free_device_code(device, &taken)
+}
+
+fn find_device(repo: &Repo, key: &str) -> Result<Device> {
+    access::members(repo.db())?
+        .into_iter()
+        .find(|d| d.code.as_str() == key || d.id.as_str() == key)
+        .ok_or_else(|| Error::not_found("device", key))
+}
+
+fn saves(repo: &mut Repo) -> Result<(Vec<u8>, Vec<u8>)> {
+    Ok((
+        repo.doc(&DocId::Org)?.save(),
+        repo.doc(&DocId::Parties)?.save(),
+    ))
+}
+
+impl Members<'_> {
+    /// Records an invite (admin only): `id` is the invite's one-time peer id; it stays open
+    /// for `valid_for` (within [`INVITE_VALIDITY`]).
+    pub fn invite(
         &mut self,
         id: &str,
         role: Role,
         site: &SiteCode,
-        expires_at: Timestamp,
+        valid_for: SignedDuration,
         at: Timestamp,
     ) -> Result<Invite> {
-        let me = self.require_admin()?;
-        self.site_exists(site)?;
-        if expires_at <= at {
-            return Err(Error::invalid("expiry", expires_at, Rule::Future));
+        let me = require_admin(self.repo)?;
+        crate::kind::site::exists(self.repo.db(), site)?;
+        let secs = valid_for.as_secs();
+        let limits = INVITE_VALIDITY;
+        if !(limits.min_secs..=limits.max_secs).contains(&secs) {
+            return Err(Error::invalid(
+                "invite validity",
+                format!("{secs} s"),
+                Rule::Range {
+                    min: format!("{} s", limits.min_secs),
+                    max: format!("{} s", limits.max_secs),
+                },
+            ));
         }
+        let expires_at = at
+            .checked_add(valid_for)
+            .map_err(|_| Error::invalid("expiry", format!("{secs} s"), Rule::Future))?;
         let invite = Invite {
             id: id.to_string(),
             role,
@@ -82,8 +142,8 @@ impl Book {
             used_by: None,
         };
         let record = invite.clone();
-        self.write(&DocId::Org, at, move |tx| {
-            let obj = new_record(tx, collection::INVITES, &record.id)?;
+        self.repo.write(&DocId::Org, at, move |tx| {
+            let obj = new_record(tx, INVITES, &record.id)?;
             tx.put(&obj, "role", record.role.as_str())?;
             tx.put(&obj, "site", record.site.as_str())?;
             tx.put(&obj, "created_by", record.created_by.as_str())?;
@@ -92,44 +152,10 @@ impl Book {
             Ok(Written::new(
                 (),
                 "invite.create",
-                vec![RecordRef::new(collection::INVITES, &record.id)],
+                vec![RecordRef::new(INVITES, &record.id)],
             ))
         })?;
         Ok(invite)
-    }
-
-    /// Every invite, newest first.
-    pub fn invites(&self) -> Result<Vec<Invite>> {
-        let mut stmt = self.db.prepare_cached(
-            "SELECT id, role, site, created_by, created_at, expires_at, used_by FROM invites \
-             ORDER BY created_at DESC",
-        )?;
-        let rows = stmt
-            .query_map(params![], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        rows.into_iter()
-            .map(|(id, role, site, by, created, expires, used)| {
-                Ok(Invite {
-                    id,
-                    role: Role::parse(&role)?,
-                    site: SiteCode::from_stored(site),
-                    created_by: DeviceId::parse(&by)?,
-                    created_at_ms: created,
-                    expires_at_ms: expires,
-                    used_by: used.map(|u| DeviceId::parse(&u)).transpose()?,
-                })
-            })
-            .collect()
     }
 
     /// Adds the device `device` as a member with the role and site of invite `id`, and
@@ -142,19 +168,23 @@ impl Book {
         name: &str,
         at: Timestamp,
     ) -> Result<std::result::Result<Admitted, InviteRefusal>> {
-        self.require_admin()?;
-        let Some(invite) = self.invites()?.into_iter().find(|i| i.id == id) else {
+        require_admin(self.repo)?;
+        let Some(invite) = super::invites(self.repo.db())?
+            .into_iter()
+            .find(|i| i.id == id)
+        else {
             return Ok(Err(InviteRefusal::Unknown));
         };
         // The same device presenting its invite again (its grant was lost on the way) is
         // sent the grant again; anyone else finds the code used.
         if invite.used_by.as_ref() == Some(device)
-            && let Some(member) = self.device(device)?.filter(|d| !d.revoked)
+            && let Some(member) = access::member(self.repo.db(), device)?.filter(|d| !d.revoked)
         {
+            let (org_doc, parties_doc) = saves(self.repo)?;
             return Ok(Ok(Admitted {
                 device: member,
-                org_doc: self.doc(&DocId::Org)?.save(),
-                parties_doc: self.doc(&DocId::Parties)?.save(),
+                org_doc,
+                parties_doc,
             }));
         }
         if invite.used_by.is_some() {
@@ -163,43 +193,40 @@ impl Book {
         if invite.expires_at_ms <= at.as_millisecond() {
             return Ok(Err(InviteRefusal::Expired));
         }
-        if self.device(device)?.is_some() {
+        if access::member(self.repo.db(), device)?.is_some() {
             return Ok(Err(InviteRefusal::AlreadyMember));
         }
-        let code = self.free_code_for(device)?;
+        let code = free_code_for(self.repo, device)?;
         let name = if name.trim().is_empty() {
             code.to_string()
         } else {
             name.to_string()
         };
-        let dev = device.clone();
-        self.write(&DocId::Org, at, |tx| {
+        self.repo.write(&DocId::Org, at, |tx| {
             let mut touched =
-                catalog::put_device(tx, &dev, &code, &name, &invite.site, invite.role, at)?;
-            let invites = collection_obj(tx, collection::INVITES)?;
-            let obj = View::now(&*tx)
-                .child_map(&invites, &invite.id)
+                layout::put_device(tx, device, &code, &name, &invite.site, invite.role, at)?;
+            let obj = record_obj(&*tx, INVITES, &invite.id)
                 .ok_or_else(|| Error::not_found("invite", invite.id.as_str()))?;
-            tx.put(&obj, "used_by", dev.as_str())?;
+            tx.put(&obj, "used_by", device.as_str())?;
             tx.put(&obj, "used_at", at.as_millisecond())?;
-            touched.push(RecordRef::new(collection::INVITES, &invite.id));
+            touched.push(RecordRef::new(INVITES, &invite.id));
             Ok(Written::new((), "member.join", touched))
         })?;
-        let device = self
-            .device(device)?
+        let member = access::member(self.repo.db(), device)?
             .ok_or_else(|| Error::not_found("device", device.as_str()))?;
+        let (org_doc, parties_doc) = saves(self.repo)?;
         Ok(Ok(Admitted {
-            device,
-            org_doc: self.doc(&DocId::Org)?.save(),
-            parties_doc: self.doc(&DocId::Parties)?.save(),
+            device: member,
+            org_doc,
+            parties_doc,
         }))
     }
 
     /// Revokes a member (admin only): its connections close on every node that learns of
     /// it, it is sent nothing more, and its changes made after now are refused.
     pub fn revoke(&mut self, key: &str, at: Timestamp) -> Result<Device> {
-        let me = self.require_admin()?;
-        let target = self.find_device(key)?;
+        let me = require_admin(self.repo)?;
+        let target = find_device(self.repo, key)?;
         if target.id == me.id {
             return Err(Error::invalid("device", key, Rule::NothingToChange));
         }
@@ -219,10 +246,10 @@ impl Book {
 
     /// Renames a device (admin only: devices live in `org`). The name is what people see
     /// in history and on the peers screen; the device code stays.
-    pub fn rename_device(&mut self, key: &str, name: &str, at: Timestamp) -> Result<Device> {
-        self.require_admin()?;
+    pub fn rename(&mut self, key: &str, name: &str, at: Timestamp) -> Result<Device> {
+        require_admin(self.repo)?;
         let name = crate::text::required("device name", name, crate::text::MAX_NAME)?;
-        let target = self.find_device(key)?;
+        let target = find_device(self.repo, key)?;
         if target.name == name {
             return Ok(target);
         }
@@ -242,10 +269,8 @@ impl Book {
         fields: &[(&str, automerge::ScalarValue)],
         at: Timestamp,
     ) -> Result<Device> {
-        self.write(&DocId::Org, at, |tx| {
-            let devices = collection_obj(tx, collection::DEVICES)?;
-            let obj = View::now(&*tx)
-                .child_map(&devices, id.as_str())
+        self.repo.write(&DocId::Org, at, |tx| {
+            let obj = record_obj(&*tx, DEVICES, id.as_str())
                 .ok_or_else(|| Error::not_found("device", id.as_str()))?;
             for (field, value) in fields {
                 tx.put(&obj, *field, value.clone())?;
@@ -253,30 +278,9 @@ impl Book {
             Ok(Written::new(
                 (),
                 action,
-                vec![RecordRef::new(collection::DEVICES, id.as_str())],
+                vec![RecordRef::new(DEVICES, id.as_str())],
             ))
         })?;
-        self.device(id)?
-            .ok_or_else(|| Error::not_found("device", id.as_str()))
-    }
-
-    /// The device with code or id `key`.
-    fn find_device(&self, key: &str) -> Result<Device> {
-        self.devices()?
-            .into_iter()
-            .find(|d| d.code.as_str() == key || d.id.as_str() == key)
-            .ok_or_else(|| Error::not_found("device", key))
-    }
-
-    /// A device code for `device` that no member or site uses (a device code that reads
-    /// like a site code, BJ at SH, would confuse people).
-    pub(super) fn free_code_for(&self, device: &DeviceId) -> Result<crate::code::DeviceCode> {
-        let taken: Vec<String> = self
-            .devices()?
-            .into_iter()
-            .map(|d| d.code.as_str().to_string())
-            .chain(self.sites()?.into_iter().map(|s| s.code.to_string()))
-            .collect();
-        catalog::free_device_code(device, &taken)
+        access::member(self.repo.db(), id)?.ok_or_else(|| Error::not_found("device", id.as_str()))
     }
 }

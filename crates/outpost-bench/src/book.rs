@@ -1,6 +1,4 @@
-//! `outpost bench`: the figures recorded in docs/performance.md.
-//!
-//! Prints measurements; asserts nothing. Run it on a release build (`make bench`).
+//! The book's figures: durable writes, the busy year, cold open, lists, bundles.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,10 +11,9 @@ use outpost_core::{
 use outpost_node::{Node, Result};
 use serde_json::{Value, json};
 
-use super::args::{BenchArgs, Part};
-use super::out::Out;
+use crate::{Args, Part};
 
-pub(super) fn org() -> Result<NewOrg> {
+pub(crate) fn org() -> Result<NewOrg> {
     Ok(NewOrg {
         name: "Bench Trading".into(),
         site: SiteCode::parse("SH")?,
@@ -25,7 +22,7 @@ pub(super) fn org() -> Result<NewOrg> {
     })
 }
 
-pub(super) fn percentile(sorted: &[Duration], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -34,7 +31,7 @@ pub(super) fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Peak resident memory (VmHWM) of this process, or of `pid`, in MB.
-pub(super) fn peak_rss_mb(pid: Option<u32>) -> f64 {
+pub(crate) fn peak_rss_mb(pid: Option<u32>) -> f64 {
     let status = match pid {
         Some(pid) => format!("/proc/{pid}/status"),
         None => "/proc/self/status".to_string(),
@@ -65,7 +62,7 @@ fn tempdir() -> Result<PathBuf> {
 }
 
 /// Runs the benchmarks and prints their figures.
-pub fn run(args: BenchArgs, out: &Out) -> Result<()> {
+pub(crate) fn run(args: Args) -> Result<()> {
     if let Some(dir) = &args.cold_open {
         return cold_open_child(dir);
     }
@@ -79,8 +76,11 @@ pub fn run(args: BenchArgs, out: &Out) -> Result<()> {
     }
     let _ = std::fs::remove_dir_all(&scratch);
     let report = Value::Object(report);
-    if out.json {
-        out.json(&report);
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
     } else {
         print_report(&report);
     }
@@ -88,12 +88,12 @@ pub fn run(args: BenchArgs, out: &Out) -> Result<()> {
 }
 
 fn sync_figures(
-    args: &BenchArgs,
+    args: &Args,
     scratch: &Path,
     report: &mut serde_json::Map<String, Value>,
 ) -> Result<()> {
     eprintln!("bench: catch-up after 30 days offline…");
-    let (catch_up, propagation) = super::bench_sync::catch_up_and_propagation(
+    let (catch_up, propagation) = crate::sync::catch_up_and_propagation(
         &scratch.join("catch-up"),
         args.bundle_orders,
         args.propagations,
@@ -103,7 +103,7 @@ fn sync_figures(
     eprintln!("bench: offices through one HQ…");
     report.insert(
         "sync_offices".into(),
-        super::bench_sync::offices_through_hq(
+        crate::sync::offices_through_hq(
             &scratch.join("offices"),
             args.offices,
             args.bundle_orders,
@@ -113,7 +113,7 @@ fn sync_figures(
 }
 
 fn book_figures(
-    args: &BenchArgs,
+    args: &Args,
     scratch: &Path,
     report: &mut serde_json::Map<String, Value>,
 ) -> Result<()> {
@@ -354,14 +354,15 @@ fn year_dataset(dir: &Path, orders: u32) -> Result<Value> {
     }
     let node = Node::open(dir)?;
     let counts = node.with_book(|b| {
-        let orders = b.order_count()?;
+        let orders = b.orders().total()?;
         let movements = b
+            .stock()
             .movements(&outpost_core::MovementFilter {
                 limit: Some(u32::MAX),
                 ..Default::default()
             })?
             .len();
-        let tasks = b.tasks(&outpost_core::TaskFilter::default())?.len();
+        let tasks = b.tasks().list(&outpost_core::TaskFilter::default())?.len();
         Ok((orders, movements, tasks))
     })?;
     Ok(json!({
@@ -380,7 +381,7 @@ fn cold_open(dir: &Path) -> Result<Value> {
         source,
     })?;
     let output = Command::new(exe)
-        .args(["bench", "--cold-open"])
+        .args(["--cold-open"])
         .arg(dir)
         .output()
         .map_err(|source| outpost_node::Error::File {
@@ -434,7 +435,7 @@ fn list_page(dir: &Path) -> Result<Value> {
 /// window re-reads after every change (exceptions included, which once rescanned the year).
 fn busy_save(dir: &Path) -> Result<Value> {
     let node = Node::open(dir)?;
-    let item = node.with_book(|b| b.items())?[0].sku.clone();
+    let item = node.with_book(|b| b.items().list())?[0].sku.clone();
     let date = Timestamp::now().strftime("%Y-%m-%d").to_string();
     node.today(&date)?;
     let n = 50;
@@ -468,7 +469,7 @@ fn bundle_30_days(dir: &Path, orders: u32) -> Result<Value> {
     let start = Timestamp::now() - jiff::SignedDuration::from_hours(24 * 31);
     let mut a = Book::create(&dir.join("a.sqlite3"), org()?, DeviceId::random(), start)?;
     for sku in ["A", "B", "C"] {
-        a.add_item(
+        a.items().add(
             outpost_core::NewItem {
                 sku: sku.into(),
                 name: sku.into(),
@@ -479,7 +480,7 @@ fn bundle_30_days(dir: &Path, orders: u32) -> Result<Value> {
             start,
         )?;
     }
-    a.add_party(
+    a.parties().add(
         outpost_core::NewParty {
             kind: outpost_core::PartyKind::Customer,
             name: "Acme".into(),
@@ -490,7 +491,7 @@ fn bundle_30_days(dir: &Path, orders: u32) -> Result<Value> {
     )?;
     let wh = WarehouseCode::parse("SH1")?;
     for sku in ["A", "B", "C"] {
-        a.move_stock(
+        a.stock().record(
             StockMove::Receive {
                 item: sku.into(),
                 warehouse: wh.clone(),
@@ -518,9 +519,11 @@ fn bundle_30_days(dir: &Path, orders: u32) -> Result<Value> {
     let step = jiff::SignedDuration::from_secs(30 * 86_400 / i64::from(orders));
     let mut at = start;
     for _ in 0..orders {
-        let (number, _) = a.create_order(sales(&[("A", 1), ("B", 2), ("C", 3)]), at)?;
+        let (number, _) = a
+            .orders()
+            .create(sales(&[("A", 1), ("B", 2), ("C", 3)]), at)?;
         for action in [Action::Submit, Action::Approve, Action::Ship] {
-            a.act_on_order(&number, action, "", at)?;
+            a.orders().act(&number, action, "", at)?;
         }
         at += step;
     }

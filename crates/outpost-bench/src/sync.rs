@@ -44,7 +44,7 @@ fn runtime(dir: &Path) -> Result<tokio::runtime::Runtime> {
 type Heads = BTreeMap<DocId, Vec<ChangeHash>>;
 
 fn heads(node: &Node) -> Result<Heads> {
-    node.with_book(|b| Ok(b.doc_heads()?.into_iter().collect()))
+    node.with_book(|b| Ok(b.sync().doc_heads()?.into_iter().collect()))
 }
 
 /// Whether `office` holds exactly HQ's state of every document it may read.
@@ -93,7 +93,7 @@ fn sales() -> NewOrder {
 
 fn catalogue(book: &mut Book, at: Timestamp) -> outpost_core::Result<()> {
     for sku in SKUS {
-        book.add_item(
+        book.items().add(
             NewItem {
                 sku: sku.into(),
                 name: sku.into(),
@@ -104,7 +104,7 @@ fn catalogue(book: &mut Book, at: Timestamp) -> outpost_core::Result<()> {
             at,
         )?;
     }
-    book.add_party(
+    book.parties().add(
         NewParty {
             kind: PartyKind::Customer,
             name: "Acme".into(),
@@ -122,7 +122,7 @@ fn busy_month(book: &mut Book, site: &str, orders: u32) -> outpost_core::Result<
     let start = Timestamp::now() - jiff::SignedDuration::from_hours(24 * 30);
     let warehouse = WarehouseCode::parse(&format!("{site}1"))?;
     for sku in SKUS {
-        book.move_stock(
+        book.stock().record(
             StockMove::Receive {
                 item: sku.into(),
                 warehouse: warehouse.clone(),
@@ -135,9 +135,9 @@ fn busy_month(book: &mut Book, site: &str, orders: u32) -> outpost_core::Result<
     let step = jiff::SignedDuration::from_secs(30 * 86_400 / i64::from(orders.max(1)));
     let mut at = start;
     for _ in 0..orders {
-        let (number, _) = book.create_order(sales(), at)?;
+        let (number, _) = book.orders().create(sales(), at)?;
         for action in [Action::Submit, Action::Approve, Action::Ship] {
-            book.act_on_order(&number, action, "", at)?;
+            book.orders().act(&number, action, "", at)?;
         }
         at += step;
     }
@@ -162,7 +162,7 @@ pub fn catch_up_and_propagation(dir: &Path, orders: u32, changes: u32) -> Result
     std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
     let rt = runtime(dir)?;
     rt.block_on(async {
-        let hq = Arc::new(Node::create(&dir.join("hq"), super::bench::org()?)?);
+        let hq = Arc::new(Node::create(&dir.join("hq"), crate::book::org()?)?);
         hq.with_book(|b| catalogue(b, Timestamp::now()))?;
         hq.start_network(loopback()?)?;
         wait_until("HQ to listen", Duration::from_secs(10), || {
@@ -170,7 +170,7 @@ pub fn catch_up_and_propagation(dir: &Path, orders: u32, changes: u32) -> Result
         })
         .await?;
         let site = SiteCode::parse("SH")?;
-        let invite = hq.create_invite(Role::Clerk, &site, Duration::from_secs(3600))?;
+        let invite = hq.create_invite(Role::Clerk, &site, jiff::SignedDuration::from_secs(3600))?;
         let office_dir = dir.join("office");
         let (office, _) = Node::join(&office_dir, &invite.code, "Field office").await?;
         let office = Arc::new(office);
@@ -193,7 +193,8 @@ pub fn catch_up_and_propagation(dir: &Path, orders: u32, changes: u32) -> Result
             let since = office_before.get(doc).cloned().unwrap_or_default();
             if office_before.get(doc) != hq_heads.get(doc) {
                 docs += 1;
-                bundle_bytes += hq.with_book(|b| Ok(b.changes_bundle(doc, &since)?.len()))?;
+                bundle_bytes +=
+                    hq.with_book(|b| Ok(b.sync().changes_bundle(doc, &since)?.len()))?;
             }
         }
 
@@ -239,9 +240,9 @@ pub fn catch_up_and_propagation(dir: &Path, orders: u32, changes: u32) -> Result
         samples.sort();
         let propagation = json!({
             "n": changes,
-            "p50_ms": super::bench::percentile(&samples, 0.50),
-            "p99_ms": super::bench::percentile(&samples, 0.99),
-            "max_ms": super::bench::percentile(&samples, 1.0),
+            "p50_ms": crate::book::percentile(&samples, 0.50),
+            "p99_ms": crate::book::percentile(&samples, 0.99),
+            "max_ms": crate::book::percentile(&samples, 1.0),
         });
         Ok((catch_up, propagation))
     })
@@ -255,7 +256,7 @@ struct HqProcess {
 
 impl HqProcess {
     fn outpost(dir: &Path, args: &[&str]) -> Result<String> {
-        let exe = std::env::current_exe().map_err(|e| io_error(dir, e))?;
+        let exe = crate::outpost_bin(dir)?;
         let out = Command::new(exe)
             .env("OUTPOST_DATA_DIR", dir)
             .env("OUTPOST_LANG", "en")
@@ -286,7 +287,7 @@ impl HqProcess {
             )?;
         }
         Self::outpost(dir, &["customer", "add", "Acme"])?;
-        let exe = std::env::current_exe().map_err(|e| io_error(dir, e))?;
+        let exe = crate::outpost_bin(dir)?;
         let mut child = Command::new(exe)
             .env("OUTPOST_DATA_DIR", dir)
             .args([
@@ -410,7 +411,7 @@ pub fn offices_through_hq(dir: &Path, offices: u32, orders: u32) -> Result<Value
         let converge_s = t.elapsed().as_secs_f64();
         Ok(json!({
             "offices": offices, "orders_per_office": orders,
-            "converge_s": converge_s, "hq_peak_rss_mb": super::bench::peak_rss_mb(Some(hq.child.id())),
+            "converge_s": converge_s, "hq_peak_rss_mb": crate::book::peak_rss_mb(Some(hq.child.id())),
         }))
     })
 }

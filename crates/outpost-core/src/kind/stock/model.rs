@@ -1,4 +1,4 @@
-//! Stock movements: append-only facts whose sum is the stock level.
+//! A stock movement: an append-only fact; a warehouse's level of an item is their sum.
 
 use automerge::ReadDoc;
 use serde::Serialize;
@@ -26,6 +26,7 @@ text_enum!(
 
 /// One movement. `qty` is signed: positive adds to the warehouse, negative takes away.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Movement {
     /// Random id.
     pub id: MovementId,
@@ -51,7 +52,7 @@ pub struct Movement {
     pub note: String,
 }
 
-pub(crate) fn read_movement<R: ReadDoc>(
+pub(super) fn read_movement<R: ReadDoc>(
     v: View<'_, R>,
     id: &str,
     obj: automerge::ObjId,

@@ -1,4 +1,4 @@
-//! Sales and purchase orders: lines, the lifecycle, and the fold of status events.
+//! An order as read from its document: lines, status events, the lifecycle and the fold.
 //!
 //! An order's status is never stored: it is the fold of its append-only status events by a
 //! fixed precedence (cancelled > paid > invoiced > shipped/received > approved > submitted >
@@ -130,6 +130,7 @@ impl Action {
 
 /// One line of an order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Line {
     /// Random id.
     pub id: LineId,
@@ -160,6 +161,7 @@ impl Line {
 
 /// An append-only status event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StatusEvent {
     /// The status it records.
     pub status: Status,
@@ -175,6 +177,7 @@ pub struct StatusEvent {
 
 /// A sales or purchase order as read from its document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Order {
     /// Random id.
     pub id: OrderId,
@@ -249,7 +252,7 @@ pub fn fold_status(kind: OrderKind, events: &[StatusEvent]) -> Status {
     }
 }
 
-pub(crate) fn read_order<R: ReadDoc>(
+pub(super) fn read_order<R: ReadDoc>(
     v: View<'_, R>,
     id: &str,
     obj: automerge::ObjId,

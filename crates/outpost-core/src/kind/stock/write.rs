@@ -1,21 +1,22 @@
-//! Loose stock movements: receipts, issues, transfers between warehouses and counts.
+//! Recording stock operations: receipts, issues, transfers between warehouses and counts.
 
 use automerge::ObjType;
 use automerge::transaction::{Transactable, Transaction};
 use jiff::Timestamp;
 use rusqlite::OptionalExtension;
 
-use super::{Book, Written};
+use super::{MOVEMENTS, MovementKind, Stock};
+use crate::access::{self, Device};
 use crate::code::{SiteCode, WarehouseCode};
 use crate::doc_id::DocId;
 use crate::error::{Error, Result, Rule};
+use crate::form::MAX_QTY;
 use crate::id::{DeviceId, ItemId, MovementId, OrderId, TransferId};
+use crate::kind::{item, site};
 use crate::record::RecordRef;
-use crate::schema::{collection, collection_obj};
-use crate::stock::MovementKind;
+use crate::repo::Written;
+use crate::schema::collection_obj;
 use crate::text::{MAX_TEXT, optional};
-
-use super::orders::MAX_QTY;
 
 /// A stock operation a warehouse person records.
 #[derive(Clone, Debug, serde::Deserialize)]
@@ -81,26 +82,12 @@ pub enum StockMove {
 
 /// A transfer just recorded.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SentTransfer {
     /// Its id, to quote when receiving it.
     pub id: TransferId,
     /// True when it goes to another site, which records the arrival.
     pub in_transit: bool,
-}
-
-/// Goods sent from one warehouse and not yet received at the other.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Transit {
-    /// Transfer id, to quote when receiving.
-    pub transfer: String,
-    /// Item SKU.
-    pub sku: String,
-    /// Source warehouse.
-    pub from: String,
-    /// Destination warehouse.
-    pub to: String,
-    /// Quantity sent.
-    pub qty: i64,
 }
 
 /// What a stock operation will write, and where.
@@ -112,7 +99,7 @@ struct Plan {
 }
 
 /// One movement to write.
-pub(super) struct Planned {
+pub(crate) struct Planned {
     pub kind: MovementKind,
     pub item: ItemId,
     pub warehouse: WarehouseCode,
@@ -146,14 +133,14 @@ fn check_qty(qty: i64) -> Result<()> {
 }
 
 /// Writes one movement: the only place movements are written.
-pub(super) fn put_movement(
+pub(crate) fn put_movement(
     tx: &mut Transaction<'_>,
     p: &Planned,
     by: &DeviceId,
     note: &str,
     at: Timestamp,
 ) -> Result<RecordRef> {
-    let movements = collection_obj(tx, collection::MOVEMENTS)?;
+    let movements = collection_obj(tx, MOVEMENTS)?;
     let id = MovementId::generate(at);
     let m = tx.put_object(&movements, id.as_str(), ObjType::Map)?;
     tx.put(&m, "kind", p.kind.as_str())?;
@@ -174,11 +161,11 @@ pub(super) fn put_movement(
     if !note.is_empty() {
         tx.put(&m, "note", note)?;
     }
-    Ok(RecordRef::new(collection::MOVEMENTS, id.as_str()))
+    Ok(RecordRef::new(MOVEMENTS, id.as_str()))
 }
 
-impl Book {
-    fn enough(&self, item: &crate::org::Item, warehouse: &WarehouseCode, qty: i64) -> Result<()> {
+impl Stock<'_> {
+    fn enough(&self, item: &item::Item, warehouse: &WarehouseCode, qty: i64) -> Result<()> {
         let available = self.level(&item.id, warehouse)?;
         if available < qty {
             return Err(Error::InsufficientStock {
@@ -193,21 +180,21 @@ impl Book {
 
     /// Records a stock operation. For a transfer, says its id and whether the goods are
     /// now in transit (to another site) or already received (within the site).
-    pub fn move_stock(&mut self, mv: StockMove, at: Timestamp) -> Result<Option<SentTransfer>> {
+    pub fn record(&mut self, mv: StockMove, at: Timestamp) -> Result<Option<SentTransfer>> {
         let Plan {
             site,
             movements: planned,
             note,
             transfer,
         } = self.plan(mv, at)?;
-        let me = self.check_site(&site)?;
+        let me = self.acting_for(&site)?;
         let note = optional("note", &note, MAX_TEXT)?;
         let doc_id = DocId::ops(&site, at);
         let transfer = transfer.map(|id| SentTransfer {
             in_transit: !planned.iter().any(|p| p.kind == MovementKind::TransferIn),
             id,
         });
-        self.write(&doc_id, at, |tx| {
+        self.repo.write(&doc_id, at, |tx| {
             let touched = planned
                 .iter()
                 .map(|p| put_movement(tx, p, &me.id, &note, at))
@@ -226,8 +213,8 @@ impl Book {
                 note,
             } => {
                 check_qty(qty)?;
-                let item = self.resolve_item(&item)?;
-                let site = self.warehouse_site(&warehouse)?;
+                let item = item::resolve(self.repo.db(), &item)?;
+                let site = site::warehouse_site(self.repo.db(), &warehouse)?;
                 Plan {
                     site,
                     movements: vec![Planned::simple(
@@ -247,8 +234,8 @@ impl Book {
                 note,
             } => {
                 check_qty(qty)?;
-                let item = self.resolve_item(&item)?;
-                let site = self.warehouse_site(&warehouse)?;
+                let item = item::resolve(self.repo.db(), &item)?;
+                let site = site::warehouse_site(self.repo.db(), &warehouse)?;
                 self.enough(&item, &warehouse, qty)?;
                 Plan {
                     site,
@@ -275,8 +262,8 @@ impl Book {
                         Rule::range(0, MAX_QTY),
                     ));
                 }
-                let item = self.resolve_item(&item)?;
-                let site = self.warehouse_site(&warehouse)?;
+                let item = item::resolve(self.repo.db(), &item)?;
+                let site = site::warehouse_site(self.repo.db(), &warehouse)?;
                 let delta = counted - self.level(&item.id, &warehouse)?;
                 Plan {
                     site,
@@ -301,9 +288,9 @@ impl Book {
                 if from == to {
                     return Err(Error::invalid("transfer", &from, Rule::SameWarehouse));
                 }
-                let item = self.resolve_item(&item)?;
-                let from_site = self.warehouse_site(&from)?;
-                let to_site = self.warehouse_site(&to)?;
+                let item = item::resolve(self.repo.db(), &item)?;
+                let from_site = site::warehouse_site(self.repo.db(), &from)?;
+                let to_site = site::warehouse_site(self.repo.db(), &to)?;
                 self.enough(&item, &from, qty)?;
                 let transfer = TransferId::generate(at);
                 let mut planned = vec![Planned {
@@ -339,7 +326,8 @@ impl Book {
                 note,
             } => {
                 let sent: Option<(String, String, Option<String>, i64)> = self
-                    .db
+                    .repo
+                    .db()
                     .query_row(
                         "SELECT item, warehouse, counterpart, -qty FROM movements
                          WHERE transfer = ?1 AND kind = 'transfer_out'",
@@ -353,7 +341,7 @@ impl Book {
                     WarehouseCode::from_stored(to.ok_or_else(|| {
                         Error::not_found("transfer destination", transfer.as_str())
                     })?);
-                let received: i64 = self.db.query_row(
+                let received: i64 = self.repo.db().query_row(
                     "SELECT count(*) FROM movements WHERE transfer = ?1 AND kind = 'transfer_in'",
                     [transfer.trim()],
                     |r| r.get(0),
@@ -366,7 +354,7 @@ impl Book {
                 }
                 let qty = qty.unwrap_or(sent_qty);
                 check_qty(qty)?;
-                let site = self.warehouse_site(&to)?;
+                let site = site::warehouse_site(self.repo.db(), &to)?;
                 let planned = vec![Planned {
                     kind: MovementKind::TransferIn,
                     item: ItemId::from_stored(item),
@@ -385,27 +373,20 @@ impl Book {
             }
         })
     }
+}
 
-    /// Transfers sent and not yet received at their destination.
-    pub fn transfers_in_transit(&self) -> Result<Vec<Transit>> {
-        let mut stmt = self.db.prepare_cached(
-            "SELECT o.transfer, coalesce(i.sku, o.item), o.warehouse, o.counterpart, -o.qty
-             FROM movements o LEFT JOIN items i ON i.id = o.item
-             WHERE o.kind = 'transfer_out' AND NOT EXISTS (
-                SELECT 1 FROM movements r WHERE r.transfer = o.transfer AND r.kind = 'transfer_in')
-             ORDER BY o.at",
-        )?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(Transit {
-                    transfer: r.get(0)?,
-                    sku: r.get(1)?,
-                    from: r.get(2)?,
-                    to: r.get(3)?,
-                    qty: r.get(4)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(rows)
+impl Stock<'_> {
+    /// This device's member if it may record operations for `site`: its own site, or any
+    /// site for admins and managers.
+    fn acting_for(&self, site: &SiteCode) -> Result<Device> {
+        let me = self.repo.me()?;
+        if access::may_act_for(&me, site) {
+            Ok(me)
+        } else {
+            Err(Error::WrongSite {
+                own: me.site.to_string(),
+                other: site.to_string(),
+            })
+        }
     }
 }

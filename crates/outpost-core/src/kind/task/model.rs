@@ -1,4 +1,4 @@
-//! Tasks: mutable fields as registers, comments as an append-only list.
+//! A task: mutable fields as registers, comments as an append-only list.
 
 use automerge::ReadDoc;
 use serde::Serialize;
@@ -38,6 +38,7 @@ text_enum!(
 
 /// A comment on a task; never edited.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Comment {
     /// Random id.
     pub id: CommentId,
@@ -51,6 +52,7 @@ pub struct Comment {
 
 /// A task as read from its document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Task {
     /// Random id.
     pub id: TaskId,
@@ -80,7 +82,7 @@ pub struct Task {
     pub comments: Vec<Comment>,
 }
 
-pub(crate) fn read_task<R: ReadDoc>(
+pub(super) fn read_task<R: ReadDoc>(
     v: View<'_, R>,
     id: &str,
     obj: automerge::ObjId,

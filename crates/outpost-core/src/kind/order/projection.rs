@@ -1,0 +1,225 @@
+//! The order tables (orders, their lines and status events), the per-order check of
+//! stock movements against lines, and the invariants orders can break.
+
+use std::collections::BTreeMap;
+
+use automerge::{Automerge, ObjId};
+use rusqlite::{Connection, params};
+
+use super::ORDERS;
+use super::model::{Order, read_order};
+use crate::doc_id::DocId;
+use crate::error::Result;
+use crate::exception::{ExceptionRow, push_rows};
+use crate::kind::Names;
+use crate::kind::stock::MOVEMENTS;
+use crate::record::RecordRef;
+use crate::schema::{RawConflict, View};
+
+pub(super) const TABLES: &str = "
+CREATE TABLE IF NOT EXISTS orders (
+    id TEXT PRIMARY KEY, number TEXT NOT NULL, doc TEXT NOT NULL, kind TEXT NOT NULL,
+    site TEXT NOT NULL, warehouse TEXT NOT NULL, party TEXT, note TEXT NOT NULL,
+    status TEXT NOT NULL, total INTEGER NOT NULL, submitted_total INTEGER,
+    created_at INTEGER NOT NULL, created_by TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS orders_by_number ON orders(number);
+CREATE INDEX IF NOT EXISTS orders_by_site_status ON orders(site, status, created_at);
+CREATE INDEX IF NOT EXISTS orders_by_status ON orders(status, created_at);
+CREATE INDEX IF NOT EXISTS orders_by_created ON orders(created_at);
+CREATE INDEX IF NOT EXISTS orders_changed_after_submit ON orders(number)
+    WHERE submitted_total IS NOT NULL AND submitted_total != total AND status != 'cancelled';
+CREATE TABLE IF NOT EXISTS order_lines (
+    order_id TEXT NOT NULL, line_id TEXT NOT NULL, pos INTEGER NOT NULL, item TEXT NOT NULL,
+    qty INTEGER NOT NULL, price INTEGER NOT NULL, discount INTEGER NOT NULL,
+    amount INTEGER NOT NULL, PRIMARY KEY (order_id, line_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS order_events (
+    order_id TEXT NOT NULL, pos INTEGER NOT NULL, status TEXT NOT NULL, at INTEGER NOT NULL,
+    device TEXT NOT NULL, note TEXT NOT NULL, PRIMARY KEY (order_id, pos)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS order_checks (
+    order_id TEXT NOT NULL, item TEXT NOT NULL, expected INTEGER NOT NULL,
+    actual INTEGER NOT NULL, PRIMARY KEY (order_id, item)
+) STRICT, WITHOUT ROWID;
+";
+
+pub(super) const TABLE_NAMES: &[&str] = &["orders", "order_lines", "order_events", "order_checks"];
+
+pub(super) fn project(
+    db: &Connection,
+    doc_id: &DocId,
+    view: View<'_, Automerge>,
+    rec: &RecordRef,
+    obj: Option<ObjId>,
+    c: &mut Vec<RawConflict>,
+) -> Result<()> {
+    let id = rec.key.as_str();
+    db.prepare_cached("DELETE FROM orders WHERE id = ?1")?
+        .execute([id])?;
+    db.prepare_cached("DELETE FROM order_lines WHERE order_id = ?1")?
+        .execute([id])?;
+    db.prepare_cached("DELETE FROM order_events WHERE order_id = ?1")?
+        .execute([id])?;
+    if let Some(o) = obj.and_then(|obj| read_order(view, id, obj, c)) {
+        insert(db, doc_id, &o)?;
+    }
+    Ok(())
+}
+
+fn insert(db: &Connection, doc_id: &DocId, o: &Order) -> Result<()> {
+    db.prepare_cached(
+        "INSERT INTO orders VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        o.id.as_str(),
+        o.number,
+        doc_id.to_string(),
+        o.kind.as_str(),
+        o.site.as_str(),
+        o.warehouse.as_str(),
+        o.party.as_ref().map(|p| p.as_str()),
+        o.note,
+        o.status().as_str(),
+        o.total().0,
+        o.submitted_total().map(|m| m.0),
+        o.created_at_ms,
+        o.created_by.as_str(),
+    ])?;
+    let mut line_stmt =
+        db.prepare_cached("INSERT INTO order_lines VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
+    for (pos, l) in o.lines.iter().enumerate() {
+        line_stmt.execute(params![
+            o.id.as_str(),
+            l.id.as_str(),
+            pos as i64,
+            l.item.as_str(),
+            l.qty,
+            l.price.0,
+            l.discount.0,
+            l.amount().0
+        ])?;
+    }
+    let mut ev_stmt =
+        db.prepare_cached("INSERT INTO order_events VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+    for (pos, e) in o.events.iter().enumerate() {
+        ev_stmt.execute(params![
+            o.id.as_str(),
+            pos as i64,
+            e.status.as_str(),
+            e.at_ms,
+            e.device.as_str(),
+            e.note
+        ])?;
+    }
+    Ok(())
+}
+
+/// What an order's movements should sum to per item: its lines once fulfilled (negative
+/// for sales), nothing before that or when cancelled. Only mismatches are kept.
+const CHECK_ORDERS: &str = "
+WITH expected AS (
+    SELECT o.id, l.item,
+           CASE WHEN o.status IN ('shipped', 'received', 'invoiced', 'paid')
+                THEN sum(l.qty) * (CASE o.kind WHEN 'sales' THEN -1 ELSE 1 END) ELSE 0 END AS qty
+    FROM checking_orders c CROSS JOIN orders o ON o.id = c.id
+    CROSS JOIN order_lines l ON l.order_id = o.id GROUP BY o.id, l.item),
+ actual AS (
+    SELECT m.order_id AS id, m.item, sum(m.qty) AS qty
+    FROM checking_orders c CROSS JOIN movements m ON m.order_id = c.id
+    GROUP BY m.order_id, m.item),
+ keys AS (SELECT id, item FROM expected UNION SELECT id, item FROM actual)
+INSERT INTO order_checks
+SELECT k.id, k.item, coalesce(e.qty, 0), coalesce(a.qty, 0)
+FROM keys k
+CROSS JOIN orders o ON o.id = k.id
+LEFT JOIN expected e ON e.id = k.id AND e.item = k.item
+LEFT JOIN actual a ON a.id = k.id AND a.item = k.item
+WHERE coalesce(e.qty, 0) != coalesce(a.qty, 0)";
+
+/// Re-checks the orders among `records` and the orders of the movements among them:
+/// the same check over a busy year takes a second and would hold the book while a clerk
+/// waits to save.
+pub(super) fn check_orders(db: &Connection, records: &[RecordRef]) -> Result<()> {
+    let mut orders: Vec<String> = Vec::new();
+    let mut of_movement = db.prepare_cached("SELECT order_id FROM movements WHERE id = ?1")?;
+    for rec in records {
+        if rec.collection == ORDERS {
+            orders.push(rec.key.clone());
+        } else if rec.collection == MOVEMENTS {
+            let order: Option<Option<String>> = rusqlite::OptionalExtension::optional(
+                of_movement.query_row([&rec.key], |r| r.get(0)),
+            )?;
+            orders.extend(order.flatten());
+        }
+    }
+    refresh(db, &orders)
+}
+
+/// Re-checks `orders` (inside the caller's transaction).
+pub(crate) fn refresh(db: &Connection, orders: &[String]) -> Result<()> {
+    if orders.is_empty() {
+        return Ok(());
+    }
+    crate::store::fill_scratch(db, "checking_orders", orders)?;
+    db.prepare_cached(
+        "DELETE FROM order_checks WHERE order_id IN (SELECT id FROM temp.checking_orders)",
+    )?
+    .execute([])?;
+    db.prepare_cached(CHECK_ORDERS)?.execute([])?;
+    Ok(())
+}
+
+/// An order flattened for history: status, party, warehouse, note and each line's fields.
+pub(super) fn fields(
+    view: View<'_, Automerge>,
+    rec: &RecordRef,
+    obj: ObjId,
+    names: &Names,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let name = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_string());
+    if let Some(o) = read_order(view, &rec.key, obj, &mut Vec::new()) {
+        out.insert("status".into(), o.status().to_string());
+        out.insert(
+            "party".into(),
+            o.party.map(|p| name(p.as_str())).unwrap_or_default(),
+        );
+        out.insert("warehouse".into(), o.warehouse.to_string());
+        out.insert("note".into(), o.note.clone());
+        for l in &o.lines {
+            let n = l.pos + 1;
+            out.insert(format!("line {n} item"), name(l.item.as_str()));
+            out.insert(format!("line {n} qty"), l.qty.to_string());
+            out.insert(format!("line {n} price"), l.price.to_string());
+            out.insert(format!("line {n} discount"), l.discount.to_string());
+        }
+    }
+    out
+}
+
+pub(super) fn exceptions(db: &Connection, out: &mut Vec<ExceptionRow>) -> Result<()> {
+    push_rows(
+        db,
+        "duplicate_number",
+        "SELECT number, 1, count(*) FROM orders GROUP BY number HAVING count(*) > 1 ORDER BY 1",
+        out,
+    )?;
+    push_rows(
+        db,
+        "changed_after_submit",
+        "SELECT number, submitted_total, total FROM orders
+         WHERE submitted_total IS NOT NULL AND submitted_total != total AND status != 'cancelled'
+         ORDER BY number",
+        out,
+    )?;
+    // Kept per order as it changes (see `check_orders`).
+    push_rows(
+        db,
+        "order_stock_mismatch",
+        "SELECT o.number || ':' || coalesce(i.sku, c.item), c.expected, c.actual
+         FROM order_checks c JOIN orders o ON o.id = c.order_id
+         LEFT JOIN items i ON i.id = c.item ORDER BY 1",
+        out,
+    )
+}

@@ -1,0 +1,167 @@
+//! The stock tables: movements (insert once), levels (their running sum) and the transfers
+//! that arrived with another quantity than was sent.
+
+use std::collections::BTreeMap;
+
+use automerge::{Automerge, ObjId};
+use rusqlite::{Connection, params};
+
+use super::MOVEMENTS;
+use super::model::{Movement, read_movement};
+use crate::doc_id::DocId;
+use crate::error::Result;
+use crate::exception::{ExceptionRow, push_rows};
+use crate::kind::Names;
+use crate::record::RecordRef;
+use crate::schema::{RawConflict, View};
+
+pub(super) const TABLES: &str = "
+CREATE TABLE IF NOT EXISTS movements (
+    id TEXT PRIMARY KEY, doc TEXT NOT NULL, kind TEXT NOT NULL, item TEXT NOT NULL,
+    warehouse TEXT NOT NULL, qty INTEGER NOT NULL, at INTEGER NOT NULL, device TEXT NOT NULL,
+    order_id TEXT, transfer TEXT, counterpart TEXT, note TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS movements_by_item ON movements(item, warehouse, at);
+CREATE INDEX IF NOT EXISTS movements_by_order ON movements(order_id) WHERE order_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS movements_by_transfer ON movements(transfer) WHERE transfer IS NOT NULL;
+CREATE INDEX IF NOT EXISTS movements_by_at ON movements(at);
+CREATE TABLE IF NOT EXISTS stock_levels (
+    item TEXT NOT NULL, warehouse TEXT NOT NULL, qty INTEGER NOT NULL,
+    PRIMARY KEY (item, warehouse)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS transfer_checks (
+    transfer TEXT PRIMARY KEY, sent INTEGER NOT NULL, received INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+";
+
+/// Movements never change: a new one is inserted and added to its stock level once.
+pub(super) fn project(
+    db: &Connection,
+    doc_id: &DocId,
+    view: View<'_, Automerge>,
+    rec: &RecordRef,
+    obj: Option<ObjId>,
+    c: &mut Vec<RawConflict>,
+) -> Result<()> {
+    if let Some(m) = obj.and_then(|obj| read_movement(view, &rec.key, obj, c)) {
+        insert(db, doc_id, &m)?;
+    }
+    Ok(())
+}
+
+fn insert(db: &Connection, doc_id: &DocId, m: &Movement) -> Result<()> {
+    let inserted = db
+        .prepare_cached(
+            "INSERT OR IGNORE INTO movements
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?
+        .execute(params![
+            m.id.as_str(),
+            doc_id.to_string(),
+            m.kind.as_str(),
+            m.item.as_str(),
+            m.warehouse.as_str(),
+            m.qty,
+            m.at_ms,
+            m.device.as_str(),
+            m.order.as_ref().map(|o| o.as_str()),
+            m.transfer.as_ref().map(|t| t.as_str()),
+            m.counterpart.as_ref().map(|c| c.as_str()),
+            m.note,
+        ])?;
+    if inserted == 1 {
+        db.prepare_cached(
+            "INSERT INTO stock_levels(item, warehouse, qty) VALUES (?1, ?2, ?3)
+             ON CONFLICT(item, warehouse) DO UPDATE SET qty = qty + excluded.qty",
+        )?
+        .execute(params![m.item.as_str(), m.warehouse.as_str(), m.qty])?;
+    }
+    Ok(())
+}
+
+/// A transfer is wrong once received with another quantity than sent, or received twice.
+/// Re-checked only for the transfers of the movements just projected: the same check over
+/// a busy year takes a second.
+const CHECK_TRANSFERS: &str = "
+INSERT INTO transfer_checks
+SELECT m.transfer, -sum(CASE m.kind WHEN 'transfer_out' THEN m.qty ELSE 0 END),
+       sum(CASE m.kind WHEN 'transfer_in' THEN m.qty ELSE 0 END)
+FROM checking_transfers c CROSS JOIN movements m ON m.transfer = c.id
+GROUP BY m.transfer
+HAVING count(CASE m.kind WHEN 'transfer_in' THEN 1 END) > 0
+   AND (-sum(CASE m.kind WHEN 'transfer_out' THEN m.qty ELSE 0 END)
+        != sum(CASE m.kind WHEN 'transfer_in' THEN m.qty ELSE 0 END)
+        OR count(CASE m.kind WHEN 'transfer_in' THEN 1 END) > 1)";
+
+/// Re-checks the transfers of the movements among `records`.
+pub(super) fn check_transfers(db: &Connection, records: &[RecordRef]) -> Result<()> {
+    let movements: Vec<&str> = records
+        .iter()
+        .filter(|r| r.collection == MOVEMENTS)
+        .map(|r| r.key.as_str())
+        .collect();
+    if movements.is_empty() {
+        return Ok(());
+    }
+    let mut transfers = Vec::new();
+    let mut stmt = db.prepare_cached("SELECT transfer FROM movements WHERE id = ?1")?;
+    for id in movements {
+        let transfer: Option<Option<String>> =
+            rusqlite::OptionalExtension::optional(stmt.query_row([id], |r| r.get(0)))?;
+        transfers.extend(transfer.flatten());
+    }
+    refresh_transfers(db, &transfers)
+}
+
+/// Re-checks `transfers` (inside the caller's transaction).
+pub(crate) fn refresh_transfers(db: &Connection, transfers: &[String]) -> Result<()> {
+    if transfers.is_empty() {
+        return Ok(());
+    }
+    crate::store::fill_scratch(db, "checking_transfers", transfers)?;
+    db.prepare_cached(
+        "DELETE FROM transfer_checks WHERE transfer IN (SELECT id FROM temp.checking_transfers)",
+    )?
+    .execute([])?;
+    db.prepare_cached(CHECK_TRANSFERS)?.execute([])?;
+    Ok(())
+}
+
+/// A movement as history shows it (movements are written once, so this is their creation).
+pub(super) fn fields(
+    view: View<'_, Automerge>,
+    rec: &RecordRef,
+    obj: ObjId,
+    names: &Names,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    if let Some(m) = read_movement(view, &rec.key, obj, &mut Vec::new()) {
+        out.insert("kind".into(), m.kind.to_string());
+        let item = m.item.as_str();
+        out.insert(
+            "item".into(),
+            names.get(item).cloned().unwrap_or_else(|| item.into()),
+        );
+        out.insert("warehouse".into(), m.warehouse.to_string());
+        out.insert("qty".into(), m.qty.to_string());
+        out.insert("note".into(), m.note);
+    }
+    out.retain(|_, v| !v.is_empty());
+    out
+}
+
+pub(super) fn exceptions(db: &Connection, out: &mut Vec<ExceptionRow>) -> Result<()> {
+    push_rows(
+        db,
+        "negative_stock",
+        "SELECT coalesce(i.sku, s.item) || '@' || s.warehouse, 0, s.qty
+         FROM stock_levels s LEFT JOIN items i ON i.id = s.item WHERE s.qty < 0 ORDER BY 1",
+        out,
+    )?;
+    push_rows(
+        db,
+        "transfer_mismatch",
+        "SELECT transfer, sent, received FROM transfer_checks ORDER BY 1",
+        out,
+    )
+}

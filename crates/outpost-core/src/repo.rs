@@ -1,0 +1,424 @@
+//! [`Repo`]: the documents of one device and the one path every change takes into them.
+//!
+//! A local write is one Automerge transaction, then one SQLite transaction holding the new
+//! chunk, the change log and the projection rows of the records the write touched
+//! ([`Repo::write`]). Changes from other devices take the same way in through
+//! [`Repo::merge`]. Kinds of record write through here and know nothing else of storage.
+
+use std::collections::HashMap;
+
+use automerge::transaction::{CommitOptions, Transaction};
+use automerge::{Automerge, Change, ChangeHash, ChangeMetadata};
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::access::{self, Device};
+use crate::doc_id::DocId;
+use crate::error::{Error, Result};
+use crate::id::{DeviceId, OrgId};
+use crate::projection::{self, ChangeNote};
+use crate::record::{RecordRef, from_label, touched_by};
+use crate::schema;
+use crate::store;
+
+/// A loaded document and how many chunks it is stored in.
+pub(crate) struct Loaded {
+    pub doc: Automerge,
+    chunks: usize,
+    /// False for a document just made from its genesis and not yet written.
+    pub stored: bool,
+}
+
+impl Loaded {
+    /// Stores the changes made since `before` as one chunk and logs them for history;
+    /// both local writes and merges persist through here. Returns their metadata.
+    fn store_changes_since(
+        &mut self,
+        tx: &Connection,
+        doc_id: &DocId,
+        before: &[ChangeHash],
+    ) -> Result<Vec<ChangeMetadata<'static>>> {
+        store::put_chunk(
+            tx,
+            doc_id,
+            store::chunk::CHANGES,
+            &self.doc.save_after(before),
+        )?;
+        self.chunks += 1;
+        self.stored = true;
+        store::set_doc_heads(tx, doc_id, &self.doc.get_heads())?;
+        let metas: Vec<_> = self
+            .doc
+            .get_changes_meta(before)
+            .into_iter()
+            .map(|m| m.into_owned())
+            .collect();
+        projection::record_changes(tx, doc_id, &metas)?;
+        Ok(metas)
+    }
+
+    /// Folds the document's chunks into one snapshot once there are many.
+    fn compact_if_due(&mut self, tx: &Connection, doc_id: &DocId) -> Result<()> {
+        if self.chunks >= store::COMPACT_AFTER_CHUNKS {
+            self.chunks = store::compact(tx, doc_id, &self.doc)?;
+        }
+        Ok(())
+    }
+
+    /// The heads a merge compares against (none for a document not stored yet).
+    fn heads_before(&self) -> Vec<ChangeHash> {
+        if self.stored {
+            self.doc.get_heads()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// What a write closure returns: its value, the records it touched and the action's name.
+pub(crate) struct Written<T> {
+    pub value: T,
+    pub action: &'static str,
+    pub touched: Vec<RecordRef>,
+    /// Device-local counters to store in the same SQLite transaction.
+    pub meta: Vec<(String, String)>,
+}
+
+impl<T> Written<T> {
+    pub fn new(value: T, action: &'static str, touched: Vec<RecordRef>) -> Self {
+        Written {
+            value,
+            action,
+            touched,
+            meta: Vec::new(),
+        }
+    }
+}
+
+/// What merging changes into one document did.
+#[derive(Debug, Default)]
+pub(crate) struct DocMerge {
+    /// Changes new to this device (not counting genesis).
+    pub new_changes: usize,
+    /// Changes kept aside until their dependencies arrive.
+    pub waiting: usize,
+    /// Records whose projections were refreshed.
+    pub records: Vec<RecordRef>,
+}
+
+/// The documents of one device, on one SQLite connection.
+pub(crate) struct Repo {
+    db: Connection,
+    org: OrgId,
+    me: DeviceId,
+    docs: HashMap<DocId, Loaded>,
+    /// Documents whose heads moved since the node last asked (to push them to peers).
+    changed: Vec<DocId>,
+}
+
+impl Repo {
+    pub(crate) fn new(db: Connection, org: OrgId, me: DeviceId) -> Repo {
+        Repo {
+            db,
+            org,
+            me,
+            docs: HashMap::new(),
+            changed: Vec::new(),
+        }
+    }
+
+    /// The SQLite connection (projections, queries).
+    pub fn db(&self) -> &Connection {
+        &self.db
+    }
+
+    /// The organisation.
+    pub fn org(&self) -> &OrgId {
+        &self.org
+    }
+
+    /// This device.
+    pub fn device_id(&self) -> &DeviceId {
+        &self.me
+    }
+
+    /// This device's registration.
+    pub fn me(&self) -> Result<Device> {
+        access::member(&self.db, &self.me)?
+            .ok_or_else(|| Error::not_found("device", self.me.as_str()))
+    }
+
+    /// A document, loaded into the cache from its chunks (or its genesis if new).
+    pub fn loaded(&mut self, doc_id: &DocId) -> Result<&mut Loaded> {
+        load_into(&self.db, &mut self.docs, self.org.as_str(), doc_id)
+    }
+
+    /// A document for reading, loaded if needed.
+    pub fn doc(&mut self, doc_id: &DocId) -> Result<&Automerge> {
+        Ok(&self.loaded(doc_id)?.doc)
+    }
+
+    /// Drops every cached document.
+    pub fn forget_all(&mut self) {
+        self.docs.clear();
+    }
+
+    /// Documents whose heads moved since the last call.
+    pub fn take_changed(&mut self) -> Vec<DocId> {
+        let mut docs = std::mem::take(&mut self.changed);
+        docs.sort();
+        docs.dedup();
+        docs
+    }
+
+    /// The one write path. `f` edits the document inside an Automerge transaction; if it
+    /// fails nothing is kept. The new change, its log and the projections of the touched
+    /// records are committed in one SQLite transaction before this returns.
+    pub fn write<T>(
+        &mut self,
+        doc_id: &DocId,
+        at: Timestamp,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<Written<T>>,
+    ) -> Result<T> {
+        // The device's first write registers it, so there is no member to check yet.
+        if let Some(member) = access::member(&self.db, &self.me)?
+            && !access::may_write(&member, doc_id)
+        {
+            return Err(Error::NotPermitted {
+                doc: doc_id.to_string(),
+                role: member.role.as_str().to_string(),
+            });
+        }
+        let me = self.me.actor();
+        let loaded = self.loaded(doc_id)?;
+        let before = loaded.heads_before();
+        loaded.doc.set_actor(me);
+        let outcome = loaded.doc.transact_with(
+            |w: &Written<T>| {
+                let note = ChangeNote {
+                    action: w.action.to_string(),
+                    records: w.touched.iter().map(RecordRef::label).collect(),
+                };
+                CommitOptions::default()
+                    .with_message(serde_json::to_string(&note).unwrap_or_default())
+                    .with_time(at.as_millisecond())
+            },
+            f,
+        );
+        let written = match outcome {
+            Ok(success) => success.result,
+            Err(failure) => return Err(failure.error),
+        };
+        if before == self.loaded(doc_id)?.doc.get_heads() {
+            // Nothing was written (an edit that changes nothing): no change, no event.
+            return Ok(written.value);
+        }
+        let persisted = self.persist_local(doc_id, &before, &written);
+        if persisted.is_err() {
+            // The in-memory document is ahead of the disk: drop it, reload on next use.
+            self.docs.remove(doc_id);
+        }
+        persisted?;
+        Ok(written.value)
+    }
+
+    fn persist_local<T>(
+        &mut self,
+        doc_id: &DocId,
+        before: &[ChangeHash],
+        written: &Written<T>,
+    ) -> Result<()> {
+        let Some(loaded) = self.docs.get_mut(doc_id) else {
+            return Ok(());
+        };
+        let tx = self.db.unchecked_transaction()?;
+        loaded.store_changes_since(&tx, doc_id, before)?;
+        projection::project(&tx, doc_id, &loaded.doc, &written.touched)?;
+        for (key, value) in &written.meta {
+            store::meta_set(&tx, key, value)?;
+        }
+        loaded.compact_if_due(&tx, doc_id)?;
+        tx.commit()?;
+        self.changed.push(doc_id.clone());
+        Ok(())
+    }
+
+    /// Runs `f` in one SQLite transaction in which changes from other devices merge
+    /// ([`Merger::merge`]); everything `f` did is committed together, or nothing is (and
+    /// the documents it touched are reloaded from disk on next use).
+    pub fn merging<T>(&mut self, f: impl FnOnce(&mut Merger<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.db.unchecked_transaction()?;
+        let mut m = Merger {
+            tx: &tx,
+            docs: &mut self.docs,
+            org: &self.org,
+            touched: Vec::new(),
+            moved: Vec::new(),
+        };
+        let outcome = f(&mut m);
+        let (touched, moved) = (m.touched, m.moved);
+        let outcome = outcome.and_then(|value| {
+            tx.commit()?;
+            Ok(value)
+        });
+        match outcome {
+            Ok(value) => {
+                self.changed.extend(moved);
+                Ok(value)
+            }
+            Err(e) => {
+                // The cached documents may hold part of it: reload from disk next time.
+                for doc_id in touched {
+                    self.docs.remove(&doc_id);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Compacts every loaded document into one snapshot each.
+    pub fn compact(&mut self) -> Result<()> {
+        let tx = self.db.unchecked_transaction()?;
+        for (doc_id, loaded) in self
+            .docs
+            .iter_mut()
+            .filter(|(_, l)| l.stored && l.chunks > 1)
+        {
+            loaded.chunks = store::compact(&tx, doc_id, &loaded.doc)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The highest sequence number among `table`'s numbers starting with `prefix`, read
+    /// through the number index (numbers are zero-padded, so the last in order is the
+    /// highest below a million; the stored sequence covers beyond).
+    pub fn last_number(&self, table: &str, prefix: &str) -> Result<i64> {
+        let mut upper = prefix.to_string();
+        if let Some(last) = upper.pop() {
+            upper.push(char::from_u32(u32::from(last) + 1).unwrap_or(char::MAX));
+        }
+        let sql = format!(
+            "SELECT number FROM {table} WHERE number >= ?1 AND number < ?2 ORDER BY number DESC LIMIT 1"
+        );
+        let last: Option<String> = self
+            .db
+            .prepare_cached(&sql)?
+            .query_row([prefix, upper.as_str()], |r| r.get(0))
+            .optional()?;
+        Ok(last
+            .and_then(|n| n.get(prefix.len()..).and_then(|digits| digits.parse().ok()))
+            .unwrap_or(0))
+    }
+
+    /// Next value of a device-local sequence (human numbers), not yet stored: store it as
+    /// `seq.<name>` in the write's [`Written::meta`].
+    pub fn next_seq(&self, name: &str, existing_max: i64) -> Result<i64> {
+        let stored = store::meta_get(&self.db, &format!("seq.{name}"))?
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0);
+        Ok(stored.max(existing_max) + 1)
+    }
+}
+
+/// A transaction in which changes from other devices merge: [`Repo::merging`].
+pub(crate) struct Merger<'a> {
+    tx: &'a Connection,
+    docs: &'a mut HashMap<DocId, Loaded>,
+    org: &'a OrgId,
+    /// Documents merged into (forgotten if the transaction fails).
+    touched: Vec<DocId>,
+    /// Documents whose heads moved (pushed to peers once committed).
+    moved: Vec<DocId>,
+}
+
+impl Merger<'_> {
+    /// The transaction, for what else must commit with the merge.
+    pub fn db(&self) -> &Connection {
+        self.tx
+    }
+
+    /// Merges changes from another device into a document: applies them, stores what is
+    /// new and refreshes the projections of the records they touched. Bundles, sync and
+    /// joining all merge through here.
+    pub fn merge(&mut self, doc_id: &DocId, changes: &[Change]) -> Result<DocMerge> {
+        let mut merged = DocMerge::default();
+        let tx = self.tx;
+        self.touched.push(doc_id.clone());
+        let loaded = load_into(tx, self.docs, self.org.as_str(), doc_id)?;
+        let before = loaded.heads_before();
+        loaded.doc.apply_changes(changes.iter().cloned())?;
+        schema::check_document(&loaded.doc, doc_id, self.org.as_str())?;
+        let waiting: Vec<_> = changes
+            .iter()
+            .filter(|c| loaded.doc.get_change_meta_by_hash(&c.hash()).is_none())
+            .collect();
+        if !waiting.is_empty() {
+            let raw: Vec<u8> = waiting
+                .iter()
+                .flat_map(|c| c.raw_bytes().to_vec())
+                .collect();
+            store::put_chunk(tx, doc_id, store::chunk::PENDING, &raw)?;
+            merged.waiting = waiting.len();
+        }
+        let after = loaded.doc.get_heads();
+        if after == before {
+            return Ok(merged);
+        }
+        self.moved.push(doc_id.clone());
+        let metas = loaded.store_changes_since(tx, doc_id, &before)?;
+        merged.new_changes = metas.iter().filter(|m| m.message.is_some()).count();
+        // Every change Outpost writes names the records it touched in its note, which also
+        // catches a change that only replaces a losing value of a conflict (a diff would
+        // miss it: the shown value stays). Only when some change has no note (not written
+        // by Outpost's write path) is the diff worth its cost (a third of a large merge).
+        let notes: Vec<ChangeNote> = metas.iter().map(ChangeNote::of).collect();
+        let mut records = if notes.iter().all(|n| !n.action.is_empty()) {
+            Vec::new()
+        } else {
+            touched_by(&loaded.doc.diff(&before, &after))
+        };
+        records.extend(
+            notes
+                .iter()
+                .flat_map(|n| n.records.iter())
+                .filter_map(|l| from_label(l)),
+        );
+        records.sort();
+        records.dedup();
+        projection::project(tx, doc_id, &loaded.doc, &records)?;
+        merged.records = records;
+        loaded.compact_if_due(tx, doc_id)?;
+        Ok(merged)
+    }
+}
+
+/// Loads a document into `docs` (from its chunks, or from its genesis if new) and checks
+/// it. A free function so that merges can load while holding a transaction on `db`.
+fn load_into<'a>(
+    db: &Connection,
+    docs: &'a mut HashMap<DocId, Loaded>,
+    org: &str,
+    doc_id: &DocId,
+) -> Result<&'a mut Loaded> {
+    if !docs.contains_key(doc_id) {
+        let loaded = match store::load_doc(db, doc_id)? {
+            Some((doc, chunks)) => {
+                schema::check_document(&doc, doc_id, org)?;
+                Loaded {
+                    doc,
+                    chunks,
+                    stored: true,
+                }
+            }
+            None => Loaded {
+                doc: schema::genesis(doc_id, org)?,
+                chunks: 0,
+                stored: false,
+            },
+        };
+        docs.insert(doc_id.clone(), loaded);
+    }
+    docs.get_mut(doc_id)
+        .ok_or_else(|| Error::corrupt(doc_id, "vanished from the cache"))
+}

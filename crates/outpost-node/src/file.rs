@@ -1,0 +1,48 @@
+//! Files of the data dir: private directories and writes a crash cannot tear.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// Creates `dir` if needed and makes it private to this user (mode 0700 on Unix): the
+/// book, its key and its records are nobody else's business.
+pub(crate) fn private_dir(dir: &Path) -> Result<()> {
+    let err = |source| Error::DataDir {
+        path: dir.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Writes a file so that a crash leaves either the old file or the whole new one: a
+/// temporary file is written and synced, renamed over the old one, and the directory is
+/// synced so the rename itself survives a power cut.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let err = |source| Error::File {
+        path: path.to_path_buf(),
+        source,
+    };
+    let tmp = path.with_extension("partial");
+    {
+        let mut f = File::create(&tmp).map_err(err)?;
+        f.write_all(bytes).map_err(err)?;
+        f.sync_all().map_err(err)?;
+    }
+    std::fs::rename(&tmp, path).map_err(err)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // Directories open read-only for syncing; on systems where that fails the rename
+        // is still atomic, only its durability is the file system's.
+        if let Ok(d) = File::open(dir) {
+            d.sync_all().map_err(err)?;
+        }
+    }
+    Ok(())
+}

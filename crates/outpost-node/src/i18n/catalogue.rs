@@ -1,0 +1,193 @@
+//! The catalogue itself: every message in English and Simplified Chinese, side by side.
+
+use super::Lang;
+
+macro_rules! catalogue {
+    ($($key:ident => $en:literal, $zh:literal;)*) => {
+        /// A message of the catalogue.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[allow(missing_docs)]
+        pub enum Msg { $($key),* }
+
+        impl Msg {
+            /// Every message.
+            pub const ALL: &'static [Msg] = &[$(Msg::$key),*];
+
+            /// The text in `lang`, with `{placeholders}` unfilled.
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Msg::$key, Lang::En) => $en, (Msg::$key, Lang::Zh) => $zh,)*
+                }
+            }
+        }
+    };
+}
+
+catalogue! {
+    // Outcomes
+    OrgCreated => "Created organisation {org}; this device is {device} at site {site}.", "已创建组织 {org}；本设备为站点 {site} 的 {device}。";
+    Joined => "Joined organisation {org} as device {device} at site {site}.", "已加入组织 {org}，本设备为站点 {site} 的 {device}。";
+    SiteAdded => "Site {site} added with warehouse {warehouse}.", "已添加站点 {site}，仓库 {warehouse}。";
+    WarehouseAdded => "Warehouse {warehouse} added.", "已添加仓库 {warehouse}。";
+    ItemAdded => "Item {sku} added.", "已添加商品 {sku}。";
+    ItemUpdated => "Item {sku} updated.", "已更新商品 {sku}。";
+    PartyAdded => "{name} added.", "已添加 {name}。";
+    PartyUpdated => "{name} updated.", "已更新 {name}。";
+    OrderCreated => "Order {number} created (draft).", "已创建订单 {number}（草稿）。";
+    OrderUpdated => "Order {number} updated.", "已更新订单 {number}。";
+    OrderNowStatus => "Order {number} is now {status}.", "订单 {number} 当前状态：{status}。";
+    StockRecorded => "Stock movement recorded.", "已记录库存变动。";
+    TransferDone => "Transfer {transfer} recorded: sent and received within this site.", "调拨单 {transfer} 已记录：本站点内调出并调入。";
+    TransferSent => "Transfer {transfer} sent; the receiving site records its arrival.", "调拨单 {transfer} 已发出，待收货站点确认入库。";
+    TaskCreated => "Task {number} created.", "已创建任务 {number}。";
+    TaskUpdated => "Task {number} updated.", "已更新任务 {number}。";
+    CommentAdded => "Comment added to {number}.", "已为 {number} 添加评论。";
+    ConflictResolved => "Conflict on {record} {field} resolved.", "{record} 的 {field} 冲突已解决。";
+    BundleWritten => "Bundle written to {file} ({bytes} bytes).", "数据包已写入 {file}（{bytes} 字节）。";
+    BundleImported => "Imported {new} new changes from device {device} ({records} records updated; {waiting} waiting for earlier changes).", "已从设备 {device} 导入 {new} 项新变更（更新 {records} 条记录；{waiting} 项等待更早的变更）。";
+    AfterMerge => "After merging: {conflicts} open conflicts, {exceptions} exceptions.", "合并后：{conflicts} 个未解决冲突，{exceptions} 个异常。";
+    SampleFilled => "Sample data written: {orders} orders.", "已写入示例数据：{orders} 张订单。";
+    Rebuilt => "Projections rebuilt from the documents.", "已从文档重建查询表。";
+    NothingFound => "Nothing found.", "没有记录。";
+    NoConflicts => "No open conflicts.", "没有未解决的冲突。";
+    NoExceptions => "No exceptions.", "没有异常。";
+    ChoiceLine => "  {n}) {value}   by {device} at {at}", "  {n}) {value}   {device} 于 {at}";
+    ConflictHeading => "{kind} {record} · {field}", "{kind} {record} · {field}";
+    ResolveHint => "Resolve with: outpost conflicts resolve RECORD FIELD CHOICE", "解决方法：outpost conflicts resolve 记录 字段 选项";
+    // Column headers
+    ColNumber => "Number", "单号";
+    ColKind => "Kind", "类型";
+    ColSite => "Site", "站点";
+    ColWarehouse => "Warehouse", "仓库";
+    ColParty => "Party", "往来单位";
+    ColStatus => "Status", "状态";
+    ColTotal => "Total", "金额";
+    ColLines => "Lines", "行数";
+    ColCreated => "Created", "创建时间";
+    ColSku => "SKU", "编码";
+    ColName => "Name", "名称";
+    ColUnit => "Unit", "单位";
+    ColPrice => "Price", "单价";
+    ColQty => "Qty", "数量";
+    ColDiscount => "Discount", "折扣";
+    ColAmount => "Amount", "金额";
+    ColLow => "Low", "低库存";
+    ColThreshold => "Threshold", "预警值";
+    ColAt => "Time", "时间";
+    ColDevice => "Device", "设备";
+    ColOrder => "Order", "订单";
+    ColTransfer => "Transfer", "调拨";
+    ColNote => "Note", "备注";
+    ColTitle => "Title", "标题";
+    ColOwner => "Owner", "负责人";
+    ColDue => "Due", "截止";
+    ColPriority => "Priority", "优先级";
+    ColCode => "Code", "代码";
+    ColRole => "Role", "角色";
+    ColPhone => "Phone", "电话";
+    ColAction => "Action", "操作";
+    ColChanges => "Changes", "变更内容";
+    ColSubject => "Subject", "对象";
+    ColExpected => "Expected", "应为";
+    ColActual => "Actual", "实际";
+    ColFrom => "From", "调出";
+    ColTo => "To", "调入";
+    ColComments => "Comments", "评论";
+    ColId => "Id", "标识";
+    ColPeer => "Peer id", "节点标识";
+    Yes => "yes", "是";
+    // Order detail labels
+    LabelOrder => "Order", "订单";
+    LabelNote => "Note", "备注";
+    LabelCreatedBy => "Created by", "创建设备";
+    LabelEvents => "Status events", "状态记录";
+    LabelConflicts => "Conflicts", "冲突";
+    LabelDataDir => "Data dir", "数据目录";
+    // Network
+    ColAddress => "Address", "地址";
+    ColLastSynced => "Last synced", "最近同步";
+    ColPendingOut => "To send", "待发送";
+    ColPendingIn => "To receive", "待接收";
+    ColExpires => "Expires", "过期时间";
+    ColUsedBy => "Used by", "使用者";
+    ColDoc => "Document", "文档";
+    ColReason => "Reason", "原因";
+    ColRevoked => "Revoked", "已撤销";
+    InviteMade => "Invite for a {role} at {site}, valid until {until}. Give the new member this code (once):", "已为站点 {site} 的{role}创建邀请，有效期至 {until}。请把此邀请码交给新成员（仅可使用一次）：";
+    InviteNoAddress => "Warning: this node is not serving and knows no HQ address, so the new device has nobody to dial. Run `outpost serve` or `outpost peer add` first.", "警告：本节点未在运行服务，也不知道总部地址，新设备将无处连接。请先运行 `outpost serve` 或 `outpost peer add`。";
+    JoinedAs => "Joined organisation {org} as {role} at site {site}; this device is {device}. Run `outpost serve` to sync.", "已加入组织 {org}，角色为站点 {site} 的{role}；本设备为 {device}。运行 `outpost serve` 开始同步。";
+    Revoked => "Revoked {device} ({name}): its connections close and it is sent nothing more.", "已撤销 {device}（{name}）：其连接将被关闭，不再向其发送任何数据。";
+    Renamed => "{device} is now called {name}.", "{device} 已改名为 {name}。";
+    PeerAdded => "Will keep {addr} connected.", "将保持与 {addr} 的连接。";
+    Serving => "Serving as {device} ({peer}). Stop with Ctrl-C.", "以 {device}（{peer}）身份运行服务。按 Ctrl-C 停止。";
+    ListeningOn => "listening {addr}", "监听 {addr}";
+    NotServing => "Not connected: start `outpost serve` to sync with peers.", "未连接：运行 `outpost serve` 与其他节点同步。";
+    SyncUnseen => "{count} changes of this device are not yet at HQ.", "本设备有 {count} 项更改尚未到达总部。";
+    SyncAllSeen => "HQ has every change of this device.", "总部已收到本设备的全部更改。";
+    SyncNoHq => "No HQ peer configured (outpost peer add).", "未配置总部节点（outpost peer add）。";
+    SyncRefused => "Changes refused from peers:", "已拒绝的来自其他节点的更改：";
+    ServeStopped => "Stopped.", "已停止。";
+    // Exception kinds
+    ExNegativeStock => "Stock below zero (oversold while offline?)", "库存为负（离线期间超卖？）";
+    ExDuplicateNumber => "The same number on two records", "编号重复";
+    ExDuplicateDevice => "Two devices share a code (joined at once from one bundle); their numbers may clash", "两台设备代码相同（同时从同一数据包加入），编号可能重复";
+    ExDuplicateSku => "The same SKU on two items", "商品编码重复";
+    ExChangedAfterSubmit => "Order lines changed after submission", "订单提交后明细被修改";
+    ExOrderStock => "Stock moved by the order differs from its lines and status", "订单的库存变动与明细或状态不符";
+    ExTransfer => "Transfer received with another quantity, or twice", "调拨收货数量不符或重复收货";
+    // Errors
+    ErrInvalidUtf8 => "argument {n} is not valid UTF-8 text", "第 {n} 个参数不是有效的 UTF-8 文本";
+    ErrKeyMismatch => "the device key {path} does not belong to the book in this data dir", "设备密钥 {path} 与此数据目录中的账簿不匹配";
+    ErrLocked => "data dir {dir} is in use by another Outpost process", "数据目录 {dir} 正被另一个 Outpost 进程使用";
+    ErrFile => "cannot access {path}: {reason}", "无法访问 {path}：{reason}";
+    ErrNotSetUp => "this device has no organisation yet: create one or join with an invite", "本设备还没有组织：请创建组织或用邀请码加入";
+    ErrAlreadySetUp => "this device already belongs to an organisation", "本设备已经属于一个组织";
+    ErrBusy => "the book is being opened or set up; try again in a moment", "账本正在打开或设置，请稍候再试";
+    ErrLine => "line {line}: {reason}", "第 {line} 行：{reason}";
+    ErrStopped => "the background task stopped: {reason}", "后台任务已停止：{reason}";
+    ErrNotInitialised => "this data dir holds no book yet; run `outpost init` first", "此数据目录还没有账簿，请先运行 `outpost init`";
+    ErrAlreadyInitialised => "this data dir already holds the book of organisation {org}", "此数据目录已有组织 {org} 的账簿";
+    ErrNotFound => "unknown {kind} {key}", "找不到{kind} {key}";
+    ErrDuplicate => "{kind} {key} already exists", "{kind} {key} 已存在";
+    ErrInvalid => "invalid {field} {value}: {rule}", "{field}无效（{value}）：{rule}";
+    RuleEmpty => "must not be empty", "不能为空";
+    RuleTooLong => "has more than {max} characters", "超过 {max} 个字符";
+    RuleControl => "contains control characters", "含有控制字符";
+    RuleRange => "must be {min} to {max}", "应在 {min} 到 {max} 之间";
+    RuleNegative => "must not be negative", "不能为负数";
+    RuleFormat => "expected a value like {example}", "格式应如 {example}";
+    RuleOneOf => "expected one of: {choices}", "应为以下之一：{choices}";
+    RuleSameWarehouse => "source and destination are the same", "调出与调入仓库相同";
+    RuleNothing => "nothing to change", "没有要修改的内容";
+    RuleExhausted => "no free code is left", "没有可用的代码";
+    RuleFuture => "must be in the future", "必须是将来的时间";
+    ErrTransition => "order {number} is {status}; it cannot be {action}", "订单 {number} 当前为{status}，不能{action}";
+    ErrFrozen => "order {number} is no longer a draft; its lines and parties are frozen", "订单 {number} 已不是草稿，明细与往来单位已锁定";
+    ErrEmptyOrder => "order {number} has no lines", "订单 {number} 没有明细";
+    ErrStock => "not enough {sku} in {warehouse}: {available} on hand, {requested} requested", "{warehouse} 的 {sku} 库存不足：现有 {available}，需要 {requested}";
+    ErrWrongSite => "this device belongs to site {own}; it cannot record for site {other}", "本设备属于站点 {own}，不能为站点 {other} 登记";
+    ErrBundle => "not a valid Outpost bundle: {reason}", "不是有效的 Outpost 数据包：{reason}";
+    ErrOrgMismatch => "the bundle belongs to organisation {found}; this book is organisation {expected}", "该数据包属于组织 {found}，本账簿属于组织 {expected}";
+    ErrCorrupt => "document {doc} is damaged: {reason}", "文档 {doc} 已损坏：{reason}";
+    ErrNoConflict => "no open conflict on {record} field {field}", "{record} 的字段 {field} 没有未解决的冲突";
+    ErrNoChoice => "choice {choice} is not among the {count} values of this conflict", "选项 {choice} 不在该冲突的 {count} 个值中";
+    ErrSchema => "the database has schema version {found}; this build supports up to {supported}", "数据库结构版本为 {found}，本程序最高支持 {supported}";
+    ErrInternal => "internal error: {reason}", "内部错误：{reason}";
+    ErrNotPermitted => "a {role} may not change {doc}", "角色 {role} 无权修改 {doc}";
+    ErrAddress => "not a peer address: {addr}", "不是有效的节点地址：{addr}";
+    ErrNetworkRunning => "the network is running already", "网络已在运行";
+    ErrNoAnswer => "the node serving this data dir did not answer: {reason}", "服务此数据目录的节点没有应答：{reason}";
+    ErrTimeout => "timed out waiting for {what}", "等待超时：{what}";
+    ErrNoBackupFolder => "no backup folder given, and no earlier backup to take it from", "未指定备份文件夹，也没有以前的备份可沿用";
+    BackupWritten => "Backup written to {file} ({bytes} bytes).", "备份已写入 {file}（{bytes} 字节）。";
+    ErrBench => "benchmark step failed: {reason}", "基准测试步骤失败：{reason}";
+    ErrInviteRefused => "invite refused: {reason}", "邀请被拒绝：{reason}";
+    ErrInviteCode => "malformed invite code: {reason}", "邀请码格式错误：{reason}";
+    ErrUnreachable => "no inviting node answered ({reason}); is it running?", "没有邀请节点应答（{reason}）；它在运行吗？";
+    ErrNetwork => "network error: {reason}", "网络错误：{reason}";
+    RefusalExpired => "the invite expired; ask an admin for a new one", "邀请码已过期，请向管理员索取新的邀请码";
+    RefusalUsed => "the invite was used already; ask an admin for a new one", "邀请码已被使用，请向管理员索取新的邀请码";
+    RefusalUnknown => "the answering node does not know this invite", "应答的节点不认识此邀请码";
+    RefusalOther => "{reason}", "{reason}";
+    ErrorPrefix => "error", "错误";
+}

@@ -1,0 +1,305 @@
+//! The kinds of record as the front ends reach them: one method per request, each a
+//! read or a write of the book. Forms arrive as typed; the book parses and checks them.
+
+use std::path::Path;
+
+use outpost_core::{
+    Action, Capabilities, ConflictRow, Device, Draft, ExceptionRow, ExportScope, HistoryEntry,
+    ImportReport, Item, ItemEdit, ItemForm, ItemId, LevelRow, LineEdit, MovementFilter,
+    MovementRow, NewItem, NewOrder, NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter,
+    OrderForm, OrderId, OrderPreview, OrderRow, Party, PartyEdit, PartyForm, PartyId, PartyKind,
+    SentTransfer, Site, SiteCode, Status, StockEntry, StockMove, TaskEdit, TaskFilter, TaskForm,
+    TaskId, TaskRow, Timestamp, Transit, Warehouse, WarehouseCode,
+};
+
+use super::{Event, Node};
+use crate::error::{Error, Result};
+
+impl Node {
+    /// The organisation's name.
+    pub fn org_name(&self) -> Result<String> {
+        self.read(|b| b.org_name())
+    }
+
+    /// This device's registration.
+    pub fn me(&self) -> Result<Device> {
+        self.read(|b| b.me())
+    }
+
+    /// What this device's member may do now (the window shows only that).
+    pub fn capabilities(&self) -> Result<Capabilities> {
+        self.read(|b| b.capabilities())
+    }
+
+    /// Every registered device.
+    pub fn devices(&self) -> Result<Vec<Device>> {
+        self.read(|b| b.members().list())
+    }
+
+    /// The member registered for `device`.
+    pub fn member(&self, device: &outpost_core::DeviceId) -> Result<Option<Device>> {
+        self.read(|b| b.members().get(device))
+    }
+
+    /// A device's code for display, or the start of its id if unknown.
+    pub fn device_label(&self, id: &str) -> String {
+        self.read(|b| Ok(b.members().label(id)))
+            .unwrap_or_else(|_| id.chars().take(8).collect())
+    }
+
+    /// Every invite, newest first.
+    pub fn invites(&self) -> Result<Vec<outpost_core::Invite>> {
+        self.read(|b| b.members().invites())
+    }
+
+    /// Adds a site with its first warehouse.
+    pub fn add_site(&self, code: &SiteCode, name: &str) -> Result<()> {
+        self.write("site.add", |b, now| b.sites().add(code, name, now))
+    }
+
+    /// Every site.
+    pub fn sites(&self) -> Result<Vec<Site>> {
+        self.read(|b| b.sites().list())
+    }
+
+    /// Adds a warehouse.
+    pub fn add_warehouse(&self, code: &WarehouseCode, site: &SiteCode, name: &str) -> Result<()> {
+        self.write("warehouse.add", |b, now| {
+            b.sites().add_warehouse(code, site, name, now)
+        })
+    }
+
+    /// Every warehouse.
+    pub fn warehouses(&self) -> Result<Vec<Warehouse>> {
+        self.read(|b| b.sites().warehouses())
+    }
+
+    /// Adds a catalogue item.
+    pub fn add_item(&self, item: NewItem) -> Result<ItemId> {
+        self.write("item.add", |b, now| b.items().add(item, now))
+    }
+
+    /// Changes the fields of an item that `edit` names.
+    pub fn edit_item(&self, key: &str, edit: ItemEdit) -> Result<()> {
+        self.write("item.edit", |b, now| b.items().edit(key, edit, now))
+    }
+
+    /// Saves the item form (a new item, or the fields typed since it was filled).
+    pub fn save_item(&self, form: ItemForm) -> Result<ItemId> {
+        self.write("item.save", |b, now| b.items().save(form, now))
+    }
+
+    /// The catalogue.
+    pub fn items(&self) -> Result<Vec<Item>> {
+        self.read(|b| b.items().list())
+    }
+
+    /// Adds a customer or supplier.
+    pub fn add_party(&self, party: NewParty) -> Result<PartyId> {
+        self.write("party.add", |b, now| b.parties().add(party, now))
+    }
+
+    /// Edits a customer or supplier (by name or id).
+    pub fn edit_party(&self, kind: PartyKind, key: &str, edit: PartyEdit) -> Result<()> {
+        self.write("party.edit", |b, now| {
+            b.parties().edit(kind, key, edit, now)
+        })
+    }
+
+    /// Saves the customer or supplier form.
+    pub fn save_party(&self, form: PartyForm) -> Result<PartyId> {
+        self.write("party.save", |b, now| b.parties().save(form, now))
+    }
+
+    /// Customers or suppliers.
+    pub fn parties(&self, kind: PartyKind) -> Result<Vec<Party>> {
+        self.read(|b| b.parties().list(kind))
+    }
+
+    /// Creates a draft order; returns its number and id.
+    pub fn create_order(&self, order: NewOrder) -> Result<(String, OrderId)> {
+        self.write("order.new", |b, now| b.orders().create(order, now))
+    }
+
+    /// Saves the order form in one change (and submits it if the form says so); returns
+    /// the order's number and id.
+    pub fn save_order(&self, form: OrderForm) -> Result<(String, OrderId)> {
+        self.write("order.save", |b, now| b.orders().save(form, now))
+    }
+
+    /// What the order form comes to as typed: amounts and total. Writes nothing.
+    pub fn preview_order(&self, form: &OrderForm) -> Result<OrderPreview> {
+        self.read(|b| b.orders().preview(form))
+    }
+
+    /// Edits a draft order's header.
+    pub fn edit_order(&self, key: &str, edit: OrderEdit) -> Result<()> {
+        self.write("order.edit", |b, now| b.orders().edit(key, edit, now))
+    }
+
+    /// Edits a draft order's lines.
+    pub fn edit_lines(&self, key: &str, edit: LineEdit) -> Result<()> {
+        self.write("order.line", |b, now| b.orders().edit_lines(key, edit, now))
+    }
+
+    /// Takes a lifecycle step on an order.
+    pub fn act_on_order(&self, key: &str, action: Action, note: &str) -> Result<Status> {
+        self.write("order.act", |b, now| b.orders().act(key, action, note, now))
+    }
+
+    /// A page of orders.
+    pub fn orders(&self, filter: &OrderFilter) -> Result<Vec<OrderRow>> {
+        self.read(|b| b.orders().list(filter))
+    }
+
+    /// How many orders `filter` matches.
+    pub fn count_orders(&self, filter: &OrderFilter) -> Result<u64> {
+        self.read(|b| b.orders().count(filter))
+    }
+
+    /// One order in full.
+    pub fn order(&self, key: &str) -> Result<OrderDetail> {
+        self.read(|b| b.orders().get(key))
+    }
+
+    /// Records a stock operation.
+    pub fn move_stock(&self, mv: StockMove) -> Result<Option<SentTransfer>> {
+        self.write("stock.move", |b, now| b.stock().record(mv, now))
+    }
+
+    /// Records the stock operation typed into the stock form.
+    pub fn record_stock(&self, entry: StockEntry) -> Result<Option<SentTransfer>> {
+        self.write("stock.move", |b, now| b.stock().record_entry(&entry, now))
+    }
+
+    /// Stock levels.
+    pub fn levels(&self, warehouse: Option<&WarehouseCode>) -> Result<Vec<LevelRow>> {
+        self.read(|b| b.stock().levels(warehouse))
+    }
+
+    /// Stock at or below its threshold, at most `limit` rows.
+    pub fn low_stock(&self, limit: u32) -> Result<Vec<LevelRow>> {
+        self.read(|b| b.stock().low(limit))
+    }
+
+    /// Stock movements.
+    pub fn movements(&self, filter: &MovementFilter) -> Result<Vec<MovementRow>> {
+        self.read(|b| b.stock().movements(filter))
+    }
+
+    /// Transfers not yet received.
+    pub fn transfers_in_transit(&self) -> Result<Vec<Transit>> {
+        self.read(|b| b.stock().in_transit())
+    }
+
+    /// Creates a task; returns its number and id.
+    pub fn create_task(&self, task: NewTask) -> Result<(String, TaskId)> {
+        self.write("task.new", |b, now| b.tasks().create(task, now))
+    }
+
+    /// Saves the task form; returns the task's number and id.
+    pub fn save_task(&self, form: TaskForm) -> Result<(String, TaskId)> {
+        self.write("task.save", |b, now| b.tasks().save(form, now))
+    }
+
+    /// Edits a task.
+    pub fn edit_task(&self, key: &str, edit: TaskEdit) -> Result<()> {
+        self.write("task.edit", |b, now| b.tasks().edit(key, edit, now))
+    }
+
+    /// Comments on a task.
+    pub fn comment_task(&self, key: &str, text: &str) -> Result<()> {
+        self.write("task.comment", |b, now| b.tasks().comment(key, text, now))
+    }
+
+    /// Tasks.
+    pub fn tasks(&self, filter: &TaskFilter) -> Result<Vec<TaskRow>> {
+        self.read(|b| b.tasks().list(filter))
+    }
+
+    /// One task.
+    pub fn task(&self, key: &str) -> Result<TaskRow> {
+        self.read(|b| b.tasks().get(key))
+    }
+
+    /// Open conflicts.
+    pub fn conflicts(&self) -> Result<Vec<ConflictRow>> {
+        self.read(|b| b.conflicts().list())
+    }
+
+    /// Resolves a conflict with choice `choice` (1-based).
+    pub fn resolve_conflict(&self, record: &str, field: &str, choice: usize) -> Result<()> {
+        self.write("conflict.resolve", |b, now| {
+            b.conflicts().resolve(record, field, choice, now)
+        })
+    }
+
+    /// History of a record.
+    pub fn history(&self, key: &str) -> Result<Vec<HistoryEntry>> {
+        self.read(|b| b.history(key))
+    }
+
+    // Drafts go through `read`, not `write`: they are local rows, not changes to the books,
+    // so nothing is announced to the window or pushed to peers.
+
+    /// Keeps what was typed into a form and not saved yet (this device only).
+    pub fn keep_draft(&self, key: &str, body: &str) -> Result<()> {
+        self.read(|b| b.drafts().keep(key, body, Timestamp::now()))
+    }
+
+    /// The draft kept under `key`, if any.
+    pub fn draft(&self, key: &str) -> Result<Option<Draft>> {
+        self.read(|b| b.drafts().get(key))
+    }
+
+    /// Every kept draft, newest first.
+    pub fn drafts(&self) -> Result<Vec<Draft>> {
+        self.read(|b| b.drafts().list())
+    }
+
+    /// Forgets a draft (saved or discarded).
+    pub fn drop_draft(&self, key: &str) -> Result<()> {
+        self.read(|b| b.drafts().forget(key))
+    }
+
+    /// Broken invariants.
+    pub fn exceptions(&self) -> Result<Vec<ExceptionRow>> {
+        self.read(|b| b.exceptions())
+    }
+
+    /// Writes a bundle file.
+    pub fn export_bundle(&self, path: &Path, scope: &ExportScope) -> Result<usize> {
+        let bytes = self.read(|b| b.export_bundle(scope, Timestamp::now()))?;
+        crate::file::write_atomically(path, &bytes)?;
+        Ok(bytes.len())
+    }
+
+    /// Merges a bundle file.
+    pub fn import_bundle(&self, path: &Path) -> Result<ImportReport> {
+        let bytes = std::fs::read(path).map_err(|source| Error::File {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let (report, docs) = self.read(|b| {
+            Ok((
+                b.import_bundle(&bytes, Timestamp::now())?,
+                b.take_changed_docs(),
+            ))
+        })?;
+        self.push_changes(&docs);
+        self.emit(Event::Imported {
+            records: report.records.clone(),
+        });
+        Ok(report)
+    }
+
+    /// Rebuilds every projection from the documents.
+    pub fn rebuild(&self) -> Result<()> {
+        self.read(|b| b.rebuild())
+    }
+
+    /// A stable dump of the projections (for checks and support).
+    pub fn dump(&self) -> Result<String> {
+        self.read(|b| b.dump())
+    }
+}
