@@ -10,25 +10,6 @@ export function formatMoney(fen: number): string {
   return `${negative ? "-" : ""}¥${yuan}.${cents}`;
 }
 
-/**
- * Parses `1234.56`, `1,234.5`, `¥12` or `-3.07` into fen exactly; `null` if it is not an
- * amount (more than two decimals, letters, empty).
- */
-export function parseMoney(text: string): number | null {
-  let t = text.trim().replace(/,/g, "");
-  let negative = false;
-  if (t.startsWith("-")) {
-    negative = true;
-    t = t.slice(1);
-  }
-  t = t.replace(/^[¥￥]/, "");
-  const m = /^(\d*)(?:\.(\d{0,2}))?$/.exec(t);
-  if (!m || (m[1] === "" && (m[2] ?? "") === "")) return null;
-  const fen = BigInt(m[1] || "0") * 100n + BigInt((m[2] ?? "").padEnd(2, "0") || "0");
-  const value = Number(negative ? -fen : fen);
-  return Number.isSafeInteger(value) ? value : null;
-}
-
 /** Fen as the plain text an input shows (`1234.56`), for editing. */
 export function moneyInput(fen: number): string {
   return formatMoney(fen).replace(/[¥,]/g, "");

@@ -1,13 +1,7 @@
 // Live data: every node event (a local write, changes merged from a peer, peers coming
 // and going) bumps `live.version`; screens re-read what they show when it changes.
 import { listen } from "@tauri-apps/api/event";
-import type { Today } from "./api";
-
-export interface NodeEvent {
-  type: "written" | "imported" | "synced" | "changes_refused" | "peers_changed" | "backed_up";
-  records?: { kind: string; id: string }[];
-  count?: number;
-}
+import type { Event as NodeEvent, Today } from "./api";
 
 class Live {
   /** Bumped on every node event. */
@@ -30,7 +24,7 @@ export const live = new Live();
 export async function startLive(): Promise<void> {
   await listen<NodeEvent>("outpost://node", (event) => {
     live.last = event.payload;
-    if (event.payload.type === "synced") live.merged += event.payload.records?.length ?? 0;
+    if (event.payload.type === "synced") live.merged += event.payload.records.length;
     live.version += 1;
   });
 }

@@ -2,6 +2,9 @@
 // (the compiler checks) and the same {placeholders} (i18n.test.ts checks).
 export const en = {
   "app.name": "Outpost",
+  "app.locked": "The book in {dir} is open in another Outpost window or process. Close it, then try again.",
+  "app.unusable": "The book cannot be opened: {reason}",
+  "app.retry": "Try again",
   "nav.today": "Today",
   "nav.orders": "Orders",
   "nav.stock": "Stock",
@@ -124,7 +127,6 @@ export const en = {
   "form.invalidLines": "Incomplete lines: {n}",
   "form.saveDraft": "Save draft",
   "form.saveSubmit": "Save and submit",
-  "form.badLine": "Line {n} is incomplete: it needs an item and a whole quantity; price and discount like 12.50",
   "form.restored": "Restored what you typed at {time} (not saved yet).",
   "form.kept": "What you type is kept on this device until you save or discard it.",
   "form.discard": "Discard changes",
@@ -159,6 +161,7 @@ export const en = {
   "catalogue.sku": "SKU",
   "catalogue.lowStock": "Low-stock threshold",
   "catalogue.add": "Add item",
+  "catalogue.items": "Items",
   "catalogue.customers": "Customers",
   "catalogue.suppliers": "Suppliers",
   "catalogue.addParty": "Add",

@@ -3,6 +3,9 @@ import type { Key } from "./en";
 
 export const zh: Record<Key, string> = {
   "app.name": "Outpost 前哨",
+  "app.locked": "{dir} 中的账本已在另一个 Outpost 窗口或进程中打开。请先关闭它，然后重试。",
+  "app.unusable": "无法打开账本：{reason}",
+  "app.retry": "重试",
   "nav.today": "今日",
   "nav.orders": "订单",
   "nav.stock": "库存",
@@ -125,7 +128,6 @@ export const zh: Record<Key, string> = {
   "form.invalidLines": "{n} 行未填写完整",
   "form.saveDraft": "保存草稿",
   "form.saveSubmit": "保存并提交",
-  "form.badLine": "第 {n} 行不完整：需要商品和整数数量；单价和折扣格式如 12.50",
   "form.restored": "已恢复您在 {time} 输入的内容（尚未保存）。",
   "form.kept": "您输入的内容会保存在本机，直到您保存或放弃。",
   "form.discard": "放弃更改",
@@ -160,6 +162,7 @@ export const zh: Record<Key, string> = {
   "catalogue.sku": "SKU",
   "catalogue.lowStock": "低库存预警值",
   "catalogue.add": "添加商品",
+  "catalogue.items": "商品",
   "catalogue.customers": "客户",
   "catalogue.suppliers": "供应商",
   "catalogue.addParty": "添加",
