@@ -63,8 +63,13 @@ async function openDraftFromToday(title) {
 
 /** Starts the second office's node; resolves once it answers commands (it says where it listens). */
 function serveOffice(listen) {
+  return serve(officeDir, listen);
+}
+
+/** Starts `outpost serve` on `dir` as the office; resolves once it listens. */
+function serve(dir, listen) {
   office = spawn(CLI, ["--lang", "en", "serve", "--no-relay", "--no-mdns", "--listen", listen], {
-    env: { ...process.env, OUTPOST_DATA_DIR: officeDir },
+    env: { ...process.env, OUTPOST_DATA_DIR: dir },
     stdio: ["ignore", "pipe", "inherit"],
   });
   // The CLI forwards commands to the serving node through its socket, bound before the
@@ -408,4 +413,47 @@ test("the catalogue is kept up to date: a new price, a customer's new name and p
   await nav("orders");
   await until("orders under the new name", async () => (await textOf('[data-test="order-list"]')).includes("Acme Foods Ltd"));
   assert.ok(!(await textOf('[data-test="order-list"]')).match(/Acme Foods(?! Ltd)/), "no order keeps the old name");
+});
+
+test("an auditor's window offers no way to change anything: the book says what it may do", async () => {
+  // The admin's book, now served from the command line, invites an auditor, who joins in
+  // a fresh window with the code.
+  await app.close();
+  await stopOffice();
+  await serve(appDir, `/ip4/127.0.0.1/tcp/${await freePort()}`);
+  const invite = await cli(appDir, ["invite", "new", "--role", "auditor", "--site", "SH"]);
+  const code = invite.match(/outpost-invite-\S+/)?.[0];
+  assert.ok(code, invite);
+  const auditorDir = mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-auditor-"));
+  app = await openApp({ ...appEnv, OUTPOST_DATA_DIR: auditorDir, OUTPOST_LISTEN: `/ip4/127.0.0.1/tcp/${await freePort()}` });
+  b = app.browser;
+  await b.$('[data-mode="join"]').click();
+  await fill('textarea[name="code"]', code);
+  await fill('input[name="name"]', "Sun Audit");
+  await b.$('[data-test="first-submit"]').click();
+  await b.$('[data-nav="orders"]').waitForDisplayed({ timeout: 30_000 });
+
+  // It reads the books (they arrive by sync) and is offered no control that writes.
+  await nav("orders");
+  await until("orders synced to the auditor", async () => (await b.$$("[data-order]")).length > 0, 30_000);
+  assert.ok(!(await b.$('[data-test="order-new"]').isExisting()), "no new order");
+  await b.$("[data-order] td").click();
+  await b.$('[data-test="order-status"]').waitForDisplayed();
+  assert.equal((await b.$$("[data-action]")).length, 0, "no lifecycle step");
+  assert.ok(!(await b.$('[data-test="order-edit"]').isExisting()), "no edit");
+  await nav("catalogue");
+  await until("the catalogue synced", async () => (await b.$('[data-item="TEA"]')).isExisting(), 30_000);
+  for (const control of ["item-form", "party-form", "item-edit-open", "party-edit-open"]) {
+    assert.ok(!(await b.$(`[data-test="${control}"]`).isExisting()), control);
+  }
+  await nav("stock");
+  assert.ok(!(await b.$('[data-test="stock-form"]').isExisting()), "no stock entry");
+  await nav("tasks");
+  assert.ok(!(await b.$('[data-test="task-form"]').isExisting()), "no new task");
+  await nav("members");
+  for (const control of ["invite-form", "member-rename"]) {
+    assert.ok(!(await b.$(`[data-test="${control}"]`).isExisting()), control);
+  }
+  assert.equal((await b.$$('[data-test="members"] button.danger')).length, 0, "no revoke");
+  await shot("en-auditor-members");
 });

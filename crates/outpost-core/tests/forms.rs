@@ -4,7 +4,7 @@
 
 mod common;
 
-use automerge::{Automerge, PatchAction, Prop, ReadDoc};
+use automerge::{Automerge, PatchAction, Prop};
 use common::*;
 use outpost_core::*;
 

@@ -25,7 +25,7 @@ use tokio::task::AbortHandle;
 
 use crate::error::{Error, Result};
 use crate::join::{JOIN_PROTOCOL, JoinRequest, encode_grant};
-use crate::network::{Event, SharedStats, lock_stats};
+use crate::network::Report;
 use crate::replica::{Rejected, Replica};
 use crate::wire::{DocHeads, Frame, read_frame, write_frame};
 
@@ -41,8 +41,8 @@ const REOPEN_AFTER: Duration = Duration::from_secs(2);
 pub(crate) struct Context {
     pub replica: Arc<dyn Replica>,
     pub changes: broadcast::Sender<String>,
-    pub stats: SharedStats,
-    pub events: mpsc::Sender<Event>,
+    /// Figures and session events, for the event loop.
+    pub reports: mpsc::UnboundedSender<Report>,
 }
 
 /// The running sessions, one per peer.
@@ -71,10 +71,6 @@ impl Sessions {
             next_id: Arc::default(),
             loops: Vec::new(),
         }
-    }
-
-    pub fn ctx(&self) -> &Context {
-        &self.ctx
     }
 
     /// Starts the loops that accept inbound sync and join streams.
@@ -181,8 +177,7 @@ impl Sessions {
         let ctx = self.ctx.clone();
         let running = self.running.clone();
         let task = tokio::spawn(async move {
-            let _ = ctx.events.try_send(Event::SessionStarted(peer));
-            set_syncing(&ctx.stats, peer, true);
+            report(&ctx, Report::Syncing(peer, true));
             let result = run(&ctx, peer, stream).await;
             let reason = result.err().map(|e| e.to_string());
             match &reason {
@@ -191,13 +186,13 @@ impl Sessions {
             }
             let replica = ctx.replica.clone();
             let _ = tokio::task::spawn_blocking(move || replica.disconnected(&peer)).await;
-            set_syncing(&ctx.stats, peer, false);
+            report(&ctx, Report::Syncing(peer, false));
             let mut map = running.lock().unwrap_or_else(|p| p.into_inner());
             if map.get(&peer).is_some_and(|(i, _)| *i == id) {
                 map.remove(&peer);
             }
             drop(map);
-            let _ = ctx.events.try_send(Event::SessionEnded { peer, reason });
+            report(&ctx, Report::Ended { peer, reason });
         });
         if let Some((_, old)) = self.lock().insert(peer, (id, task.abort_handle())) {
             old.abort();
@@ -222,20 +217,21 @@ impl Sessions {
     }
 }
 
-fn set_syncing(stats: &SharedStats, peer: PeerId, on: bool) {
-    let mut stats = lock_stats(stats);
-    let info = stats.peers.entry(peer).or_default();
-    info.peer = peer.to_string();
-    info.syncing = on;
+/// Tells the event loop; a loop that has stopped hears nothing, which is fine.
+fn report(ctx: &Context, report: Report) {
+    let _ = ctx.reports.send(report);
 }
 
-fn count(stats: &SharedStats, peer: PeerId, sent: usize, received: usize) {
-    let mut stats = lock_stats(stats);
-    let info = stats.peers.entry(peer).or_default();
-    info.bytes_sent += sent as u64;
-    info.bytes_received += received as u64;
-    info.frames += 1;
-    info.last_message_ms = Some(now_ms());
+fn count(ctx: &Context, peer: PeerId, sent: usize, received: usize) {
+    report(
+        ctx,
+        Report::Frame {
+            peer,
+            sent,
+            received,
+            at_ms: now_ms(),
+        },
+    );
 }
 
 /// Asks the replica whether `peer` is an active member, on a blocking thread.
@@ -269,7 +265,7 @@ struct Session<'a> {
 impl Session<'_> {
     async fn send(&mut self, frame: &Frame) -> Result<()> {
         let n = write_frame(&mut self.writer, frame).await?;
-        count(&self.ctx.stats, self.peer, n, 0);
+        count(self.ctx, self.peer, n, 0);
         Ok(())
     }
 
@@ -358,7 +354,7 @@ async fn run(ctx: &Context, peer: PeerId, stream: Stream) -> Result<()> {
                     None => break Ok(()),
                     Some(Err(e)) => Err(e),
                     Some(Ok((frame, size))) => {
-                        count(&ctx.stats, peer, 0, size);
+                        count(ctx, peer, 0, size);
                         match frame {
                             Frame::Hello(docs) if !greeted => {
                                 greeted = true;
