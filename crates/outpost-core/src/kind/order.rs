@@ -3,6 +3,7 @@
 //! events are appended, and the status is their fold. Shipping or receiving writes the
 //! stock movements that fulfil the order in the same change.
 
+mod edit;
 mod form;
 mod layout;
 mod model;

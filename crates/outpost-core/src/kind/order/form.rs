@@ -6,10 +6,10 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::Orders;
+use super::edit::{Desired, DesiredLine};
 use super::layout::CheckedLine;
 use super::model::OrderKind;
 use super::query::head;
-use super::write::{Desired, DesiredLine};
 use crate::code::{SiteCode, WarehouseCode};
 use crate::error::{Error, Result};
 use crate::form;
