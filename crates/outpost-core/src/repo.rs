@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use automerge::transaction::{CommitOptions, Transaction};
-use automerge::{Automerge, Change, ChangeHash, ChangeMetadata};
+use automerge::{Automerge, Change, ChangeHash, ChangeMetadata, ObjId};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension};
 
@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::id::{DeviceId, OrgId};
 use crate::projection::{self, ChangeNote};
 use crate::record::{RecordRef, from_label, touched_by};
-use crate::schema;
+use crate::schema::{self, View};
 use crate::store;
 
 /// A loaded document and how many chunks it is stored in.
@@ -156,6 +156,34 @@ impl Repo {
     /// A document for reading, loaded if needed.
     pub fn doc(&mut self, doc_id: &DocId) -> Result<&Automerge> {
         Ok(&self.loaded(doc_id)?.doc)
+    }
+
+    /// Reads record `key` of collection `coll` in `doc_id` with `read`, as it was at
+    /// `version` (a form's: see [`crate::schema::parse_version`]) when that state is known
+    /// here, else as it is now. `None` when the record is not there.
+    pub fn record_at<T>(
+        &mut self,
+        doc_id: &DocId,
+        coll: &str,
+        key: &str,
+        version: Option<&str>,
+        read: impl FnOnce(View<'_, Automerge>, ObjId) -> Option<T>,
+    ) -> Result<Option<T>> {
+        let heads = version.map(schema::parse_version).unwrap_or_default();
+        let doc = self.doc(doc_id)?;
+        let known = !heads.is_empty()
+            && heads
+                .iter()
+                .all(|h| doc.get_change_meta_by_hash(h).is_some());
+        let view = if known {
+            View::at(doc, &heads)
+        } else {
+            View::now(doc)
+        };
+        Ok(view
+            .child_map(&automerge::ROOT, coll)
+            .and_then(|c| view.child_map(&c, key))
+            .and_then(|obj| read(view, obj)))
     }
 
     /// Drops every cached document.

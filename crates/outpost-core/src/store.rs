@@ -317,6 +317,40 @@ pub(crate) fn parse_col<T>(value: String, f: impl Fn(&str) -> Result<T>) -> rusq
     })
 }
 
+/// Re-checks `ids` with a set-based check kept in a table: `clear` deletes their old
+/// rows and `check` inserts the new ones, both naming the ids as `temp.<scratch>`.
+pub(crate) fn recheck(
+    db: &Connection,
+    scratch: &str,
+    ids: &[String],
+    clear: &str,
+    check: &str,
+) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    fill_scratch(db, scratch, ids)?;
+    db.prepare_cached(clear)?.execute([])?;
+    db.prepare_cached(check)?.execute([])?;
+    Ok(())
+}
+
+/// The value of the single column `sql` selects for `key` in every row found, for each
+/// key (e.g. the order each movement fulfils).
+pub(crate) fn lookup_each<'a>(
+    db: &Connection,
+    sql: &str,
+    keys: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<String>> {
+    let mut stmt = db.prepare_cached(sql)?;
+    let mut out = Vec::new();
+    for key in keys {
+        let found: Option<Option<String>> = stmt.query_row([key], |r| r.get(0)).optional()?;
+        out.extend(found.flatten());
+    }
+    Ok(out)
+}
+
 /// Fills the temporary id table `table` with `ids` (created on first use). Set-based
 /// checks name it first in a CROSS JOIN: SQLite has no statistics for a temporary table
 /// and would otherwise scan a year of rows to meet one id.

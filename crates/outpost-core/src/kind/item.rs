@@ -395,20 +395,12 @@ impl Items<'_> {
 
     /// `current` as it was at `version` (itself if that state is unknown here).
     fn at_version(&mut self, current: &Item, version: &str) -> Result<Item> {
-        let heads = crate::schema::parse_version(version);
-        let doc = self.repo.doc(&DocId::Org)?;
-        if heads.is_empty()
-            || heads
-                .iter()
-                .any(|h| doc.get_change_meta_by_hash(h).is_none())
-        {
-            return Ok(current.clone());
-        }
-        let view = View::at(doc, &heads);
-        Ok(view
-            .child_map(&automerge::ROOT, ITEMS)
-            .and_then(|coll| view.child_map(&coll, current.id.as_str()))
-            .and_then(|obj| read_item(view, current.id.as_str(), obj, &mut Vec::new()))
+        let id = current.id.as_str();
+        Ok(self
+            .repo
+            .record_at(&DocId::Org, ITEMS, id, Some(version), |view, obj| {
+                read_item(view, id, obj, &mut Vec::new())
+            })?
             .unwrap_or_else(|| current.clone()))
     }
 

@@ -388,29 +388,16 @@ impl Parties<'_> {
 
     /// `current` as it was at `version` (itself if that state is unknown here).
     fn at_version(&mut self, current: &Party, version: &str) -> Result<Party> {
-        let heads = crate::schema::parse_version(version);
-        let doc = self.repo.doc(&DocId::Parties)?;
-        if heads.is_empty()
-            || heads
-                .iter()
-                .any(|h| doc.get_change_meta_by_hash(h).is_none())
-        {
-            return Ok(current.clone());
-        }
-        let view = View::at(doc, &heads);
-        let coll = current.kind.collection();
-        Ok(view
-            .child_map(&automerge::ROOT, coll)
-            .and_then(|c| view.child_map(&c, current.id.as_str()))
-            .and_then(|obj| {
-                read_party(
-                    view,
-                    current.kind,
-                    current.id.as_str(),
-                    obj,
-                    &mut Vec::new(),
-                )
-            })
+        let (id, kind) = (current.id.as_str(), current.kind);
+        Ok(self
+            .repo
+            .record_at(
+                &DocId::Parties,
+                kind.collection(),
+                id,
+                Some(version),
+                |view, obj| read_party(view, kind, id, obj, &mut Vec::new()),
+            )?
             .unwrap_or_else(|| current.clone()))
     }
 

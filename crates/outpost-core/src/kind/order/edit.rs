@@ -175,22 +175,10 @@ impl Orders<'_> {
         id: &OrderId,
         version: Option<&str>,
     ) -> Result<Order> {
-        let heads = version
-            .map(crate::schema::parse_version)
-            .unwrap_or_default();
-        let doc = self.repo.doc(doc_id)?;
-        let known = !heads.is_empty()
-            && heads
-                .iter()
-                .all(|h| doc.get_change_meta_by_hash(h).is_some());
-        let view = if known {
-            View::at(doc, &heads)
-        } else {
-            View::now(doc)
-        };
-        view.child_map(&automerge::ROOT, super::ORDERS)
-            .and_then(|c| view.child_map(&c, id.as_str()))
-            .and_then(|obj| super::model::read_order(view, id.as_str(), obj, &mut Vec::new()))
+        self.repo
+            .record_at(doc_id, super::ORDERS, id.as_str(), version, |view, obj| {
+                super::model::read_order(view, id.as_str(), obj, &mut Vec::new())
+            })?
             .ok_or_else(|| Error::not_found("order", id.as_str()))
     }
 

@@ -141,33 +141,29 @@ WHERE coalesce(e.qty, 0) != coalesce(a.qty, 0)";
 /// the same check over a busy year takes a second and would hold the book while a clerk
 /// waits to save.
 pub(super) fn check_orders(db: &Connection, records: &[RecordRef]) -> Result<()> {
-    let mut orders: Vec<String> = Vec::new();
-    let mut of_movement = db.prepare_cached("SELECT order_id FROM movements WHERE id = ?1")?;
-    for rec in records {
-        if rec.collection == ORDERS {
-            orders.push(rec.key.clone());
-        } else if rec.collection == MOVEMENTS {
-            let order: Option<Option<String>> = rusqlite::OptionalExtension::optional(
-                of_movement.query_row([&rec.key], |r| r.get(0)),
-            )?;
-            orders.extend(order.flatten());
-        }
-    }
+    let mut orders: Vec<String> = records
+        .iter()
+        .filter(|r| r.collection == ORDERS)
+        .map(|r| r.key.clone())
+        .collect();
+    let movements = records.iter().filter(|r| r.collection == MOVEMENTS);
+    orders.extend(crate::store::lookup_each(
+        db,
+        "SELECT order_id FROM movements WHERE id = ?1",
+        movements.map(|r| r.key.as_str()),
+    )?);
     refresh(db, &orders)
 }
 
 /// Re-checks `orders` (inside the caller's transaction).
 pub(crate) fn refresh(db: &Connection, orders: &[String]) -> Result<()> {
-    if orders.is_empty() {
-        return Ok(());
-    }
-    crate::store::fill_scratch(db, "checking_orders", orders)?;
-    db.prepare_cached(
+    crate::store::recheck(
+        db,
+        "checking_orders",
+        orders,
         "DELETE FROM order_checks WHERE order_id IN (SELECT id FROM temp.checking_orders)",
-    )?
-    .execute([])?;
-    db.prepare_cached(CHECK_ORDERS)?.execute([])?;
-    Ok(())
+        CHECK_ORDERS,
+    )
 }
 
 /// An order flattened for history: status, party, warehouse, note and each line's fields.

@@ -95,36 +95,24 @@ HAVING count(CASE m.kind WHEN 'transfer_in' THEN 1 END) > 0
 
 /// Re-checks the transfers of the movements among `records`.
 pub(super) fn check_transfers(db: &Connection, records: &[RecordRef]) -> Result<()> {
-    let movements: Vec<&str> = records
-        .iter()
-        .filter(|r| r.collection == MOVEMENTS)
-        .map(|r| r.key.as_str())
-        .collect();
-    if movements.is_empty() {
-        return Ok(());
-    }
-    let mut transfers = Vec::new();
-    let mut stmt = db.prepare_cached("SELECT transfer FROM movements WHERE id = ?1")?;
-    for id in movements {
-        let transfer: Option<Option<String>> =
-            rusqlite::OptionalExtension::optional(stmt.query_row([id], |r| r.get(0)))?;
-        transfers.extend(transfer.flatten());
-    }
+    let movements = records.iter().filter(|r| r.collection == MOVEMENTS);
+    let transfers = crate::store::lookup_each(
+        db,
+        "SELECT transfer FROM movements WHERE id = ?1",
+        movements.map(|r| r.key.as_str()),
+    )?;
     refresh_transfers(db, &transfers)
 }
 
 /// Re-checks `transfers` (inside the caller's transaction).
 pub(crate) fn refresh_transfers(db: &Connection, transfers: &[String]) -> Result<()> {
-    if transfers.is_empty() {
-        return Ok(());
-    }
-    crate::store::fill_scratch(db, "checking_transfers", transfers)?;
-    db.prepare_cached(
+    crate::store::recheck(
+        db,
+        "checking_transfers",
+        transfers,
         "DELETE FROM transfer_checks WHERE transfer IN (SELECT id FROM temp.checking_transfers)",
-    )?
-    .execute([])?;
-    db.prepare_cached(CHECK_TRANSFERS)?.execute([])?;
-    Ok(())
+        CHECK_TRANSFERS,
+    )
 }
 
 /// A movement as history shows it (movements are written once, so this is their creation).

@@ -335,22 +335,10 @@ impl Tasks<'_> {
 
     /// The task as stored now, or at `version` when that state is known here.
     fn stored(&mut self, doc_id: &DocId, id: &TaskId, version: Option<&str>) -> Result<Task> {
-        let heads = version
-            .map(crate::schema::parse_version)
-            .unwrap_or_default();
-        let doc = self.repo.doc(doc_id)?;
-        let known = !heads.is_empty()
-            && heads
-                .iter()
-                .all(|h| doc.get_change_meta_by_hash(h).is_some());
-        let view = if known {
-            View::at(doc, &heads)
-        } else {
-            View::now(doc)
-        };
-        view.child_map(&automerge::ROOT, TASKS)
-            .and_then(|c| view.child_map(&c, id.as_str()))
-            .and_then(|obj| read_task(view, id.as_str(), obj, &mut Vec::new()))
+        self.repo
+            .record_at(doc_id, TASKS, id.as_str(), version, |view, obj| {
+                read_task(view, id.as_str(), obj, &mut Vec::new())
+            })?
             .ok_or_else(|| Error::not_found("task", id.as_str()))
     }
 
