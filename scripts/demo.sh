@@ -26,10 +26,14 @@ sh item add --sku CUP-CERAMIC --name "Ceramic cup 陶瓷杯" --unit pcs --price 
 sh customer add "Acme Foods 食品公司" --phone 021-5555-0101
 sh supplier add "Hangzhou Tea Co 杭州茶业"
 
-step "Beijing and a Shanghai warehouse tablet join from a bundle (a USB stick)"
-sh bundle export "$DEMO/setup.bundle"
-bj init --join-bundle "$DEMO/setup.bundle" --site BJ --name "Wang Fang"
-sh2 init --join-bundle "$DEMO/setup.bundle" --site SH --name "Zhao Lei" --role warehouse
+step "Beijing and a Shanghai warehouse tablet join without a network (files on a USB stick)"
+code() { OUTPOST_DATA_DIR="$SH" "$OUTPOST" --json invite new --role "$1" --site "$2" | sed -n 's/.*"code": "\([^"]*\)".*/\1/p'; }
+bj join "$(code clerk BJ)" --name "Wang Fang" --request "$DEMO/bj.request"
+sh2 join "$(code warehouse SH)" --name "Zhao Lei" --request "$DEMO/sh2.request"
+sh member admit "$DEMO/bj.request" --bundle "$DEMO/bj-start.bundle"
+sh member admit "$DEMO/sh2.request" --bundle "$DEMO/sh2-start.bundle"
+bj init --join-bundle "$DEMO/bj-start.bundle"
+sh2 init --join-bundle "$DEMO/sh2-start.bundle"
 
 step "Shanghai buys tea, receives it, and sends cups to Beijing"
 PO=$(OUTPOST_DATA_DIR="$SH" "$OUTPOST" --json order new --purchase --supplier "Hangzhou Tea Co 杭州茶业" --line TEA-GREEN:40:120.00 | num)
@@ -68,7 +72,7 @@ sh bundle export "$DEMO/merged.bundle"
 bj bundle import "$DEMO/merged.bundle"
 sh2 bundle import "$DEMO/merged.bundle"
 
-step "One merged book: orders and stock, the same at every office"
+step "One merged book: Shanghai (HQ) sees every office, Beijing its own stock and what was sent to it"
 sh order list
 bj stock levels
 

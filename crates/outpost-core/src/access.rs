@@ -7,6 +7,9 @@
 //! |                        | (finance, manager, admin, auditor) all | the site; finance,       |
 //! |                        |                                        | manager, admin           |
 //! | `ledger/<site>/<month>`| finance, manager, admin, auditor       | finance, manager, admin  |
+//! | `transfers/<from>/<to>/| clerk and warehouse of either site;    | clerk and warehouse of   |
+//! | <month>`               | others all                             | either site; finance,    |
+//! |                        |                                        | manager, admin           |
 //!
 //! A revoked member reads nothing, and its changes are accepted only if they were made
 //! before the revocation (by the change's own time; see `may_author`).
@@ -107,6 +110,13 @@ pub fn may_act_for(member: &Device, site: &SiteCode) -> bool {
     &member.site == site || matches!(member.role, Role::Admin | Role::Manager)
 }
 
+/// The one site whose warehouses' stock `member` sees in full (it holds every movement
+/// there), or `None` for every site. A clerk also holds the transfers from and to other
+/// sites, which alone would make their warehouses' levels look negative.
+pub fn stock_site(member: &Device) -> Option<&SiteCode> {
+    site_bound(member.role).then_some(&member.site)
+}
+
 fn site_bound(role: Role) -> bool {
     matches!(role, Role::Clerk | Role::Warehouse)
 }
@@ -119,6 +129,9 @@ pub fn may_read(member: &Device, doc: &DocId) -> bool {
     match doc {
         DocId::Org | DocId::Parties => true,
         DocId::Ops { site, .. } => !site_bound(member.role) || &member.site == site,
+        DocId::Transfers { from, to, .. } => {
+            !site_bound(member.role) || &member.site == from || &member.site == to
+        }
         DocId::Ledger { .. } => matches!(
             member.role,
             Role::Finance | Role::Manager | Role::Admin | Role::Auditor
@@ -141,13 +154,19 @@ fn role_may_write(member: &Device, doc: &DocId) -> bool {
             Role::Finance | Role::Manager | Role::Admin => true,
             Role::Auditor => false,
         },
+        DocId::Transfers { from, to, .. } => match member.role {
+            Role::Clerk | Role::Warehouse => &member.site == from || &member.site == to,
+            Role::Finance | Role::Manager | Role::Admin => true,
+            Role::Auditor => false,
+        },
         DocId::Ledger { .. } => matches!(member.role, Role::Finance | Role::Manager | Role::Admin),
     }
 }
 
 /// Whether `a` and `b` may both read some operations or ledger document: the members
 /// worth a direct link (through the HQ relay, upgraded by hole punching), since anything
-/// else they share is `org`, which HQ carries anyway.
+/// else they share is `org` and the transfers between their sites, which HQ carries
+/// anyway (transfers are few; a link between every two sites would be many).
 pub fn share_documents(a: &Device, b: &Device) -> bool {
     if a.revoked || b.revoked {
         return false;
@@ -220,6 +239,25 @@ mod tests {
         assert!(may_write(&finance, &ledger) && may_read(&finance, &bj));
         assert!(!may_write(&finance, &DocId::Org));
         assert!(may_write(&member(Role::Admin, "SH"), &DocId::Org));
+    }
+
+    #[test]
+    fn transfers_are_read_and_written_by_both_sites_only() {
+        let sh_to_bj = DocId::parse("transfers/SH/BJ/2026-11").unwrap();
+        for role in [Role::Clerk, Role::Warehouse] {
+            for site in ["SH", "BJ"] {
+                let m = member(role, site);
+                assert!(may_read(&m, &sh_to_bj) && may_write(&m, &sh_to_bj));
+            }
+            let third = member(role, "GZ");
+            assert!(!may_read(&third, &sh_to_bj) && !may_write(&third, &sh_to_bj));
+        }
+        let auditor = member(Role::Auditor, "GZ");
+        assert!(may_read(&auditor, &sh_to_bj) && !may_write(&auditor, &sh_to_bj));
+        for role in [Role::Finance, Role::Manager, Role::Admin] {
+            let m = member(role, "GZ");
+            assert!(may_read(&m, &sh_to_bj) && may_write(&m, &sh_to_bj));
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod drafts;
 mod history;
 mod merge;
 mod sample;
+mod screen;
 mod sync;
 
 use std::path::Path;
@@ -35,6 +36,7 @@ use crate::kind::site::{self, Sites};
 use crate::kind::stock::Stock;
 use crate::kind::task::Tasks;
 use crate::repo::{Repo, Written};
+use crate::sign::DeviceKey;
 use crate::store;
 
 pub use capability::Capabilities;
@@ -43,7 +45,8 @@ pub use drafts::{Draft, Drafts, MAX_DRAFT_BYTES};
 pub use history::{FieldChange, HistoryEntry};
 pub use merge::{ExportScope, ImportReport};
 pub use sample::{SampleReport, SampleSpec};
-pub use sync::{Pending, RefusedChange, Sync, SyncReceipt};
+pub use screen::RefusedChange;
+pub use sync::{Pending, Sync, SyncReceipt, SyncSession};
 
 /// Setting up a new organisation on its first device.
 #[derive(Clone, Debug, serde::Deserialize)]
@@ -58,17 +61,6 @@ pub struct NewOrg {
     pub site_name: String,
     /// This device's (person's) name.
     pub device_name: String,
-}
-
-/// Joining an existing organisation on a new device.
-#[derive(Clone, Debug)]
-pub struct JoinAs {
-    /// The site this device works at; must exist in the organisation.
-    pub site: SiteCode,
-    /// This device's (person's) name.
-    pub device_name: String,
-    /// The member's role.
-    pub role: Role,
 }
 
 /// One device's copy of the organisation's books.
@@ -91,19 +83,18 @@ const META_ORG: &str = "org_id";
 const META_DEVICE: &str = "device_id";
 
 impl Book {
-    /// Opens the book stored at `path`.
-    pub fn open(path: &Path) -> Result<Book> {
+    /// Opens the book stored at `path` as the device whose key is `key`.
+    pub fn open(path: &Path, key: DeviceKey) -> Result<Book> {
         if !path.exists() {
             return Err(Error::NotInitialised);
         }
         let db = open_db(path)?;
         let org = store::meta_get(&db, META_ORG)?.ok_or(Error::NotInitialised)?;
         let me = store::meta_get(&db, META_DEVICE)?.ok_or(Error::NotInitialised)?;
-        Ok(Book::on(Repo::new(
-            db,
-            OrgId::from_stored(org),
-            DeviceId::parse(&me)?,
-        )))
+        if me != key.device_id().as_str() {
+            return Err(Error::WrongKey(me));
+        }
+        Ok(Book::on(Repo::new(db, OrgId::from_stored(org), key)))
     }
 
     fn on(repo: Repo) -> Book {
@@ -113,10 +104,12 @@ impl Book {
         }
     }
 
-    /// Creates a new organisation at `path`, with `device` as its first (admin) device.
-    pub fn create(path: &Path, org: NewOrg, device: DeviceId, at: Timestamp) -> Result<Book> {
+    /// Creates a new organisation at `path`, founded by the device whose key is `key`
+    /// (its first admin; the organisation's id is made from it).
+    pub fn create(path: &Path, org: NewOrg, key: DeviceKey, at: Timestamp) -> Result<Book> {
         let name = crate::text::required("organisation name", &org.name, crate::text::MAX_NAME)?;
-        let mut book = Book::init(path, OrgId::generate(at), device)?;
+        let org_id = OrgId::of_founder(&key.device_id());
+        let mut book = Book::init(path, org_id, key)?;
         let me = book.repo.device_id().clone();
         let result = book.repo.write(&DocId::Org, at, |tx| {
             settings::put(tx, &name, "CNY")?;
@@ -135,14 +128,10 @@ impl Book {
         book.or_remove(path, result)
     }
 
-    /// Starts a device of an existing organisation from a bundle, registering it at a site.
-    pub fn join(
-        path: &Path,
-        bundle: &[u8],
-        join: JoinAs,
-        device: DeviceId,
-        at: Timestamp,
-    ) -> Result<Book> {
+    /// Starts a device of an existing organisation from a bundle an admin made for it
+    /// after admitting it (with an invite): the bundle's organisation document must list
+    /// this device as an active member. Nobody registers themselves.
+    pub fn join(path: &Path, bundle: &[u8], key: DeviceKey, at: Timestamp) -> Result<Book> {
         let parsed = crate::bundle::decode(bundle)?;
         let org = OrgId::parse(&parsed.header.org)
             .map_err(|_| Error::MalformedBundle("bad organisation id".into()))?;
@@ -151,51 +140,72 @@ impl Book {
                 "it carries no organisation document".into(),
             ));
         }
-        let mut book = Book::init(path, org, device)?;
-        let result = book
-            .import_bundle(bundle, at)
-            .and_then(|_| book.register_self(join, at));
+        let mut book = Book::init(path, org, key)?;
+        let result =
+            merge::import(&mut book.repo, bundle, at).and_then(|_| book.require_membership());
         book.or_remove(path, result)
     }
 
     /// Starts a device admitted with an invite, from the organisation document its
-    /// admin sent (and the customers and suppliers, if sent: empty if not). The
-    /// organisation document must list `device` as an active member.
+    /// admin sent (and the customers and suppliers, if sent: empty if not), each sealed
+    /// with its changes' signatures. The organisation document must list this device as
+    /// an active member.
     pub fn join_admitted(
         path: &Path,
         org: &str,
-        device: DeviceId,
+        key: DeviceKey,
         org_doc: &[u8],
         parties_doc: &[u8],
     ) -> Result<Book> {
         let org = OrgId::parse(org)?;
-        let mut book = Book::init(path, org, device)?;
-        let result = book.take_document(&DocId::Org, org_doc).and_then(|()| {
-            match book.repo.me() {
-                Ok(me) if !me.revoked => {}
-                _ => {
-                    return Err(Error::corrupt(
-                        DocId::Org,
-                        "it does not list this device as a member",
-                    ));
+        let mut book = Book::init(path, org, key)?;
+        let result = book
+            .take_document(&DocId::Org, org_doc)
+            .and_then(|()| book.require_membership())
+            .and_then(|()| {
+                if parties_doc.is_empty() {
+                    Ok(())
+                } else {
+                    book.take_document(&DocId::Parties, parties_doc)
                 }
-            }
-            if parties_doc.is_empty() {
-                Ok(())
-            } else {
-                book.take_document(&DocId::Parties, parties_doc)
-            }
-        });
+            });
         book.or_remove(path, result)
     }
 
-    /// Merges a whole document as sent by the admitting node (the join is the one
-    /// moment a device trusts that node for everything in it).
-    fn take_document(&mut self, doc_id: &DocId, saved: &[u8]) -> Result<()> {
+    fn require_membership(&self) -> Result<()> {
+        match self.repo.me() {
+            Ok(me) if !me.revoked => Ok(()),
+            _ => Err(Error::NotAdmitted),
+        }
+    }
+
+    /// Merges a whole document as sent by the admitting node, every change checked
+    /// against its signature.
+    fn take_document(&mut self, doc_id: &DocId, sealed: &[u8]) -> Result<()> {
+        let (saved, sigs) = crate::sign::unseal(sealed)
+            .ok_or_else(|| Error::corrupt(doc_id.clone(), "the document is not sealed"))?;
         let doc = automerge::Automerge::load(saved)
             .map_err(|e| Error::corrupt(doc_id.clone(), e.to_string()))?;
         let changes = doc.get_changes(&[]);
-        self.repo.merging(|m| m.merge(doc_id, &changes).map(|_| ()))
+        let genesis = crate::schema::genesis(doc_id, self.repo.org().as_str())?.get_heads();
+        let checks: Vec<crate::sign::Signed<'_>> = changes
+            .iter()
+            .filter(|c| !genesis.contains(&c.hash()))
+            .map(|c| crate::sign::Signed {
+                hash: c.hash(),
+                actor: c.actor_id(),
+                sig: sigs.get(&c.hash()),
+            })
+            .collect();
+        if let Some(bad) = crate::sign::verify_all(&checks)
+            .into_iter()
+            .flatten()
+            .next()
+        {
+            return Err(Error::corrupt(doc_id.clone(), format!("a change: {bad}")));
+        }
+        self.repo
+            .merging(|m| m.merge(doc_id, &changes, &sigs).map(|_| ()))
     }
 
     /// Keeps the book if `result` is Ok; otherwise removes the half-made file.
@@ -213,25 +223,14 @@ impl Book {
         Ok(self)
     }
 
-    fn init(path: &Path, org: OrgId, device: DeviceId) -> Result<Book> {
+    fn init(path: &Path, org: OrgId, key: DeviceKey) -> Result<Book> {
         let db = open_db(path)?;
         if let Some(existing) = store::meta_get(&db, META_ORG)? {
             return Err(Error::AlreadyInitialised(existing));
         }
         store::meta_set(&db, META_ORG, org.as_str())?;
-        store::meta_set(&db, META_DEVICE, device.as_str())?;
-        Ok(Book::on(Repo::new(db, org, device)))
-    }
-
-    fn register_self(&mut self, join: JoinAs, at: Timestamp) -> Result<()> {
-        site::exists(self.repo.db(), &join.site)?;
-        let me = self.repo.device_id().clone();
-        let code = crate::kind::member::free_code_for(&self.repo, &me)?;
-        self.repo.write(&DocId::Org, at, |tx| {
-            let touched =
-                member::put_device(tx, &me, &code, &join.device_name, &join.site, join.role, at)?;
-            Ok(Written::new((), "device.join", touched))
-        })
+        store::meta_set(&db, META_DEVICE, key.device_id().as_str())?;
+        Ok(Book::on(Repo::new(db, org, key)))
     }
 
     /// This device's id.
@@ -330,8 +329,12 @@ impl Book {
     /// Every broken invariant: stock below zero, duplicate numbers or SKUs, orders changed
     /// after submission, orders whose stock movements disagree with their lines and status,
     /// transfers received with another quantity.
+    /// A clerk's or warehouse person's stock exceptions are those of its own site (the
+    /// only one whose stock it holds in full).
     pub fn exceptions(&self) -> Result<Vec<ExceptionRow>> {
-        self.exceptions.borrow_mut().get(self.repo.db())
+        let me = self.repo.me()?;
+        let stock_site = crate::access::stock_site(&me);
+        self.exceptions.borrow_mut().get(self.repo.db(), stock_site)
     }
 
     /// The history of an order, task, item, customer or supplier, oldest first.
@@ -396,24 +399,14 @@ impl Book {
     }
 }
 
-/// Opens the database and makes sure every kind's projection tables exist; a book whose
-/// layout predates the per-order checks computes them once.
+/// Opens the database and makes sure every kind's projection tables exist (a new kind's
+/// appear at the next open).
 fn open_db(path: &Path) -> Result<rusqlite::Connection> {
-    let (db, upgraded_from) = store::open(path)?;
+    let db = store::open(path)?;
     let tx = db.unchecked_transaction()?;
     tx.execute_batch(crate::projection::TABLES)?;
     for kind in crate::kind::KINDS {
         tx.execute_batch(kind.tables())?;
-    }
-    if upgraded_from.is_some_and(|v| (1..2).contains(&v)) {
-        // Version 2 keeps order and transfer checks per record: compute them all once.
-        let orders = store::column(&tx, "SELECT id FROM orders")?;
-        let transfers = store::column(
-            &tx,
-            "SELECT DISTINCT transfer FROM movements WHERE transfer IS NOT NULL",
-        )?;
-        crate::kind::order::refresh_checks(&tx, &orders)?;
-        crate::kind::stock::refresh_transfers(&tx, &transfers)?;
     }
     tx.commit()?;
     Ok(db)

@@ -2,8 +2,10 @@
 //!
 //! Layout: the magic `OUTPOST-BUNDLE`, a format version byte, then one zstd frame (with a
 //! content checksum, so truncation and bit flips are caught before anything is applied)
-//! holding a JSON header and, per document, length-prefixed raw Automerge changes. Each
-//! change is parsed strictly on import; a bundle that fails anywhere changes nothing.
+//! holding a JSON header and, per document, length-prefixed raw Automerge changes, each
+//! followed by its author's signature (64 zero bytes for a document's genesis, which
+//! nobody signs: every device makes it alike). Each change is parsed strictly on import;
+//! a bundle that fails anywhere changes nothing.
 
 use std::io::{Read, Write};
 
@@ -12,9 +14,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::doc_id::DocId;
 use crate::error::{Error, Result};
+use crate::sign::{SIGNATURE_LEN, Signatures};
 
 const MAGIC: &[u8] = b"OUTPOST-BUNDLE";
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 /// Largest header accepted.
 const MAX_HEADER: u32 = 16 << 20;
 /// Largest single change accepted.
@@ -46,10 +49,15 @@ pub struct DocEntry {
     pub changes: u32,
 }
 
-/// A decoded document: its id and its changes.
+/// One change as a bundle carries it: its raw bytes and its author's signature (none for
+/// a document's genesis).
+pub(crate) type CarriedChange<B> = (B, Option<[u8; SIGNATURE_LEN]>);
+
+/// A decoded document: its id, its changes and their signatures.
 pub(crate) struct DecodedDoc {
     pub id: String,
     pub changes: Vec<Change>,
+    pub sigs: Signatures,
 }
 
 /// A decoded bundle.
@@ -58,8 +66,12 @@ pub(crate) struct Decoded {
     pub docs: Vec<DecodedDoc>,
 }
 
-/// Writes a bundle: per document of the header, its changes as raw chunks.
-pub(crate) fn encode<B: AsRef<[u8]>>(header: &Header, docs: &[Vec<B>]) -> Result<Vec<u8>> {
+/// Writes a bundle: per document of the header, its changes as raw chunks, each with its
+/// signature (none: zeros).
+pub(crate) fn encode<B: AsRef<[u8]>>(
+    header: &Header,
+    docs: &[Vec<CarriedChange<B>>],
+) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     out.push(VERSION);
@@ -74,10 +86,11 @@ pub(crate) fn encode<B: AsRef<[u8]>>(header: &Header, docs: &[Vec<B>]) -> Result
     )?;
     enc.write_all(&header_json)?;
     for changes in docs {
-        for change in changes {
+        for (change, sig) in changes {
             let raw = change.as_ref();
             enc.write_all(&u32::try_from(raw.len()).unwrap_or(u32::MAX).to_le_bytes())?;
             enc.write_all(raw)?;
+            enc.write_all(&sig.unwrap_or([0; SIGNATURE_LEN]))?;
         }
     }
     Ok(enc.finish()?)
@@ -122,20 +135,28 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded> {
     for entry in &header.docs {
         DocId::parse(&entry.id).map_err(|_| bad(&format!("unknown document id {:?}", entry.id)))?;
         let mut changes = Vec::with_capacity(entry.changes.min(1 << 16) as usize);
+        let mut sigs = Signatures::new();
         for _ in 0..entry.changes {
             let len = read_u32(&mut cursor).ok_or_else(|| bad("it is truncated"))?;
             if len > MAX_CHANGE || len as usize > cursor.len() {
                 return Err(bad("change length out of range"));
             }
             let (raw, rest) = cursor.split_at(len as usize);
+            let (sig, rest) = rest
+                .split_first_chunk::<SIGNATURE_LEN>()
+                .ok_or_else(|| bad("it is truncated"))?;
             cursor = rest;
             let change =
                 parse_change(raw).map_err(|e| bad(&format!("a change of {} is {e}", entry.id)))?;
+            if *sig != [0; SIGNATURE_LEN] {
+                sigs.insert(change.hash(), *sig);
+            }
             changes.push(change);
         }
         docs.push(DecodedDoc {
             id: entry.id.clone(),
             changes,
+            sigs,
         });
     }
     if !cursor.is_empty() {
@@ -176,13 +197,18 @@ mod tests {
     #[test]
     fn round_trip_and_damage() {
         let (header, docs) = sample();
-        let raw: Vec<Vec<&[u8]>> = docs
+        let raw: Vec<Vec<CarriedChange<&[u8]>>> = docs
             .iter()
-            .map(|d| d.iter().map(|c| c.raw_bytes()).collect())
+            .map(|d| {
+                d.iter()
+                    .map(|c| (c.raw_bytes(), Some([9; SIGNATURE_LEN])))
+                    .collect()
+            })
             .collect();
         let bytes = encode(&header, &raw).unwrap();
         let decoded = decode(&bytes).unwrap();
         assert_eq!(decoded.docs[0].changes[0].hash(), docs[0][0].hash());
+        assert_eq!(decoded.docs[0].sigs[&docs[0][0].hash()], [9; SIGNATURE_LEN]);
         let _ = &decoded.header;
         assert!(decode(&bytes[..bytes.len() - 3]).is_err());
         assert!(decode(b"hello").is_err());

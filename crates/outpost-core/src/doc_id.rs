@@ -69,6 +69,17 @@ pub enum DocId {
         /// The month.
         month: Month,
     },
+    /// Goods sent from one site to another in one month: each transfer out and its
+    /// receipt, readable by both sites (and nobody else site-bound), so the destination
+    /// sees what is on its way and records its arrival where the sender sees it.
+    Transfers {
+        /// The sending site.
+        from: SiteCode,
+        /// The receiving site.
+        to: SiteCode,
+        /// The month the goods were sent.
+        month: Month,
+    },
 }
 
 /// The kinds of document: which collections a document holds depends on its kind only.
@@ -82,6 +93,8 @@ pub enum DocKind {
     Ops,
     /// `ledger/<site>/<month>`.
     Ledger,
+    /// `transfers/<from>/<to>/<month>`.
+    Transfers,
 }
 
 impl DocId {
@@ -92,6 +105,7 @@ impl DocId {
             DocId::Parties => DocKind::Parties,
             DocId::Ops { .. } => DocKind::Ops,
             DocId::Ledger { .. } => DocKind::Ledger,
+            DocId::Transfers { .. } => DocKind::Transfers,
         }
     }
 
@@ -103,7 +117,17 @@ impl DocId {
         }
     }
 
-    /// Parses `org`, `parties`, `ops/SH/2026-11` or `ledger/SH/2026-11`.
+    /// The document of transfers from `from` to `to` sent in the month of `at`.
+    pub fn transfers(from: &SiteCode, to: &SiteCode, at: Timestamp) -> DocId {
+        DocId::Transfers {
+            from: from.clone(),
+            to: to.clone(),
+            month: Month::of(at),
+        }
+    }
+
+    /// Parses `org`, `parties`, `ops/SH/2026-11`, `ledger/SH/2026-11` or
+    /// `transfers/SH/BJ/2026-11`.
     pub fn parse(text: &str) -> Result<DocId> {
         match text {
             "org" => return Ok(DocId::Org),
@@ -119,29 +143,37 @@ impl DocId {
                 },
             )
         };
-        let mut parts = text.split('/');
-        let (Some(kind), Some(site), Some(month), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(bad());
-        };
-        let site = SiteCode::parse(site).map_err(|_| bad())?;
-        if site.as_str() != text.split('/').nth(1).unwrap_or_default() {
-            return Err(bad());
-        }
-        let month = Month::parse(month).map_err(|_| bad())?;
-        match kind {
-            "ops" => Ok(DocId::Ops { site, month }),
-            "ledger" => Ok(DocId::Ledger { site, month }),
+        // Codes are parsed strictly: the text must be exactly the id it parses to.
+        let site = |code: &str| match SiteCode::parse(code) {
+            Ok(site) if site.as_str() == code => Ok(site),
             _ => Err(bad()),
-        }
+        };
+        let parts: Vec<&str> = text.split('/').collect();
+        let doc = match parts.as_slice() {
+            ["ops", s, m] => DocId::Ops {
+                site: site(s)?,
+                month: Month::parse(m).map_err(|_| bad())?,
+            },
+            ["ledger", s, m] => DocId::Ledger {
+                site: site(s)?,
+                month: Month::parse(m).map_err(|_| bad())?,
+            },
+            ["transfers", from, to, m] if from != to => DocId::Transfers {
+                from: site(from)?,
+                to: site(to)?,
+                month: Month::parse(m).map_err(|_| bad())?,
+            },
+            _ => return Err(bad()),
+        };
+        Ok(doc)
     }
 
-    /// The site this document belongs to, if any.
+    /// The site this document belongs to, if any (for transfers, the sending site).
     pub fn site(&self) -> Option<&SiteCode> {
         match self {
             DocId::Org | DocId::Parties => None,
             DocId::Ops { site, .. } | DocId::Ledger { site, .. } => Some(site),
+            DocId::Transfers { from, .. } => Some(from),
         }
     }
 }
@@ -153,6 +185,7 @@ impl fmt::Display for DocId {
             DocId::Parties => f.write_str("parties"),
             DocId::Ops { site, month } => write!(f, "ops/{site}/{month}"),
             DocId::Ledger { site, month } => write!(f, "ledger/{site}/{month}"),
+            DocId::Transfers { from, to, month } => write!(f, "transfers/{from}/{to}/{month}"),
         }
     }
 }
@@ -163,7 +196,13 @@ mod tests {
 
     #[test]
     fn doc_ids_round_trip() {
-        for text in ["org", "parties", "ops/SH/2026-11", "ledger/BJ/2025-01"] {
+        for text in [
+            "org",
+            "parties",
+            "ops/SH/2026-11",
+            "ledger/BJ/2025-01",
+            "transfers/SH/BJ/2026-12",
+        ] {
             assert_eq!(DocId::parse(text).unwrap().to_string(), text);
         }
         for bad in [
@@ -173,6 +212,9 @@ mod tests {
             "ops/sh/2026-11",
             "ops/SH/2026-13",
             "x/SH/2026-01",
+            "transfers/SH/SH/2026-01",
+            "transfers/SH/2026-01",
+            "transfers/SH/bj/2026-01",
         ] {
             assert!(DocId::parse(bad).is_err(), "{bad}");
         }

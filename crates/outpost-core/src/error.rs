@@ -28,6 +28,25 @@ pub enum Error {
         /// Newest version this build reads.
         supported: i64,
     },
+    /// The database was written by an Outpost too old to open: its changes are unsigned.
+    #[error(
+        "the book has layout version {found}, made before changes were signed; this build opens version {supported}: start a new data dir and join the organisation again"
+    )]
+    SchemaTooOld {
+        /// Version found in the file.
+        found: i64,
+        /// The version this build opens.
+        supported: i64,
+    },
+    /// A bundle to start a device from does not list that device as a member: nobody
+    /// registers themselves, an admin admits them.
+    #[error(
+        "this device is not a member of the organisation in the bundle: an admin must admit its join request and send the bundle made for it"
+    )]
+    NotAdmitted,
+    /// The book belongs to another device than the key that opens it.
+    #[error("the book belongs to device {0}, not to the key that opens it")]
+    WrongKey(String),
     /// A record referred to by the user does not exist.
     #[error("unknown {kind} {key}")]
     NotFound {
@@ -153,6 +172,9 @@ impl Error {
             Error::NotInitialised => "not_initialised",
             Error::AlreadyInitialised(_) => "already_initialised",
             Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::SchemaTooOld { .. } => "schema_too_old",
+            Error::WrongKey(_) => "wrong_key",
+            Error::NotAdmitted => "not_admitted",
             Error::NotFound { .. } => "not_found",
             Error::Duplicate { .. } => "duplicate",
             Error::InvalidValue { .. } => "invalid_value",

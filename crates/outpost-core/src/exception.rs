@@ -5,6 +5,7 @@
 use rusqlite::Connection;
 use serde::Serialize;
 
+use crate::code::SiteCode;
 use crate::doc_id::DocId;
 use crate::error::Result;
 
@@ -28,10 +29,11 @@ pub(crate) fn push_rows(
     db: &Connection,
     kind: &'static str,
     sql: &str,
+    params: impl rusqlite::Params,
     out: &mut Vec<ExceptionRow>,
 ) -> Result<()> {
     let mut stmt = db.prepare_cached(sql)?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map(params, |r| {
         Ok(ExceptionRow {
             kind,
             subject: r.get(0)?,
@@ -45,11 +47,11 @@ pub(crate) fn push_rows(
     Ok(())
 }
 
-/// Every broken invariant every kind watches.
-pub(crate) fn find(db: &Connection) -> Result<Vec<ExceptionRow>> {
+/// Every broken invariant every kind watches, stock only at `stock_site` when given.
+pub(crate) fn find(db: &Connection, stock_site: Option<&SiteCode>) -> Result<Vec<ExceptionRow>> {
     let mut out = Vec::new();
     for kind in crate::kind::KINDS {
-        kind.exceptions(db, &mut out)?;
+        kind.exceptions(db, stock_site, &mut out)?;
     }
     Ok(out)
 }
@@ -66,15 +68,20 @@ type Heads = Vec<(DocId, Vec<automerge::ChangeHash>)>;
 
 impl Cache {
     /// The exceptions of the book as it is, found again only if a document moved.
-    pub(crate) fn get(&mut self, db: &Connection) -> Result<Vec<ExceptionRow>> {
-        // Projections follow the documents, so the same heads mean the same exceptions.
+    pub(crate) fn get(
+        &mut self,
+        db: &Connection,
+        stock_site: Option<&SiteCode>,
+    ) -> Result<Vec<ExceptionRow>> {
+        // Projections follow the documents, so the same heads mean the same exceptions
+        // (and the same member: its site and role are in `org`).
         let heads = crate::store::all_doc_heads(db)?;
         if let Some((at, rows)) = &self.found
             && *at == heads
         {
             return Ok(rows.clone());
         }
-        let rows = find(db)?;
+        let rows = find(db, stock_site)?;
         self.found = Some((heads, rows.clone()));
         Ok(rows)
     }

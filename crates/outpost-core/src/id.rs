@@ -163,6 +163,28 @@ impl fmt::Display for DeviceId {
     }
 }
 
+impl OrgId {
+    /// The organisation founded by `founder`: a UUID (version 8) made from a hash of the
+    /// founder's device id, so anyone can check who founded it, and a change that claims
+    /// to found it again is seen for what it is.
+    pub fn of_founder(founder: &DeviceId) -> OrgId {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(founder.as_str().as_bytes());
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        OrgId(
+            uuid::Builder::from_custom_bytes(bytes)
+                .into_uuid()
+                .to_string(),
+        )
+    }
+
+    /// Whether `device` founded this organisation.
+    pub fn is_founded_by(&self, device: &DeviceId) -> bool {
+        OrgId::of_founder(device) == *self
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

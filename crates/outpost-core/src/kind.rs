@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 use automerge::{Automerge, ObjId};
 use rusqlite::Connection;
 
+use crate::code::SiteCode;
 use crate::doc_id::{DocId, DocKind};
 use crate::error::Result;
 use crate::exception::ExceptionRow;
@@ -110,8 +111,14 @@ pub(crate) trait RecordKind: Sync {
         BTreeMap::new()
     }
 
-    /// Appends the broken invariants this kind watches (stock below zero, …).
-    fn exceptions(&self, _db: &Connection, _out: &mut Vec<ExceptionRow>) -> Result<()> {
+    /// Appends the broken invariants this kind watches (stock below zero, …), of the
+    /// stock at `stock_site`'s warehouses only when given ([`crate::access::stock_site`]).
+    fn exceptions(
+        &self,
+        _db: &Connection,
+        _stock_site: Option<&SiteCode>,
+        _out: &mut Vec<ExceptionRow>,
+    ) -> Result<()> {
         Ok(())
     }
 }

@@ -22,7 +22,7 @@
 //!   changes are committed in one SQLite transaction (WAL, `synchronous=FULL`).
 //!
 //! ```
-//! use outpost_core::{Book, DeviceId, NewItem, NewOrg, Money, SiteCode};
+//! use outpost_core::{Book, DeviceKey, NewItem, NewOrg, Money, SiteCode};
 //! # fn main() -> outpost_core::Result<()> {
 //! let dir = tempfile::tempdir()?;
 //! let now = jiff::Timestamp::from_second(1_790_000_000).expect("valid time");
@@ -32,7 +32,7 @@
 //!     site_name: "Shanghai".into(),
 //!     device_name: "Li".into(),
 //! };
-//! let mut book = Book::create(&dir.path().join("book.sqlite3"), org, DeviceId::random(), now)?;
+//! let mut book = Book::create(&dir.path().join("book.sqlite3"), org, DeviceKey::generate()?, now)?;
 //! book.items().add(NewItem { sku: "TEA-1".into(), name: "Green tea".into(), unit: "box".into(),
 //!     price: Money::parse("35.00")?, low_stock: 5 }, now)?;
 //! assert_eq!(book.items().list()?.len(), 1);
@@ -56,15 +56,16 @@ mod projection;
 mod record;
 mod repo;
 mod schema;
+pub mod sign;
 mod store;
 mod text;
 
 pub use access::{Device, Role};
-pub use automerge::{ChangeHash, sync::State as SyncState};
+pub use automerge::ChangeHash;
 pub use book::{
     Book, Capabilities, Conflicts, Draft, Drafts, ExportScope, FieldChange, HistoryEntry,
-    ImportReport, JoinAs, MAX_DRAFT_BYTES, NewOrg, Pending, RefusedChange, SampleReport,
-    SampleSpec, Sync, SyncReceipt,
+    ImportReport, MAX_DRAFT_BYTES, NewOrg, Pending, RefusedChange, SampleReport, SampleSpec, Sync,
+    SyncReceipt, SyncSession,
 };
 pub use bundle::{BundleSummary, inspect as inspect_bundle};
 pub use code::{DeviceCode, SiteCode, WarehouseCode};
@@ -95,3 +96,4 @@ pub use kind::task::{
 };
 pub use money::Money;
 pub use record::RecordRef;
+pub use sign::{DeviceKey, SIGNATURE_LEN};

@@ -19,6 +19,7 @@ use crate::id::{DeviceId, OrgId};
 use crate::projection::{self, ChangeNote};
 use crate::record::{RecordRef, from_label, touched_by};
 use crate::schema::{self, View};
+use crate::sign::{DeviceKey, Signatures};
 use crate::store;
 
 /// A loaded document and how many chunks it is stored in.
@@ -111,20 +112,29 @@ pub(crate) struct Repo {
     db: Connection,
     org: OrgId,
     me: DeviceId,
+    /// Signs every change this device writes.
+    key: DeviceKey,
     docs: HashMap<DocId, Loaded>,
     /// Documents whose heads moved since the node last asked (to push them to peers).
     changed: Vec<DocId>,
 }
 
 impl Repo {
-    pub(crate) fn new(db: Connection, org: OrgId, me: DeviceId) -> Repo {
+    pub(crate) fn new(db: Connection, org: OrgId, key: DeviceKey) -> Repo {
         Repo {
             db,
             org,
-            me,
+            me: key.device_id(),
+            key,
             docs: HashMap::new(),
             changed: Vec::new(),
         }
+    }
+
+    /// The key this device signs with (tests that play a member's modified program).
+    #[cfg(test)]
+    pub(crate) fn key(&self) -> &DeviceKey {
+        &self.key
     }
 
     /// The SQLite connection (projections, queries).
@@ -260,7 +270,13 @@ impl Repo {
             return Ok(());
         };
         let tx = self.db.unchecked_transaction()?;
-        loaded.store_changes_since(&tx, doc_id, before)?;
+        let metas = loaded.store_changes_since(&tx, doc_id, before)?;
+        // Every change is signed as it is made; the signature travels with it.
+        let sigs: Vec<_> = metas
+            .iter()
+            .map(|m| (m.hash, self.key.sign(&m.hash)))
+            .collect();
+        store::put_sigs(&tx, doc_id, sigs.iter().map(|(h, s)| (h, s)))?;
         projection::project(&tx, doc_id, &loaded.doc, &written.touched)?;
         for (key, value) in &written.meta {
             store::meta_set(&tx, key, value)?;
@@ -366,12 +382,34 @@ impl Merger<'_> {
         self.tx
     }
 
-    /// Merges changes from another device into a document: applies them, stores what is
-    /// new and refreshes the projections of the records they touched. Bundles, sync and
-    /// joining all merge through here.
-    pub fn merge(&mut self, doc_id: &DocId, changes: &[Change]) -> Result<DocMerge> {
+    /// Drops `doc_id` from the cache, so the next use loads it as this transaction sees
+    /// it (after a merge Automerge refused part way).
+    pub fn forget(&mut self, doc_id: &DocId) {
+        self.docs.remove(doc_id);
+    }
+
+    /// Whether `doc_id`, as loaded now, holds the change `hash`.
+    pub fn holds(&mut self, doc_id: &DocId, hash: &ChangeHash) -> Result<bool> {
+        let loaded = load_into(self.tx, self.docs, self.org.as_str(), doc_id)?;
+        Ok(loaded.doc.get_change_meta_by_hash(hash).is_some())
+    }
+
+    /// Merges changes from another device into a document, keeping their `sigs` beside
+    /// them: applies them, stores what is new and refreshes the projections of the records
+    /// they touched. Bundles, sync and joining all merge through here, after screening.
+    pub fn merge(
+        &mut self,
+        doc_id: &DocId,
+        changes: &[Change],
+        sigs: &Signatures,
+    ) -> Result<DocMerge> {
         let mut merged = DocMerge::default();
         let tx = self.tx;
+        store::put_sigs(
+            tx,
+            doc_id,
+            changes.iter().filter_map(|c| sigs.get_key_value(&c.hash())),
+        )?;
         self.touched.push(doc_id.clone());
         let loaded = load_into(tx, self.docs, self.org.as_str(), doc_id)?;
         let before = loaded.heads_before();

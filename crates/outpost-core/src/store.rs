@@ -14,7 +14,7 @@ use crate::doc_id::DocId;
 use crate::error::{Error, Result};
 
 /// Version of the table layout. Bump with a migration step in [`migrate`].
-const DB_VERSION: i64 = 2;
+const DB_VERSION: i64 = 3;
 
 /// After this many incremental chunks a document is compacted into one snapshot.
 pub(crate) const COMPACT_AFTER_CHUNKS: usize = 256;
@@ -29,10 +29,9 @@ pub(crate) mod chunk {
     pub const PENDING: &str = "pending";
 }
 
-/// Opens (creating if needed) the database file with durable settings, bringing its
-/// own tables to this build's layout. Returns the layout version it had if it was older
-/// (`Some(0)` for a new file), so the caller can bring its tables along.
-pub(crate) fn open(path: &Path) -> Result<(Connection, Option<i64>)> {
+/// Opens (creating if needed) the database file with durable settings, with its own
+/// tables at this build's layout.
+pub(crate) fn open(path: &Path) -> Result<Connection> {
     let db = Connection::open(path)?;
     // Must precede the first table; lets compaction hand freed pages back to the disk.
     db.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
@@ -40,11 +39,11 @@ pub(crate) fn open(path: &Path) -> Result<(Connection, Option<i64>)> {
     db.pragma_update(None, "journal_mode", "WAL")?;
     db.pragma_update(None, "synchronous", "FULL")?;
     db.pragma_update(None, "foreign_keys", "OFF")?;
-    let upgraded_from = migrate(&db)?;
-    Ok((db, upgraded_from))
+    migrate(&db)?;
+    Ok(db)
 }
 
-fn migrate(db: &Connection) -> Result<Option<i64>> {
+fn migrate(db: &Connection) -> Result<()> {
     let version: i64 = db.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > DB_VERSION {
         return Err(Error::SchemaTooNew {
@@ -53,33 +52,36 @@ fn migrate(db: &Connection) -> Result<Option<i64>> {
         });
     }
     if version == DB_VERSION {
-        return Ok(None);
+        return Ok(());
+    }
+    // Books before version 3 hold changes nobody signed, which no other device would
+    // take from them any more: they are refused, not upgraded (none held real work).
+    if version > 0 {
+        return Err(Error::SchemaTooOld {
+            found: version,
+            supported: DB_VERSION,
+        });
     }
     let tx = db.unchecked_transaction()?;
-    if version < 1 {
-        tx.execute_batch(STORE_TABLES)?;
-    }
-    if version < 2 {
-        // Version 2: drafts typed but not saved (and checks kept per order and transfer,
-        // which the book computes once on upgrade).
-        tx.execute_batch(DRAFT_TABLES)?;
-    }
+    tx.execute_batch(STORE_TABLES)?;
+    tx.execute_batch(DRAFT_TABLES)?;
+    tx.execute_batch(SIGNATURE_TABLES)?;
     tx.pragma_update(None, "user_version", DB_VERSION)?;
     tx.commit()?;
-    Ok(Some(version))
-}
-
-/// The first column of every row of `sql`, as text.
-pub(crate) fn column(db: &Connection, sql: &str) -> Result<Vec<String>> {
-    let mut stmt = db.prepare(sql)?;
-    let rows = stmt.query_map([], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    Ok(())
 }
 
 /// What a person typed into a form and has not saved yet, kept on this device only (never
 /// synced): `key` names the form and record, `body` is the form's own JSON.
 const DRAFT_TABLES: &str = "
 CREATE TABLE IF NOT EXISTS drafts (key TEXT PRIMARY KEY, body TEXT NOT NULL, saved_at INTEGER NOT NULL) STRICT;
+";
+
+/// Every change's signature by its author, kept beside it and sent with it.
+const SIGNATURE_TABLES: &str = "
+CREATE TABLE change_sigs (hash BLOB PRIMARY KEY, doc TEXT NOT NULL, sig BLOB NOT NULL)
+    STRICT, WITHOUT ROWID;
+CREATE INDEX change_sigs_by_doc ON change_sigs(doc);
 ";
 
 const STORE_TABLES: &str = "
@@ -376,4 +378,52 @@ pub(crate) fn doc_version(db: &Connection, doc: &DocId) -> Result<String> {
         .query_row([doc.to_string()], |r| r.get(0))
         .optional()?
         .unwrap_or_default())
+}
+
+/// Keeps the signatures of changes of `doc` (ignoring ones already kept).
+pub(crate) fn put_sigs<'a>(
+    db: &Connection,
+    doc: &DocId,
+    sigs: impl IntoIterator<
+        Item = (
+            &'a automerge::ChangeHash,
+            &'a [u8; crate::sign::SIGNATURE_LEN],
+        ),
+    >,
+) -> Result<()> {
+    let mut stmt =
+        db.prepare_cached("INSERT OR IGNORE INTO change_sigs(hash, doc, sig) VALUES (?1, ?2, ?3)")?;
+    let doc = doc.to_string();
+    for (hash, sig) in sigs {
+        stmt.execute(params![&hash.0[..], doc, &sig[..]])?;
+    }
+    Ok(())
+}
+
+/// The kept signature of the change `hash`, if any.
+pub(crate) fn sig(
+    db: &Connection,
+    hash: &automerge::ChangeHash,
+) -> Result<Option<[u8; crate::sign::SIGNATURE_LEN]>> {
+    let bytes: Option<Vec<u8>> = db
+        .prepare_cached("SELECT sig FROM change_sigs WHERE hash = ?1")?
+        .query_row([&hash.0[..]], |r| r.get(0))
+        .optional()?;
+    Ok(bytes.and_then(|b| b.try_into().ok()))
+}
+
+/// Every kept signature of the changes of `doc`.
+pub(crate) fn doc_sigs(db: &Connection, doc: &DocId) -> Result<crate::sign::Signatures> {
+    let mut stmt = db.prepare_cached("SELECT hash, sig FROM change_sigs WHERE doc = ?1")?;
+    let rows = stmt.query_map([doc.to_string()], |r| {
+        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+    })?;
+    let mut out = crate::sign::Signatures::new();
+    for row in rows {
+        let (hash, sig) = row?;
+        if let (Ok(hash), Ok(sig)) = (hash.as_slice().try_into(), sig.try_into()) {
+            out.insert(automerge::ChangeHash(hash), sig);
+        }
+    }
+    Ok(out)
 }

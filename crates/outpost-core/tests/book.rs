@@ -113,7 +113,7 @@ fn concurrent_edits_become_conflicts_until_resolved() {
         .create(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
         .unwrap();
     sync(&mut a, &mut b, &mut clock);
-    // B is a clerk at BJ: it may not edit SH's order.
+    // B is a clerk at BJ: SH's orders never reach it.
     let err = b
         .orders()
         .edit(
@@ -125,7 +125,7 @@ fn concurrent_edits_become_conflicts_until_resolved() {
             clock.tick(),
         )
         .unwrap_err();
-    assert!(matches!(err, Error::WrongSite { .. }), "{err}");
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
     // Two SH devices: A and a second SH device C edit the same note offline.
     let dir = tempfile::tempdir().unwrap();
     let mut c = join_sh(
@@ -298,20 +298,15 @@ fn shipped_while_cancelled_elsewhere_is_an_order_stock_exception_kept_across_reo
     assert_eq!(a.exceptions().unwrap(), expected);
     assert_eq!(c.exceptions().unwrap(), expected);
     drop(c);
-    // A book written before checks were kept (version 1) gets them on opening.
+    // A book written before changes were signed is refused with a clear message.
     {
         let db = rusqlite::Connection::open(&c_path).unwrap();
-        db.execute_batch(
-            "DROP TABLE order_checks; DROP TABLE transfer_checks; DROP TABLE drafts;
-             DROP INDEX orders_changed_after_submit; PRAGMA user_version = 1;",
-        )
-        .unwrap();
+        db.execute_batch("PRAGMA user_version = 2;").unwrap();
     }
-    let mut c = Book::open(&c_path).unwrap();
-    assert_eq!(c.exceptions().unwrap(), expected);
-    let dump = c.dump().unwrap();
-    c.rebuild().unwrap();
-    assert_eq!(c.dump().unwrap(), dump);
+    assert!(matches!(
+        Book::open(&c_path, DeviceKey::generate().unwrap()),
+        Err(Error::SchemaTooOld { .. })
+    ));
 }
 
 #[test]
@@ -320,8 +315,21 @@ fn transfers_between_sites_arrive_in_transit() {
         mut a,
         mut b,
         mut clock,
+        dir,
         ..
     } = two_offices();
+    a.sites()
+        .add(&SiteCode::parse("GZ").unwrap(), "Guangzhou", clock.tick())
+        .unwrap();
+    let mut gz = admit(
+        &mut a,
+        &dir.path().join("gz.sqlite3"),
+        "GZ",
+        Role::Clerk,
+        "Chen",
+        DeviceKey::generate().unwrap(),
+        &mut clock,
+    );
     a.stock()
         .record(
             StockMove::Receive {
@@ -368,6 +376,17 @@ fn transfers_between_sites_arrive_in_transit() {
     assert_eq!(ex.len(), 1);
     assert_eq!(ex[0].kind, "transfer_mismatch");
     assert!(a.stock().in_transit().unwrap().is_empty());
+    // B's clerk sees what arrived as A does; a clerk of a third site sees neither side.
+    assert_eq!(b.stock().level(&cup.id, &wh("BJ1")).unwrap(), 3);
+    assert_eq!(b.exceptions().unwrap(), ex);
+    sync(&mut a, &mut gz, &mut clock);
+    assert!(gz.stock().in_transit().unwrap().is_empty());
+    assert!(
+        gz.stock()
+            .movements(&MovementFilter::default())
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -492,7 +511,7 @@ fn bad_input_changes_nothing() {
     let mut stranger = Book::create(
         &other.path().join("x.sqlite3"),
         org("SH"),
-        DeviceId::random(),
+        DeviceKey::generate().unwrap(),
         clock.tick(),
     )
     .unwrap();
@@ -510,10 +529,16 @@ fn bad_input_changes_nothing() {
 fn import_twice_changes_nothing_and_for_device_is_smaller() {
     let TwoOffices {
         mut a,
-        mut b,
         mut clock,
+        dir,
         ..
     } = two_offices();
+    let mut b = join_sh(
+        &mut a,
+        &dir.path().join("c.sqlite3"),
+        Role::Clerk,
+        &mut clock,
+    );
     for _ in 0..5 {
         a.orders()
             .create(sales("Acme 客户", vec![line("TEA", 2)]), clock.tick())
@@ -556,6 +581,7 @@ fn import_twice_changes_nothing_and_for_device_is_smaller() {
 fn reopen_compact_and_rebuild_keep_every_row() {
     let TwoOffices {
         mut a,
+        a_key,
         dir,
         mut clock,
         ..
@@ -585,7 +611,7 @@ fn reopen_compact_and_rebuild_keep_every_row() {
     }
     let dump = a.dump().unwrap();
     drop(a);
-    let mut a = Book::open(&dir.path().join("a.sqlite3")).unwrap();
+    let mut a = Book::open(&dir.path().join("a.sqlite3"), a_key).unwrap();
     assert_eq!(dump, a.dump().unwrap());
     a.rebuild().unwrap();
     assert_eq!(dump, a.dump().unwrap());
@@ -639,36 +665,43 @@ fn sample_year_is_consistent() {
 fn a_bundle_missing_earlier_changes_waits_for_them() {
     let TwoOffices {
         mut a,
-        mut b,
         mut clock,
         dir,
+        ..
     } = two_offices();
-    let early = a
-        .export_bundle(&ExportScope::Everything, clock.tick())
-        .unwrap();
+    let c_path = dir.path().join("c.sqlite3");
+    let c_key = DeviceKey::generate().unwrap();
+    let mut c = admit(
+        &mut a,
+        &c_path,
+        "SH",
+        Role::Clerk,
+        "C",
+        c_key.clone(),
+        &mut clock,
+    );
+    let mut d = join_sh(
+        &mut a,
+        &dir.path().join("d.sqlite3"),
+        Role::Clerk,
+        &mut clock,
+    );
     let (first, _) = a
         .orders()
         .create(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
         .unwrap();
-    sync(&mut a, &mut b, &mut clock);
-    // Twice: the second exchange tells A that B now has `first`.
-    sync(&mut a, &mut b, &mut clock);
+    sync(&mut a, &mut d, &mut clock);
+    // Twice: the second exchange tells A that D now has `first`.
+    sync(&mut a, &mut d, &mut clock);
     let (second, _) = a
         .orders()
         .create(sales("Acme 客户", vec![line("CUP", 2)]), clock.tick())
         .unwrap();
-    // A bundle made for B (only `second`), carried by mistake to C, which lacks `first`.
-    let for_b = a
-        .export_bundle(&ExportScope::For(b.device_id().clone()), clock.tick())
+    // A bundle made for D (only `second`), carried by mistake to C, which lacks `first`.
+    let for_d = a
+        .export_bundle(&ExportScope::For(d.device_id().clone()), clock.tick())
         .unwrap();
-    let join = JoinAs {
-        site: SiteCode::parse("SH").unwrap(),
-        device_name: "C".into(),
-        role: Role::Clerk,
-    };
-    let c_path = dir.path().join("c.sqlite3");
-    let mut c = Book::join(&c_path, &early, join, DeviceId::random(), clock.tick()).unwrap();
-    let report = c.import_bundle(&for_b, clock.tick()).unwrap();
+    let report = c.import_bundle(&for_d, clock.tick()).unwrap();
     assert!(report.waiting >= 1, "{report:?}");
     assert!(
         c.orders().get(&second).is_err(),
@@ -676,7 +709,7 @@ fn a_bundle_missing_earlier_changes_waits_for_them() {
     );
     // Kept across a restart, and applied once the missing change arrives.
     drop(c);
-    let mut c = Book::open(&c_path).unwrap();
+    let mut c = Book::open(&c_path, c_key.clone()).unwrap();
     let full = a
         .export_bundle(&ExportScope::Everything, clock.tick())
         .unwrap();
@@ -684,7 +717,7 @@ fn a_bundle_missing_earlier_changes_waits_for_them() {
     assert!(c.orders().get(&first).is_ok() && c.orders().get(&second).is_ok());
     let dump = c.dump().unwrap();
     drop(c);
-    let mut c = Book::open(&c_path).unwrap();
+    let mut c = Book::open(&c_path, c_key).unwrap();
     c.rebuild().unwrap();
     assert_eq!(dump, c.dump().unwrap());
 }
@@ -916,7 +949,11 @@ fn order_lists_sort_page_and_count_in_the_book() {
 #[test]
 fn a_kept_draft_survives_reopening_and_goes_when_dropped() {
     let TwoOffices {
-        a, dir, mut clock, ..
+        a,
+        a_key,
+        dir,
+        mut clock,
+        ..
     } = two_offices();
     let key = "order:new:sales";
     a.drafts()
@@ -927,7 +964,7 @@ fn a_kept_draft_survives_reopening_and_goes_when_dropped() {
         .unwrap();
     let dump = a.dump().unwrap();
     drop(a);
-    let a = Book::open(&dir.path().join("a.sqlite3")).unwrap();
+    let a = Book::open(&dir.path().join("a.sqlite3"), a_key).unwrap();
     let kept = a.drafts().get(key).unwrap().unwrap();
     assert_eq!(kept.body, r#"{"lines":[{"sku":"TEA","qty":"3"}]}"#);
     assert_eq!(kept.saved_at_ms, clock.0 * 1000);

@@ -9,7 +9,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{Clock, item, org};
+use common::{Clock, admit, item, org};
 use outpost_core::*;
 use proptest::prelude::*;
 
@@ -171,7 +171,7 @@ fn world(n: usize) -> World {
     let mut first = Book::create(
         &dir.path().join("r0.sqlite3"),
         org("SH"),
-        DeviceId::random(),
+        DeviceKey::generate().unwrap(),
         clock.tick(),
     )
     .unwrap();
@@ -196,28 +196,30 @@ fn world(n: usize) -> World {
         .unwrap();
     let mut books = vec![first];
     for i in 1..n {
-        // Each device joins from a bundle that already lists the devices before it: the
-        // path on which device codes, and so human numbers, are unique by construction.
-        let setup = books[i - 1]
-            .export_bundle(&ExportScope::Everything, clock.tick())
-            .unwrap();
+        // Every device is admitted by the first (an admin), which allocates device codes,
+        // so human numbers are unique by construction.
         let site = if i % 2 == 0 { "SH" } else { "BJ" };
         // Managers may act on every site's orders: the most concurrency per op.
-        let join = JoinAs {
-            site: SiteCode::parse(site).unwrap(),
-            device_name: format!("R{i}"),
-            role: Role::Manager,
-        };
-        books.push(
-            Book::join(
-                &dir.path().join(format!("r{i}.sqlite3")),
-                &setup,
-                join,
-                DeviceId::random(),
-                clock.tick(),
-            )
-            .unwrap(),
+        let path = dir.path().join(format!("r{i}.sqlite3"));
+        let key = DeviceKey::generate().unwrap();
+        let book = admit(
+            &mut books[0],
+            &path,
+            site,
+            Role::Manager,
+            &format!("R{i}"),
+            key,
+            &mut clock,
         );
+        books.push(book);
+    }
+    // Everyone learns of everyone admitted after it.
+    for i in 1..n {
+        let to = books[i].device_id().clone();
+        let org = books[0]
+            .export_bundle(&ExportScope::For(to), clock.tick())
+            .unwrap();
+        books[i].import_bundle(&org, clock.tick()).unwrap();
     }
     World {
         _dir: dir,

@@ -1,19 +1,19 @@
 //! Fuzz of the sync handler: real Automerge sync messages from one book, mutated at
 //! random (bytes overwritten, cut short, bytes inserted), and random bytes, fed to
-//! another book's `sync_receive`. Never a panic; a refused message changes nothing; a
+//! another book's `Sync::receive`. Never a panic; a refused message changes nothing; a
 //! message that is still accepted only ever brings the sender's real changes.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use common::{Clock, line, sales, two_offices};
+use common::{Clock, exchange, line, sales, two_offices};
 use outpost_core::*;
 use proptest::prelude::*;
 
 struct Fixture {
     _dir: tempfile::TempDir,
     source: Book,
-    source_id: String,
+    source_id: DeviceId,
     target: Book,
     clock: Clock,
     /// Real messages from the source during a full sync, per document.
@@ -29,42 +29,33 @@ fn manager(source: &mut Book, dir: &std::path::Path, name: &str, clock: &mut Clo
         .members()
         .invite(name, Role::Manager, &site, expires, t)
         .unwrap();
-    let device = DeviceId::random();
+    let key = DeviceKey::generate().unwrap();
     let admitted = source
         .members()
-        .admit(name, &device, name, t)
+        .admit(name, &key.device_id(), name, t)
         .unwrap()
         .unwrap();
     Book::join_admitted(
         &dir.join(format!("{name}.sqlite3")),
         source.org_id().as_str(),
-        device,
+        key,
         &admitted.org_doc,
         &admitted.parties_doc,
     )
     .unwrap()
 }
 
-/// Syncs `doc` from `a` to `b` and back until both are quiet; returns `a`'s messages.
-fn full_sync(a: &mut Book, a_id: &str, b: &mut Book, b_id: &str, doc: &DocId) -> Vec<Vec<u8>> {
+/// Syncs `doc` between `a` and `b` until both are quiet; returns `a`'s messages.
+fn full_sync(a: &mut Book, b: &mut Book, doc: &DocId) -> Vec<Vec<u8>> {
     let at = Timestamp::from_second(1_800_000_000).unwrap();
-    let (mut sa, mut sb) = (SyncState::new(), SyncState::new());
     let mut sent = Vec::new();
-    for _ in 0..20 {
-        let to_b = a.sync().generate(doc, &mut sa).unwrap();
-        if let Some(m) = &to_b {
-            sent.push(m.clone());
-            b.sync().receive(doc, &mut sb, m, a_id, at).unwrap();
+    let settled = exchange(a, b, doc, at, 40, |from_a, m| {
+        if from_a {
+            sent.push(m.to_vec());
         }
-        let to_a = b.sync().generate(doc, &mut sb).unwrap();
-        if let Some(m) = &to_a {
-            a.sync().receive(doc, &mut sa, m, b_id, at).unwrap();
-        }
-        if to_b.is_none() && to_a.is_none() {
-            return sent;
-        }
-    }
-    panic!("sync of {doc} did not settle");
+    });
+    assert!(settled, "sync of {doc} did not settle");
+    sent
 }
 
 fn fixture() -> Fixture {
@@ -76,13 +67,12 @@ fn fixture() -> Fixture {
             .create(sales("Acme 客户", vec![line("TEA", qty)]), clock.tick())
             .unwrap();
     }
-    let source_id = source.me().unwrap().id.to_string();
+    let source_id = source.device_id().clone();
     let mut mirror = manager(&mut source, dir.path(), "mirror", &mut clock);
     let target = manager(&mut source, dir.path(), "target", &mut clock);
-    let mirror_id = mirror.me().unwrap().id.to_string();
     let mut corpus = Vec::new();
     for (doc, _) in source.sync().doc_heads().unwrap() {
-        for m in full_sync(&mut source, &source_id, &mut mirror, &mirror_id, &doc) {
+        for m in full_sync(&mut source, &mut mirror, &doc) {
             corpus.push((doc.clone(), m));
         }
     }
@@ -143,12 +133,12 @@ fn mutate(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
 fn feed(f: &mut Fixture, doc: &DocId, message: &[u8]) {
     let heads_before = f.target.sync().doc_heads().unwrap();
     let dump_before = f.target.dump().unwrap();
-    let mut state = SyncState::new();
+    let mut session = SyncSession::default();
     let at = f.clock.tick();
     match f
         .target
         .sync()
-        .receive(doc, &mut state, message, &f.source_id, at)
+        .receive(&f.source_id, doc, &mut session, message, at)
     {
         Err(_) => {
             assert_eq!(f.target.sync().doc_heads().unwrap(), heads_before);
@@ -156,14 +146,7 @@ fn feed(f: &mut Fixture, doc: &DocId, message: &[u8]) {
         }
         Ok(receipt) if receipt.changed => {
             // Whatever got in must be the source's own: a full sync ends on its heads.
-            let target_id = f.target.me().unwrap().id.to_string();
-            full_sync(
-                &mut f.source,
-                &f.source_id.clone(),
-                &mut f.target,
-                &target_id,
-                doc,
-            );
+            full_sync(&mut f.source, &mut f.target, doc);
             let heads = |b: &mut Book| {
                 b.sync()
                     .doc_heads()
@@ -204,9 +187,9 @@ proptest! {
             DocId::Org
         };
         let dump_before = f.target.dump().unwrap();
-        let mut state = SyncState::new();
+        let mut session = SyncSession::default();
         let at = f.clock.tick();
-        let result = f.target.sync().receive(&doc, &mut state, &bytes, &f.source_id, at);
+        let result = f.target.sync().receive(&f.source_id, &doc, &mut session, &bytes, at);
         if let Ok(receipt) = result {
             prop_assert!(!receipt.changed);
         }

@@ -46,3 +46,26 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     }
     Ok(())
 }
+
+/// Reads a small file a user gave (a join request), refusing one larger than `max`
+/// bytes before reading it.
+pub(crate) fn read_small(path: &Path, max: usize) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let err = |source| Error::File {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    File::open(path)
+        .map_err(err)?
+        .take(max as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(err)?;
+    if bytes.len() > max {
+        return Err(err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {max} bytes"),
+        )));
+    }
+    Ok(bytes)
+}

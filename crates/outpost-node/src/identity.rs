@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use libp2p_identity::{Keypair, PeerId};
-use outpost_core::DeviceId;
+use outpost_core::{DeviceId, DeviceKey};
 
 use crate::error::{Error, Result};
 
@@ -44,6 +44,21 @@ impl Identity {
     /// The keypair, for the network layer.
     pub fn keypair(&self) -> &Keypair {
         &self.keypair
+    }
+
+    /// The same key as the book signs changes with: the device's id is its PeerId, so a
+    /// change's author names the key that must have signed it.
+    pub fn signing_key(&self) -> Result<DeviceKey> {
+        let ed25519 = self
+            .keypair
+            .clone()
+            .try_into_ed25519()
+            .map_err(|e| key_error(Path::new(KEY_FILE), format!("not an ed25519 key: {e}")))?;
+        let secret: [u8; 32] =
+            ed25519.secret().as_ref().try_into().map_err(|_| {
+                key_error(Path::new(KEY_FILE), "a secret of the wrong length".into())
+            })?;
+        Ok(DeviceKey::from_secret(&secret))
     }
 
     /// Loads the key of a data dir, or creates one (mode 0600) if there is none yet.
@@ -114,6 +129,13 @@ fn write_secret(path: &Path, bytes: &[u8]) -> Result<()> {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_book_signs_with_the_network_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = Identity::load_or_create(dir.path()).unwrap();
+        assert_eq!(id.signing_key().unwrap().device_id(), id.device_id());
+    }
 
     #[test]
     fn key_persists_private_and_maps_to_the_device_id() {

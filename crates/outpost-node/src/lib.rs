@@ -39,7 +39,7 @@ pub use error::{Error, Result};
 pub use host::{Host, HostStatus, Lifecycle, Networking, Setup};
 pub use net::{
     DocumentHeads, Joined, NetConfig, NewInvite, PEERS_FILE, PORT_FILE, PeerStatus, SyncStatus,
-    office_port, parse_addrs, stored_peers,
+    office_port, parse_addrs, request_to_join, stored_peers,
 };
 pub use node::{DB_FILE, Event, Node, default_data_dir};
 pub use today::Today;

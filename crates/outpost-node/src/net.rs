@@ -18,7 +18,7 @@ use crate::node::{Event, Net, Node};
 use crate::replica::NodeReplica;
 
 pub use listen::{NetConfig, PEERS_FILE, PORT_FILE, office_port, parse_addrs, stored_peers};
-pub use members::{Joined, NewInvite};
+pub use members::{Joined, NewInvite, request_to_join};
 pub use status::{DocumentHeads, PeerStatus, SyncStatus};
 
 impl Node {

@@ -10,7 +10,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use outpost_core::{Book, DocId, JoinAs, NewOrg, RecordRef, Timestamp};
+use outpost_core::{Book, DocId, NewOrg, RecordRef, Timestamp};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
@@ -134,11 +134,16 @@ impl Node {
     /// Opens the node of an existing data dir.
     pub fn open(data_dir: &Path) -> Result<Node> {
         let lock = lock(data_dir)?;
-        let book = Book::open(&data_dir.join(DB_FILE))?;
-        let identity = Identity::load(data_dir)?;
-        if &identity.device_id() != book.device_id() {
-            return Err(Error::KeyMismatch(data_dir.join(crate::identity::KEY_FILE)));
+        if !data_dir.join(DB_FILE).exists() {
+            return Err(outpost_core::Error::NotInitialised.into());
         }
+        let identity = Identity::load(data_dir)?;
+        let book = match Book::open(&data_dir.join(DB_FILE), identity.signing_key()?) {
+            Err(outpost_core::Error::WrongKey(_)) => {
+                return Err(Error::KeyMismatch(data_dir.join(crate::identity::KEY_FILE)));
+            }
+            book => book?,
+        };
         Ok(Node::assemble(book, identity, data_dir, lock))
     }
 
@@ -146,11 +151,12 @@ impl Node {
     /// key is created, or kept from an earlier attempt that stopped before the book.
     pub(crate) fn fresh_dir(data_dir: &Path) -> Result<(File, Identity)> {
         let lock = lock(data_dir)?;
+        let identity = Identity::load_or_create(data_dir)?;
         if data_dir.join(DB_FILE).exists() {
-            let book = Book::open(&data_dir.join(DB_FILE))?;
+            let book = Book::open(&data_dir.join(DB_FILE), identity.signing_key()?)?;
             return Err(outpost_core::Error::AlreadyInitialised(book.org_id().to_string()).into());
         }
-        Ok((lock, Identity::load_or_create(data_dir)?))
+        Ok((lock, identity))
     }
 
     /// Creates a new organisation in an empty data dir.
@@ -159,14 +165,16 @@ impl Node {
         let book = Book::create(
             &data_dir.join(DB_FILE),
             org,
-            identity.device_id(),
+            identity.signing_key()?,
             Timestamp::now(),
         )?;
         Ok(Node::assemble(book, identity, data_dir, lock))
     }
 
-    /// Starts a new device of an existing organisation from a bundle file.
-    pub fn join_bundle(data_dir: &Path, bundle: &Path, join: JoinAs) -> Result<Node> {
+    /// Starts this device from the bundle an admin made for it after admitting its join
+    /// request (see [`crate::request_to_join`]): the bundle must list this device's key
+    /// as a member.
+    pub fn join_bundle(data_dir: &Path, bundle: &Path) -> Result<Node> {
         let (lock, identity) = Node::fresh_dir(data_dir)?;
         let bytes = std::fs::read(bundle).map_err(|source| Error::File {
             path: bundle.to_path_buf(),
@@ -175,8 +183,7 @@ impl Node {
         let book = Book::join(
             &data_dir.join(DB_FILE),
             &bytes,
-            join,
-            identity.device_id(),
+            identity.signing_key()?,
             Timestamp::now(),
         )?;
         Ok(Node::assemble(book, identity, data_dir, lock))

@@ -1,32 +1,22 @@
-//! The node's side of sync ([`outpost_sync::Replica`]): access per document, Automerge
-//! sync state per peer per document, and invites answered by an admin node.
+//! The node's side of sync ([`outpost_sync::Replica`]): a thin adapter. Every decision
+//! about a sync step (who may read a document, which changes pass, what to answer) is
+//! the book's ([`outpost_core::Sync`]); this keeps the sessions per peer and document,
+//! tells the window what arrived, and answers invites on an admin node.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, Weak};
 
-use outpost_core::access;
-use outpost_core::{ChangeHash, Device, DocId, InviteRefusal, SyncState, Timestamp};
+use outpost_core::{DocId, InviteRefusal, SyncSession, Timestamp};
 use outpost_sync::wire::DocHeads;
 use outpost_sync::{JoinGrant, JoinRequest, PeerId, Received, Refusal, Rejected, Replica};
 
 use crate::identity::device_id_of;
 use crate::node::{Event, Node};
 
-/// How many exchanges on one document may bring only refused changes before we stop
-/// answering (a peer that keeps offering a change we refuse would ping-pong forever).
-const MAX_IDLE_EXCHANGES: u8 = 4;
-
-#[derive(Default)]
-struct DocSession {
-    state: SyncState,
-    idle: u8,
-    last_their_heads: Vec<ChangeHash>,
-}
-
 /// Sync on behalf of a [`Node`].
 pub(crate) struct NodeReplica {
     node: Weak<Node>,
-    sessions: Mutex<HashMap<(PeerId, DocId), DocSession>>,
+    sessions: Mutex<HashMap<(PeerId, DocId), SyncSession>>,
 }
 
 fn reject(e: impl std::fmt::Display) -> Rejected {
@@ -37,8 +27,11 @@ fn doc_id(doc: &str) -> Result<DocId, Rejected> {
     DocId::parse(doc).map_err(|_| Rejected(format!("unknown document id {doc:?}")))
 }
 
-fn heads_of(doc: &DocHeads) -> Vec<ChangeHash> {
-    doc.heads.iter().map(|h| ChangeHash(*h)).collect()
+fn heads_of(doc: &DocHeads) -> Vec<outpost_core::ChangeHash> {
+    doc.heads
+        .iter()
+        .map(|h| outpost_core::ChangeHash(*h))
+        .collect()
 }
 
 impl NodeReplica {
@@ -55,11 +48,12 @@ impl NodeReplica {
             .ok_or_else(|| Rejected("the node is shutting down".into()))
     }
 
-    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<(PeerId, DocId), DocSession>> {
+    fn sessions(&self) -> std::sync::MutexGuard<'_, HashMap<(PeerId, DocId), SyncSession>> {
         self.sessions.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn member(&self, node: &Node, peer: &PeerId) -> Result<Device, Rejected> {
+    /// The active member `peer` is, or the refusal.
+    fn member(&self, node: &Node, peer: &PeerId) -> Result<outpost_core::Device, Rejected> {
         match node.member(&device_id_of(peer)) {
             Ok(Some(m)) if !m.revoked => Ok(m),
             Ok(_) => Err(Rejected(format!("{peer} is not an active member"))),
@@ -70,10 +64,10 @@ impl NodeReplica {
     /// Drops the in-memory sync sessions with `peer`, storing what outlives a session
     /// (the heads both sides share).
     fn end_sessions(&self, peer: &PeerId) {
-        let mut ended: Vec<(DocId, SyncState)> = Vec::new();
+        let mut ended: Vec<(DocId, SyncSession)> = Vec::new();
         self.sessions().retain(|(p, doc), s| {
             if p == peer {
-                ended.push((doc.clone(), std::mem::take(&mut s.state)));
+                ended.push((doc.clone(), std::mem::take(s)));
                 false
             } else {
                 true
@@ -86,34 +80,30 @@ impl NodeReplica {
         let device = device_id_of(peer);
         let saved = node.with_book(|b| {
             b.sync()
-                .save_states(device.as_str(), ended.iter().map(|(d, s)| (d, s)))
+                .end_sessions(&device, ended.iter().map(|(d, s)| (d, s)))
         });
         if let Err(e) = saved {
             tracing::warn!(%peer, error = %e, "cannot keep the sync state");
         }
     }
 
-    /// Runs `f` with the session of `peer` on `doc`, loading its stored state first.
+    /// Runs `f` with the session of `peer` on `doc`, resuming a stored one first. The
+    /// sessions stay locked while the book decides, so two messages of one session
+    /// never interleave.
     fn with_session<T>(
         &self,
         node: &Node,
         peer: &PeerId,
         doc: &DocId,
-        f: impl FnOnce(&mut DocSession) -> Result<T, Rejected>,
+        f: impl FnOnce(&mut SyncSession) -> Result<T, Rejected>,
     ) -> Result<T, Rejected> {
         let key = (*peer, doc.clone());
         let mut sessions = self.sessions();
         if !sessions.contains_key(&key) {
-            let state = node
-                .with_book(|b| b.sync().state(device_id_of(peer).as_str(), doc))
+            let session = node
+                .with_book(|b| b.sync().session(&device_id_of(peer), doc))
                 .map_err(reject)?;
-            sessions.insert(
-                key.clone(),
-                DocSession {
-                    state,
-                    ..DocSession::default()
-                },
-            );
+            sessions.insert(key.clone(), session);
         }
         let session = sessions
             .get_mut(&key)
@@ -157,62 +147,42 @@ impl Replica for NodeReplica {
     fn generate(&self, peer: &PeerId, doc: &str) -> Result<Option<Vec<u8>>, Rejected> {
         let node = self.node()?;
         let doc = doc_id(doc)?;
-        let member = self.member(&node, peer)?;
-        let me = node.me().map_err(reject)?;
-        if !access::may_read(&member, &doc) || !access::may_read(&me, &doc) {
-            return Ok(None);
+        let device = device_id_of(peer);
+        let generated = self.with_session(&node, peer, &doc, |s| {
+            Ok(node.with_book(|b| b.sync().generate(&device, &doc, s)))
+        })?;
+        match generated {
+            Err(crate::Error::Core(outpost_core::Error::NotPermitted { .. })) => {
+                // A document the peer may not read (or we may not hold): say nothing.
+                tracing::debug!(%peer, %doc, "not offered: not readable");
+                Ok(None)
+            }
+            other => other.map_err(reject),
         }
-        self.with_session(&node, peer, &doc, |s| {
-            s.idle = 0;
-            node.with_book(|b| b.sync().generate(&doc, &mut s.state))
-                .map_err(reject)
-        })
     }
 
     fn receive(&self, peer: &PeerId, doc: &str, message: &[u8]) -> Result<Received, Rejected> {
         let node = self.node()?;
         let doc = doc_id(doc)?;
-        self.member(&node, peer)?;
-        let me = node.me().map_err(reject)?;
-        if !access::may_read(&me, &doc) {
-            return Err(Rejected(format!(
-                "{doc} is not a document this device may hold"
-            )));
-        }
         let device = device_id_of(peer);
-        let (receipt, reply) = self.with_session(&node, peer, &doc, |s| {
-            let receipt = node
-                .with_book(|b| {
-                    b.sync().receive(
-                        &doc,
-                        &mut s.state,
-                        message,
-                        device.as_str(),
-                        Timestamp::now(),
-                    )
-                })
-                .map_err(reject)?;
-            // Only a message that brought nothing but refused changes counts as idle:
-            // Automerge's own exchanges (bloom filters, acknowledgements) end by
-            // themselves, a refused change would be offered again forever.
-            let their_heads = s.state.their_heads.clone().unwrap_or_default();
-            let progress =
-                receipt.changed || receipt.refused.is_empty() || their_heads != s.last_their_heads;
-            s.last_their_heads = their_heads;
-            s.idle = if progress {
-                0
-            } else {
-                s.idle.saturating_add(1)
-            };
-            let reply = if s.idle >= MAX_IDLE_EXCHANGES {
-                tracing::info!(%peer, %doc, "no progress: waiting for new changes");
-                None
-            } else {
-                node.with_book(|b| b.sync().generate(&doc, &mut s.state))
-                    .map_err(reject)?
-            };
-            Ok((receipt, reply))
+        let receipt = self.with_session(&node, peer, &doc, |s| {
+            Ok(node.with_book(|b| {
+                b.sync()
+                    .receive(&device, &doc, s, message, Timestamp::now())
+            }))
         })?;
+        let receipt = match receipt {
+            Err(crate::Error::Core(outpost_core::Error::NotPermitted { .. })) => {
+                // Not a byte of it back, nothing of it taken; the session goes on (the
+                // peer may see an older `org` than ours, where it still could).
+                tracing::warn!(%peer, %doc, "refused a sync message: not readable by the peer");
+                return Ok(Received {
+                    reply: None,
+                    changed: false,
+                });
+            }
+            other => other.map_err(reject)?,
+        };
         if !receipt.refused.is_empty() {
             node.emit(Event::ChangesRefused {
                 count: receipt.refused.len(),
@@ -227,7 +197,7 @@ impl Replica for NodeReplica {
             }
         }
         Ok(Received {
-            reply,
+            reply: receipt.reply,
             changed: receipt.changed,
         })
     }

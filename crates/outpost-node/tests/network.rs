@@ -335,3 +335,76 @@ outposttest!(
         });
     }
 );
+
+outposttest!(
+    a_transfer_reaches_a_clerk_of_the_destination_and_no_third_site,
+    |dir, _device| {
+        let (hq, _hq_serving) = hq(&dir);
+        hq.ok(&["site", "add", "GZ", "Guangzhou"]);
+        let bj = joined(&dir, &hq, "bj", "clerk", "BJ", "Li");
+        let gz = joined(&dir, &hq, "gz", "clerk", "GZ", "Chen");
+        let _bj_serving = Serving::start(&bj);
+        let _gz_serving = Serving::start(&gz);
+        hq.ok(&[
+            "stock",
+            "receive",
+            "--warehouse",
+            "SH1",
+            "--item",
+            "TEA",
+            "--qty",
+            "10",
+        ]);
+        let sent = hq.json(&[
+            "stock", "transfer", "--item", "TEA", "--from", "SH1", "--to", "BJ1", "--qty", "3",
+        ]);
+        let transfer = sent["transfer"].as_str().unwrap().to_string();
+        // The BJ clerk sees the goods on their way and records what arrived: two boxes.
+        eventually("the transfer in transit at BJ", || {
+            bj.json(&["stock", "transit"]).as_array().unwrap().len() == 1
+        });
+        bj.ok(&[
+            "stock",
+            "receive",
+            "--transfer",
+            &transfer,
+            "--qty",
+            "2",
+            "--note",
+            "one box crushed",
+        ]);
+        eventually("the arrival at HQ", || {
+            hq.json(&["stock", "transit"])
+                .as_array()
+                .unwrap()
+                .is_empty()
+        });
+        // Both sites agree on what arrived, and both see the short receipt.
+        let bj1 = ["stock", "levels", "--warehouse", "BJ1"];
+        assert_eq!(hq.json(&bj1), bj.json(&bj1));
+        assert_eq!(hq.json(&bj1)[0]["qty"], 2);
+        for device in [&hq, &bj] {
+            let exceptions = device.json(&["exceptions"]);
+            let kinds: Vec<&str> = exceptions
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["kind"].as_str().unwrap())
+                .collect();
+            assert_eq!(kinds, ["transfer_mismatch"], "{exceptions}");
+        }
+        // A clerk of a third site sees neither side (though it hears of what HQ wrote
+        // after the transfer).
+        hq.ok(&[
+            "item", "add", "--sku", "RICE", "--name", "Rice", "--unit", "bag", "--price", "5",
+        ]);
+        eventually("GZ in step with HQ's catalogue", || skus(&gz).len() == 2);
+        assert!(
+            gz.json(&["stock", "transit"])
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+        assert!(!gz.dump().contains("transfers/"), "GZ holds a transfer");
+    }
+);

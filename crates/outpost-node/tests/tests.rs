@@ -17,6 +17,8 @@ mod durability;
 mod network;
 // A stranger's libp2p peer gets no document byte; after joining it does.
 mod stranger;
+// A member's modified program asks for another site's documents and gets no byte.
+mod snooping;
 // The device key: private, stable, the device's id in the organisation.
 mod identity;
 // The book from the command line: orders, stock, tasks, conflicts, history.

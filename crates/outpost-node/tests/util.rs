@@ -93,7 +93,7 @@ impl Device {
 }
 
 /// Sets up SH (device `a`, admin) with site BJ, two items, a customer and a supplier, and
-/// BJ (device `b`, clerk) joined from a's bundle.
+/// BJ (device `b`, clerk) admitted by `a` from a join request on a file.
 pub fn two_offices(dir: &Dir) -> (Device, Device) {
     let a = dir.device("a");
     a.ok(&[
@@ -125,19 +125,34 @@ pub fn two_offices(dir: &Dir) -> (Device, Device) {
     ]);
     a.ok(&["customer", "add", "Acme"]);
     a.ok(&["supplier", "add", "Hangzhou Tea Co"]);
-    let bundle = dir.path().join("setup.bundle");
-    a.ok(&["bundle", "export", bundle.to_str().unwrap()]);
     let b = dir.device("b");
-    b.ok(&[
-        "init",
-        "--join-bundle",
-        bundle.to_str().unwrap(),
-        "--site",
-        "BJ",
-        "--name",
-        "Wang Fang",
-    ]);
+    admit_by_file(dir, &a, &b, "clerk", "BJ", "Wang Fang");
     (a, b)
+}
+
+/// Adds `new` to `admin`'s organisation without a network between them: an invite, the
+/// new device's join request on a file, the admin's admission and the bundle it writes.
+pub fn admit_by_file(dir: &Dir, admin: &Device, new: &Device, role: &str, site: &str, name: &str) {
+    let invite = admin.json(&["invite", "new", "--role", role, "--site", site]);
+    let code = invite["code"].as_str().unwrap();
+    let request = dir.path().join(format!("{name}.request"));
+    let bundle = dir.path().join(format!("{name}.bundle"));
+    new.ok(&[
+        "join",
+        code,
+        "--name",
+        name,
+        "--request",
+        request.to_str().unwrap(),
+    ]);
+    admin.ok(&[
+        "member",
+        "admit",
+        request.to_str().unwrap(),
+        "--bundle",
+        bundle.to_str().unwrap(),
+    ]);
+    new.ok(&["init", "--join-bundle", bundle.to_str().unwrap()]);
 }
 
 /// Exports from `from` and imports into `to`; returns the import report.

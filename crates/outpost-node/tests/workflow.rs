@@ -1,4 +1,4 @@
-use crate::util::{carry, two_offices};
+use crate::util::{admit_by_file, carry, two_offices};
 
 outposttest!(order_lifecycle_from_the_cli, |dir, _cmd| {
     let (a, _b) = two_offices(&dir);
@@ -137,20 +137,8 @@ outposttest!(conflict_and_exception_across_two_sh_devices, |dir, _cmd| {
         .as_str()
         .unwrap()
         .to_string();
-    let bundle = dir.path().join("for-c.bundle");
-    a.ok(&["bundle", "export", bundle.to_str().unwrap()]);
     let c = dir.device("c");
-    c.ok(&[
-        "init",
-        "--join-bundle",
-        bundle.to_str().unwrap(),
-        "--site",
-        "SH",
-        "--name",
-        "Zhao",
-        "--role",
-        "warehouse",
-    ]);
+    admit_by_file(&dir, &a, &c, "warehouse", "SH", "Zhao");
     // Offline at the same time: both edit the note, both issue tea.
     a.ok(&["order", "edit", &number, "--note", "deliver Monday"]);
     c.ok(&["order", "edit", &number, "--note", "周二送货"]);

@@ -162,6 +162,86 @@ impl JoinRequest {
     }
 }
 
+/// A join request carried on a file to an admin, for a device that cannot reach an
+/// admin node: the request, the invite it answers and the invite key's signature over
+/// both, so that whoever carries the file proves it held the invite's secret (as the
+/// network join proves it by dialling with the invite's key).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfflineJoinRequest {
+    /// The invite's peer id.
+    pub invite: String,
+    /// The device's request, signed by the device.
+    pub request: JoinRequest,
+    /// The invite key's signature over the invite's peer id and the request.
+    pub invite_signature: Vec<u8>,
+}
+
+/// The most bytes a join request file may hold (a request is a few hundred bytes).
+pub const MAX_JOIN_REQUEST_BYTES: usize = 16 * 1024;
+
+fn offline_signed_bytes(invite: &PeerId, request: &JoinRequest) -> Vec<u8> {
+    let mut msg = b"outpost-join-offline/1".to_vec();
+    for part in [
+        invite.to_bytes().as_slice(),
+        request.org.as_bytes(),
+        &request.device_key,
+        request.name.as_bytes(),
+        &request.signature,
+    ] {
+        msg.extend((part.len() as u32).to_be_bytes());
+        msg.extend(part);
+    }
+    msg
+}
+
+impl OfflineJoinRequest {
+    /// A request for `device` to join with the invite `code`, signed by both.
+    pub fn new(code: &InviteCode, device: &Keypair, name: &str) -> Result<OfflineJoinRequest> {
+        let request = JoinRequest::new(code, device, name)?;
+        let invite = code.peer_id();
+        let invite_signature = code
+            .keypair()
+            .sign(&offline_signed_bytes(&invite, &request))
+            .map_err(|e| Error::Transport(e.to_string()))?;
+        Ok(OfflineJoinRequest {
+            invite: invite.to_string(),
+            request,
+            invite_signature,
+        })
+    }
+
+    /// The file's bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(self).unwrap_or_default()
+    }
+
+    /// Reads a request file; a damaged or oversized one is an error.
+    pub fn decode(bytes: &[u8]) -> Result<OfflineJoinRequest> {
+        if bytes.len() > MAX_JOIN_REQUEST_BYTES {
+            return Err(Error::Protocol("the join request is too large".into()));
+        }
+        serde_json::from_slice(bytes)
+            .map_err(|e| Error::Protocol(format!("not a join request: {e}")))
+    }
+
+    /// The invite and the device, if both signatures hold.
+    pub fn verify(&self) -> std::result::Result<(PeerId, PeerId), Refusal> {
+        let invite: PeerId = self.invite.parse().map_err(|_| Refusal::Unknown)?;
+        // An ed25519 peer id holds its public key: the invite's key is known from its id.
+        let invite_key = PublicKey::try_decode_protobuf(invite.as_ref().digest())
+            .map_err(|_| Refusal::BadSignature)?;
+        if !invite_key.verify(
+            &offline_signed_bytes(&invite, &self.request),
+            &self.invite_signature,
+        ) {
+            return Err(Refusal::BadSignature);
+        }
+        let device = self.request.verified_device(&invite)?;
+        Ok((invite, device))
+    }
+}
+
 /// An admin node's answer: the device is a member now.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct JoinGrant {
@@ -199,8 +279,8 @@ pub enum Refusal {
     /// The code names another organisation.
     #[error("the invite is for another organisation")]
     WrongOrg,
-    /// The request's signature does not hold.
-    #[error("the join request is not signed by the device")]
+    /// The request's signatures (the device's, and on a file the invite's) do not hold.
+    #[error("the join request is not signed by the device and the invite")]
     BadSignature,
     /// The device is a member already.
     #[error("the device is a member already")]
@@ -381,6 +461,32 @@ mod tests {
             forged.verified_device(&code.peer_id()),
             Err(Refusal::BadSignature)
         );
+    }
+
+    #[test]
+    fn an_offline_request_proves_the_invite_and_the_device() {
+        let code = InviteCode::generate("org-1", Vec::new());
+        let device = Keypair::generate_ed25519();
+        let request = OfflineJoinRequest::new(&code, &device, "Li").unwrap();
+        let read = OfflineJoinRequest::decode(&request.encode()).unwrap();
+        assert_eq!(
+            read.verify(),
+            Ok((code.peer_id(), device.public().to_peer_id()))
+        );
+        // Another name, another device key, or another invite: the signatures fail.
+        let mut renamed = read.clone();
+        renamed.request.name = "Boss".into();
+        assert_eq!(renamed.verify(), Err(Refusal::BadSignature));
+        let mut other_device = read.clone();
+        other_device.request.device_key = Keypair::generate_ed25519().public().encode_protobuf();
+        assert_eq!(other_device.verify(), Err(Refusal::BadSignature));
+        let mut other_invite = read.clone();
+        other_invite.invite = InviteCode::generate("org-1", Vec::new())
+            .peer_id()
+            .to_string();
+        assert_eq!(other_invite.verify(), Err(Refusal::BadSignature));
+        assert!(OfflineJoinRequest::decode(b"{}").is_err());
+        assert!(OfflineJoinRequest::decode(&vec![b' '; MAX_JOIN_REQUEST_BYTES + 1]).is_err());
     }
 
     #[test]

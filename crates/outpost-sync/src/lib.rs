@@ -35,7 +35,10 @@ pub mod wire;
 pub use config::Config;
 pub use error::{Error, Result};
 pub use join::JOIN_PROTOCOL;
-pub use join::{InviteCode, JoinGrant, JoinRequest, Refusal, present_invite};
+pub use join::{
+    InviteCode, JoinGrant, JoinRequest, MAX_JOIN_REQUEST_BYTES, OfflineJoinRequest, Refusal,
+    present_invite,
+};
 pub use libp2p::{Multiaddr, PeerId, identity::Keypair, multiaddr::Protocol};
 pub use network::{Client, Event, EventLoop, PeerInfo, new, peer_of};
 pub use replica::{Received, Rejected, Replica};

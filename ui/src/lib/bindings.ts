@@ -318,7 +318,15 @@ conflicts: number,
 /**
  * Exceptions after the merge.
  */
-exceptions: number, };
+exceptions: number, 
+/**
+ * Changes refused (unsigned, by a non-member, or by someone who may not write there).
+ */
+refused: Array<RefusedChange>, 
+/**
+ * Documents in the bundle that this device's member may not read, left out.
+ */
+left_out: Array<string>, };
 
 export type Invite = { 
 /**
@@ -999,7 +1007,8 @@ doc: string,
  */
 author: string, 
 /**
- * The peer that sent it.
+ * Where it came from: the peer that sent it, or `file:` and the device that wrote
+ * the bundle.
  */
 from_peer: string, 
 /**

@@ -1,49 +1,45 @@
-//! The book's side of network sync: which documents a member may read, Automerge sync
-//! messages, and the author check that every received change must pass.
+//! The book's side of network sync: one place decides each step of it.
 //!
-//! A received message's changes are taken out of it and checked one by one: a change is
-//! applied only if its author is a member who may write the document (or it is the
-//! document's deterministic genesis). Refused changes — and changes that build on them —
-//! are logged and never applied. The accepted ones merge through the same path as
-//! bundles (one SQLite transaction with their projections); the message, emptied of its
-//! changes, then updates the sync state.
+//! [`Sync::receive`] takes a sealed message (an Automerge sync message and the
+//! signatures of the changes in it) for one document from one peer and, under the one
+//! borrow of the book the caller holds, checks that the peer may read the document,
+//! screens every change it carries ([`super::screen`]: signature, author, membership),
+//! applies what passes with its projections in one SQLite transaction, refuses the rest
+//! and returns what it did with the reply. [`Sync::generate`] speaks first. A peer that
+//! may not read a document gets no byte of it either way.
+
+mod chunks;
 
 use automerge::sync::{self, SyncDoc};
-use automerge::{Automerge, Change, ChangeHash};
+use automerge::{Automerge, ChangeHash};
 use jiff::Timestamp;
-use rusqlite::params;
 use serde::Serialize;
 
+use super::screen::RefusedChange;
 use crate::access::{self, Device};
 use crate::doc_id::DocId;
 use crate::error::{Error, Result};
 use crate::id::DeviceId;
 use crate::record::RecordRef;
 use crate::repo::Repo;
-use crate::schema;
 use crate::store;
+
+/// How many exchanges on one document may bring only refused changes before we stop
+/// answering (a peer that keeps offering a change we refuse would ping-pong forever).
+const MAX_IDLE_EXCHANGES: u8 = 4;
+
+/// One peer's sync of one document: Automerge's sync state, and how many exchanges in a
+/// row brought nothing but refused changes.
+#[derive(Debug, Default)]
+pub struct SyncSession {
+    state: sync::State,
+    idle: u8,
+    last_their_heads: Vec<ChangeHash>,
+}
 
 /// The book's side of network sync: [`crate::Book::sync`].
 pub struct Sync<'a> {
     pub(crate) repo: &'a mut Repo,
-}
-
-/// A change that was received and not applied.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct RefusedChange {
-    /// The change's hash.
-    pub hash: String,
-    /// The document it was for.
-    pub doc: String,
-    /// Its author (device id, or the raw actor if not a device).
-    pub author: String,
-    /// The peer that sent it.
-    pub from_peer: String,
-    /// Why it was refused.
-    pub reason: String,
-    /// When it was refused (ms).
-    pub at_ms: i64,
 }
 
 /// What receiving one sync message did.
@@ -57,6 +53,9 @@ pub struct SyncReceipt {
     pub refused: Vec<RefusedChange>,
     /// Whether the document's heads moved.
     pub changed: bool,
+    /// The message to send back, if there is anything to say (sealed like the one
+    /// received).
+    pub reply: Option<Vec<u8>>,
 }
 
 /// How much of a document a peer lacks or has that we lack.
@@ -77,53 +76,6 @@ fn known_heads(doc: &Automerge, theirs: &[ChangeHash]) -> Vec<ChangeHash> {
         .collect()
 }
 
-/// Splits concatenated storage chunks: each is magic (4 bytes), checksum (4), type (1),
-/// a LEB128 length and that many bytes.
-fn split_chunks(mut bytes: &[u8]) -> Option<Vec<(u8, &[u8])>> {
-    let mut out = Vec::new();
-    while !bytes.is_empty() {
-        let kind = *bytes.get(8)?;
-        let (mut len, mut shift, mut at) = (0usize, 0u32, 9usize);
-        loop {
-            let b = *bytes.get(at)?;
-            len |= usize::from(b & 0x7f).checked_shl(shift)?;
-            at += 1;
-            if b & 0x80 == 0 {
-                break;
-            }
-            shift += 7;
-            if shift > 56 {
-                return None;
-            }
-        }
-        let end = at.checked_add(len)?;
-        out.push((kind, bytes.get(..end)?));
-        bytes = &bytes[end..];
-    }
-    Some(out)
-}
-
-/// The changes carried by a sync message: its chunks hold changes or whole documents.
-fn changes_of(message: &sync::Message, doc_id: &DocId) -> Result<Vec<Change>> {
-    let mut out = Vec::new();
-    for bytes in message.changes.iter() {
-        let chunks = split_chunks(bytes)
-            .ok_or_else(|| Error::corrupt(doc_id, "a sync message's chunk is cut short"))?;
-        for (kind, chunk) in chunks {
-            if kind == 0 {
-                let doc =
-                    Automerge::load(chunk).map_err(|e| Error::corrupt(doc_id, e.to_string()))?;
-                out.extend(doc.get_changes(&[]));
-            } else {
-                let change = crate::bundle::parse_change(chunk)
-                    .map_err(|e| Error::corrupt(doc_id, format!("a change is {e}")))?;
-                out.push(change);
-            }
-        }
-    }
-    Ok(out)
-}
-
 impl Sync<'_> {
     /// Documents stored here that `member` may read, with their heads.
     pub fn readable_docs(&self, member: &Device) -> Result<Vec<(DocId, Vec<ChangeHash>)>> {
@@ -133,77 +85,110 @@ impl Sync<'_> {
             .collect())
     }
 
-    /// The stored sync state of `peer` for `doc`, or a fresh one.
-    pub fn state(&self, peer: &str, doc: &DocId) -> Result<sync::State> {
-        Ok(store::sync_state(self.repo.db(), peer, doc)?
+    /// The session with `peer` on `doc`, resumed from what the last one kept (the heads
+    /// both sides shared), or a fresh one.
+    pub fn session(&self, peer: &DeviceId, doc: &DocId) -> Result<SyncSession> {
+        let state = store::sync_state(self.repo.db(), peer.as_str(), doc)?
             .and_then(|bytes| sync::State::decode(&bytes).ok())
-            .unwrap_or_default())
+            .unwrap_or_default();
+        Ok(SyncSession {
+            state,
+            ..SyncSession::default()
+        })
     }
 
-    /// Keeps sync states for the next session (only their shared heads are kept).
-    pub fn save_states<'a>(
+    /// Keeps what outlives sessions with `peer` (only their shared heads are kept).
+    pub fn end_sessions<'a>(
         &self,
-        peer: &str,
-        states: impl IntoIterator<Item = (&'a DocId, &'a sync::State)>,
+        peer: &DeviceId,
+        sessions: impl IntoIterator<Item = (&'a DocId, &'a SyncSession)>,
     ) -> Result<()> {
         let tx = self.repo.db().unchecked_transaction()?;
-        for (doc, state) in states {
-            store::set_sync_state(&tx, peer, doc, &state.encode())?;
+        for (doc, session) in sessions {
+            store::set_sync_state(&tx, peer.as_str(), doc, &session.state.encode())?;
         }
         tx.commit()?;
         Ok(())
     }
 
-    /// The next sync message for `doc` with the peer whose state is `state`; `None` when
-    /// there is nothing to say. A document not stored here speaks from its genesis.
-    pub fn generate(&mut self, doc: &DocId, state: &mut sync::State) -> Result<Option<Vec<u8>>> {
-        let loaded = self.repo.loaded(doc)?;
-        Ok(loaded.doc.generate_sync_message(state).map(|m| m.encode()))
+    /// The next sync message for `doc` to `peer` in `session`, sealed with the
+    /// signatures of the changes it carries; `None` when there is nothing to say. A peer
+    /// that may not read `doc` is refused and sent nothing of it. A document not stored
+    /// here speaks from its genesis.
+    pub fn generate(
+        &mut self,
+        peer: &DeviceId,
+        doc: &DocId,
+        session: &mut SyncSession,
+    ) -> Result<Option<Vec<u8>>> {
+        self.reader(peer, doc)?;
+        session.idle = 0;
+        self.next_message(doc, session)
     }
 
-    /// Receives a sync message for `doc` from `peer`: applies the changes whose authors
-    /// may write `doc`, refuses the rest, and updates `state`. A malformed message is an
-    /// error and changes nothing.
+    fn next_message(&mut self, doc: &DocId, session: &mut SyncSession) -> Result<Option<Vec<u8>>> {
+        let loaded = self.repo.loaded(doc)?;
+        let Some(message) = loaded.doc.generate_sync_message(&mut session.state) else {
+            return Ok(None);
+        };
+        let sigs = chunks::sigs_of(self.repo.db(), doc, &message)?;
+        Ok(Some(crate::sign::seal(&message.encode(), &sigs)))
+    }
+
+    /// The member `peer` is, if it may read `doc` (and this device may hold it); else the
+    /// refusal, before any byte of the document moves.
+    fn reader(&self, peer: &DeviceId, doc: &DocId) -> Result<Device> {
+        let not_permitted = |role: &str| Error::NotPermitted {
+            doc: doc.to_string(),
+            role: role.to_string(),
+        };
+        let member = access::member(self.repo.db(), peer)?
+            .filter(|m| !m.revoked)
+            .ok_or_else(|| not_permitted("non-member"))?;
+        if !access::may_read(&member, doc) {
+            return Err(not_permitted(member.role.as_str()));
+        }
+        let me = self.repo.me()?;
+        if !access::may_read(&me, doc) {
+            return Err(not_permitted(me.role.as_str()));
+        }
+        Ok(member)
+    }
+
+    /// Receives a sync message for `doc` from `peer` in `session` and answers it: checks
+    /// that the peer may read (and so sync) `doc`, screens the changes it carries
+    /// (signature, author, membership), applies what passes, refuses the rest, and
+    /// returns what it did with the reply to send. A malformed message is an error and
+    /// changes nothing.
     pub fn receive(
         &mut self,
+        peer: &DeviceId,
         doc_id: &DocId,
-        state: &mut sync::State,
-        message: &[u8],
-        peer: &str,
+        session: &mut SyncSession,
+        sealed: &[u8],
         at: Timestamp,
     ) -> Result<SyncReceipt> {
+        self.reader(peer, doc_id)?;
+        let (message, sigs) = crate::sign::unseal(sealed)
+            .ok_or_else(|| Error::corrupt(doc_id, "a sync message without signatures"))?;
         let mut message = sync::Message::decode(message)
             .map_err(|e| Error::corrupt(doc_id, format!("sync message: {e}")))?;
-        let changes = changes_of(&message, doc_id)?;
+        let changes = chunks::changes_of(&message, doc_id)?;
         let mut receipt = SyncReceipt::default();
-        let (accepted, refused) = self.screen(doc_id, changes, peer, at)?;
-        receipt.refused = refused;
         let before = self.repo.loaded(doc_id)?.doc.get_heads();
-        let refused = &receipt.refused;
-        let merged = self.repo.merging(|m| {
-            store::set_peer_heads(m.db(), peer, doc_id, &message.heads)?;
-            for r in refused {
-                m.db()
-                    .prepare_cached(
-                        "INSERT INTO refused_changes(hash, doc, author, from_peer, reason, at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                         ON CONFLICT(hash) DO UPDATE SET from_peer = excluded.from_peer, at = excluded.at",
-                    )?
-                    .execute(params![r.hash, r.doc, r.author, r.from_peer, r.reason, r.at_ms])?;
-            }
-            if accepted.is_empty() {
-                Ok(None)
-            } else {
-                m.merge(doc_id, &accepted).map(Some)
-            }
+        let org = self.repo.org().clone();
+        let from = peer.to_string();
+        let screened = self.repo.merging(|m| {
+            store::set_peer_heads(m.db(), &from, doc_id, &message.heads)?;
+            super::screen::merge_screened(m, &org, doc_id, changes, &sigs, &from, at)
         })?;
-        if let Some(merged) = merged {
-            receipt.new_changes = merged.new_changes;
-            receipt.records = merged.records;
-        }
+        receipt.new_changes = screened.new_changes;
+        receipt.records = screened.records;
+        receipt.refused = screened.refused;
         receipt.changed = self.repo.loaded(doc_id)?.doc.get_heads() != before;
         // The changes are in (or refused); let Automerge update what it knows of the peer.
         message.changes = sync::ChunkList::empty();
+        let state = &mut session.state;
         self.repo
             .loaded(doc_id)?
             .doc
@@ -213,69 +198,26 @@ impl Sync<'_> {
             // new heads; it must be told them (the acknowledgement the sender waits for).
             state.last_sent_heads = before;
         }
+        // Only a message that brought nothing but refused changes counts as idle:
+        // Automerge's own exchanges (bloom filters, acknowledgements) end by themselves,
+        // a refused change would be offered again forever.
+        let their_heads = state.their_heads.clone().unwrap_or_default();
+        let progress = receipt.changed
+            || receipt.refused.is_empty()
+            || their_heads != session.last_their_heads;
+        session.last_their_heads = their_heads;
+        session.idle = if progress {
+            0
+        } else {
+            session.idle.saturating_add(1)
+        };
+        receipt.reply = if session.idle >= MAX_IDLE_EXCHANGES {
+            tracing::info!(%peer, doc = %doc_id, "no progress: waiting for new changes");
+            None
+        } else {
+            self.next_message(doc_id, session)?
+        };
         Ok(receipt)
-    }
-
-    /// Splits received changes into those whose authors may write `doc` and the refused.
-    fn screen(
-        &mut self,
-        doc_id: &DocId,
-        changes: Vec<Change>,
-        peer: &str,
-        at: Timestamp,
-    ) -> Result<(Vec<Change>, Vec<RefusedChange>)> {
-        let genesis = schema::genesis(doc_id, self.repo.org().as_str())?.get_heads();
-        let mut accepted = Vec::with_capacity(changes.len());
-        let mut refused = Vec::new();
-        let mut refused_hashes = std::collections::HashSet::new();
-        let mut members: std::collections::HashMap<Vec<u8>, Option<Device>> = Default::default();
-        // Dependencies come before dependents in a sync message, so one pass finds
-        // changes that build on refused ones.
-        for change in changes {
-            let actor = change.actor_id().to_bytes().to_vec();
-            let reason = if genesis.contains(&change.hash()) {
-                None
-            } else if change.deps().iter().any(|d| refused_hashes.contains(d)) {
-                Some("it builds on a refused change".to_string())
-            } else {
-                let member = match members.get(&actor) {
-                    Some(m) => m.clone(),
-                    None => {
-                        let m = access::member(self.repo.db(), &DeviceId::from_bytes(&actor))?;
-                        members.insert(actor.clone(), m.clone());
-                        m
-                    }
-                };
-                match member {
-                    None => Some("its author is not a member".to_string()),
-                    Some(m) if !access::may_author(&m, doc_id, change.timestamp()) => {
-                        Some(format!(
-                            "a {} of {} may not write {doc_id}{}",
-                            m.role.as_str(),
-                            m.site,
-                            if m.revoked { " (revoked)" } else { "" }
-                        ))
-                    }
-                    Some(_) => None,
-                }
-            };
-            match reason {
-                None => accepted.push(change),
-                Some(reason) => {
-                    tracing::warn!(doc = %doc_id, hash = %change.hash(), %peer, %reason, "refused a change");
-                    refused_hashes.insert(change.hash());
-                    refused.push(RefusedChange {
-                        hash: change.hash().to_string(),
-                        doc: doc_id.to_string(),
-                        author: DeviceId::from_bytes(&actor).to_string(),
-                        from_peer: peer.to_string(),
-                        reason,
-                        at_ms: at.as_millisecond(),
-                    });
-                }
-            }
-        }
-        Ok((accepted, refused))
     }
 
     /// Changes refused from peers, newest first.

@@ -181,11 +181,17 @@ impl super::RecordKind for Kind {
         out
     }
 
-    fn exceptions(&self, db: &Connection, out: &mut Vec<ExceptionRow>) -> Result<()> {
+    fn exceptions(
+        &self,
+        db: &Connection,
+        _stock_site: Option<&crate::code::SiteCode>,
+        out: &mut Vec<ExceptionRow>,
+    ) -> Result<()> {
         push_rows(
             db,
             "duplicate_sku",
             "SELECT sku, 1, count(*) FROM items GROUP BY sku COLLATE NOCASE HAVING count(*) > 1 ORDER BY 1",
+            [],
             out,
         )
     }

@@ -21,7 +21,6 @@ use crate::repo::Repo;
 use crate::schema::{RawConflict, View};
 
 pub(crate) use layout::put_device;
-pub(crate) use write::free_code_for;
 pub use write::{Admitted, INVITE_VALIDITY, InviteRefusal, InviteValidity};
 
 /// The collection of devices.
@@ -138,11 +137,17 @@ impl super::RecordKind for Kind {
         Ok(access::member(db, &id)?.map(|d| d.code.to_string()))
     }
 
-    fn exceptions(&self, db: &Connection, out: &mut Vec<ExceptionRow>) -> Result<()> {
+    fn exceptions(
+        &self,
+        db: &Connection,
+        _stock_site: Option<&crate::code::SiteCode>,
+        out: &mut Vec<ExceptionRow>,
+    ) -> Result<()> {
         push_rows(
             db,
             "duplicate_device_code",
             "SELECT code, 1, count(*) FROM devices GROUP BY code HAVING count(*) > 1 ORDER BY 1",
+            [],
             out,
         )
     }

@@ -27,7 +27,6 @@ use crate::schema::{RawConflict, View};
 pub use form::{LineForm, LinePreview, OrderForm, OrderPreview};
 pub(crate) use layout::{CheckedLine, OrderDraft, order_in, put_event, put_fulfilment, put_order};
 pub use model::{Action, Line, Order, OrderKind, Status, StatusEvent, fold_status};
-pub(crate) use projection::refresh as refresh_checks;
 pub use query::{EventRow, LineRow, OrderDetail, OrderFilter, OrderRow, OrderSort};
 pub use write::{LineEdit, NewLine, NewOrder, OrderEdit};
 
@@ -93,7 +92,12 @@ impl super::RecordKind for Kind {
         projection::fields(view, rec, obj, names)
     }
 
-    fn exceptions(&self, db: &Connection, out: &mut Vec<ExceptionRow>) -> Result<()> {
+    fn exceptions(
+        &self,
+        db: &Connection,
+        _stock_site: Option<&crate::code::SiteCode>,
+        out: &mut Vec<ExceptionRow>,
+    ) -> Result<()> {
         projection::exceptions(db, out)
     }
 }

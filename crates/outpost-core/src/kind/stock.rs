@@ -24,7 +24,6 @@ use crate::schema::{RawConflict, View};
 
 pub use form::{StockEntry, StockOp};
 pub use model::{Movement, MovementKind};
-pub(crate) use projection::refresh_transfers;
 pub use query::{LevelRow, MovementFilter, MovementRow, Transit};
 pub(crate) use write::{Planned, put_movement};
 pub use write::{SentTransfer, StockMove};
@@ -40,7 +39,7 @@ impl super::RecordKind for Kind {
         &[Collection {
             name: MOVEMENTS,
             record: "movement",
-            docs: &[DocKind::Ops],
+            docs: &[DocKind::Ops, DocKind::Transfers],
         }]
     }
 
@@ -78,8 +77,13 @@ impl super::RecordKind for Kind {
         projection::fields(view, rec, obj, names)
     }
 
-    fn exceptions(&self, db: &Connection, out: &mut Vec<ExceptionRow>) -> Result<()> {
-        projection::exceptions(db, out)
+    fn exceptions(
+        &self,
+        db: &Connection,
+        stock_site: Option<&crate::code::SiteCode>,
+        out: &mut Vec<ExceptionRow>,
+    ) -> Result<()> {
+        projection::exceptions(db, stock_site, out)
     }
 }
 

@@ -22,6 +22,8 @@ pub struct TwoOffices {
     pub dir: tempfile::TempDir,
     pub a: Book,
     pub b: Book,
+    /// A's key, to open its book again.
+    pub a_key: DeviceKey,
     pub clock: Clock,
 }
 
@@ -63,17 +65,49 @@ pub fn sales(customer: &str, lines: Vec<NewLine>) -> NewOrder {
     }
 }
 
-/// A second device at SH with `role`, joined from `a`'s whole book at `path`.
-pub fn join_sh(a: &mut Book, path: &std::path::Path, role: Role, clock: &mut Clock) -> Book {
-    let bundle = a
-        .export_bundle(&ExportScope::Everything, clock.tick())
+/// A new device admitted by admin `a` with an invite for `site` and `role`, started at
+/// `path` from the bundle `a` made for it.
+pub fn admit(
+    a: &mut Book,
+    path: &std::path::Path,
+    site: &str,
+    role: Role,
+    name: &str,
+    key: DeviceKey,
+    clock: &mut Clock,
+) -> Book {
+    let invite = DeviceKey::generate().unwrap().device_id();
+    let site = SiteCode::parse(site).unwrap();
+    a.members()
+        .invite(
+            invite.as_str(),
+            role,
+            &site,
+            jiff::SignedDuration::from_hours(1),
+            clock.tick(),
+        )
         .unwrap();
-    let join = JoinAs {
-        site: SiteCode::parse("SH").unwrap(),
-        device_name: "Zhao".into(),
+    a.members()
+        .admit(invite.as_str(), &key.device_id(), name, clock.tick())
+        .unwrap()
+        .unwrap();
+    let bundle = a
+        .export_bundle(&ExportScope::For(key.device_id()), clock.tick())
+        .unwrap();
+    Book::join(path, &bundle, key, clock.tick()).unwrap()
+}
+
+/// A second device at SH with `role`, admitted by `a`.
+pub fn join_sh(a: &mut Book, path: &std::path::Path, role: Role, clock: &mut Clock) -> Book {
+    admit(
+        a,
+        path,
+        "SH",
         role,
-    };
-    Book::join(path, &bundle, join, DeviceId::random(), clock.tick()).unwrap()
+        "Zhao",
+        DeviceKey::generate().unwrap(),
+        clock,
+    )
 }
 
 /// Exchanges full bundles both ways.
@@ -91,10 +125,11 @@ pub fn sync(x: &mut Book, y: &mut Book, clock: &mut Clock) {
 pub fn two_offices() -> TwoOffices {
     let dir = tempfile::tempdir().unwrap();
     let mut clock = Clock::new();
+    let a_key = DeviceKey::generate().unwrap();
     let mut a = Book::create(
         &dir.path().join("a.sqlite3"),
         org("SH"),
-        DeviceId::random(),
+        a_key.clone(),
         clock.tick(),
     )
     .unwrap();
@@ -119,22 +154,61 @@ pub fn two_offices() -> TwoOffices {
             )
             .unwrap();
     }
-    let bundle = a
-        .export_bundle(&ExportScope::Everything, clock.tick())
-        .unwrap();
-    let join = JoinAs {
-        site: SiteCode::parse("BJ").unwrap(),
-        device_name: "Wang Fang".into(),
-        role: Role::Clerk,
-    };
-    let mut b = Book::join(
+    let mut b = admit(
+        &mut a,
         &dir.path().join("b.sqlite3"),
-        &bundle,
-        join,
-        DeviceId::random(),
-        clock.tick(),
-    )
-    .unwrap();
+        "BJ",
+        Role::Clerk,
+        "Wang Fang",
+        DeviceKey::generate().unwrap(),
+        &mut clock,
+    );
     sync(&mut a, &mut b, &mut clock);
-    TwoOffices { dir, a, b, clock }
+    TwoOffices {
+        dir,
+        a,
+        b,
+        a_key,
+        clock,
+    }
+}
+
+/// Runs network sync of `doc` between `a` and `b` in memory, each message answered by
+/// the other side's reply, for at most `rounds` messages; `seen` is shown each message
+/// (and whether `a` sent it). True when neither side had anything more to say.
+pub fn exchange(
+    a: &mut Book,
+    b: &mut Book,
+    doc: &DocId,
+    at: Timestamp,
+    rounds: usize,
+    mut seen: impl FnMut(bool, &[u8]),
+) -> bool {
+    let (a_id, b_id) = (a.device_id().clone(), b.device_id().clone());
+    let (mut sa, mut sb) = (SyncSession::default(), SyncSession::default());
+    let mut message = a.sync().generate(&b_id, doc, &mut sa).unwrap();
+    let mut a_speaks = true;
+    for _ in 0..rounds {
+        let Some(m) = message.take() else {
+            // Quiet this way: does the other side have anything to start with?
+            message = if a_speaks {
+                b.sync().generate(&a_id, doc, &mut sb).unwrap()
+            } else {
+                a.sync().generate(&b_id, doc, &mut sa).unwrap()
+            };
+            if message.is_none() {
+                return true;
+            }
+            a_speaks = !a_speaks;
+            continue;
+        };
+        seen(a_speaks, &m);
+        message = if a_speaks {
+            b.sync().receive(&a_id, doc, &mut sb, &m, at).unwrap().reply
+        } else {
+            a.sync().receive(&b_id, doc, &mut sa, &m, at).unwrap().reply
+        };
+        a_speaks = !a_speaks;
+    }
+    false
 }

@@ -84,6 +84,11 @@ pub enum Command {
         /// Your name, shown on everything you record.
         #[arg(long)]
         name: String,
+        /// No network to the admin: write a join request to this file instead, for an
+        /// admin to admit (`outpost member admit`); then start from the bundle they send
+        /// back with `outpost init --join-bundle`.
+        #[arg(long)]
+        request: Option<PathBuf>,
     },
     /// Invites for new members (admin).
     #[command(subcommand)]
@@ -134,21 +139,20 @@ pub struct InitArgs {
     /// Organisation name (new organisation).
     #[arg(long, required_unless_present = "join_bundle")]
     pub org: Option<String>,
-    /// Join an existing organisation from this bundle file instead.
-    #[arg(long, conflicts_with = "org")]
+    /// Start instead from the bundle an admin made when admitting this device's join
+    /// request (`outpost join CODE --request FILE`); the role, site and name are the
+    /// ones the admin's invite gave.
+    #[arg(long, conflicts_with_all = ["org", "site", "site_name", "name"])]
     pub join_bundle: Option<PathBuf>,
-    /// This device's site code (e.g. SH).
-    #[arg(long)]
-    pub site: String,
+    /// The first site's code (e.g. SH), and this device's (new organisation).
+    #[arg(long, required_unless_present = "join_bundle")]
+    pub site: Option<String>,
     /// The site's name (new organisation).
     #[arg(long)]
     pub site_name: Option<String>,
-    /// Your name, shown on everything you record.
-    #[arg(long)]
-    pub name: String,
-    /// Role when joining: clerk, warehouse, finance, manager, admin, auditor.
-    #[arg(long, default_value = "clerk")]
-    pub role: String,
+    /// Your name, shown on everything you record (new organisation).
+    #[arg(long, required_unless_present = "join_bundle")]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -646,6 +650,15 @@ pub enum MemberCmd {
     Revoke {
         /// Device code (e.g. K7M) or id.
         device: String,
+    },
+    /// Admit a device whose join request came on a file (no network to it): writes the
+    /// bundle it starts from.
+    Admit {
+        /// The request file the new device wrote (`outpost join CODE --request FILE`).
+        request: PathBuf,
+        /// Where to write the bundle for the new device.
+        #[arg(long)]
+        bundle: PathBuf,
     },
     /// Rename a member's device (what others see in history and peers).
     Rename {

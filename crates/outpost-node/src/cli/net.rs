@@ -4,6 +4,7 @@ use jiff::SignedDuration;
 use outpost_core::{INVITE_VALIDITY, Role, SiteCode};
 use outpost_node::i18n::Msg;
 use outpost_node::{Node, Result};
+use std::path::Path;
 
 use super::args::{InviteCmd, MemberCmd, PeerCmd, SyncCmd};
 use super::out::{Out, outln, when};
@@ -134,6 +135,21 @@ pub fn members(node: &Node, out: &Out) -> Result<()> {
 pub fn member(node: &Node, cmd: MemberCmd, out: &Out) -> Result<()> {
     match cmd {
         MemberCmd::List => members(node, out),
+        MemberCmd::Admit { request, bundle } => {
+            let device = node.admit_request(&request, &bundle)?;
+            out.json(&serde_json::json!({"device": device, "bundle": bundle}));
+            out.say(
+                Msg::AdmittedToFile,
+                &[
+                    ("device", &device.code),
+                    ("name", &device.name),
+                    ("role", &out.word(device.role.as_str())),
+                    ("site", &device.site),
+                    ("file", &bundle.display().to_string()),
+                ],
+            );
+            Ok(())
+        }
         MemberCmd::Revoke { device } => {
             let d = node.revoke(&device)?;
             out.json(&d);
@@ -240,5 +256,16 @@ pub fn sync(node: &Node, cmd: SyncCmd, out: &Out) -> Result<()> {
         }
         out.emit(&t.render());
     }
+    Ok(())
+}
+
+/// Writes a join request for the invite `code` to `file` (no network).
+pub fn request_to_join(dir: &Path, code: &str, name: &str, file: &Path, out: &Out) -> Result<()> {
+    outpost_node::request_to_join(dir, code, name, file)?;
+    out.json(&serde_json::json!({"request": file}));
+    out.say(
+        Msg::JoinRequestWritten,
+        &[("file", &file.display().to_string())],
+    );
     Ok(())
 }

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use outpost_core::{
-    DeviceId, ExportScope, JoinAs, Money, NewLine, NewOrder, NewOrg, OrderKind, PartyKind, Role,
-    SiteCode, WarehouseCode,
+    DeviceId, ExportScope, Money, NewLine, NewOrder, NewOrg, OrderKind, PartyKind, SiteCode,
+    WarehouseCode,
 };
 use outpost_node::i18n::Msg;
 use outpost_node::{Node, Result};
@@ -38,7 +38,16 @@ pub fn run(cli: Cli, out: &Out) -> Result<()> {
     match cli.command {
         Command::Init(args) => init(&dir, args, out),
         Command::Serve(args) => super::serve::serve(&dir, args, out),
-        Command::Join { code, name } => super::serve::join(&dir, &code, &name, out),
+        Command::Join {
+            code,
+            name,
+            request: Some(file),
+        } => super::net::request_to_join(&dir, &code, &name, &file, out),
+        Command::Join {
+            code,
+            name,
+            request: None,
+        } => super::serve::join(&dir, &code, &name, out),
         command => {
             let node = Node::open(&dir)?;
             dispatch(&node, command, out)
@@ -47,26 +56,15 @@ pub fn run(cli: Cli, out: &Out) -> Result<()> {
 }
 
 fn init(dir: &Path, args: InitArgs, out: &Out) -> Result<()> {
-    let site = SiteCode::parse(&args.site)?;
-    let node = match (&args.org, &args.join_bundle) {
-        (_, Some(bundle)) => {
-            let role = Role::parse(&args.role)?;
-            Node::join_bundle(
-                dir,
-                bundle,
-                JoinAs {
-                    site,
-                    device_name: args.name.clone(),
-                    role,
-                },
-            )?
-        }
-        (org, None) => {
+    let node = match &args.join_bundle {
+        Some(bundle) => Node::join_bundle(dir, bundle)?,
+        None => {
+            let site = SiteCode::parse(args.site.as_deref().unwrap_or_default())?;
             let org = NewOrg {
-                name: org.clone().unwrap_or_default(),
+                name: args.org.clone().unwrap_or_default(),
                 site_name: args.site_name.clone().unwrap_or_else(|| site.to_string()),
                 site,
-                device_name: args.name.clone(),
+                device_name: args.name.clone().unwrap_or_default(),
             };
             Node::create(dir, org)?
         }

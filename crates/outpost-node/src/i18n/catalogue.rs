@@ -116,6 +116,8 @@ catalogue! {
     InviteMade => "Invite for a {role} at {site}, valid until {until}. Give the new member this code (once):", "已为站点 {site} 的{role}创建邀请，有效期至 {until}。请把此邀请码交给新成员（仅可使用一次）：";
     InviteNoAddress => "Warning: this node is not serving and knows no HQ address, so the new device has nobody to dial. Run `outpost serve` or `outpost peer add` first.", "警告：本节点未在运行服务，也不知道总部地址，新设备将无处连接。请先运行 `outpost serve` 或 `outpost peer add`。";
     JoinedAs => "Joined organisation {org} as {role} at site {site}; this device is {device}. Run `outpost serve` to sync.", "已加入组织 {org}，角色为站点 {site} 的{role}；本设备为 {device}。运行 `outpost serve` 开始同步。";
+    JoinRequestWritten => "Join request written to {file}. Carry it to an admin; start this device from the bundle they send back with `outpost init --join-bundle FILE`.", "加入申请已写入 {file}。请交给管理员；收到管理员发回的数据包后，用 `outpost init --join-bundle 文件` 启动本设备。";
+    AdmittedToFile => "Admitted {name} ({device}) as {role} at site {site}; the bundle to start it is {file}.", "已接纳 {name}（{device}），角色为站点 {site} 的{role}；供其启动的数据包为 {file}。";
     Revoked => "Revoked {device} ({name}): its connections close and it is sent nothing more.", "已撤销 {device}（{name}）：其连接将被关闭，不再向其发送任何数据。";
     Renamed => "{device} is now called {name}.", "{device} 已改名为 {name}。";
     PeerAdded => "Will keep {addr} connected.", "将保持与 {addr} 的连接。";
@@ -172,6 +174,9 @@ catalogue! {
     ErrNoConflict => "no open conflict on {record} field {field}", "{record} 的字段 {field} 没有未解决的冲突";
     ErrNoChoice => "choice {choice} is not among the {count} values of this conflict", "选项 {choice} 不在该冲突的 {count} 个值中";
     ErrSchema => "the database has schema version {found}; this build supports up to {supported}", "数据库结构版本为 {found}，本程序最高支持 {supported}";
+    ErrSchemaOld => "the book has layout version {found}, made before changes were signed; this build opens version {supported}: start a new data dir and join the organisation again", "账本结构版本为 {found}，早于变更签名；本程序打开版本 {supported}：请新建数据目录并重新加入组织";
+    ErrWrongKey => "the book belongs to device {device}, not to the key that opens it", "账本属于设备 {device}，与打开它的密钥不符";
+    ErrNotAdmitted => "this device is not a member of the organisation in the bundle: an admin must admit its join request and send the bundle made for it", "数据包中的组织未将本设备列为成员：需由管理员接纳本设备的加入申请，并发回为其生成的数据包";
     ErrInternal => "internal error: {reason}", "内部错误：{reason}";
     ErrNotPermitted => "a {role} may not change {doc}", "角色 {role} 无权修改 {doc}";
     ErrAddress => "not a peer address: {addr}", "不是有效的节点地址：{addr}";

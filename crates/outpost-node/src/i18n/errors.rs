@@ -112,6 +112,13 @@ fn core_error(lang: Lang, core: &CoreError) -> String {
             Msg::ErrSchema,
             &[("found", found), ("supported", supported)],
         ),
+        CoreError::SchemaTooOld { found, supported } => fill(
+            lang,
+            Msg::ErrSchemaOld,
+            &[("found", found), ("supported", supported)],
+        ),
+        CoreError::WrongKey(device) => fill(lang, Msg::ErrWrongKey, &[("device", device)]),
+        CoreError::NotAdmitted => Msg::ErrNotAdmitted.text(lang).to_string(),
         CoreError::NotFound { kind, key } => {
             fill(lang, Msg::ErrNotFound, &[("kind", &w(kind)), ("key", key)])
         }

@@ -4,13 +4,13 @@
 use std::path::Path;
 
 use jiff::SignedDuration;
-use outpost_core::{Book, Device, Role, SiteCode};
-use outpost_sync::InviteCode;
+use outpost_core::{Book, Device, ExportScope, InviteRefusal, Role, SiteCode, Timestamp};
+use outpost_sync::{InviteCode, OfflineJoinRequest, Refusal};
 use serde::Serialize;
 
 use super::listen::store_peer;
 use crate::error::Result;
-use crate::identity::Identity;
+use crate::identity::{Identity, device_id_of};
 use crate::node::{DB_FILE, Node};
 
 /// A new invite.
@@ -88,6 +88,39 @@ impl Node {
         self.write("member.rename", |b, now| b.members().rename(key, name, now))
     }
 
+    /// Admits the device of the join request in the file `request` (admin only): checks
+    /// that it holds the invite's and the device's signatures, admits the device with the
+    /// invite's role and site, and writes to `bundle` what starts it (only what it may
+    /// read). Returns the new member.
+    pub fn admit_request(&self, request: &Path, bundle: &Path) -> Result<Device> {
+        let bytes = crate::file::read_small(request, outpost_sync::MAX_JOIN_REQUEST_BYTES)?;
+        let request = OfflineJoinRequest::decode(&bytes)?;
+        let refused = |r: Refusal| crate::error::Error::Sync(outpost_sync::Error::JoinRefused(r));
+        let org = self.with_book(|b| Ok(b.org_id().to_string()))?;
+        if request.request.org != org {
+            return Err(refused(Refusal::WrongOrg));
+        }
+        let (invite, device) = request.verify().map_err(refused)?;
+        let admitted = self
+            .admit(
+                &invite.to_string(),
+                &device_id_of(&device),
+                &request.request.name,
+            )?
+            .map_err(|r| {
+                refused(match r {
+                    InviteRefusal::Expired => Refusal::Expired,
+                    InviteRefusal::Used => Refusal::Used,
+                    InviteRefusal::AlreadyMember => Refusal::AlreadyMember,
+                    _ => Refusal::Unknown,
+                })
+            })?;
+        let scope = ExportScope::For(admitted.device.id.clone());
+        let bytes = self.read(|b| b.export_bundle(&scope, Timestamp::now()))?;
+        crate::file::write_atomically(bundle, &bytes)?;
+        Ok(admitted.device)
+    }
+
     /// Joins an organisation with an invite code: creates this device's key in
     /// `data_dir`, presents the code to the inviting node and stores the organisation
     /// document it sends. The inviting node's addresses become this node's peers.
@@ -98,7 +131,7 @@ impl Node {
         let book = Book::join_admitted(
             &data_dir.join(DB_FILE),
             &grant.org,
-            identity.device_id(),
+            identity.signing_key()?,
             &grant.org_doc,
             &grant.parties_doc,
         )?;
@@ -113,4 +146,16 @@ impl Node {
         };
         Ok((Node::assemble(book, identity, data_dir, lock), joined))
     }
+}
+
+/// Starts joining without a network: creates this device's key in `data_dir` (kept for
+/// the join) and writes to `file` a join request for the invite `code`, to carry to an
+/// admin, who
+/// admits it ([`Node::admit_request`]) and sends back the bundle to start from
+/// ([`Node::join_bundle`]).
+pub fn request_to_join(data_dir: &Path, code: &str, name: &str, file: &Path) -> Result<()> {
+    let invite = InviteCode::parse(code)?;
+    let (_lock, identity) = Node::fresh_dir(data_dir)?;
+    let request = OfflineJoinRequest::new(&invite, identity.keypair(), name)?;
+    crate::file::write_atomically(file, &request.encode())
 }

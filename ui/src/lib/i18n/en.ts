@@ -296,6 +296,8 @@ export const en = {
   "settings.importBundle": "Bundle file from another office",
   "settings.import": "Merge it",
   "settings.imported": "Merged: {changes} new changes, {conflicts} conflicts.",
+  "settings.importRefused": "{n} changes refused (see Peers & sync).",
+  "settings.importLeftOut": "{n} documents left out: this device may not read them.",
   "notify.conflicts": "{n} conflicts need a person to decide",
   "notify.approvals": "{n} orders wait for approval",
   "notify.refused": "{n} changes from peers were refused",

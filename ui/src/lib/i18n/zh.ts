@@ -297,6 +297,8 @@ export const zh: Record<Key, string> = {
   "settings.importBundle": "来自其他办公室的数据包文件",
   "settings.import": "合并",
   "settings.imported": "已合并：{changes} 项新修改，{conflicts} 处冲突。",
+  "settings.importRefused": "已拒绝 {n} 项修改（见“节点与同步”）。",
+  "settings.importLeftOut": "未导入 {n} 个文档：本设备无权读取。",
   "notify.conflicts": "{n} 处冲突需要人工决定",
   "notify.approvals": "{n} 张订单等待审批",
   "notify.refused": "已拒绝来自节点的 {n} 项修改",

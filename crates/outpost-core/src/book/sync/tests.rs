@@ -14,6 +14,7 @@ use crate::kind::item::NewItem;
 use crate::kind::member::InviteRefusal;
 use crate::kind::stock::StockMove;
 use crate::money::Money;
+use crate::sign::DeviceKey;
 
 struct Org {
     dir: tempfile::TempDir,
@@ -26,7 +27,8 @@ impl Org {
     /// HQ (admin at SH) with sites SH and BJ, one item and 10 received at BJ1.
     fn new() -> Org {
         let dir = tempfile::tempdir().unwrap();
-        let hq_id = DeviceId::random();
+        let hq_key = DeviceKey::generate().unwrap();
+        let hq_id = hq_key.device_id();
         let mut org = Org {
             hq: Book::create(
                 &dir.path().join("hq.db"),
@@ -36,7 +38,7 @@ impl Org {
                     site_name: "Shanghai".into(),
                     device_name: "Boss".into(),
                 },
-                hq_id.clone(),
+                hq_key,
                 Timestamp::from_second(1_790_000_000).unwrap(),
             )
             .unwrap(),
@@ -85,7 +87,7 @@ impl Org {
     }
 
     /// A device admitted by HQ with an invite, holding the org document HQ sent.
-    fn admit(&mut self, name: &str, role: Role, site: &str) -> (Book, DeviceId) {
+    fn admit(&mut self, name: &str, role: Role, site: &str) -> (Book, DeviceKey) {
         let t = self.tick();
         let invite = format!("invite-{name}");
         self.hq
@@ -98,7 +100,8 @@ impl Org {
                 t,
             )
             .unwrap();
-        let device = DeviceId::random();
+        let key = DeviceKey::generate().unwrap();
+        let device = key.device_id();
         let admitted = self
             .hq
             .members()
@@ -108,12 +111,12 @@ impl Org {
         let book = Book::join_admitted(
             &self.dir.path().join(format!("{name}.db")),
             self.hq.org_id().as_str(),
-            device.clone(),
+            key.clone(),
             &admitted.org_doc,
             &admitted.parties_doc,
         )
         .unwrap();
-        (book, device)
+        (book, key)
     }
 
     fn bj_ops(&self) -> DocId {
@@ -124,8 +127,8 @@ impl Org {
     }
 }
 
-/// Runs Automerge sync from `a` to `b` and back for at most `rounds` rounds; true when
-/// neither side had anything more to say.
+/// Runs sync of `doc` between `a` and `b` (each message answered by the other's reply)
+/// for at most `rounds` messages; true when neither side had anything more to say.
 fn sync_pair(
     a: &mut Book,
     a_id: &DeviceId,
@@ -135,63 +138,92 @@ fn sync_pair(
     rounds: usize,
 ) -> bool {
     let at = Timestamp::from_second(1_790_100_000).unwrap();
-    let (mut sa, mut sb) = (sync::State::new(), sync::State::new());
+    let (mut sa, mut sb) = (SyncSession::default(), SyncSession::default());
+    let mut message = a.sync().generate(b_id, doc, &mut sa).unwrap();
+    let mut a_speaks = true;
     for _ in 0..rounds {
-        let to_b = a.sync().generate(doc, &mut sa).unwrap();
-        if let Some(m) = &to_b {
-            b.sync()
-                .receive(doc, &mut sb, m, a_id.as_str(), at)
-                .unwrap();
-        }
-        let to_a = b.sync().generate(doc, &mut sb).unwrap();
-        if let Some(m) = &to_a {
-            a.sync()
-                .receive(doc, &mut sa, m, b_id.as_str(), at)
-                .unwrap();
-        }
-        if to_b.is_none() && to_a.is_none() {
-            return true;
-        }
+        let Some(m) = message.take() else {
+            // Quiet this way: does the other side have anything to start with?
+            let opener = if a_speaks {
+                b.sync().generate(a_id, doc, &mut sb).unwrap()
+            } else {
+                a.sync().generate(b_id, doc, &mut sa).unwrap()
+            };
+            if opener.is_none() {
+                return true;
+            }
+            message = opener;
+            a_speaks = !a_speaks;
+            continue;
+        };
+        message = if a_speaks {
+            b.sync().receive(a_id, doc, &mut sb, &m, at).unwrap().reply
+        } else {
+            a.sync().receive(b_id, doc, &mut sa, &m, at).unwrap().reply
+        };
+        a_speaks = !a_speaks;
     }
     false
 }
 
-/// Makes a change to `doc` of `book` as `author` (bypassing every local check, as a
-/// modified program would) and slips it into `book` unscreened, as if a relay had
-/// taken it in before it knew better. Returns the change's hash.
-fn forge(book: &mut Book, doc: &DocId, author: &DeviceId) -> ChangeHash {
-    forge_field(book, doc, author, "movements", "qty", 9_999_i64)
+/// Who makes a forged change: a member with its own key (a modified program), or
+/// someone posing as `DeviceId` without its key.
+#[derive(Clone, Copy)]
+enum Forger<'a> {
+    Key(&'a DeviceKey),
+    Posing(&'a DeviceId),
 }
 
-/// Like [`forge`], setting `field` of the first record of `collection` to `value`.
+/// Makes a change to `doc` of `book` by `forger` (bypassing every local check, as a
+/// modified program would) and slips it into `book` unscreened, as if a relay had
+/// taken it in before it knew better. Returns the change's hash.
+fn forge(book: &mut Book, doc: &DocId, forger: Forger<'_>) -> ChangeHash {
+    forge_field(book, doc, forger, "movements", None, "qty", 9_999_i64)
+}
+
+/// Like [`forge`], setting `field` of record `record` (or the first) of `collection`
+/// to `value`.
 fn forge_field(
     book: &mut Book,
     doc: &DocId,
-    author: &DeviceId,
+    forger: Forger<'_>,
     collection: &str,
+    record: Option<&str>,
     field: &str,
     value: impl Into<automerge::ScalarValue>,
 ) -> ChangeHash {
+    let actor = match forger {
+        Forger::Key(key) => key.device_id(),
+        Forger::Posing(device) => device.clone(),
+    };
     let saved = book.repo.doc(doc).unwrap().save();
-    let mut forged = AutoCommit::load(&saved).unwrap().with_actor(author.actor());
+    let mut forged = AutoCommit::load(&saved).unwrap().with_actor(actor.actor());
     let (_, records) = forged
         .get(automerge::ROOT, collection)
         .unwrap()
         .expect("the collection");
-    let key = forged.keys(&records).next().expect("a record");
-    let (_, record) = forged.get(&records, &key).unwrap().expect("record");
-    forged.put(&record, field, value).unwrap();
+    let key = match record {
+        Some(key) => key.to_string(),
+        None => forged.keys(&records).next().expect("a record"),
+    };
+    let (_, obj) = forged.get(&records, &key).unwrap().expect("record");
+    forged.put(&obj, field, value).unwrap();
     let hash = forged.commit().expect("a change");
     let change = forged.document().get_change_by_hash(&hash).unwrap().clone();
-    book.repo.merging(|m| m.merge(doc, &[change])).unwrap();
+    let mut sigs = crate::sign::Signatures::new();
+    if let Forger::Key(key) = forger {
+        sigs.insert(hash, key.sign(&hash));
+    }
+    crate::book::screen::merge_unscreened(&mut book.repo, doc, &[change], &sigs).unwrap();
     hash
 }
 
 #[test]
 fn a_relayed_change_by_a_device_that_may_not_write_is_refused() {
     let mut org = Org::new();
-    let (mut mgr, mgr_id) = org.admit("Zhou", Role::Manager, "BJ");
-    let (_sh, sh_id) = org.admit("Wang", Role::Clerk, "SH");
+    let (mut mgr, mgr_key) = org.admit("Zhou", Role::Manager, "BJ");
+    let (_sh, sh_key) = org.admit("Wang", Role::Clerk, "SH");
+    let (mgr_id, sh_id) = (mgr_key.device_id(), sh_key.device_id());
     let doc = org.bj_ops();
     let hq_id = org.hq_id.clone();
     assert!(sync_pair(&mut org.hq, &hq_id, &mut mgr, &mgr_id, &doc, 10));
@@ -199,7 +231,7 @@ fn a_relayed_change_by_a_device_that_may_not_write_is_refused() {
     let heads_before = org.hq.repo.doc(&doc).unwrap().get_heads();
 
     // A clerk of SH "edits" BJ's stock; the manager relays it, then builds on it.
-    let forged = forge(&mut mgr, &doc, &sh_id);
+    let forged = forge(&mut mgr, &doc, Forger::Key(&sh_key));
     let t = org.tick();
     mgr.stock()
         .record(
@@ -249,12 +281,13 @@ fn a_relayed_change_by_a_device_that_may_not_write_is_refused() {
 #[test]
 fn a_change_by_a_stranger_is_refused() {
     let mut org = Org::new();
-    let (mut mgr, mgr_id) = org.admit("Zhou", Role::Manager, "BJ");
+    let (mut mgr, mgr_key) = org.admit("Zhou", Role::Manager, "BJ");
+    let mgr_id = mgr_key.device_id();
     let doc = org.bj_ops();
     let hq_id = org.hq_id.clone();
     assert!(sync_pair(&mut org.hq, &hq_id, &mut mgr, &mgr_id, &doc, 10));
-    let stranger = DeviceId::random();
-    let forged = forge(&mut mgr, &doc, &stranger);
+    let stranger = DeviceKey::generate().unwrap();
+    let forged = forge(&mut mgr, &doc, Forger::Key(&stranger));
     sync_pair(&mut mgr, &mgr_id, &mut org.hq, &hq_id, &doc, 6);
     assert!(
         org.hq
@@ -283,7 +316,7 @@ fn an_invite_admits_one_device_and_repeats_its_grant() {
         .members()
         .invite("inv", Role::Clerk, &site, expires, t)
         .unwrap();
-    let device = DeviceId::random();
+    let device = DeviceKey::generate().unwrap().device_id();
     let first = org
         .hq
         .members()
@@ -298,7 +331,7 @@ fn an_invite_admits_one_device_and_repeats_its_grant() {
         .unwrap()
         .unwrap();
     assert_eq!(first.device.code, again.device.code);
-    let other = DeviceId::random();
+    let other = DeviceKey::generate().unwrap().device_id();
     let used = org.hq.members().admit("inv", &other, "Zhao", t).unwrap();
     assert!(matches!(used, Err(InviteRefusal::Used)));
     assert_eq!(
@@ -323,8 +356,9 @@ fn an_invite_admits_one_device_and_repeats_its_grant() {
 fn a_clerk_adds_a_customer_every_office_accepts_and_an_auditor_cannot() {
     use crate::kind::party::{NewParty, PartyKind};
     let mut org = Org::new();
-    let (mut clerk, clerk_id) = org.admit("Li", Role::Clerk, "BJ");
-    let (mut auditor, _) = org.admit("Audit", Role::Auditor, "SH");
+    let (mut clerk, clerk_key) = org.admit("Li", Role::Clerk, "BJ");
+    let clerk_id = clerk_key.device_id();
+    let (mut auditor, auditor_key) = org.admit("Audit", Role::Auditor, "SH");
     let t = org.tick();
     let party = |name: &str| NewParty {
         kind: PartyKind::Customer,
@@ -363,12 +397,12 @@ fn a_clerk_adds_a_customer_every_office_accepts_and_an_auditor_cannot() {
     );
 
     // A change to `parties` forged as the auditor is refused when relayed.
-    let auditor_id = auditor.me().unwrap().id;
     let forged = forge_field(
         &mut clerk,
         &DocId::Parties,
-        &auditor_id,
+        Forger::Key(&auditor_key),
         "customers",
+        None,
         "name",
         "Hijacked",
     );
@@ -392,4 +426,75 @@ fn a_clerk_adds_a_customer_every_office_accepts_and_an_auditor_cannot() {
         org.hq.parties().list(PartyKind::Customer).unwrap()[0].name,
         "Acme Foods"
     );
+}
+
+#[test]
+fn a_change_forged_as_the_admin_without_its_key_is_refused_and_the_real_one_applies() {
+    let mut org = Org::new();
+    let (mut mgr, mgr_key) = org.admit("Zhou", Role::Manager, "BJ");
+    let (mut clerk, clerk_key) = org.admit("Li", Role::Clerk, "BJ");
+    let (mgr_id, clerk_id) = (mgr_key.device_id(), clerk_key.device_id());
+    let hq_id = org.hq_id.clone();
+    assert!(sync_pair(
+        &mut org.hq,
+        &hq_id,
+        &mut mgr,
+        &mgr_id,
+        &DocId::Org,
+        10
+    ));
+    assert!(sync_pair(
+        &mut org.hq,
+        &hq_id,
+        &mut clerk,
+        &clerk_id,
+        &DocId::Org,
+        10
+    ));
+
+    // The manager's modified program makes itself an admin, as the admin (the next
+    // sequence number of the admin's own changes), without the admin's key.
+    let forged = forge_field(
+        &mut mgr,
+        &DocId::Org,
+        Forger::Posing(&hq_id),
+        "devices",
+        Some(mgr_id.as_str()),
+        "role",
+        "admin",
+    );
+    sync_pair(&mut mgr, &mgr_id, &mut clerk, &clerk_id, &DocId::Org, 10);
+    sync_pair(&mut mgr, &mgr_id, &mut org.hq, &hq_id, &DocId::Org, 10);
+    for book in [&mut clerk, &mut org.hq] {
+        let org_doc = book.repo.doc(&DocId::Org).unwrap();
+        assert!(org_doc.get_change_by_hash(&forged).is_none());
+        let seen = book.members().list().unwrap();
+        let manager = seen.iter().find(|d| d.id == mgr_id).expect("listed");
+        assert_eq!(manager.role, Role::Manager);
+        let refused = book.sync().refused().unwrap();
+        let entry = refused
+            .iter()
+            .find(|r| r.hash == forged.to_string())
+            .expect("the forged change is listed");
+        assert_eq!(entry.author, hq_id.as_str());
+        assert_eq!(entry.from_peer, mgr_id.as_str());
+        assert!(entry.reason.contains("not signed"), "{}", entry.reason);
+    }
+
+    // The admin's real change with that same sequence number reaches the clerk.
+    let t = org.tick();
+    org.hq
+        .sites()
+        .add(&SiteCode::parse("GZ").unwrap(), "Guangzhou", t)
+        .unwrap();
+    assert!(sync_pair(
+        &mut org.hq,
+        &hq_id,
+        &mut clerk,
+        &clerk_id,
+        &DocId::Org,
+        10
+    ));
+    let sites = crate::kind::site::list(clerk.repo.db()).unwrap();
+    assert!(sites.iter().any(|s| s.code.as_str() == "GZ"), "{sites:?}");
 }

@@ -77,7 +77,7 @@ pub(crate) fn require_admin(repo: &Repo) -> Result<Device> {
 
 /// A device code for `device` that no member or site uses (a device code that reads
 /// like a site code, BJ at SH, would confuse people).
-pub(crate) fn free_code_for(repo: &Repo, device: &DeviceId) -> Result<DeviceCode> {
+fn free_code_for(repo: &Repo, device: &DeviceId) -> Result<DeviceCode> {
     let taken: Vec<String> = access::members(repo.db())?
         .into_iter()
         .map(|d| d.code.as_str().to_string())
@@ -97,11 +97,17 @@ fn find_device(repo: &Repo, key: &str) -> Result<Device> {
         .ok_or_else(|| Error::not_found("device", key))
 }
 
+/// The organisation and parties documents as a joining device takes them: each saved
+/// whole and sealed with its changes' signatures.
 fn saves(repo: &mut Repo) -> Result<(Vec<u8>, Vec<u8>)> {
-    Ok((
-        repo.doc(&DocId::Org)?.save(),
-        repo.doc(&DocId::Parties)?.save(),
-    ))
+    let mut sealed = |doc: DocId| -> Result<Vec<u8>> {
+        let saved = repo.doc(&doc)?.save();
+        Ok(crate::sign::seal(
+            &saved,
+            &crate::store::doc_sigs(repo.db(), &doc)?,
+        ))
+    };
+    Ok((sealed(DocId::Org)?, sealed(DocId::Parties)?))
 }
 
 impl Members<'_> {

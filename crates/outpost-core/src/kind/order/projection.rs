@@ -156,7 +156,7 @@ pub(super) fn check_orders(db: &Connection, records: &[RecordRef]) -> Result<()>
 }
 
 /// Re-checks `orders` (inside the caller's transaction).
-pub(crate) fn refresh(db: &Connection, orders: &[String]) -> Result<()> {
+fn refresh(db: &Connection, orders: &[String]) -> Result<()> {
     crate::store::recheck(
         db,
         "checking_orders",
@@ -199,6 +199,7 @@ pub(super) fn exceptions(db: &Connection, out: &mut Vec<ExceptionRow>) -> Result
         db,
         "duplicate_number",
         "SELECT number, 1, count(*) FROM orders GROUP BY number HAVING count(*) > 1 ORDER BY 1",
+        [],
         out,
     )?;
     push_rows(
@@ -207,6 +208,7 @@ pub(super) fn exceptions(db: &Connection, out: &mut Vec<ExceptionRow>) -> Result
         "SELECT number, submitted_total, total FROM orders
          WHERE submitted_total IS NOT NULL AND submitted_total != total AND status != 'cancelled'
          ORDER BY number",
+        [],
         out,
     )?;
     // Kept per order as it changes (see `check_orders`).
@@ -216,6 +218,7 @@ pub(super) fn exceptions(db: &Connection, out: &mut Vec<ExceptionRow>) -> Result
         "SELECT o.number || ':' || coalesce(i.sku, c.item), c.expected, c.actual
          FROM order_checks c JOIN orders o ON o.id = c.order_id
          LEFT JOIN items i ON i.id = c.item ORDER BY 1",
+        [],
         out,
     )
 }

@@ -8,6 +8,7 @@ use rusqlite::{Connection, params};
 
 use super::MOVEMENTS;
 use super::model::{Movement, read_movement};
+use crate::code::SiteCode;
 use crate::doc_id::DocId;
 use crate::error::Result;
 use crate::exception::{ExceptionRow, push_rows};
@@ -105,7 +106,7 @@ pub(super) fn check_transfers(db: &Connection, records: &[RecordRef]) -> Result<
 }
 
 /// Re-checks `transfers` (inside the caller's transaction).
-pub(crate) fn refresh_transfers(db: &Connection, transfers: &[String]) -> Result<()> {
+fn refresh_transfers(db: &Connection, transfers: &[String]) -> Result<()> {
     crate::store::recheck(
         db,
         "checking_transfers",
@@ -138,18 +139,26 @@ pub(super) fn fields(
     out
 }
 
-pub(super) fn exceptions(db: &Connection, out: &mut Vec<ExceptionRow>) -> Result<()> {
+pub(super) fn exceptions(
+    db: &Connection,
+    stock_site: Option<&SiteCode>,
+    out: &mut Vec<ExceptionRow>,
+) -> Result<()> {
     push_rows(
         db,
         "negative_stock",
         "SELECT coalesce(i.sku, s.item) || '@' || s.warehouse, 0, s.qty
-         FROM stock_levels s LEFT JOIN items i ON i.id = s.item WHERE s.qty < 0 ORDER BY 1",
+         FROM stock_levels s LEFT JOIN items i ON i.id = s.item
+         WHERE s.qty < 0 AND (?1 IS NULL OR s.warehouse IN (SELECT code FROM warehouses WHERE site = ?1))
+         ORDER BY 1",
+        [stock_site.map(SiteCode::as_str)],
         out,
     )?;
     push_rows(
         db,
         "transfer_mismatch",
         "SELECT transfer, sent, received FROM transfer_checks ORDER BY 1",
+        [],
         out,
     )
 }

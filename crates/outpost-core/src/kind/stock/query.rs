@@ -96,29 +96,36 @@ pub(crate) fn level(db: &Connection, item: &ItemId, warehouse: &WarehouseCode) -
 }
 
 impl Stock<'_> {
-    /// Stock levels per item and warehouse.
+    /// Stock levels per item and warehouse: for a clerk or warehouse person, at its own
+    /// site's warehouses (the only ones whose every movement it holds).
     pub fn levels(&self, warehouse: Option<&WarehouseCode>) -> Result<Vec<LevelRow>> {
+        let me = self.repo.me()?;
+        let site = crate::access::stock_site(&me);
         let mut stmt = self.repo.db().prepare_cached(
             "SELECT coalesce(i.sku, s.item), coalesce(i.name, ''), coalesce(i.unit, ''), s.warehouse,
                     s.qty, coalesce(i.low_stock, 0)
              FROM stock_levels s LEFT JOIN items i ON i.id = s.item
-             WHERE ?1 IS NULL OR s.warehouse = ?1
+             WHERE (?1 IS NULL OR s.warehouse = ?1)
+               AND (?2 IS NULL OR s.warehouse IN (SELECT code FROM warehouses WHERE site = ?2))
              ORDER BY 1, s.warehouse",
         )?;
         let rows = stmt
-            .query_map([warehouse.map(|w| w.as_str())], |r| {
-                let qty: i64 = r.get(4)?;
-                let low_stock: i64 = r.get(5)?;
-                Ok(LevelRow {
-                    sku: r.get(0)?,
-                    name: r.get(1)?,
-                    unit: r.get(2)?,
-                    warehouse: r.get(3)?,
-                    qty,
-                    low_stock,
-                    is_low: qty <= low_stock,
-                })
-            })?
+            .query_map(
+                [warehouse.map(|w| w.as_str()), site.map(|s| s.as_str())],
+                |r| {
+                    let qty: i64 = r.get(4)?;
+                    let low_stock: i64 = r.get(5)?;
+                    Ok(LevelRow {
+                        sku: r.get(0)?,
+                        name: r.get(1)?,
+                        unit: r.get(2)?,
+                        warehouse: r.get(3)?,
+                        qty,
+                        low_stock,
+                        is_low: qty <= low_stock,
+                    })
+                },
+            )?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }

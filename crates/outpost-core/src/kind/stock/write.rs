@@ -92,7 +92,11 @@ pub struct SentTransfer {
 
 /// What a stock operation will write, and where.
 struct Plan {
+    /// The site the operation is recorded for (who may record it).
     site: SiteCode,
+    /// The document it goes in: the site's operations, or for goods between two sites the
+    /// transfers both of them read.
+    doc: DocId,
     movements: Vec<Planned>,
     note: String,
     transfer: Option<TransferId>,
@@ -183,13 +187,13 @@ impl Stock<'_> {
     pub fn record(&mut self, mv: StockMove, at: Timestamp) -> Result<Option<SentTransfer>> {
         let Plan {
             site,
+            doc: doc_id,
             movements: planned,
             note,
             transfer,
         } = self.plan(mv, at)?;
         let me = self.acting_for(&site)?;
         let note = optional("note", &note, MAX_TEXT)?;
-        let doc_id = DocId::ops(&site, at);
         let transfer = transfer.map(|id| SentTransfer {
             in_transit: !planned.iter().any(|p| p.kind == MovementKind::TransferIn),
             id,
@@ -216,6 +220,7 @@ impl Stock<'_> {
                 let item = item::resolve(self.repo.db(), &item)?;
                 let site = site::warehouse_site(self.repo.db(), &warehouse)?;
                 Plan {
+                    doc: DocId::ops(&site, at),
                     site,
                     movements: vec![Planned::simple(
                         MovementKind::Receipt,
@@ -238,6 +243,7 @@ impl Stock<'_> {
                 let site = site::warehouse_site(self.repo.db(), &warehouse)?;
                 self.enough(&item, &warehouse, qty)?;
                 Plan {
+                    doc: DocId::ops(&site, at),
                     site,
                     movements: vec![Planned::simple(
                         MovementKind::Issue,
@@ -266,6 +272,7 @@ impl Stock<'_> {
                 let site = site::warehouse_site(self.repo.db(), &warehouse)?;
                 let delta = counted - self.level(&item.id, &warehouse)?;
                 Plan {
+                    doc: DocId::ops(&site, at),
                     site,
                     movements: vec![Planned::simple(
                         MovementKind::CountAdjustment,
@@ -314,6 +321,11 @@ impl Stock<'_> {
                     });
                 }
                 Plan {
+                    doc: if from_site == to_site {
+                        DocId::ops(&from_site, at)
+                    } else {
+                        DocId::transfers(&from_site, &to_site, at)
+                    },
                     site: from_site,
                     movements: planned,
                     note,
@@ -325,17 +337,17 @@ impl Stock<'_> {
                 qty,
                 note,
             } => {
-                let sent: Option<(String, String, Option<String>, i64)> = self
+                let sent: Option<(String, String, Option<String>, i64, String)> = self
                     .repo
                     .db()
                     .query_row(
-                        "SELECT item, warehouse, counterpart, -qty FROM movements
+                        "SELECT item, warehouse, counterpart, -qty, doc FROM movements
                          WHERE transfer = ?1 AND kind = 'transfer_out'",
                         [transfer.trim()],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
                     )
                     .optional()?;
-                let (item, from, to, sent_qty) =
+                let (item, from, to, sent_qty, sent_in) =
                     sent.ok_or_else(|| Error::not_found("transfer", transfer.as_str()))?;
                 let to =
                     WarehouseCode::from_stored(to.ok_or_else(|| {
@@ -364,7 +376,9 @@ impl Stock<'_> {
                     transfer: Some(TransferId::from_stored(transfer.trim().to_string())),
                     counterpart: Some(WarehouseCode::from_stored(from)),
                 }];
+                // The arrival goes where the sending was recorded, so both sites see it.
                 Plan {
+                    doc: DocId::parse(&sent_in)?,
                     site,
                     movements: planned,
                     note,

@@ -1,0 +1,303 @@
+//! Signed changes: every change is signed by its author's device key, and a change whose
+//! signature does not verify is refused wherever it arrives.
+//!
+//! A device's id is the bytes of its libp2p PeerId, which for an ed25519 key holds the
+//! public key itself (an identity multihash of the key's protobuf encoding), so a
+//! change's actor id says which key must have signed it: checking needs no look-up. What
+//! is signed is the change's hash, which covers everything in it (author, sequence,
+//! dependencies, operations, time, message).
+
+use std::collections::HashMap;
+
+use automerge::{ActorId, ChangeHash};
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+
+use crate::error::{Error, Result};
+use crate::id::DeviceId;
+
+/// Length of a signature, in bytes.
+pub const SIGNATURE_LEN: usize = 64;
+
+/// The bytes before the key in an ed25519 PeerId: identity multihash (code 0, length
+/// 36) of the protobuf `PublicKey { Type: Ed25519 (1), Data: 32 bytes }`.
+const PEER_ID_PREFIX: [u8; 6] = [0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
+
+/// A device's signing key: the secret half of its identity.
+#[derive(Clone)]
+pub struct DeviceKey(SigningKey);
+
+impl std::fmt::Debug for DeviceKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The secret never appears in logs.
+        f.debug_tuple("DeviceKey").field(&self.device_id()).finish()
+    }
+}
+
+impl DeviceKey {
+    /// A new random key.
+    pub fn generate() -> Result<DeviceKey> {
+        let mut secret = [0u8; 32];
+        getrandom::fill(&mut secret)
+            .map_err(|e| Error::Io(std::io::Error::other(format!("no randomness: {e}"))))?;
+        Ok(DeviceKey::from_secret(&secret))
+    }
+
+    /// The key whose secret is `secret` (the 32 bytes of an ed25519 secret key).
+    pub fn from_secret(secret: &[u8; 32]) -> DeviceKey {
+        DeviceKey(SigningKey::from_bytes(secret))
+    }
+
+    /// The 32 secret bytes (to store the key encrypted, or hand it to libp2p).
+    pub fn secret(&self) -> [u8; 32] {
+        self.0.to_bytes()
+    }
+
+    /// The device this key is: the PeerId bytes of its public half.
+    pub fn device_id(&self) -> DeviceId {
+        let mut bytes = PEER_ID_PREFIX.to_vec();
+        bytes.extend_from_slice(self.0.verifying_key().as_bytes());
+        DeviceId::from_bytes(&bytes)
+    }
+
+    /// Signs a change (its hash).
+    pub fn sign(&self, hash: &ChangeHash) -> [u8; SIGNATURE_LEN] {
+        self.0.sign(&hash.0).to_bytes()
+    }
+}
+
+/// Signatures of changes, by change hash.
+pub(crate) type Signatures = HashMap<ChangeHash, [u8; SIGNATURE_LEN]>;
+
+/// First byte of a sealed payload (and its format version).
+const SEALED: u8 = 0x53;
+
+/// A payload (a sync message, a saved document) with the signatures of the changes in
+/// it: `S`, the payload's length (u32, big-endian), the payload, then a hash and a
+/// signature per change.
+pub(crate) fn seal(payload: &[u8], sigs: &Signatures) -> Vec<u8> {
+    let mut out = Vec::with_capacity(5 + payload.len() + sigs.len() * 96);
+    out.push(SEALED);
+    out.extend_from_slice(
+        &u32::try_from(payload.len())
+            .unwrap_or(u32::MAX)
+            .to_be_bytes(),
+    );
+    out.extend_from_slice(payload);
+    for (hash, sig) in sigs {
+        out.extend_from_slice(&hash.0);
+        out.extend_from_slice(sig);
+    }
+    out
+}
+
+/// The payload and signatures of [`seal`]'s output; `None` if the bytes are not that.
+pub(crate) fn unseal(bytes: &[u8]) -> Option<(&[u8], Signatures)> {
+    let (&kind, rest) = bytes.split_first()?;
+    if kind != SEALED || rest.len() < 4 {
+        return None;
+    }
+    let (len, rest) = rest.split_at(4);
+    let len = usize::try_from(u32::from_be_bytes(len.try_into().ok()?)).ok()?;
+    if rest.len() < len || !(rest.len() - len).is_multiple_of(96) {
+        return None;
+    }
+    let (payload, records) = rest.split_at(len);
+    let sigs = records
+        .chunks_exact(96)
+        .filter_map(|r| {
+            let hash = ChangeHash(r[..32].try_into().ok()?);
+            let sig: [u8; SIGNATURE_LEN] = r[32..].try_into().ok()?;
+            Some((hash, sig))
+        })
+        .collect();
+    Some((payload, sigs))
+}
+
+/// The public key an actor id names, if it is an ed25519 PeerId.
+fn public_key(actor: &ActorId) -> Option<VerifyingKey> {
+    let bytes = actor.to_bytes();
+    let key = bytes.strip_prefix(&PEER_ID_PREFIX[..])?;
+    let key: &[u8; 32] = key.try_into().ok()?;
+    VerifyingKey::from_bytes(key).ok()
+}
+
+/// Why a change's signature was not accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unsigned {
+    /// No signature came with it.
+    Missing,
+    /// Its author is not a key (not an ed25519 PeerId).
+    NoKey,
+    /// The signature is not its author's.
+    Wrong,
+}
+
+impl std::fmt::Display for Unsigned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Unsigned::Missing => "it is not signed",
+            Unsigned::NoKey => "its author is not a device key",
+            Unsigned::Wrong => "its signature is not its author's",
+        })
+    }
+}
+
+/// One change to check: its hash, its author and the signature that came with it.
+#[derive(Clone, Copy, Debug)]
+pub struct Signed<'a> {
+    /// The change's hash (what was signed).
+    pub hash: ChangeHash,
+    /// Its author.
+    pub actor: &'a ActorId,
+    /// The signature that came with it, if any.
+    pub sig: Option<&'a [u8; SIGNATURE_LEN]>,
+}
+
+/// Checks every change's signature; `None` for each one that verifies. The good ones are
+/// checked together (batch verification, several times faster than one by one), spread
+/// over two threads; only when a batch fails are its changes checked one by one to find
+/// the bad ones.
+pub fn verify_all(changes: &[Signed<'_>]) -> Vec<Option<Unsigned>> {
+    let mut verdicts: Vec<Option<Unsigned>> = vec![None; changes.len()];
+    let mut candidates: Vec<(usize, VerifyingKey, Signature)> = Vec::with_capacity(changes.len());
+    for (i, c) in changes.iter().enumerate() {
+        match (c.sig, public_key(c.actor)) {
+            (None, _) => verdicts[i] = Some(Unsigned::Missing),
+            (_, None) => verdicts[i] = Some(Unsigned::NoKey),
+            (Some(sig), Some(key)) => candidates.push((i, key, Signature::from_bytes(sig))),
+        }
+    }
+    let check = |part: &[(usize, VerifyingKey, Signature)]| -> Vec<usize> {
+        let messages: Vec<&[u8]> = part
+            .iter()
+            .map(|(i, _, _)| &changes[*i].hash.0[..])
+            .collect();
+        let sigs: Vec<Signature> = part.iter().map(|(_, _, s)| *s).collect();
+        let keys: Vec<VerifyingKey> = part.iter().map(|(_, k, _)| *k).collect();
+        if ed25519_dalek::verify_batch(&messages, &sigs, &keys).is_ok() {
+            return Vec::new();
+        }
+        part.iter()
+            .filter(|(i, key, sig)| key.verify(&changes[*i].hash.0, sig).is_err())
+            .map(|(i, _, _)| *i)
+            .collect()
+    };
+    let bad: Vec<usize> = if candidates.len() < 64 {
+        check(&candidates)
+    } else {
+        let (first, second) = candidates.split_at(candidates.len() / 2);
+        std::thread::scope(|s| {
+            let other = s.spawn(|| check(second));
+            let mut bad = check(first);
+            bad.extend(
+                other
+                    .join()
+                    .unwrap_or_else(|_| second.iter().map(|(i, _, _)| *i).collect()),
+            );
+            bad
+        })
+    };
+    for i in bad {
+        verdicts[i] = Some(Unsigned::Wrong);
+    }
+    verdicts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_verifies_for_its_author_and_no_one_else() {
+        let key = DeviceKey::generate().unwrap();
+        let other = DeviceKey::generate().unwrap();
+        assert_eq!(key.device_id().to_bytes().len(), 38, "a PeerId's bytes");
+        let hash = ChangeHash([7; 32]);
+        let sig = key.sign(&hash);
+        let mine = key.device_id().actor();
+        let theirs = other.device_id().actor();
+        let stranger = DeviceId::random().actor();
+        let verdicts = verify_all(&[
+            Signed {
+                hash,
+                actor: &mine,
+                sig: Some(&sig),
+            },
+            Signed {
+                hash,
+                actor: &theirs,
+                sig: Some(&sig),
+            },
+            Signed {
+                hash: ChangeHash([8; 32]),
+                actor: &mine,
+                sig: Some(&sig),
+            },
+            Signed {
+                hash,
+                actor: &mine,
+                sig: None,
+            },
+            Signed {
+                hash,
+                actor: &stranger,
+                sig: Some(&sig),
+            },
+        ]);
+        assert_eq!(
+            verdicts,
+            vec![
+                None,
+                Some(Unsigned::Wrong),
+                Some(Unsigned::Wrong),
+                Some(Unsigned::Missing),
+                Some(Unsigned::NoKey)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_sealed_payload_opens_whole_and_a_damaged_one_not_at_all() {
+        let key = DeviceKey::generate().unwrap();
+        let sigs: Signatures = (0..3u8)
+            .map(|i| (ChangeHash([i; 32]), key.sign(&ChangeHash([i; 32]))))
+            .collect();
+        let sealed = seal(b"a message", &sigs);
+        let (payload, back) = unseal(&sealed).unwrap();
+        assert_eq!(payload, b"a message");
+        assert_eq!(back, sigs);
+        assert!(unseal(&sealed[..sealed.len() - 1]).is_none());
+        assert!(unseal(b"").is_none());
+        assert!(unseal(&[SEALED, 0, 0, 0, 9, 1]).is_none());
+    }
+
+    #[test]
+    fn many_signatures_are_checked_in_batches_and_a_bad_one_is_found() {
+        let keys: Vec<DeviceKey> = (0..3).map(|_| DeviceKey::generate().unwrap()).collect();
+        let actors: Vec<ActorId> = keys.iter().map(|k| k.device_id().actor()).collect();
+        let hashes: Vec<ChangeHash> = (0..200u8).map(|i| ChangeHash([i; 32])).collect();
+        let mut sigs: Vec<[u8; 64]> = hashes
+            .iter()
+            .enumerate()
+            .map(|(i, h)| keys[i % 3].sign(h))
+            .collect();
+        sigs[150] = keys[0].sign(&ChangeHash([255; 32]));
+        let checks: Vec<Signed<'_>> = hashes
+            .iter()
+            .enumerate()
+            .map(|(i, h)| Signed {
+                hash: *h,
+                actor: &actors[i % 3],
+                sig: Some(&sigs[i]),
+            })
+            .collect();
+        let verdicts = verify_all(&checks);
+        let bad: Vec<usize> = verdicts
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_some())
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(bad, vec![150]);
+    }
+}

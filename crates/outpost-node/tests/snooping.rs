@@ -1,0 +1,301 @@
+//! A member's modified program: a real libp2p peer with a BJ clerk's key that speaks the
+//! sync protocol to HQ and asks for documents of another site. It receives no byte of
+//! them, while the documents it may read come back as usual.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use automerge::sync::SyncDoc;
+use outpost_node::identity::Identity;
+use outpost_sync::wire::DocHeads;
+use outpost_sync::{
+    Config, InviteCode, JoinGrant, JoinRequest, PeerId, Received, Refusal, Rejected, Replica,
+};
+
+use crate::network::{Serving, hq, invite, joined};
+use crate::util::Dir;
+
+/// Asks for every document it names (an opening sync message, as a device that lacks the
+/// document sends) and records what comes back.
+struct Snoop {
+    wanted: Vec<String>,
+    received: Mutex<Vec<(String, usize)>>,
+}
+
+impl Snoop {
+    fn bytes_of(&self, prefix: &str) -> usize {
+        let received = self.received.lock().unwrap();
+        received
+            .iter()
+            .filter(|(doc, _)| doc.starts_with(prefix))
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
+/// An opening sync message for a document we lack, sealed as Outpost sends it: `S`, the
+/// message's length and the message (no changes, so no signatures).
+fn opening() -> Vec<u8> {
+    let doc = automerge::Automerge::new();
+    let message = doc
+        .generate_sync_message(&mut automerge::sync::State::new())
+        .expect("an opening message")
+        .encode();
+    let mut sealed = vec![0x53];
+    sealed.extend((message.len() as u32).to_be_bytes());
+    sealed.extend(message);
+    sealed
+}
+
+impl Replica for Snoop {
+    fn is_member(&self, _: &PeerId) -> bool {
+        true
+    }
+    fn offer(&self, _: &PeerId) -> Result<Vec<DocHeads>, Rejected> {
+        Ok(self
+            .wanted
+            .iter()
+            .map(|doc| DocHeads {
+                doc: doc.clone(),
+                heads: Vec::new(),
+            })
+            .collect())
+    }
+    fn hello(&self, _: &PeerId, _: &[DocHeads]) -> Result<(), Rejected> {
+        Ok(())
+    }
+    fn generate(&self, _: &PeerId, _: &str) -> Result<Option<Vec<u8>>, Rejected> {
+        Ok(Some(opening()))
+    }
+    fn receive(&self, _: &PeerId, doc: &str, message: &[u8]) -> Result<Received, Rejected> {
+        self.received
+            .lock()
+            .unwrap()
+            .push((doc.to_string(), message.len()));
+        Ok(Received::default())
+    }
+    fn connected(&self, _: &PeerId) {}
+    fn disconnected(&self, _: &PeerId) {}
+    fn join(&self, _: &PeerId, _: &JoinRequest) -> Result<JoinGrant, Refusal> {
+        Err(Refusal::Unknown)
+    }
+}
+
+outposttest!(
+    a_member_asking_for_another_sites_documents_gets_no_byte,
+    |dir, _device| {
+        let dir: Dir = dir;
+        let (hq_device, _serving) = hq(&dir);
+        hq_device.ok(&[
+            "stock",
+            "receive",
+            "--warehouse",
+            "SH1",
+            "--item",
+            "TEA",
+            "--qty",
+            "10",
+        ]);
+        hq_device.ok(&["order", "new", "--party", "Shop", "--line", "TEA:1"]);
+        let month = jiff::Timestamp::now().strftime("%Y-%m").to_string();
+        let sh_ops = format!("ops/SH/{month}");
+        assert!(hq_device.dump().contains(&sh_ops));
+        let bj = joined(&dir, &hq_device, "bj", "clerk", "BJ", "Li");
+        let key = Identity::load(&bj.data_dir).unwrap().keypair().clone();
+        let hq_addr = InviteCode::parse(&invite(&hq_device, "clerk", "BJ", "1h"))
+            .unwrap()
+            .addrs[0]
+            .clone();
+        let hq_peer = outpost_sync::peer_of(&hq_addr).expect("HQ's peer id");
+
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            // Sessions push what differs in document order: `ops/SH/…` goes before
+            // `parties`, so once `parties` is answered HQ has handled the request for SH.
+            let snoop = Arc::new(Snoop {
+                wanted: vec!["org".into(), sh_ops.clone(), "parties".into()],
+                received: Mutex::default(),
+            });
+            let mut config = Config::new(key);
+            config.mdns = false;
+            config.bootstrap = vec![hq_addr.clone()];
+            let (client, _events, event_loop) =
+                outpost_sync::new(config, snoop.clone() as Arc<dyn Replica>).unwrap();
+            tokio::spawn(event_loop.run());
+            client.set_allowed(HashSet::from([hq_peer])).await.unwrap();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while snoop.bytes_of("parties") == 0 {
+                assert!(Instant::now() < deadline, "HQ answered nothing");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            assert!(
+                snoop.bytes_of("org") > 0,
+                "HQ sent no organisation document"
+            );
+            assert_eq!(snoop.bytes_of("ops/"), 0, "HQ sent another site's document");
+            assert_eq!(snoop.bytes_of("transfers/"), 0);
+        });
+        // HQ still serves: the connection was not the price of refusing.
+        let log = std::fs::read_to_string(hq_device.data_dir.with_extension("log")).unwrap();
+        assert!(log.contains("not readable by the peer"), "{log}");
+    }
+);
+
+/// Reads a sealed message as Outpost sends it (the signatures are of no use here).
+fn unsealed(bytes: &[u8]) -> automerge::sync::Message {
+    let len = u32::from_be_bytes(bytes[1..5].try_into().unwrap()) as usize;
+    automerge::sync::Message::decode(&bytes[5..5 + len]).unwrap()
+}
+
+/// Seals a message without signatures.
+fn sealed(message: automerge::sync::Message) -> Vec<u8> {
+    let message = message.encode();
+    let mut out = vec![0x53];
+    out.extend((message.len() as u32).to_be_bytes());
+    out.extend(message);
+    out
+}
+
+/// A member's modified program that syncs `parties` like a real device, and as soon as it
+/// holds it, adds a customer as another member (`posing_as`), without that member's key.
+struct Forger {
+    posing_as: automerge::ActorId,
+    doc: Mutex<(automerge::Automerge, automerge::sync::State, bool)>,
+}
+
+impl Forger {
+    fn step(&self, incoming: Option<&[u8]>) -> Option<Vec<u8>> {
+        use automerge::ReadDoc;
+        use automerge::transaction::Transactable;
+        let mut guard = self.doc.lock().unwrap();
+        let (doc, state, forged) = &mut *guard;
+        if let Some(bytes) = incoming {
+            doc.receive_sync_message(state, unsealed(bytes)).unwrap();
+        }
+        if !*forged && let Ok(Some((_, customers))) = doc.get(automerge::ROOT, "customers") {
+            let mut fork = doc.fork().with_actor(self.posing_as.clone());
+            fork.transact::<_, _, automerge::AutomergeError>(|tx| {
+                let record = tx.put_object(&customers, "forged", automerge::ObjType::Map)?;
+                tx.put(&record, "name", "Hijacked Ltd")?;
+                tx.put(&record, "kind", "customer")?;
+                Ok(())
+            })
+            .unwrap();
+            doc.merge(&mut fork).unwrap();
+            *forged = true;
+        }
+        doc.generate_sync_message(state).map(sealed)
+    }
+}
+
+impl Replica for Forger {
+    fn is_member(&self, _: &PeerId) -> bool {
+        true
+    }
+    fn offer(&self, _: &PeerId) -> Result<Vec<DocHeads>, Rejected> {
+        Ok(vec![DocHeads {
+            doc: "parties".into(),
+            heads: Vec::new(),
+        }])
+    }
+    fn hello(&self, _: &PeerId, _: &[DocHeads]) -> Result<(), Rejected> {
+        Ok(())
+    }
+    fn generate(&self, _: &PeerId, doc: &str) -> Result<Option<Vec<u8>>, Rejected> {
+        Ok((doc == "parties").then(|| self.step(None)).flatten())
+    }
+    fn receive(&self, _: &PeerId, doc: &str, message: &[u8]) -> Result<Received, Rejected> {
+        let reply = (doc == "parties")
+            .then(|| self.step(Some(message)))
+            .flatten();
+        Ok(Received {
+            reply,
+            changed: false,
+        })
+    }
+    fn connected(&self, _: &PeerId) {}
+    fn disconnected(&self, _: &PeerId) {}
+    fn join(&self, _: &PeerId, _: &JoinRequest) -> Result<JoinGrant, Refusal> {
+        Err(Refusal::Unknown)
+    }
+}
+
+fn customers(device: &crate::util::Device) -> Vec<String> {
+    device
+        .json(&["customer", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+outposttest!(
+    a_change_forged_as_another_member_is_refused_and_theirs_still_applies,
+    |dir, _device| {
+        let dir: Dir = dir;
+        let (hq_device, _serving) = hq(&dir);
+        let sh = joined(&dir, &hq_device, "sh", "clerk", "SH", "Wang");
+        let bj = joined(&dir, &hq_device, "bj", "clerk", "BJ", "Li");
+        let sh_id = Identity::load(&sh.data_dir).unwrap().peer_id();
+        let bj_key = Identity::load(&bj.data_dir).unwrap().keypair().clone();
+        let hq_addr = InviteCode::parse(&invite(&hq_device, "clerk", "BJ", "1h"))
+            .unwrap()
+            .addrs[0]
+            .clone();
+        let hq_peer = outpost_sync::peer_of(&hq_addr).expect("HQ's peer id");
+        let _sh_serving = Serving::start(&sh);
+
+        // The BJ clerk's modified program adds a customer as the SH clerk (its first
+        // change to `parties`, the sequence number the SH clerk's own will have).
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let forger = Arc::new(Forger {
+                posing_as: automerge::ActorId::from(sh_id.to_bytes()),
+                doc: Mutex::default(),
+            });
+            let mut config = Config::new(bj_key);
+            config.mdns = false;
+            config.bootstrap = vec![hq_addr.clone()];
+            let (client, _events, event_loop) =
+                outpost_sync::new(config, forger.clone() as Arc<dyn Replica>).unwrap();
+            tokio::spawn(event_loop.run());
+            client.set_allowed(HashSet::from([hq_peer])).await.unwrap();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                let status = hq_device.json(&["sync", "status"]);
+                if let Some(refused) = status["refused"].as_array().and_then(|r| r.first()) {
+                    assert_eq!(refused["author"], device_hex(&sh_id), "{status}");
+                    assert_eq!(refused["from_peer"], device_hex(&bj_peer(&bj)), "{status}");
+                    let reason = refused["reason"].as_str().unwrap();
+                    assert!(reason.contains("not signed"), "{reason}");
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "HQ never refused the forged change"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        });
+        // The real SH clerk's next change (the same sequence number) reaches HQ; the forged
+        // one reached nobody.
+        sh.ok(&["customer", "add", "Real Shop"]);
+        crate::network::eventually("the SH clerk's customer at HQ", || {
+            customers(&hq_device).contains(&"Real Shop".to_string())
+        });
+        for device in [&hq_device, &sh] {
+            assert!(!customers(device).iter().any(|c| c.contains("Hijacked")));
+        }
+    }
+);
+
+/// A device id as the book shows it: the hex of its PeerId's bytes.
+fn device_hex(peer: &PeerId) -> String {
+    peer.to_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn bj_peer(bj: &crate::util::Device) -> PeerId {
+    Identity::load(&bj.data_dir).unwrap().peer_id()
+}
