@@ -5,8 +5,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use outpost_core::{
-    Action, Book, DeviceId, ExportScope, JoinAs, Money, NewLine, NewOrder, NewOrg, OrderFilter,
-    OrderKind, Role, SampleSpec, SiteCode, Status, StockMove, Timestamp, WarehouseCode,
+    Action, Book, DeviceKey, ExportScope, Money, NewLine, NewOrder, NewOrg, OrderFilter, OrderKind,
+    Role, SampleSpec, SiteCode, Status, StockMove, Timestamp, WarehouseCode,
 };
 use outpost_node::{Node, Result};
 use serde_json::{Value, json};
@@ -131,6 +131,8 @@ fn book_figures(
     report.insert("order_list_page".into(), list_page(&dataset)?);
     eprintln!("bench: saving in a busy year, then what needs me…");
     report.insert("busy_save".into(), busy_save(&dataset)?);
+    eprintln!("bench: signatures…");
+    report.insert("signatures".into(), crate::signing::signature_cost(12_000)?);
     eprintln!("bench: a 30-day bundle…");
     report.insert(
         "bundle_30_days".into(),
@@ -148,7 +150,7 @@ fn print_report(r: &Value) {
     }
 }
 
-fn fmt_figure(v: &Value) -> String {
+pub(crate) fn fmt_figure(v: &Value) -> String {
     v.as_f64()
         .map_or_else(|| v.to_string(), |x| format!("{x:.2}"))
 }
@@ -242,6 +244,7 @@ fn print_book_report(r: &Value) {
         f(&s["today_p50_ms"]),
         f(&s["today_p99_ms"])
     );
+    crate::signing::print(&r["signatures"]);
     let b = &r["bundle_30_days"];
     println!(
         "30-day bundle: {} orders, {} changes: file {} KB, raw changes {} KB ({}× smaller); export {} ms, import {} ms",
@@ -467,7 +470,12 @@ fn bundle_30_days(dir: &Path, orders: u32) -> Result<Value> {
         source,
     })?;
     let start = Timestamp::now() - jiff::SignedDuration::from_hours(24 * 31);
-    let mut a = Book::create(&dir.join("a.sqlite3"), org()?, DeviceId::random(), start)?;
+    let mut a = Book::create(
+        &dir.join("a.sqlite3"),
+        org()?,
+        DeviceKey::generate()?,
+        start,
+    )?;
     for sku in ["A", "B", "C"] {
         a.items().add(
             outpost_core::NewItem {
@@ -501,19 +509,18 @@ fn bundle_30_days(dir: &Path, orders: u32) -> Result<Value> {
             start,
         )?;
     }
-    let setup = a.export_bundle(&ExportScope::Everything, start)?;
-    let join = JoinAs {
-        site: SiteCode::parse("SH")?,
-        device_name: "HQ".into(),
-        role: Role::Manager,
-    };
-    let mut b = Book::join(
-        &dir.join("b.sqlite3"),
-        &setup,
-        join,
-        DeviceId::random(),
-        start,
-    )?;
+    // HQ's manager, admitted with an invite like any device.
+    let hq = DeviceKey::generate()?;
+    let invite = DeviceKey::generate()?.device_id();
+    let site = SiteCode::parse("SH")?;
+    let week = jiff::SignedDuration::from_hours(24 * 7);
+    a.members()
+        .invite(invite.as_str(), Role::Manager, &site, week, start)?;
+    a.members()
+        .admit(invite.as_str(), &hq.device_id(), "HQ", start)?
+        .map_err(|r| outpost_node::Error::Bench(r.to_string()))?;
+    let setup = a.export_bundle(&ExportScope::For(hq.device_id()), start)?;
+    let mut b = Book::join(&dir.join("b.sqlite3"), &setup, hq, start)?;
     let back = b.export_bundle(&ExportScope::Everything, start)?;
     a.import_bundle(&back, start)?;
     let step = jiff::SignedDuration::from_secs(30 * 86_400 / i64::from(orders));

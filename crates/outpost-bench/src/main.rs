@@ -5,6 +5,7 @@
 //! `outpost serve` processes from the `outpost` binary beside it (or `OUTPOST_BIN`).
 
 mod book;
+mod signing;
 mod sync;
 
 use std::path::{Path, PathBuf};
