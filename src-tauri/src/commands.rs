@@ -4,12 +4,12 @@
 //! language. Forms arrive as typed; no rule lives here.
 
 use outpost_node::api::{
-    Action, ConflictRow, Device, Draft, ExceptionRow, HistoryEntry, HostStatus, ImportReport,
-    Invite, Item, ItemForm, ItemId, LastBackup, LevelRow, MovementFilter, MovementRow, NewInvite,
-    NewOrg, OrderDetail, OrderFilter, OrderForm, OrderId, OrderPreview, OrderRow, Party, PartyForm,
-    PartyId, PartyKind, PeerStatus, Role, SampleSpec, SentTransfer, Setup, SignedDuration, Site,
-    SiteCode, Status, StockEntry, SyncStatus, TaskEdit, TaskFilter, TaskForm, TaskId, TaskRow,
-    Today, Transit, Warehouse, WarehouseCode,
+    Action, ConflictRow, Decision, Device, Draft, ExceptionRow, HeldChange, HistoryEntry,
+    HostStatus, ImportReport, Invite, Item, ItemForm, ItemId, LastBackup, LevelRow, MovementFilter,
+    MovementRow, NewInvite, NewOrg, OrderDetail, OrderFilter, OrderForm, OrderId, OrderPreview,
+    OrderRow, Party, PartyForm, PartyId, PartyKind, PeerStatus, Role, SampleSpec, SentTransfer,
+    Setup, SignedDuration, Site, SiteCode, Status, StockEntry, SyncStatus, TaskEdit, TaskFilter,
+    TaskForm, TaskId, TaskRow, Today, Transit, Warehouse, WarehouseCode,
 };
 use outpost_node::i18n::Lang;
 use outpost_node::{Host, Node};
@@ -287,6 +287,18 @@ pub async fn create_invite(
 #[tauri::command]
 pub async fn revoke(host: State<'_, Host>, key: String) -> Reply<Device> {
     on_node(&host, move |n| n.revoke(&key)).await
+}
+
+/// Changes held for an admin (a revoked device's late changes).
+#[tauri::command]
+pub async fn held_changes(host: State<'_, Host>) -> Reply<Vec<HeldChange>> {
+    on_node(&host, move |n| n.held_changes()).await
+}
+
+/// Accepts or discards a held change (admin only).
+#[tauri::command]
+pub async fn decide_held(host: State<'_, Host>, hash: String, decision: Decision) -> Reply<()> {
+    on_node(&host, move |n| n.decide_held(&hash, decision)).await
 }
 
 /// Renames a device (admin only).

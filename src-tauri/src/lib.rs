@@ -131,6 +131,8 @@ pub fn configure<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R
             commands::invites,
             commands::create_invite,
             commands::revoke,
+            commands::held_changes,
+            commands::decide_held,
             commands::rename_device,
             commands::keep_draft,
             commands::draft,

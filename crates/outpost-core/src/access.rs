@@ -11,8 +11,8 @@
 //! | <month>`               | others all                             | either site; finance,    |
 //! |                        |                                        | manager, admin           |
 //!
-//! A revoked member reads nothing, and its changes are accepted only if they were made
-//! before the revocation (by the change's own time; see `may_author`).
+//! A revoked member reads nothing, and its changes count only if its revocation covers them
+//! (the revoking admin held them); later ones are held for an admin to decide.
 //!
 //! Members are devices registered in `org` (the member kind writes them; see
 //! `kind::member`); this module reads them back from their projection, so the write path
@@ -188,17 +188,11 @@ pub fn share_documents(a: &Device, b: &Device) -> bool {
     })
 }
 
-/// Whether a change made by `member` at `change_ms` to `doc` is accepted: its role allows
-/// the write and, if the member is revoked, the change predates the revocation.
-pub fn may_author(member: &Device, doc: &DocId, change_ms: i64) -> bool {
-    if !role_may_write(member, doc) {
-        return false;
-    }
-    match (member.revoked, member.revoked_at_ms) {
-        (false, _) => true,
-        (true, Some(at)) => change_ms < at,
-        (true, None) => false,
-    }
+/// Whether `member`'s role lets its changes to `doc` count, revoked or not: a revoked
+/// member's changes are judged by whether its revocation covers them (by causality, see
+/// `kind::member::revocation`), never by the time they claim.
+pub fn may_author(member: &Device, doc: &DocId) -> bool {
+    role_may_write(member, doc)
 }
 
 #[cfg(test)]
@@ -261,16 +255,15 @@ mod tests {
     }
 
     #[test]
-    fn a_revoked_member_reads_nothing_and_wrote_only_before() {
+    fn a_revoked_member_reads_and_writes_nothing_here() {
         let sh = DocId::parse("ops/SH/2026-11").unwrap();
         let mut m = member(Role::Clerk, "SH");
         m.revoked = true;
         m.revoked_at_ms = Some(1_000);
         assert!(!may_read(&m, &DocId::Org) && !may_write(&m, &sh));
-        assert!(may_author(&m, &sh, 999));
-        assert!(!may_author(&m, &sh, 1_000));
-        m.revoked_at_ms = None;
-        assert!(!may_author(&m, &sh, 0));
+        // Whether its changes from elsewhere count is its revocation's to say (by
+        // causality); its role still bounds them.
+        assert!(may_author(&m, &sh) && !may_author(&m, &DocId::Org));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 mod capability;
 mod conflicts;
 mod drafts;
+mod held;
 mod history;
 mod merge;
 mod sample;
@@ -42,6 +43,7 @@ use crate::store;
 pub use capability::Capabilities;
 pub use conflicts::Conflicts;
 pub use drafts::{Draft, Drafts, MAX_DRAFT_BYTES};
+pub use held::HeldChange;
 pub use history::{FieldChange, HistoryEntry};
 pub use merge::{ExportScope, ImportReport};
 pub use sample::{SampleReport, SampleSpec};
@@ -385,7 +387,8 @@ impl Book {
                 continue;
             };
             crate::schema::check_document(&doc, doc_id, &org)?;
-            crate::projection::record_changes(&tx, doc_id, &doc.get_changes_meta(&[]))?;
+            let genesis = crate::schema::genesis_actor(doc_id, &org);
+            crate::projection::record_changes(&tx, doc_id, &genesis, &doc.get_changes_meta(&[]))?;
             crate::projection::project(&tx, doc_id, &doc, &crate::kind::all_records(&doc))?;
         }
         tx.commit()?;
@@ -397,6 +400,17 @@ impl Book {
     pub fn dump(&self) -> Result<String> {
         crate::projection::dump(self.repo.db())
     }
+}
+
+/// Every held change, oldest first (the member kind lists them for admins).
+pub(crate) fn held_changes(db: &rusqlite::Connection) -> Result<Vec<HeldChange>> {
+    held::list(db)
+}
+
+/// Screens the held changes again after a decision or a revocation written here.
+pub(crate) fn rescreen_held(repo: &mut Repo, at: Timestamp) -> Result<()> {
+    let org = repo.org().clone();
+    repo.merging(|m| held::rescreen(m, &org, at).map(|_| ()))
 }
 
 /// Opens the database and makes sure every kind's projection tables exist (a new kind's

@@ -63,9 +63,9 @@ mod text;
 pub use access::{Device, Role};
 pub use automerge::ChangeHash;
 pub use book::{
-    Book, Capabilities, Conflicts, Draft, Drafts, ExportScope, FieldChange, HistoryEntry,
-    ImportReport, MAX_DRAFT_BYTES, NewOrg, Pending, RefusedChange, SampleReport, SampleSpec, Sync,
-    SyncReceipt, SyncSession,
+    Book, Capabilities, Conflicts, Draft, Drafts, ExportScope, FieldChange, HeldChange,
+    HistoryEntry, ImportReport, MAX_DRAFT_BYTES, NewOrg, Pending, RefusedChange, SampleReport,
+    SampleSpec, Sync, SyncReceipt, SyncSession,
 };
 pub use bundle::{BundleSummary, inspect as inspect_bundle};
 pub use code::{DeviceCode, SiteCode, WarehouseCode};
@@ -79,7 +79,9 @@ pub use id::{
 };
 pub use jiff::Timestamp;
 pub use kind::item::{Item, ItemEdit, ItemForm, Items, NewItem};
-pub use kind::member::{Admitted, INVITE_VALIDITY, Invite, InviteRefusal, InviteValidity, Members};
+pub use kind::member::{
+    Admitted, Decision, INVITE_VALIDITY, Invite, InviteRefusal, InviteValidity, Members,
+};
 pub use kind::order::{
     Action, EventRow, Line, LineEdit, LineForm, LinePreview, LineRow, NewLine, NewOrder, Order,
     OrderDetail, OrderEdit, OrderFilter, OrderForm, OrderKind, OrderPreview, OrderRow, OrderSort,

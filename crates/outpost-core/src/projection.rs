@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS changes (
     hash TEXT PRIMARY KEY, doc TEXT NOT NULL, device TEXT NOT NULL, seq INTEGER NOT NULL,
     at INTEGER NOT NULL, action TEXT NOT NULL
 ) STRICT;
+CREATE INDEX IF NOT EXISTS changes_by_device ON changes(device, doc);
 CREATE TABLE IF NOT EXISTS change_records (
     record TEXT NOT NULL, hash TEXT NOT NULL, at INTEGER NOT NULL,
     PRIMARY KEY (record, hash)
@@ -121,14 +122,16 @@ fn replace_conflicts(
 pub(crate) fn record_changes(
     db: &Connection,
     doc_id: &DocId,
+    genesis: &automerge::ActorId,
     metas: &[ChangeMetadata<'_>],
 ) -> Result<()> {
     let mut change =
         db.prepare_cached("INSERT OR IGNORE INTO changes VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
     let mut link = db.prepare_cached("INSERT OR IGNORE INTO change_records VALUES (?1, ?2, ?3)")?;
     for meta in metas {
-        // The genesis change has no note and belongs to nobody's history.
-        if meta.message.is_none() {
+        // The genesis belongs to nobody's history; every other change is someone's, note
+        // or no note.
+        if *meta.actor == *genesis {
             continue;
         }
         let note = ChangeNote::of(meta);

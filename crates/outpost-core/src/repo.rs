@@ -28,6 +28,8 @@ pub(crate) struct Loaded {
     chunks: usize,
     /// False for a document just made from its genesis and not yet written.
     pub stored: bool,
+    /// The actor of the document's genesis (nobody's change, in nobody's history).
+    genesis: automerge::ActorId,
 }
 
 impl Loaded {
@@ -54,7 +56,7 @@ impl Loaded {
             .into_iter()
             .map(|m| m.into_owned())
             .collect();
-        projection::record_changes(tx, doc_id, &metas)?;
+        projection::record_changes(tx, doc_id, &self.genesis, &metas)?;
         Ok(metas)
     }
 
@@ -433,7 +435,7 @@ impl Merger<'_> {
         }
         self.moved.push(doc_id.clone());
         let metas = loaded.store_changes_since(tx, doc_id, &before)?;
-        merged.new_changes = metas.iter().filter(|m| m.message.is_some()).count();
+        merged.new_changes = metas.iter().filter(|m| *m.actor != loaded.genesis).count();
         // Every change Outpost writes names the records it touched in its note, which also
         // catches a change that only replaces a losing value of a conflict (a diff would
         // miss it: the shown value stays). Only when some change has no note (not written
@@ -475,12 +477,14 @@ fn load_into<'a>(
                     doc,
                     chunks,
                     stored: true,
+                    genesis: schema::genesis_actor(doc_id, org),
                 }
             }
             None => Loaded {
                 doc: schema::genesis(doc_id, org)?,
                 chunks: 0,
                 stored: false,
+                genesis: schema::genesis_actor(doc_id, org),
             },
         };
         docs.insert(doc_id.clone(), loaded);

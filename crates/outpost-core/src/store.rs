@@ -109,6 +109,19 @@ CREATE TABLE sync_states (
     state BLOB NOT NULL,
     PRIMARY KEY (peer, doc)
 ) STRICT;
+-- Changes held back for an admin's decision: a revoked device's late changes, kept whole.
+CREATE TABLE held_changes (
+    id INTEGER PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    doc TEXT NOT NULL,
+    author TEXT NOT NULL,
+    from_peer TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    claimed_at INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    change BLOB NOT NULL,
+    sig BLOB
+) STRICT;
 -- Changes received and not applied because their author may not write the document.
 CREATE TABLE refused_changes (
     hash TEXT PRIMARY KEY,

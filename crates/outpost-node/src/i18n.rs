@@ -67,6 +67,8 @@ pub fn word(lang: Lang, word: &str) -> String {
     }
     let zh = match word {
         "draft" => "草稿",
+        "after_revocation" => "设备被撤销后才到达撤销它的管理员",
+        "builds_on_held" => "基于一项被搁置的修改",
         "submitted" => "已提交",
         "approved" => "已审批",
         "shipped" => "已发货",

@@ -47,6 +47,11 @@ pub enum Event {
         /// How many.
         count: usize,
     },
+    /// Changes from a peer were held for an admin (a revoked device's late changes).
+    ChangesHeld {
+        /// How many.
+        count: usize,
+    },
     /// A peer connected, disconnected or finished a sync session.
     PeersChanged,
     /// A backup was written (the today screen's reminder changes).

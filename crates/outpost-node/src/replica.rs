@@ -188,6 +188,11 @@ impl Replica for NodeReplica {
                 count: receipt.refused.len(),
             });
         }
+        if !receipt.held.is_empty() {
+            node.emit(Event::ChangesHeld {
+                count: receipt.held.len(),
+            });
+        }
         if receipt.changed {
             node.emit(Event::Synced {
                 records: receipt.records.clone(),

@@ -30,6 +30,8 @@ pub struct Today {
     pub conflicts: usize,
     /// Changes from peers refused because their author may not write there.
     pub refused: usize,
+    /// Changes held for an admin's decision (a revoked device's late changes).
+    pub held: usize,
     /// Whether sync runs in this process.
     pub networked: bool,
     /// Members connected now.
@@ -72,6 +74,7 @@ impl Node {
             exceptions: self.exceptions()?,
             conflicts: self.conflicts()?.len(),
             refused: sync.refused.len(),
+            held: sync.held.len(),
             networked: self.is_networked(),
             peers: self.connected_peers(),
             has_hq: !sync.hq.is_empty(),

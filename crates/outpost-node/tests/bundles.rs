@@ -195,3 +195,51 @@ outposttest!(
         eqnice!("010-8888", acme["phone"].as_str().unwrap());
     }
 );
+
+outposttest!(
+    a_revoked_devices_late_change_is_held_until_an_admin_decides,
+    |dir, _cmd| {
+        let (a, b) = two_offices(&dir);
+        let receive = |device: &crate::util::Device, qty: &str| {
+            device.ok(&[
+                "stock",
+                "receive",
+                "--item",
+                "TEA",
+                "--warehouse",
+                "BJ1",
+                "--qty",
+                qty,
+            ]);
+        };
+        receive(&b, "5");
+        carry(&dir, &b, &a);
+        let b_code = b.json(&["whoami"])["code"].as_str().unwrap().to_string();
+        a.ok(&["member", "revoke", &b_code]);
+        // B has not heard: it goes on writing, and its bundle reaches A.
+        receive(&b, "7");
+        let report = carry(&dir, &b, &a);
+        eqnice!(1, report["held"].as_array().unwrap().len());
+        let bj1 = || a.json(&["stock", "levels", "--warehouse", "BJ1"])[0]["qty"].clone();
+        eqnice!(serde_json::json!(5), bj1());
+        let held = a.json(&["member", "held"]);
+        eqnice!(1, held.as_array().unwrap().len());
+        eqnice!(
+            1,
+            a.json(&["sync", "status"])["held"]
+                .as_array()
+                .unwrap()
+                .len()
+        );
+        let hash = held[0]["hash"].as_str().unwrap().to_string();
+        // A clerk may not decide; an admin accepts and the change applies.
+        let err = b.fails(&["member", "accept", &hash]);
+        assert!(
+            err.contains("not permitted") || err.contains("may not"),
+            "{err}"
+        );
+        a.ok(&["member", "accept", &hash]);
+        eqnice!(serde_json::json!(12), bj1());
+        eqnice!(0, a.json(&["member", "held"]).as_array().unwrap().len());
+    }
+);

@@ -4,7 +4,7 @@
 // as typed and shows what the node answers: it checks no rule itself.
 import { invoke } from "@tauri-apps/api/core";
 import type {
-  Action, ConflictRow, Device, Draft, ExceptionRow, Failure, HistoryEntry, HostStatus,
+  Action, ConflictRow, Decision, Device, Draft, ExceptionRow, Failure, HeldChange, HistoryEntry, HostStatus,
   ImportReport, Invite, Item, ItemForm, LastBackup, LevelRow, MovementFilter, MovementRow,
   NewInvite, NewOrg, OrderDetail, OrderFilter, OrderForm, OrderPreview, OrderRow, Party,
   PartyForm, PartyKind, PeerStatus, Role, SampleSpec, SentTransfer, Setup, Site, Status,
@@ -63,6 +63,8 @@ export const api = {
   createInvite: (role: Role, site: string, validSecs: number) =>
     invoke<NewInvite>("create_invite", { role, site, validSecs }),
   revoke: (key: string) => invoke<Device>("revoke", { key }),
+  heldChanges: () => invoke<HeldChange[]>("held_changes"),
+  decideHeld: (hash: string, decision: Decision) => invoke<void>("decide_held", { hash, decision }),
   renameDevice: (key: string, name: string) => invoke<Device>("rename_device", { key, name }),
   keepDraft: (key: string, body: string) => invoke<void>("keep_draft", { key, body }),
   draft: (key: string) => invoke<Draft | null>("draft", { key }),

@@ -101,6 +101,8 @@ resolvable: boolean,
  */
 doc: string, };
 
+export type Decision = "accept" | "discard";
+
 export type Device = { 
 /**
  * The device id (its Automerge actor).
@@ -179,6 +181,10 @@ records: Array<RecordRef>, } | { "type": "changes_refused",
 /**
  * How many.
  */
+count: number, } | { "type": "changes_held", 
+/**
+ * How many.
+ */
 count: number, } | { "type": "peers_changed" } | { "type": "backed_up" } | { "type": "lifecycle_changed" };
 
 export type EventRow = { 
@@ -241,6 +247,38 @@ old: string,
  * Value after ("" if removed).
  */
 new: string, };
+
+export type HeldChange = { 
+/**
+ * The change's hash (what an admin decides on).
+ */
+hash: string, 
+/**
+ * The document it is for.
+ */
+doc: string, 
+/**
+ * Its author (device id).
+ */
+author: string, 
+/**
+ * Where it came from: the peer that sent it, or `file:` and the device that wrote
+ * the bundle.
+ */
+from_peer: string, 
+/**
+ * Why it is held: `after_revocation` (its device's revocation does not cover it) or
+ * `builds_on_held`.
+ */
+reason: string, 
+/**
+ * The time its author gave it (ms): a revoked device may claim any.
+ */
+claimed_at_ms: number, 
+/**
+ * When it arrived here (ms).
+ */
+at_ms: number, };
 
 export type HistoryEntry = { 
 /**
@@ -326,7 +364,12 @@ refused: Array<RefusedChange>,
 /**
  * Documents in the bundle that this device's member may not read, left out.
  */
-left_out: Array<string>, };
+left_out: Array<string>, 
+/**
+ * Changes held for an admin (a revoked device's changes its revocation does not
+ * cover), and held changes released by this bundle's decisions are not counted here.
+ */
+held: Array<HeldChange>, };
 
 export type Invite = { 
 /**
@@ -1145,6 +1188,10 @@ unseen_total: number,
  */
 refused: Array<RefusedChange>, 
 /**
+ * Changes held for an admin (a revoked device's late changes).
+ */
+held: Array<HeldChange>, 
+/**
  * Every document held here with its heads: two replicas hold the same state of a
  * document exactly when its heads are equal.
  */
@@ -1323,6 +1370,10 @@ conflicts: number,
  * Changes from peers refused because their author may not write there.
  */
 refused: number, 
+/**
+ * Changes held for an admin's decision (a revoked device's late changes).
+ */
+held: number, 
 /**
  * Whether sync runs in this process.
  */

@@ -48,6 +48,9 @@ pub struct ImportReport {
     pub refused: Vec<RefusedChange>,
     /// Documents in the bundle that this device's member may not read, left out.
     pub left_out: Vec<String>,
+    /// Changes held for an admin (a revoked device's changes its revocation does not
+    /// cover), and held changes released by this bundle's decisions are not counted here.
+    pub held: Vec<super::HeldChange>,
 }
 
 /// Writes a bundle of this device's documents.
@@ -147,6 +150,14 @@ pub(super) fn import(repo: &mut Repo, bytes: &[u8], at: Timestamp) -> Result<Imp
             report.new_changes += screened.new_changes;
             report.records.extend(screened.records);
             report.refused.extend(screened.refused);
+            report.held.extend(screened.held);
+            if doc_id == DocId::Org && screened.new_changes > 0 {
+                // A decision, a revocation or a member arrived: held changes may now pass.
+                let released = super::held::rescreen(m, &org, at)?;
+                report.new_changes += released.new_changes;
+                report.records.extend(released.records);
+                report.refused.extend(released.refused);
+            }
         }
         Ok(())
     })?;

@@ -20,6 +20,8 @@ use crate::repo::{DocMerge, Merger};
 use crate::schema;
 use crate::sign::{self, Signatures, Signed};
 
+use super::held::HeldChange;
+
 /// The most refused changes kept for people to look at; the oldest go first.
 const MAX_REFUSED: i64 = 10_000;
 
@@ -42,7 +44,7 @@ pub struct RefusedChange {
     pub at_ms: i64,
 }
 
-/// What a screened merge into one document did.
+/// What a screened merge did.
 #[derive(Debug, Default)]
 pub(crate) struct Screened {
     /// Changes new to this device (not counting genesis).
@@ -53,6 +55,19 @@ pub(crate) struct Screened {
     pub records: Vec<RecordRef>,
     /// Changes refused.
     pub refused: Vec<RefusedChange>,
+    /// Changes held for an admin.
+    pub held: Vec<HeldChange>,
+}
+
+impl Screened {
+    /// Adds what another screened merge did.
+    pub fn absorb(&mut self, other: Screened) {
+        self.new_changes += other.new_changes;
+        self.waiting += other.waiting;
+        self.records.extend(other.records);
+        self.refused.extend(other.refused);
+        self.held.extend(other.held);
+    }
 }
 
 /// The member a change's author is, as far as this device knows: its registration, or
@@ -79,32 +94,109 @@ fn author(db: &Connection, org: &OrgId, actor: &DeviceId) -> Result<Option<Devic
 /// A change that failed the screen, and why.
 type Refusal = (Change, String);
 
-/// Whether `change` depends on a change refused in this batch, or refused here before
-/// (and still remembered) and not accepted since: `db` is `None` when nothing was.
-fn builds_on_refused(
-    db: Option<&Connection>,
-    change: &Change,
-    refused_in_batch: &HashSet<ChangeHash>,
-    accepted_in_batch: &HashSet<ChangeHash>,
-) -> Result<bool> {
+/// Why a change is held (a code the front ends translate): its device's revocation does
+/// not cover it.
+pub const HOLD_AFTER_REVOCATION: &str = "after_revocation";
+/// Why a change is held: it builds on a held change.
+pub const HOLD_BUILDS_ON_HELD: &str = "builds_on_held";
+
+/// What the screen says of one change.
+enum Verdict {
+    Accept,
+    Refuse(String),
+    Hold(String),
+}
+
+/// What came before a batch: the refused and held changes remembered here (each `None`
+/// when there are none, which is most of the time).
+struct Before<'a> {
+    refused: Option<&'a Connection>,
+    held: HashSet<ChangeHash>,
+}
+
+/// Whether `change` builds on a refused change (in this batch, or refused here before
+/// and not accepted since) or on a held one.
+fn builds_on(before: &Before<'_>, change: &Change, batch: &Batch) -> Result<Option<Verdict>> {
     for dep in change.deps() {
-        if refused_in_batch.contains(dep) {
-            return Ok(true);
+        if batch.refused.contains(dep) {
+            return Ok(Some(Verdict::Refuse(
+                "it builds on a refused change".into(),
+            )));
         }
-        if let Some(db) = db
-            && !accepted_in_batch.contains(dep)
+        if batch.held.contains(dep) || before.held.contains(dep) {
+            return Ok(Some(Verdict::Hold(HOLD_BUILDS_ON_HELD.into())));
+        }
+        if let Some(db) = before.refused
+            && !batch.accepted.contains(dep)
             && db
                 .prepare_cached("SELECT 1 FROM refused_changes WHERE hash = ?1")?
                 .exists([dep.to_string()])?
         {
-            return Ok(true);
+            return Ok(Some(Verdict::Refuse(
+                "it builds on a refused change".into(),
+            )));
         }
     }
-    Ok(false)
+    Ok(None)
 }
 
-/// Splits `changes` for `doc_id` into those that pass the screen and the refused, in
-/// order (dependencies before dependents, as sync messages and bundles carry them).
+/// The hashes decided so far in one batch.
+#[derive(Default)]
+struct Batch {
+    accepted: HashSet<ChangeHash>,
+    refused: HashSet<ChangeHash>,
+    held: HashSet<ChangeHash>,
+}
+
+/// The verdict on a change by `member` (its signature checked): its role must allow
+/// writing `doc_id`; a revoked member's change counts only if its revocations cover it
+/// (by sequence number: the change's own time proves nothing) or an admin accepted it.
+fn judge(
+    db: &Connection,
+    member: Option<&Device>,
+    doc_id: &DocId,
+    change: &Change,
+) -> Result<Verdict> {
+    let Some(m) = member else {
+        return Ok(Verdict::Refuse("its author is not a member".into()));
+    };
+    if !access::may_author(m, doc_id) {
+        return Ok(Verdict::Refuse(format!(
+            "a {} of {} may not write {doc_id}",
+            m.role.as_str(),
+            m.site
+        )));
+    }
+    if !m.revoked {
+        return Ok(Verdict::Accept);
+    }
+    use crate::kind::member::revocation::{self, Decision};
+    Ok(
+        match revocation::decision(db, &change.hash().to_string())? {
+            Some(Decision::Accept) => Verdict::Accept,
+            Some(Decision::Discard) => Verdict::Refuse("an admin discarded it".into()),
+            None if i64::try_from(change.seq()).is_ok_and(|seq| {
+                seq <= revocation::counts_through(db, &m.id, doc_id).unwrap_or(0)
+            }) =>
+            {
+                Verdict::Accept
+            }
+            None => Verdict::Hold(HOLD_AFTER_REVOCATION.into()),
+        },
+    )
+}
+
+/// What the screen made of a batch, in order.
+#[derive(Default)]
+struct Sorted {
+    accepted: Vec<Change>,
+    refused: Vec<Refusal>,
+    held: Vec<Refusal>,
+}
+
+/// Sorts `changes` for `doc_id` into those that pass the screen, the refused and the
+/// held, in order (dependencies before dependents, as sync messages and bundles carry
+/// them).
 fn screen(
     db: &Connection,
     org: &OrgId,
@@ -112,7 +204,7 @@ fn screen(
     changes: Vec<Change>,
     sigs: &Signatures,
     from: &str,
-) -> Result<(Vec<Change>, Vec<Refusal>)> {
+) -> Result<Sorted> {
     let genesis = schema::genesis(doc_id, org.as_str())?.get_heads();
     let signed: Vec<Signed<'_>> = changes
         .iter()
@@ -123,20 +215,21 @@ fn screen(
         })
         .collect();
     let verdicts = sign::verify_all(&signed);
-    let mut accepted = Vec::with_capacity(changes.len());
-    let mut refused = Vec::new();
-    let mut refused_hashes = HashSet::new();
-    let mut accepted_hashes = HashSet::new();
-    let refused_before = any_refused(db)?.then_some(db);
+    let mut out = Sorted::default();
+    let mut batch = Batch::default();
+    let before = Before {
+        refused: any_refused(db)?.then_some(db),
+        held: super::held::hashes(db)?,
+    };
     let mut members: HashMap<Vec<u8>, Option<Device>> = HashMap::new();
     for (change, unsigned) in changes.into_iter().zip(verdicts) {
         let actor = change.actor_id().to_bytes().to_vec();
-        let reason = if genesis.contains(&change.hash()) {
-            None
+        let verdict = if genesis.contains(&change.hash()) {
+            Verdict::Accept
         } else if let Some(why) = unsigned {
-            Some(why.to_string())
-        } else if builds_on_refused(refused_before, &change, &refused_hashes, &accepted_hashes)? {
-            Some("it builds on a refused change".to_string())
+            Verdict::Refuse(why.to_string())
+        } else if let Some(verdict) = builds_on(&before, &change, &batch)? {
+            verdict
         } else {
             let member = match members.get(&actor) {
                 Some(m) => m.clone(),
@@ -146,30 +239,26 @@ fn screen(
                     m
                 }
             };
-            match member {
-                None => Some("its author is not a member".to_string()),
-                Some(m) if !access::may_author(&m, doc_id, change.timestamp()) => Some(format!(
-                    "a {} of {} may not write {doc_id}{}",
-                    m.role.as_str(),
-                    m.site,
-                    if m.revoked { " (revoked)" } else { "" }
-                )),
-                Some(_) => None,
-            }
+            judge(db, member.as_ref(), doc_id, &change)?
         };
-        match reason {
-            None => {
-                accepted_hashes.insert(change.hash());
-                accepted.push(change);
+        match verdict {
+            Verdict::Accept => {
+                batch.accepted.insert(change.hash());
+                out.accepted.push(change);
             }
-            Some(reason) => {
+            Verdict::Refuse(reason) => {
                 tracing::warn!(doc = %doc_id, hash = %change.hash(), %from, %reason, "refused a change");
-                refused_hashes.insert(change.hash());
-                refused.push((change, reason));
+                batch.refused.insert(change.hash());
+                out.refused.push((change, reason));
+            }
+            Verdict::Hold(reason) => {
+                tracing::warn!(doc = %doc_id, hash = %change.hash(), %from, %reason, "held a change");
+                batch.held.insert(change.hash());
+                out.held.push((change, reason));
             }
         }
     }
-    Ok((accepted, refused))
+    Ok(out)
 }
 
 /// Screens `changes` for `doc_id` and merges what passes, inside the merge transaction
@@ -186,11 +275,33 @@ pub(crate) fn merge_screened(
     at: Timestamp,
 ) -> Result<Screened> {
     let mut out = Screened::default();
-    let mut candidates = changes;
+    // What is in already was screened when it came: only what is new is judged (and a
+    // bundle carried twice costs no signature checks).
+    let mut candidates = Vec::with_capacity(changes.len());
+    for change in changes {
+        if !m.holds(doc_id, &change.hash())? {
+            candidates.push(change);
+        }
+    }
     loop {
-        let (accepted, refused) = screen(m.db(), org, doc_id, candidates, sigs, from)?;
+        let Sorted {
+            accepted,
+            mut refused,
+            held,
+        } = screen(m.db(), org, doc_id, candidates, sigs, from)?;
+        for (change, reason) in held {
+            let kept = super::held::hold(
+                m.db(),
+                doc_id,
+                &change,
+                sigs.get(&change.hash()),
+                from,
+                &reason,
+                at,
+            )?;
+            out.held.push(kept);
+        }
         let progress = !accepted.is_empty();
-        let mut refused = refused;
         if progress {
             forget_refused(m.db(), &accepted)?;
             let (merged, equivocations) = merge_refusing_equivocation(m, doc_id, accepted, sigs)?;

@@ -51,6 +51,8 @@ pub struct SyncReceipt {
     pub records: Vec<RecordRef>,
     /// Changes refused in this message.
     pub refused: Vec<RefusedChange>,
+    /// Changes held for an admin in this message.
+    pub held: Vec<super::HeldChange>,
     /// Whether the document's heads moved.
     pub changed: bool,
     /// The message to send back, if there is anything to say (sealed like the one
@@ -180,11 +182,20 @@ impl Sync<'_> {
         let from = peer.to_string();
         let screened = self.repo.merging(|m| {
             store::set_peer_heads(m.db(), &from, doc_id, &message.heads)?;
-            super::screen::merge_screened(m, &org, doc_id, changes, &sigs, &from, at)
+            let mut screened =
+                super::screen::merge_screened(m, &org, doc_id, changes, &sigs, &from, at)?;
+            if *doc_id == DocId::Org && screened.new_changes > 0 {
+                // A decision, a revocation or a member arrived: held changes may now pass.
+                let released = super::held::rescreen(m, &org, at)?;
+                screened.records.extend(released.records);
+                screened.refused.extend(released.refused);
+            }
+            Ok(screened)
         })?;
         receipt.new_changes = screened.new_changes;
         receipt.records = screened.records;
         receipt.refused = screened.refused;
+        receipt.held = screened.held;
         receipt.changed = self.repo.loaded(doc_id)?.doc.get_heads() != before;
         // The changes are in (or refused); let Automerge update what it knows of the peer.
         message.changes = sync::ChunkList::empty();
@@ -203,7 +214,7 @@ impl Sync<'_> {
         // a refused change would be offered again forever.
         let their_heads = state.their_heads.clone().unwrap_or_default();
         let progress = receipt.changed
-            || receipt.refused.is_empty()
+            || (receipt.refused.is_empty() && receipt.held.is_empty())
             || their_heads != session.last_their_heads;
         session.last_their_heads = their_heads;
         session.idle = if progress {

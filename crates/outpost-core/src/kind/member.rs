@@ -3,6 +3,7 @@
 //! and write what, given a member, is [`crate::access`]'s; this kind keeps the records.
 
 mod layout;
+pub(crate) mod revocation;
 mod write;
 
 use automerge::{Automerge, ObjId};
@@ -21,6 +22,7 @@ use crate::repo::Repo;
 use crate::schema::{RawConflict, View};
 
 pub(crate) use layout::put_device;
+pub use revocation::Decision;
 pub use write::{Admitted, INVITE_VALIDITY, InviteRefusal, InviteValidity};
 
 /// The collection of devices.
@@ -68,18 +70,28 @@ impl super::RecordKind for Kind {
     }
 
     fn tables(&self) -> &'static str {
-        "CREATE TABLE IF NOT EXISTS devices (
+        concat!(
+            "CREATE TABLE IF NOT EXISTS devices (
              id TEXT PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL, site TEXT NOT NULL,
              role TEXT NOT NULL, joined_at INTEGER NOT NULL, revoked INTEGER NOT NULL,
              revoked_at INTEGER) STRICT;
          CREATE TABLE IF NOT EXISTS invites (
              id TEXT PRIMARY KEY, role TEXT NOT NULL, site TEXT NOT NULL,
              created_by TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
-             used_by TEXT) STRICT;"
+             used_by TEXT) STRICT;",
+            "
+CREATE TABLE IF NOT EXISTS revoked_through (
+    device TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+    PRIMARY KEY (device, doc)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS held_decisions (
+    hash TEXT PRIMARY KEY, device TEXT NOT NULL, accept INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;"
+        )
     }
 
     fn table_names(&self) -> &'static [&'static str] {
-        &["devices", "invites"]
+        &["devices", "invites", "revoked_through", "held_decisions"]
     }
 
     fn project(
@@ -95,7 +107,10 @@ impl super::RecordKind for Kind {
         if rec.collection == DEVICES {
             db.prepare_cached("DELETE FROM devices WHERE id = ?1")?
                 .execute([key])?;
-            if let Some(d) = obj.and_then(|obj| layout::read_device(view, key, obj, c)) {
+            if let Some(d) = obj
+                .clone()
+                .and_then(|obj| layout::read_device(view, key, obj, c))
+            {
                 db.prepare_cached("INSERT INTO devices VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
                     .execute(params![
                         d.id.as_str(),
@@ -108,6 +123,7 @@ impl super::RecordKind for Kind {
                         d.revoked_at_ms
                     ])?;
             }
+            revocation::project(db, view, key, obj.as_ref(), c)?;
         } else {
             db.prepare_cached("DELETE FROM invites WHERE id = ?1")?
                 .execute([key])?;

@@ -660,6 +660,19 @@ pub enum MemberCmd {
         #[arg(long)]
         bundle: PathBuf,
     },
+    /// Changes held for an admin: a revoked device's changes its revocation does not
+    /// cover (whatever time they claim), and those built on them.
+    Held,
+    /// Accept a held change: it applies everywhere, as if made before the revocation.
+    Accept {
+        /// The change's hash (from `member held`).
+        hash: String,
+    },
+    /// Discard a held change: it never applies anywhere.
+    Discard {
+        /// The change's hash (from `member held`).
+        hash: String,
+    },
     /// Rename a member's device (what others see in history and peers).
     Rename {
         /// Device code (e.g. K7M) or id.

@@ -135,6 +135,19 @@ pub fn members(node: &Node, out: &Out) -> Result<()> {
 pub fn member(node: &Node, cmd: MemberCmd, out: &Out) -> Result<()> {
     match cmd {
         MemberCmd::List => members(node, out),
+        MemberCmd::Held => held(node, out),
+        MemberCmd::Accept { hash } => {
+            node.decide_held(&hash, outpost_core::Decision::Accept)?;
+            out.json(&serde_json::json!({"hash": hash, "decision": "accept"}));
+            out.say(Msg::HeldAccepted, &[("hash", &hash)]);
+            Ok(())
+        }
+        MemberCmd::Discard { hash } => {
+            node.decide_held(&hash, outpost_core::Decision::Discard)?;
+            out.json(&serde_json::json!({"hash": hash, "decision": "discard"}));
+            out.say(Msg::HeldDiscarded, &[("hash", &hash)]);
+            Ok(())
+        }
         MemberCmd::Admit { request, bundle } => {
             let device = node.admit_request(&request, &bundle)?;
             out.json(&serde_json::json!({"device": device, "bundle": bundle}));
@@ -267,5 +280,30 @@ pub fn request_to_join(dir: &Path, code: &str, name: &str, file: &Path, out: &Ou
         Msg::JoinRequestWritten,
         &[("file", &file.display().to_string())],
     );
+    Ok(())
+}
+
+/// Changes held for an admin, oldest first.
+fn held(node: &Node, out: &Out) -> Result<()> {
+    let held = node.held_changes()?;
+    let mut t = Table::new(out.headers(&[
+        Msg::ColHash,
+        Msg::ColDoc,
+        Msg::ColAuthor,
+        Msg::ColClaimed,
+        Msg::ColReason,
+    ]));
+    for h in &held {
+        t.row(vec![
+            h.hash.clone(),
+            h.doc.clone(),
+            node.member(&outpost_core::DeviceId::parse(&h.author)?)?
+                .map(|d| format!("{} {}", d.code, d.name))
+                .unwrap_or_else(|| h.author.clone()),
+            when(h.claimed_at_ms),
+            out.word(&h.reason),
+        ]);
+    }
+    out.table(&held, t, held.is_empty());
     Ok(())
 }

@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use jiff::SignedDuration;
-use outpost_core::{Book, Device, ExportScope, InviteRefusal, Role, SiteCode, Timestamp};
+use outpost_core::{
+    Book, Decision, Device, ExportScope, HeldChange, InviteRefusal, Role, SiteCode, Timestamp,
+};
 use outpost_sync::{InviteCode, OfflineJoinRequest, Refusal};
 use serde::Serialize;
 
@@ -81,6 +83,19 @@ impl Node {
     /// learns of it.
     pub fn revoke(&self, key: &str) -> Result<Device> {
         self.write("member.revoke", |b, now| b.members().revoke(key, now))
+    }
+
+    /// Changes held for an admin: a revoked device's changes its revocation does not
+    /// cover, and those built on them.
+    pub fn held_changes(&self) -> Result<Vec<HeldChange>> {
+        self.read(|b| b.members().held())
+    }
+
+    /// Accepts or discards a held change (admin only); the decision travels in `org`.
+    pub fn decide_held(&self, hash: &str, decision: Decision) -> Result<()> {
+        self.write("member.decide", |b, now| {
+            b.members().decide(hash, decision, now)
+        })
     }
 
     /// Renames a device (admin only).

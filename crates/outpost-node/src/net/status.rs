@@ -1,7 +1,7 @@
 //! What `outpost peers` and `outpost sync status` show: who is connected, what each side
 //! still lacks, what HQ has not seen, what was refused.
 
-use outpost_core::RefusedChange;
+use outpost_core::{HeldChange, RefusedChange};
 use outpost_sync::{Multiaddr, PeerId, peer_of};
 use serde::Serialize;
 
@@ -48,6 +48,8 @@ pub struct SyncStatus {
     pub unseen_total: usize,
     /// Changes received and refused.
     pub refused: Vec<RefusedChange>,
+    /// Changes held for an admin (a revoked device's late changes).
+    pub held: Vec<HeldChange>,
     /// Every document held here with its heads: two replicas hold the same state of a
     /// document exactly when its heads are equal.
     pub documents: Vec<DocumentHeads>,
@@ -146,6 +148,7 @@ impl Node {
                 unseen_total: unseen.iter().map(|(_, n)| n).sum(),
                 unseen_by_hq: unseen,
                 refused: b.sync().refused()?,
+                held: b.members().held()?,
                 documents: held
                     .into_iter()
                     .map(|(doc, heads)| {

@@ -228,6 +228,17 @@ export const en = {
   "members.code": "Code",
   "members.joined": "Joined",
   "members.revoked": "revoked",
+  "members.held": "Changes held for an admin",
+  "members.heldLead": "Made by a revoked device and not covered by its revocation (whatever date they carry), or built on such a change. Accepted, a change applies on every device; discarded, on none.",
+  "members.heldAuthor": "By",
+  "members.heldDated": "Dated",
+  "members.heldDoc": "Document",
+  "members.heldWhy": "Why",
+  "members.accept": "Accept",
+  "members.discard": "Discard",
+  "held.after_revocation": "reached the revoking admin only after its device was revoked",
+  "held.builds_on_held": "builds on a held change",
+  "today.held": "Changes held for an admin: {n}",
   "members.revoke": "Revoke",
   "members.invite": "Invite a member",
   "members.days": "Valid for (days)",
@@ -301,6 +312,7 @@ export const en = {
   "notify.conflicts": "{n} conflicts need a person to decide",
   "notify.approvals": "{n} orders wait for approval",
   "notify.refused": "{n} changes from peers were refused",
+  "notify.held": "Changes held for an admin: {n}",
 } as const;
 
 /** A key of the catalogue. */

@@ -19,7 +19,7 @@ pub(super) fn read_device<R: ReadDoc>(
     obj: ObjId,
     c: &mut Vec<RawConflict>,
 ) -> Option<Device> {
-    let mut r = RecordReader::new(v, obj, c);
+    let mut r = RecordReader::new(v, obj.clone(), c);
     Some(Device {
         id: DeviceId::parse(id).ok()?,
         code: DeviceCode::parse(&r.fact_text("code")?).ok()?,
@@ -28,7 +28,8 @@ pub(super) fn read_device<R: ReadDoc>(
         name: r.text("name").unwrap_or_default(),
         role: Role::parse(&r.text("role")?).ok()?,
         revoked: r.flag("revoked"),
-        revoked_at_ms: r.int("revoked_at"),
+        // The earliest of its revocations (each admin's is its own record: no conflict).
+        revoked_at_ms: super::revocation::earliest(v, &obj),
     })
 }
 
@@ -68,6 +69,7 @@ pub(crate) fn put_device(
     tx.put(&dev, "name", name.as_str())?;
     tx.put(&dev, "role", role.as_str())?;
     tx.put(&dev, "revoked", false)?;
+    super::revocation::put_maps(tx, &dev)?;
     Ok(vec![RecordRef::new(DEVICES, id.as_str())])
 }
 

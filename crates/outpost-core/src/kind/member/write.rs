@@ -4,6 +4,7 @@ use automerge::transaction::Transactable;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
+use super::revocation::{self, Decision};
 use super::{DEVICES, INVITES, Invite, Members, layout};
 use crate::access::{self, Device, Role};
 use crate::code::{DeviceCode, SiteCode};
@@ -229,7 +230,9 @@ impl Members<'_> {
     }
 
     /// Revokes a member (admin only): its connections close on every node that learns of
-    /// it, it is sent nothing more, and its changes made after now are refused.
+    /// it and it is sent nothing more. The revocation records, per document, the last of
+    /// its changes this book holds: those count everywhere, and any later one (whatever
+    /// time it claims) is held for an admin to accept or discard.
     pub fn revoke(&mut self, key: &str, at: Timestamp) -> Result<Device> {
         let me = require_admin(self.repo)?;
         let target = find_device(self.repo, key)?;
@@ -239,15 +242,49 @@ impl Members<'_> {
         if target.revoked {
             return Ok(target);
         }
-        self.put_device_fields(
-            &target.id,
-            "member.revoke",
-            &[
-                ("revoked", true.into()),
-                ("revoked_at", at.as_millisecond().into()),
-            ],
-            at,
-        )
+        let through = revocation::held_through(self.repo.db(), &target.id)?;
+        let id = uuid::Uuid::now_v7().to_string();
+        self.repo.write(&DocId::Org, at, |tx| {
+            let obj = record_obj(&*tx, DEVICES, target.id.as_str())
+                .ok_or_else(|| Error::not_found("device", target.id.as_str()))?;
+            tx.put(&obj, "revoked", true)?;
+            revocation::put_revocation(tx, &obj, &id, &me.id, at, &through)?;
+            Ok(Written::new(
+                (),
+                "member.revoke",
+                vec![RecordRef::new(DEVICES, target.id.as_str())],
+            ))
+        })?;
+        access::member(self.repo.db(), &target.id)?
+            .ok_or_else(|| Error::not_found("device", target.id.as_str()))
+    }
+
+    /// Changes held for an admin: a revoked device's changes its revocation does not
+    /// cover, and those built on them (oldest first).
+    pub fn held(&self) -> Result<Vec<crate::book::HeldChange>> {
+        crate::book::held_changes(self.repo.db())
+    }
+
+    /// Decides on the held change `hash` (admin only): accepted, it applies on every
+    /// device as if it had come before the revocation; discarded, it never applies.
+    pub fn decide(&mut self, hash: &str, decision: Decision, at: Timestamp) -> Result<()> {
+        require_admin(self.repo)?;
+        let held = crate::book::held_changes(self.repo.db())?
+            .into_iter()
+            .find(|h| h.hash == hash.trim())
+            .ok_or_else(|| Error::not_found("held change", hash))?;
+        let author = DeviceId::parse(&held.author)?;
+        self.repo.write(&DocId::Org, at, |tx| {
+            let obj = record_obj(&*tx, DEVICES, author.as_str())
+                .ok_or_else(|| Error::not_found("device", author.as_str()))?;
+            revocation::put_decision(tx, &obj, &held.hash, decision)?;
+            Ok(Written::new(
+                (),
+                "member.decide",
+                vec![RecordRef::new(DEVICES, author.as_str())],
+            ))
+        })?;
+        crate::book::rescreen_held(self.repo, at)
     }
 
     /// Renames a device (admin only: devices live in `org`). The name is what people see
