@@ -388,7 +388,14 @@ impl Book {
             };
             crate::schema::check_document(&doc, doc_id, &org)?;
             let genesis = crate::schema::genesis_actor(doc_id, &org);
-            crate::projection::record_changes(&tx, doc_id, &genesis, &doc.get_changes_meta(&[]))?;
+            crate::projection::record_changes(
+                &tx,
+                doc_id,
+                &genesis,
+                &doc,
+                &doc.get_changes_meta(&[]),
+                &Default::default(),
+            )?;
             crate::projection::project(&tx, doc_id, &doc, &crate::kind::all_records(&doc))?;
         }
         tx.commit()?;

@@ -27,6 +27,11 @@ impl Month {
         }
     }
 
+    /// Months since January of year 0: a number to compare months by.
+    pub fn ordinal(&self) -> i32 {
+        i32::from(self.year) * 12 + i32::from(self.month) - 1
+    }
+
     /// Parses `2026-11`.
     pub fn parse(text: &str) -> Result<Month> {
         let bad = || Error::invalid("month", text, Rule::Format { example: "2026-11" });
@@ -166,6 +171,25 @@ impl DocId {
             _ => return Err(bad()),
         };
         Ok(doc)
+    }
+
+    /// The month of a monthly document.
+    pub fn month(&self) -> Option<Month> {
+        match self {
+            DocId::Org | DocId::Parties => None,
+            DocId::Ops { month, .. }
+            | DocId::Ledger { month, .. }
+            | DocId::Transfers { month, .. } => Some(*month),
+        }
+    }
+
+    /// Every site the document names.
+    pub fn sites(&self) -> Vec<&SiteCode> {
+        match self {
+            DocId::Org | DocId::Parties => Vec::new(),
+            DocId::Ops { site, .. } | DocId::Ledger { site, .. } => vec![site],
+            DocId::Transfers { from, to, .. } => vec![from, to],
+        }
     }
 
     /// The site this document belongs to, if any (for transfers, the sending site).

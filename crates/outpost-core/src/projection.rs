@@ -118,13 +118,19 @@ fn replace_conflicts(
     Ok(())
 }
 
-/// Logs changes (author device, time, action, records) for history.
+/// Logs changes of `doc` (author device, time, action, the records each touched as read
+/// from its operations) for history; returns every record they touched. `decoded` holds
+/// the operations of changes read already; the others are read here.
 pub(crate) fn record_changes(
     db: &Connection,
     doc_id: &DocId,
     genesis: &automerge::ActorId,
+    doc: &automerge::Automerge,
     metas: &[ChangeMetadata<'_>],
-) -> Result<()> {
+    decoded: &std::collections::HashMap<automerge::ChangeHash, crate::record::RawTouches>,
+) -> Result<Vec<RecordRef>> {
+    let mut touched = crate::record::Touched::new(doc);
+    let mut all = Vec::new();
     let mut change =
         db.prepare_cached("INSERT OR IGNORE INTO changes VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
     let mut link = db.prepare_cached("INSERT OR IGNORE INTO change_records VALUES (?1, ?2, ?3)")?;
@@ -144,11 +150,21 @@ pub(crate) fn record_changes(
             meta.timestamp,
             note.action
         ])?;
-        for record in &note.records {
-            link.execute(params![record, hash, meta.timestamp])?;
+        let raw = match decoded.get(&meta.hash) {
+            Some(raw) => std::borrow::Cow::Borrowed(raw),
+            None => match automerge::ReadDoc::get_change_by_hash(doc, &meta.hash) {
+                Some(full) => std::borrow::Cow::Owned(crate::record::raw_touches(&full)),
+                None => continue,
+            },
+        };
+        for record in touched.records(&raw) {
+            link.execute(params![record.label(), hash, meta.timestamp])?;
+            all.push(record);
         }
     }
-    Ok(())
+    all.sort();
+    all.dedup();
+    Ok(all)
 }
 
 /// Empties every projection table (before a rebuild).

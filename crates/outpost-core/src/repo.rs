@@ -17,7 +17,7 @@ use crate::doc_id::DocId;
 use crate::error::{Error, Result};
 use crate::id::{DeviceId, OrgId};
 use crate::projection::{self, ChangeNote};
-use crate::record::{RecordRef, from_label, touched_by};
+use crate::record::{RawTouches, RecordRef};
 use crate::schema::{self, View};
 use crate::sign::{DeviceKey, Signatures};
 use crate::store;
@@ -34,13 +34,15 @@ pub(crate) struct Loaded {
 
 impl Loaded {
     /// Stores the changes made since `before` as one chunk and logs them for history;
-    /// both local writes and merges persist through here. Returns their metadata.
+    /// both local writes and merges persist through here. Returns their metadata and the
+    /// records they touched (read from their operations).
     fn store_changes_since(
         &mut self,
         tx: &Connection,
         doc_id: &DocId,
         before: &[ChangeHash],
-    ) -> Result<Vec<ChangeMetadata<'static>>> {
+        decoded: &HashMap<ChangeHash, RawTouches>,
+    ) -> Result<(Vec<ChangeMetadata<'static>>, Vec<RecordRef>)> {
         store::put_chunk(
             tx,
             doc_id,
@@ -56,8 +58,9 @@ impl Loaded {
             .into_iter()
             .map(|m| m.into_owned())
             .collect();
-        projection::record_changes(tx, doc_id, &self.genesis, &metas)?;
-        Ok(metas)
+        let records =
+            projection::record_changes(tx, doc_id, &self.genesis, &self.doc, &metas, decoded)?;
+        Ok((metas, records))
     }
 
     /// Folds the document's chunks into one snapshot once there are many.
@@ -272,7 +275,7 @@ impl Repo {
             return Ok(());
         };
         let tx = self.db.unchecked_transaction()?;
-        let metas = loaded.store_changes_since(&tx, doc_id, before)?;
+        let (metas, _) = loaded.store_changes_since(&tx, doc_id, before, &HashMap::new())?;
         // Every change is signed as it is made; the signature travels with it.
         let sigs: Vec<_> = metas
             .iter()
@@ -415,7 +418,24 @@ impl Merger<'_> {
         self.touched.push(doc_id.clone());
         let loaded = load_into(tx, self.docs, self.org.as_str(), doc_id)?;
         let before = loaded.heads_before();
-        loaded.doc.apply_changes(changes.iter().cloned())?;
+        // Reading what each change's operations touched needs no document: for a large
+        // batch the second core does it while Automerge applies them.
+        let decode = || {
+            changes
+                .iter()
+                .map(|c| (c.hash(), crate::record::raw_touches(c)))
+                .collect::<HashMap<_, _>>()
+        };
+        let (applied, decoded) = if changes.len() < 64 {
+            (loaded.doc.apply_changes(changes.iter().cloned()), decode())
+        } else {
+            std::thread::scope(|s| {
+                let decoding = s.spawn(decode);
+                let applied = loaded.doc.apply_changes(changes.iter().cloned());
+                (applied, decoding.join().unwrap_or_default())
+            })
+        };
+        applied?;
         schema::check_document(&loaded.doc, doc_id, self.org.as_str())?;
         let waiting: Vec<_> = changes
             .iter()
@@ -434,26 +454,11 @@ impl Merger<'_> {
             return Ok(merged);
         }
         self.moved.push(doc_id.clone());
-        let metas = loaded.store_changes_since(tx, doc_id, &before)?;
+        // The records come from the changes' operations, never from their notes (the
+        // author's word): a change that only replaces a losing value of a conflict counts
+        // too, which a diff would miss (the shown value stays).
+        let (metas, records) = loaded.store_changes_since(tx, doc_id, &before, &decoded)?;
         merged.new_changes = metas.iter().filter(|m| *m.actor != loaded.genesis).count();
-        // Every change Outpost writes names the records it touched in its note, which also
-        // catches a change that only replaces a losing value of a conflict (a diff would
-        // miss it: the shown value stays). Only when some change has no note (not written
-        // by Outpost's write path) is the diff worth its cost (a third of a large merge).
-        let notes: Vec<ChangeNote> = metas.iter().map(ChangeNote::of).collect();
-        let mut records = if notes.iter().all(|n| !n.action.is_empty()) {
-            Vec::new()
-        } else {
-            touched_by(&loaded.doc.diff(&before, &after))
-        };
-        records.extend(
-            notes
-                .iter()
-                .flat_map(|n| n.records.iter())
-                .filter_map(|l| from_label(l)),
-        );
-        records.sort();
-        records.dedup();
         projection::project(tx, doc_id, &loaded.doc, &records)?;
         merged.records = records;
         loaded.compact_if_due(tx, doc_id)?;

@@ -24,6 +24,11 @@ use crate::record::RecordRef;
 use crate::repo::Repo;
 use crate::store;
 
+/// How many months before now a document sync creates may be dated (an office offline for
+/// years still catches up), and how many after (a clock a little ahead).
+const CREATE_MONTHS_BACK: i32 = 60;
+const CREATE_MONTHS_AHEAD: i32 = 2;
+
 /// How many exchanges on one document may bring only refused changes before we stop
 /// answering (a peer that keeps offering a change we refuse would ping-pong forever).
 const MAX_IDLE_EXCHANGES: u8 = 4;
@@ -115,8 +120,9 @@ impl Sync<'_> {
 
     /// The next sync message for `doc` to `peer` in `session`, sealed with the
     /// signatures of the changes it carries; `None` when there is nothing to say. A peer
-    /// that may not read `doc` is refused and sent nothing of it. A document not stored
-    /// here speaks from its genesis.
+    /// that may not read `doc` is refused and sent nothing of it. Of a document not stored
+    /// here there is nothing to say: the peer that has it speaks first (and a peer naming
+    /// many documents it made up costs nothing here).
     pub fn generate(
         &mut self,
         peer: &DeviceId,
@@ -125,7 +131,34 @@ impl Sync<'_> {
     ) -> Result<Option<Vec<u8>>> {
         self.reader(peer, doc)?;
         session.idle = 0;
+        if store::doc_heads(self.repo.db(), doc)?.is_none() {
+            return Ok(None);
+        }
         self.next_message(doc, session)
+    }
+
+    /// Refuses a message that would bring a document into being here unless its sites
+    /// exist and its month is near `at`: a member cannot fill a node with documents by
+    /// naming them. (The sender need only read it: a relay such as an auditor's device
+    /// passes on what others wrote.)
+    fn may_create(&self, doc: &DocId, at: Timestamp) -> Result<()> {
+        if store::doc_heads(self.repo.db(), doc)?.is_some() {
+            return Ok(());
+        }
+        let refuse = |why: String| Err(Error::corrupt(doc, why));
+        for site in doc.sites() {
+            if crate::kind::site::exists(self.repo.db(), site).is_err() {
+                return refuse(format!("site {site} does not exist"));
+            }
+        }
+        if let Some(month) = doc.month() {
+            let now = crate::doc_id::Month::of(at).ordinal();
+            let months = month.ordinal() - now;
+            if !(-CREATE_MONTHS_BACK..=CREATE_MONTHS_AHEAD).contains(&months) {
+                return refuse(format!("{month} is too far from now to start a document"));
+            }
+        }
+        Ok(())
     }
 
     fn next_message(&mut self, doc: &DocId, session: &mut SyncSession) -> Result<Option<Vec<u8>>> {
@@ -171,6 +204,7 @@ impl Sync<'_> {
         at: Timestamp,
     ) -> Result<SyncReceipt> {
         self.reader(peer, doc_id)?;
+        self.may_create(doc_id, at)?;
         let (message, sigs) = crate::sign::unseal(sealed)
             .ok_or_else(|| Error::corrupt(doc_id, "a sync message without signatures"))?;
         let mut message = sync::Message::decode(message)

@@ -498,3 +498,146 @@ fn a_change_forged_as_the_admin_without_its_key_is_refused_and_the_real_one_appl
     let sites = crate::kind::site::list(clerk.repo.db()).unwrap();
     assert!(sites.iter().any(|s| s.code.as_str() == "GZ"), "{sites:?}");
 }
+
+#[test]
+fn a_change_without_a_note_or_with_a_false_one_is_in_history_and_projections() {
+    use crate::kind::party::{NewParty, PartyKind};
+    let mut org = Org::new();
+    let (mut clerk, clerk_key) = org.admit("Li", Role::Clerk, "BJ");
+    let clerk_id = clerk_key.device_id();
+    let hq_id = org.hq_id.clone();
+    let t = org.tick();
+    let party = |name: &str| NewParty {
+        kind: PartyKind::Customer,
+        name: name.into(),
+        phone: String::new(),
+        address: String::new(),
+    };
+    clerk.parties().add(party("Acme Foods"), t).unwrap();
+    clerk.parties().add(party("Beta Shop"), t).unwrap();
+    assert!(sync_pair(
+        &mut clerk,
+        &clerk_id,
+        &mut org.hq,
+        &hq_id,
+        &DocId::Parties,
+        10
+    ));
+    let id_of = |book: &mut Book, name: &str| {
+        let parties = book.parties().list(PartyKind::Customer).unwrap();
+        parties
+            .into_iter()
+            .find(|p| p.name == name)
+            .unwrap()
+            .id
+            .to_string()
+    };
+    let beta_id = id_of(&mut org.hq, "Beta Shop");
+    let acme_id = id_of(&mut org.hq, "Acme Foods");
+    // The clerk's modified program renames Acme without a note, then changes Beta's
+    // phone with a note that names Acme instead.
+    forge_field(
+        &mut clerk,
+        &DocId::Parties,
+        Forger::Key(&clerk_key),
+        "customers",
+        Some(&acme_id),
+        "name",
+        "Acme Renamed",
+    );
+    let saved = clerk.repo.doc(&DocId::Parties).unwrap().save();
+    let mut liar = AutoCommit::load(&saved)
+        .unwrap()
+        .with_actor(clerk_id.actor());
+    let (_, customers) = liar.get(automerge::ROOT, "customers").unwrap().unwrap();
+    let (_, beta) = liar.get(&customers, beta_id.as_str()).unwrap().unwrap();
+    liar.put(&beta, "phone", "021-0000").unwrap();
+    let note = format!(r#"{{"action":"party.edit","records":["customer:{acme_id}"]}}"#);
+    let hash = liar
+        .commit_with(automerge::transaction::CommitOptions::default().with_message(note))
+        .unwrap();
+    let change = liar.document().get_change_by_hash(&hash).unwrap().clone();
+    let mut sigs = crate::sign::Signatures::new();
+    sigs.insert(hash, clerk_key.sign(&hash));
+    crate::book::screen::merge_unscreened(&mut clerk.repo, &DocId::Parties, &[change], &sigs)
+        .unwrap();
+
+    assert!(sync_pair(
+        &mut clerk,
+        &clerk_id,
+        &mut org.hq,
+        &hq_id,
+        &DocId::Parties,
+        10
+    ));
+    let shown = org.hq.parties().list(PartyKind::Customer).unwrap();
+    assert!(shown.iter().any(|p| p.name == "Acme Renamed"), "{shown:?}");
+    let beta = shown.iter().find(|p| p.name == "Beta Shop").unwrap();
+    assert_eq!(
+        beta.phone, "021-0000",
+        "the projection follows the operations"
+    );
+    let acme_history = org.hq.history("Acme Renamed").unwrap();
+    assert_eq!(acme_history.len(), 2, "{acme_history:?}");
+    assert!(
+        acme_history
+            .iter()
+            .any(|e| e.fields.iter().any(|f| f.new == "Acme Renamed")),
+        "{acme_history:?}"
+    );
+    let beta_history = org.hq.history("Beta Shop").unwrap();
+    assert_eq!(beta_history.len(), 2, "{beta_history:?}");
+    assert!(beta_history.iter().any(|e| e.change == hash.to_string()));
+    let dump = org.hq.dump().unwrap();
+    org.hq.rebuild().unwrap();
+    assert_eq!(dump, org.hq.dump().unwrap());
+}
+
+#[test]
+fn a_message_naming_a_document_that_should_not_exist_creates_nothing() {
+    let mut org = Org::new();
+    let (mut other_admin, key) = org.admit("Li", Role::Admin, "SH");
+    let other_id = key.device_id();
+    let hq_id = org.hq_id.clone();
+    let doc = org.bj_ops();
+    assert!(sync_pair(
+        &mut org.hq,
+        &hq_id,
+        &mut other_admin,
+        &other_id,
+        &doc,
+        10
+    ));
+    // A real message, sent under made-up document names.
+    let message = org
+        .hq
+        .sync()
+        .generate(&other_id, &DocId::Org, &mut SyncSession::default())
+        .unwrap()
+        .expect("org has changes to offer");
+    let at = Timestamp::from_second(org.now).unwrap();
+    let now = Month::of(at);
+    let far = Month::parse(&format!("{}-01", now.year + 1)).unwrap();
+    let unknown_site = DocId::parse(&format!("ops/XX/{now}")).unwrap();
+    let far_month = DocId::parse(&format!("ops/BJ/{far}")).unwrap();
+    for made_up in [&unknown_site, &far_month] {
+        let refused =
+            other_admin
+                .sync()
+                .receive(&hq_id, made_up, &mut SyncSession::default(), &message, at);
+        assert!(refused.is_err(), "{made_up} was accepted");
+        assert!(
+            store::doc_heads(other_admin.repo.db(), made_up)
+                .unwrap()
+                .is_none()
+        );
+    }
+    // Of a document it does not have, a device says nothing (the holder speaks first).
+    assert!(
+        other_admin
+            .sync()
+            .generate(&hq_id, &far_month, &mut SyncSession::default())
+            .unwrap()
+            .is_none()
+    );
+}
