@@ -111,6 +111,22 @@ pub(crate) trait RecordKind: Sync {
         BTreeMap::new()
     }
 
+    /// Whether the top of this kind's collection holds values rather than records (the
+    /// settings).
+    fn scalars_at_top(&self) -> bool {
+        false
+    }
+
+    /// Checks what a change from elsewhere does to one record of this kind against the
+    /// rules its own write path keeps ([`crate::rules`]); the common rules were checked.
+    fn check_record(
+        &self,
+        _cx: &crate::rules::Context<'_>,
+        _record: &crate::rules::RecordChange,
+    ) -> std::result::Result<(), crate::rules::Broken> {
+        Ok(())
+    }
+
     /// Appends the broken invariants this kind watches (stock below zero, …), of the
     /// stock at `stock_site`'s warehouses only when given ([`crate::access::stock_site`]).
     fn exceptions(
@@ -131,6 +147,11 @@ pub(crate) fn owner(collection: &str) -> Option<(&'static dyn RecordKind, &'stat
             .find(|c| c.name == collection)
             .map(|c| (*k, c))
     })
+}
+
+/// Whether the top of `collection` holds values rather than records.
+pub(crate) fn scalars_at_top(collection: &str) -> bool {
+    owner(collection).is_some_and(|(kind, _)| kind.scalars_at_top())
 }
 
 /// The collection holding records of `record` kind (`order` → `orders`).

@@ -55,6 +55,7 @@ mod money;
 mod projection;
 mod record;
 mod repo;
+mod rules;
 mod schema;
 pub mod sign;
 mod store;

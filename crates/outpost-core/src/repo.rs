@@ -393,6 +393,12 @@ impl Merger<'_> {
         self.docs.remove(doc_id);
     }
 
+    /// The transaction and `doc_id` as loaded now, together (the screen reads both).
+    pub fn db_and_doc(&mut self, doc_id: &DocId) -> Result<(&Connection, &Automerge)> {
+        let loaded = load_into(self.tx, self.docs, self.org.as_str(), doc_id)?;
+        Ok((self.tx, &loaded.doc))
+    }
+
     /// Whether `doc_id`, as loaded now, holds the change `hash`.
     pub fn holds(&mut self, doc_id: &DocId, hash: &ChangeHash) -> Result<bool> {
         let loaded = load_into(self.tx, self.docs, self.org.as_str(), doc_id)?;

@@ -267,8 +267,9 @@ author: string,
  */
 from_peer: string, 
 /**
- * Why it is held: `after_revocation` (its device's revocation does not cover it) or
- * `builds_on_held`.
+ * Why it is held: `after_revocation` (its device's revocation does not cover it),
+ * `builds_on_held`, `newer_rules` (the book keeps rules newer than this program) or
+ * `unknown_warehouse` (the organisation document has not brought it yet).
  */
 reason: string, 
 /**

@@ -34,8 +34,9 @@ pub struct HeldChange {
     /// Where it came from: the peer that sent it, or `file:` and the device that wrote
     /// the bundle.
     pub from_peer: String,
-    /// Why it is held: `after_revocation` (its device's revocation does not cover it) or
-    /// `builds_on_held`.
+    /// Why it is held: `after_revocation` (its device's revocation does not cover it),
+    /// `builds_on_held`, `newer_rules` (the book keeps rules newer than this program) or
+    /// `unknown_warehouse` (the organisation document has not brought it yet).
     pub reason: String,
     /// The time its author gave it (ms): a revoked device may claim any.
     pub claimed_at_ms: i64,

@@ -246,7 +246,7 @@ mod tests {
     }
 
     #[test]
-    fn a_change_that_rewrites_the_skeleton_is_refused() {
+    fn a_change_that_rewrites_the_skeleton_is_refused_and_the_rest_applies() {
         use automerge::ReadDoc;
         use automerge::transaction::Transactable;
         let dir = tempfile::tempdir().expect("tempdir");
@@ -283,16 +283,26 @@ mod tests {
         let mut header = decoded.header.clone();
         header.docs[ops].changes += 1;
         let crafted = encode(&header, &raw).expect("encode");
-        let before = target.dump().expect("dump");
-        let err = target
+        // The rival change keeps no rule (collections are made at genesis): it alone is
+        // refused, the rest of the bundle applies.
+        let report = target
             .import_bundle(&crafted, Timestamp::UNIX_EPOCH)
-            .expect_err("must refuse");
-        assert!(matches!(err, Error::CorruptDocument { .. }), "{err}");
-        assert_eq!(before, target.dump().expect("dump"));
-        // The intact bundle still merges afterwards.
-        target
-            .import_bundle(&bytes, Timestamp::UNIX_EPOCH)
-            .expect("intact import");
+            .expect("import");
+        let refused = report
+            .refused
+            .iter()
+            .find(|r| r.hash == rival_hash.to_string())
+            .expect("the rival change is refused");
+        assert!(refused.reason.contains("root"), "{}", refused.reason);
+        assert_eq!(report.refused.len(), 1, "{:?}", report.refused);
+        assert!(
+            target
+                .repo
+                .doc(&ops_id)
+                .expect("ops")
+                .get_change_by_hash(&rival_hash)
+                .is_none()
+        );
         assert_eq!(
             target
                 .orders()

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use automerge::{Change, ChangeHash};
+use automerge::{Automerge, Change, ChangeHash};
 use jiff::Timestamp;
 use rusqlite::{Connection, params};
 use serde::Serialize;
@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::id::{DeviceId, OrgId};
 use crate::record::RecordRef;
 use crate::repo::{DocMerge, Merger};
+use crate::rules::{self, Broken, Judged};
 use crate::schema;
 use crate::sign::{self, Signatures, Signed};
 
@@ -57,6 +58,9 @@ pub(crate) struct Screened {
     pub refused: Vec<RefusedChange>,
     /// Changes held for an admin.
     pub held: Vec<HeldChange>,
+    /// Changes that came before the changes they depend on: judged once those arrive
+    /// (a sync session keeps them; a bundle counts them as waiting).
+    pub early: Vec<Change>,
 }
 
 impl Screened {
@@ -67,6 +71,7 @@ impl Screened {
         self.records.extend(other.records);
         self.refused.extend(other.refused);
         self.held.extend(other.held);
+        self.early.extend(other.early);
     }
 }
 
@@ -99,6 +104,8 @@ type Refusal = (Change, String);
 pub const HOLD_AFTER_REVOCATION: &str = "after_revocation";
 /// Why a change is held: it builds on a held change.
 pub const HOLD_BUILDS_ON_HELD: &str = "builds_on_held";
+/// Why a change is held: the book is kept under rules newer than this program knows.
+pub const HOLD_NEWER_RULES: &str = "newer_rules";
 
 /// What the screen says of one change.
 enum Verdict {
@@ -151,7 +158,7 @@ struct Batch {
 /// The verdict on a change by `member` (its signature checked): its role must allow
 /// writing `doc_id`; a revoked member's change counts only if its revocations cover it
 /// (by sequence number: the change's own time proves nothing) or an admin accepted it.
-fn judge(
+fn judge_author(
     db: &Connection,
     member: Option<&Device>,
     doc_id: &DocId,
@@ -192,16 +199,56 @@ struct Sorted {
     accepted: Vec<Change>,
     refused: Vec<Refusal>,
     held: Vec<Refusal>,
+    /// Changes whose dependencies have not arrived.
+    early: Vec<Change>,
+    /// Changes to screen again once what was accepted before them is merged (a change
+    /// resolving a conflict is judged against the document itself).
+    rest: Vec<Change>,
+}
+
+/// What the rules said: a verdict, come again later, or merge first.
+enum RulesSay {
+    Verdict(Verdict),
+    Early,
+    Flush,
+}
+
+/// The rules applied to a change its author was entitled to make ([`crate::rules`]):
+/// what breaks one is refused, what names something the organisation document has not
+/// told this device yet is held until it does.
+fn keeps_rules(
+    judge: &mut rules::Judge<'_>,
+    change: &Change,
+    author: &Device,
+    version: i64,
+) -> RulesSay {
+    if version > rules::RULES_VERSION && judge.doc_id() != &DocId::Org {
+        return RulesSay::Verdict(Verdict::Hold(HOLD_NEWER_RULES.into()));
+    }
+    match judge.judge(change, author, version) {
+        Judged::Keeps(decoded) => {
+            judge.accepted(*decoded);
+            RulesSay::Verdict(Verdict::Accept)
+        }
+        Judged::Breaks(Broken::Rule(why)) => RulesSay::Verdict(Verdict::Refuse(why)),
+        Judged::Breaks(Broken::Unknown(code)) => RulesSay::Verdict(Verdict::Hold(code.into())),
+        Judged::Early => RulesSay::Early,
+        Judged::AfterMerge => RulesSay::Flush,
+    }
 }
 
 /// Sorts `changes` for `doc_id` into those that pass the screen, the refused and the
 /// held, in order (dependencies before dependents, as sync messages and bundles carry
 /// them).
+#[allow(clippy::too_many_arguments)]
 fn screen(
     db: &Connection,
+    doc: &Automerge,
+    version: i64,
     org: &OrgId,
     doc_id: &DocId,
     changes: Vec<Change>,
+    refused_before: &HashSet<ChangeHash>,
     sigs: &Signatures,
     from: &str,
 ) -> Result<Sorted> {
@@ -216,13 +263,18 @@ fn screen(
         .collect();
     let verdicts = sign::verify_all(&signed);
     let mut out = Sorted::default();
-    let mut batch = Batch::default();
+    let mut batch = Batch {
+        refused: refused_before.clone(),
+        ..Batch::default()
+    };
     let before = Before {
         refused: any_refused(db)?.then_some(db),
         held: super::held::hashes(db)?,
     };
     let mut members: HashMap<Vec<u8>, Option<Device>> = HashMap::new();
-    for (change, unsigned) in changes.into_iter().zip(verdicts) {
+    let mut judge = rules::Judge::new(doc_id, doc, db);
+    let mut changes = changes.into_iter().zip(verdicts);
+    while let Some((change, unsigned)) = changes.next() {
         let actor = change.actor_id().to_bytes().to_vec();
         let verdict = if genesis.contains(&change.hash()) {
             Verdict::Accept
@@ -239,7 +291,23 @@ fn screen(
                     m
                 }
             };
-            judge(db, member.as_ref(), doc_id, &change)?
+            match (judge_author(db, member.as_ref(), doc_id, &change)?, &member) {
+                (Verdict::Accept, Some(author)) => {
+                    match keeps_rules(&mut judge, &change, author, version) {
+                        RulesSay::Verdict(verdict) => verdict,
+                        RulesSay::Early => {
+                            out.early.push(change);
+                            continue;
+                        }
+                        RulesSay::Flush => {
+                            out.rest.push(change);
+                            out.rest.extend(changes.map(|(c, _)| c));
+                            break;
+                        }
+                    }
+                }
+                (verdict, _) => verdict,
+            }
         };
         match verdict {
             Verdict::Accept => {
@@ -283,12 +351,30 @@ pub(crate) fn merge_screened(
             candidates.push(change);
         }
     }
+    let mut candidates = causal_order(candidates);
+    let version = crate::kind::settings::rules_version(m.db_and_doc(&DocId::Org)?.1);
+    let mut refused_before = HashSet::new();
     loop {
+        let (db, doc) = m.db_and_doc(doc_id)?;
         let Sorted {
             accepted,
             mut refused,
             held,
-        } = screen(m.db(), org, doc_id, candidates, sigs, from)?;
+            early,
+            rest,
+        } = screen(
+            db,
+            doc,
+            version,
+            org,
+            doc_id,
+            candidates,
+            &refused_before,
+            sigs,
+            from,
+        )?;
+        out.waiting += early.len();
+        out.early.extend(early);
         for (change, reason) in held {
             let kept = super::held::hold(
                 m.db(),
@@ -312,17 +398,22 @@ pub(crate) fn merge_screened(
                 out.records.extend(merged.records);
             }
         }
+        if !rest.is_empty() {
+            // What was accepted is merged: judge the rest against the document.
+            refused_before.extend(refused.iter().map(|(c, _)| c.hash()));
+            out.refused.extend(
+                refused
+                    .into_iter()
+                    .map(|(change, reason)| refused_change(doc_id, &change, from, reason, at)),
+            );
+            candidates = rest;
+            continue;
+        }
         // Only the organisation document can make a refused author a member.
         if !progress || *doc_id != DocId::Org || refused.is_empty() {
             for (change, reason) in refused {
-                out.refused.push(RefusedChange {
-                    hash: change.hash().to_string(),
-                    doc: doc_id.to_string(),
-                    author: DeviceId::from_bytes(change.actor_id().to_bytes()).to_string(),
-                    from_peer: from.to_string(),
-                    reason,
-                    at_ms: at.as_millisecond(),
-                });
+                out.refused
+                    .push(refused_change(doc_id, &change, from, reason, at));
             }
             break;
         }
@@ -332,6 +423,67 @@ pub(crate) fn merge_screened(
     out.records.dedup();
     log_refused(m.db(), &out.refused)?;
     Ok(out)
+}
+
+/// `changes` with every change after those of them it depends on (a sync message need
+/// not carry them in that order; the rules judge a change by what came before it).
+/// Stable: an ordered batch stays as it is.
+fn causal_order(changes: Vec<Change>) -> Vec<Change> {
+    let index: HashMap<ChangeHash, usize> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.hash(), i))
+        .collect();
+    let ordered = changes.iter().enumerate().all(|(i, c)| {
+        c.deps()
+            .iter()
+            .all(|d| index.get(d).is_none_or(|&at| at < i))
+    });
+    if ordered {
+        return changes;
+    }
+    let mut waiting_on: Vec<usize> = vec![0; changes.len()];
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); changes.len()];
+    for (i, c) in changes.iter().enumerate() {
+        for d in c.deps() {
+            if let Some(&at) = index.get(d) {
+                waiting_on[i] += 1;
+                dependents[at].push(i);
+            }
+        }
+    }
+    let mut ready: std::collections::BTreeSet<usize> =
+        (0..changes.len()).filter(|&i| waiting_on[i] == 0).collect();
+    let mut order = Vec::with_capacity(changes.len());
+    while let Some(i) = ready.pop_first() {
+        order.push(i);
+        for &next in &dependents[i] {
+            waiting_on[next] -= 1;
+            if waiting_on[next] == 0 {
+                ready.insert(next);
+            }
+        }
+    }
+    let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// How a refused change is listed.
+fn refused_change(
+    doc_id: &DocId,
+    change: &Change,
+    from: &str,
+    reason: String,
+    at: Timestamp,
+) -> RefusedChange {
+    RefusedChange {
+        hash: change.hash().to_string(),
+        doc: doc_id.to_string(),
+        author: DeviceId::from_bytes(change.actor_id().to_bytes()).to_string(),
+        from_peer: from.to_string(),
+        reason,
+        at_ms: at.as_millisecond(),
+    }
 }
 
 /// Whether any refused change is remembered (most of the time none is, and the checks

@@ -40,7 +40,17 @@ pub struct SyncSession {
     state: sync::State,
     idle: u8,
     last_their_heads: Vec<ChangeHash>,
+    /// Changes received before the changes they depend on (the peer's Bloom filter
+    /// mistook one of ours for one of theirs): kept until those arrive, which the next
+    /// message asks for by name. Automerge is not given them, so nothing unjudged ever
+    /// enters a document.
+    early: Vec<automerge::Change>,
+    /// The signatures of the early changes.
+    early_sigs: crate::sign::Signatures,
 }
+
+/// The most early changes a session keeps.
+const MAX_EARLY: usize = 10_000;
 
 /// The book's side of network sync: [`crate::Book::sync`].
 pub struct Sync<'a> {
@@ -163,9 +173,25 @@ impl Sync<'_> {
 
     fn next_message(&mut self, doc: &DocId, session: &mut SyncSession) -> Result<Option<Vec<u8>>> {
         let loaded = self.repo.loaded(doc)?;
-        let Some(message) = loaded.doc.generate_sync_message(&mut session.state) else {
+        let Some(mut message) = loaded.doc.generate_sync_message(&mut session.state) else {
             return Ok(None);
         };
+        // Ask by name for what early changes wait on: the peer sends what is needed
+        // whatever its view of our Bloom filter.
+        let early: std::collections::HashSet<ChangeHash> =
+            session.early.iter().map(|c| c.hash()).collect();
+        for change in &session.early {
+            for dep in change.deps() {
+                if !early.contains(dep)
+                    && loaded.doc.get_change_meta_by_hash(dep).is_none()
+                    && !message.need.contains(dep)
+                {
+                    message.need.push(*dep);
+                }
+            }
+        }
+        // The encoding wants them sorted.
+        message.need.sort();
         let sigs = chunks::sigs_of(self.repo.db(), doc, &message)?;
         Ok(Some(crate::sign::seal(&message.encode(), &sigs)))
     }
@@ -205,11 +231,13 @@ impl Sync<'_> {
     ) -> Result<SyncReceipt> {
         self.reader(peer, doc_id)?;
         self.may_create(doc_id, at)?;
-        let (message, sigs) = crate::sign::unseal(sealed)
+        let (message, mut sigs) = crate::sign::unseal(sealed)
             .ok_or_else(|| Error::corrupt(doc_id, "a sync message without signatures"))?;
         let mut message = sync::Message::decode(message)
             .map_err(|e| Error::corrupt(doc_id, format!("sync message: {e}")))?;
-        let changes = chunks::changes_of(&message, doc_id)?;
+        let mut changes = chunks::changes_of(&message, doc_id)?;
+        changes.append(&mut session.early);
+        sigs.extend(session.early_sigs.drain());
         let mut receipt = SyncReceipt::default();
         let before = self.repo.loaded(doc_id)?.doc.get_heads();
         let org = self.repo.org().clone();
@@ -226,6 +254,13 @@ impl Sync<'_> {
             }
             Ok(screened)
         })?;
+        session.early = screened.early;
+        session.early.truncate(MAX_EARLY);
+        session.early_sigs = session
+            .early
+            .iter()
+            .filter_map(|c| sigs.get(&c.hash()).map(|s| (c.hash(), *s)))
+            .collect();
         receipt.new_changes = screened.new_changes;
         receipt.records = screened.records;
         receipt.refused = screened.refused;

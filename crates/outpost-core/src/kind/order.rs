@@ -9,6 +9,7 @@ mod layout;
 mod model;
 mod projection;
 mod query;
+mod rules;
 mod write;
 
 use std::collections::BTreeMap;
@@ -67,6 +68,14 @@ impl super::RecordKind for Kind {
 
     fn after_project(&self, db: &Connection, records: &[RecordRef]) -> Result<()> {
         projection::check_orders(db, records)
+    }
+
+    fn check_record(
+        &self,
+        cx: &crate::rules::Context<'_>,
+        change: &crate::rules::RecordChange,
+    ) -> std::result::Result<(), crate::rules::Broken> {
+        rules::check(cx, change)
     }
 
     fn locate(&self, db: &Connection, key: &str) -> Result<Option<(RecordRef, DocId)>> {

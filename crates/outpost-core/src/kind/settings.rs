@@ -2,7 +2,7 @@
 //! Read straight from the document: there is one small record and nothing to list.
 
 use automerge::transaction::{Transactable, Transaction};
-use automerge::{Automerge, ObjId};
+use automerge::{Automerge, ObjId, ReadDoc};
 use rusqlite::Connection;
 
 use super::Collection;
@@ -31,6 +31,10 @@ impl super::RecordKind for Kind {
         ""
     }
 
+    fn scalars_at_top(&self) -> bool {
+        true
+    }
+
     fn table_names(&self) -> &'static [&'static str] {
         &[]
     }
@@ -53,7 +57,23 @@ pub(crate) fn put(tx: &mut Transaction<'_>, name: &str, currency: &str) -> Resul
     let settings = collection_obj(tx, SETTINGS)?;
     tx.put(&settings, "name", name)?;
     tx.put(&settings, "currency", currency)?;
+    tx.put(&settings, RULES, crate::rules::RULES_VERSION)?;
     Ok(())
+}
+
+/// The settings key holding the rule set the book is kept under.
+const RULES: &str = "rules";
+
+/// The rule set the book is kept under ([`crate::rules`]); books made before rules had a
+/// version keep the first.
+pub(crate) fn rules_version(org: &Automerge) -> i64 {
+    collection_obj(org, SETTINGS)
+        .ok()
+        .and_then(|settings| match org.get(&settings, RULES).ok().flatten() {
+            Some((automerge::Value::Scalar(s), _)) => s.as_i64(),
+            _ => None,
+        })
+        .unwrap_or(1)
 }
 
 /// The organisation's name (concurrent renames settle on Automerge's deterministic winner

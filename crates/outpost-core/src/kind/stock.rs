@@ -7,6 +7,7 @@ mod form;
 mod model;
 mod projection;
 mod query;
+mod rules;
 mod write;
 
 use std::collections::BTreeMap;
@@ -45,6 +46,14 @@ impl super::RecordKind for Kind {
 
     fn tables(&self) -> &'static str {
         projection::TABLES
+    }
+
+    fn check_record(
+        &self,
+        cx: &crate::rules::Context<'_>,
+        change: &crate::rules::RecordChange,
+    ) -> std::result::Result<(), crate::rules::Broken> {
+        rules::check(cx, change)
     }
 
     fn table_names(&self) -> &'static [&'static str] {

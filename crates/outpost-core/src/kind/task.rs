@@ -3,6 +3,7 @@
 
 mod model;
 mod query;
+mod rules;
 mod write;
 
 use std::collections::BTreeMap;
@@ -54,6 +55,14 @@ impl super::RecordKind for Kind {
 
     fn table_names(&self) -> &'static [&'static str] {
         &["tasks", "task_comments"]
+    }
+
+    fn check_record(
+        &self,
+        cx: &crate::rules::Context<'_>,
+        change: &crate::rules::RecordChange,
+    ) -> std::result::Result<(), crate::rules::Broken> {
+        rules::check(cx, change)
     }
 
     fn project(

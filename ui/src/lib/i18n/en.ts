@@ -238,6 +238,8 @@ export const en = {
   "members.discard": "Discard",
   "held.after_revocation": "reached the revoking admin only after its device was revoked",
   "held.builds_on_held": "builds on a held change",
+  "held.newer_rules": "the book keeps newer rules than this program knows: update Outpost",
+  "held.unknown_warehouse": "names a warehouse this device has not heard of yet",
   "today.held": "Changes held for an admin: {n}",
   "members.revoke": "Revoke",
   "members.invite": "Invite a member",

@@ -239,6 +239,8 @@ export const zh: Record<Key, string> = {
   "members.discard": "舍弃",
   "held.after_revocation": "设备被撤销后才到达撤销它的管理员",
   "held.builds_on_held": "基于一项被搁置的修改",
+  "held.newer_rules": "账本采用的规则比本程序新：请更新 Outpost",
+  "held.unknown_warehouse": "引用了本设备尚不知道的仓库",
   "today.held": "待管理员处理的搁置修改：{n}",
   "members.revoke": "撤销",
   "members.invite": "邀请成员",

@@ -16,6 +16,8 @@ use crate::kind::stock::StockMove;
 use crate::money::Money;
 use crate::sign::DeviceKey;
 
+mod rules;
+
 struct Org {
     dir: tempfile::TempDir,
     hq: Book,
@@ -117,6 +119,23 @@ impl Org {
         )
         .unwrap();
         (book, key)
+    }
+
+    /// A BJ clerk admitted by HQ, in sync with it on BJ's ops document.
+    fn bj_clerk(&mut self) -> (Book, DeviceKey, DocId) {
+        let (mut clerk, key) = self.admit("Li", Role::Clerk, "BJ");
+        let doc = self.bj_ops();
+        let hq_id = self.hq_id.clone();
+        let clerk_id = key.device_id();
+        assert!(sync_pair(
+            &mut self.hq,
+            &hq_id,
+            &mut clerk,
+            &clerk_id,
+            &doc,
+            10
+        ));
+        (clerk, key, doc)
     }
 
     fn bj_ops(&self) -> DocId {
@@ -640,4 +659,66 @@ fn a_message_naming_a_document_that_should_not_exist_creates_nothing() {
             .unwrap()
             .is_none()
     );
+}
+
+#[test]
+fn a_change_that_arrives_before_its_dependency_waits_and_asks_for_it() {
+    let mut org = Org::new();
+    let (mut clerk, _, doc) = org.bj_clerk();
+    let hq_id = org.hq_id.clone();
+    let receive = |org: &mut Org, qty: i64| {
+        let t = org.tick();
+        let mv = StockMove::Receive {
+            item: "TEA".into(),
+            warehouse: WarehouseCode::parse("BJ1").unwrap(),
+            qty,
+            note: String::new(),
+        };
+        org.hq.stock().record(mv, t).unwrap();
+        let heads = org.hq.repo.doc(&doc).unwrap().get_heads();
+        org.hq
+            .repo
+            .doc(&doc)
+            .unwrap()
+            .get_change_by_hash(&heads[0])
+            .unwrap()
+            .clone()
+    };
+    let first = receive(&mut org, 1);
+    let second = receive(&mut org, 2);
+    // A message carrying only the second (as when the sender's Bloom filter mistakes
+    // the first for one the clerk has).
+    let carrying = |org: &mut Org, change: &automerge::Change| {
+        let message = sync::Message {
+            heads: org.hq.repo.doc(&doc).unwrap().get_heads(),
+            need: Vec::new(),
+            have: Vec::new(),
+            changes: vec![change.raw_bytes().to_vec()].into(),
+            flags: None,
+            version: sync::MessageVersion::V1,
+        };
+        let mut sigs = crate::sign::Signatures::new();
+        sigs.insert(change.hash(), org.hq.repo.key().sign(&change.hash()));
+        crate::sign::seal(&message.encode(), &sigs)
+    };
+    let at = Timestamp::from_second(org.now).unwrap();
+    let mut session = SyncSession::default();
+    let early = carrying(&mut org, &second);
+    let receipt = clerk
+        .sync()
+        .receive(&hq_id, &doc, &mut session, &early, at)
+        .unwrap();
+    assert!(!receipt.changed && receipt.refused.is_empty());
+    let reply = receipt.reply.expect("a reply");
+    let (payload, _) = crate::sign::unseal(&reply).unwrap();
+    let asked = sync::Message::decode(payload).unwrap();
+    assert!(asked.need.contains(&first.hash()), "{:?}", asked.need);
+    let dependency = carrying(&mut org, &first);
+    let receipt = clerk
+        .sync()
+        .receive(&hq_id, &doc, &mut session, &dependency, at)
+        .unwrap();
+    assert_eq!(receipt.new_changes, 2);
+    let held = clerk.repo.doc(&doc).unwrap();
+    assert!(held.get_change_by_hash(&second.hash()).is_some());
 }

@@ -240,11 +240,12 @@ impl Order {
 /// Folds status events by precedence. Shipped and received share a rank; the order's kind
 /// says which it is.
 pub fn fold_status(kind: OrderKind, events: &[StatusEvent]) -> Status {
-    let top = events
-        .iter()
-        .map(|e| e.status)
-        .max_by_key(|s| s.rank())
-        .unwrap_or(Status::Draft);
+    fold_statuses(kind, events.iter().map(|e| e.status))
+}
+
+/// [`fold_status`] over bare statuses.
+pub(crate) fn fold_statuses(kind: OrderKind, statuses: impl Iterator<Item = Status>) -> Status {
+    let top = statuses.max_by_key(|s| s.rank()).unwrap_or(Status::Draft);
     match (top, kind) {
         (Status::Shipped | Status::Received, OrderKind::Sales) => Status::Shipped,
         (Status::Shipped | Status::Received, OrderKind::Purchase) => Status::Received,

@@ -1,0 +1,763 @@
+//! The rules a change from elsewhere must keep, whatever program made it: the checks the
+//! local write path makes (no record deleted or replaced, facts only appended, lines
+//! frozen after submit, allowed transitions, site scope, text and amount limits), read
+//! from the change's own operations and judged against the document as its author saw it
+//! (its causal past). Nothing else enters a decision, so every device decides the same.
+//!
+//! The screen ([`crate::book`]'s `screen`) asks [`Judge::judge`] for each change that
+//! passed the signature and author checks, in order; a change that breaks a rule is
+//! refused whole. The common rules live here; each kind adds its own in
+//! [`crate::kind::RecordKind::check_record`].
+
+use std::collections::{BTreeMap, HashMap};
+
+use automerge::legacy::{Key, ObjectId, OpId, OpType};
+use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, Prop, ReadDoc, ScalarValue};
+use rusqlite::Connection;
+
+use crate::access::Device;
+use crate::doc_id::DocId;
+use crate::record::RecordRef;
+use crate::text::MAX_TEXT;
+
+/// The rule set this program judges by. A book records the version it is kept under in
+/// its settings; a program that knows only an older set holds what it receives rather
+/// than judge it by rules the others no longer keep (the book never splits silently).
+pub const RULES_VERSION: i64 = 1;
+
+/// Why a change is held: it names a warehouse this device has not heard of (released
+/// when the organisation document brings it).
+pub(crate) const HOLD_UNKNOWN_WAREHOUSE: &str = "unknown_warehouse";
+
+/// Longest map key (record ids, codes, field names), in bytes.
+const MAX_KEY: usize = 200;
+
+/// Why a change fails: refused for good, or waiting for the organisation document to
+/// name something it refers to (a warehouse this device has not heard of yet).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Broken {
+    /// Refused, with the reason people read.
+    Rule(String),
+    /// Held until the organisation document moves; the reason code.
+    Unknown(&'static str),
+}
+
+/// A rule broken, as a kind says it.
+pub(crate) fn broken(why: impl Into<String>) -> Broken {
+    Broken::Rule(why.into())
+}
+
+/// A step below a record's object: a map key or a list element.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Seg {
+    /// A key of a map.
+    Key(String),
+    /// An element of a list.
+    Elem,
+}
+
+/// Where an object sits in a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// The document's root (collections are made at genesis, never after).
+    Root,
+    /// A top-level collection.
+    Collection(String),
+    /// Inside a record: the record, and the steps from its object down.
+    Record { rec: RecordRef, path: Vec<Seg> },
+}
+
+impl Place {
+    /// Where an object made under `key` of an object at `self` sits.
+    fn child(&self, key: Option<&str>) -> Place {
+        let seg = key.map_or(Seg::Elem, |k| Seg::Key(k.to_string()));
+        match (self, seg) {
+            (Place::Root, Seg::Key(k)) => Place::Collection(k),
+            (Place::Root, Seg::Elem) => Place::Root,
+            (Place::Collection(c), Seg::Key(k)) => Place::Record {
+                rec: RecordRef::new(c, k),
+                path: Vec::new(),
+            },
+            (Place::Collection(c), Seg::Elem) => Place::Collection(c.clone()),
+            (Place::Record { rec, path }, seg) => {
+                let mut path = path.clone();
+                path.push(seg);
+                Place::Record {
+                    rec: rec.clone(),
+                    path,
+                }
+            }
+        }
+    }
+}
+
+/// A scalar a change wrote, as rules read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Scalar {
+    /// Text.
+    Text(String),
+    /// A whole number.
+    Int(i64),
+    /// Anything else (a flag, null, bytes…).
+    Other,
+}
+
+impl Scalar {
+    fn of(value: &ScalarValue) -> Scalar {
+        match value {
+            ScalarValue::Str(s) => Scalar::Text(s.to_string()),
+            ScalarValue::Int(i) => Scalar::Int(*i),
+            ScalarValue::Uint(u) => i64::try_from(*u).map_or(Scalar::Other, Scalar::Int),
+            _ => Scalar::Other,
+        }
+    }
+
+    /// The text, if it is text.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Scalar::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// What one operation inside a record does.
+#[derive(Clone, Debug)]
+pub(crate) enum Write {
+    /// Sets a key (or a list element) to a scalar.
+    Put(Scalar),
+    /// Makes a map or list there.
+    Make,
+}
+
+/// One operation of a change inside a record.
+#[derive(Clone, Debug)]
+pub(crate) struct RecordOp {
+    /// The steps from the record's object to the object written.
+    pub path: Vec<Seg>,
+    /// The map key written (`None` for a list element).
+    pub key: Option<String>,
+    /// Whether it inserts a new list element.
+    pub insert: bool,
+    /// Whether the object written was made by this same change.
+    pub on_new: bool,
+    /// What it writes.
+    pub write: Write,
+}
+
+/// Everything one change does to one record.
+#[derive(Clone, Debug)]
+pub(crate) struct RecordChange {
+    /// The record.
+    pub rec: RecordRef,
+    /// Whether the change made the record itself.
+    pub made: bool,
+    /// Its operations on the record, in order.
+    pub ops: Vec<RecordOp>,
+}
+
+impl RecordChange {
+    /// The scalars the change put on the record's own object, by key (the last wins).
+    pub fn fields(&self) -> BTreeMap<&str, &Scalar> {
+        let mut out = BTreeMap::new();
+        for op in &self.ops {
+            if let (true, Some(key), Write::Put(v)) = (op.path.is_empty(), &op.key, &op.write) {
+                out.insert(key.as_str(), v);
+            }
+        }
+        out
+    }
+
+    /// The elements the change appended to the list `list` of the record, each as its
+    /// scalar fields, in order.
+    pub fn appended(&self, list: &str) -> Vec<BTreeMap<&str, &Scalar>> {
+        let mut out: Vec<BTreeMap<&str, &Scalar>> = Vec::new();
+        for op in &self.ops {
+            match op.path.as_slice() {
+                [Seg::Key(l)] if l == list && op.insert => out.push(BTreeMap::new()),
+                [Seg::Key(l), Seg::Elem] if l == list && op.on_new => {
+                    if let (Some(key), Write::Put(v), Some(last)) =
+                        (&op.key, &op.write, out.last_mut())
+                    {
+                        last.insert(key.as_str(), v);
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// A change's place in the batch being judged: its author's sequence number and the
+/// changes of the batch in its causal past, as a clock (actor → highest sequence number).
+type Clock = HashMap<ActorId, u64>;
+
+/// A record or list element made in the batch: its author, the sequence number of the
+/// change that made it, and the fields that change gave it.
+type Fact = (ActorId, u64, BTreeMap<String, Scalar>);
+
+/// What the changes of a batch judged so far made: the document does not hold them yet,
+/// so later changes of the batch see them through here.
+#[derive(Default)]
+pub(crate) struct Overlay {
+    /// Objects made by accepted changes of the batch, by Automerge's id.
+    objects: HashMap<String, Place>,
+    /// Per accepted change: its batch clock and the document's changes in its past.
+    past: HashMap<ChangeHash, (Clock, Vec<ChangeHash>)>,
+    /// Records made by accepted changes.
+    records: HashMap<RecordRef, Fact>,
+    /// Elements appended to records' lists by accepted changes.
+    appended: HashMap<(RecordRef, String), Vec<Fact>>,
+}
+
+/// The document as one change's author saw it: the document's changes in its past and
+/// the batch's, for the kinds' state questions.
+pub(crate) struct Past<'a> {
+    doc: &'a Automerge,
+    /// The document's changes in the past; `None` when that is the whole document now.
+    heads: Option<Vec<ChangeHash>>,
+    clock: Clock,
+    overlay: &'a Overlay,
+}
+
+impl Past<'_> {
+    fn sees(&self, actor: &ActorId, seq: u64) -> bool {
+        self.clock.get(actor).is_some_and(|s| *s >= seq)
+    }
+
+    fn get(&self, obj: &ObjId, prop: impl Into<Prop>) -> Option<(automerge::Value<'_>, ObjId)> {
+        match &self.heads {
+            None => self.doc.get(obj, prop).ok().flatten(),
+            Some(heads) => self.doc.get_at(obj, prop, heads).ok().flatten(),
+        }
+    }
+
+    fn record_obj(&self, rec: &RecordRef) -> Option<ObjId> {
+        let (_, coll) = self.get(&automerge::ROOT, rec.collection.as_str())?;
+        let (_, obj) = self.get(&coll, rec.key.as_str())?;
+        Some(obj)
+    }
+
+    /// Whether `key` of `obj` (in the document) held a value besides those in `removed`:
+    /// removing the others resolves a conflict and deletes nothing.
+    fn keeps_another(&self, obj: &str, key: &str, removed: &[String]) -> bool {
+        let Ok(obj) = self.doc.import_obj(obj) else {
+            return false;
+        };
+        let values = match &self.heads {
+            None => self.doc.get_all(&obj, key),
+            Some(heads) => self.doc.get_all_at(&obj, key, heads),
+        };
+        values
+            .unwrap_or_default()
+            .iter()
+            .any(|(_, id)| !removed.contains(&id.to_string()))
+    }
+
+    /// Whether the record existed.
+    pub fn exists(&self, rec: &RecordRef) -> bool {
+        self.overlay
+            .records
+            .get(rec)
+            .is_some_and(|(a, s, _)| self.sees(a, *s))
+            || self.record_obj(rec).is_some()
+    }
+
+    /// A text field of the record as it was (for fields set once, at creation).
+    pub fn text(&self, rec: &RecordRef, field: &str) -> Option<String> {
+        if let Some((actor, seq, fields)) = self.overlay.records.get(rec)
+            && self.sees(actor, *seq)
+        {
+            return fields.get(field).and_then(|v| v.text()).map(str::to_string);
+        }
+        let obj = self.record_obj(rec)?;
+        match self.get(&obj, field)? {
+            (automerge::Value::Scalar(s), _) => Scalar::of(&s).text().map(str::to_string),
+            _ => None,
+        }
+    }
+
+    /// The text field `field` of every element of the record's list `list`.
+    pub fn list_texts(&self, rec: &RecordRef, list: &str, field: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(obj) = self.record_obj(rec)
+            && let Some((_, list_obj)) = self.get(&obj, list)
+        {
+            let len = match &self.heads {
+                None => self.doc.length(&list_obj),
+                Some(heads) => self.doc.length_at(&list_obj, heads),
+            };
+            for i in 0..len {
+                let value = self
+                    .get(&list_obj, i)
+                    .and_then(|(_, elem)| self.get(&elem, field));
+                if let Some((automerge::Value::Scalar(s), _)) = value
+                    && let Some(text) = Scalar::of(&s).text()
+                {
+                    out.push(text.to_string());
+                }
+            }
+        }
+        let key = (rec.clone(), list.to_string());
+        for (actor, seq, fields) in self.overlay.appended.get(&key).into_iter().flatten() {
+            if self.sees(actor, *seq)
+                && let Some(text) = fields.get(field).and_then(|v| v.text())
+            {
+                out.push(text.to_string());
+            }
+        }
+        out
+    }
+}
+
+/// What a kind's rules may ask about a change: who wrote it, into which document, and
+/// the document as its author saw it.
+pub(crate) struct Context<'a> {
+    /// The document.
+    pub doc_id: &'a DocId,
+    /// The change's author.
+    pub author: &'a Device,
+    /// The book's tables (the organisation: sites, warehouses).
+    pub db: &'a Connection,
+    /// The document as the author saw it.
+    pub past: Past<'a>,
+}
+
+/// Judges the changes of one batch for one document, in order, remembering what the
+/// accepted ones made.
+pub(crate) struct Judge<'a> {
+    doc_id: &'a DocId,
+    doc: &'a Automerge,
+    db: &'a Connection,
+    heads_now: Vec<ChangeHash>,
+    overlay: Overlay,
+}
+
+/// Whether a change can be judged now, and what it did.
+pub(crate) enum Judged {
+    /// Its dependencies are neither here nor earlier in the batch: it comes again later.
+    Early,
+    /// The rules hold; [`Judge::accepted`] records what it made.
+    Keeps(Box<Decoded>),
+    /// A rule is broken.
+    Breaks(Broken),
+    /// It resolves a conflict that changes earlier in the batch made: judge it once they
+    /// are merged.
+    AfterMerge,
+}
+
+/// A change's operations, placed, kept between judging and accepting it.
+pub(crate) struct Decoded {
+    hash: ChangeHash,
+    actor: ActorId,
+    seq: u64,
+    clock: Clock,
+    doc_heads: Vec<ChangeHash>,
+    made: Vec<(String, Place)>,
+    records: Vec<RecordChange>,
+    /// Values it removes from a key (object, key, the operations removed): how
+    /// Automerge resolves a conflict toward a value already there.
+    removals: Vec<(String, String, Vec<String>)>,
+}
+
+impl<'a> Judge<'a> {
+    /// A judge for changes to `doc` (as loaded now, before any of the batch is merged).
+    pub fn new(doc_id: &'a DocId, doc: &'a Automerge, db: &'a Connection) -> Self {
+        let mut heads_now = doc.get_heads();
+        heads_now.sort();
+        Judge {
+            doc_id,
+            doc,
+            db,
+            heads_now,
+            overlay: Overlay::default(),
+        }
+    }
+
+    /// The document judged.
+    pub fn doc_id(&self) -> &DocId {
+        self.doc_id
+    }
+
+    /// Judges `change` by `author` under rule set `version`.
+    pub fn judge(&self, change: &Change, author: &Device, version: i64) -> Judged {
+        let _ = version; // One rule set so far; the next matches on it here.
+        let Some((clock, doc_heads)) = self.past_of(change) else {
+            return Judged::Early;
+        };
+        let decoded = match self.decode(change, clock, doc_heads) {
+            Ok(decoded) => decoded,
+            Err(broken) => return Judged::Breaks(broken),
+        };
+        let past = Past {
+            doc: self.doc,
+            heads: (decoded.doc_heads != self.heads_now).then(|| decoded.doc_heads.clone()),
+            clock: decoded.clock.clone(),
+            overlay: &self.overlay,
+        };
+        if !decoded.removals.is_empty() {
+            if change
+                .deps()
+                .iter()
+                .any(|d| self.overlay.past.contains_key(d))
+            {
+                return Judged::AfterMerge;
+            }
+            for (obj, key, removed) in &decoded.removals {
+                if !past.keeps_another(obj, key, removed) {
+                    return Judged::Breaks(broken(
+                        "it deletes (records and facts are never deleted)",
+                    ));
+                }
+            }
+        }
+        let cx = Context {
+            doc_id: self.doc_id,
+            author,
+            db: self.db,
+            past,
+        };
+        for record in &decoded.records {
+            if let Err(broken) = check_record(&cx, record) {
+                return Judged::Breaks(broken);
+            }
+        }
+        Judged::Keeps(Box::new(decoded))
+    }
+
+    /// Remembers what an accepted change made, for the rest of the batch.
+    pub fn accepted(&mut self, decoded: Decoded) {
+        let Decoded {
+            hash,
+            actor,
+            seq,
+            clock,
+            doc_heads,
+            made,
+            records,
+            removals: _,
+        } = decoded;
+        self.overlay.objects.extend(made);
+        for record in records {
+            if record.made {
+                let fields = record
+                    .fields()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect();
+                self.overlay
+                    .records
+                    .insert(record.rec.clone(), (actor.clone(), seq, fields));
+            }
+            let lists: Vec<String> = record
+                .ops
+                .iter()
+                .filter_map(|op| match op.path.as_slice() {
+                    [Seg::Key(list)] if op.insert => Some(list.clone()),
+                    _ => None,
+                })
+                .collect();
+            for list in dedup(lists) {
+                for fields in record.appended(&list) {
+                    let fields = fields
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v.clone()))
+                        .collect();
+                    self.overlay
+                        .appended
+                        .entry((record.rec.clone(), list.clone()))
+                        .or_default()
+                        .push((actor.clone(), seq, fields));
+                }
+            }
+        }
+        self.overlay.past.insert(hash, (clock, doc_heads));
+    }
+
+    /// The batch clock of `change` and the document's changes in its past; `None` when a
+    /// dependency is neither in the document nor accepted earlier in the batch.
+    fn past_of(&self, change: &Change) -> Option<(Clock, Vec<ChangeHash>)> {
+        let mut clock = Clock::new();
+        let mut doc_heads = Vec::new();
+        for dep in change.deps() {
+            if let Some((dep_clock, dep_heads)) = self.overlay.past.get(dep) {
+                for (actor, seq) in dep_clock {
+                    let s = clock.entry(actor.clone()).or_insert(0);
+                    *s = (*s).max(*seq);
+                }
+                doc_heads.extend_from_slice(dep_heads);
+            } else if self.doc.get_change_meta_by_hash(dep).is_some() {
+                doc_heads.push(*dep);
+            } else {
+                return None;
+            }
+        }
+        clock.insert(change.actor_id().clone(), change.seq());
+        doc_heads.sort();
+        doc_heads.dedup();
+        Some((clock, doc_heads))
+    }
+
+    /// Places `change`'s operations and applies the rules common to every kind.
+    fn decode(
+        &self,
+        change: &Change,
+        clock: Clock,
+        doc_heads: Vec<ChangeHash>,
+    ) -> Result<Decoded, Broken> {
+        let expanded = change.decode();
+        let mut made: HashMap<String, Place> = HashMap::new();
+        let mut records: Vec<RecordChange> = Vec::new();
+        let mut removals = Vec::new();
+        for (i, op) in expanded.operations.iter().enumerate() {
+            let obj = op.obj.to_string();
+            let (place, on_new) = match (&op.obj, made.get(&obj)) {
+                (ObjectId::Root, _) => (Place::Root, false),
+                (_, Some(place)) => (place.clone(), true),
+                _ => (self.place_of(&obj)?, false),
+            };
+            let key = match &op.key {
+                Key::Map(k) => Some(k.to_string()),
+                Key::Seq(_) => None,
+            };
+            if key.as_ref().is_some_and(|k| k.len() > MAX_KEY) {
+                return Err(broken("a key is longer than any record's"));
+            }
+            let write = match &op.action {
+                OpType::Put(value) => {
+                    let scalar = Scalar::of(value);
+                    if let Scalar::Text(text) = &scalar {
+                        check_text(text)?;
+                    }
+                    Write::Put(scalar)
+                }
+                OpType::Make(_) => {
+                    let id = OpId(
+                        expanded.start_op.get() + i as u64,
+                        expanded.actor_id.clone(),
+                    );
+                    made.insert(id.to_string(), place.child(key.as_deref()));
+                    Write::Make
+                }
+                OpType::Delete => match (&place, &key, on_new) {
+                    (Place::Record { .. }, Some(key), false) => {
+                        let removed = op.pred.iter().map(ToString::to_string).collect();
+                        removals.push((obj.clone(), key.clone(), removed));
+                        continue;
+                    }
+                    _ => return Err(broken("it deletes (records and facts are never deleted)")),
+                },
+                OpType::Increment(_) | OpType::MarkBegin(_) | OpType::MarkEnd(_) => {
+                    return Err(broken("it uses an operation no record has"));
+                }
+            };
+            let (rec, path) = match place {
+                Place::Root => return Err(broken("it writes at the document's root")),
+                Place::Collection(coll) => {
+                    let Some(key) = key else {
+                        return Err(broken("it writes a list into a collection"));
+                    };
+                    if !matches!(write, Write::Make) && !crate::kind::scalars_at_top(&coll) {
+                        return Err(broken(format!(
+                            "it puts a value in place of a record of {coll}"
+                        )));
+                    }
+                    if matches!(write, Write::Make) && !op.pred.is_empty() {
+                        return Err(broken(format!("it replaces a record of {coll}")));
+                    }
+                    let rec = RecordRef::new(&coll, key.clone());
+                    let made_here = matches!(write, Write::Make);
+                    let entry = record_entry(&mut records, &rec);
+                    entry.made |= made_here;
+                    if !made_here {
+                        entry.ops.push(RecordOp {
+                            path: Vec::new(),
+                            key: Some(key),
+                            insert: false,
+                            on_new,
+                            write,
+                        });
+                    }
+                    continue;
+                }
+                Place::Record { rec, path } => (rec, path),
+            };
+            record_entry(&mut records, &rec).ops.push(RecordOp {
+                path,
+                key,
+                insert: op.insert,
+                on_new,
+                write,
+            });
+        }
+        Ok(Decoded {
+            hash: change.hash(),
+            actor: change.actor_id().clone(),
+            seq: change.seq(),
+            clock,
+            doc_heads,
+            made: made.into_iter().collect(),
+            records,
+            removals,
+        })
+    }
+
+    /// Where an object made before this change sits: made earlier in the batch, or in
+    /// the document (an object never moves, so its place is the one it was made in).
+    fn place_of(&self, obj: &str) -> Result<Place, Broken> {
+        if let Some(place) = self.overlay.objects.get(obj) {
+            return Ok(place.clone());
+        }
+        let unknown = || broken("it writes to an object the document does not have");
+        let id = self.doc.import_obj(obj).map_err(|_| unknown())?;
+        let path = self.doc.parents(&id).map_err(|_| unknown())?.path();
+        let mut place = Place::Root;
+        for (_, prop) in path {
+            place = place.child(match &prop {
+                Prop::Map(k) => Some(k.as_str()),
+                Prop::Seq(_) => None,
+            });
+        }
+        Ok(place)
+    }
+}
+
+/// The record's entry in `records`, added if new.
+fn record_entry<'r>(records: &'r mut Vec<RecordChange>, rec: &RecordRef) -> &'r mut RecordChange {
+    let at = match records.iter().position(|r| &r.rec == rec) {
+        Some(at) => at,
+        None => {
+            records.push(RecordChange {
+                rec: rec.clone(),
+                made: false,
+                ops: Vec::new(),
+            });
+            records.len() - 1
+        }
+    };
+    &mut records[at]
+}
+
+/// A record the change touches must not have existed if the change made it, and must
+/// keep its kind's rules.
+fn check_record(cx: &Context<'_>, record: &RecordChange) -> Result<(), Broken> {
+    if record.made && cx.past.exists(&record.rec) {
+        return Err(broken(format!(
+            "it replaces {} {}",
+            record.rec.kind(),
+            record.rec.key
+        )));
+    }
+    match crate::kind::owner(&record.rec.collection) {
+        Some((kind, _)) => kind.check_record(cx, record),
+        None => Err(broken(format!(
+            "no kind of record lives in {}",
+            record.rec.collection
+        ))),
+    }
+}
+
+/// Text typed by people: within the longest free text, no control characters.
+fn check_text(text: &str) -> Result<(), Broken> {
+    if text.chars().count() > MAX_TEXT {
+        return Err(broken(format!(
+            "a text is longer than {MAX_TEXT} characters"
+        )));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(broken("a text holds control characters"));
+    }
+    Ok(())
+}
+
+fn dedup(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Checks an operation on the append-only list `list` of a record (an order's events, a
+/// task's comments): only new elements are inserted, and only their own `fields` are
+/// written. `None` when the operation is not on that list.
+pub(crate) fn append_only(
+    op: &RecordOp,
+    list: &str,
+    fields: &[&str],
+    what: &str,
+) -> Option<Result<(), Broken>> {
+    let rewrites = || {
+        Err(broken(format!(
+            "it rewrites {what} ({what}s are only appended)"
+        )))
+    };
+    match (op.path.as_slice(), op.key.as_deref()) {
+        ([Seg::Key(l)], None) if l == list => {
+            Some(if op.insert && matches!(op.write, Write::Make) {
+                Ok(())
+            } else {
+                rewrites()
+            })
+        }
+        ([Seg::Key(l), Seg::Elem], Some(key)) if l == list => Some(if !op.on_new {
+            rewrites()
+        } else if !fields.contains(&key) {
+            Err(broken(format!("{what} with a field {key}")))
+        } else {
+            Ok(())
+        }),
+        _ => None,
+    }
+}
+
+/// Checks that a record or fact made by a change names the change's author in `field`
+/// (history shows who did what; nobody writes in another's name).
+pub(crate) fn names_author(
+    cx: &Context<'_>,
+    fields: &BTreeMap<&str, &Scalar>,
+    field: &str,
+    what: &str,
+) -> Result<(), Broken> {
+    if fields.get(field).and_then(|v| v.text()) == Some(cx.author.id.as_str()) {
+        Ok(())
+    } else {
+        Err(broken(format!(
+            "{what} that names another device as its author"
+        )))
+    }
+}
+
+/// Checks that a record made by a change belongs to its document's site.
+pub(crate) fn of_doc_site(
+    cx: &Context<'_>,
+    fields: &BTreeMap<&str, &Scalar>,
+    what: &str,
+) -> Result<(), Broken> {
+    let site = fields.get("site").and_then(|s| s.text());
+    if site.is_some() && site == cx.doc_id.site().map(|s| s.as_str()) {
+        Ok(())
+    } else {
+        Err(broken(format!(
+            "{what} for another site than its document's"
+        )))
+    }
+}
+
+/// Checks that a whole number written to `field` lies in `range`.
+pub(crate) fn in_range(
+    field: &str,
+    value: &Scalar,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<(), Broken> {
+    match value {
+        Scalar::Int(v) if range.contains(v) => Ok(()),
+        _ => Err(broken(format!(
+            "{field} is not a whole number from {} to {}",
+            range.start(),
+            range.end()
+        ))),
+    }
+}
