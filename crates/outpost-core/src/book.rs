@@ -206,8 +206,10 @@ impl Book {
         {
             return Err(Error::corrupt(doc_id.clone(), format!("a change: {bad}")));
         }
-        self.repo
-            .merging(|m| m.merge(doc_id, &changes, &sigs).map(|_| ()))
+        self.repo.merging(|m| {
+            m.merge(doc_id, &changes, &sigs, &screen::Touched::new())
+                .map(|_| ())
+        })
     }
 
     /// Keeps the book if `result` is Ok; otherwise removes the half-made file.
@@ -394,6 +396,7 @@ impl Book {
                 &genesis,
                 &doc,
                 &doc.get_changes_meta(&[]),
+                &Default::default(),
                 &Default::default(),
             )?;
             crate::projection::project(&tx, doc_id, &doc, &crate::kind::all_records(&doc))?;

@@ -128,6 +128,7 @@ pub(crate) fn record_changes(
     doc: &automerge::Automerge,
     metas: &[ChangeMetadata<'_>],
     decoded: &std::collections::HashMap<automerge::ChangeHash, crate::record::RawTouches>,
+    known: &std::collections::HashMap<automerge::ChangeHash, Vec<RecordRef>>,
 ) -> Result<Vec<RecordRef>> {
     let mut touched = crate::record::Touched::new(doc);
     let mut all = Vec::new();
@@ -150,6 +151,13 @@ pub(crate) fn record_changes(
             meta.timestamp,
             note.action
         ])?;
+        if let Some(records) = known.get(&meta.hash) {
+            for record in records {
+                link.execute(params![record.label(), hash, meta.timestamp])?;
+                all.push(record.clone());
+            }
+            continue;
+        }
         let raw = match decoded.get(&meta.hash) {
             Some(raw) => std::borrow::Cow::Borrowed(raw),
             None => match automerge::ReadDoc::get_change_by_hash(doc, &meta.hash) {

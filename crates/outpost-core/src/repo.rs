@@ -42,6 +42,7 @@ impl Loaded {
         doc_id: &DocId,
         before: &[ChangeHash],
         decoded: &HashMap<ChangeHash, RawTouches>,
+        known: &HashMap<ChangeHash, Vec<RecordRef>>,
     ) -> Result<(Vec<ChangeMetadata<'static>>, Vec<RecordRef>)> {
         store::put_chunk(
             tx,
@@ -58,8 +59,15 @@ impl Loaded {
             .into_iter()
             .map(|m| m.into_owned())
             .collect();
-        let records =
-            projection::record_changes(tx, doc_id, &self.genesis, &self.doc, &metas, decoded)?;
+        let records = projection::record_changes(
+            tx,
+            doc_id,
+            &self.genesis,
+            &self.doc,
+            &metas,
+            decoded,
+            known,
+        )?;
         Ok((metas, records))
     }
 
@@ -275,7 +283,8 @@ impl Repo {
             return Ok(());
         };
         let tx = self.db.unchecked_transaction()?;
-        let (metas, _) = loaded.store_changes_since(&tx, doc_id, before, &HashMap::new())?;
+        let none = HashMap::new();
+        let (metas, _) = loaded.store_changes_since(&tx, doc_id, before, &none, &HashMap::new())?;
         // Every change is signed as it is made; the signature travels with it.
         let sigs: Vec<_> = metas
             .iter()
@@ -413,6 +422,7 @@ impl Merger<'_> {
         doc_id: &DocId,
         changes: &[Change],
         sigs: &Signatures,
+        known: &HashMap<ChangeHash, Vec<RecordRef>>,
     ) -> Result<DocMerge> {
         let mut merged = DocMerge::default();
         let tx = self.tx;
@@ -426,13 +436,19 @@ impl Merger<'_> {
         let before = loaded.heads_before();
         // Reading what each change's operations touched needs no document: for a large
         // batch the second core does it while Automerge applies them.
+        // (The screen's rules already read most changes: only the others are decoded.)
         let decode = || {
             changes
                 .iter()
+                .filter(|c| !known.contains_key(&c.hash()))
                 .map(|c| (c.hash(), crate::record::raw_touches(c)))
                 .collect::<HashMap<_, _>>()
         };
-        let (applied, decoded) = if changes.len() < 64 {
+        let unknown = changes
+            .iter()
+            .filter(|c| !known.contains_key(&c.hash()))
+            .count();
+        let (applied, decoded) = if unknown < 64 {
             (loaded.doc.apply_changes(changes.iter().cloned()), decode())
         } else {
             std::thread::scope(|s| {
@@ -463,7 +479,7 @@ impl Merger<'_> {
         // The records come from the changes' operations, never from their notes (the
         // author's word): a change that only replaces a losing value of a conflict counts
         // too, which a diff would miss (the shown value stays).
-        let (metas, records) = loaded.store_changes_since(tx, doc_id, &before, &decoded)?;
+        let (metas, records) = loaded.store_changes_since(tx, doc_id, &before, &decoded, known)?;
         merged.new_changes = metas.iter().filter(|m| *m.actor != loaded.genesis).count();
         projection::project(tx, doc_id, &loaded.doc, &records)?;
         merged.records = records;

@@ -332,6 +332,8 @@ pub(crate) struct Judge<'a> {
     db: &'a Connection,
     heads_now: Vec<ChangeHash>,
     overlay: Overlay,
+    /// The records each accepted change touched (the merge need not read them again).
+    touched: HashMap<ChangeHash, Vec<RecordRef>>,
 }
 
 /// Whether a change can be judged now, and what it did.
@@ -359,6 +361,8 @@ pub(crate) struct Decoded {
     /// Values it removes from a key (object, key, the operations removed): how
     /// Automerge resolves a conflict toward a value already there.
     removals: Vec<(String, String, Vec<String>)>,
+    /// Every record it touched, for history and projections.
+    touched: Vec<RecordRef>,
 }
 
 impl<'a> Judge<'a> {
@@ -372,7 +376,13 @@ impl<'a> Judge<'a> {
             db,
             heads_now,
             overlay: Overlay::default(),
+            touched: HashMap::new(),
         }
+    }
+
+    /// The records each accepted change touched.
+    pub fn into_touched(self) -> HashMap<ChangeHash, Vec<RecordRef>> {
+        self.touched
     }
 
     /// The document judged.
@@ -437,7 +447,9 @@ impl<'a> Judge<'a> {
             made,
             records,
             removals: _,
+            touched,
         } = decoded;
+        self.touched.insert(hash, touched);
         self.overlay.objects.extend(made);
         for record in records {
             if record.made {
@@ -510,6 +522,7 @@ impl<'a> Judge<'a> {
         let mut made: HashMap<String, Place> = HashMap::new();
         let mut records: Vec<RecordChange> = Vec::new();
         let mut removals = Vec::new();
+        let mut touched = Vec::new();
         for (i, op) in expanded.operations.iter().enumerate() {
             let obj = op.obj.to_string();
             let (place, on_new) = match (&op.obj, made.get(&obj)) {
@@ -541,9 +554,10 @@ impl<'a> Judge<'a> {
                     Write::Make
                 }
                 OpType::Delete => match (&place, &key, on_new) {
-                    (Place::Record { .. }, Some(key), false) => {
+                    (Place::Record { rec, .. }, Some(key), false) => {
                         let removed = op.pred.iter().map(ToString::to_string).collect();
                         removals.push((obj.clone(), key.clone(), removed));
+                        touched.push(rec.clone());
                         continue;
                     }
                     _ => return Err(broken("it deletes (records and facts are never deleted)")),
@@ -598,6 +612,12 @@ impl<'a> Judge<'a> {
             clock,
             doc_heads,
             made: made.into_iter().collect(),
+            touched: {
+                touched.extend(records.iter().map(|r| r.rec.clone()));
+                touched.sort();
+                touched.dedup();
+                touched
+            },
             records,
             removals,
         })

@@ -204,7 +204,12 @@ struct Sorted {
     /// Changes to screen again once what was accepted before them is merged (a change
     /// resolving a conflict is judged against the document itself).
     rest: Vec<Change>,
+    /// The records each accepted change touched, as the rules read them.
+    touched: Touched,
 }
+
+/// The records each change touched, by change.
+pub(crate) type Touched = HashMap<ChangeHash, Vec<RecordRef>>;
 
 /// What the rules said: a verdict, come again later, or merge first.
 enum RulesSay {
@@ -326,6 +331,7 @@ fn screen(
             }
         }
     }
+    out.touched = judge.into_touched();
     Ok(out)
 }
 
@@ -362,6 +368,7 @@ pub(crate) fn merge_screened(
             held,
             early,
             rest,
+            touched,
         } = screen(
             db,
             doc,
@@ -390,7 +397,8 @@ pub(crate) fn merge_screened(
         let progress = !accepted.is_empty();
         if progress {
             forget_refused(m.db(), &accepted)?;
-            let (merged, equivocations) = merge_refusing_equivocation(m, doc_id, accepted, sigs)?;
+            let (merged, equivocations) =
+                merge_refusing_equivocation(m, doc_id, accepted, sigs, &touched)?;
             refused.extend(equivocations);
             if let Some(merged) = merged {
                 out.new_changes += merged.new_changes;
@@ -517,10 +525,11 @@ fn merge_refusing_equivocation(
     doc_id: &DocId,
     mut changes: Vec<Change>,
     sigs: &Signatures,
+    touched: &Touched,
 ) -> Result<(Option<DocMerge>, Vec<Refusal>)> {
     let mut refused: Vec<Refusal> = Vec::new();
     while !changes.is_empty() {
-        let (seq, actor) = match m.merge(doc_id, &changes, sigs) {
+        let (seq, actor) = match m.merge(doc_id, &changes, sigs, touched) {
             Err(Error::Document(automerge::AutomergeError::DuplicateSeqNumber(seq, actor))) => {
                 (seq, actor)
             }
@@ -616,5 +625,5 @@ pub(crate) fn merge_unscreened(
     changes: &[Change],
     sigs: &Signatures,
 ) -> Result<()> {
-    repo.merging(|m| m.merge(doc_id, changes, sigs).map(|_| ()))
+    repo.merging(|m| m.merge(doc_id, changes, sigs, &Touched::new()).map(|_| ()))
 }
