@@ -385,7 +385,7 @@ impl Book {
         let tx = db.unchecked_transaction()?;
         crate::projection::clear(&tx)?;
         for doc_id in &ids {
-            let Some((doc, _)) = store::load_doc(&tx, doc_id)? else {
+            let Some((doc, _, _)) = store::load_doc(&tx, doc_id)? else {
                 continue;
             };
             crate::schema::check_document(&doc, doc_id, &org)?;

@@ -22,10 +22,24 @@ use crate::schema::{self, View};
 use crate::sign::{DeviceKey, Signatures};
 use crate::store;
 
+/// How many bytes of stored documents (Automerge's compressed form) a device keeps loaded
+/// before it lets the least recently used go: in memory a document takes some 50–80
+/// times its stored size, so this keeps HQ, which holds every office's months, near
+/// half a gigabyte however many it serves. A document let go loads again from SQLite
+/// when next needed; the organisation and parties documents always stay.
+const LOADED_BYTES_BUDGET: usize = 8 * 1024 * 1024;
+
+/// The order documents were last used in (a counter, for letting the least recent go).
+static USE_CLOCK: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// A loaded document and how many chunks it is stored in.
 pub(crate) struct Loaded {
     pub doc: Automerge,
     chunks: usize,
+    /// How many bytes it takes stored (what the cache's budget counts).
+    stored_bytes: usize,
+    /// When it was last used ([`USE_CLOCK`]).
+    used: u64,
     /// False for a document just made from its genesis and not yet written.
     pub stored: bool,
     /// The actor of the document's genesis (nobody's change, in nobody's history).
@@ -44,12 +58,9 @@ impl Loaded {
         decoded: &HashMap<ChangeHash, RawTouches>,
         known: &HashMap<ChangeHash, Vec<RecordRef>>,
     ) -> Result<(Vec<ChangeMetadata<'static>>, Vec<RecordRef>)> {
-        store::put_chunk(
-            tx,
-            doc_id,
-            store::chunk::CHANGES,
-            &self.doc.save_after(before),
-        )?;
+        let chunk = self.doc.save_after(before);
+        store::put_chunk(tx, doc_id, store::chunk::CHANGES, &chunk)?;
+        self.stored_bytes += chunk.len();
         self.chunks += 1;
         self.stored = true;
         store::set_doc_heads(tx, doc_id, &self.doc.get_heads())?;
@@ -496,13 +507,16 @@ fn load_into<'a>(
     org: &str,
     doc_id: &DocId,
 ) -> Result<&'a mut Loaded> {
+    let now = USE_CLOCK.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if !docs.contains_key(doc_id) {
         let loaded = match store::load_doc(db, doc_id)? {
-            Some((doc, chunks)) => {
+            Some((doc, chunks, stored_bytes)) => {
                 schema::check_document(&doc, doc_id, org)?;
                 Loaded {
                     doc,
                     chunks,
+                    stored_bytes,
+                    used: now,
                     stored: true,
                     genesis: schema::genesis_actor(doc_id, org),
                 }
@@ -510,12 +524,77 @@ fn load_into<'a>(
             None => Loaded {
                 doc: schema::genesis(doc_id, org)?,
                 chunks: 0,
+                stored_bytes: 0,
+                used: now,
                 stored: false,
                 genesis: schema::genesis_actor(doc_id, org),
             },
         };
+        let_least_recent_go(docs, loaded.stored_bytes, LOADED_BYTES_BUDGET);
         docs.insert(doc_id.clone(), loaded);
     }
-    docs.get_mut(doc_id)
-        .ok_or_else(|| Error::corrupt(doc_id, "vanished from the cache"))
+    let loaded = docs
+        .get_mut(doc_id)
+        .ok_or_else(|| Error::corrupt(doc_id, "vanished from the cache"))?;
+    loaded.used = now;
+    Ok(loaded)
+}
+
+/// Lets the least recently used documents go until `coming` more bytes fit `budget`
+/// (always keeping the organisation and parties documents, which every step reads).
+fn let_least_recent_go(docs: &mut HashMap<DocId, Loaded>, coming: usize, budget: usize) {
+    let mut total: usize = docs.values().map(|l| l.stored_bytes).sum::<usize>() + coming;
+    while total > budget {
+        let oldest = docs
+            .iter()
+            .filter(|(id, _)| !matches!(id, DocId::Org | DocId::Parties))
+            .min_by_key(|(_, l)| l.used)
+            .map(|(id, _)| id.clone());
+        let Some(oldest) = oldest else { break };
+        if let Some(gone) = docs.remove(&oldest) {
+            total -= gone.stored_bytes;
+            tracing::debug!(doc = %oldest, bytes = gone.stored_bytes, "let a document go");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(id: &DocId, stored_bytes: usize, used: u64) -> Loaded {
+        Loaded {
+            doc: schema::genesis(id, "org").unwrap(),
+            chunks: 1,
+            stored_bytes,
+            used,
+            stored: true,
+            genesis: schema::genesis_actor(id, "org"),
+        }
+    }
+
+    #[test]
+    fn the_least_recently_used_documents_go_first_and_org_and_parties_stay() {
+        let months: Vec<DocId> = (1..=4)
+            .map(|m| DocId::parse(&format!("ops/SH/2026-0{m}")).unwrap())
+            .collect();
+        let mut docs = HashMap::new();
+        docs.insert(DocId::Org, loaded(&DocId::Org, 50, 0));
+        docs.insert(DocId::Parties, loaded(&DocId::Parties, 50, 1));
+        for (i, id) in months.iter().enumerate() {
+            // Used in the order 3, 1, 4, 2 (months[2] least recently).
+            let used = [20, 40, 10, 30][i];
+            docs.insert(id.clone(), loaded(id, 100, used));
+        }
+        // 500 held; 150 more coming into a budget of 450: two months must go.
+        let_least_recent_go(&mut docs, 150, 450);
+        assert!(docs.contains_key(&DocId::Org) && docs.contains_key(&DocId::Parties));
+        assert!(!docs.contains_key(&months[2]) && !docs.contains_key(&months[0]));
+        assert!(docs.contains_key(&months[1]) && docs.contains_key(&months[3]));
+        // However small the budget, org and parties stay.
+        let_least_recent_go(&mut docs, 1_000, 1);
+        let mut left: Vec<_> = docs.keys().cloned().collect();
+        left.sort();
+        assert_eq!(left, vec![DocId::Org, DocId::Parties]);
+    }
 }

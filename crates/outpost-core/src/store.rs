@@ -235,7 +235,10 @@ pub(crate) fn put_chunk(db: &Connection, doc: &DocId, kind: &str, data: &[u8]) -
 
 /// Loads a document from its chunks; `None` if it was never stored. Returns the number of
 /// chunks read, so the caller knows when to compact.
-pub(crate) fn load_doc(db: &Connection, doc_id: &DocId) -> Result<Option<(Automerge, usize)>> {
+pub(crate) fn load_doc(
+    db: &Connection,
+    doc_id: &DocId,
+) -> Result<Option<(Automerge, usize, usize)>> {
     let mut stmt = db.prepare_cached("SELECT data FROM doc_chunks WHERE doc = ?1 ORDER BY id")?;
     let mut rows = stmt.query([doc_id.to_string()])?;
     // One load of all chunks joined is far faster than a load per chunk.
@@ -252,7 +255,7 @@ pub(crate) fn load_doc(db: &Connection, doc_id: &DocId) -> Result<Option<(Autome
     let mut doc = Automerge::new();
     doc.load_incremental(&joined)
         .map_err(|e| Error::corrupt(doc_id, e.to_string()))?;
-    Ok(Some((doc, count)))
+    Ok(Some((doc, count, joined.len())))
 }
 
 /// Replaces a document's chunks by one snapshot, keeping changes still waiting for deps.
