@@ -184,11 +184,12 @@ impl Book {
     /// Merges a whole document as sent by the admitting node, every change checked
     /// against its signature.
     fn take_document(&mut self, doc_id: &DocId, sealed: &[u8]) -> Result<()> {
-        let (saved, sigs) = crate::sign::unseal(sealed)
+        let (saved, sealed_sigs) = crate::sign::unseal(sealed)
             .ok_or_else(|| Error::corrupt(doc_id.clone(), "the document is not sealed"))?;
         let doc = automerge::Automerge::load(saved)
             .map_err(|e| Error::corrupt(doc_id.clone(), e.to_string()))?;
         let changes = doc.get_changes(&[]);
+        let sigs = sealed_sigs.for_changes(changes.iter().map(|c| c.hash()));
         let genesis = crate::schema::genesis(doc_id, self.repo.org().as_str())?.get_heads();
         let checks: Vec<crate::sign::Signed<'_>> = changes
             .iter()

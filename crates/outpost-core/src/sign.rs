@@ -68,14 +68,21 @@ impl DeviceKey {
 /// Signatures of changes, by change hash.
 pub(crate) type Signatures = HashMap<ChangeHash, [u8; SIGNATURE_LEN]>;
 
-/// First byte of a sealed payload (and its format version).
-const SEALED: u8 = 0x53;
+/// First byte of a sealed payload (and its format version): the first format named each
+/// change by its whole 32-byte hash.
+const SEALED_V1: u8 = 0x53;
+/// The current format: each change named by the first 8 bytes of its hash (the receiver
+/// has the changes and so their hashes; a signature is always checked against the whole
+/// hash, so a clash of prefixes can only fail a check, never pass one).
+const SEALED: u8 = 0x54;
+/// How many bytes of a change's hash name it in a seal.
+const PREFIX: usize = 8;
 
 /// A payload (a sync message, a saved document) with the signatures of the changes in
-/// it: `S`, the payload's length (u32, big-endian), the payload, then a hash and a
-/// signature per change.
+/// it: `T`, the payload's length (u32, big-endian), the payload, then per change the first
+/// 8 bytes of its hash and its signature (72 bytes where the hash itself would be 96).
 pub(crate) fn seal(payload: &[u8], sigs: &Signatures) -> Vec<u8> {
-    let mut out = Vec::with_capacity(5 + payload.len() + sigs.len() * 96);
+    let mut out = Vec::with_capacity(5 + payload.len() + sigs.len() * (PREFIX + SIGNATURE_LEN));
     out.push(SEALED);
     out.extend_from_slice(
         &u32::try_from(payload.len())
@@ -84,33 +91,62 @@ pub(crate) fn seal(payload: &[u8], sigs: &Signatures) -> Vec<u8> {
     );
     out.extend_from_slice(payload);
     for (hash, sig) in sigs {
-        out.extend_from_slice(&hash.0);
+        out.extend_from_slice(&hash.0[..PREFIX]);
         out.extend_from_slice(sig);
     }
     out
 }
 
-/// The payload and signatures of [`seal`]'s output; `None` if the bytes are not that.
-pub(crate) fn unseal(bytes: &[u8]) -> Option<(&[u8], Signatures)> {
+/// The signatures a seal carried, by what names each change; [`Sealed::for_changes`]
+/// gives them by hash.
+#[derive(Debug, Default)]
+pub(crate) struct Sealed {
+    by_prefix: HashMap<Vec<u8>, [u8; SIGNATURE_LEN]>,
+}
+
+impl Sealed {
+    /// The signatures of the changes with these hashes (those the seal carried).
+    pub fn for_changes(&self, hashes: impl IntoIterator<Item = ChangeHash>) -> Signatures {
+        hashes
+            .into_iter()
+            .filter_map(|hash| {
+                let sig = self
+                    .by_prefix
+                    .get(&hash.0[..PREFIX])
+                    .or_else(|| self.by_prefix.get(&hash.0[..]))?;
+                Some((hash, *sig))
+            })
+            .collect()
+    }
+}
+
+/// The payload and signatures of [`seal`]'s output (or of the first format); `None` if
+/// the bytes are not that.
+pub(crate) fn unseal(bytes: &[u8]) -> Option<(&[u8], Sealed)> {
     let (&kind, rest) = bytes.split_first()?;
-    if kind != SEALED || rest.len() < 4 {
+    let name_len = match kind {
+        SEALED => PREFIX,
+        SEALED_V1 => 32,
+        _ => return None,
+    };
+    if rest.len() < 4 {
         return None;
     }
     let (len, rest) = rest.split_at(4);
     let len = usize::try_from(u32::from_be_bytes(len.try_into().ok()?)).ok()?;
-    if rest.len() < len || !(rest.len() - len).is_multiple_of(96) {
+    let entry = name_len + SIGNATURE_LEN;
+    if rest.len() < len || !(rest.len() - len).is_multiple_of(entry) {
         return None;
     }
     let (payload, records) = rest.split_at(len);
-    let sigs = records
-        .chunks_exact(96)
+    let by_prefix = records
+        .chunks_exact(entry)
         .filter_map(|r| {
-            let hash = ChangeHash(r[..32].try_into().ok()?);
-            let sig: [u8; SIGNATURE_LEN] = r[32..].try_into().ok()?;
-            Some((hash, sig))
+            let sig: [u8; SIGNATURE_LEN] = r[name_len..].try_into().ok()?;
+            Some((r[..name_len].to_vec(), sig))
         })
         .collect();
-    Some((payload, sigs))
+    Some((payload, Sealed { by_prefix }))
 }
 
 /// The public key an actor id names, if it is an ed25519 PeerId.
@@ -265,7 +301,12 @@ mod tests {
         let sealed = seal(b"a message", &sigs);
         let (payload, back) = unseal(&sealed).unwrap();
         assert_eq!(payload, b"a message");
-        assert_eq!(back, sigs);
+        assert_eq!(back.for_changes(sigs.keys().copied()), sigs);
+        // Each signature is 72 bytes on the wire, where naming the change by its whole
+        // hash took 96.
+        assert_eq!(sealed.len(), 5 + 9 + 3 * 72);
+        // A change the seal did not carry gets no signature.
+        assert!(back.for_changes([ChangeHash([9; 32])]).is_empty());
         assert!(unseal(&sealed[..sealed.len() - 1]).is_none());
         assert!(unseal(b"").is_none());
         assert!(unseal(&[SEALED, 0, 0, 0, 9, 1]).is_none());

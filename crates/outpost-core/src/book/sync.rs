@@ -231,11 +231,12 @@ impl Sync<'_> {
     ) -> Result<SyncReceipt> {
         self.reader(peer, doc_id)?;
         self.may_create(doc_id, at)?;
-        let (message, mut sigs) = crate::sign::unseal(sealed)
+        let (message, sealed_sigs) = crate::sign::unseal(sealed)
             .ok_or_else(|| Error::corrupt(doc_id, "a sync message without signatures"))?;
         let mut message = sync::Message::decode(message)
             .map_err(|e| Error::corrupt(doc_id, format!("sync message: {e}")))?;
         let mut changes = chunks::changes_of(&message, doc_id)?;
+        let mut sigs = sealed_sigs.for_changes(changes.iter().map(|c| c.hash()));
         changes.append(&mut session.early);
         sigs.extend(session.early_sigs.drain());
         let mut receipt = SyncReceipt::default();
