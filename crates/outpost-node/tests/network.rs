@@ -48,6 +48,16 @@ impl Serving {
         self.terminate();
     }
 
+    /// The serving process's resident memory (kB), from /proc.
+    pub(crate) fn rss_kb(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS")
+    }
+
     fn terminate(&mut self) {
         let pid = self.child.id().to_string();
         let _ = std::process::Command::new("kill")

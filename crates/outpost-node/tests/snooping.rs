@@ -13,7 +13,7 @@ use outpost_sync::{
     Config, InviteCode, JoinGrant, JoinRequest, PeerId, Received, Refusal, Rejected, Replica,
 };
 
-use crate::network::{Serving, hq, invite, joined};
+use crate::network::{Serving, eventually, hq, invite, joined, order_numbers};
 use crate::util::Dir;
 
 /// Asks for every document it names (an opening sync message, as a device that lacks the
@@ -46,6 +46,22 @@ fn opening() -> Vec<u8> {
     sealed.extend((message.len() as u32).to_be_bytes());
     sealed.extend(message);
     sealed
+}
+
+/// Starts a modified program with `key` that speaks only to HQ, through `replica`.
+async fn talk_to_hq(
+    key: outpost_sync::Keypair,
+    hq_addr: &outpost_sync::Multiaddr,
+    replica: Arc<dyn Replica>,
+) -> outpost_sync::Client {
+    let hq_peer = outpost_sync::peer_of(hq_addr).expect("HQ's peer id");
+    let mut config = Config::new(key);
+    config.mdns = false;
+    config.bootstrap = vec![hq_addr.clone()];
+    let (client, _events, event_loop) = outpost_sync::new(config, replica).unwrap();
+    tokio::spawn(event_loop.run());
+    client.set_allowed(HashSet::from([hq_peer])).await.unwrap();
+    client
 }
 
 impl Replica for Snoop {
@@ -107,7 +123,6 @@ outposttest!(
             .unwrap()
             .addrs[0]
             .clone();
-        let hq_peer = outpost_sync::peer_of(&hq_addr).expect("HQ's peer id");
 
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async {
@@ -117,13 +132,7 @@ outposttest!(
                 wanted: vec!["org".into(), sh_ops.clone(), "parties".into()],
                 received: Mutex::default(),
             });
-            let mut config = Config::new(key);
-            config.mdns = false;
-            config.bootstrap = vec![hq_addr.clone()];
-            let (client, _events, event_loop) =
-                outpost_sync::new(config, snoop.clone() as Arc<dyn Replica>).unwrap();
-            tokio::spawn(event_loop.run());
-            client.set_allowed(HashSet::from([hq_peer])).await.unwrap();
+            let _client = talk_to_hq(key, &hq_addr, snoop.clone()).await;
             let deadline = Instant::now() + Duration::from_secs(30);
             while snoop.bytes_of("parties") == 0 {
                 assert!(Instant::now() < deadline, "HQ answered nothing");
@@ -244,7 +253,6 @@ outposttest!(
             .unwrap()
             .addrs[0]
             .clone();
-        let hq_peer = outpost_sync::peer_of(&hq_addr).expect("HQ's peer id");
         let _sh_serving = Serving::start(&sh);
 
         // The BJ clerk's modified program adds a customer as the SH clerk (its first
@@ -255,13 +263,7 @@ outposttest!(
                 posing_as: automerge::ActorId::from(sh_id.to_bytes()),
                 doc: Mutex::default(),
             });
-            let mut config = Config::new(bj_key);
-            config.mdns = false;
-            config.bootstrap = vec![hq_addr.clone()];
-            let (client, _events, event_loop) =
-                outpost_sync::new(config, forger.clone() as Arc<dyn Replica>).unwrap();
-            tokio::spawn(event_loop.run());
-            client.set_allowed(HashSet::from([hq_peer])).await.unwrap();
+            let _client = talk_to_hq(bj_key, &hq_addr, forger.clone()).await;
             let deadline = Instant::now() + Duration::from_secs(30);
             loop {
                 let status = hq_device.json(&["sync", "status"]);
@@ -299,3 +301,82 @@ fn device_hex(peer: &PeerId) -> String {
 fn bj_peer(bj: &crate::util::Device) -> PeerId {
     Identity::load(&bj.data_dir).unwrap().peer_id()
 }
+
+outposttest!(
+    a_flood_of_made_up_documents_leaves_hq_bounded_and_an_honest_order_arrives,
+    |dir, _device| {
+        let dir: Dir = dir;
+        let (hq_device, serving) = hq(&dir);
+        let honest = joined(&dir, &hq_device, "bj", "clerk", "BJ", "Li");
+        let flooder = joined(&dir, &hq_device, "bj2", "clerk", "BJ", "Mallory");
+        let _honest_serving = Serving::start(&honest);
+        eventually("the honest office in sync", || {
+            order_numbers(&honest) == order_numbers(&hq_device)
+        });
+        let key = Identity::load(&flooder.data_dir).unwrap().keypair().clone();
+        let hq_addr = InviteCode::parse(&invite(&hq_device, "clerk", "BJ", "1h"))
+            .unwrap()
+            .addrs[0]
+            .clone();
+        let mut names = Vec::new();
+        for year in 2000..2050 {
+            for month in 1..=12 {
+                names.push(format!("ops/BJ/{year}-{month:02}"));
+                names.push(format!("ops/XX{}/{year}-{month:02}", month % 7));
+            }
+        }
+        let before_kb = serving.rss_kb();
+
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            // A member's modified program that names documents by the hundred: every month
+            // of 50 years of its own site and of sites that do not exist, each with an
+            // opening message. (A name that is no document id at all drops its stream at
+            // once: `bad_peer`.)
+            let flood = Arc::new(Snoop {
+                wanted: names,
+                received: Mutex::default(),
+            });
+            let _client = talk_to_hq(key, &hq_addr, flood.clone()).await;
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while flood.received.lock().unwrap().is_empty() {
+                if Instant::now() > deadline {
+                    let log = std::fs::read_to_string(hq_device.data_dir.with_extension("log"));
+                    panic!("HQ never answered the flood: {log:?}");
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            // While the flood runs, the honest office's order reaches HQ.
+            let number = honest.json(&["order", "new", "--line", "TEA:1"])["number"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while !order_numbers(&hq_device).contains(&number) {
+                assert!(Instant::now() < deadline, "the honest order did not arrive");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        });
+        let after_kb = serving.rss_kb();
+        // The first document far from now ends the flooder's stream (it comes back, and
+        // ends again); the honest office never noticed.
+        let log = std::fs::read_to_string(hq_device.data_dir.with_extension("log")).unwrap();
+        assert!(
+            log.contains("too far from now to start a document"),
+            "{log}"
+        );
+        assert!(
+            after_kb < before_kb + 64 * 1024,
+            "HQ grew from {before_kb} kB to {after_kb} kB"
+        );
+        // Only months near now of a site that exists became documents, and none is stored
+        // empty.
+        let docs = hq_device.json(&["sync", "status"]);
+        let text = docs.to_string();
+        assert!(!text.contains("ops/XX"), "{text}");
+        assert!(
+            !text.contains("ops/BJ/2000-") && !text.contains("ops/BJ/2049-"),
+            "{text}"
+        );
+    }
+);
