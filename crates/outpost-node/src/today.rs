@@ -36,6 +36,9 @@ pub struct Today {
     pub networked: bool,
     /// Members connected now.
     pub peers: usize,
+    /// Documents where a connected peer has changes this device has not received yet
+    /// (a catch-up in progress while above zero).
+    pub receiving: usize,
     /// Whether this device knows an HQ node to sync with (stored peers).
     pub has_hq: bool,
     /// This device's changes the HQ node has not acknowledged.
@@ -77,6 +80,7 @@ impl Node {
             held: sync.held.len(),
             networked: self.is_networked(),
             peers: self.connected_peers(),
+            receiving: self.peers()?.iter().map(|p| p.pending_in).sum(),
             has_hq: !sync.hq.is_empty(),
             unseen_by_hq: sync.unseen_total,
             last_backup_at_ms: self.last_backup().map(|b| b.at_ms),

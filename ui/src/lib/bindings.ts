@@ -1384,6 +1384,11 @@ networked: boolean,
  */
 peers: number, 
 /**
+ * Documents where a connected peer has changes this device has not received yet
+ * (a catch-up in progress while above zero).
+ */
+receiving: number, 
+/**
  * Whether this device knows an HQ node to sync with (stored peers).
  */
 has_hq: boolean, 

@@ -75,6 +75,7 @@ export const en = {
   "today.sync": "Sync",
   "today.offline": "Working offline: sync has not started.",
   "today.peers": "Peers connected: {n}",
+  "today.receiving": "Catching up: {n} documents to receive",
   "today.unseen": "Your changes not yet at HQ: {n}",
   "today.allSeen": "HQ has all your changes",
   "today.noHq": "No HQ node known yet: add one under Peers & sync.",

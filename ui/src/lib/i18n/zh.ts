@@ -76,6 +76,7 @@ export const zh: Record<Key, string> = {
   "today.sync": "同步",
   "today.offline": "离线工作：同步尚未启动。",
   "today.peers": "已连接 {n} 个节点",
+  "today.receiving": "正在同步：还有 {n} 个文档待接收",
   "today.unseen": "您有 {n} 项修改总部尚未收到",
   "today.allSeen": "总部已收到您的全部修改",
   "today.noHq": "尚未设置总部节点：请在“节点与同步”中添加。",
