@@ -107,7 +107,9 @@ pub(crate) fn parse_change(raw: &[u8]) -> std::result::Result<Change, String> {
     Ok(change)
 }
 
-/// Reads and checks a bundle: format, checksum, every change.
+/// Reads and checks a bundle: format, checksum, every change. The payload is read as it
+/// is decompressed, one change at a time, so a bundle costs the memory of its parsed
+/// changes and no more (a forged length or a decompression bomb stops at its limit).
 pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded> {
     let bad = |why: &str| Error::MalformedBundle(why.to_string());
     let rest = bytes
@@ -118,38 +120,32 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded> {
         return Err(bad(&format!("format version {version} is not supported")));
     }
     let decoder = zstd::stream::read::Decoder::new(body).map_err(|e| bad(&e.to_string()))?;
-    let mut payload = Vec::new();
-    decoder
-        .take(MAX_TOTAL)
-        .read_to_end(&mut payload)
-        .map_err(|e| bad(&format!("it is damaged or truncated ({e})")))?;
-    let mut cursor = payload.as_slice();
-    let header_len = read_u32(&mut cursor).ok_or_else(|| bad("no header"))?;
-    if header_len > MAX_HEADER || header_len as usize > cursor.len() {
+    let mut payload = decoder.take(MAX_TOTAL);
+    let damaged = |e: std::io::Error| bad(&format!("it is damaged or truncated ({e})"));
+    let header_len = read_u32_from(&mut payload).map_err(damaged)?;
+    if header_len > MAX_HEADER {
         return Err(bad("header length out of range"));
     }
-    let (header_bytes, mut cursor) = cursor.split_at(header_len as usize);
+    let header_bytes = read_exactly(&mut payload, header_len).map_err(damaged)?;
     let header: Header =
-        serde_json::from_slice(header_bytes).map_err(|e| bad(&format!("header: {e}")))?;
+        serde_json::from_slice(&header_bytes).map_err(|e| bad(&format!("header: {e}")))?;
     let mut docs = Vec::with_capacity(header.docs.len());
     for entry in &header.docs {
         DocId::parse(&entry.id).map_err(|_| bad(&format!("unknown document id {:?}", entry.id)))?;
         let mut changes = Vec::with_capacity(entry.changes.min(1 << 16) as usize);
         let mut sigs = Signatures::new();
         for _ in 0..entry.changes {
-            let len = read_u32(&mut cursor).ok_or_else(|| bad("it is truncated"))?;
-            if len > MAX_CHANGE || len as usize > cursor.len() {
+            let len = read_u32_from(&mut payload).map_err(damaged)?;
+            if len > MAX_CHANGE {
                 return Err(bad("change length out of range"));
             }
-            let (raw, rest) = cursor.split_at(len as usize);
-            let (sig, rest) = rest
-                .split_first_chunk::<SIGNATURE_LEN>()
-                .ok_or_else(|| bad("it is truncated"))?;
-            cursor = rest;
+            let raw = read_exactly(&mut payload, len).map_err(damaged)?;
+            let mut sig = [0; SIGNATURE_LEN];
+            payload.read_exact(&mut sig).map_err(damaged)?;
             let change =
-                parse_change(raw).map_err(|e| bad(&format!("a change of {} is {e}", entry.id)))?;
-            if *sig != [0; SIGNATURE_LEN] {
-                sigs.insert(change.hash(), *sig);
+                parse_change(&raw).map_err(|e| bad(&format!("a change of {} is {e}", entry.id)))?;
+            if sig != [0; SIGNATURE_LEN] {
+                sigs.insert(change.hash(), sig);
             }
             changes.push(change);
         }
@@ -159,16 +155,29 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded> {
             sigs,
         });
     }
-    if !cursor.is_empty() {
-        return Err(bad("it has trailing data"));
+    // Reading to the end checks the frame's checksum (and finds trailing data).
+    let mut trailing = [0u8; 1];
+    match payload.read(&mut trailing).map_err(damaged)? {
+        0 => Ok(Decoded { header, docs }),
+        _ => Err(bad("it has trailing data")),
     }
-    Ok(Decoded { header, docs })
 }
 
-fn read_u32(cursor: &mut &[u8]) -> Option<u32> {
-    let (head, rest) = cursor.split_first_chunk::<4>()?;
-    *cursor = rest;
-    Some(u32::from_le_bytes(*head))
+/// Reads `len` bytes, growing the buffer as they come (a forged length costs nothing
+/// until the bytes are really there).
+fn read_exactly(reader: &mut impl Read, len: u32) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity((len as usize).min(1 << 20));
+    let read = reader.take(u64::from(len)).read_to_end(&mut out)?;
+    if read < len as usize {
+        return Err(std::io::ErrorKind::UnexpectedEof.into());
+    }
+    Ok(out)
+}
+
+fn read_u32_from(reader: &mut impl Read) -> std::io::Result<u32> {
+    let mut bytes = [0u8; 4];
+    reader.read_exact(&mut bytes)?;
+    Ok(u32::from_le_bytes(bytes))
 }
 
 #[cfg(test)]
@@ -216,6 +225,44 @@ mod tests {
         let mid = flipped.len() / 2;
         flipped[mid] ^= 0x55;
         assert!(decode(&flipped).is_err());
+    }
+
+    /// A payload written by hand: the header, then whatever `rest` says.
+    fn forged(rest: &[u8]) -> Vec<u8> {
+        let (header, _) = sample();
+        let json = serde_json::to_vec(&header).unwrap();
+        let mut payload = (json.len() as u32).to_le_bytes().to_vec();
+        payload.extend(json);
+        payload.extend_from_slice(rest);
+        let mut out = MAGIC.to_vec();
+        out.push(VERSION);
+        out.extend(zstd::encode_all(payload.as_slice(), 3).unwrap());
+        out
+    }
+
+    #[test]
+    fn a_forged_length_or_trailing_bytes_are_refused_without_reading_what_is_not_there() {
+        // A change claiming 60 MB that is not there: refused as truncated.
+        let err = decode(&forged(&(60u32 << 20).to_le_bytes()))
+            .err()
+            .expect("refused");
+        assert!(err.to_string().contains("truncated"), "{err}");
+        // A change claiming more than any change may be.
+        let err = decode(&forged(&u32::MAX.to_le_bytes()))
+            .err()
+            .expect("refused");
+        assert!(err.to_string().contains("out of range"), "{err}");
+        // A whole bundle followed by more.
+        let (header, docs) = sample();
+        let raw: Vec<Vec<CarriedChange<&[u8]>>> =
+            vec![docs[0].iter().map(|c| (c.raw_bytes(), None)).collect()];
+        let good = encode(&header, &raw).unwrap();
+        let payload = zstd::decode_all(&good[MAGIC.len() + 1..]).unwrap();
+        let mut longer = MAGIC.to_vec();
+        longer.push(VERSION);
+        longer.extend(zstd::encode_all([payload.as_slice(), b"x"].concat().as_slice(), 3).unwrap());
+        let err = decode(&longer).err().expect("refused");
+        assert!(err.to_string().contains("trailing"), "{err}");
     }
 }
 
