@@ -191,16 +191,19 @@ impl Book {
         let changes = doc.get_changes(&[]);
         let sigs = sealed_sigs.for_changes(changes.iter().map(|c| c.hash()));
         let genesis = crate::schema::genesis(doc_id, self.repo.org().as_str())?.get_heads();
-        let checks: Vec<crate::sign::Signed<'_>> = changes
+        let checks: Vec<(crate::sign::Signed<'_>, &[automerge::ChangeHash])> = changes
             .iter()
             .filter(|c| !genesis.contains(&c.hash()))
-            .map(|c| crate::sign::Signed {
-                hash: c.hash(),
-                actor: c.actor_id(),
-                sig: sigs.get(&c.hash()),
+            .map(|c| {
+                let signed = crate::sign::Signed {
+                    hash: c.hash(),
+                    actor: c.actor_id(),
+                    sig: sigs.get(&c.hash()),
+                };
+                (signed, c.deps())
             })
             .collect();
-        if let Some(bad) = crate::sign::verify_all(&checks)
+        if let Some(bad) = crate::sign::authenticate(&checks, &[])
             .into_iter()
             .flatten()
             .next()

@@ -187,6 +187,12 @@ impl Repo {
         load_into(&self.db, &mut self.docs, self.org.as_str(), doc_id)
     }
 
+    /// The book's tables and `doc_id` loaded, together.
+    pub fn db_and_loaded(&mut self, doc_id: &DocId) -> Result<(&Connection, &mut Loaded)> {
+        let loaded = load_into(&self.db, &mut self.docs, self.org.as_str(), doc_id)?;
+        Ok((&self.db, loaded))
+    }
+
     /// A document for reading, loaded if needed.
     pub fn doc(&mut self, doc_id: &DocId) -> Result<&Automerge> {
         Ok(&self.loaded(doc_id)?.doc)

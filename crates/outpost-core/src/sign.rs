@@ -68,40 +68,51 @@ impl DeviceKey {
 /// Signatures of changes, by change hash.
 pub(crate) type Signatures = HashMap<ChangeHash, [u8; SIGNATURE_LEN]>;
 
-/// First byte of a sealed payload (and its format version): the first format named each
-/// change by its whole 32-byte hash.
+/// First byte of a sealed payload, and its format: the first named each change by its
+/// whole 32-byte hash, the second by the first 8 bytes of it.
 const SEALED_V1: u8 = 0x53;
-/// The current format: each change named by the first 8 bytes of its hash (the receiver
-/// has the changes and so their hashes; a signature is always checked against the whole
-/// hash, so a clash of prefixes can only fail a check, never pass one).
-const SEALED: u8 = 0x54;
-/// How many bytes of a change's hash name it in a seal.
+const SEALED_V2: u8 = 0x54;
+/// The current format: signatures named by hash prefix, then the vouchers.
+const SEALED: u8 = 0x55;
+/// How many bytes of a change's hash name it in a seal (the receiver has the changes and
+/// so their hashes; a signature is always checked against the whole hash, so a clash of
+/// prefixes can only fail a check, never pass one).
 const PREFIX: usize = 8;
 
-/// A payload (a sync message, a saved document) with the signatures of the changes in
-/// it: `T`, the payload's length (u32, big-endian), the payload, then per change the first
-/// 8 bytes of its hash and its signature (72 bytes where the hash itself would be 96).
-pub(crate) fn seal(payload: &[u8], sigs: &Signatures) -> Vec<u8> {
-    let mut out = Vec::with_capacity(5 + payload.len() + sigs.len() * (PREFIX + SIGNATURE_LEN));
+/// A change carried only to prove others (its author's signature vouches for the
+/// author's earlier changes): its raw bytes and signature.
+pub(crate) type Voucher = (Vec<u8>, [u8; SIGNATURE_LEN]);
+
+/// A payload (a sync message, a saved document) with signatures of the changes in it:
+/// `U`, the payload's length (u32, big-endian), the payload, the number of signatures
+/// (u32), per signature the first 8 bytes of its change's hash and the signature, then
+/// per voucher its length (u32), its raw change and its signature.
+pub(crate) fn seal(payload: &[u8], sigs: &Signatures, vouchers: &[Voucher]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(9 + payload.len() + sigs.len() * (PREFIX + SIGNATURE_LEN));
+    let be = |n: usize| u32::try_from(n).unwrap_or(u32::MAX).to_be_bytes();
     out.push(SEALED);
-    out.extend_from_slice(
-        &u32::try_from(payload.len())
-            .unwrap_or(u32::MAX)
-            .to_be_bytes(),
-    );
+    out.extend_from_slice(&be(payload.len()));
     out.extend_from_slice(payload);
+    out.extend_from_slice(&be(sigs.len()));
     for (hash, sig) in sigs {
         out.extend_from_slice(&hash.0[..PREFIX]);
+        out.extend_from_slice(sig);
+    }
+    for (raw, sig) in vouchers {
+        out.extend_from_slice(&be(raw.len()));
+        out.extend_from_slice(raw);
         out.extend_from_slice(sig);
     }
     out
 }
 
-/// The signatures a seal carried, by what names each change; [`Sealed::for_changes`]
-/// gives them by hash.
+/// The signatures a seal carried, by what names each change ([`Sealed::for_changes`]
+/// gives them by hash), and its vouchers.
 #[derive(Debug, Default)]
 pub(crate) struct Sealed {
     by_prefix: HashMap<Vec<u8>, [u8; SIGNATURE_LEN]>,
+    /// Changes carried only as proof.
+    pub vouchers: Vec<Voucher>,
 }
 
 impl Sealed {
@@ -120,33 +131,60 @@ impl Sealed {
     }
 }
 
-/// The payload and signatures of [`seal`]'s output (or of the first format); `None` if
+/// The payload and signatures of [`seal`]'s output (or of an earlier format); `None` if
 /// the bytes are not that.
 pub(crate) fn unseal(bytes: &[u8]) -> Option<(&[u8], Sealed)> {
     let (&kind, rest) = bytes.split_first()?;
-    let name_len = match kind {
-        SEALED => PREFIX,
-        SEALED_V1 => 32,
+    let (payload, rest) = take_sized(rest)?;
+    let entries = |names: usize, records: &[u8]| -> Option<HashMap<Vec<u8>, [u8; SIGNATURE_LEN]>> {
+        let entry = names + SIGNATURE_LEN;
+        if !records.len().is_multiple_of(entry) {
+            return None;
+        }
+        records
+            .chunks_exact(entry)
+            .map(|r| Some((r[..names].to_vec(), r[names..].try_into().ok()?)))
+            .collect()
+    };
+    let sealed = match kind {
+        SEALED_V1 => Sealed {
+            by_prefix: entries(32, rest)?,
+            vouchers: Vec::new(),
+        },
+        SEALED_V2 => Sealed {
+            by_prefix: entries(PREFIX, rest)?,
+            vouchers: Vec::new(),
+        },
+        SEALED => {
+            let (count, rest) = rest.split_first_chunk::<4>()?;
+            let count = usize::try_from(u32::from_be_bytes(*count)).ok()?;
+            let names_len = count.checked_mul(PREFIX + SIGNATURE_LEN)?;
+            if rest.len() < names_len {
+                return None;
+            }
+            let (names, mut rest) = rest.split_at(names_len);
+            let mut vouchers = Vec::new();
+            while !rest.is_empty() {
+                let (raw, after) = take_sized(rest)?;
+                let (sig, after) = after.split_first_chunk::<SIGNATURE_LEN>()?;
+                vouchers.push((raw.to_vec(), *sig));
+                rest = after;
+            }
+            Sealed {
+                by_prefix: entries(PREFIX, names)?,
+                vouchers,
+            }
+        }
         _ => return None,
     };
-    if rest.len() < 4 {
-        return None;
-    }
-    let (len, rest) = rest.split_at(4);
-    let len = usize::try_from(u32::from_be_bytes(len.try_into().ok()?)).ok()?;
-    let entry = name_len + SIGNATURE_LEN;
-    if rest.len() < len || !(rest.len() - len).is_multiple_of(entry) {
-        return None;
-    }
-    let (payload, records) = rest.split_at(len);
-    let by_prefix = records
-        .chunks_exact(entry)
-        .filter_map(|r| {
-            let sig: [u8; SIGNATURE_LEN] = r[name_len..].try_into().ok()?;
-            Some((r[..name_len].to_vec(), sig))
-        })
-        .collect();
-    Some((payload, Sealed { by_prefix }))
+    Some((payload, sealed))
+}
+
+/// A u32 big-endian length and that many bytes; the rest after them.
+fn take_sized(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (len, rest) = bytes.split_first_chunk::<4>()?;
+    let len = usize::try_from(u32::from_be_bytes(*len)).ok()?;
+    (rest.len() >= len).then(|| rest.split_at(len))
 }
 
 /// The public key an actor id names, if it is an ed25519 PeerId.
@@ -187,6 +225,46 @@ pub struct Signed<'a> {
     pub actor: &'a ActorId,
     /// The signature that came with it, if any.
     pub sig: Option<&'a [u8; SIGNATURE_LEN]>,
+}
+
+/// Checks a batch's signatures, and what they vouch for: a change that came without its
+/// own signature is its author's when a change of the same author with a good signature
+/// (in the batch, or among `vouchers`, changes carried only to prove others) has it in its
+/// causal past within the batch. A change's hash fixes its dependencies' hashes, so an
+/// author's signature on its latest change covers its earlier ones: one signature per
+/// author per batch is enough. Each change comes with its dependencies; `None` for each
+/// change that is its author's.
+pub fn authenticate(
+    changes: &[(Signed<'_>, &[ChangeHash])],
+    vouchers: &[(Signed<'_>, &[ChangeHash])],
+) -> Vec<Option<Unsigned>> {
+    let all: Vec<&(Signed<'_>, &[ChangeHash])> = changes.iter().chain(vouchers).collect();
+    let signed: Vec<Signed<'_>> = all.iter().map(|(s, _)| *s).collect();
+    let mut verdicts = verify_all(&signed);
+    let index: HashMap<ChangeHash, usize> = all
+        .iter()
+        .enumerate()
+        .map(|(i, (s, _))| (s.hash, i))
+        .collect();
+    // Walk back from every well-signed change; each author's walks share what they saw.
+    let mut seen: HashMap<&ActorId, std::collections::HashSet<usize>> = HashMap::new();
+    let roots: Vec<usize> = (0..all.len()).filter(|&i| verdicts[i].is_none()).collect();
+    for root in roots {
+        let author = all[root].0.actor;
+        let seen = seen.entry(author).or_default();
+        let mut stack = vec![root];
+        while let Some(i) = stack.pop() {
+            if !seen.insert(i) {
+                continue;
+            }
+            if all[i].0.actor == author && verdicts[i] == Some(Unsigned::Missing) {
+                verdicts[i] = None;
+            }
+            stack.extend(all[i].1.iter().filter_map(|d| index.get(d).copied()));
+        }
+    }
+    verdicts.truncate(changes.len());
+    verdicts
 }
 
 /// Checks every change's signature; `None` for each one that verifies. The good ones are
@@ -298,13 +376,17 @@ mod tests {
         let sigs: Signatures = (0..3u8)
             .map(|i| (ChangeHash([i; 32]), key.sign(&ChangeHash([i; 32]))))
             .collect();
-        let sealed = seal(b"a message", &sigs);
+        let sealed = seal(b"a message", &sigs, &[]);
         let (payload, back) = unseal(&sealed).unwrap();
         assert_eq!(payload, b"a message");
         assert_eq!(back.for_changes(sigs.keys().copied()), sigs);
         // Each signature is 72 bytes on the wire, where naming the change by its whole
         // hash took 96.
-        assert_eq!(sealed.len(), 5 + 9 + 3 * 72);
+        assert_eq!(sealed.len(), 5 + 9 + 4 + 3 * 72);
+        let with_voucher = seal(b"m", &Signatures::new(), &[(vec![1, 2, 3], [7; 64])]);
+        let (_, back) = unseal(&with_voucher).unwrap();
+        assert_eq!(back.vouchers, vec![(vec![1, 2, 3], [7; 64])]);
+        assert!(unseal(&with_voucher[..with_voucher.len() - 1]).is_none());
         // A change the seal did not carry gets no signature.
         assert!(back.for_changes([ChangeHash([9; 32])]).is_empty());
         assert!(unseal(&sealed[..sealed.len() - 1]).is_none());
@@ -340,5 +422,49 @@ mod tests {
             .map(|(i, _)| i)
             .collect();
         assert_eq!(bad, vec![150]);
+    }
+
+    fn change<'a>(
+        hash: ChangeHash,
+        actor: &'a ActorId,
+        sig: Option<&'a [u8; SIGNATURE_LEN]>,
+        deps: &'a [ChangeHash],
+    ) -> (Signed<'a>, &'a [ChangeHash]) {
+        (Signed { hash, actor, sig }, deps)
+    }
+
+    #[test]
+    fn an_authors_signature_vouches_for_its_own_earlier_changes_and_no_one_elses() {
+        let (a, b) = (
+            DeviceKey::generate().unwrap(),
+            DeviceKey::generate().unwrap(),
+        );
+        let (actor_a, actor_b) = (a.device_id().actor(), b.device_id().actor());
+        let h = |i: u8| ChangeHash([i; 32]);
+        let (sig3, sig5, forged) = (a.sign(&h(3)), a.sign(&h(5)), a.sign(&h(9)));
+        let (on1, on2, on4) = ([h(1)], [h(2)], [h(4)]);
+        // c1 (A) <- c2 (B) <- c3 (A, signed); c4 (A) stands apart.
+        let batch = [
+            change(h(1), &actor_a, None, &[]),
+            change(h(2), &actor_b, None, &on1),
+            change(h(3), &actor_a, Some(&sig3), &on2),
+            change(h(4), &actor_a, None, &[]),
+        ];
+        assert_eq!(
+            authenticate(&batch, &[]),
+            vec![None, Some(Unsigned::Missing), None, Some(Unsigned::Missing)]
+        );
+        // A voucher (A's signed c5, built on c4) proves c4.
+        let voucher = [change(h(5), &actor_a, Some(&sig5), &on4)];
+        assert_eq!(authenticate(&batch, &voucher)[3], None);
+        // A bad signature vouches for nothing.
+        let bad = [
+            change(h(1), &actor_a, None, &[]),
+            change(h(2), &actor_a, Some(&forged), &on1),
+        ];
+        assert_eq!(
+            authenticate(&bad, &[]),
+            vec![Some(Unsigned::Missing), Some(Unsigned::Wrong)]
+        );
     }
 }

@@ -14,7 +14,7 @@ use crate::doc_id::DocId;
 use crate::error::{Error, Result};
 
 /// Version of the table layout. Bump with a migration step in [`migrate`].
-const DB_VERSION: i64 = 3;
+const DB_VERSION: i64 = 4;
 
 /// After this many incremental chunks a document is compacted into one snapshot.
 pub(crate) const COMPACT_AFTER_CHUNKS: usize = 256;
@@ -54,6 +54,13 @@ fn migrate(db: &Connection) -> Result<()> {
     if version == DB_VERSION {
         return Ok(());
     }
+    if version == 3 {
+        let tx = db.unchecked_transaction()?;
+        tx.execute_batch(VOUCHER_TABLES)?;
+        tx.pragma_update(None, "user_version", DB_VERSION)?;
+        tx.commit()?;
+        return Ok(());
+    }
     // Books before version 3 hold changes nobody signed, which no other device would
     // take from them any more: they are refused, not upgraded (none held real work).
     if version > 0 {
@@ -66,6 +73,7 @@ fn migrate(db: &Connection) -> Result<()> {
     tx.execute_batch(STORE_TABLES)?;
     tx.execute_batch(DRAFT_TABLES)?;
     tx.execute_batch(SIGNATURE_TABLES)?;
+    tx.execute_batch(VOUCHER_TABLES)?;
     tx.pragma_update(None, "user_version", DB_VERSION)?;
     tx.commit()?;
     Ok(())
@@ -82,6 +90,21 @@ const SIGNATURE_TABLES: &str = "
 CREATE TABLE change_sigs (hash BLOB PRIMARY KEY, doc TEXT NOT NULL, sig BLOB NOT NULL)
     STRICT, WITHOUT ROWID;
 CREATE INDEX change_sigs_by_doc ON change_sigs(doc);
+";
+
+/// Signed changes kept only to prove others (version 4): an author's signature on its
+/// latest change vouches for its earlier ones, and when that latest change was not applied
+/// here (refused, held) the earlier ones it vouched for are passed on with it as proof.
+const VOUCHER_TABLES: &str = "
+CREATE TABLE vouchers (
+    hash BLOB PRIMARY KEY,
+    doc TEXT NOT NULL,
+    actor BLOB NOT NULL,
+    seq INTEGER NOT NULL,
+    change BLOB NOT NULL,
+    sig BLOB NOT NULL
+) STRICT;
+CREATE INDEX vouchers_by_author ON vouchers(doc, actor, seq);
 ";
 
 const STORE_TABLES: &str = "
@@ -426,6 +449,54 @@ pub(crate) fn sig(
         .query_row([&hash.0[..]], |r| r.get(0))
         .optional()?;
     Ok(bytes.and_then(|b| b.try_into().ok()))
+}
+
+/// Keeps `change`, signed `sig` and not applied here, as proof of its author's earlier
+/// changes that were.
+pub(crate) fn put_voucher(
+    db: &Connection,
+    doc: &DocId,
+    change: &automerge::Change,
+    sig: &[u8; crate::sign::SIGNATURE_LEN],
+) -> Result<()> {
+    db.prepare_cached(
+        "INSERT OR IGNORE INTO vouchers(hash, doc, actor, seq, change, sig)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        &change.hash().0[..],
+        doc.to_string(),
+        change.actor_id().to_bytes(),
+        i64::try_from(change.seq()).unwrap_or(i64::MAX),
+        change.raw_bytes(),
+        &sig[..]
+    ])?;
+    Ok(())
+}
+
+/// A kept voucher for `actor`'s change number `seq` of `doc`: the raw change after it and
+/// its signature.
+pub(crate) fn voucher_for(
+    db: &Connection,
+    doc: &DocId,
+    actor: &automerge::ActorId,
+    seq: u64,
+) -> Result<Option<(Vec<u8>, [u8; crate::sign::SIGNATURE_LEN])>> {
+    let row: Option<(Vec<u8>, Vec<u8>)> = db
+        .prepare_cached(
+            "SELECT change, sig FROM vouchers WHERE doc = ?1 AND actor = ?2 AND seq > ?3
+             ORDER BY seq LIMIT 1",
+        )?
+        .query_row(
+            params![
+                doc.to_string(),
+                actor.to_bytes(),
+                i64::try_from(seq).unwrap_or(i64::MAX)
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(row.and_then(|(change, sig)| Some((change, sig.try_into().ok()?))))
 }
 
 /// Every kept signature of the changes of `doc`.

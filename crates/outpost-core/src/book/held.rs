@@ -186,6 +186,7 @@ pub(crate) fn rescreen(m: &mut Merger<'_>, org: &OrgId, at: Timestamp) -> Result
             org,
             &batch.doc,
             batch.changes,
+            &[],
             &batch.sigs,
             &batch.from,
             at,

@@ -142,7 +142,7 @@ pub(super) fn import(repo: &mut Repo, bytes: &[u8], at: Timestamp) -> Result<Imp
                 continue;
             }
             let screened =
-                screen::merge_screened(m, &org, &doc_id, doc.changes, &doc.sigs, &source, at)?;
+                screen::merge_screened(m, &org, &doc_id, doc.changes, &[], &doc.sigs, &source, at)?;
             let heads: Vec<automerge::ChangeHash> =
                 entry.heads.iter().filter_map(|h| h.parse().ok()).collect();
             store::set_peer_heads(m.db(), from.as_str(), &doc_id, &heads)?;

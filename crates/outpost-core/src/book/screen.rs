@@ -20,6 +20,7 @@ use crate::repo::{DocMerge, Merger};
 use crate::rules::{self, Broken, Judged};
 use crate::schema;
 use crate::sign::{self, Signatures, Signed};
+use crate::store;
 
 use super::held::HeldChange;
 
@@ -242,6 +243,16 @@ fn keeps_rules(
     }
 }
 
+/// A change with the signature that came with it, and its dependencies.
+fn signed<'a>(c: &'a Change, sigs: &'a Signatures) -> (Signed<'a>, &'a [ChangeHash]) {
+    let signed = Signed {
+        hash: c.hash(),
+        actor: c.actor_id(),
+        sig: sigs.get(&c.hash()),
+    };
+    (signed, c.deps())
+}
+
 /// Sorts `changes` for `doc_id` into those that pass the screen, the refused and the
 /// held, in order (dependencies before dependents, as sync messages and bundles carry
 /// them).
@@ -253,20 +264,15 @@ fn screen(
     org: &OrgId,
     doc_id: &DocId,
     changes: Vec<Change>,
+    vouchers: &[Change],
     refused_before: &HashSet<ChangeHash>,
     sigs: &Signatures,
     from: &str,
 ) -> Result<Sorted> {
     let genesis = schema::genesis(doc_id, org.as_str())?.get_heads();
-    let signed: Vec<Signed<'_>> = changes
-        .iter()
-        .map(|c| Signed {
-            hash: c.hash(),
-            actor: c.actor_id(),
-            sig: sigs.get(&c.hash()),
-        })
-        .collect();
-    let verdicts = sign::verify_all(&signed);
+    let batch_signed: Vec<_> = changes.iter().map(|c| signed(c, sigs)).collect();
+    let voucher_signed: Vec<_> = vouchers.iter().map(|c| signed(c, sigs)).collect();
+    let verdicts = sign::authenticate(&batch_signed, &voucher_signed);
     let mut out = Sorted::default();
     let mut batch = Batch {
         refused: refused_before.clone(),
@@ -339,11 +345,13 @@ fn screen(
 /// `m`; refused changes are logged in `refused_changes`. The organisation document is
 /// screened to a fixed point: a change admitting a member lets that member's later
 /// changes in the same batch pass.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn merge_screened(
     m: &mut Merger<'_>,
     org: &OrgId,
     doc_id: &DocId,
     changes: Vec<Change>,
+    vouchers: &[Change],
     sigs: &Signatures,
     from: &str,
     at: Timestamp,
@@ -376,9 +384,22 @@ pub(crate) fn merge_screened(
             org,
             doc_id,
             candidates,
+            vouchers,
             &refused_before,
             sigs,
             from,
+        )?;
+        keep_vouchers(
+            m.db(),
+            doc_id,
+            &accepted,
+            refused
+                .iter()
+                .chain(&held)
+                .map(|(c, _)| c)
+                .chain(&early)
+                .chain(vouchers),
+            sigs,
         )?;
         out.waiting += early.len();
         out.early.extend(early);
@@ -474,6 +495,34 @@ fn causal_order(changes: Vec<Change>) -> Vec<Change> {
     }
     let mut slots: Vec<Option<Change>> = changes.into_iter().map(Some).collect();
     order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// Keeps, as vouchers, the signed changes of `not_applied` whose authors' changes in
+/// `accepted` came without their own signature: this device passes those on with the
+/// voucher as their proof.
+fn keep_vouchers<'a>(
+    db: &Connection,
+    doc_id: &DocId,
+    accepted: &[Change],
+    not_applied: impl Iterator<Item = &'a Change>,
+    sigs: &Signatures,
+) -> Result<()> {
+    let vouched: HashSet<&automerge::ActorId> = accepted
+        .iter()
+        .filter(|c| !sigs.contains_key(&c.hash()))
+        .map(Change::actor_id)
+        .collect();
+    if vouched.is_empty() {
+        return Ok(());
+    }
+    for change in not_applied {
+        if vouched.contains(change.actor_id())
+            && let Some(sig) = sigs.get(&change.hash())
+        {
+            store::put_voucher(db, doc_id, change, sig)?;
+        }
+    }
+    Ok(())
 }
 
 /// How a refused change is listed.

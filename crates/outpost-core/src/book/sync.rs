@@ -172,7 +172,7 @@ impl Sync<'_> {
     }
 
     fn next_message(&mut self, doc: &DocId, session: &mut SyncSession) -> Result<Option<Vec<u8>>> {
-        let loaded = self.repo.loaded(doc)?;
+        let (db, loaded) = self.repo.db_and_loaded(doc)?;
         let Some(mut message) = loaded.doc.generate_sync_message(&mut session.state) else {
             return Ok(None);
         };
@@ -192,8 +192,8 @@ impl Sync<'_> {
         }
         // The encoding wants them sorted.
         message.need.sort();
-        let sigs = chunks::sigs_of(self.repo.db(), doc, &message)?;
-        Ok(Some(crate::sign::seal(&message.encode(), &sigs)))
+        let (sigs, vouchers) = chunks::sigs_of(db, doc, &loaded.doc, &message)?;
+        Ok(Some(crate::sign::seal(&message.encode(), &sigs, &vouchers)))
     }
 
     /// The member `peer` is, if it may read `doc` (and this device may hold it); else the
@@ -237,6 +237,13 @@ impl Sync<'_> {
             .map_err(|e| Error::corrupt(doc_id, format!("sync message: {e}")))?;
         let mut changes = chunks::changes_of(&message, doc_id)?;
         let mut sigs = sealed_sigs.for_changes(changes.iter().map(|c| c.hash()));
+        let mut vouchers = Vec::with_capacity(sealed_sigs.vouchers.len());
+        for (raw, sig) in &sealed_sigs.vouchers {
+            let voucher = crate::bundle::parse_change(raw)
+                .map_err(|e| Error::corrupt(doc_id, format!("a voucher is {e}")))?;
+            sigs.insert(voucher.hash(), *sig);
+            vouchers.push(voucher);
+        }
         changes.append(&mut session.early);
         sigs.extend(session.early_sigs.drain());
         let mut receipt = SyncReceipt::default();
@@ -245,8 +252,9 @@ impl Sync<'_> {
         let from = peer.to_string();
         let screened = self.repo.merging(|m| {
             store::set_peer_heads(m.db(), &from, doc_id, &message.heads)?;
-            let mut screened =
-                super::screen::merge_screened(m, &org, doc_id, changes, &sigs, &from, at)?;
+            let mut screened = super::screen::merge_screened(
+                m, &org, doc_id, changes, &vouchers, &sigs, &from, at,
+            )?;
             if *doc_id == DocId::Org && screened.new_changes > 0 {
                 // A decision, a revocation or a member arrived: held changes may now pass.
                 let released = super::held::rescreen(m, &org, at)?;

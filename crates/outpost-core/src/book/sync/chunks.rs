@@ -2,13 +2,15 @@
 //! change, or a whole document), split without trusting their lengths, and the
 //! signatures that must travel with the changes they hold.
 
+use std::collections::HashMap;
+
 use automerge::sync;
 use automerge::{Automerge, Change, ChangeHash};
 use rusqlite::Connection;
 
 use crate::doc_id::DocId;
 use crate::error::{Error, Result};
-use crate::sign::Signatures;
+use crate::sign::{Signatures, Voucher};
 use crate::store;
 
 /// Splits concatenated storage chunks: each is magic (4 bytes), checksum (4), type (1),
@@ -58,32 +60,56 @@ pub(super) fn changes_of(message: &sync::Message, doc_id: &DocId) -> Result<Vec<
     Ok(out)
 }
 
-/// The kept signatures of the changes a sync message carries: each change chunk's
-/// hash is the SHA-256 of the chunk after its magic and checksum (no need to parse
-/// the change); a whole-document chunk carries every change of the document.
-pub(super) fn sigs_of(db: &Connection, doc: &DocId, message: &sync::Message) -> Result<Signatures> {
+/// The signatures a sync message needs: per author, the signature of its latest change
+/// in the message, which vouches for its earlier ones there (their hashes are fixed by
+/// the latest's dependencies). When this device holds no signature of that change (it
+/// came vouched for) the change that vouched for it is carried along as a voucher. Each
+/// change chunk's hash is the SHA-256 of the chunk after its magic and checksum (no need
+/// to parse it); a whole-document chunk carries every change of the document.
+pub(super) fn sigs_of(
+    db: &Connection,
+    doc_id: &DocId,
+    doc: &Automerge,
+    message: &sync::Message,
+) -> Result<(Signatures, Vec<Voucher>)> {
     use sha2::Digest;
-    let mut sigs = Signatures::new();
+    let mut hashes = Vec::new();
     for bytes in message.changes.iter() {
         let chunks = split_chunks(bytes)
-            .ok_or_else(|| Error::corrupt(doc, "a sync message's chunk is cut short"))?;
+            .ok_or_else(|| Error::corrupt(doc_id, "a sync message's chunk is cut short"))?;
         for (kind, chunk) in chunks {
-            if kind == 0 {
-                sigs.extend(store::doc_sigs(db, doc)?);
-                continue;
-            }
-            let hash = if kind == 1 {
-                ChangeHash(sha2::Sha256::digest(&chunk[8..]).into())
-            } else {
+            match kind {
+                0 => hashes.extend(doc.get_changes_meta(&[]).iter().map(|m| m.hash)),
+                1 => hashes.push(ChangeHash(sha2::Sha256::digest(&chunk[8..]).into())),
                 // A compressed change is hashed in its plain form: parse it.
-                crate::bundle::parse_change(chunk)
-                    .map_err(|e| Error::corrupt(doc, format!("a change is {e}")))?
-                    .hash()
-            };
-            if let Some(sig) = store::sig(db, &hash)? {
-                sigs.insert(hash, sig);
+                _ => hashes.push(
+                    crate::bundle::parse_change(chunk)
+                        .map_err(|e| Error::corrupt(doc_id, format!("a change is {e}")))?
+                        .hash(),
+                ),
             }
         }
     }
-    Ok(sigs)
+    let mut latest: HashMap<automerge::ActorId, (u64, ChangeHash)> = HashMap::new();
+    for hash in hashes {
+        let Some(meta) = doc.get_change_meta_by_hash(&hash) else {
+            continue;
+        };
+        let entry = latest
+            .entry(meta.actor.as_ref().clone())
+            .or_insert((meta.seq, hash));
+        if meta.seq > entry.0 {
+            *entry = (meta.seq, hash);
+        }
+    }
+    let mut sigs = Signatures::new();
+    let mut vouchers = Vec::new();
+    for (actor, (seq, hash)) in latest {
+        if let Some(sig) = store::sig(db, &hash)? {
+            sigs.insert(hash, sig);
+        } else if let Some(voucher) = store::voucher_for(db, doc_id, &actor, seq)? {
+            vouchers.push(voucher);
+        }
+    }
+    Ok((sigs, vouchers))
 }

@@ -699,7 +699,7 @@ fn a_change_that_arrives_before_its_dependency_waits_and_asks_for_it() {
         };
         let mut sigs = crate::sign::Signatures::new();
         sigs.insert(change.hash(), org.hq.repo.key().sign(&change.hash()));
-        crate::sign::seal(&message.encode(), &sigs)
+        crate::sign::seal(&message.encode(), &sigs, &[])
     };
     let at = Timestamp::from_second(org.now).unwrap();
     let mut session = SyncSession::default();

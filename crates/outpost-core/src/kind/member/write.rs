@@ -106,6 +106,7 @@ fn saves(repo: &mut Repo) -> Result<(Vec<u8>, Vec<u8>)> {
         Ok(crate::sign::seal(
             &saved,
             &crate::store::doc_sigs(repo.db(), &doc)?,
+            &[],
         ))
     };
     Ok((sealed(DocId::Org)?, sealed(DocId::Parties)?))

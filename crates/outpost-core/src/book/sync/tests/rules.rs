@@ -421,3 +421,71 @@ fn a_program_that_knows_only_older_rules_holds_what_it_cannot_judge() {
         "nothing judged by older rules"
     );
 }
+
+#[test]
+fn earlier_changes_vouched_for_by_a_refused_one_still_travel_with_it_as_proof() {
+    let mut s = Scene::new();
+    let hq_id = s.org.hq_id.clone();
+    let clerk_id = s.clerk_key.device_id();
+    let doc = s.doc.clone();
+    let (mut mgr, mgr_key) = s.org.admit("Zhao", Role::Manager, "BJ");
+    let mgr_id = mgr_key.device_id();
+    assert!(sync_pair(
+        &mut s.org.hq,
+        &hq_id,
+        &mut mgr,
+        &mgr_id,
+        &doc,
+        10
+    ));
+    // An honest receipt, then (on top) a crafted change that breaks a rule: the clerk's
+    // program sends only the latest's signature, which vouches for the receipt.
+    let t = s.org.tick();
+    let mv = crate::kind::stock::StockMove::Receive {
+        item: "TEA".into(),
+        warehouse: WarehouseCode::parse("BJ1").unwrap(),
+        qty: 4,
+        note: String::new(),
+    };
+    s.clerk.stock().record(mv, t).unwrap();
+    let honest = s.clerk.repo.doc(&doc).unwrap().get_heads()[0];
+    let submitted = s.submitted.clone();
+    let crafted = s.craft(|d| {
+        let line = first_line(d, &submitted);
+        d.put(&line, "qty", 99_i64).unwrap();
+    });
+    let mut sigs = crate::sign::Signatures::new();
+    sigs.insert(crafted.hash(), s.clerk_key.sign(&crafted.hash()));
+    crate::book::screen::merge_unscreened(
+        &mut s.clerk.repo,
+        &doc,
+        std::slice::from_ref(&crafted),
+        &sigs,
+    )
+    .unwrap();
+    sync_pair(&mut s.clerk, &clerk_id, &mut s.org.hq, &hq_id, &doc, 8);
+    let hq_doc = s.org.hq.repo.doc(&doc).unwrap();
+    assert!(hq_doc.get_change_by_hash(&honest).is_some(), "vouched for");
+    assert!(
+        hq_doc.get_change_by_hash(&crafted.hash()).is_none(),
+        "refused"
+    );
+    assert!(
+        crate::store::sig(s.org.hq.repo.db(), &honest)
+            .unwrap()
+            .is_none()
+    );
+    // HQ passes the receipt on to the manager with the refused change as its proof.
+    assert!(sync_pair(
+        &mut s.org.hq,
+        &hq_id,
+        &mut mgr,
+        &mgr_id,
+        &doc,
+        10
+    ));
+    let mgr_doc = mgr.repo.doc(&doc).unwrap();
+    assert!(mgr_doc.get_change_by_hash(&honest).is_some());
+    assert!(mgr_doc.get_change_by_hash(&crafted.hash()).is_none());
+    assert!(mgr.sync().refused().unwrap().is_empty());
+}
