@@ -185,6 +185,42 @@ fn sync_pair(
     false
 }
 
+/// A sealed sync message with `heads` carrying `changes`, with `key`'s signatures of
+/// `signed` only.
+fn message_carrying(
+    heads: Vec<ChangeHash>,
+    changes: &[&automerge::Change],
+    signed: &[&automerge::Change],
+    key: &DeviceKey,
+) -> Vec<u8> {
+    let message = sync::Message {
+        heads,
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: changes
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect::<Vec<_>>()
+            .into(),
+        flags: None,
+        version: sync::MessageVersion::V1,
+    };
+    let sigs = signed
+        .iter()
+        .map(|c| (c.hash(), key.sign(&c.hash())))
+        .collect();
+    crate::sign::seal(&message.encode(), &sigs, &[])
+}
+
+/// Slips `change`, signed with `key`, into `book` unscreened (as a modified program, or a
+/// relay that took it in before it knew better).
+fn slip(book: &mut Book, doc: &DocId, change: &automerge::Change, key: &DeviceKey) {
+    let mut sigs = crate::sign::Signatures::new();
+    sigs.insert(change.hash(), key.sign(&change.hash()));
+    crate::book::screen::merge_unscreened(&mut book.repo, doc, std::slice::from_ref(change), &sigs)
+        .unwrap();
+}
+
 /// Who makes a forged change: a member with its own key (a modified program), or
 /// someone posing as `DeviceId` without its key.
 #[derive(Clone, Copy)]
@@ -576,10 +612,7 @@ fn a_change_without_a_note_or_with_a_false_one_is_in_history_and_projections() {
         .commit_with(automerge::transaction::CommitOptions::default().with_message(note))
         .unwrap();
     let change = liar.document().get_change_by_hash(&hash).unwrap().clone();
-    let mut sigs = crate::sign::Signatures::new();
-    sigs.insert(hash, clerk_key.sign(&hash));
-    crate::book::screen::merge_unscreened(&mut clerk.repo, &DocId::Parties, &[change], &sigs)
-        .unwrap();
+    slip(&mut clerk, &DocId::Parties, &change, &clerk_key);
 
     assert!(sync_pair(
         &mut clerk,
@@ -689,17 +722,9 @@ fn a_change_that_arrives_before_its_dependency_waits_and_asks_for_it() {
     // A message carrying only the second (as when the sender's Bloom filter mistakes
     // the first for one the clerk has).
     let carrying = |org: &mut Org, change: &automerge::Change| {
-        let message = sync::Message {
-            heads: org.hq.repo.doc(&doc).unwrap().get_heads(),
-            need: Vec::new(),
-            have: Vec::new(),
-            changes: vec![change.raw_bytes().to_vec()].into(),
-            flags: None,
-            version: sync::MessageVersion::V1,
-        };
-        let mut sigs = crate::sign::Signatures::new();
-        sigs.insert(change.hash(), org.hq.repo.key().sign(&change.hash()));
-        crate::sign::seal(&message.encode(), &sigs, &[])
+        let heads = org.hq.repo.doc(&doc).unwrap().get_heads();
+        let key = org.hq.repo.key().clone();
+        message_carrying(heads, &[change], &[change], &key)
     };
     let at = Timestamp::from_second(org.now).unwrap();
     let mut session = SyncSession::default();

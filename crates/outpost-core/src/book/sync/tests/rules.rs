@@ -260,9 +260,7 @@ fn a_crafted_change_over_the_network_is_refused_whole_and_listed() {
         d.put(&line, "price", 1_i64).unwrap();
     });
     let hash = change.hash();
-    let mut sigs = crate::sign::Signatures::new();
-    sigs.insert(hash, s.clerk_key.sign(&hash));
-    crate::book::screen::merge_unscreened(&mut s.clerk.repo, &s.doc, &[change], &sigs).unwrap();
+    slip(&mut s.clerk, &s.doc.clone(), &change, &s.clerk_key.clone());
     let doc = s.doc.clone();
     assert!(!sync_pair(
         &mut s.clerk,
@@ -391,10 +389,8 @@ fn a_program_that_knows_only_older_rules_holds_what_it_cannot_judge() {
         .get_change_by_hash(&hash)
         .unwrap()
         .clone();
-    let mut sigs = crate::sign::Signatures::new();
-    sigs.insert(hash, s.org.hq.repo.key().sign(&hash));
-    crate::book::screen::merge_unscreened(&mut s.org.hq.repo, &DocId::Org, &[change], &sigs)
-        .unwrap();
+    let hq_key = s.org.hq.repo.key().clone();
+    slip(&mut s.org.hq, &DocId::Org, &change, &hq_key);
     let t = s.org.tick();
     let submitted = s.submitted.clone();
     s.org
@@ -438,8 +434,8 @@ fn earlier_changes_vouched_for_by_a_refused_one_still_travel_with_it_as_proof() 
         &doc,
         10
     ));
-    // An honest receipt, then (on top) a crafted change that breaks a rule: the clerk's
-    // program sends only the latest's signature, which vouches for the receipt.
+    // An honest receipt, then (on top) a crafted change that breaks a rule, in one message
+    // with only the latest's signature, which vouches for the receipt.
     let t = s.org.tick();
     let mv = crate::kind::stock::StockMove::Receive {
         item: "TEA".into(),
@@ -454,16 +450,28 @@ fn earlier_changes_vouched_for_by_a_refused_one_still_travel_with_it_as_proof() 
         let line = first_line(d, &submitted);
         d.put(&line, "qty", 99_i64).unwrap();
     });
-    let mut sigs = crate::sign::Signatures::new();
-    sigs.insert(crafted.hash(), s.clerk_key.sign(&crafted.hash()));
-    crate::book::screen::merge_unscreened(
-        &mut s.clerk.repo,
-        &doc,
-        std::slice::from_ref(&crafted),
-        &sigs,
-    )
-    .unwrap();
-    sync_pair(&mut s.clerk, &clerk_id, &mut s.org.hq, &hq_id, &doc, 8);
+    let honest_change = s
+        .clerk
+        .repo
+        .doc(&doc)
+        .unwrap()
+        .get_change_by_hash(&honest)
+        .unwrap()
+        .clone();
+    let message = message_carrying(
+        vec![crafted.hash()],
+        &[&honest_change, &crafted],
+        &[&crafted],
+        &s.clerk_key,
+    );
+    let at = Timestamp::from_second(s.org.now).unwrap();
+    let receipt = s
+        .org
+        .hq
+        .sync()
+        .receive(&clerk_id, &doc, &mut SyncSession::default(), &message, at)
+        .unwrap();
+    assert_eq!(receipt.refused.len(), 1, "{:?}", receipt.refused);
     let hq_doc = s.org.hq.repo.doc(&doc).unwrap();
     assert!(hq_doc.get_change_by_hash(&honest).is_some(), "vouched for");
     assert!(
