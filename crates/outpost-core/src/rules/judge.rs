@@ -1,0 +1,498 @@
+//! Judging a batch of changes in order: placing each change's operations, reading the
+//! document as its author saw it (the document at the heads of its past, plus what the
+//! batch's earlier changes made), and asking the rules.
+
+use std::collections::{BTreeMap, HashMap};
+
+use automerge::legacy::{Key, ObjectId, OpId, OpType};
+use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, Prop, ReadDoc};
+use rusqlite::Connection;
+
+use super::{
+    Broken, Context, MAX_KEY, Place, RecordChange, RecordOp, Scalar, Seg, Write, broken, check_text,
+};
+use crate::access::Device;
+use crate::doc_id::DocId;
+use crate::record::RecordRef;
+
+/// A change's place in the batch being judged: its author's sequence number and the
+/// changes of the batch in its causal past, as a clock (actor → highest sequence number).
+type Clock = HashMap<ActorId, u64>;
+
+/// A record or list element made in the batch: its author, the sequence number of the
+/// change that made it, and the fields that change gave it.
+type Fact = (ActorId, u64, BTreeMap<String, Scalar>);
+
+/// What the changes of a batch judged so far made: the document does not hold them yet,
+/// so later changes of the batch see them through here.
+#[derive(Default)]
+pub(crate) struct Overlay {
+    /// Objects made by accepted changes of the batch, by Automerge's id.
+    objects: HashMap<String, Place>,
+    /// Per accepted change: its batch clock and the document's changes in its past.
+    past: HashMap<ChangeHash, (Clock, Vec<ChangeHash>)>,
+    /// Records made by accepted changes.
+    records: HashMap<RecordRef, Fact>,
+    /// Elements appended to records' lists by accepted changes.
+    appended: HashMap<(RecordRef, String), Vec<Fact>>,
+}
+
+/// The document as one change's author saw it: the document's changes in its past and
+/// the batch's, for the kinds' state questions.
+pub(crate) struct Past<'a> {
+    doc: &'a Automerge,
+    /// The document's changes in the past; `None` when that is the whole document now.
+    heads: Option<Vec<ChangeHash>>,
+    clock: Clock,
+    overlay: &'a Overlay,
+}
+
+impl Past<'_> {
+    fn sees(&self, actor: &ActorId, seq: u64) -> bool {
+        self.clock.get(actor).is_some_and(|s| *s >= seq)
+    }
+
+    fn get(&self, obj: &ObjId, prop: impl Into<Prop>) -> Option<(automerge::Value<'_>, ObjId)> {
+        match &self.heads {
+            None => self.doc.get(obj, prop).ok().flatten(),
+            Some(heads) => self.doc.get_at(obj, prop, heads).ok().flatten(),
+        }
+    }
+
+    fn record_obj(&self, rec: &RecordRef) -> Option<ObjId> {
+        let (_, coll) = self.get(&automerge::ROOT, rec.collection.as_str())?;
+        let (_, obj) = self.get(&coll, rec.key.as_str())?;
+        Some(obj)
+    }
+
+    /// Whether `key` of `obj` (in the document) held a value besides those in `removed`:
+    /// removing the others resolves a conflict and deletes nothing.
+    fn keeps_another(&self, obj: &str, key: &str, removed: &[String]) -> bool {
+        let Ok(obj) = self.doc.import_obj(obj) else {
+            return false;
+        };
+        let values = match &self.heads {
+            None => self.doc.get_all(&obj, key),
+            Some(heads) => self.doc.get_all_at(&obj, key, heads),
+        };
+        values
+            .unwrap_or_default()
+            .iter()
+            .any(|(_, id)| !removed.contains(&id.to_string()))
+    }
+
+    /// Whether the record existed.
+    pub fn exists(&self, rec: &RecordRef) -> bool {
+        self.overlay
+            .records
+            .get(rec)
+            .is_some_and(|(a, s, _)| self.sees(a, *s))
+            || self.record_obj(rec).is_some()
+    }
+
+    /// A text field of the record as it was (for fields set once, at creation).
+    pub fn text(&self, rec: &RecordRef, field: &str) -> Option<String> {
+        if let Some((actor, seq, fields)) = self.overlay.records.get(rec)
+            && self.sees(actor, *seq)
+        {
+            return fields.get(field).and_then(|v| v.text()).map(str::to_string);
+        }
+        let obj = self.record_obj(rec)?;
+        match self.get(&obj, field)? {
+            (automerge::Value::Scalar(s), _) => Scalar::of(&s).text().map(str::to_string),
+            _ => None,
+        }
+    }
+
+    /// The text field `field` of every element of the record's list `list`.
+    pub fn list_texts(&self, rec: &RecordRef, list: &str, field: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(obj) = self.record_obj(rec)
+            && let Some((_, list_obj)) = self.get(&obj, list)
+        {
+            let len = match &self.heads {
+                None => self.doc.length(&list_obj),
+                Some(heads) => self.doc.length_at(&list_obj, heads),
+            };
+            for i in 0..len {
+                let value = self
+                    .get(&list_obj, i)
+                    .and_then(|(_, elem)| self.get(&elem, field));
+                if let Some((automerge::Value::Scalar(s), _)) = value
+                    && let Some(text) = Scalar::of(&s).text()
+                {
+                    out.push(text.to_string());
+                }
+            }
+        }
+        let key = (rec.clone(), list.to_string());
+        for (actor, seq, fields) in self.overlay.appended.get(&key).into_iter().flatten() {
+            if self.sees(actor, *seq)
+                && let Some(text) = fields.get(field).and_then(|v| v.text())
+            {
+                out.push(text.to_string());
+            }
+        }
+        out
+    }
+}
+
+/// Judges the changes of one batch for one document, in order, remembering what the
+/// accepted ones made.
+pub(crate) struct Judge<'a> {
+    doc_id: &'a DocId,
+    doc: &'a Automerge,
+    db: &'a Connection,
+    heads_now: Vec<ChangeHash>,
+    overlay: Overlay,
+    /// The records each accepted change touched (the merge need not read them again).
+    touched: HashMap<ChangeHash, Vec<RecordRef>>,
+}
+
+/// Whether a change can be judged now, and what it did.
+pub(crate) enum Judged {
+    /// Its dependencies are neither here nor earlier in the batch: it comes again later.
+    Early,
+    /// The rules hold; [`Judge::accepted`] records what it made.
+    Keeps(Box<Decoded>),
+    /// A rule is broken.
+    Breaks(Broken),
+    /// It resolves a conflict that changes earlier in the batch made: judge it once they
+    /// are merged.
+    AfterMerge,
+}
+
+/// A change's operations, placed, kept between judging and accepting it.
+pub(crate) struct Decoded {
+    hash: ChangeHash,
+    actor: ActorId,
+    seq: u64,
+    clock: Clock,
+    doc_heads: Vec<ChangeHash>,
+    made: Vec<(String, Place)>,
+    records: Vec<RecordChange>,
+    /// Values it removes from a key (object, key, the operations removed): how
+    /// Automerge resolves a conflict toward a value already there.
+    removals: Vec<(String, String, Vec<String>)>,
+    /// Every record it touched, for history and projections.
+    touched: Vec<RecordRef>,
+}
+
+impl<'a> Judge<'a> {
+    /// A judge for changes to `doc` (as loaded now, before any of the batch is merged).
+    pub fn new(doc_id: &'a DocId, doc: &'a Automerge, db: &'a Connection) -> Self {
+        let mut heads_now = doc.get_heads();
+        heads_now.sort();
+        Judge {
+            doc_id,
+            doc,
+            db,
+            heads_now,
+            overlay: Overlay::default(),
+            touched: HashMap::new(),
+        }
+    }
+
+    /// The records each accepted change touched.
+    pub fn into_touched(self) -> HashMap<ChangeHash, Vec<RecordRef>> {
+        self.touched
+    }
+
+    /// The document judged.
+    pub fn doc_id(&self) -> &DocId {
+        self.doc_id
+    }
+
+    /// Judges `change` by `author` under rule set `version`.
+    pub fn judge(&self, change: &Change, author: &Device, version: i64) -> Judged {
+        let _ = version; // One rule set so far; the next matches on it here.
+        let Some((clock, doc_heads)) = self.past_of(change) else {
+            return Judged::Early;
+        };
+        let decoded = match self.decode(change, clock, doc_heads) {
+            Ok(decoded) => decoded,
+            Err(broken) => return Judged::Breaks(broken),
+        };
+        let past = Past {
+            doc: self.doc,
+            heads: (decoded.doc_heads != self.heads_now).then(|| decoded.doc_heads.clone()),
+            clock: decoded.clock.clone(),
+            overlay: &self.overlay,
+        };
+        if !decoded.removals.is_empty() {
+            if change
+                .deps()
+                .iter()
+                .any(|d| self.overlay.past.contains_key(d))
+            {
+                return Judged::AfterMerge;
+            }
+            for (obj, key, removed) in &decoded.removals {
+                if !past.keeps_another(obj, key, removed) {
+                    return Judged::Breaks(broken(
+                        "it deletes (records and facts are never deleted)",
+                    ));
+                }
+            }
+        }
+        let cx = Context {
+            doc_id: self.doc_id,
+            author,
+            db: self.db,
+            past,
+        };
+        for record in &decoded.records {
+            if let Err(broken) = check_record(&cx, record) {
+                return Judged::Breaks(broken);
+            }
+        }
+        Judged::Keeps(Box::new(decoded))
+    }
+
+    /// Remembers what an accepted change made, for the rest of the batch.
+    pub fn accepted(&mut self, decoded: Decoded) {
+        let Decoded {
+            hash,
+            actor,
+            seq,
+            clock,
+            doc_heads,
+            made,
+            records,
+            removals: _,
+            touched,
+        } = decoded;
+        self.touched.insert(hash, touched);
+        self.overlay.objects.extend(made);
+        for record in records {
+            if record.made {
+                let fields = record
+                    .fields()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect();
+                self.overlay
+                    .records
+                    .insert(record.rec.clone(), (actor.clone(), seq, fields));
+            }
+            let lists: Vec<String> = record
+                .ops
+                .iter()
+                .filter_map(|op| match op.path.as_slice() {
+                    [Seg::Key(list)] if op.insert => Some(list.clone()),
+                    _ => None,
+                })
+                .collect();
+            for list in dedup(lists) {
+                for fields in record.appended(&list) {
+                    let fields = fields
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), v.clone()))
+                        .collect();
+                    self.overlay
+                        .appended
+                        .entry((record.rec.clone(), list.clone()))
+                        .or_default()
+                        .push((actor.clone(), seq, fields));
+                }
+            }
+        }
+        self.overlay.past.insert(hash, (clock, doc_heads));
+    }
+
+    /// The batch clock of `change` and the document's changes in its past; `None` when a
+    /// dependency is neither in the document nor accepted earlier in the batch.
+    fn past_of(&self, change: &Change) -> Option<(Clock, Vec<ChangeHash>)> {
+        let mut clock = Clock::new();
+        let mut doc_heads = Vec::new();
+        for dep in change.deps() {
+            if let Some((dep_clock, dep_heads)) = self.overlay.past.get(dep) {
+                for (actor, seq) in dep_clock {
+                    let s = clock.entry(actor.clone()).or_insert(0);
+                    *s = (*s).max(*seq);
+                }
+                doc_heads.extend_from_slice(dep_heads);
+            } else if self.doc.get_change_meta_by_hash(dep).is_some() {
+                doc_heads.push(*dep);
+            } else {
+                return None;
+            }
+        }
+        clock.insert(change.actor_id().clone(), change.seq());
+        doc_heads.sort();
+        doc_heads.dedup();
+        Some((clock, doc_heads))
+    }
+
+    /// Places `change`'s operations and applies the rules common to every kind.
+    fn decode(
+        &self,
+        change: &Change,
+        clock: Clock,
+        doc_heads: Vec<ChangeHash>,
+    ) -> Result<Decoded, Broken> {
+        let expanded = change.decode();
+        let mut made: HashMap<String, Place> = HashMap::new();
+        let mut records: Vec<RecordChange> = Vec::new();
+        let mut removals = Vec::new();
+        let mut touched = Vec::new();
+        for (i, op) in expanded.operations.iter().enumerate() {
+            let obj = op.obj.to_string();
+            let (place, on_new) = match (&op.obj, made.get(&obj)) {
+                (ObjectId::Root, _) => (Place::Root, false),
+                (_, Some(place)) => (place.clone(), true),
+                _ => (self.place_of(&obj)?, false),
+            };
+            let key = match &op.key {
+                Key::Map(k) => Some(k.to_string()),
+                Key::Seq(_) => None,
+            };
+            if key.as_ref().is_some_and(|k| k.len() > MAX_KEY) {
+                return Err(broken("a key is longer than any record's"));
+            }
+            let write = match &op.action {
+                OpType::Put(value) => {
+                    let scalar = Scalar::of(value);
+                    if let Scalar::Text(text) = &scalar {
+                        check_text(text)?;
+                    }
+                    Write::Put(scalar)
+                }
+                OpType::Make(_) => {
+                    let id = OpId(
+                        expanded.start_op.get() + i as u64,
+                        expanded.actor_id.clone(),
+                    );
+                    made.insert(id.to_string(), place.child(key.as_deref()));
+                    Write::Make
+                }
+                OpType::Delete => match (&place, &key, on_new) {
+                    (Place::Record { rec, .. }, Some(key), false) => {
+                        let removed = op.pred.iter().map(ToString::to_string).collect();
+                        removals.push((obj.clone(), key.clone(), removed));
+                        touched.push(rec.clone());
+                        continue;
+                    }
+                    _ => return Err(broken("it deletes (records and facts are never deleted)")),
+                },
+                OpType::Increment(_) | OpType::MarkBegin(_) | OpType::MarkEnd(_) => {
+                    return Err(broken("it uses an operation no record has"));
+                }
+            };
+            let (rec, path) = match place {
+                Place::Root => return Err(broken("it writes at the document's root")),
+                Place::Collection(coll) => {
+                    let Some(key) = key else {
+                        return Err(broken("it writes a list into a collection"));
+                    };
+                    if !matches!(write, Write::Make) && !crate::kind::scalars_at_top(&coll) {
+                        return Err(broken(format!(
+                            "it puts a value in place of a record of {coll}"
+                        )));
+                    }
+                    if matches!(write, Write::Make) && !op.pred.is_empty() {
+                        return Err(broken(format!("it replaces a record of {coll}")));
+                    }
+                    let rec = RecordRef::new(&coll, key.clone());
+                    let made_here = matches!(write, Write::Make);
+                    let entry = record_entry(&mut records, &rec);
+                    entry.made |= made_here;
+                    if !made_here {
+                        entry.ops.push(RecordOp {
+                            path: Vec::new(),
+                            key: Some(key),
+                            insert: false,
+                            on_new,
+                            write,
+                        });
+                    }
+                    continue;
+                }
+                Place::Record { rec, path } => (rec, path),
+            };
+            record_entry(&mut records, &rec).ops.push(RecordOp {
+                path,
+                key,
+                insert: op.insert,
+                on_new,
+                write,
+            });
+        }
+        Ok(Decoded {
+            hash: change.hash(),
+            actor: change.actor_id().clone(),
+            seq: change.seq(),
+            clock,
+            doc_heads,
+            made: made.into_iter().collect(),
+            touched: {
+                touched.extend(records.iter().map(|r| r.rec.clone()));
+                touched.sort();
+                touched.dedup();
+                touched
+            },
+            records,
+            removals,
+        })
+    }
+
+    /// Where an object made before this change sits: made earlier in the batch, or in
+    /// the document (an object never moves, so its place is the one it was made in).
+    fn place_of(&self, obj: &str) -> Result<Place, Broken> {
+        if let Some(place) = self.overlay.objects.get(obj) {
+            return Ok(place.clone());
+        }
+        let unknown = || broken("it writes to an object the document does not have");
+        let id = self.doc.import_obj(obj).map_err(|_| unknown())?;
+        let path = self.doc.parents(&id).map_err(|_| unknown())?.path();
+        let mut place = Place::Root;
+        for (_, prop) in path {
+            place = place.child(match &prop {
+                Prop::Map(k) => Some(k.as_str()),
+                Prop::Seq(_) => None,
+            });
+        }
+        Ok(place)
+    }
+}
+
+/// The record's entry in `records`, added if new.
+fn record_entry<'r>(records: &'r mut Vec<RecordChange>, rec: &RecordRef) -> &'r mut RecordChange {
+    let at = match records.iter().position(|r| &r.rec == rec) {
+        Some(at) => at,
+        None => {
+            records.push(RecordChange {
+                rec: rec.clone(),
+                made: false,
+                ops: Vec::new(),
+            });
+            records.len() - 1
+        }
+    };
+    &mut records[at]
+}
+
+/// A record the change touches must not have existed if the change made it, and must
+/// keep its kind's rules.
+fn check_record(cx: &Context<'_>, record: &RecordChange) -> Result<(), Broken> {
+    if record.made && cx.past.exists(&record.rec) {
+        return Err(broken(format!(
+            "it replaces {} {}",
+            record.rec.kind(),
+            record.rec.key
+        )));
+    }
+    match crate::kind::owner(&record.rec.collection) {
+        Some((kind, _)) => kind.check_record(cx, record),
+        None => Err(broken(format!(
+            "no kind of record lives in {}",
+            record.rec.collection
+        ))),
+    }
+}
+
+fn dedup(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v.dedup();
+    v
+}
