@@ -31,7 +31,12 @@ use crate::wire::{DocHeads, Frame, read_frame, write_frame};
 
 /// The sync protocol.
 pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/outpost/sync/1");
-const READ_AHEAD: usize = 4;
+/// Frames read ahead per stream while one is handled (one more overlaps the network with
+/// the merge; more only buffers): at most 2 × [`crate::wire::MAX_FRAME`] compressed plus
+/// one [`crate::wire::MAX_MESSAGE`] per peer, however fast it sends. The caps leave room
+/// for a month ten times busier than the benchmarks' (Automerge sends what a peer lacks
+/// of a document in one message).
+const READ_AHEAD: usize = 2;
 const JOIN_DEADLINE: Duration = Duration::from_secs(30);
 /// The least time between two attempts to open a session with the same peer.
 const REOPEN_AFTER: Duration = Duration::from_secs(2);
