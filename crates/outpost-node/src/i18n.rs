@@ -69,6 +69,8 @@ pub fn word(lang: Lang, word: &str) -> String {
         "draft" => "草稿",
         "after_revocation" => "设备被撤销后才到达撤销它的管理员",
         "builds_on_held" => "基于一项被搁置的修改",
+        "newer_rules" => "账本采用的规则比本程序新：请更新 Outpost",
+        "unknown_warehouse" => "引用了本设备尚不知道的仓库",
         "submitted" => "已提交",
         "approved" => "已审批",
         "shipped" => "已发货",
