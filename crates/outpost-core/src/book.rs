@@ -194,14 +194,7 @@ impl Book {
         let checks: Vec<(crate::sign::Signed<'_>, &[automerge::ChangeHash])> = changes
             .iter()
             .filter(|c| !genesis.contains(&c.hash()))
-            .map(|c| {
-                let signed = crate::sign::Signed {
-                    hash: c.hash(),
-                    actor: c.actor_id(),
-                    sig: sigs.get(&c.hash()),
-                };
-                (signed, c.deps())
-            })
+            .map(|c| crate::sign::with_deps(c, &sigs))
             .collect();
         if let Some(bad) = crate::sign::authenticate(&checks, &[])
             .into_iter()

@@ -227,6 +227,20 @@ pub struct Signed<'a> {
     pub sig: Option<&'a [u8; SIGNATURE_LEN]>,
 }
 
+/// A change as [`authenticate`] takes it: with the signature that came with it (from
+/// `sigs`) and its dependencies.
+pub(crate) fn with_deps<'a>(
+    change: &'a automerge::Change,
+    sigs: &'a Signatures,
+) -> (Signed<'a>, &'a [ChangeHash]) {
+    let signed = Signed {
+        hash: change.hash(),
+        actor: change.actor_id(),
+        sig: sigs.get(&change.hash()),
+    };
+    (signed, change.deps())
+}
+
 /// Checks a batch's signatures, and what they vouch for: a change that came without its
 /// own signature is its author's when a change of the same author with a good signature
 /// (in the batch, or among `vouchers`, changes carried only to prove others) has it in its

@@ -19,7 +19,7 @@ use crate::record::RecordRef;
 use crate::repo::{DocMerge, Merger};
 use crate::rules::{self, Broken, Judged};
 use crate::schema;
-use crate::sign::{self, Signatures, Signed};
+use crate::sign::{self, Signatures};
 use crate::store;
 
 use super::held::HeldChange;
@@ -243,16 +243,6 @@ fn keeps_rules(
     }
 }
 
-/// A change with the signature that came with it, and its dependencies.
-fn signed<'a>(c: &'a Change, sigs: &'a Signatures) -> (Signed<'a>, &'a [ChangeHash]) {
-    let signed = Signed {
-        hash: c.hash(),
-        actor: c.actor_id(),
-        sig: sigs.get(&c.hash()),
-    };
-    (signed, c.deps())
-}
-
 /// Sorts `changes` for `doc_id` into those that pass the screen, the refused and the
 /// held, in order (dependencies before dependents, as sync messages and bundles carry
 /// them).
@@ -270,8 +260,8 @@ fn screen(
     from: &str,
 ) -> Result<Sorted> {
     let genesis = schema::genesis(doc_id, org.as_str())?.get_heads();
-    let batch_signed: Vec<_> = changes.iter().map(|c| signed(c, sigs)).collect();
-    let voucher_signed: Vec<_> = vouchers.iter().map(|c| signed(c, sigs)).collect();
+    let batch_signed: Vec<_> = changes.iter().map(|c| sign::with_deps(c, sigs)).collect();
+    let voucher_signed: Vec<_> = vouchers.iter().map(|c| sign::with_deps(c, sigs)).collect();
     let verdicts = sign::authenticate(&batch_signed, &voucher_signed);
     let mut out = Sorted::default();
     let mut batch = Batch {
