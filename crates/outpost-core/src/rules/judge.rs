@@ -266,34 +266,22 @@ impl<'a> Judge<'a> {
         self.overlay.objects.extend(made);
         for record in records {
             if record.made {
-                let fields = record
-                    .fields()
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), v.clone()))
-                    .collect();
-                self.overlay
-                    .records
-                    .insert(record.rec.clone(), (actor.clone(), seq, fields));
+                let fact = (actor.clone(), seq, owned(record.fields()));
+                self.overlay.records.insert(record.rec.clone(), fact);
             }
-            let lists: Vec<String> = record
+            let lists: std::collections::BTreeSet<&str> = record
                 .ops
                 .iter()
                 .filter_map(|op| match op.path.as_slice() {
-                    [Seg::Key(list)] if op.insert => Some(list.clone()),
+                    [Seg::Key(list)] if op.insert => Some(list.as_str()),
                     _ => None,
                 })
                 .collect();
-            for list in dedup(lists) {
-                for fields in record.appended(&list) {
-                    let fields = fields
-                        .into_iter()
-                        .map(|(k, v)| (k.to_string(), v.clone()))
-                        .collect();
-                    self.overlay
-                        .appended
-                        .entry((record.rec.clone(), list.clone()))
-                        .or_default()
-                        .push((actor.clone(), seq, fields));
+            for list in lists {
+                let key = (record.rec.clone(), list.to_string());
+                let facts = self.overlay.appended.entry(key).or_default();
+                for fields in record.appended(list) {
+                    facts.push((actor.clone(), seq, owned(fields)));
                 }
             }
         }
@@ -491,8 +479,10 @@ fn check_record(cx: &Context<'_>, record: &RecordChange) -> Result<(), Broken> {
     }
 }
 
-fn dedup(mut v: Vec<String>) -> Vec<String> {
-    v.sort();
-    v.dedup();
-    v
+/// Fields as the overlay keeps them.
+fn owned(fields: BTreeMap<&str, &Scalar>) -> BTreeMap<String, Scalar> {
+    fields
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
 }
