@@ -36,6 +36,10 @@ pub(crate) struct Args {
     /// Offices converging through one HQ node (each a month of `--bundle-orders`).
     #[arg(long, default_value_t = 10)]
     pub offices: u32,
+    /// Months of work each office brings to HQ (each of `--bundle-orders` orders, in
+    /// its own monthly document, the latest ending now).
+    #[arg(long, default_value_t = 1)]
+    pub months: u32,
     /// Only the figures of the book or of sync.
     #[arg(long, value_enum)]
     pub only: Option<Part>,
@@ -57,6 +61,8 @@ pub(crate) enum Part {
     Book,
     /// Catch-up, propagation, offices through HQ.
     Sync,
+    /// Only the 30-day bundle's export and import (the merge path sync takes too).
+    Bundle,
 }
 
 /// The `outpost` binary the sync figures run HQ with: `OUTPOST_BIN`, else the one built

@@ -117,9 +117,10 @@ fn catalogue(book: &mut Book, at: Timestamp) -> outpost_core::Result<()> {
 }
 
 /// A month of a busy site: stock received, then `orders` sales orders each created,
-/// submitted, approved and shipped (3 lines, 3 movements), spread over 30 days.
-fn busy_month(book: &mut Book, site: &str, orders: u32) -> outpost_core::Result<()> {
-    let start = Timestamp::now() - jiff::SignedDuration::from_hours(24 * 30);
+/// submitted, approved and shipped (3 lines, 3 movements), spread over the 30 days that
+/// end `ago` days before now.
+fn busy_month(book: &mut Book, site: &str, orders: u32, ago: i64) -> outpost_core::Result<()> {
+    let start = Timestamp::now() - jiff::SignedDuration::from_hours(24 * (30 + ago));
     let warehouse = WarehouseCode::parse(&format!("{site}1"))?;
     for sku in SKUS {
         book.stock().record(
@@ -185,7 +186,7 @@ pub fn catch_up_and_propagation(dir: &Path, orders: u32, changes: u32) -> Result
 
         // Thirty days at the office's site while the office is offline.
         eprintln!("bench: 30 days of work ({orders} orders)…");
-        hq.with_book(|b| busy_month(b, "SH", orders))?;
+        hq.with_book(|b| busy_month(b, "SH", orders, 0))?;
         let hq_heads = heads(&hq)?;
         let mut bundle_bytes = 0usize;
         let mut docs = 0usize;
@@ -356,9 +357,9 @@ impl Drop for HqProcess {
     }
 }
 
-/// `offices` offices, each a month of work (`orders` orders) made offline, come online
-/// together and converge through one HQ process.
-pub fn offices_through_hq(dir: &Path, offices: u32, orders: u32) -> Result<Value> {
+/// `offices` offices, each `months` months of work (`orders` orders a month) made offline,
+/// come online together and converge through one HQ process.
+pub fn offices_through_hq(dir: &Path, offices: u32, months: u32, orders: u32) -> Result<Value> {
     std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
     let sites: Vec<String> = (1..=offices).map(|i| format!("O{i}")).collect();
     let hq = HqProcess::start(&dir.join("hq"), &sites)?;
@@ -369,8 +370,10 @@ pub fn offices_through_hq(dir: &Path, offices: u32, orders: u32) -> Result<Value
             let code = hq.json(&["invite", "new", "--role", "clerk", "--site", site])?;
             let code = code["code"].as_str().unwrap_or_default().to_string();
             let (node, _) = Node::join(&dir.join(site), &code, site).await?;
-            eprintln!("bench: a month at {site} ({orders} orders)…");
-            node.with_book(|b| busy_month(b, site, orders))?;
+            for month in (0..months).rev() {
+                eprintln!("bench: month -{month} at {site} ({orders} orders)…");
+                node.with_book(|b| busy_month(b, site, orders, 30 * i64::from(month)))?;
+            }
             nodes.push(Arc::new(node));
         }
         let want: Vec<BTreeMap<String, Vec<String>>> = nodes
@@ -410,7 +413,7 @@ pub fn offices_through_hq(dir: &Path, offices: u32, orders: u32) -> Result<Value
         }
         let converge_s = t.elapsed().as_secs_f64();
         Ok(json!({
-            "offices": offices, "orders_per_office": orders,
+            "offices": offices, "months": months, "orders_per_month": orders,
             "converge_s": converge_s, "hq_peak_rss_mb": crate::book::peak_rss_mb(Some(hq.child.id())),
         }))
     })
