@@ -166,45 +166,53 @@ fn sealed(message: automerge::sync::Message) -> Vec<u8> {
     out
 }
 
-/// A member's modified program that syncs `parties` like a real device, and as soon as it
-/// holds it, adds a customer as another member (`posing_as`), without that member's key.
-struct Forger {
-    posing_as: automerge::ActorId,
+/// A change a modified program makes once it holds what the change needs: `false` while
+/// it does not yet.
+type Tamper = Box<dyn Fn(&mut automerge::Automerge) -> bool + Send + Sync>;
+
+/// A member's modified program that syncs one document like a real device and, as soon
+/// as `tamper` can, makes its change (once); `seal` wraps each message it sends.
+struct Modified {
+    doc_id: String,
+    tamper: Tamper,
+    seal: Box<dyn Fn(automerge::sync::Message) -> Vec<u8> + Send + Sync>,
     doc: Mutex<(automerge::Automerge, automerge::sync::State, bool)>,
 }
 
-impl Forger {
+impl Modified {
+    fn new(
+        doc_id: &str,
+        tamper: Tamper,
+        seal: impl Fn(automerge::sync::Message) -> Vec<u8> + Send + Sync + 'static,
+    ) -> Self {
+        Modified {
+            doc_id: doc_id.to_string(),
+            tamper,
+            seal: Box::new(seal),
+            doc: Mutex::default(),
+        }
+    }
+
     fn step(&self, incoming: Option<&[u8]>) -> Option<Vec<u8>> {
-        use automerge::ReadDoc;
-        use automerge::transaction::Transactable;
         let mut guard = self.doc.lock().unwrap();
-        let (doc, state, forged) = &mut *guard;
+        let (doc, state, tampered) = &mut *guard;
         if let Some(bytes) = incoming {
             doc.receive_sync_message(state, unsealed(bytes)).unwrap();
         }
-        if !*forged && let Ok(Some((_, customers))) = doc.get(automerge::ROOT, "customers") {
-            let mut fork = doc.fork().with_actor(self.posing_as.clone());
-            fork.transact::<_, _, automerge::AutomergeError>(|tx| {
-                let record = tx.put_object(&customers, "forged", automerge::ObjType::Map)?;
-                tx.put(&record, "name", "Hijacked Ltd")?;
-                tx.put(&record, "kind", "customer")?;
-                Ok(())
-            })
-            .unwrap();
-            doc.merge(&mut fork).unwrap();
-            *forged = true;
+        if !*tampered {
+            *tampered = (self.tamper)(doc);
         }
-        doc.generate_sync_message(state).map(sealed)
+        doc.generate_sync_message(state).map(&self.seal)
     }
 }
 
-impl Replica for Forger {
+impl Replica for Modified {
     fn is_member(&self, _: &PeerId) -> bool {
         true
     }
     fn offer(&self, _: &PeerId) -> Result<Vec<DocHeads>, Rejected> {
         Ok(vec![DocHeads {
-            doc: "parties".into(),
+            doc: self.doc_id.clone(),
             heads: Vec::new(),
         }])
     }
@@ -212,10 +220,10 @@ impl Replica for Forger {
         Ok(())
     }
     fn generate(&self, _: &PeerId, doc: &str) -> Result<Option<Vec<u8>>, Rejected> {
-        Ok((doc == "parties").then(|| self.step(None)).flatten())
+        Ok((doc == self.doc_id).then(|| self.step(None)).flatten())
     }
     fn receive(&self, _: &PeerId, doc: &str, message: &[u8]) -> Result<Received, Rejected> {
-        let reply = (doc == "parties")
+        let reply = (doc == self.doc_id)
             .then(|| self.step(Some(message)))
             .flatten();
         Ok(Received {
@@ -228,6 +236,38 @@ impl Replica for Forger {
     fn join(&self, _: &PeerId, _: &JoinRequest) -> Result<JoinGrant, Refusal> {
         Err(Refusal::Unknown)
     }
+}
+
+/// Makes `edit` as `actor` on a fork of `doc` and merges it back (what a modified
+/// program can do with any actor id it likes).
+fn edit_as(
+    doc: &mut automerge::Automerge,
+    actor: automerge::ActorId,
+    edit: impl FnOnce(
+        &mut automerge::transaction::Transaction<'_>,
+    ) -> Result<(), automerge::AutomergeError>,
+) {
+    let mut fork = doc.fork().with_actor(actor);
+    fork.transact(|tx| edit(tx)).unwrap();
+    doc.merge(&mut fork).unwrap();
+}
+
+/// Adds a customer to `parties` as `posing_as`, without that member's key.
+fn forge_customer(posing_as: automerge::ActorId) -> Tamper {
+    Box::new(move |doc| {
+        use automerge::ReadDoc;
+        use automerge::transaction::Transactable;
+        let Ok(Some((_, customers))) = doc.get(automerge::ROOT, "customers") else {
+            return false;
+        };
+        edit_as(doc, posing_as.clone(), |tx| {
+            let record = tx.put_object(&customers, "forged", automerge::ObjType::Map)?;
+            tx.put(&record, "name", "Hijacked Ltd")?;
+            tx.put(&record, "kind", "customer")?;
+            Ok(())
+        });
+        true
+    })
 }
 
 fn customers(device: &crate::util::Device) -> Vec<String> {
@@ -259,10 +299,11 @@ outposttest!(
         // change to `parties`, the sequence number the SH clerk's own will have).
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async {
-            let forger = Arc::new(Forger {
-                posing_as: automerge::ActorId::from(sh_id.to_bytes()),
-                doc: Mutex::default(),
-            });
+            let forger = Arc::new(Modified::new(
+                "parties",
+                forge_customer(automerge::ActorId::from(sh_id.to_bytes())),
+                sealed,
+            ));
             let _client = talk_to_hq(bj_key, &hq_addr, forger.clone()).await;
             let deadline = Instant::now() + Duration::from_secs(30);
             loop {
@@ -378,5 +419,112 @@ outposttest!(
             !text.contains("ops/BJ/2000-") && !text.contains("ops/BJ/2049-"),
             "{text}"
         );
+    }
+);
+
+/// Seals a message with `key`'s signature of the change it carries (one at most, made by
+/// `key`), as Outpost's seal writes it: `U`, the message's length and the message, the
+/// number of signatures, then per signature the first 8 bytes of the change's hash and
+/// the signature.
+fn signed(message: automerge::sync::Message, key: &outpost_core::DeviceKey) -> Vec<u8> {
+    let hashes: Vec<automerge::ChangeHash> = message
+        .changes
+        .iter()
+        .map(|bytes| automerge::Change::try_from(bytes).unwrap().hash())
+        .collect();
+    let message = message.encode();
+    let mut out = vec![0x55];
+    out.extend((message.len() as u32).to_be_bytes());
+    out.extend(message);
+    out.extend((hashes.len() as u32).to_be_bytes());
+    for hash in hashes {
+        out.extend(&hash.0[..8]);
+        out.extend(key.sign(&hash));
+    }
+    out
+}
+
+/// Raises the first line's quantity of a submitted order, as `key`'s own device: a
+/// change signed with its own key, by its own role, that breaks an order's rule (lines
+/// freeze at submit).
+fn raise_a_submitted_line(key: &outpost_core::DeviceKey) -> Tamper {
+    let actor = automerge::ActorId::from(key.device_id().actor().to_bytes());
+    Box::new(move |doc| {
+        use automerge::ReadDoc;
+        use automerge::transaction::Transactable;
+        let line = || -> Option<automerge::ObjId> {
+            let (_, orders) = doc.get(automerge::ROOT, "orders").ok()??;
+            let id = doc.keys(&orders).next()?;
+            let (_, order) = doc.get(&orders, id).ok()??;
+            let (_, events) = doc.get(&order, "events").ok()??;
+            // Submitted: its first status event.
+            (doc.length(&events) >= 1).then_some(())?;
+            let (_, lines) = doc.get(&order, "lines").ok()??;
+            let first = doc.keys(&lines).next()?;
+            Some(doc.get(&lines, first).ok()??.1)
+        };
+        let Some(line) = line() else {
+            return false;
+        };
+        edit_as(doc, actor.clone(), |tx| tx.put(&line, "qty", 999_i64));
+        true
+    })
+}
+
+outposttest!(
+    a_signed_change_that_breaks_an_orders_rule_is_refused_over_the_network,
+    |dir, _device| {
+        let dir: Dir = dir;
+        let (hq_device, _serving) = hq(&dir);
+        let bj = joined(&dir, &hq_device, "bj", "clerk", "BJ", "Li");
+        // The clerk's honest order, submitted, reaches HQ through the clerk's own program.
+        let number = bj.json(&["order", "new", "--line", "TEA:2"])["number"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        bj.ok(&["order", "submit", &number]);
+        {
+            let _bj_serving = Serving::start(&bj);
+            eventually("the submitted order at HQ", || {
+                hq_device.json(&["order", "show", &number])["status"] == "submitted"
+            });
+        }
+        let key = Identity::load(&bj.data_dir).unwrap().signing_key().unwrap();
+        let libp2p_key = Identity::load(&bj.data_dir).unwrap().keypair().clone();
+        let hq_addr = InviteCode::parse(&invite(&hq_device, "clerk", "BJ", "1h"))
+            .unwrap()
+            .addrs[0]
+            .clone();
+        let month = jiff::Timestamp::now().strftime("%Y-%m").to_string();
+
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let tamperer = Arc::new(Modified::new(
+                &format!("ops/BJ/{month}"),
+                raise_a_submitted_line(&key),
+                move |message| signed(message, &key),
+            ));
+            let _client = talk_to_hq(libp2p_key, &hq_addr, tamperer.clone()).await;
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                let status = hq_device.json(&["sync", "status"]);
+                if let Some(refused) = status["refused"].as_array().and_then(|r| r.first()) {
+                    assert_eq!(refused["author"], device_hex(&bj_peer(&bj)), "{status}");
+                    let reason = refused["reason"].as_str().unwrap();
+                    assert!(reason.contains("freeze at submit"), "{reason}");
+                    break;
+                }
+                if Instant::now() > deadline {
+                    let log = std::fs::read_to_string(hq_device.data_dir.with_extension("log"));
+                    panic!("HQ never refused the tampered change: {status} {log:?}");
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        });
+        // HQ's order is as submitted: the quantity the clerk typed, the total it had.
+        let order = hq_device.json(&["order", "show", &number]);
+        assert_eq!(order["line_items"][0]["qty"], 2, "{order}");
+        assert_eq!(order["total"], 2000, "{order}");
+        assert_eq!(order["status"], "submitted", "{order}");
     }
 );
