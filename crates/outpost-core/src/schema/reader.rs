@@ -128,6 +128,22 @@ impl<'a, R: ReadDoc> RecordReader<'a, R> {
         matches!(self.register(key), Some(ScalarValue::Boolean(true)))
     }
 
+    /// The map object under `key`, if it is one (read in the record's one pass).
+    pub fn child_map(&self, key: &str) -> Option<ObjId> {
+        match self.entries.get(key)? {
+            (Value::Object(automerge::ObjType::Map), id, _) => Some(id.clone()),
+            _ => None,
+        }
+    }
+
+    /// The list object under `key`, if it is one.
+    pub fn child_list(&self, key: &str) -> Option<ObjId> {
+        match self.entries.get(key)? {
+            (Value::Object(automerge::ObjType::List), id, _) => Some(id.clone()),
+            _ => None,
+        }
+    }
+
     /// A fact written once at creation (no conflict possible).
     pub fn fact_text(&self, key: &str) -> Option<String> {
         match self.entries.get(key)? {

@@ -55,17 +55,15 @@ impl<'a, R: ReadDoc> View<'a, R> {
         }
     }
 
-    /// Every (key, map object) of a map, skipping scalars.
+    /// Every (key, map object) of a map, skipping scalars: one pass over the map.
     pub fn map_children(&self, obj: &ObjId) -> Vec<(String, ObjId)> {
-        let keys: Vec<String> = match self.heads {
-            Some(h) => self.doc.keys_at(obj, h).collect(),
-            None => self.doc.keys(obj).collect(),
+        let range = match self.heads {
+            Some(h) => self.doc.map_range_at(obj, .., h),
+            None => self.doc.map_range(obj, ..),
         };
-        keys.into_iter()
-            .filter_map(|k| match self.get(obj, k.as_str()) {
-                Some((Value::Object(ObjType::Map), id)) => Some((k, id)),
-                _ => None,
-            })
+        range
+            .filter(|item| matches!(item.value, automerge::ValueRef::Object(ObjType::Map)))
+            .map(|item| (item.key.to_string(), item.id()))
             .collect()
     }
 
@@ -103,13 +101,15 @@ impl<'a, R: ReadDoc> View<'a, R> {
         }
     }
 
-    /// The map objects of a list, in list order.
+    /// The map objects of a list, in list order: one pass over the list.
     pub fn list_maps(&self, list: &ObjId) -> Vec<ObjId> {
-        (0..self.length(list))
-            .filter_map(|i| match self.get(list, i) {
-                Some((Value::Object(ObjType::Map), id)) => Some(id),
-                _ => None,
-            })
+        let range = match self.heads {
+            Some(h) => self.doc.list_range_at(list, .., h),
+            None => self.doc.list_range(list, ..),
+        };
+        range
+            .filter(|item| matches!(item.value, automerge::ValueRef::Object(ObjType::Map)))
+            .map(|item| item.id())
             .collect()
     }
 

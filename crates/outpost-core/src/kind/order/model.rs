@@ -276,7 +276,7 @@ pub(super) fn read_order<R: ReadDoc>(
         lines: Vec::new(),
         events: Vec::new(),
     };
-    if let Some(lines) = v.child_map(&obj, "lines") {
+    if let Some(lines) = r.child_map("lines") {
         for (line_id, line_obj) in v.map_children(&lines) {
             let line = r.nested(line_obj, &format!("lines/{line_id}"), |lr| {
                 if lr.flag("removed") {
@@ -298,17 +298,18 @@ pub(super) fn read_order<R: ReadDoc>(
     order
         .lines
         .sort_by(|a, b| (a.added_at_ms, a.pos, &a.id).cmp(&(b.added_at_ms, b.pos, &b.id)));
-    if let Some(events) = v.child_list(&obj, "events") {
-        for ev in v.list_maps(&events) {
-            let event = (|| {
+    if let Some(events) = r.child_list("events") {
+        // Events are facts, each written once: read in one pass per event.
+        for (i, ev) in v.list_maps(&events).into_iter().enumerate() {
+            let event = r.nested(ev, &format!("events/{i}"), |er| {
                 Some(StatusEvent {
-                    status: Status::parse(&v.str(&ev, "status")?).ok()?,
-                    at_ms: v.int(&ev, "at")?,
-                    device: DeviceId::parse(&v.str(&ev, "by")?).ok()?,
-                    note: v.str(&ev, "note").unwrap_or_default(),
-                    total: v.int(&ev, "total").map(Money),
+                    status: Status::parse(&er.fact_text("status")?).ok()?,
+                    at_ms: er.fact_int("at")?,
+                    device: DeviceId::parse(&er.fact_text("by")?).ok()?,
+                    note: er.fact_text("note").unwrap_or_default(),
+                    total: er.fact_int("total").map(Money),
                 })
-            })();
+            });
             order.events.extend(event);
         }
     }
