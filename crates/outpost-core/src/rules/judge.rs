@@ -28,7 +28,7 @@ type Fact = (ActorId, u64, BTreeMap<String, Scalar>);
 #[derive(Default)]
 pub(crate) struct Overlay {
     /// Objects made by accepted changes of the batch, by Automerge's id.
-    objects: HashMap<String, Place>,
+    objects: HashMap<OpId, Place>,
     /// Per accepted change: its batch clock and the document's changes in its past.
     past: HashMap<ChangeHash, (Clock, Vec<ChangeHash>)>,
     /// Records made by accepted changes.
@@ -169,7 +169,7 @@ pub(crate) struct Decoded {
     seq: u64,
     clock: Clock,
     doc_heads: Vec<ChangeHash>,
-    made: Vec<(String, Place)>,
+    made: Vec<(OpId, Place)>,
     records: Vec<RecordChange>,
     /// Values it removes from a key (object, key, the operations removed): how
     /// Automerge resolves a conflict toward a value already there.
@@ -320,16 +320,19 @@ impl<'a> Judge<'a> {
         doc_heads: Vec<ChangeHash>,
     ) -> Result<Decoded, Broken> {
         let expanded = change.decode();
-        let mut made: HashMap<String, Place> = HashMap::new();
+        // Keyed by operation id, not its text: formatting every operation's object id (an
+        // actor's 76 hex digits) cost more than judging it.
+        let mut made: HashMap<OpId, Place> = HashMap::new();
         let mut records: Vec<RecordChange> = Vec::new();
         let mut removals = Vec::new();
         let mut touched = Vec::new();
         for (i, op) in expanded.operations.iter().enumerate() {
-            let obj = op.obj.to_string();
-            let (place, on_new) = match (&op.obj, made.get(&obj)) {
-                (ObjectId::Root, _) => (Place::Root, false),
-                (_, Some(place)) => (place.clone(), true),
-                _ => (self.place_of(&obj)?, false),
+            let (place, on_new) = match &op.obj {
+                ObjectId::Root => (Place::Root, false),
+                ObjectId::Id(id) => match made.get(id) {
+                    Some(place) => (place.clone(), true),
+                    None => (self.place_of(id)?, false),
+                },
             };
             let key = match &op.key {
                 Key::Map(k) => Some(k.to_string()),
@@ -351,13 +354,13 @@ impl<'a> Judge<'a> {
                         expanded.start_op.get() + i as u64,
                         expanded.actor_id.clone(),
                     );
-                    made.insert(id.to_string(), place.child(key.as_deref()));
+                    made.insert(id, place.child(key.as_deref()));
                     Write::Make
                 }
                 OpType::Delete => match (&place, &key, on_new) {
                     (Place::Record { rec, .. }, Some(key), false) => {
                         let removed = op.pred.iter().map(ToString::to_string).collect();
-                        removals.push((obj.clone(), key.clone(), removed));
+                        removals.push((op.obj.to_string(), key.clone(), removed));
                         touched.push(rec.clone());
                         continue;
                     }
@@ -426,12 +429,13 @@ impl<'a> Judge<'a> {
 
     /// Where an object made before this change sits: made earlier in the batch, or in
     /// the document (an object never moves, so its place is the one it was made in).
-    fn place_of(&self, obj: &str) -> Result<Place, Broken> {
+    fn place_of(&self, obj: &OpId) -> Result<Place, Broken> {
         if let Some(place) = self.overlay.objects.get(obj) {
             return Ok(place.clone());
         }
         let unknown = || broken("it writes to an object the document does not have");
-        let id = self.doc.import_obj(obj).map_err(|_| unknown())?;
+        let text = ObjectId::Id(obj.clone()).to_string();
+        let id = self.doc.import_obj(&text).map_err(|_| unknown())?;
         let path = self.doc.parents(&id).map_err(|_| unknown())?.path();
         let mut place = Place::Root;
         for (_, prop) in path {
