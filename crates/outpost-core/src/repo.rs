@@ -29,6 +29,10 @@ use crate::store;
 /// when next needed; the organisation and parties documents always stay.
 const LOADED_BYTES_BUDGET: usize = 8 * 1024 * 1024;
 
+/// How many changes a merge takes before it puts the second core to work (a thread
+/// costs more than a small batch saves).
+pub(crate) const PARALLEL_FROM: usize = 64;
+
 /// The order documents were last used in (a counter, for letting the least recent go).
 static USE_CLOCK: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -48,21 +52,38 @@ pub(crate) struct Loaded {
 
 impl Loaded {
     /// Stores the changes made since `before` as one chunk and logs them for history;
-    /// both local writes and merges persist through here. Returns their metadata and the
-    /// records they touched (read from their operations).
+    /// local writes persist through here. Returns their metadata.
     fn store_changes_since(
         &mut self,
+        tx: &Connection,
+        doc_id: &DocId,
+        before: &[ChangeHash],
+    ) -> Result<Vec<ChangeMetadata<'static>>> {
+        let chunk = self.doc.save_after(before);
+        self.store_chunk(tx, doc_id, &chunk)?;
+        let metas = self.log_changes_since(tx, doc_id, before, &HashMap::new(), &HashMap::new());
+        Ok(metas?.0)
+    }
+
+    /// Keeps `chunk` (the document's changes since it was last stored).
+    fn store_chunk(&mut self, tx: &Connection, doc_id: &DocId, chunk: &[u8]) -> Result<()> {
+        store::put_chunk(tx, doc_id, store::chunk::CHANGES, chunk)?;
+        self.stored_bytes += chunk.len();
+        self.chunks += 1;
+        self.stored = true;
+        Ok(())
+    }
+
+    /// Logs the changes made since `before` for history and records the new heads.
+    /// Returns their metadata and the records they touched (read from their operations).
+    fn log_changes_since(
+        &self,
         tx: &Connection,
         doc_id: &DocId,
         before: &[ChangeHash],
         decoded: &HashMap<ChangeHash, RawTouches>,
         known: &HashMap<ChangeHash, Vec<RecordRef>>,
     ) -> Result<(Vec<ChangeMetadata<'static>>, Vec<RecordRef>)> {
-        let chunk = self.doc.save_after(before);
-        store::put_chunk(tx, doc_id, store::chunk::CHANGES, &chunk)?;
-        self.stored_bytes += chunk.len();
-        self.chunks += 1;
-        self.stored = true;
         store::set_doc_heads(tx, doc_id, &self.doc.get_heads())?;
         let metas: Vec<_> = self
             .doc
@@ -300,8 +321,7 @@ impl Repo {
             return Ok(());
         };
         let tx = self.db.unchecked_transaction()?;
-        let none = HashMap::new();
-        let (metas, _) = loaded.store_changes_since(&tx, doc_id, before, &none, &HashMap::new())?;
+        let metas = loaded.store_changes_since(&tx, doc_id, before)?;
         // Every change is signed as it is made; the signature travels with it.
         let sigs: Vec<_> = metas
             .iter()
@@ -441,6 +461,31 @@ impl Merger<'_> {
         sigs: &Signatures,
         known: &HashMap<ChangeHash, Vec<RecordRef>>,
     ) -> Result<DocMerge> {
+        self.merge_into(doc_id, changes, sigs, known, None)
+    }
+
+    /// [`Merger::merge`], when `applied` is the document as loaded now with exactly
+    /// `changes` applied (done on the second core while they were screened): it takes the
+    /// document's place instead of applying them again.
+    pub fn merge_applied(
+        &mut self,
+        doc_id: &DocId,
+        changes: &[Change],
+        sigs: &Signatures,
+        known: &HashMap<ChangeHash, Vec<RecordRef>>,
+        applied: Automerge,
+    ) -> Result<DocMerge> {
+        self.merge_into(doc_id, changes, sigs, known, Some(applied))
+    }
+
+    fn merge_into(
+        &mut self,
+        doc_id: &DocId,
+        changes: &[Change],
+        sigs: &Signatures,
+        known: &HashMap<ChangeHash, Vec<RecordRef>>,
+        applied: Option<Automerge>,
+    ) -> Result<DocMerge> {
         let mut merged = DocMerge::default();
         let tx = self.tx;
         store::put_sigs(
@@ -465,12 +510,19 @@ impl Merger<'_> {
             .iter()
             .filter(|c| !known.contains_key(&c.hash()))
             .count();
-        let (applied, decoded) = if unknown < 64 {
-            (loaded.doc.apply_changes(changes.iter().cloned()), decode())
+        let apply = |doc: &mut Automerge| match applied {
+            Some(applied) => {
+                *doc = applied;
+                Ok(())
+            }
+            None => doc.apply_changes(changes.iter().cloned()),
+        };
+        let (applied, decoded) = if unknown < PARALLEL_FROM {
+            (apply(&mut loaded.doc), decode())
         } else {
             std::thread::scope(|s| {
                 let decoding = s.spawn(decode);
-                let applied = loaded.doc.apply_changes(changes.iter().cloned());
+                let applied = apply(&mut loaded.doc);
                 (applied, decoding.join().unwrap_or_default())
             })
         };
@@ -496,9 +548,30 @@ impl Merger<'_> {
         // The records come from the changes' operations, never from their notes (the
         // author's word): a change that only replaces a losing value of a conflict counts
         // too, which a diff would miss (the shown value stays).
-        let (metas, records) = loaded.store_changes_since(tx, doc_id, &before, &decoded, known)?;
+        // Encoding the new changes for storage reads only the document: for a large batch
+        // the second core does it while the change log and projections are written.
+        let logged = |l: &Loaded| -> Result<_> {
+            let (metas, records) = l.log_changes_since(tx, doc_id, &before, &decoded, known)?;
+            projection::project(tx, doc_id, &l.doc, &records)?;
+            Ok((metas, records))
+        };
+        let (chunk, logged) = if changes.len() < PARALLEL_FROM {
+            (Ok(loaded.doc.save_after(&before)), logged(loaded))
+        } else {
+            let l: &Loaded = loaded;
+            std::thread::scope(|s| {
+                let saving = s.spawn(|| l.doc.save_after(&before));
+                let logged = logged(l);
+                let chunk = saving
+                    .join()
+                    .map_err(|_| Error::corrupt(doc_id, "encoding its changes failed"));
+                (chunk, logged)
+            })
+        };
+        let (metas, records) = logged?;
+        let chunk: Vec<u8> = chunk?;
+        loaded.store_chunk(tx, doc_id, &chunk)?;
         merged.new_changes = metas.iter().filter(|m| *m.actor != loaded.genesis).count();
-        projection::project(tx, doc_id, &loaded.doc, &records)?;
         merged.records = records;
         loaded.compact_if_due(tx, doc_id)?;
         Ok(merged)

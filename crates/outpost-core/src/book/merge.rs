@@ -173,9 +173,13 @@ mod tests {
     use crate::{Book, DeviceKey};
     use crate::{Money, NewItem, NewOrg, SiteCode};
 
-    /// A book with three orders, its founder's key, and `members` managers it admitted
+    /// A book with `orders` orders, its founder's key, and `members` managers it admitted
     /// before the orders (each holding only what it joined with).
-    fn book_with_orders(dir: &std::path::Path, members: usize) -> (Book, DeviceKey, Vec<Book>) {
+    fn book_with_orders(
+        dir: &std::path::Path,
+        members: usize,
+        orders: usize,
+    ) -> (Book, DeviceKey, Vec<Book>) {
         let at = |s: i64| Timestamp::from_second(1_790_000_000 + s).expect("valid time");
         let org = NewOrg {
             name: "Fuzz".into(),
@@ -213,7 +217,7 @@ mod tests {
             low_stock: 0,
         };
         book.items().add(item, at(2)).expect("item");
-        for i in 0..3 {
+        for i in 0..orders {
             let order = crate::NewOrder {
                 kind: crate::OrderKind::Sales,
                 party: None,
@@ -226,7 +230,9 @@ mod tests {
                     discount: Money::ZERO,
                 }],
             };
-            book.orders().create(order, at(3 + i)).expect("order");
+            book.orders()
+                .create(order, at(3 + i as i64))
+                .expect("order");
         }
         (book, key, admitted)
     }
@@ -245,19 +251,17 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn a_change_that_rewrites_the_skeleton_is_refused_and_the_rest_applies() {
+    /// `bytes` (a bundle of `source`'s) with one more change to its ops document, made by
+    /// `edit` as `key`'s device and signed with it: the bundle, the document and the
+    /// change's hash.
+    fn with_a_change_to_ops(
+        source: &mut Book,
+        key: &DeviceKey,
+        bytes: &[u8],
+        edit: impl FnOnce(&mut automerge::AutoCommit) -> Result<(), automerge::AutomergeError>,
+    ) -> (Vec<u8>, DocId, automerge::ChangeHash) {
         use automerge::ReadDoc;
-        use automerge::transaction::Transactable;
-        let dir = tempfile::tempdir().expect("tempdir");
-        let (mut source, key, members) = book_with_orders(dir.path(), 1);
-        let mut target = members.into_iter().next().expect("a member");
-        let bytes = source
-            .export_bundle(&ExportScope::Everything, Timestamp::UNIX_EPOCH)
-            .expect("export");
-        let decoded = decode(&bytes).expect("decode");
-        // A well-formed change, signed by the admin's own key, that starts a rival `orders`
-        // map in the ops document: every record would hide behind it if it won.
+        let decoded = decode(bytes).expect("decode");
         let ops = decoded
             .header
             .docs
@@ -266,23 +270,39 @@ mod tests {
             .expect("ops doc");
         let ops_id = DocId::parse(&decoded.header.docs[ops].id).expect("doc id");
         let saved = source.repo.doc(&ops_id).expect("ops").save();
-        let mut rival = automerge::AutoCommit::load(&saved)
+        let mut doc = automerge::AutoCommit::load(&saved)
             .expect("load")
             .with_actor(key.device_id().actor());
-        rival
-            .put_object(automerge::ROOT, "orders", automerge::ObjType::Map)
-            .expect("rival map");
-        let rival_hash = rival.commit().expect("a change");
-        let mut raw = raw_changes(&decoded);
-        let rival = rival
+        edit(&mut doc).expect("the edit");
+        let hash = doc.commit().expect("a change");
+        let change = doc
             .document()
-            .get_change_by_hash(&rival_hash)
+            .get_change_by_hash(&hash)
             .expect("the change")
             .clone();
-        raw[ops].push((rival.raw_bytes().to_vec(), Some(key.sign(&rival.hash()))));
+        let mut raw = raw_changes(&decoded);
+        raw[ops].push((change.raw_bytes().to_vec(), Some(key.sign(&hash))));
         let mut header = decoded.header.clone();
         header.docs[ops].changes += 1;
-        let crafted = encode(&header, &raw).expect("encode");
+        (encode(&header, &raw).expect("encode"), ops_id, hash)
+    }
+
+    #[test]
+    fn a_change_that_rewrites_the_skeleton_is_refused_and_the_rest_applies() {
+        use automerge::ReadDoc;
+        use automerge::transaction::Transactable;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (mut source, key, members) = book_with_orders(dir.path(), 1, 3);
+        let mut target = members.into_iter().next().expect("a member");
+        let bytes = source
+            .export_bundle(&ExportScope::Everything, Timestamp::UNIX_EPOCH)
+            .expect("export");
+        // A well-formed change, signed by the admin's own key, that starts a rival `orders`
+        // map in the ops document: every record would hide behind it if it won.
+        let (crafted, ops_id, rival_hash) = with_a_change_to_ops(&mut source, &key, &bytes, |d| {
+            d.put_object(automerge::ROOT, "orders", automerge::ObjType::Map)
+                .map(|_| ())
+        });
         // The rival change keeps no rule (collections are made at genesis): it alone is
         // refused, the rest of the bundle applies.
         let report = target
@@ -314,11 +334,47 @@ mod tests {
     }
 
     #[test]
+    fn a_large_batch_merges_alike_whether_every_change_passes_or_one_is_refused() {
+        use automerge::transaction::Transactable;
+        let dir = tempfile::tempdir().expect("tempdir");
+        // Over a hundred changes: the batch is applied on the second core while it is
+        // screened, and that copy is kept only if every change passes.
+        let (mut source, key, members) = book_with_orders(dir.path(), 2, 120);
+        let [mut honest, mut tampered] = <[Book; 2]>::try_from(members).expect("two members");
+        let bytes = source
+            .export_bundle(&ExportScope::Everything, Timestamp::UNIX_EPOCH)
+            .expect("export");
+        let report = honest
+            .import_bundle(&bytes, Timestamp::UNIX_EPOCH)
+            .expect("import");
+        assert!(report.refused.is_empty(), "{:?}", report.refused);
+        assert!(report.new_changes >= 120, "{report:?}");
+        let merged = honest.dump().expect("dump");
+        honest.rebuild().expect("rebuild");
+        assert_eq!(merged, honest.dump().expect("dump"));
+        // The same bundle with one more change that breaks a rule: it alone is refused,
+        // and the rest is merged exactly as before.
+        let (crafted, _, rival_hash) = with_a_change_to_ops(&mut source, &key, &bytes, |d| {
+            d.put(automerge::ROOT, "stray", "value")
+        });
+        let report = tampered
+            .import_bundle(&crafted, Timestamp::UNIX_EPOCH)
+            .expect("import");
+        assert_eq!(report.refused.len(), 1, "{:?}", report.refused);
+        assert_eq!(report.refused[0].hash, rival_hash.to_string());
+        assert_eq!(tampered.dump().expect("dump"), merged);
+        assert_eq!(
+            tampered.sync().doc_heads().expect("heads"),
+            honest.sync().doc_heads().expect("heads")
+        );
+    }
+
+    #[test]
     fn a_change_forged_as_the_admin_in_a_bundle_is_refused_and_the_real_one_applies() {
         use automerge::ReadDoc;
         use automerge::transaction::Transactable;
         let dir = tempfile::tempdir().expect("tempdir");
-        let (mut admin, key, members) = book_with_orders(dir.path(), 2);
+        let (mut admin, key, members) = book_with_orders(dir.path(), 2, 3);
         let [mut carrier, mut target] = <[Book; 2]>::try_from(members).expect("two members");
         let t = Timestamp::from_second(1_790_001_000).expect("time");
         let to_carrier = admin
@@ -381,7 +437,7 @@ mod tests {
         use automerge::ReadDoc;
         use automerge::transaction::Transactable;
         let dir = tempfile::tempdir().expect("tempdir");
-        let (mut admin, _, members) = book_with_orders(dir.path(), 2);
+        let (mut admin, _, members) = book_with_orders(dir.path(), 2, 3);
         let [mut member, mut target] = <[Book; 2]>::try_from(members).expect("two members");
         let t = Timestamp::from_second(1_790_001_000).expect("time");
         let party = |name: &str| crate::NewParty {
@@ -473,7 +529,7 @@ mod tests {
             truncate in prop::option::of(any::<prop::sample::Index>()),
         ) {
             let dir = tempfile::tempdir().expect("tempdir");
-            let (mut source, _, members) = book_with_orders(dir.path(), 2);
+            let (mut source, _, members) = book_with_orders(dir.path(), 2, 3);
             let [mut target, mut third] = <[Book; 2]>::try_from(members).expect("two members");
             let bytes = source.export_bundle(&ExportScope::Everything, Timestamp::UNIX_EPOCH).expect("export");
             let decoded = decode(&bytes).expect("decode");

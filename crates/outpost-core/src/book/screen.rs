@@ -358,8 +358,41 @@ pub(crate) fn merge_screened(
     let mut candidates = causal_order(candidates);
     let version = crate::kind::settings::rules_version(m.db_and_doc(&DocId::Org)?.1);
     let mut refused_before = HashSet::new();
+    let mut first_round = true;
     loop {
         let (db, doc) = m.db_and_doc(doc_id)?;
+        let count = candidates.len();
+        // A large batch is applied to a copy of the document on the second core while it
+        // is screened: if every change passes (nearly always), that copy is the merge.
+        let speculate = first_round && count >= crate::repo::PARALLEL_FROM;
+        first_round = false;
+        let judge = |candidates| {
+            screen(
+                db,
+                doc,
+                version,
+                org,
+                doc_id,
+                candidates,
+                vouchers,
+                &refused_before,
+                sigs,
+                from,
+            )
+        };
+        let (sorted, speculative) = if speculate {
+            let copies = candidates.clone();
+            std::thread::scope(|s| {
+                let applying = s.spawn(|| {
+                    let mut copy = doc.clone();
+                    copy.apply_changes(copies).ok().map(|_| copy)
+                });
+                let sorted = judge(candidates);
+                (sorted, applying.join().ok().flatten())
+            })
+        } else {
+            (judge(candidates), None)
+        };
         let Sorted {
             accepted,
             mut refused,
@@ -367,18 +400,8 @@ pub(crate) fn merge_screened(
             early,
             rest,
             touched,
-        } = screen(
-            db,
-            doc,
-            version,
-            org,
-            doc_id,
-            candidates,
-            vouchers,
-            &refused_before,
-            sigs,
-            from,
-        )?;
+        } = sorted?;
+        let speculative = speculative.filter(|_| accepted.len() == count);
         keep_vouchers(
             m.db(),
             doc_id,
@@ -409,7 +432,7 @@ pub(crate) fn merge_screened(
         if progress {
             forget_refused(m.db(), &accepted)?;
             let (merged, equivocations) =
-                merge_refusing_equivocation(m, doc_id, accepted, sigs, &touched)?;
+                merge_refusing_equivocation(m, doc_id, accepted, sigs, &touched, speculative)?;
             refused.extend(equivocations);
             if let Some(merged) = merged {
                 out.new_changes += merged.new_changes;
@@ -565,10 +588,15 @@ fn merge_refusing_equivocation(
     mut changes: Vec<Change>,
     sigs: &Signatures,
     touched: &Touched,
+    mut applied: Option<Automerge>,
 ) -> Result<(Option<DocMerge>, Vec<Refusal>)> {
     let mut refused: Vec<Refusal> = Vec::new();
     while !changes.is_empty() {
-        let (seq, actor) = match m.merge(doc_id, &changes, sigs, touched) {
+        let merged = match applied.take() {
+            Some(doc) => m.merge_applied(doc_id, &changes, sigs, touched, doc),
+            None => m.merge(doc_id, &changes, sigs, touched),
+        };
+        let (seq, actor) = match merged {
             Err(Error::Document(automerge::AutomergeError::DuplicateSeqNumber(seq, actor))) => {
                 (seq, actor)
             }
