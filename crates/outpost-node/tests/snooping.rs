@@ -486,7 +486,8 @@ outposttest!(
         {
             let _bj_serving = Serving::start(&bj);
             eventually("the submitted order at HQ", || {
-                hq_device.json(&["order", "show", &number])["status"] == "submitted"
+                order_numbers(&hq_device).contains(&number)
+                    && hq_device.json(&["order", "show", &number])["status"] == "submitted"
             });
         }
         let key = Identity::load(&bj.data_dir).unwrap().signing_key().unwrap();
