@@ -8,8 +8,9 @@ need_apt=()
 # nftables for the network-namespace fault tests; WebKitGTK and friends for the Tauri
 # desktop app; Xvfb, WebKitWebDriver and ImageMagick (screenshots of the X display:
 # WebKitWebDriver's own screenshot command hangs under Xvfb) for its end-to-end tests; dpkg/AppImage tools
-# (file) for `make bundle`.
-pkgs=(build-essential pkg-config iproute2 nftables curl wget file
+# (file) for `make bundle`; libssl-dev for SQLCipher's crypto (the encrypted book);
+# Debian's python3 and util-linux (setpriv) to talk to a node's socket as another user.
+pkgs=(build-essential pkg-config iproute2 nftables curl wget file python3 util-linux
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth webkit2gtk-driver imagemagick)
 for pkg in "${pkgs[@]}"; do

@@ -32,6 +32,7 @@ pub(crate) mod chunk {
 /// Opens (creating if needed) the database file with durable settings, with its own
 /// tables at this build's layout.
 pub(crate) fn open(path: &Path) -> Result<Connection> {
+    make_private(path)?;
     let db = Connection::open(path)?;
     // Must precede the first table; lets compaction hand freed pages back to the disk.
     db.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
@@ -41,6 +42,38 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
     db.pragma_update(None, "foreign_keys", "OFF")?;
     migrate(&db)?;
     Ok(db)
+}
+
+/// Makes the database file, and its WAL and shared-memory files if they exist, readable
+/// by the owner only; creates the file so if it does not exist yet (SQLite gives its WAL
+/// and shared-memory files the database file's mode).
+fn make_private(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let io = |e: std::io::Error| {
+            Error::Io(std::io::Error::new(
+                e.kind(),
+                format!("{}: {e}", path.display()),
+            ))
+        };
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path)
+            .map_err(io)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            match std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                other => other.map_err(io)?,
+            }
+        }
+    }
+    Ok(())
 }
 
 fn migrate(db: &Connection) -> Result<()> {

@@ -22,9 +22,36 @@ pub(crate) fn private_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Creates (or truncates) a file only its owner may read or write (mode 0600 on Unix,
+/// whatever the umask): bundles, backups and the data dir's files hold business data.
+pub(crate) fn create_private(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(path)?;
+    // A file that existed before kept its mode: tighten it too.
+    make_private(path)?;
+    Ok(file)
+}
+
+/// Makes an existing file readable and writable by its owner only (files of data dirs
+/// made by earlier versions were world-readable).
+pub(crate) fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
 /// Writes a file so that a crash leaves either the old file or the whole new one: a
-/// temporary file is written and synced, renamed over the old one, and the directory is
-/// synced so the rename itself survives a power cut.
+/// temporary file (private to the owner) is written and synced, renamed over the old
+/// one, and the directory is synced so the rename itself survives a power cut.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let err = |source| Error::File {
         path: path.to_path_buf(),
@@ -32,16 +59,22 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     };
     let tmp = path.with_extension("partial");
     {
-        let mut f = File::create(&tmp).map_err(err)?;
+        let mut f = create_private(&tmp).map_err(err)?;
         f.write_all(bytes).map_err(err)?;
         f.sync_all().map_err(err)?;
     }
     std::fs::rename(&tmp, path).map_err(err)?;
+    sync_parent(path).map_err(err)
+}
+
+/// Syncs the directory holding `path`, so that a rename or a new file in it survives a
+/// power cut.
+pub(crate) fn sync_parent(path: &Path) -> std::io::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         // Directories open read-only for syncing; on systems where that fails the rename
         // is still atomic, only its durability is the file system's.
         if let Ok(d) = File::open(dir) {
-            d.sync_all().map_err(err)?;
+            d.sync_all()?;
         }
     }
     Ok(())

@@ -96,10 +96,11 @@ pub fn default_data_dir() -> Option<PathBuf> {
 
 fn lock(dir: &Path) -> Result<File> {
     crate::file::private_dir(dir)?;
-    let file = File::create(dir.join(LOCK_FILE)).map_err(|source| Error::DataDir {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    let file =
+        crate::file::create_private(&dir.join(LOCK_FILE)).map_err(|source| Error::DataDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(Error::Locked(dir.to_path_buf())),

@@ -5,6 +5,8 @@
 mod macros;
 mod util;
 
+// Data at rest: private files and socket.
+mod at_rest;
 // A member sending bad frames is cut off; HQ goes on serving the others.
 mod bad_peer;
 // Bad input: damaged bundles, invalid orders, huge and non-UTF-8 fields change nothing.

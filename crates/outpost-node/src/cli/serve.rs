@@ -6,6 +6,7 @@
 //! process runs it against its own node and sends back the output.
 
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -115,13 +116,16 @@ pub fn serve(dir: &Path, args: ServeArgs, out: &Out) -> Result<()> {
         let socket = dir.join(SOCKET);
         // A socket left by a killed node: we hold the lock, so nobody else serves.
         let _ = std::fs::remove_file(&socket);
-        let listener = tokio::net::UnixListener::bind(&socket).map_err(|source| {
-            outpost_node::Error::DataDir {
-                path: socket.clone(),
-                source,
-            }
-        })?;
-        let ipc = tokio::spawn(answer_commands(listener, node.clone()));
+        let socket_error = |source| outpost_node::Error::DataDir {
+            path: socket.clone(),
+            source,
+        };
+        let listener = tokio::net::UnixListener::bind(&socket).map_err(socket_error)?;
+        // Whoever may talk to the socket may run any command as this device: its owner only.
+        std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600))
+            .map_err(socket_error)?;
+        let owner = std::fs::metadata(dir).map_err(socket_error)?.uid();
+        let ipc = tokio::spawn(answer_commands(listener, node.clone(), owner));
         // Print addresses as they come up (tests and users read them).
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         for a in node.listen_addrs() {
@@ -150,11 +154,24 @@ async fn wait_for_stop() {
     }
 }
 
-async fn answer_commands(listener: tokio::net::UnixListener, node: Arc<Node>) {
+/// Runs commands sent over the socket by processes of `owner` (the data dir's owner);
+/// connections from any other user are closed unanswered.
+async fn answer_commands(listener: tokio::net::UnixListener, node: Arc<Node>, owner: u32) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
+        match stream.peer_cred() {
+            Ok(cred) if cred.uid() == owner => {}
+            Ok(cred) => {
+                tracing::warn!(uid = cred.uid(), "refused a command from another user");
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "refused a command from an unknown process");
+                continue;
+            }
+        }
         let node = node.clone();
         tokio::spawn(async move {
             let (read, mut write) = stream.into_split();
