@@ -18,7 +18,7 @@ mod error;
 use std::path::PathBuf;
 
 use outpost_node::i18n::Lang;
-use outpost_node::{Host, Networking};
+use outpost_node::{Host, Networking, Unlock};
 use tauri::{Builder, Emitter, Manager, Runtime};
 
 pub use error::Failure;
@@ -35,6 +35,8 @@ pub struct Options {
     pub lang: Lang,
     /// Whether and where the node listens once open.
     pub networking: Networking,
+    /// What unlocks the book: `OUTPOST_PASSPHRASE` or `OUTPOST_PASSPHRASE_FILE`, if set.
+    pub unlock: Unlock,
 }
 
 impl Options {
@@ -59,6 +61,12 @@ impl Options {
                     .map(String::from)
                     .collect(),
             ),
+            // A passphrase file others may read is refused (and said in the log); the
+            // window then finds the book locked.
+            unlock: Unlock::from_env().unwrap_or_else(|e| {
+                tracing::error!(error = %e, "ignoring the passphrase given");
+                Unlock::none()
+            }),
         }
     }
 }
@@ -69,7 +77,13 @@ pub fn configure<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R
     let runtime = tauri::async_runtime::handle().inner().clone();
     // Managed before setup (which runs once the event loop starts), so every command
     // finds it; the first `app_status` opens the book if setup has not.
-    let host = Host::new(options.data_dir, options.networking, runtime, options.lang);
+    let host = Host::new(
+        options.data_dir,
+        options.networking,
+        options.unlock,
+        runtime,
+        options.lang,
+    );
     builder
         .manage(host)
         .plugin(tauri_plugin_notification::init())

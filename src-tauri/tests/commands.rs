@@ -19,6 +19,7 @@ fn window(dir: &std::path::Path) -> (tauri::App<MockRuntime>, WebviewWindow<Mock
         lang: Lang::En,
         // Loopback only: a test never listens on the machine's interfaces.
         networking: Networking::Office(vec!["/ip4/127.0.0.1/tcp/0".into()]),
+        unlock: outpost_node::Unlock::none(),
     };
     let app = configure(mock_builder(), options)
         .build(mock_context(noop_assets()))
@@ -202,7 +203,7 @@ fn an_existing_book_opens_at_start() {
             site_name: "Beijing".into(),
             device_name: "Wang".into(),
         };
-        outpost_node::Node::create(dir.path(), org).expect("create");
+        outpost_node::Node::create(dir.path(), org, &outpost_node::Unlock::none()).expect("create");
     }
     let (_app, w) = window(dir.path());
     let status = call(&w, "app_status", json!({})).expect("status");

@@ -8,7 +8,7 @@ use outpost_core::{
     Action, Book, DeviceKey, ExportScope, Money, NewLine, NewOrder, NewOrg, OrderFilter, OrderKind,
     Role, SampleSpec, SiteCode, Status, StockMove, Timestamp, WarehouseCode,
 };
-use outpost_node::{Node, Result};
+use outpost_node::{Node, Result, Unlock};
 use serde_json::{Value, json};
 
 use crate::{Args, Part};
@@ -297,7 +297,7 @@ fn sales(lines: &[(&str, i64)]) -> NewOrder {
 }
 
 fn durable_write(dir: &Path, n: u32) -> Result<Value> {
-    let node = Node::create(dir, org()?)?;
+    let node = Node::create(dir, org()?, &Unlock::none())?;
     for sku in ["A", "B", "C"] {
         node.add_item(outpost_core::NewItem {
             sku: sku.into(),
@@ -362,7 +362,7 @@ fn dir_size(dir: &Path) -> u64 {
 fn year_dataset(dir: &Path, orders: u32) -> Result<Value> {
     let mut generate_s = 0.0;
     if !dir.join(outpost_node::DB_FILE).exists() {
-        let node = Node::create(dir, org()?)?;
+        let node = Node::create(dir, org()?, &Unlock::none())?;
         let spec = SampleSpec {
             items: 200,
             customers: 100,
@@ -375,7 +375,7 @@ fn year_dataset(dir: &Path, orders: u32) -> Result<Value> {
         node.with_book(|b| b.fill_sample(&spec, Timestamp::now()))?;
         generate_s = t.elapsed().as_secs_f64();
     }
-    let node = Node::open(dir)?;
+    let node = Node::open(dir, &Unlock::none())?;
     let counts = node.with_book(|b| {
         let orders = b.orders().total()?;
         let movements = b
@@ -419,7 +419,7 @@ fn cold_open(dir: &Path) -> Result<Value> {
 
 fn cold_open_child(dir: &Path) -> Result<()> {
     let t = Instant::now();
-    let node = Node::open(dir)?;
+    let node = Node::open(dir, &Unlock::none())?;
     let open_ms = t.elapsed().as_secs_f64() * 1000.0;
     let rows = node.orders(&OrderFilter {
         limit: Some(50),
@@ -434,7 +434,7 @@ fn cold_open_child(dir: &Path) -> Result<()> {
 }
 
 fn list_page(dir: &Path) -> Result<Value> {
-    let node = Node::open(dir)?;
+    let node = Node::open(dir, &Unlock::none())?;
     let n = 500;
     let mut times = Vec::with_capacity(n);
     for i in 0..n {
@@ -457,7 +457,7 @@ fn list_page(dir: &Path) -> Result<Value> {
 /// What a clerk waits for in a busy year: saving an order, then the today screen the
 /// window re-reads after every change (exceptions included, which once rescanned the year).
 fn busy_save(dir: &Path) -> Result<Value> {
-    let node = Node::open(dir)?;
+    let node = Node::open(dir, &Unlock::none())?;
     let item = node.with_book(|b| b.items().list())?[0].sku.clone();
     let date = Timestamp::now().strftime("%Y-%m-%d").to_string();
     node.today(&date)?;
@@ -490,8 +490,10 @@ fn bundle_30_days(dir: &Path, orders: u32) -> Result<Value> {
         source,
     })?;
     let start = Timestamp::now() - jiff::SignedDuration::from_hours(24 * 31);
+    let at_rest = outpost_core::BookKey::generate()?;
     let mut a = Book::create(
         &dir.join("a.sqlite3"),
+        &at_rest,
         org()?,
         DeviceKey::generate()?,
         start,
@@ -540,7 +542,7 @@ fn bundle_30_days(dir: &Path, orders: u32) -> Result<Value> {
         .admit(invite.as_str(), &hq.device_id(), "HQ", start)?
         .map_err(|r| outpost_node::Error::Bench(r.to_string()))?;
     let setup = a.export_bundle(&ExportScope::For(hq.device_id()), start)?;
-    let mut b = Book::join(&dir.join("b.sqlite3"), &setup, hq.clone(), start)?;
+    let mut b = Book::join(&dir.join("b.sqlite3"), &at_rest, &setup, hq.clone(), start)?;
     let back = b.export_bundle(&ExportScope::Everything, start)?;
     a.import_bundle(&back, start)?;
     let step = jiff::SignedDuration::from_secs(30 * 86_400 / i64::from(orders));
@@ -571,7 +573,7 @@ fn bundle_30_days(dir: &Path, orders: u32) -> Result<Value> {
     for i in 0..3 {
         let copy = dir.join(format!("b{i}.sqlite3"));
         std::fs::copy(dir.join("b.sqlite3"), &copy).map_err(io)?;
-        let mut book = Book::open(&copy, key.clone())?;
+        let mut book = Book::open(&copy, &at_rest, key.clone())?;
         let t = Instant::now();
         new_changes = book.import_bundle(&bytes, at)?.new_changes;
         imports.push(t.elapsed().as_secs_f64() * 1000.0);

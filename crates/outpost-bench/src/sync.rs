@@ -13,7 +13,7 @@ use outpost_core::{
     Action, Book, ChangeHash, DocId, Money, NewItem, NewLine, NewOrder, NewParty, OrderKind,
     PartyKind, Role, SiteCode, StockMove, Timestamp, WarehouseCode,
 };
-use outpost_node::{Error, Event, NetConfig, Node, Result};
+use outpost_node::{Error, Event, NetConfig, Node, Result, Unlock};
 use serde_json::{Value, json};
 
 const SKUS: [&str; 3] = ["A", "B", "C"];
@@ -150,7 +150,7 @@ fn busy_month(book: &mut Book, site: &str, orders: u32, ago: i64) -> outpost_cor
 async fn reopen(dir: &Path) -> Result<Node> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        match Node::open(dir) {
+        match Node::open(dir, &Unlock::none()) {
             Ok(node) => return Ok(node),
             Err(e) if Instant::now() > deadline => return Err(e),
             Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
@@ -163,7 +163,11 @@ pub fn catch_up_and_propagation(dir: &Path, orders: u32, changes: u32) -> Result
     std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
     let rt = runtime(dir)?;
     rt.block_on(async {
-        let hq = Arc::new(Node::create(&dir.join("hq"), crate::book::org()?)?);
+        let hq = Arc::new(Node::create(
+            &dir.join("hq"),
+            crate::book::org()?,
+            &Unlock::none(),
+        )?);
         hq.with_book(|b| catalogue(b, Timestamp::now()))?;
         hq.start_network(loopback()?)?;
         wait_until("HQ to listen", Duration::from_secs(10), || {
@@ -173,7 +177,8 @@ pub fn catch_up_and_propagation(dir: &Path, orders: u32, changes: u32) -> Result
         let site = SiteCode::parse("SH")?;
         let invite = hq.create_invite(Role::Clerk, &site, jiff::SignedDuration::from_secs(3600))?;
         let office_dir = dir.join("office");
-        let (office, _) = Node::join(&office_dir, &invite.code, "Field office").await?;
+        let (office, _) =
+            Node::join(&office_dir, &invite.code, "Field office", &Unlock::none()).await?;
         let office = Arc::new(office);
         office.start_network(loopback()?)?;
         let hq_heads = heads(&hq)?;
@@ -369,7 +374,7 @@ pub fn offices_through_hq(dir: &Path, offices: u32, months: u32, orders: u32) ->
         for site in &sites {
             let code = hq.json(&["invite", "new", "--role", "clerk", "--site", site])?;
             let code = code["code"].as_str().unwrap_or_default().to_string();
-            let (node, _) = Node::join(&dir.join(site), &code, site).await?;
+            let (node, _) = Node::join(&dir.join(site), &code, site, &Unlock::none()).await?;
             for month in (0..months).rev() {
                 eprintln!("bench: month -{month} at {site} ({orders} orders)…");
                 node.with_book(|b| busy_month(b, site, orders, 30 * i64::from(month)))?;

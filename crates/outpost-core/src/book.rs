@@ -23,6 +23,7 @@ use std::path::Path;
 use jiff::Timestamp;
 
 use crate::access::{Device, Role};
+use crate::cipher::BookKey;
 use crate::code::{DeviceCode, SiteCode};
 use crate::doc_id::DocId;
 use crate::error::{Error, Result};
@@ -85,12 +86,13 @@ const META_ORG: &str = "org_id";
 const META_DEVICE: &str = "device_id";
 
 impl Book {
-    /// Opens the book stored at `path` as the device whose key is `key`.
-    pub fn open(path: &Path, key: DeviceKey) -> Result<Book> {
+    /// Opens the book stored at `path`, encrypted with `book_key`, as the device whose
+    /// key is `key`.
+    pub fn open(path: &Path, book_key: &BookKey, key: DeviceKey) -> Result<Book> {
         if !path.exists() {
             return Err(Error::NotInitialised);
         }
-        let db = open_db(path)?;
+        let db = open_db(path, book_key)?;
         let org = store::meta_get(&db, META_ORG)?.ok_or(Error::NotInitialised)?;
         let me = store::meta_get(&db, META_DEVICE)?.ok_or(Error::NotInitialised)?;
         if me != key.device_id().as_str() {
@@ -106,12 +108,18 @@ impl Book {
         }
     }
 
-    /// Creates a new organisation at `path`, founded by the device whose key is `key`
-    /// (its first admin; the organisation's id is made from it).
-    pub fn create(path: &Path, org: NewOrg, key: DeviceKey, at: Timestamp) -> Result<Book> {
+    /// Creates a new organisation at `path` (encrypted with `book_key`), founded by the
+    /// device whose key is `key` (its first admin; the organisation's id is made from it).
+    pub fn create(
+        path: &Path,
+        book_key: &BookKey,
+        org: NewOrg,
+        key: DeviceKey,
+        at: Timestamp,
+    ) -> Result<Book> {
         let name = crate::text::required("organisation name", &org.name, crate::text::MAX_NAME)?;
         let org_id = OrgId::of_founder(&key.device_id());
-        let mut book = Book::init(path, org_id, key)?;
+        let mut book = Book::init(path, book_key, org_id, key)?;
         let me = book.repo.device_id().clone();
         let result = book.repo.write(&DocId::Org, at, |tx| {
             settings::put(tx, &name, "CNY")?;
@@ -132,8 +140,15 @@ impl Book {
 
     /// Starts a device of an existing organisation from a bundle an admin made for it
     /// after admitting it (with an invite): the bundle's organisation document must list
-    /// this device as an active member. Nobody registers themselves.
-    pub fn join(path: &Path, bundle: &[u8], key: DeviceKey, at: Timestamp) -> Result<Book> {
+    /// this device as an active member. Nobody registers themselves. The new book file is
+    /// encrypted with `book_key`.
+    pub fn join(
+        path: &Path,
+        book_key: &BookKey,
+        bundle: &[u8],
+        key: DeviceKey,
+        at: Timestamp,
+    ) -> Result<Book> {
         let parsed = crate::bundle::decode(bundle)?;
         let org = OrgId::parse(&parsed.header.org)
             .map_err(|_| Error::MalformedBundle("bad organisation id".into()))?;
@@ -142,7 +157,7 @@ impl Book {
                 "it carries no organisation document".into(),
             ));
         }
-        let mut book = Book::init(path, org, key)?;
+        let mut book = Book::init(path, book_key, org, key)?;
         let result =
             merge::import(&mut book.repo, bundle, at).and_then(|_| book.require_membership());
         book.or_remove(path, result)
@@ -151,16 +166,17 @@ impl Book {
     /// Starts a device admitted with an invite, from the organisation document its
     /// admin sent (and the customers and suppliers, if sent: empty if not), each sealed
     /// with its changes' signatures. The organisation document must list this device as
-    /// an active member.
+    /// an active member. The new book file is encrypted with `book_key`.
     pub fn join_admitted(
         path: &Path,
+        book_key: &BookKey,
         org: &str,
         key: DeviceKey,
         org_doc: &[u8],
         parties_doc: &[u8],
     ) -> Result<Book> {
         let org = OrgId::parse(org)?;
-        let mut book = Book::init(path, org, key)?;
+        let mut book = Book::init(path, book_key, org, key)?;
         let result = book
             .take_document(&DocId::Org, org_doc)
             .and_then(|()| book.require_membership())
@@ -224,8 +240,8 @@ impl Book {
         Ok(self)
     }
 
-    fn init(path: &Path, org: OrgId, key: DeviceKey) -> Result<Book> {
-        let db = open_db(path)?;
+    fn init(path: &Path, book_key: &BookKey, org: OrgId, key: DeviceKey) -> Result<Book> {
+        let db = open_db(path, book_key)?;
         if let Some(existing) = store::meta_get(&db, META_ORG)? {
             return Err(Error::AlreadyInitialised(existing));
         }
@@ -422,8 +438,8 @@ pub(crate) fn rescreen_held(repo: &mut Repo, at: Timestamp) -> Result<()> {
 
 /// Opens the database and makes sure every kind's projection tables exist (a new kind's
 /// appear at the next open).
-fn open_db(path: &Path) -> Result<rusqlite::Connection> {
-    let db = store::open(path)?;
+fn open_db(path: &Path, book_key: &BookKey) -> Result<rusqlite::Connection> {
+    let db = store::open(path, book_key)?;
     let tx = db.unchecked_transaction()?;
     tx.execute_batch(crate::projection::TABLES)?;
     for kind in crate::kind::KINDS {

@@ -14,6 +14,9 @@ pub enum Error {
     /// A file could not be read or written.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
+    /// The book file does not read with the key given: a wrong key, or not a book.
+    #[error("the book {0} cannot be read with this key (a wrong key, or not an Outpost book)")]
+    BookKeyWrong(std::path::PathBuf),
     /// The data dir holds no book yet.
     #[error("this data dir holds no book yet; run `outpost init` first")]
     NotInitialised,
@@ -169,6 +172,7 @@ impl Error {
             Error::Database(_) => "database",
             Error::Document(_) => "document",
             Error::Io(_) => "io",
+            Error::BookKeyWrong(_) => "book_key_wrong",
             Error::NotInitialised => "not_initialised",
             Error::AlreadyInitialised(_) => "already_initialised",
             Error::SchemaTooNew { .. } => "schema_too_new",

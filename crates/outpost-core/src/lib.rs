@@ -22,7 +22,7 @@
 //!   changes are committed in one SQLite transaction (WAL, `synchronous=FULL`).
 //!
 //! ```
-//! use outpost_core::{Book, DeviceKey, NewItem, NewOrg, Money, SiteCode};
+//! use outpost_core::{Book, BookKey, DeviceKey, NewItem, NewOrg, Money, SiteCode};
 //! # fn main() -> outpost_core::Result<()> {
 //! let dir = tempfile::tempdir()?;
 //! let now = jiff::Timestamp::from_second(1_790_000_000).expect("valid time");
@@ -32,7 +32,8 @@
 //!     site_name: "Shanghai".into(),
 //!     device_name: "Li".into(),
 //! };
-//! let mut book = Book::create(&dir.path().join("book.sqlite3"), org, DeviceKey::generate()?, now)?;
+//! let (file, at_rest) = (dir.path().join("book.sqlite3"), BookKey::generate()?);
+//! let mut book = Book::create(&file, &at_rest, org, DeviceKey::generate()?, now)?;
 //! book.items().add(NewItem { sku: "TEA-1".into(), name: "Green tea".into(), unit: "box".into(),
 //!     price: Money::parse("35.00")?, low_stock: 5 }, now)?;
 //! assert_eq!(book.items().list()?.len(), 1);
@@ -43,6 +44,7 @@
 pub mod access;
 mod book;
 mod bundle;
+mod cipher;
 mod code;
 mod conflict;
 mod doc_id;
@@ -69,6 +71,7 @@ pub use book::{
     SampleSpec, Sync, SyncReceipt, SyncSession,
 };
 pub use bundle::{BundleSummary, inspect as inspect_bundle};
+pub use cipher::{BookKey, encrypt_plain_book, is_plain};
 pub use code::{DeviceCode, SiteCode, WarehouseCode};
 pub use conflict::{ChoiceRow, ConflictRow};
 pub use doc_id::{DocId, DocKind, Month};

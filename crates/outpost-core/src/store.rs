@@ -10,6 +10,7 @@ use std::path::Path;
 use automerge::{Automerge, ReadDoc};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::cipher::BookKey;
 use crate::doc_id::DocId;
 use crate::error::{Error, Result};
 
@@ -29,11 +30,12 @@ pub(crate) mod chunk {
     pub const PENDING: &str = "pending";
 }
 
-/// Opens (creating if needed) the database file with durable settings, with its own
-/// tables at this build's layout.
-pub(crate) fn open(path: &Path) -> Result<Connection> {
+/// Opens (creating if needed) the database file encrypted with `key`, with durable
+/// settings and its own tables at this build's layout.
+pub(crate) fn open(path: &Path, key: &BookKey) -> Result<Connection> {
     make_private(path)?;
     let db = Connection::open(path)?;
+    key.apply(&db, path)?;
     // Must precede the first table; lets compaction hand freed pages back to the disk.
     db.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
     db.busy_timeout(std::time::Duration::from_secs(5))?;

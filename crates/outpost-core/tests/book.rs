@@ -300,11 +300,11 @@ fn shipped_while_cancelled_elsewhere_is_an_order_stock_exception_kept_across_reo
     drop(c);
     // A book written before changes were signed is refused with a clear message.
     {
-        let db = rusqlite::Connection::open(&c_path).unwrap();
+        let db = open_raw(&c_path);
         db.execute_batch("PRAGMA user_version = 2;").unwrap();
     }
     assert!(matches!(
-        Book::open(&c_path, DeviceKey::generate().unwrap()),
+        Book::open(&c_path, &book_key(), DeviceKey::generate().unwrap()),
         Err(Error::SchemaTooOld { .. })
     ));
 }
@@ -510,6 +510,7 @@ fn bad_input_changes_nothing() {
     let other = tempfile::tempdir().unwrap();
     let mut stranger = Book::create(
         &other.path().join("x.sqlite3"),
+        &book_key(),
         org("SH"),
         DeviceKey::generate().unwrap(),
         clock.tick(),
@@ -611,7 +612,7 @@ fn reopen_compact_and_rebuild_keep_every_row() {
     }
     let dump = a.dump().unwrap();
     drop(a);
-    let mut a = Book::open(&dir.path().join("a.sqlite3"), a_key).unwrap();
+    let mut a = Book::open(&dir.path().join("a.sqlite3"), &book_key(), a_key).unwrap();
     assert_eq!(dump, a.dump().unwrap());
     a.rebuild().unwrap();
     assert_eq!(dump, a.dump().unwrap());
@@ -709,7 +710,7 @@ fn a_bundle_missing_earlier_changes_waits_for_them() {
     );
     // Kept across a restart, and applied once the missing change arrives.
     drop(c);
-    let mut c = Book::open(&c_path, c_key.clone()).unwrap();
+    let mut c = Book::open(&c_path, &book_key(), c_key.clone()).unwrap();
     let full = a
         .export_bundle(&ExportScope::Everything, clock.tick())
         .unwrap();
@@ -717,7 +718,7 @@ fn a_bundle_missing_earlier_changes_waits_for_them() {
     assert!(c.orders().get(&first).is_ok() && c.orders().get(&second).is_ok());
     let dump = c.dump().unwrap();
     drop(c);
-    let mut c = Book::open(&c_path, c_key).unwrap();
+    let mut c = Book::open(&c_path, &book_key(), c_key).unwrap();
     c.rebuild().unwrap();
     assert_eq!(dump, c.dump().unwrap());
 }
@@ -964,7 +965,7 @@ fn a_kept_draft_survives_reopening_and_goes_when_dropped() {
         .unwrap();
     let dump = a.dump().unwrap();
     drop(a);
-    let a = Book::open(&dir.path().join("a.sqlite3"), a_key).unwrap();
+    let a = Book::open(&dir.path().join("a.sqlite3"), &book_key(), a_key).unwrap();
     let kept = a.drafts().get(key).unwrap().unwrap();
     assert_eq!(kept.body, r#"{"lines":[{"sku":"TEA","qty":"3"}]}"#);
     assert_eq!(kept.saved_at_ms, clock.0 * 1000);

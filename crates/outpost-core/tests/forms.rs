@@ -10,7 +10,7 @@ use outpost_core::*;
 
 /// The document `doc` as stored in the book file at `path` (read beside the open book).
 fn stored_doc(path: &std::path::Path, doc: &str) -> Automerge {
-    let db = rusqlite::Connection::open(path).unwrap();
+    let db = open_raw(path);
     let mut stmt = db
         .prepare("SELECT data FROM doc_chunks WHERE doc = ?1 ORDER BY id")
         .unwrap();

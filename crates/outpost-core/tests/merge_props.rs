@@ -9,7 +9,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{Clock, admit, item, org};
+use common::{Clock, admit, book_key, item, org};
 use outpost_core::*;
 use proptest::prelude::*;
 
@@ -170,6 +170,7 @@ fn world(n: usize) -> World {
     let mut clock = Clock::new();
     let mut first = Book::create(
         &dir.path().join("r0.sqlite3"),
+        &book_key(),
         org("SH"),
         DeviceKey::generate().unwrap(),
         clock.tick(),

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Clock, exchange, line, sales, two_offices};
+use common::{Clock, book_key, exchange, line, sales, two_offices};
 use outpost_core::*;
 use proptest::prelude::*;
 
@@ -37,6 +37,7 @@ fn manager(source: &mut Book, dir: &std::path::Path, name: &str, clock: &mut Clo
         .unwrap();
     Book::join_admitted(
         &dir.join(format!("{name}.sqlite3")),
+        &book_key(),
         source.org_id().as_str(),
         key,
         &admitted.org_doc,

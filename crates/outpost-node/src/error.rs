@@ -15,6 +15,23 @@ pub enum Error {
     /// The device key does not belong to the book in the same data dir.
     #[error("the device key {0} does not belong to the book in this data dir")]
     KeyMismatch(PathBuf),
+    /// The data dir's keys are sealed with a passphrase and none was given.
+    #[error(
+        "this book is locked with a passphrase: type it, or give it in OUTPOST_PASSPHRASE or in a file named by OUTPOST_PASSPHRASE_FILE"
+    )]
+    PassphraseNeeded,
+    /// The passphrase given does not open the data dir's keys.
+    #[error("wrong passphrase: the book stays locked")]
+    WrongPassphrase,
+    /// A new passphrase typed twice, differently.
+    #[error("the two passphrases differ; nothing changed")]
+    PassphrasesDiffer,
+    /// An empty new passphrase (removing it is asked for by name).
+    #[error("the new passphrase is empty; nothing changed (to remove it: --none)")]
+    PassphraseEmpty,
+    /// A passphrase file others may read.
+    #[error("the passphrase file {0} may be read by other users: make it private (chmod 600)")]
+    PassphraseFileOpen(PathBuf),
     /// No data dir could be determined or created.
     #[error("cannot use data dir {path}: {source}")]
     DataDir {

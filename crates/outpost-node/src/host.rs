@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::net::NetConfig;
 use crate::node::{DB_FILE, Event, Node};
+use crate::secrets::Unlock;
 
 /// Where the node of a data dir stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -100,6 +101,8 @@ impl Node {
 pub struct Host {
     data_dir: PathBuf,
     networking: Networking,
+    /// What unlocks the data dir's keys (a passphrase from the environment, if any).
+    unlock: Unlock,
     /// Where the host runs what happens in the background (event forwarding, sync).
     runtime: tokio::runtime::Handle,
     state: Mutex<State>,
@@ -116,11 +119,13 @@ impl std::fmt::Debug for Host {
 }
 
 impl Host {
-    /// A host for the book in `data_dir` (not opened yet: see [`Host::open_existing`]);
-    /// background work runs on `runtime`; messages are told in `lang` until changed.
+    /// A host for the book in `data_dir` (not opened yet: see [`Host::open_existing`]),
+    /// its keys unlocked with `unlock`; background work runs on `runtime`; messages are
+    /// told in `lang` until changed.
     pub fn new(
         data_dir: PathBuf,
         networking: Networking,
+        unlock: Unlock,
         runtime: tokio::runtime::Handle,
         lang: Lang,
     ) -> Host {
@@ -128,6 +133,7 @@ impl Host {
         Host {
             data_dir,
             networking,
+            unlock,
             runtime,
             state: Mutex::new(State {
                 lifecycle: Lifecycle::Empty,
@@ -218,7 +224,7 @@ impl Host {
         if self.begin(Lifecycle::Opening).is_err() {
             return self.lifecycle();
         }
-        match Node::open(&self.data_dir) {
+        match Node::open(&self.data_dir, &self.unlock) {
             Ok(node) => {
                 self.install(node);
             }
@@ -237,7 +243,7 @@ impl Host {
     /// `sample` is given.
     pub fn create(&self, org: NewOrg, sample: Option<SampleSpec>) -> Result<Arc<Node>> {
         self.begin(Lifecycle::Creating)?;
-        let created = Node::create(&self.data_dir, org).and_then(|node| {
+        let created = Node::create(&self.data_dir, org, &self.unlock).and_then(|node| {
             if let Some(spec) = sample {
                 node.fill_sample(&spec)?;
             }
@@ -249,7 +255,7 @@ impl Host {
     /// Joins an organisation with an invite code (first run).
     pub async fn join(&self, code: &str, name: &str) -> Result<Arc<Node>> {
         self.begin(Lifecycle::Creating)?;
-        let joined = Node::join(&self.data_dir, code, name)
+        let joined = Node::join(&self.data_dir, code, name, &self.unlock)
             .await
             .map(|(node, _)| node);
         self.finish(joined)

@@ -9,14 +9,15 @@
 //! both front ends share.
 //!
 //! ```
-//! use outpost_node::Node;
+//! use outpost_node::{Node, Unlock};
 //! use outpost_core::{NewOrg, SiteCode};
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let dir = tempfile::tempdir()?;
 //! let node = Node::create(dir.path(), NewOrg {
 //!     name: "Demo".into(), site: SiteCode::parse("SH")?, site_name: "Shanghai".into(),
 //!     device_name: "Li".into(),
-//! })?;
+//! }, &Unlock::with_passphrase("correct horse battery staple"))?;
+//! assert!(node.is_sealed());
 //! assert_eq!(node.me()?.site.as_str(), "SH");
 //! # Ok(()) }
 //! ```
@@ -32,6 +33,7 @@ pub mod identity;
 mod net;
 mod node;
 mod replica;
+pub mod secrets;
 mod today;
 
 pub use backup::{LAST_BACKUP_FILE, LastBackup};
@@ -42,4 +44,5 @@ pub use net::{
     office_port, parse_addrs, request_to_join, stored_peers,
 };
 pub use node::{DB_FILE, Event, Node, default_data_dir};
+pub use secrets::Unlock;
 pub use today::Today;

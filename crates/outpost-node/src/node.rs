@@ -16,6 +16,7 @@ use tokio::sync::broadcast;
 
 use crate::error::{Error, Result};
 use crate::identity::Identity;
+use crate::secrets::{SECRETS_FILE, Secrets, Unlock};
 
 /// The database file inside a data dir.
 pub const DB_FILE: &str = "outpost.sqlite3";
@@ -78,6 +79,10 @@ pub struct Node {
     events: broadcast::Sender<Event>,
     data_dir: PathBuf,
     net: std::sync::OnceLock<Net>,
+    /// The key the book file is encrypted with (to seal it again with a new passphrase).
+    book_key: outpost_core::BookKey,
+    /// Whether the keys are sealed with a passphrase.
+    sealed: std::sync::atomic::AtomicBool,
     _lock: File,
 }
 
@@ -112,11 +117,13 @@ fn lock(dir: &Path) -> Result<File> {
 }
 
 impl Node {
-    pub(crate) fn assemble(book: Book, identity: Identity, data_dir: &Path, lock: File) -> Node {
+    pub(crate) fn assemble(book: Book, secrets: Secrets, data_dir: &Path, lock: File) -> Node {
         let (events, _) = broadcast::channel(256);
         Node {
             book: Mutex::new(book),
-            identity,
+            identity: secrets.identity,
+            book_key: secrets.book_key,
+            sealed: std::sync::atomic::AtomicBool::new(secrets.sealed),
             events,
             data_dir: data_dir.to_path_buf(),
             net: std::sync::OnceLock::new(),
@@ -137,62 +144,94 @@ impl Node {
         let _ = self.events.send(event);
     }
 
-    /// Opens the node of an existing data dir.
-    pub fn open(data_dir: &Path) -> Result<Node> {
+    /// Opens the node of an existing data dir, its keys unlocked with `unlock`. A book of
+    /// an earlier version is encrypted now, once (see [`outpost_core::encrypt_plain_book`]).
+    pub fn open(data_dir: &Path, unlock: &Unlock) -> Result<Node> {
         let lock = lock(data_dir)?;
-        if !data_dir.join(DB_FILE).exists() {
+        let path = data_dir.join(DB_FILE);
+        if !path.exists() {
             return Err(outpost_core::Error::NotInitialised.into());
         }
-        let identity = Identity::load(data_dir)?;
-        let book = match Book::open(&data_dir.join(DB_FILE), identity.signing_key()?) {
+        let secrets = Secrets::load(data_dir, unlock)?;
+        if outpost_core::encrypt_plain_book(&path, &secrets.book_key)? {
+            tracing::info!(book = %path.display(), "encrypted the book");
+        }
+        let book = match Book::open(&path, &secrets.book_key, secrets.identity.signing_key()?) {
             Err(outpost_core::Error::WrongKey(_)) => {
-                return Err(Error::KeyMismatch(data_dir.join(crate::identity::KEY_FILE)));
+                return Err(Error::KeyMismatch(data_dir.join(SECRETS_FILE)));
             }
             book => book?,
         };
-        Ok(Node::assemble(book, identity, data_dir, lock))
+        Ok(Node::assemble(book, secrets, data_dir, lock))
     }
 
-    /// A data dir about to hold a new book: refused if it holds one already; the device
-    /// key is created, or kept from an earlier attempt that stopped before the book.
-    pub(crate) fn fresh_dir(data_dir: &Path) -> Result<(File, Identity)> {
+    /// A data dir about to hold a new book: refused if it holds one already; the keys are
+    /// created (sealed with `unlock`'s passphrase, if any), or kept from an earlier attempt
+    /// that stopped before the book.
+    pub(crate) fn fresh_dir(data_dir: &Path, unlock: &Unlock) -> Result<(File, Secrets)> {
         let lock = lock(data_dir)?;
-        let identity = Identity::load_or_create(data_dir)?;
-        if data_dir.join(DB_FILE).exists() {
-            let book = Book::open(&data_dir.join(DB_FILE), identity.signing_key()?)?;
+        let secrets = Secrets::load_or_create(data_dir, unlock)?;
+        let path = data_dir.join(DB_FILE);
+        if path.exists() {
+            outpost_core::encrypt_plain_book(&path, &secrets.book_key)?;
+            let book = Book::open(&path, &secrets.book_key, secrets.identity.signing_key()?)?;
             return Err(outpost_core::Error::AlreadyInitialised(book.org_id().to_string()).into());
         }
-        Ok((lock, identity))
+        Ok((lock, secrets))
     }
 
-    /// Creates a new organisation in an empty data dir.
-    pub fn create(data_dir: &Path, org: NewOrg) -> Result<Node> {
-        let (lock, identity) = Node::fresh_dir(data_dir)?;
+    /// Creates a new organisation in an empty data dir, its keys sealed with `unlock`'s
+    /// passphrase if it has one.
+    pub fn create(data_dir: &Path, org: NewOrg, unlock: &Unlock) -> Result<Node> {
+        let (lock, secrets) = Node::fresh_dir(data_dir, unlock)?;
         let book = Book::create(
             &data_dir.join(DB_FILE),
+            &secrets.book_key,
             org,
-            identity.signing_key()?,
+            secrets.identity.signing_key()?,
             Timestamp::now(),
         )?;
-        Ok(Node::assemble(book, identity, data_dir, lock))
+        Ok(Node::assemble(book, secrets, data_dir, lock))
     }
 
     /// Starts this device from the bundle an admin made for it after admitting its join
     /// request (see [`crate::request_to_join`]): the bundle must list this device's key
     /// as a member.
-    pub fn join_bundle(data_dir: &Path, bundle: &Path) -> Result<Node> {
-        let (lock, identity) = Node::fresh_dir(data_dir)?;
+    pub fn join_bundle(data_dir: &Path, bundle: &Path, unlock: &Unlock) -> Result<Node> {
+        let (lock, secrets) = Node::fresh_dir(data_dir, unlock)?;
         let bytes = std::fs::read(bundle).map_err(|source| Error::File {
             path: bundle.to_path_buf(),
             source,
         })?;
         let book = Book::join(
             &data_dir.join(DB_FILE),
+            &secrets.book_key,
             &bytes,
-            identity.signing_key()?,
+            secrets.identity.signing_key()?,
             Timestamp::now(),
         )?;
-        Ok(Node::assemble(book, identity, data_dir, lock))
+        Ok(Node::assemble(book, secrets, data_dir, lock))
+    }
+
+    /// Seals this data dir's keys with a new passphrase (`unlock`'s; none leaves them
+    /// readable by the owner only). The old passphrase stops working at once; the book
+    /// file keeps its key, so this is instant for a book of any size.
+    pub fn change_passphrase(&self, unlock: &Unlock) -> Result<()> {
+        let secrets = Secrets {
+            identity: self.identity.clone(),
+            book_key: self.book_key.clone(),
+            sealed: unlock.has_passphrase(),
+        };
+        secrets.save(&self.data_dir, unlock)?;
+        self.sealed
+            .store(secrets.sealed, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Whether this data dir's keys are sealed with a passphrase (otherwise whoever has the
+    /// whole data dir can read the book).
+    pub fn is_sealed(&self) -> bool {
+        self.sealed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// This device's identity (its key and PeerId).

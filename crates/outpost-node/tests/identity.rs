@@ -9,7 +9,7 @@ outposttest!(
         let me = a.json(&["whoami"]);
         let peer = me["peer"].as_str().unwrap().to_string();
         assert!(peer.starts_with("12D3KooW"), "{peer}");
-        let mode = std::fs::metadata(a.data_dir.join("device.key"))
+        let mode = std::fs::metadata(a.data_dir.join("secrets"))
             .unwrap()
             .permissions()
             .mode();
@@ -35,14 +35,15 @@ outposttest!(
 outposttest!(a_key_from_another_device_is_refused, |dir, _cmd| {
     let (a, b) = two_offices(&dir);
     let before = a.dump();
-    let own_key = std::fs::read(a.data_dir.join("device.key")).unwrap();
-    std::fs::copy(b.data_dir.join("device.key"), a.data_dir.join("device.key")).unwrap();
+    let secrets = a.data_dir.join("secrets");
+    let own_keys = std::fs::read(&secrets).unwrap();
+    std::fs::copy(b.data_dir.join("secrets"), &secrets).unwrap();
     let stderr = a.fails(&["order", "list"]);
-    assert!(stderr.contains("does not belong to the book"), "{stderr}");
-    std::fs::write(a.data_dir.join("device.key"), b"not a key").unwrap();
+    assert!(stderr.contains("cannot be read with this key"), "{stderr}");
+    std::fs::write(&secrets, b"not a key").unwrap();
     let stderr = a.fails(&["order", "list"]);
-    assert!(stderr.contains("device.key"), "{stderr}");
-    // Nothing was written meanwhile: with its own key back, the book is as it was.
-    std::fs::write(a.data_dir.join("device.key"), own_key).unwrap();
+    assert!(stderr.contains("secrets"), "{stderr}");
+    // Nothing was written meanwhile: with its own keys back, the book is as it was.
+    std::fs::write(&secrets, own_keys).unwrap();
     eqnice!(before, a.dump());
 });

@@ -118,7 +118,10 @@ outposttest!(
         let sh_ops = format!("ops/SH/{month}");
         assert!(hq_device.dump().contains(&sh_ops));
         let bj = joined(&dir, &hq_device, "bj", "clerk", "BJ", "Li");
-        let key = Identity::load(&bj.data_dir).unwrap().keypair().clone();
+        let key = Identity::load(&bj.data_dir, &outpost_node::Unlock::none())
+            .unwrap()
+            .keypair()
+            .clone();
         let hq_addr = InviteCode::parse(&invite(&hq_device, "clerk", "BJ", "1h"))
             .unwrap()
             .addrs[0]
@@ -287,8 +290,13 @@ outposttest!(
         let (hq_device, _serving) = hq(&dir);
         let sh = joined(&dir, &hq_device, "sh", "clerk", "SH", "Wang");
         let bj = joined(&dir, &hq_device, "bj", "clerk", "BJ", "Li");
-        let sh_id = Identity::load(&sh.data_dir).unwrap().peer_id();
-        let bj_key = Identity::load(&bj.data_dir).unwrap().keypair().clone();
+        let sh_id = Identity::load(&sh.data_dir, &outpost_node::Unlock::none())
+            .unwrap()
+            .peer_id();
+        let bj_key = Identity::load(&bj.data_dir, &outpost_node::Unlock::none())
+            .unwrap()
+            .keypair()
+            .clone();
         let hq_addr = InviteCode::parse(&invite(&hq_device, "clerk", "BJ", "1h"))
             .unwrap()
             .addrs[0]
@@ -340,7 +348,9 @@ fn device_hex(peer: &PeerId) -> String {
 }
 
 fn bj_peer(bj: &crate::util::Device) -> PeerId {
-    Identity::load(&bj.data_dir).unwrap().peer_id()
+    Identity::load(&bj.data_dir, &outpost_node::Unlock::none())
+        .unwrap()
+        .peer_id()
 }
 
 outposttest!(
@@ -354,7 +364,10 @@ outposttest!(
         eventually("the honest office in sync", || {
             order_numbers(&honest) == order_numbers(&hq_device)
         });
-        let key = Identity::load(&flooder.data_dir).unwrap().keypair().clone();
+        let key = Identity::load(&flooder.data_dir, &outpost_node::Unlock::none())
+            .unwrap()
+            .keypair()
+            .clone();
         let hq_addr = InviteCode::parse(&invite(&hq_device, "clerk", "BJ", "1h"))
             .unwrap()
             .addrs[0]
@@ -490,8 +503,14 @@ outposttest!(
                     && hq_device.json(&["order", "show", &number])["status"] == "submitted"
             });
         }
-        let key = Identity::load(&bj.data_dir).unwrap().signing_key().unwrap();
-        let libp2p_key = Identity::load(&bj.data_dir).unwrap().keypair().clone();
+        let key = Identity::load(&bj.data_dir, &outpost_node::Unlock::none())
+            .unwrap()
+            .signing_key()
+            .unwrap();
+        let libp2p_key = Identity::load(&bj.data_dir, &outpost_node::Unlock::none())
+            .unwrap()
+            .keypair()
+            .clone();
         let hq_addr = InviteCode::parse(&invite(&hq_device, "clerk", "BJ", "1h"))
             .unwrap()
             .addrs[0]

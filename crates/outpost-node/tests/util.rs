@@ -26,6 +26,7 @@ impl Dir {
         Device {
             data_dir: self.tmp.path().join(name),
             lang: "en".into(),
+            env: Vec::new(),
         }
     }
 }
@@ -35,6 +36,8 @@ impl Dir {
 pub struct Device {
     pub data_dir: PathBuf,
     pub lang: String,
+    /// Extra environment of every command (a passphrase, say).
+    pub env: Vec<(String, String)>,
 }
 
 impl Device {
@@ -44,6 +47,9 @@ impl Device {
             .env("OUTPOST_LANG", &self.lang)
             .env_remove("LANG")
             .env_remove("LC_ALL")
+            .env_remove("OUTPOST_PASSPHRASE")
+            .env_remove("OUTPOST_PASSPHRASE_FILE")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .args(args);
         cmd
     }

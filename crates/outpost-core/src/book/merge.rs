@@ -188,8 +188,14 @@ mod tests {
             device_name: "F".into(),
         };
         let key = DeviceKey::generate().expect("key");
-        let mut book =
-            Book::create(&dir.join("a.sqlite3"), org, key.clone(), at(0)).expect("create");
+        let mut book = Book::create(
+            &dir.join("a.sqlite3"),
+            &crate::BookKey::from_bytes([7; 32]),
+            org,
+            key.clone(),
+            at(0),
+        )
+        .expect("create");
         let mut admitted = Vec::new();
         for i in 0..members {
             let invite = format!("invite-{i}");
@@ -207,7 +213,16 @@ mod tests {
                 .export_bundle(&ExportScope::For(member.device_id()), at(1))
                 .expect("export");
             let path = dir.join(format!("m{i}.sqlite3"));
-            admitted.push(Book::join(&path, &bundle, member, at(1)).expect("join"));
+            admitted.push(
+                Book::join(
+                    &path,
+                    &crate::BookKey::from_bytes([7; 32]),
+                    &bundle,
+                    member,
+                    at(1),
+                )
+                .expect("join"),
+            );
         }
         let item = NewItem {
             sku: "T".into(),

@@ -27,6 +27,21 @@ pub struct TwoOffices {
     pub clock: Clock,
 }
 
+/// The key every test book is encrypted with (a real SQLCipher key, fixed so that a test
+/// can reopen its books).
+pub fn book_key() -> BookKey {
+    BookKey::from_bytes([7; 32])
+}
+
+/// The book file at `path` opened beside the book (to inspect or damage it), keyed with
+/// [`book_key`].
+pub fn open_raw(path: &std::path::Path) -> rusqlite::Connection {
+    let db = rusqlite::Connection::open(path).unwrap();
+    db.pragma_update(None, "key", format!("x'{}'", "07".repeat(32)))
+        .unwrap();
+    db
+}
+
 pub fn org(site: &str) -> NewOrg {
     NewOrg {
         name: "Demo Trading 示范贸易".into(),
@@ -94,7 +109,7 @@ pub fn admit(
     let bundle = a
         .export_bundle(&ExportScope::For(key.device_id()), clock.tick())
         .unwrap();
-    Book::join(path, &bundle, key, clock.tick()).unwrap()
+    Book::join(path, &book_key(), &bundle, key, clock.tick()).unwrap()
 }
 
 /// A second device at SH with `role`, admitted by `a`.
@@ -128,6 +143,7 @@ pub fn two_offices() -> TwoOffices {
     let a_key = DeviceKey::generate().unwrap();
     let mut a = Book::create(
         &dir.path().join("a.sqlite3"),
+        &book_key(),
         org("SH"),
         a_key.clone(),
         clock.tick(),

@@ -17,6 +17,10 @@ pub struct Cli {
     /// Print JSON instead of tables.
     #[arg(long, global = true)]
     pub json: bool,
+    /// A file (mode 0600) whose first line is the passphrase of a locked book; or set
+    /// OUTPOST_PASSPHRASE. Asked for on a terminal when neither is given.
+    #[arg(long, global = true, env = "OUTPOST_PASSPHRASE_FILE")]
+    pub passphrase_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -74,6 +78,9 @@ pub enum Command {
     },
     /// Recreate the query tables from the documents.
     Rebuild,
+    /// The passphrase that locks this device's keys (and so the encrypted book).
+    #[command(subcommand)]
+    Passphrase(PassphraseCmd),
     /// Run as an always-on node (HQ or a spare box): listen, sync with members, answer
     /// invites, relay for offices behind NAT. Other commands talk to it while it runs.
     Serve(ServeArgs),
@@ -588,6 +595,17 @@ impl Command {
             other => other,
         }
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PassphraseCmd {
+    /// Lock the keys with a new passphrase (or set the first one): read from
+    /// OUTPOST_NEW_PASSPHRASE, or asked twice on a terminal, or the first line of stdin.
+    Change {
+        /// Remove the passphrase: the keys stay in the data dir readable by you only.
+        #[arg(long)]
+        none: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -273,8 +273,15 @@ pub fn sync(node: &Node, cmd: SyncCmd, out: &Out) -> Result<()> {
 }
 
 /// Writes a join request for the invite `code` to `file` (no network).
-pub fn request_to_join(dir: &Path, code: &str, name: &str, file: &Path, out: &Out) -> Result<()> {
-    outpost_node::request_to_join(dir, code, name, file)?;
+pub fn request_to_join(
+    dir: &Path,
+    code: &str,
+    name: &str,
+    file: &Path,
+    unlock: &outpost_node::Unlock,
+    out: &Out,
+) -> Result<()> {
+    outpost_node::request_to_join(dir, code, name, file, unlock)?;
     out.json(&serde_json::json!({"request": file}));
     out.say(
         Msg::JoinRequestWritten,

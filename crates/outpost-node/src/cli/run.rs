@@ -1,5 +1,6 @@
 //! Runs one parsed command against the node.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use outpost_core::{
@@ -7,7 +8,7 @@ use outpost_core::{
     WarehouseCode,
 };
 use outpost_node::i18n::Msg;
-use outpost_node::{Node, Result};
+use outpost_node::{Node, Result, Unlock};
 use serde_json::json;
 
 use super::args::*;
@@ -32,32 +33,107 @@ pub(super) fn wh(code: &str) -> Result<WarehouseCode> {
     core(WarehouseCode::parse(code))
 }
 
+/// What unlocks the book: `--passphrase-file` (or OUTPOST_PASSPHRASE_FILE), else
+/// OUTPOST_PASSPHRASE, else nothing yet (asked for on a terminal if the book needs it).
+fn unlock(passphrase_file: Option<&Path>) -> Result<Unlock> {
+    match passphrase_file {
+        Some(file) => Unlock::from_file(file),
+        None => Unlock::from_env(),
+    }
+}
+
+/// Opens the node of `dir`; a locked book asks for its passphrase on a terminal.
+fn open(dir: &Path, unlock: &Unlock, out: &Out) -> Result<Node> {
+    match Node::open(dir, unlock) {
+        Err(outpost_node::Error::PassphraseNeeded) if std::io::stdin().is_terminal() => {
+            let typed = ask(out, Msg::AskPassphrase)?;
+            Node::open(dir, &Unlock::with_passphrase(&typed))
+        }
+        opened => opened,
+    }
+}
+
+/// Asks for a secret on the terminal without echoing it.
+fn ask(out: &Out, prompt: Msg) -> Result<zeroize::Zeroizing<String>> {
+    rpassword::prompt_password(format!("{}: ", prompt.text(out.lang)))
+        .map(zeroize::Zeroizing::new)
+        .map_err(|source| outpost_node::Error::File {
+            path: PathBuf::from("/dev/tty"),
+            source,
+        })
+}
+
 /// Runs `command`.
 pub fn run(cli: Cli, out: &Out) -> Result<()> {
     let dir = data_dir(cli.data_dir)?;
+    let unlock = unlock(cli.passphrase_file.as_deref())?;
     match cli.command {
-        Command::Init(args) => init(&dir, args, out),
-        Command::Serve(args) => super::serve::serve(&dir, args, out),
+        Command::Init(args) => init(&dir, args, &unlock, out),
+        Command::Serve(args) => super::serve::serve(&dir, args, &unlock, out),
         Command::Join {
             code,
             name,
             request: Some(file),
-        } => super::net::request_to_join(&dir, &code, &name, &file, out),
+        } => super::net::request_to_join(&dir, &code, &name, &file, &unlock, out),
         Command::Join {
             code,
             name,
             request: None,
-        } => super::serve::join(&dir, &code, &name, out),
+        } => super::serve::join(&dir, &code, &name, &unlock, out),
+        Command::Passphrase(PassphraseCmd::Change { none }) => {
+            let node = open(&dir, &unlock, out)?;
+            change_passphrase(&node, none, out)
+        }
         command => {
-            let node = Node::open(&dir)?;
+            let node = open(&dir, &unlock, out)?;
             dispatch(&node, command, out)
         }
     }
 }
 
-fn init(dir: &Path, args: InitArgs, out: &Out) -> Result<()> {
+/// `outpost passphrase change`: the new passphrase from OUTPOST_NEW_PASSPHRASE, asked
+/// twice on a terminal, or the first line of stdin.
+fn change_passphrase(node: &Node, none: bool, out: &Out) -> Result<()> {
+    let new = if none {
+        Unlock::none()
+    } else if let Ok(text) = std::env::var("OUTPOST_NEW_PASSPHRASE") {
+        Unlock::with_passphrase(&text)
+    } else if std::io::stdin().is_terminal() {
+        let first = ask(out, Msg::AskNewPassphrase)?;
+        let again = ask(out, Msg::AskPassphraseAgain)?;
+        if first != again {
+            return Err(outpost_node::Error::PassphrasesDiffer);
+        }
+        Unlock::with_passphrase(&first)
+    } else {
+        let mut line = zeroize::Zeroizing::new(String::new());
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|source| outpost_node::Error::File {
+                path: PathBuf::from("-"),
+                source,
+            })?;
+        Unlock::with_passphrase(&line)
+    };
+    if !none && !new.has_passphrase() {
+        return Err(outpost_node::Error::PassphraseEmpty);
+    }
+    node.change_passphrase(&new)?;
+    out.say(
+        if none {
+            Msg::PassphraseRemoved
+        } else {
+            Msg::PassphraseChanged
+        },
+        &[],
+    );
+    out.json(&json!({"sealed": node.is_sealed()}));
+    Ok(())
+}
+
+fn init(dir: &Path, args: InitArgs, unlock: &Unlock, out: &Out) -> Result<()> {
     let node = match &args.join_bundle {
-        Some(bundle) => Node::join_bundle(dir, bundle)?,
+        Some(bundle) => Node::join_bundle(dir, bundle, unlock)?,
         None => {
             let site = SiteCode::parse(args.site.as_deref().unwrap_or_default())?;
             let org = NewOrg {
@@ -66,7 +142,7 @@ fn init(dir: &Path, args: InitArgs, out: &Out) -> Result<()> {
                 site,
                 device_name: args.name.clone().unwrap_or_default(),
             };
-            Node::create(dir, org)?
+            Node::create(dir, org, unlock)?
         }
     };
     let me = node.me()?;
@@ -87,7 +163,10 @@ fn init(dir: &Path, args: InitArgs, out: &Out) -> Result<()> {
 /// Runs a command against an open node (here, or in a serving node for another process).
 pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
     match command {
-        Command::Init(_) | Command::Serve(_) | Command::Join { .. } => Ok(()),
+        // Run by `run` itself: they need the data dir, not an open node.
+        Command::Init(_) | Command::Serve(_) | Command::Join { .. } | Command::Passphrase(_) => {
+            Ok(())
+        }
         Command::Invite(cmd) => super::net::invite(node, cmd, out),
         Command::Member(cmd) => super::net::member(node, cmd, out),
         Command::Peers => super::net::peers(node, out),
@@ -98,6 +177,7 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
             let peer = node.identity().peer_id().to_string();
             let mut value = serde_json::to_value(&me).unwrap_or_default();
             value["peer"] = json!(peer);
+            value["sealed"] = json!(node.is_sealed());
             out.json(&value);
             let mut t = Table::new(out.headers(&[
                 Msg::ColCode,
@@ -122,6 +202,14 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
                     node.data_dir().display()
                 );
             }
+            out.say(
+                if node.is_sealed() {
+                    Msg::BookSealed
+                } else {
+                    Msg::BookUnsealed
+                },
+                &[],
+            );
             Ok(())
         }
         Command::Devices => super::net::members(node, out),

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use outpost_node::i18n::{self, Lang, Msg};
-use outpost_node::{NetConfig, Node, Result};
+use outpost_node::{NetConfig, Node, Result, Unlock};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 
@@ -52,7 +52,11 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 fn forwardable(command: &Command) -> bool {
     !matches!(
         command,
-        Command::Init(_) | Command::Serve(_) | Command::Join { .. } | Command::WriteLoop { .. }
+        Command::Init(_)
+            | Command::Serve(_)
+            | Command::Join { .. }
+            | Command::WriteLoop { .. }
+            | Command::Passphrase(_)
     )
 }
 
@@ -98,10 +102,10 @@ fn exchange(
 }
 
 /// `outpost serve`: runs the node with its network until SIGTERM or Ctrl-C.
-pub fn serve(dir: &Path, args: ServeArgs, out: &Out) -> Result<()> {
+pub fn serve(dir: &Path, args: ServeArgs, unlock: &Unlock, out: &Out) -> Result<()> {
     let rt = runtime()?;
     rt.block_on(async {
-        let node = Arc::new(Node::open(dir)?);
+        let node = Arc::new(Node::open(dir, unlock)?);
         let listen = outpost_node::parse_addrs(&args.listen)?;
         node.start_network(NetConfig {
             listen,
@@ -227,9 +231,9 @@ fn run_forwarded(node: &Node, line: &str) -> Reply {
 }
 
 /// `outpost join CODE`: a new device joins with an invite.
-pub fn join(dir: &Path, code: &str, name: &str, out: &Out) -> Result<()> {
+pub fn join(dir: &Path, code: &str, name: &str, unlock: &Unlock, out: &Out) -> Result<()> {
     let rt = runtime()?;
-    let (node, joined) = rt.block_on(Node::join(dir, code, name))?;
+    let (node, joined) = rt.block_on(Node::join(dir, code, name, unlock))?;
     drop(node);
     out.json(&joined);
     out.say(

@@ -134,6 +134,13 @@ catalogue! {
     SyncNoHq => "No HQ peer configured (outpost peer add).", "未配置总部节点（outpost peer add）。";
     SyncRefused => "Changes refused from peers:", "已拒绝的来自其他节点的更改：";
     ServeStopped => "Stopped.", "已停止。";
+    AskPassphrase => "Passphrase", "密码";
+    AskNewPassphrase => "New passphrase", "新密码";
+    AskPassphraseAgain => "The new passphrase again", "再次输入新密码";
+    PassphraseChanged => "The keys of this device are locked with the new passphrase; the old one no longer opens them.", "本设备的密钥已用新密码锁定，旧密码不再有效。";
+    PassphraseRemoved => "The passphrase is removed: the keys stay in the data dir, readable by you only.", "已取消密码：密钥保存在数据目录中，仅本人可读。";
+    BookSealed => "The book is encrypted; its key is locked with a passphrase.", "账簿已加密，密钥由密码锁定。";
+    BookUnsealed => "The book is encrypted, but its key sits unlocked in the data dir: lock it with `outpost passphrase change`.", "账簿已加密，但密钥未加锁地保存在数据目录中：请用 `outpost passphrase change` 设置密码。";
     // Exception kinds
     ExNegativeStock => "Stock below zero (oversold while offline?)", "库存为负（离线期间超卖？）";
     ExDuplicateNumber => "The same number on two records", "编号重复";
@@ -145,6 +152,12 @@ catalogue! {
     // Errors
     ErrInvalidUtf8 => "argument {n} is not valid UTF-8 text", "第 {n} 个参数不是有效的 UTF-8 文本";
     ErrKeyMismatch => "the device key {path} does not belong to the book in this data dir", "设备密钥 {path} 与此数据目录中的账簿不匹配";
+    ErrPassphraseNeeded => "this book is locked with a passphrase: type it, or give it in OUTPOST_PASSPHRASE or in a file named by OUTPOST_PASSPHRASE_FILE", "此账簿已用密码锁定：请输入密码，或通过 OUTPOST_PASSPHRASE 或 OUTPOST_PASSPHRASE_FILE 指定的文件提供";
+    ErrWrongPassphrase => "wrong passphrase: the book stays locked", "密码错误：账簿仍保持锁定";
+    ErrPassphrasesDiffer => "the two passphrases differ; nothing changed", "两次输入的密码不一致，未做更改";
+    ErrPassphraseEmpty => "the new passphrase is empty; nothing changed (to remove it: --none)", "新密码为空，未做更改（如需取消密码：--none）";
+    ErrPassphraseFileOpen => "the passphrase file {path} may be read by other users: make it private (chmod 600)", "密码文件 {path} 可被其他用户读取：请设为仅本人可读（chmod 600）";
+    ErrBookKeyWrong => "the book {path} cannot be read with this key (a wrong key, or not an Outpost book)", "无法用此密钥读取账簿 {path}（密钥错误，或不是 Outpost 账簿）";
     ErrLocked => "data dir {dir} is in use by another Outpost process", "数据目录 {dir} 正被另一个 Outpost 进程使用";
     ErrFile => "cannot access {path}: {reason}", "无法访问 {path}：{reason}";
     ErrNotSetUp => "this device has no organisation yet: create one or join with an invite", "本设备还没有组织：请创建组织或用邀请码加入";

@@ -79,6 +79,15 @@ pub fn error(lang: Lang, err: &Error) -> String {
     }
     match err {
         Error::KeyMismatch(path) => fill(lang, Msg::ErrKeyMismatch, &[("path", &path.display())]),
+        Error::PassphraseNeeded => Msg::ErrPassphraseNeeded.text(lang).to_string(),
+        Error::WrongPassphrase => Msg::ErrWrongPassphrase.text(lang).to_string(),
+        Error::PassphrasesDiffer => Msg::ErrPassphrasesDiffer.text(lang).to_string(),
+        Error::PassphraseEmpty => Msg::ErrPassphraseEmpty.text(lang).to_string(),
+        Error::PassphraseFileOpen(path) => fill(
+            lang,
+            Msg::ErrPassphraseFileOpen,
+            &[("path", &path.display())],
+        ),
         Error::Locked(dir) => fill(lang, Msg::ErrLocked, &[("dir", &dir.display())]),
         Error::Address(addr) => fill(lang, Msg::ErrAddress, &[("addr", addr)]),
         Error::NetworkRunning => Msg::ErrNetworkRunning.text(lang).to_string(),
@@ -104,6 +113,9 @@ fn core_error(lang: Lang, core: &CoreError) -> String {
     let w = |t: &str| word(lang, t);
     match core {
         CoreError::NotInitialised => Msg::ErrNotInitialised.text(lang).to_string(),
+        CoreError::BookKeyWrong(path) => {
+            fill(lang, Msg::ErrBookKeyWrong, &[("path", &path.display())])
+        }
         CoreError::AlreadyInitialised(org) => {
             fill(lang, Msg::ErrAlreadyInitialised, &[("org", org)])
         }

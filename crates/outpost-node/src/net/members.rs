@@ -12,8 +12,9 @@ use serde::Serialize;
 
 use super::listen::store_peer;
 use crate::error::Result;
-use crate::identity::{Identity, device_id_of};
+use crate::identity::device_id_of;
 use crate::node::{DB_FILE, Node};
+use crate::secrets::Unlock;
 
 /// A new invite.
 #[derive(Clone, Debug, Serialize)]
@@ -139,14 +140,20 @@ impl Node {
     /// Joins an organisation with an invite code: creates this device's key in
     /// `data_dir`, presents the code to the inviting node and stores the organisation
     /// document it sends. The inviting node's addresses become this node's peers.
-    pub async fn join(data_dir: &Path, code: &str, name: &str) -> Result<(Node, Joined)> {
+    pub async fn join(
+        data_dir: &Path,
+        code: &str,
+        name: &str,
+        unlock: &Unlock,
+    ) -> Result<(Node, Joined)> {
         let invite = InviteCode::parse(code)?;
-        let (lock, identity): (std::fs::File, Identity) = Node::fresh_dir(data_dir)?;
-        let grant = outpost_sync::present_invite(&invite, identity.keypair(), name).await?;
+        let (lock, secrets) = Node::fresh_dir(data_dir, unlock)?;
+        let grant = outpost_sync::present_invite(&invite, secrets.identity.keypair(), name).await?;
         let book = Book::join_admitted(
             &data_dir.join(DB_FILE),
+            &secrets.book_key,
             &grant.org,
-            identity.signing_key()?,
+            secrets.identity.signing_key()?,
             &grant.org_doc,
             &grant.parties_doc,
         )?;
@@ -159,18 +166,24 @@ impl Node {
             role: grant.role,
             site: grant.site,
         };
-        Ok((Node::assemble(book, identity, data_dir, lock), joined))
+        Ok((Node::assemble(book, secrets, data_dir, lock), joined))
     }
 }
 
-/// Starts joining without a network: creates this device's key in `data_dir` (kept for
+/// Starts joining without a network: creates this device's keys in `data_dir` (kept for
 /// the join) and writes to `file` a join request for the invite `code`, to carry to an
 /// admin, who
 /// admits it ([`Node::admit_request`]) and sends back the bundle to start from
 /// ([`Node::join_bundle`]).
-pub fn request_to_join(data_dir: &Path, code: &str, name: &str, file: &Path) -> Result<()> {
+pub fn request_to_join(
+    data_dir: &Path,
+    code: &str,
+    name: &str,
+    file: &Path,
+    unlock: &Unlock,
+) -> Result<()> {
     let invite = InviteCode::parse(code)?;
-    let (_lock, identity) = Node::fresh_dir(data_dir)?;
-    let request = OfflineJoinRequest::new(&invite, identity.keypair(), name)?;
+    let (_lock, secrets) = Node::fresh_dir(data_dir, unlock)?;
+    let request = OfflineJoinRequest::new(&invite, secrets.identity.keypair(), name)?;
     crate::file::write_atomically(file, &request.encode())
 }

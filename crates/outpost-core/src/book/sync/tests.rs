@@ -34,6 +34,7 @@ impl Org {
         let mut org = Org {
             hq: Book::create(
                 &dir.path().join("hq.db"),
+                &crate::BookKey::from_bytes([7; 32]),
                 NewOrg {
                     name: "Acme".into(),
                     site: SiteCode::parse("SH").unwrap(),
@@ -112,6 +113,7 @@ impl Org {
             .unwrap();
         let book = Book::join_admitted(
             &self.dir.path().join(format!("{name}.db")),
+            &crate::BookKey::from_bytes([7; 32]),
             self.hq.org_id().as_str(),
             key.clone(),
             &admitted.org_doc,

@@ -1,0 +1,367 @@
+//! The data dir's secrets: the device key and the key the book file is encrypted with,
+//! kept together in one file (`secrets`).
+//!
+//! With a passphrase the file is sealed with it (age's scrypt recipient: a format made
+//! for exactly this, with a memory-hard key derivation), and a stolen data dir shows
+//! nothing without it. Without one the file is readable by its owner only: the book file
+//! and every copy of it (a synced folder, a disk image) are still encrypted, but whoever
+//! has the whole data dir has the key; `outpost passphrase change` seals it.
+//!
+//! Changing the passphrase seals the same keys again (one atomic rename): instant for a
+//! book of any size, and a crash leaves the old passphrase or the new one working.
+
+use std::path::{Path, PathBuf};
+
+use age::secrecy::SecretString;
+use libp2p_identity::Keypair;
+use outpost_core::BookKey;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::file::{sync_parent, write_atomically};
+use crate::identity::Identity;
+
+/// The secrets file inside a data dir.
+pub const SECRETS_FILE: &str = "secrets";
+/// Where data dirs made before the book was encrypted kept the device key.
+pub(crate) const LEGACY_KEY_FILE: &str = "device.key";
+/// Environment variable holding the passphrase (a headless node, scripts).
+pub const PASSPHRASE_ENV: &str = "OUTPOST_PASSPHRASE";
+/// Environment variable naming a file (mode 0600) whose first line is the passphrase.
+pub const PASSPHRASE_FILE_ENV: &str = "OUTPOST_PASSPHRASE_FILE";
+
+const MAGIC: &str = "outpost-secrets 1";
+const AGE_HEADER: &[u8] = b"age-encryption.org/v1";
+/// Longest passphrase file read.
+const MAX_PASSPHRASE_FILE: usize = 4096;
+
+/// What opens sealed secrets: the passphrase, when one was given.
+#[derive(Clone, Default)]
+pub struct Unlock {
+    passphrase: Option<SecretString>,
+}
+
+impl std::fmt::Debug for Unlock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Unlock")
+            .field("passphrase", &self.passphrase.is_some())
+            .finish()
+    }
+}
+
+impl Unlock {
+    /// No passphrase: opens unsealed secrets only.
+    pub fn none() -> Unlock {
+        Unlock::default()
+    }
+
+    /// A passphrase typed by the user. An empty one counts as none.
+    pub fn with_passphrase(passphrase: &str) -> Unlock {
+        let passphrase = passphrase.trim_end_matches(['\r', '\n']);
+        Unlock {
+            passphrase: (!passphrase.is_empty()).then(|| SecretString::from(passphrase)),
+        }
+    }
+
+    /// The passphrase from [`PASSPHRASE_ENV`], or from the file [`PASSPHRASE_FILE_ENV`]
+    /// names; none if neither is set.
+    pub fn from_env() -> Result<Unlock> {
+        if let Ok(passphrase) = std::env::var(PASSPHRASE_ENV) {
+            return Ok(Unlock::with_passphrase(&passphrase));
+        }
+        match std::env::var_os(PASSPHRASE_FILE_ENV) {
+            Some(path) => Unlock::from_file(Path::new(&path)),
+            None => Ok(Unlock::none()),
+        }
+    }
+
+    /// The first line of the file at `path`, which must be readable by its owner only.
+    pub fn from_file(path: &Path) -> Result<Unlock> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let meta = std::fs::metadata(path).map_err(|source| Error::File {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            if meta.permissions().mode() & 0o077 != 0 {
+                return Err(Error::PassphraseFileOpen(path.to_path_buf()));
+            }
+        }
+        let bytes = Zeroizing::new(crate::file::read_small(path, MAX_PASSPHRASE_FILE)?);
+        let text = std::str::from_utf8(&bytes).map_err(|_| Error::File {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
+        })?;
+        Ok(Unlock::with_passphrase(text.lines().next().unwrap_or("")))
+    }
+
+    /// Whether a passphrase was given.
+    pub fn has_passphrase(&self) -> bool {
+        self.passphrase.is_some()
+    }
+}
+
+/// A data dir's keys, unlocked.
+pub(crate) struct Secrets {
+    /// The device's identity (its signing and network key).
+    pub identity: Identity,
+    /// The key the book file is encrypted with.
+    pub book_key: BookKey,
+    /// Whether the file is sealed with a passphrase.
+    pub sealed: bool,
+}
+
+impl Secrets {
+    /// The secrets of `data_dir`, unlocked with `unlock`. A data dir of an earlier version
+    /// (a plain `device.key`) gets its secrets file now, with a new book key, sealed if a
+    /// passphrase is given: the book is encrypted with it when next opened.
+    pub(crate) fn load(data_dir: &Path, unlock: &Unlock) -> Result<Secrets> {
+        let path = data_dir.join(SECRETS_FILE);
+        if !path.exists() && data_dir.join(LEGACY_KEY_FILE).exists() {
+            return Secrets::adopt_legacy(data_dir, unlock);
+        }
+        let bytes = Zeroizing::new(std::fs::read(&path).map_err(|source| Error::File {
+            path: path.clone(),
+            source,
+        })?);
+        let sealed = bytes.starts_with(AGE_HEADER);
+        let text = if sealed {
+            let passphrase = unlock.passphrase.as_ref().ok_or(Error::PassphraseNeeded)?;
+            let identity = age::scrypt::Identity::new(passphrase.clone());
+            match age::decrypt(&identity, &bytes) {
+                Ok(text) => Zeroizing::new(text),
+                Err(age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys) => {
+                    return Err(Error::WrongPassphrase);
+                }
+                Err(e) => return Err(damaged(&path, e.to_string())),
+            }
+        } else {
+            bytes
+        };
+        let (identity, book_key) = decode(&text).map_err(|reason| damaged(&path, reason))?;
+        forget_legacy_key(data_dir, &identity);
+        Ok(Secrets {
+            identity,
+            book_key,
+            sealed,
+        })
+    }
+
+    /// The secrets of `data_dir`, or new ones (a new device key and book key) sealed with
+    /// `unlock`'s passphrase if it has one.
+    pub(crate) fn load_or_create(data_dir: &Path, unlock: &Unlock) -> Result<Secrets> {
+        if data_dir.join(SECRETS_FILE).exists() || data_dir.join(LEGACY_KEY_FILE).exists() {
+            return Secrets::load(data_dir, unlock);
+        }
+        let secrets = Secrets {
+            identity: Identity::from_keypair(Keypair::generate_ed25519()),
+            book_key: BookKey::generate()?,
+            sealed: unlock.has_passphrase(),
+        };
+        secrets.save(data_dir, unlock)?;
+        Ok(secrets)
+    }
+
+    /// Writes the secrets into `data_dir`, sealed with `unlock`'s passphrase if it has
+    /// one, replacing the file whole (a crash leaves the old file or the new one).
+    pub(crate) fn save(&self, data_dir: &Path, unlock: &Unlock) -> Result<()> {
+        let path = data_dir.join(SECRETS_FILE);
+        let text = encode(&self.identity, &self.book_key).map_err(|r| damaged(&path, r))?;
+        let bytes = match &unlock.passphrase {
+            Some(passphrase) => {
+                let recipient = age::scrypt::Recipient::new(passphrase.clone());
+                age::encrypt(&recipient, text.as_bytes())
+                    .map_err(|e| damaged(&path, e.to_string()))?
+            }
+            None => text.as_bytes().to_vec(),
+        };
+        write_atomically(&path, &bytes)
+    }
+
+    /// Moves the plain `device.key` of an earlier version into a new secrets file.
+    fn adopt_legacy(data_dir: &Path, unlock: &Unlock) -> Result<Secrets> {
+        let legacy = data_dir.join(LEGACY_KEY_FILE);
+        let bytes = Zeroizing::new(std::fs::read(&legacy).map_err(|source| Error::File {
+            path: legacy.clone(),
+            source,
+        })?);
+        let keypair =
+            Keypair::from_protobuf_encoding(&bytes).map_err(|e| damaged(&legacy, e.to_string()))?;
+        let secrets = Secrets {
+            identity: Identity::from_keypair(keypair),
+            book_key: BookKey::generate()?,
+            sealed: unlock.has_passphrase(),
+        };
+        secrets.save(data_dir, unlock)?;
+        // Only once the secrets file is on disk: until then the old key is the only copy.
+        std::fs::remove_file(&legacy)
+            .and_then(|()| sync_parent(&legacy))
+            .map_err(|source| Error::File {
+                path: legacy.clone(),
+                source,
+            })?;
+        tracing::info!("moved the device key into the secrets file");
+        Ok(secrets)
+    }
+}
+
+/// Removes a plain `device.key` left beside the secrets file (a move into it that stopped
+/// before the old file was gone), if it is the same key: it must not outlive the move.
+fn forget_legacy_key(data_dir: &Path, identity: &Identity) {
+    let legacy = data_dir.join(LEGACY_KEY_FILE);
+    let Ok(bytes) = std::fs::read(&legacy).map(Zeroizing::new) else {
+        return;
+    };
+    match Keypair::from_protobuf_encoding(&bytes) {
+        Ok(old) if old.public() == identity.keypair().public() => {
+            if let Err(e) = std::fs::remove_file(&legacy).and_then(|()| sync_parent(&legacy)) {
+                tracing::warn!(error = %e, "could not remove the old device key file");
+            }
+        }
+        _ => tracing::warn!(
+            file = %legacy.display(),
+            "an old device key file that is not this device's key: left as it is"
+        ),
+    }
+}
+
+fn damaged(path: &Path, reason: impl Into<String>) -> Error {
+    Error::File {
+        path: PathBuf::from(path),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, reason.into()),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// The secrets as text: a first line naming the format, then `device <hex>` (the
+/// keypair's protobuf encoding) and `book <hex>`.
+fn encode(identity: &Identity, book_key: &BookKey) -> Result<Zeroizing<String>, String> {
+    let device = Zeroizing::new(
+        identity
+            .keypair()
+            .to_protobuf_encoding()
+            .map_err(|e| e.to_string())?,
+    );
+    let book = book_key
+        .bytes()
+        .ok_or_else(|| "the book must be encrypted".to_string())?;
+    Ok(Zeroizing::new(format!(
+        "{MAGIC}\ndevice {}\nbook {}\n",
+        hex(&device),
+        hex(book)
+    )))
+}
+
+fn decode(bytes: &[u8]) -> Result<(Identity, BookKey), String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "not text".to_string())?;
+    let mut lines = text.lines();
+    if lines.next() != Some(MAGIC) {
+        return Err("not an Outpost secrets file".into());
+    }
+    let (mut device, mut book) = (None, None);
+    for line in lines {
+        match line.split_once(' ') {
+            Some(("device", value)) => device = unhex(value).map(Zeroizing::new),
+            Some(("book", value)) => book = unhex(value).map(Zeroizing::new),
+            _ => {}
+        }
+    }
+    let device = device.ok_or("no device key")?;
+    let keypair = Keypair::from_protobuf_encoding(&device).map_err(|e| e.to_string())?;
+    let book: [u8; 32] = book
+        .as_deref()
+        .and_then(|b| b.as_slice().try_into().ok())
+        .ok_or("no book key")?;
+    Ok((Identity::from_keypair(keypair), BookKey::from_bytes(book)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use age::secrecy::ExposeSecret;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn quick(passphrase: &str) -> Unlock {
+        Unlock::with_passphrase(passphrase)
+    }
+
+    #[test]
+    fn secrets_round_trip_sealed_and_unsealed() {
+        for unlock in [Unlock::none(), quick("correct horse")] {
+            let dir = tempfile::tempdir().unwrap();
+            let made = Secrets::load_or_create(dir.path(), &unlock).unwrap();
+            let path = dir.path().join(SECRETS_FILE);
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+            let again = Secrets::load(dir.path(), &unlock).unwrap();
+            assert_eq!(made.identity.peer_id(), again.identity.peer_id());
+            assert_eq!(made.book_key.bytes(), again.book_key.bytes());
+            assert_eq!(unlock.has_passphrase(), again.sealed);
+            let bytes = std::fs::read(&path).unwrap();
+            let key_hex = hex(made.book_key.bytes().unwrap());
+            assert_eq!(
+                !unlock.has_passphrase(),
+                String::from_utf8_lossy(&bytes).contains(&key_hex)
+            );
+        }
+    }
+
+    #[test]
+    fn a_sealed_file_needs_the_right_passphrase() {
+        let dir = tempfile::tempdir().unwrap();
+        Secrets::load_or_create(dir.path(), &quick("right")).unwrap();
+        assert!(matches!(
+            Secrets::load(dir.path(), &Unlock::none()),
+            Err(Error::PassphraseNeeded)
+        ));
+        assert!(matches!(
+            Secrets::load(dir.path(), &quick("wrong")),
+            Err(Error::WrongPassphrase)
+        ));
+    }
+
+    #[test]
+    fn a_damaged_file_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(SECRETS_FILE), b"garbage").unwrap();
+        assert!(matches!(
+            Secrets::load(dir.path(), &Unlock::none()),
+            Err(Error::File { .. })
+        ));
+    }
+
+    #[test]
+    fn a_passphrase_file_must_be_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pass");
+        std::fs::write(&path, "s3cret\nignored\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(matches!(
+            Unlock::from_file(&path),
+            Err(Error::PassphraseFileOpen(_))
+        ));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let unlock = Unlock::from_file(&path).unwrap();
+        assert_eq!(
+            unlock
+                .passphrase
+                .as_ref()
+                .map(|p| p.expose_secret().to_string()),
+            Some("s3cret".to_string())
+        );
+    }
+}
