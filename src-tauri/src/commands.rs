@@ -54,6 +54,17 @@ pub async fn app_status<R: Runtime>(app: AppHandle<R>) -> Reply<HostStatus> {
     on_host(&app, |h| h.status()).await
 }
 
+/// Opens a book locked with a passphrase with the one typed; the status after (still
+/// waiting, `wrong`, if it did not open the keys).
+#[tauri::command]
+pub async fn unlock<R: Runtime>(app: AppHandle<R>, passphrase: String) -> Reply<HostStatus> {
+    on_host(&app, move |h| {
+        h.unlock_with(&passphrase);
+        h.status()
+    })
+    .await
+}
+
 /// Switches the language of messages (`en`, `zh`).
 #[tauri::command]
 pub fn set_lang(host: State<'_, Host>, lang: String) {

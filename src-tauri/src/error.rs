@@ -41,6 +41,8 @@ fn code(err: &outpost_node::Error) -> &'static str {
         Error::AlreadySetUp => "already_set_up",
         Error::Busy => "busy",
         Error::Locked(_) => "locked",
+        Error::PassphraseNeeded => "passphrase_needed",
+        Error::WrongPassphrase => "wrong_passphrase",
         Error::Sync(_) => "sync",
         _ => "node",
     }

@@ -193,18 +193,50 @@ fn first_run_then_a_day_of_work_through_the_commands() {
     assert_eq!(refused["code"], "invalid_value");
 }
 
+fn kept_book(dir: &std::path::Path, unlock: &outpost_node::Unlock) {
+    let org = outpost_node::api::NewOrg {
+        name: "Kept".into(),
+        site: outpost_node::api::SiteCode::parse("BJ").expect("code"),
+        site_name: "Beijing".into(),
+        device_name: "Wang".into(),
+    };
+    outpost_node::Node::create(dir, org, unlock).expect("create");
+}
+
+#[test]
+fn a_book_locked_with_a_passphrase_waits_for_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    kept_book(dir.path(), &outpost_node::Unlock::with_passphrase("lotus"));
+    let (_app, w) = window(dir.path());
+    let status = call(&w, "app_status", json!({})).expect("status");
+    assert_eq!(
+        status["lifecycle"],
+        json!({"state": "passphrase", "wrong": false})
+    );
+    assert_eq!(status["setup"], Value::Null);
+    // No command reaches the book meanwhile.
+    let refused = call(&w, "orders", json!({"filter": {}})).expect_err("not open");
+    assert_eq!(refused["code"], "not_set_up");
+    let status = call(&w, "unlock", json!({"passphrase": "lily"})).expect("status");
+    assert_eq!(
+        status["lifecycle"],
+        json!({"state": "passphrase", "wrong": true})
+    );
+    // Reading the status again does not try the wrong one again, nor forget it was wrong.
+    let status = call(&w, "app_status", json!({})).expect("status");
+    assert_eq!(
+        status["lifecycle"],
+        json!({"state": "passphrase", "wrong": true})
+    );
+    let status = call(&w, "unlock", json!({"passphrase": "lotus"})).expect("status");
+    assert_eq!(status["lifecycle"], json!({"state": "open"}));
+    assert_eq!(status["setup"]["org"], "Kept");
+}
+
 #[test]
 fn an_existing_book_opens_at_start() {
     let dir = tempfile::tempdir().expect("temp dir");
-    {
-        let org = outpost_node::api::NewOrg {
-            name: "Kept".into(),
-            site: outpost_node::api::SiteCode::parse("BJ").expect("code"),
-            site_name: "Beijing".into(),
-            device_name: "Wang".into(),
-        };
-        outpost_node::Node::create(dir.path(), org, &outpost_node::Unlock::none()).expect("create");
-    }
+    kept_book(dir.path(), &outpost_node::Unlock::none());
     let (_app, w) = window(dir.path());
     let status = call(&w, "app_status", json!({})).expect("status");
     assert_eq!(status["setup"]["org"], "Kept");

@@ -16,6 +16,8 @@ let app;
 let b;
 let appEnv;
 let office; // the second office's `outpost serve`
+/** The passphrase the app's book is locked with from the kill -9 scenario on. */
+const appLock = { OUTPOST_PASSPHRASE: "plum blossom" };
 
 const screens = ["today", "orders", "stock", "tasks", "catalogue", "conflicts", "peers", "members", "settings"];
 
@@ -67,9 +69,9 @@ function serveOffice(listen) {
 }
 
 /** Starts `outpost serve` on `dir` as the office; resolves once it listens. */
-function serve(dir, listen) {
+function serve(dir, listen, env = {}) {
   office = spawn(CLI, ["--lang", "en", "serve", "--no-relay", "--no-mdns", "--listen", listen], {
-    env: { ...process.env, OUTPOST_DATA_DIR: dir },
+    env: { ...process.env, OUTPOST_DATA_DIR: dir, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   // The CLI forwards commands to the serving node through its socket, bound before the
@@ -267,7 +269,7 @@ test("a second office over libp2p: its customer and order appear live; a concurr
   await until("the picked note", async () => (await b.$("main").getText()).includes("from the office"));
 });
 
-test("what was typed and never saved outlives leaving the form and a kill -9; an admin renames a device; a backup is remembered", async () => {
+test("what was typed and never saved outlives leaving the form, a kill -9 and a passphrase set meanwhile; an admin renames a device; a backup is remembered", async () => {
   await nav("orders");
   await b.$('[data-test="order-new"]').click();
   await b.$('select[name="party"]').selectByAttribute("value", "Acme Foods");
@@ -281,11 +283,20 @@ test("what was typed and never saved outlives leaving the form and a kill -9; an
   await until("the unsaved form on today", async () => (await textOf('[data-test="today-drafts"]')).includes("New order"));
   await shot("en-today-drafts");
 
-  // Gone without a goodbye, then started again on the same data dir.
+  // Gone without a goodbye; meanwhile the book is locked with a passphrase; then started
+  // again on the same data dir, where the window asks for it.
   execFileSync("pkill", ["-KILL", "-x", "outpost-desktop"]);
   await app.close();
+  await cli(appDir, ["passphrase", "change"], { env: { OUTPOST_NEW_PASSPHRASE: appLock.OUTPOST_PASSPHRASE } });
   app = await openApp(appEnv);
   b = app.browser;
+  await b.$('[data-test="locked-book"]').waitForDisplayed();
+  await shot("en-locked-book");
+  await fill('input[name="passphrase"]', "peach blossom");
+  await b.$('[data-test="locked-book"] button[type="submit"]').click();
+  await b.$('[data-test="wrong-passphrase"]').waitForDisplayed();
+  await fill('input[name="passphrase"]', appLock.OUTPOST_PASSPHRASE);
+  await b.$('[data-test="locked-book"] button[type="submit"]').click();
   await b.$('[data-test="org-name"]').waitForDisplayed();
   await nav("orders");
   await b.$('[data-test="order-new"]').click();
@@ -420,7 +431,8 @@ test("an auditor's window offers no way to change anything: the book says what i
   // a fresh window with the code.
   await app.close();
   await stopOffice();
-  await serve(appDir, `/ip4/127.0.0.1/tcp/${await freePort()}`);
+  // Headless, the node reads the passphrase from its environment.
+  await serve(appDir, `/ip4/127.0.0.1/tcp/${await freePort()}`, appLock);
   const invite = await cli(appDir, ["invite", "new", "--role", "auditor", "--site", "SH"]);
   const code = invite.match(/outpost-invite-\S+/)?.[0];
   assert.ok(code, invite);

@@ -76,10 +76,10 @@ export async function openApp(env) {
 }
 
 /** Runs the `outpost` CLI; resolves with stdout, rejects with stderr on failure. */
-export function cli(dataDir, args, { timeout = 60_000 } = {}) {
+export function cli(dataDir, args, { timeout = 60_000, env = {} } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(CLI, ["--lang", "en", ...args], {
-      env: { ...process.env, OUTPOST_DATA_DIR: dataDir },
+      env: { ...process.env, OUTPOST_DATA_DIR: dataDir, ...env },
       stdio: ["ignore", "pipe", "pipe"],
       timeout,
     });

@@ -64,7 +64,7 @@ fn tempdir() -> Result<PathBuf> {
 /// Runs the benchmarks and prints their figures.
 pub(crate) fn run(args: Args) -> Result<()> {
     if let Some(dir) = &args.cold_open {
-        return cold_open_child(dir);
+        return cold_open_child(dir, args.plain);
     }
     let scratch = tempdir()?;
     let mut report = serde_json::Map::new();
@@ -133,10 +133,18 @@ fn book_figures(
         durable_write(&scratch.join("writes"), args.writes)?,
     );
     let dataset = args.dataset.clone().unwrap_or_else(|| scratch.join("year"));
+    eprintln!("bench: order saves, plain and encrypted book…");
+    report.insert(
+        "encryption_cost".into(),
+        encryption_cost(&scratch.join("encryption"), args.writes)?,
+    );
     eprintln!("bench: a busy year at {} …", dataset.display());
     report.insert("year_dataset".into(), year_dataset(&dataset, args.orders)?);
     eprintln!("bench: cold open…");
-    report.insert("cold_open".into(), cold_open(&dataset)?);
+    report.insert("cold_open".into(), cold_open(&dataset, false)?);
+    let plain = scratch.join("year-plain");
+    plain_copy(&dataset, &plain)?;
+    report.insert("cold_open_plain".into(), cold_open(&plain, true)?);
     eprintln!("bench: order list page…");
     report.insert("order_list_page".into(), list_page(&dataset)?);
     eprintln!("bench: saving in a busy year, then what needs me…");
@@ -225,6 +233,17 @@ fn print_book_report(r: &Value) {
         f(&w["ratio_p99"]),
         f(&w["ratio_p50"])
     );
+    let e = &r["encryption_cost"];
+    println!(
+        "Order save, plain vs encrypted book file (taken in turns), n={}: plain p50 {} ms  p99 {} ms; encrypted p50 {} ms  p99 {} ms; ratio p99 {}×  p50 {}×",
+        e["n"],
+        f(&e["plain_p50_ms"]),
+        f(&e["plain_p99_ms"]),
+        f(&e["encrypted_p50_ms"]),
+        f(&e["encrypted_p99_ms"]),
+        f(&e["ratio_p99"]),
+        f(&e["ratio_p50"])
+    );
     let y = &r["year_dataset"];
     println!(
         "Busy year: {} orders, {} movements, {} tasks, {} MB on disk (generated in {} s; reused if present)",
@@ -241,6 +260,13 @@ fn print_book_report(r: &Value) {
         f(&c["open_ms"]),
         f(&c["peak_rss_mb"]),
         c["page_cache"]
+    );
+    let c = &r["cold_open_plain"];
+    println!(
+        "  the same, book file not encrypted: {} ms (open {} ms), peak RSS {} MB",
+        f(&c["total_ms"]),
+        f(&c["open_ms"]),
+        f(&c["peak_rss_mb"]),
     );
     let l = &r["order_list_page"];
     println!(
@@ -330,6 +356,107 @@ fn durable_write(dir: &Path, n: u32) -> Result<Value> {
     }))
 }
 
+/// Order saves on a plain book file and on an encrypted one, taken in turns (one on each)
+/// so that both see the same moments of this VM's noise.
+fn encryption_cost(dir: &Path, n: u32) -> Result<Value> {
+    std::fs::create_dir_all(dir).map_err(|source| outpost_node::Error::DataDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let keys = [
+        outpost_core::BookKey::unencrypted(),
+        outpost_core::BookKey::generate()?,
+    ];
+    let mut books = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
+        let at = Timestamp::now();
+        let path = dir.join(format!("book{i}.sqlite3"));
+        let mut book = Book::create(&path, key, org()?, DeviceKey::generate()?, at)?;
+        for sku in ["A", "B", "C"] {
+            book.items().add(
+                outpost_core::NewItem {
+                    sku: sku.into(),
+                    name: sku.into(),
+                    unit: "pcs".into(),
+                    price: Money(1000),
+                    low_stock: 0,
+                },
+                at,
+            )?;
+        }
+        book.parties().add(
+            outpost_core::NewParty {
+                kind: outpost_core::PartyKind::Customer,
+                name: "Acme".into(),
+                phone: String::new(),
+                address: String::new(),
+            },
+            at,
+        )?;
+        books.push(book);
+    }
+    let mut times = [Vec::new(), Vec::new()];
+    for _ in 0..n {
+        for (book, times) in books.iter_mut().zip(times.iter_mut()) {
+            let t = Instant::now();
+            book.orders()
+                .create(sales(&[("A", 1), ("B", 2), ("C", 3)]), Timestamp::now())?;
+            times.push(t.elapsed());
+        }
+    }
+    let [mut plain, mut encrypted] = times;
+    plain.sort();
+    encrypted.sort();
+    let p = |t: &[Duration], q| percentile(t, q);
+    Ok(json!({
+        "n": n,
+        "plain_p50_ms": p(&plain, 0.5), "plain_p99_ms": p(&plain, 0.99),
+        "encrypted_p50_ms": p(&encrypted, 0.5), "encrypted_p99_ms": p(&encrypted, 0.99),
+        "ratio_p50": p(&encrypted, 0.5) / p(&plain, 0.5),
+        "ratio_p99": p(&encrypted, 0.99) / p(&plain, 0.99),
+    }))
+}
+
+/// A plain (unencrypted) copy of the data set at `from`: its book exported out of
+/// SQLCipher, its secrets as they are (the plain child reads the device key from them).
+fn plain_copy(from: &Path, to: &Path) -> Result<()> {
+    let io = |source| outpost_node::Error::DataDir {
+        path: to.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(to).map_err(io)?;
+    std::fs::copy(
+        from.join(outpost_node::secrets::SECRETS_FILE),
+        to.join(outpost_node::secrets::SECRETS_FILE),
+    )
+    .map_err(io)?;
+    let key = outpost_node::secrets::book_key(from, &Unlock::none())?;
+    let hex: String = key
+        .bytes()
+        .into_iter()
+        .flatten()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let plain = to.join(outpost_node::DB_FILE);
+    let _ = std::fs::remove_file(&plain);
+    let db = rusqlite::Connection::open(from.join(outpost_node::DB_FILE))
+        .map_err(outpost_core::Error::from)?;
+    let export = || -> rusqlite::Result<()> {
+        db.pragma_update(None, "key", format!("x'{hex}'"))?;
+        let version: i64 = db.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        db.execute(
+            "ATTACH DATABASE ?1 AS plain KEY ''",
+            [plain.to_string_lossy()],
+        )?;
+        db.query_row("SELECT sqlcipher_export('plain')", [], |_| Ok(()))?;
+        db.execute_batch(&format!(
+            "PRAGMA plain.user_version = {version}; DETACH plain;"
+        ))
+    };
+    export().map_err(outpost_core::Error::from)?;
+    Ok(())
+}
+
 fn raw_sqlite(path: &Path, n: u32) -> rusqlite::Result<Vec<Duration>> {
     let db = rusqlite::Connection::open(path)?;
     db.pragma_update(None, "journal_mode", "WAL")?;
@@ -396,7 +523,7 @@ fn year_dataset(dir: &Path, orders: u32) -> Result<Value> {
 
 /// Measures opening in a fresh process, so its peak memory is the open's alone; with the
 /// page cache dropped first where allowed (root), so the disk is read for real.
-fn cold_open(dir: &Path) -> Result<Value> {
+fn cold_open(dir: &Path, plain: bool) -> Result<Value> {
     // Asks the kernel to drop clean caches only; where not allowed the figure is warm.
     let dropped = std::fs::write("/proc/sys/vm/drop_caches", "3").is_ok();
     let exe = std::env::current_exe().map_err(|source| outpost_node::Error::File {
@@ -406,6 +533,7 @@ fn cold_open(dir: &Path) -> Result<Value> {
     let output = Command::new(exe)
         .args(["--cold-open"])
         .arg(dir)
+        .args(plain.then_some("--plain"))
         .output()
         .map_err(|source| outpost_node::Error::File {
             path: dir.to_path_buf(),
@@ -417,14 +545,28 @@ fn cold_open(dir: &Path) -> Result<Value> {
     Ok(figures)
 }
 
-fn cold_open_child(dir: &Path) -> Result<()> {
-    let t = Instant::now();
-    let node = Node::open(dir, &Unlock::none())?;
-    let open_ms = t.elapsed().as_secs_f64() * 1000.0;
-    let rows = node.orders(&OrderFilter {
+fn cold_open_child(dir: &Path, plain: bool) -> Result<()> {
+    let filter = OrderFilter {
         limit: Some(50),
         ..Default::default()
-    })?;
+    };
+    let t = Instant::now();
+    let (open_ms, rows) = if plain {
+        // The book as it was before encryption: the core's open on a plain file (a node
+        // would encrypt it first).
+        let key = outpost_node::identity::Identity::load(dir, &Unlock::none())?.signing_key()?;
+        let mut book = Book::open(
+            &dir.join(outpost_node::DB_FILE),
+            &outpost_core::BookKey::unencrypted(),
+            key,
+        )?;
+        let open_ms = t.elapsed().as_secs_f64() * 1000.0;
+        (open_ms, book.orders().list(&filter)?)
+    } else {
+        let node = Node::open(dir, &Unlock::none())?;
+        let open_ms = t.elapsed().as_secs_f64() * 1000.0;
+        (open_ms, node.orders(&filter)?)
+    };
     let total_ms = t.elapsed().as_secs_f64() * 1000.0;
     println!(
         "{}",

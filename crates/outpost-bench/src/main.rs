@@ -52,6 +52,9 @@ pub(crate) struct Args {
     /// Internal: open the data set and report time and peak memory.
     #[arg(long, hide = true)]
     pub cold_open: Option<PathBuf>,
+    /// Internal: with `--cold-open`, the book file there is a plain (unencrypted) copy.
+    #[arg(long, hide = true)]
+    pub plain: bool,
 }
 
 /// A part of the benchmarks.

@@ -28,6 +28,12 @@ pub enum Lifecycle {
     Creating,
     /// The book is open.
     Open,
+    /// The book's keys are locked with a passphrase: the front end asks for it
+    /// ([`Host::unlock`]). `wrong` when the last one given did not open them.
+    Passphrase {
+        /// Whether a passphrase was given and did not open the keys.
+        wrong: bool,
+    },
     /// The book exists but cannot be opened (another process has it, or it is damaged);
     /// `reason` says why in English (the front end shows its own words for `locked`).
     Unusable {
@@ -101,8 +107,8 @@ impl Node {
 pub struct Host {
     data_dir: PathBuf,
     networking: Networking,
-    /// What unlocks the data dir's keys (a passphrase from the environment, if any).
-    unlock: Unlock,
+    /// What unlocks the data dir's keys (a passphrase from the environment, or typed).
+    unlock: Mutex<Unlock>,
     /// Where the host runs what happens in the background (event forwarding, sync).
     runtime: tokio::runtime::Handle,
     state: Mutex<State>,
@@ -133,7 +139,7 @@ impl Host {
         Host {
             data_dir,
             networking,
-            unlock,
+            unlock: Mutex::new(unlock),
             runtime,
             state: Mutex::new(State {
                 lifecycle: Lifecycle::Empty,
@@ -211,7 +217,9 @@ impl Host {
                 Ok(())
             }
             Lifecycle::Open => Err(Error::AlreadySetUp),
-            Lifecycle::Opening | Lifecycle::Creating => Err(Error::Busy),
+            Lifecycle::Opening | Lifecycle::Creating | Lifecycle::Passphrase { .. } => {
+                Err(Error::Busy)
+            }
         }
     }
 
@@ -224,9 +232,16 @@ impl Host {
         if self.begin(Lifecycle::Opening).is_err() {
             return self.lifecycle();
         }
-        match Node::open(&self.data_dir, &self.unlock) {
+        let unlock = self.unlock();
+        match Node::open(&self.data_dir, &unlock) {
             Ok(node) => {
                 self.install(node);
+            }
+            Err(Error::PassphraseNeeded) => self.set(Lifecycle::Passphrase { wrong: false }),
+            Err(Error::WrongPassphrase) => {
+                // Not kept: every status read would stretch it again.
+                *self.unlock.lock().unwrap_or_else(|p| p.into_inner()) = Unlock::none();
+                self.set(Lifecycle::Passphrase { wrong: true });
             }
             Err(e) => {
                 tracing::error!(error = %e, dir = %self.data_dir.display(), "cannot open the book");
@@ -239,11 +254,34 @@ impl Host {
         self.lifecycle()
     }
 
+    fn unlock(&self) -> Unlock {
+        self.unlock
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Opens a book locked with a passphrase with `passphrase` (typed in the window);
+    /// returns where the node stands after (still [`Lifecycle::Passphrase`] with `wrong`
+    /// if it did not open the keys). Does nothing unless the book is waiting for one.
+    pub fn unlock_with(&self, passphrase: &str) -> Lifecycle {
+        {
+            let mut state = self.state();
+            if !matches!(state.lifecycle, Lifecycle::Passphrase { .. }) {
+                return state.lifecycle.clone();
+            }
+            state.lifecycle = Lifecycle::Empty;
+        }
+        *self.unlock.lock().unwrap_or_else(|p| p.into_inner()) =
+            Unlock::with_passphrase(passphrase);
+        self.open_existing()
+    }
+
     /// Creates an organisation here (first run), with a busy site's sample data if
     /// `sample` is given.
     pub fn create(&self, org: NewOrg, sample: Option<SampleSpec>) -> Result<Arc<Node>> {
         self.begin(Lifecycle::Creating)?;
-        let created = Node::create(&self.data_dir, org, &self.unlock).and_then(|node| {
+        let created = Node::create(&self.data_dir, org, &self.unlock()).and_then(|node| {
             if let Some(spec) = sample {
                 node.fill_sample(&spec)?;
             }
@@ -255,7 +293,7 @@ impl Host {
     /// Joins an organisation with an invite code (first run).
     pub async fn join(&self, code: &str, name: &str) -> Result<Arc<Node>> {
         self.begin(Lifecycle::Creating)?;
-        let joined = Node::join(&self.data_dir, code, name, &self.unlock)
+        let joined = Node::join(&self.data_dir, code, name, &self.unlock())
             .await
             .map(|(node, _)| node);
         self.finish(joined)

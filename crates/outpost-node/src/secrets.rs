@@ -102,6 +102,11 @@ impl Unlock {
     }
 }
 
+/// The key the book of `data_dir` is encrypted with (benchmarks make plain copies with it).
+pub fn book_key(data_dir: &Path, unlock: &Unlock) -> Result<BookKey> {
+    Ok(Secrets::load(data_dir, unlock)?.book_key)
+}
+
 /// A data dir's keys, unlocked.
 pub(crate) struct Secrets {
     /// The device's identity (its signing and network key).

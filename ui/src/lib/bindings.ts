@@ -527,7 +527,11 @@ low_stock: number,
  */
 is_low: boolean, };
 
-export type Lifecycle = { "state": "empty" } | { "state": "opening" } | { "state": "creating" } | { "state": "open" } | { "state": "unusable", 
+export type Lifecycle = { "state": "empty" } | { "state": "opening" } | { "state": "creating" } | { "state": "open" } | { "state": "passphrase", 
+/**
+ * Whether a passphrase was given and did not open the keys.
+ */
+wrong: boolean, } | { "state": "unusable", 
 /**
  * Whether another Outpost process holds the data dir.
  */
