@@ -65,6 +65,22 @@ pub async fn unlock<R: Runtime>(app: AppHandle<R>, passphrase: String) -> Reply<
     .await
 }
 
+/// Locks the book's keys with a new passphrase (`None` removes it); this device's setup
+/// after.
+#[tauri::command]
+pub async fn change_passphrase(host: State<'_, Host>, passphrase: Option<String>) -> Reply<Setup> {
+    on_node(&host, move |n| {
+        let unlock = match passphrase.as_deref() {
+            Some(p) if !p.is_empty() => outpost_node::Unlock::with_passphrase(p),
+            Some(_) => return Err(outpost_node::Error::PassphraseEmpty),
+            None => outpost_node::Unlock::none(),
+        };
+        n.change_passphrase(&unlock)?;
+        n.setup()
+    })
+    .await
+}
+
 /// Switches the language of messages (`en`, `zh`).
 #[tauri::command]
 pub fn set_lang(host: State<'_, Host>, lang: String) {

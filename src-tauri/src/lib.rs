@@ -112,6 +112,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::unlock,
+            commands::change_passphrase,
             commands::set_lang,
             commands::create_org,
             commands::join_org,

@@ -269,7 +269,7 @@ test("a second office over libp2p: its customer and order appear live; a concurr
   await until("the picked note", async () => (await b.$("main").getText()).includes("from the office"));
 });
 
-test("what was typed and never saved outlives leaving the form, a kill -9 and a passphrase set meanwhile; an admin renames a device; a backup is remembered", async () => {
+test("what was typed and never saved outlives leaving the form and a kill -9; the book locked with a passphrase asks for it; an admin renames a device; a backup is remembered", async () => {
   await nav("orders");
   await b.$('[data-test="order-new"]').click();
   await b.$('select[name="party"]').selectByAttribute("value", "Acme Foods");
@@ -279,15 +279,26 @@ test("what was typed and never saved outlives leaving the form, a kill -9 and a 
   await qty.setValue("4");
   await fill('input[name="note"]', "typed, never saved");
   await b.$('[data-test="draft-kept"]').waitForDisplayed();
+  // The book gets a passphrase from the settings (typed twice; a slip is caught).
+  await nav("settings");
+  assert.equal(await (await b.$('[data-test="sealed"]')).getAttribute("data-sealed"), "false");
+  await fill('input[name="new-passphrase"]', appLock.OUTPOST_PASSPHRASE);
+  await fill('input[name="passphrase-again"]', "plum blosom");
+  await b.$('[data-test="lock-book"]').click();
+  await until("the slip caught", async () => (await textOf('[data-test="passphrase"] .error')).includes("differ"));
+  await fill('input[name="new-passphrase"]', appLock.OUTPOST_PASSPHRASE);
+  await fill('input[name="passphrase-again"]', appLock.OUTPOST_PASSPHRASE);
+  await b.$('[data-test="lock-book"]').click();
+  await b.$('[data-test="passphrase-done"]').waitForDisplayed({ timeout: 30_000 });
+  assert.equal(await (await b.$('[data-test="sealed"]')).getAttribute("data-sealed"), "true");
   await nav("today");
   await until("the unsaved form on today", async () => (await textOf('[data-test="today-drafts"]')).includes("New order"));
   await shot("en-today-drafts");
 
-  // Gone without a goodbye; meanwhile the book is locked with a passphrase; then started
-  // again on the same data dir, where the window asks for it.
+  // Gone without a goodbye, then started again on the same data dir, where the window
+  // asks for the passphrase.
   execFileSync("pkill", ["-KILL", "-x", "outpost-desktop"]);
   await app.close();
-  await cli(appDir, ["passphrase", "change"], { env: { OUTPOST_NEW_PASSPHRASE: appLock.OUTPOST_PASSPHRASE } });
   app = await openApp(appEnv);
   b = app.browser;
   await b.$('[data-test="locked-book"]').waitForDisplayed();

@@ -88,6 +88,9 @@ pub struct Setup {
     pub peer_id: String,
     /// Addresses peers can dial it at (once the network runs).
     pub listen: Vec<String>,
+    /// Whether the book's keys are locked with a passphrase (otherwise they sit in the
+    /// data dir, readable by this user only).
+    pub sealed: bool,
 }
 
 impl Node {
@@ -99,6 +102,7 @@ impl Node {
             capabilities: self.capabilities()?,
             peer_id: self.identity().peer_id().to_string(),
             listen: self.listen_addrs().iter().map(|a| a.to_string()).collect(),
+            sealed: self.is_sealed(),
         })
     }
 }

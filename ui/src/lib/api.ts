@@ -27,6 +27,7 @@ export function messageOf(e: unknown): string {
 export const api = {
   appStatus: () => invoke<HostStatus>("app_status"),
   unlock: (passphrase: string) => invoke<HostStatus>("unlock", { passphrase }),
+  changePassphrase: (passphrase: string | null) => invoke<Setup>("change_passphrase", { passphrase }),
   setLang: (lang: string) => invoke<void>("set_lang", { lang }),
   createOrg: (org: NewOrg, sample: SampleSpec | null) => invoke<Setup>("create_org", { org, sample }),
   joinOrg: (code: string, name: string) => invoke<Setup>("join_org", { code, name }),

@@ -1126,7 +1126,12 @@ peer_id: string,
 /**
  * Addresses peers can dial it at (once the network runs).
  */
-listen: Array<string>, };
+listen: Array<string>, 
+/**
+ * Whether the book's keys are locked with a passphrase (otherwise they sit in the
+ * data dir, readable by this user only).
+ */
+sealed: boolean, };
 
 export type Site = { 
 /**
