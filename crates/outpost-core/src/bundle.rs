@@ -268,6 +268,7 @@ mod tests {
 
 /// What a bundle file holds, without merging it.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BundleSummary {
     /// Organisation id.
     pub org: String,
@@ -298,5 +299,69 @@ pub fn inspect(bytes: &[u8]) -> Result<BundleSummary> {
             .map(|c| c.raw_bytes().len())
             .sum(),
         file_bytes: bytes.len(),
+    })
+}
+
+/// What a check of a bundle found: what it holds, and what would keep it from restoring
+/// a book on its own.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BundleCheck {
+    /// What it holds.
+    pub summary: BundleSummary,
+    /// When it was written (ms).
+    pub written_at_ms: i64,
+    /// Changes whose author's signature is missing or wrong.
+    pub unsigned: usize,
+    /// Documents missing a change another of their changes builds on: they would not
+    /// load from this file alone.
+    pub incomplete: Vec<String>,
+}
+
+impl BundleCheck {
+    /// Whether the file holds a whole, signed copy of every document it carries.
+    pub fn is_good(&self) -> bool {
+        self.unsigned == 0 && self.incomplete.is_empty()
+    }
+}
+
+/// Reads a bundle and checks it as a restore would rely on it: its format and checksums,
+/// every change's signature, and that every document is whole (each change's
+/// dependencies are in the file). A bundle made `--for` a device carries only what that
+/// device lacked, so it is whole only where the device had nothing.
+pub fn verify(bytes: &[u8]) -> Result<BundleCheck> {
+    let summary = inspect(bytes)?;
+    let decoded = decode(bytes)?;
+    let mut unsigned = 0;
+    let mut incomplete = Vec::new();
+    for doc in &decoded.docs {
+        let doc_id = DocId::parse(&doc.id)
+            .map_err(|_| Error::MalformedBundle(format!("unknown document {}", doc.id)))?;
+        let genesis = crate::schema::genesis(&doc_id, &decoded.header.org)?.get_heads();
+        let hashes: std::collections::HashSet<automerge::ChangeHash> =
+            doc.changes.iter().map(Change::hash).collect();
+        if doc
+            .changes
+            .iter()
+            .any(|c| c.deps().iter().any(|d| !hashes.contains(d)))
+        {
+            incomplete.push(doc.id.clone());
+        }
+        let checks: Vec<_> = doc
+            .changes
+            .iter()
+            .filter(|c| !genesis.contains(&c.hash()))
+            .map(|c| crate::sign::with_deps(c, &doc.sigs))
+            .collect();
+        unsigned += crate::sign::authenticate(&checks, &[])
+            .iter()
+            .filter(|v| v.is_some())
+            .count();
+    }
+    Ok(BundleCheck {
+        summary,
+        written_at_ms: decoded.header.created_at_ms,
+        unsigned,
+        incomplete,
     })
 }

@@ -70,7 +70,7 @@ pub use book::{
     HistoryEntry, ImportReport, MAX_DRAFT_BYTES, NewOrg, Pending, RefusedChange, SampleReport,
     SampleSpec, Sync, SyncReceipt, SyncSession,
 };
-pub use bundle::{BundleSummary, inspect as inspect_bundle};
+pub use bundle::{BundleCheck, BundleSummary, inspect as inspect_bundle, verify as verify_bundle};
 pub use cipher::{BookKey, encrypt_plain_book, is_plain};
 pub use code::{DeviceCode, SiteCode, WarehouseCode};
 pub use conflict::{ChoiceRow, ConflictRow};

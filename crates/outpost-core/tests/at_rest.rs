@@ -133,3 +133,37 @@ fn a_plain_book_is_encrypted_once_in_place_with_nothing_lost() {
         Book::open(&path, &at_rest, key).unwrap().dump().unwrap()
     );
 }
+
+#[test]
+fn a_backup_verifies_whole_and_a_delta_does_not() {
+    let mut o = two_offices();
+    let full =
+        o.a.export_bundle(&ExportScope::Everything, o.clock.tick())
+            .unwrap();
+    let check = verify_bundle(&full).unwrap();
+    assert!(check.is_good(), "{check:?}");
+    // A knows what B holds (B's bundle said so); then a customer B may read.
+    let from_b =
+        o.b.export_bundle(&ExportScope::Everything, o.clock.tick())
+            .unwrap();
+    o.a.import_bundle(&from_b, o.clock.tick()).unwrap();
+    o.a.parties()
+        .add(
+            NewParty {
+                kind: PartyKind::Customer,
+                name: "Zhou Foods".into(),
+                phone: String::new(),
+                address: String::new(),
+            },
+            o.clock.tick(),
+        )
+        .unwrap();
+    let b_id = o.b.device_id().clone();
+    let delta =
+        o.a.export_bundle(&ExportScope::For(b_id), o.clock.tick())
+            .unwrap();
+    let check = verify_bundle(&delta).unwrap();
+    assert_eq!(check.summary.changes, 1, "{check:?}");
+    assert_eq!(check.incomplete, vec![DocId::Parties.to_string()]);
+    assert!(!check.is_good());
+}

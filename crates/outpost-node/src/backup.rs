@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use jiff::Timestamp;
-use outpost_core::ExportScope;
+use outpost_core::{BundleCheck, ExportScope};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -70,10 +70,21 @@ fn last(data_dir: &Path) -> Option<LastBackup> {
     }
 }
 
+/// Largest backup file read back to check it.
+const MAX_BACKUP: usize = 4 << 30;
+
+/// Opens the backup (or any bundle) at `path` and checks it as a restore would rely on
+/// it: format, checksums, every change's signature, every document whole.
+pub fn verify_backup(path: &Path) -> Result<BundleCheck> {
+    let bytes = crate::file::read_small(path, MAX_BACKUP)?;
+    Ok(outpost_core::verify_bundle(&bytes)?)
+}
+
 impl Node {
     /// Writes a bundle of the whole book into `dir` (a backup a new device can start
-    /// from, or that any member can import); returns the file written and its size.
-    /// The backup is remembered in the data dir ([`Node::last_backup`]).
+    /// from, or that any member can import), reads it back and checks it; returns the
+    /// file written and its size. Only a backup that checks out is remembered in the data
+    /// dir as the last good one ([`Node::last_backup`]).
     pub fn backup(&self, dir: &Path) -> Result<LastBackup> {
         std::fs::create_dir_all(dir).map_err(|source| Error::File {
             path: dir.to_path_buf(),
@@ -83,6 +94,16 @@ impl Node {
         let now = jiff::Zoned::now();
         let path = dir.join(file_name(me.site.as_str(), me.code.as_str(), &now));
         let bytes = self.export_bundle(&path, &ExportScope::Everything)?;
+        // What reached the disk, not what was meant to: a full USB stick or a failing
+        // card shows here, not on the day of the restore.
+        let check = verify_backup(&path)?;
+        if !check.is_good() {
+            return Err(Error::BackupUnusable {
+                path,
+                unsigned: check.unsigned,
+                incomplete: check.incomplete.len(),
+            });
+        }
         let last = LastBackup::new(dir, &path, bytes, now.timestamp());
         // The backup is written whatever happens to the reminder of it.
         if let Err(e) = remember(self.data_dir(), &last) {

@@ -23,6 +23,18 @@ pub enum Error {
     /// The passphrase given does not open the data dir's keys.
     #[error("wrong passphrase: the book stays locked")]
     WrongPassphrase,
+    /// A backup read back does not hold a whole, signed book.
+    #[error(
+        "the backup {path} would not restore: {unsigned} changes without a valid signature, {incomplete} documents incomplete"
+    )]
+    BackupUnusable {
+        /// The file.
+        path: PathBuf,
+        /// Changes whose signature is missing or wrong.
+        unsigned: usize,
+        /// Documents missing a change.
+        incomplete: usize,
+    },
     /// A new passphrase typed twice, differently.
     #[error("the two passphrases differ; nothing changed")]
     PassphrasesDiffer,

@@ -36,7 +36,7 @@ mod replica;
 pub mod secrets;
 mod today;
 
-pub use backup::{LAST_BACKUP_FILE, LastBackup};
+pub use backup::{LAST_BACKUP_FILE, LastBackup, verify_backup};
 pub use error::{Error, Result};
 pub use host::{Host, HostStatus, Lifecycle, Networking, Setup};
 pub use net::{

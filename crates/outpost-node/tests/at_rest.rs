@@ -347,3 +347,43 @@ outposttest!(
         assert!(midway > 0, "{before} {midway} {after}");
     }
 );
+
+outposttest!(
+    a_backup_is_checked_as_a_restore_would_rely_on_it,
+    |dir, _cmd| {
+        let (a, _b) = two_offices(&dir);
+        a.ok(&["order", "new", "--customer", "Acme", "--line", "TEA:2"]);
+        let usb = dir.path().join("usb");
+        let written = a.json(&["backup", usb.to_str().unwrap()]);
+        let file = written["path"].as_str().unwrap().to_string();
+        // Checked on a machine with no book at all (before a restore, say).
+        let fresh = dir.device("fresh");
+        let check = fresh.json(&["backup", "verify", &file]);
+        eqnice!(0, check["unsigned"]);
+        eqnice!(serde_json::json!([]), check["incomplete"]);
+        assert!(
+            check["summary"]["documents"].as_u64().unwrap() >= 3,
+            "{check}"
+        );
+        assert!(
+            fresh
+                .ok(&["backup", "verify", &file])
+                .contains("this backup restores")
+        );
+        assert!(!fresh.data_dir.exists());
+
+        // A flipped byte, a cut-off copy: a clear error.
+        let mut bytes = std::fs::read(&file).unwrap();
+        let damaged = dir.path().join("damaged.bundle");
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x40;
+        std::fs::write(&damaged, &bytes).unwrap();
+        let stderr = fresh.fails(&["backup", "verify", damaged.to_str().unwrap()]);
+        assert!(stderr.contains("bundle"), "{stderr}");
+        std::fs::write(&damaged, &std::fs::read(&file).unwrap()[..middle]).unwrap();
+        fresh.fails(&["backup", "verify", damaged.to_str().unwrap()]);
+
+        // A bundle of only what another device lacked is no backup (core test:
+        // `a_backup_verifies_whole_and_a_delta_does_not`).
+    }
+);

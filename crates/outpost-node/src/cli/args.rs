@@ -72,9 +72,12 @@ pub enum Command {
     Bundle(BundleCmd),
     /// Write a backup of the whole book (a bundle any member can import or a new device
     /// start from) into a folder: the one of the last backup if none is given.
+    #[command(args_conflicts_with_subcommands = true)]
     Backup {
         /// Folder to write into (a USB stick, a shared drive).
         dir: Option<PathBuf>,
+        #[command(subcommand)]
+        check: Option<BackupCmd>,
     },
     /// Recreate the query tables from the documents.
     Rebuild,
@@ -580,8 +583,10 @@ impl Command {
     pub fn with_paths_from(self, cwd: &Path) -> Command {
         let under = |p: PathBuf| if p.is_relative() { cwd.join(p) } else { p };
         match self {
-            Command::Backup { dir } => Command::Backup {
+            Command::Backup { dir, check } => Command::Backup {
                 dir: dir.map(under),
+                check: check
+                    .map(|BackupCmd::Verify { file }| BackupCmd::Verify { file: under(file) }),
             },
             Command::Bundle(BundleCmd::Export { file, for_device }) => {
                 Command::Bundle(BundleCmd::Export {
@@ -595,6 +600,16 @@ impl Command {
             other => other,
         }
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCmd {
+    /// Open a backup and check it as a restore would rely on it: format, checksums,
+    /// every change's signature, every document whole. Needs no book on this machine.
+    Verify {
+        /// The backup file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

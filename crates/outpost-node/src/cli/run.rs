@@ -80,6 +80,10 @@ pub fn run(cli: Cli, out: &Out) -> Result<()> {
             name,
             request: None,
         } => super::serve::join(&dir, &code, &name, &unlock, out),
+        Command::Backup {
+            check: Some(BackupCmd::Verify { file }),
+            ..
+        } => verify_backup(&file, out),
         Command::Passphrase(PassphraseCmd::Change { none }) => {
             let node = open(&dir, &unlock, out)?;
             change_passphrase(&node, none, out)
@@ -88,6 +92,33 @@ pub fn run(cli: Cli, out: &Out) -> Result<()> {
             let node = open(&dir, &unlock, out)?;
             dispatch(&node, command, out)
         }
+    }
+}
+
+/// `outpost backup verify FILE`: what the backup holds and whether it would restore.
+fn verify_backup(file: &Path, out: &Out) -> Result<()> {
+    let check = outpost_node::verify_backup(file)?;
+    out.json(&check);
+    let s = &check.summary;
+    out.say(
+        Msg::BackupChecked,
+        &[
+            ("file", &file.display()),
+            ("org", &s.org),
+            ("written", &when(check.written_at_ms)),
+            ("documents", &s.documents),
+            ("changes", &s.changes),
+        ],
+    );
+    if check.is_good() {
+        out.say(Msg::BackupGood, &[]);
+        Ok(())
+    } else {
+        Err(outpost_node::Error::BackupUnusable {
+            path: file.to_path_buf(),
+            unsigned: check.unsigned,
+            incomplete: check.incomplete.len(),
+        })
     }
 }
 
@@ -324,7 +355,11 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
             out.json(&json!({"file": file, "bytes": bytes}));
             Ok(())
         }
-        Command::Backup { dir } => {
+        Command::Backup {
+            check: Some(BackupCmd::Verify { file }),
+            ..
+        } => verify_backup(&file, out),
+        Command::Backup { dir, check: None } => {
             let dir = match dir {
                 Some(dir) => dir,
                 None => node

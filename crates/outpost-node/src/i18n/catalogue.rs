@@ -135,6 +135,8 @@ catalogue! {
     SyncRefused => "Changes refused from peers:", "已拒绝的来自其他节点的更改：";
     ServeStopped => "Stopped.", "已停止。";
     AskPassphrase => "Passphrase", "密码";
+    BackupChecked => "{file}: organisation {org}, written {written}, {documents} documents, {changes} changes.", "{file}：组织 {org}，写于 {written}，{documents} 个文档，{changes} 项更改。";
+    BackupGood => "Every change is signed and every document whole: this backup restores.", "所有更改均已签名，所有文档完整：此备份可用于恢复。";
     AskNewPassphrase => "New passphrase", "新密码";
     AskPassphraseAgain => "The new passphrase again", "再次输入新密码";
     PassphraseChanged => "The keys of this device are locked with the new passphrase; the old one no longer opens them.", "本设备的密钥已用新密码锁定，旧密码不再有效。";
@@ -154,6 +156,7 @@ catalogue! {
     ErrKeyMismatch => "the device key {path} does not belong to the book in this data dir", "设备密钥 {path} 与此数据目录中的账簿不匹配";
     ErrPassphraseNeeded => "this book is locked with a passphrase: type it, or give it in OUTPOST_PASSPHRASE or in a file named by OUTPOST_PASSPHRASE_FILE", "此账簿已用密码锁定：请输入密码，或通过 OUTPOST_PASSPHRASE 或 OUTPOST_PASSPHRASE_FILE 指定的文件提供";
     ErrWrongPassphrase => "wrong passphrase: the book stays locked", "密码错误：账簿仍保持锁定";
+    ErrBackupUnusable => "the backup {path} would not restore: {unsigned} changes without a valid signature, {incomplete} documents incomplete", "备份 {path} 无法用于恢复：{unsigned} 项更改签名缺失或无效，{incomplete} 个文档不完整";
     ErrPassphrasesDiffer => "the two passphrases differ; nothing changed", "两次输入的密码不一致，未做更改";
     ErrPassphraseEmpty => "the new passphrase is empty; nothing changed (to remove it: --none)", "新密码为空，未做更改（如需取消密码：--none）";
     ErrPassphraseFileOpen => "the passphrase file {path} may be read by other users: make it private (chmod 600)", "密码文件 {path} 可被其他用户读取：请设为仅本人可读（chmod 600）";

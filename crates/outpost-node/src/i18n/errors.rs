@@ -81,6 +81,19 @@ pub fn error(lang: Lang, err: &Error) -> String {
         Error::KeyMismatch(path) => fill(lang, Msg::ErrKeyMismatch, &[("path", &path.display())]),
         Error::PassphraseNeeded => Msg::ErrPassphraseNeeded.text(lang).to_string(),
         Error::WrongPassphrase => Msg::ErrWrongPassphrase.text(lang).to_string(),
+        Error::BackupUnusable {
+            path,
+            unsigned,
+            incomplete,
+        } => fill(
+            lang,
+            Msg::ErrBackupUnusable,
+            &[
+                ("path", &path.display()),
+                ("unsigned", unsigned),
+                ("incomplete", incomplete),
+            ],
+        ),
         Error::PassphrasesDiffer => Msg::ErrPassphrasesDiffer.text(lang).to_string(),
         Error::PassphraseEmpty => Msg::ErrPassphraseEmpty.text(lang).to_string(),
         Error::PassphraseFileOpen(path) => fill(

@@ -282,7 +282,7 @@ export const en = {
   "settings.passphraseSet": "Locked. The old passphrase no longer opens the book; keep the new one safe: without it the book cannot be opened.",
   "settings.passphraseRemoved": "The passphrase is removed.",
   "settings.backup": "Backup",
-  "settings.backupLead": "A backup is a bundle of the whole book: a new device can start from it, and any member can merge it. Bundles also carry changes between offices without a network.",
+  "settings.backupLead": "A backup is a bundle of the whole book: a new device can start from it, and any member can merge it. Each one is read back from the folder and checked before it counts. Bundles also carry changes between offices without a network.",
   "settings.org": "Organisation",
 
   "field.note": "Note",

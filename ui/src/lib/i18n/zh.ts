@@ -283,7 +283,7 @@ export const zh: Record<Key, string> = {
   "settings.passphraseSet": "已锁定。旧密码不再能打开账本；请妥善保管新密码：没有它账本将无法打开。",
   "settings.passphraseRemoved": "已取消密码。",
   "settings.backup": "备份",
-  "settings.backupLead": "备份是整本账簿的数据包：新设备可以从它开始，任何成员都可以合并它。没有网络时，数据包也可以在办公室之间传递修改。",
+  "settings.backupLead": "备份是整本账簿的数据包：新设备可以从它开始，任何成员都可以合并它。每次备份都会从目标文件夹读回并校验，通过后才算数。没有网络时，数据包也可以在办公室之间传递修改。",
   "settings.org": "组织",
 
   "field.note": "备注",
