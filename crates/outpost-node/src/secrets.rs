@@ -102,6 +102,16 @@ impl Unlock {
     }
 }
 
+/// Whether the secrets of `data_dir` are sealed with a passphrase (so opening it needs
+/// one); false when there are none yet or they are not sealed.
+pub fn is_sealed(data_dir: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; AGE_HEADER.len()];
+    std::fs::File::open(data_dir.join(SECRETS_FILE))
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| head == AGE_HEADER)
+}
+
 /// The key the book of `data_dir` is encrypted with (benchmarks make plain copies with it).
 pub fn book_key(data_dir: &Path, unlock: &Unlock) -> Result<BookKey> {
     Ok(Secrets::load(data_dir, unlock)?.book_key)
@@ -308,7 +318,9 @@ mod tests {
     fn secrets_round_trip_sealed_and_unsealed() {
         for unlock in [Unlock::none(), quick("correct horse")] {
             let dir = tempfile::tempdir().unwrap();
+            assert!(!is_sealed(dir.path()));
             let made = Secrets::load_or_create(dir.path(), &unlock).unwrap();
+            assert_eq!(unlock.has_passphrase(), is_sealed(dir.path()));
             let path = dir.path().join(SECRETS_FILE);
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);

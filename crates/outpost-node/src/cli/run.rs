@@ -33,24 +33,21 @@ pub(super) fn wh(code: &str) -> Result<WarehouseCode> {
     core(WarehouseCode::parse(code))
 }
 
-/// What unlocks the book: `--passphrase-file` (or OUTPOST_PASSPHRASE_FILE), else
-/// OUTPOST_PASSPHRASE, else nothing yet (asked for on a terminal if the book needs it).
-fn unlock(passphrase_file: Option<&Path>) -> Result<Unlock> {
-    match passphrase_file {
-        Some(file) => Unlock::from_file(file),
-        None => Unlock::from_env(),
+/// What unlocks the book of `dir`: `--passphrase-file` (or OUTPOST_PASSPHRASE_FILE),
+/// else OUTPOST_PASSPHRASE, else, when its keys are sealed and a person is at the
+/// terminal, the passphrase asked for there.
+fn unlock(dir: &Path, passphrase_file: Option<&Path>, out: &Out) -> Result<Unlock> {
+    let given = match passphrase_file {
+        Some(file) => Unlock::from_file(file)?,
+        None => Unlock::from_env()?,
+    };
+    if given.has_passphrase()
+        || !outpost_node::secrets::is_sealed(dir)
+        || !std::io::stdin().is_terminal()
+    {
+        return Ok(given);
     }
-}
-
-/// Opens the node of `dir`; a locked book asks for its passphrase on a terminal.
-fn open(dir: &Path, unlock: &Unlock, out: &Out) -> Result<Node> {
-    match Node::open(dir, unlock) {
-        Err(outpost_node::Error::PassphraseNeeded) if std::io::stdin().is_terminal() => {
-            let typed = ask(out, Msg::AskPassphrase)?;
-            Node::open(dir, &Unlock::with_passphrase(&typed))
-        }
-        opened => opened,
-    }
+    Ok(Unlock::with_passphrase(&ask(out, Msg::AskPassphrase)?))
 }
 
 /// Asks for a secret on the terminal without echoing it.
@@ -66,7 +63,7 @@ fn ask(out: &Out, prompt: Msg) -> Result<zeroize::Zeroizing<String>> {
 /// Runs `command`.
 pub fn run(cli: Cli, out: &Out) -> Result<()> {
     let dir = data_dir(cli.data_dir)?;
-    let unlock = unlock(cli.passphrase_file.as_deref())?;
+    let unlock = unlock(&dir, cli.passphrase_file.as_deref(), out)?;
     match cli.command {
         Command::Init(args) => init(&dir, args, &unlock, out),
         Command::Serve(args) => super::serve::serve(&dir, args, &unlock, out),
@@ -85,11 +82,11 @@ pub fn run(cli: Cli, out: &Out) -> Result<()> {
             ..
         } => verify_backup(&file, out),
         Command::Passphrase(PassphraseCmd::Change { none }) => {
-            let node = open(&dir, &unlock, out)?;
+            let node = Node::open(&dir, &unlock)?;
             change_passphrase(&node, none, out)
         }
         command => {
-            let node = open(&dir, &unlock, out)?;
+            let node = Node::open(&dir, &unlock)?;
             dispatch(&node, command, out)
         }
     }
