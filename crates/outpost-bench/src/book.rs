@@ -400,27 +400,7 @@ fn encryption_cost(dir: &Path, n: u32) -> Result<Value> {
         let at = Timestamp::now();
         let path = dir.join(format!("book{i}.sqlite3"));
         let mut book = Book::create(&path, key, org()?, DeviceKey::generate()?, at)?;
-        for sku in ["A", "B", "C"] {
-            book.items().add(
-                outpost_core::NewItem {
-                    sku: sku.into(),
-                    name: sku.into(),
-                    unit: "pcs".into(),
-                    price: Money(1000),
-                    low_stock: 0,
-                },
-                at,
-            )?;
-        }
-        book.parties().add(
-            outpost_core::NewParty {
-                kind: outpost_core::PartyKind::Customer,
-                name: "Acme".into(),
-                phone: String::new(),
-                address: String::new(),
-            },
-            at,
-        )?;
+        crate::sync::catalogue(&mut book, at)?;
         books.push(book);
     }
     let mut times = [Vec::new(), Vec::new()];
@@ -684,27 +664,7 @@ fn bundle_30_days(dir: &Path, orders: u32) -> Result<Value> {
         DeviceKey::generate()?,
         start,
     )?;
-    for sku in ["A", "B", "C"] {
-        a.items().add(
-            outpost_core::NewItem {
-                sku: sku.into(),
-                name: sku.into(),
-                unit: "pcs".into(),
-                price: Money(1000),
-                low_stock: 0,
-            },
-            start,
-        )?;
-    }
-    a.parties().add(
-        outpost_core::NewParty {
-            kind: outpost_core::PartyKind::Customer,
-            name: "Acme".into(),
-            phone: String::new(),
-            address: String::new(),
-        },
-        start,
-    )?;
+    crate::sync::catalogue(&mut a, start)?;
     let wh = WarehouseCode::parse("SH1")?;
     for sku in ["A", "B", "C"] {
         a.stock().record(

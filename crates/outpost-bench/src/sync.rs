@@ -91,7 +91,8 @@ fn sales() -> NewOrder {
     }
 }
 
-fn catalogue(book: &mut Book, at: Timestamp) -> outpost_core::Result<()> {
+/// The benchmarks' catalogue: items A, B and C at 10.00, and the customer Acme.
+pub(crate) fn catalogue(book: &mut Book, at: Timestamp) -> outpost_core::Result<()> {
     for sku in SKUS {
         book.items().add(
             NewItem {
