@@ -13,6 +13,12 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 
+/// Held while a connection is keyed: SQLCipher sets up a codec (salt, crypto contexts)
+/// when a key is given, and one clean-clone CI run saw `PRAGMA key` fail once while other
+/// threads were keying at the same time (not reproduced in 100 local runs). Keying is rare
+/// (an open, an attach), so serialising it costs nothing that matters.
+static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The first bytes of a plain SQLite file; an encrypted one starts with random salt.
 const PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
@@ -71,6 +77,8 @@ impl BookKey {
     /// Keys a connection just opened; then checks that the file reads with this key, so
     /// a wrong key is told at once, not at the first query.
     pub(crate) fn apply(&self, db: &Connection, path: &Path) -> Result<()> {
+        // Nothing can be left half-done under it: a poisoned lock is fine to take.
+        let _keying = KEYING.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(value) = self.pragma_value() {
             db.pragma_update(None, "key", value.as_str())?;
         }
@@ -136,10 +144,13 @@ pub fn encrypt_plain_book(path: &Path, key: &BookKey) -> Result<bool> {
                 format!("{}: not a UTF-8 path", tmp.display()),
             ))
         })?;
-        plain.execute(
-            "ATTACH DATABASE ?1 AS encrypted KEY ?2",
-            [tmp_text, value.as_str()],
-        )?;
+        {
+            let _keying = KEYING.lock().unwrap_or_else(|p| p.into_inner());
+            plain.execute(
+                "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+                [tmp_text, value.as_str()],
+            )?;
+        }
         // Must precede the first table, as in a new book.
         plain.execute_batch("PRAGMA encrypted.auto_vacuum = INCREMENTAL;")?;
         plain.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;

@@ -167,3 +167,28 @@ fn a_backup_verifies_whole_and_a_delta_does_not() {
     assert_eq!(check.incomplete, vec![DocId::Parties.to_string()]);
     assert!(!check.is_good());
 }
+
+/// SQLCipher sets up its crypto on the first key; books keyed at once on many threads
+/// (tests, a node beside a benchmark) must all open.
+#[test]
+fn books_keyed_at_once_on_many_threads_all_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let barrier = std::sync::Barrier::new(8);
+    std::thread::scope(|s| {
+        for i in 0..8 {
+            let (dir, barrier) = (dir.path(), &barrier);
+            s.spawn(move || {
+                barrier.wait();
+                let at = jiff::Timestamp::from_second(1_790_000_000 + i).unwrap();
+                Book::create(
+                    &dir.join(format!("b{i}.sqlite3")),
+                    &BookKey::generate().unwrap(),
+                    org("SH"),
+                    DeviceKey::generate().unwrap(),
+                    at,
+                )
+                .unwrap();
+            });
+        }
+    });
+}
