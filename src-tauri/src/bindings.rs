@@ -24,6 +24,7 @@ pub fn render() -> String {
     let decls = [
         decl::<Action>(&cfg),
         decl::<Capabilities>(&cfg),
+        decl::<CatchUp>(&cfg),
         decl::<ChoiceRow>(&cfg),
         decl::<Comment>(&cfg),
         decl::<CommentId>(&cfg),

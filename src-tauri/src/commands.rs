@@ -81,6 +81,16 @@ pub async fn change_passphrase(host: State<'_, Host>, passphrase: Option<String>
     .await
 }
 
+/// Sets the passphrase this device's backups open with; this device's setup after.
+#[tauri::command]
+pub async fn set_backup_passphrase(host: State<'_, Host>, passphrase: String) -> Reply<Setup> {
+    on_node(&host, move |n| {
+        n.set_backup_passphrase(&passphrase)?;
+        n.setup()
+    })
+    .await
+}
+
 /// Switches the language of messages (`en`, `zh`).
 #[tauri::command]
 pub fn set_lang(host: State<'_, Host>, lang: String) {
@@ -96,6 +106,21 @@ pub async fn create_org<R: Runtime>(
     sample: Option<SampleSpec>,
 ) -> Reply<Setup> {
     on_host(&app, move |h| h.create(org, sample)?.setup()).await
+}
+
+/// Brings this device back from its backup file, opened with the backup passphrase
+/// (first run on a new machine).
+#[tauri::command]
+pub async fn restore_backup<R: Runtime>(
+    app: AppHandle<R>,
+    path: String,
+    passphrase: String,
+) -> Reply<Setup> {
+    on_host(&app, move |h| {
+        h.restore(std::path::Path::new(path.trim()), &passphrase)?
+            .setup()
+    })
+    .await
 }
 
 /// Joins an organisation with an invite code (first run).

@@ -158,6 +158,8 @@ pub fn configure<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R
             commands::sync_status,
             commands::add_peer,
             commands::backup,
+            commands::set_backup_passphrase,
+            commands::restore_backup,
             commands::last_backup,
             commands::import_bundle,
         ])

@@ -144,7 +144,7 @@ fn first_run_then_a_day_of_work_through_the_commands() {
     let levels = call(&w, "levels", json!({"warehouse": "SH1"})).expect("levels");
     assert_eq!(levels[0]["qty"], 20, "a refused issue changes nothing");
 
-    // A backup is a bundle of the whole book; merging it back brings nothing new.
+    // A backup opens only with the backup passphrase: none is written before it is set.
     // It is remembered: its folder is offered again and the window says when it was made.
     let backups = tempfile::tempdir().expect("temp dir");
     let dir = backups.path().join("usb");
@@ -152,6 +152,14 @@ fn first_run_then_a_day_of_work_through_the_commands() {
         call(&w, "last_backup", json!({})).expect("none yet"),
         json!(null)
     );
+    assert!(call(&w, "backup", json!({"dir": dir})).is_err());
+    let setup_after = call(
+        &w,
+        "set_backup_passphrase",
+        json!({"passphrase": "in the safe"}),
+    )
+    .expect("backup passphrase");
+    assert_eq!(setup_after["backup_passphrase"], true);
     let backup = call(&w, "backup", json!({"dir": dir})).expect("backup");
     let file = backup["path"].as_str().expect("a path");
     assert!(std::path::Path::new(file).starts_with(&dir));
@@ -159,8 +167,8 @@ fn first_run_then_a_day_of_work_through_the_commands() {
     assert_eq!(backup["bytes"].as_u64(), Some(written));
     assert_eq!(call(&w, "last_backup", json!({})).expect("last"), backup);
     assert_eq!(backup["dir"].as_str(), dir.to_str());
-    let merged = call(&w, "import_bundle", json!({"path": file})).expect("import");
-    assert_eq!(merged["new_changes"], 0);
+    // A backup is this device's, not a bundle to merge.
+    assert!(call(&w, "import_bundle", json!({"path": file})).is_err());
     let missing = call(
         &w,
         "import_bundle",

@@ -16,6 +16,8 @@ let app;
 let b;
 let appEnv;
 let office; // the second office's `outpost serve`
+/** Where the app's backup is written (the restore scenario starts from it). */
+let usb;
 /** The passphrase the app's book is locked with from the kill -9 scenario on. */
 const appLock = { OUTPOST_PASSPHRASE: "plum blossom" };
 
@@ -283,11 +285,11 @@ test("what was typed and never saved outlives leaving the form and a kill -9; th
   await nav("settings");
   assert.equal(await (await b.$('[data-test="sealed"]')).getAttribute("data-sealed"), "false");
   await fill('input[name="new-passphrase"]', appLock.OUTPOST_PASSPHRASE);
-  await fill('input[name="passphrase-again"]', "plum blosom");
+  await fill('input[name="new-passphrase-again"]', "plum blosom");
   await b.$('[data-test="lock-book"]').click();
   await until("the slip caught", async () => (await textOf('[data-test="passphrase"] .error')).includes("differ"));
   await fill('input[name="new-passphrase"]', appLock.OUTPOST_PASSPHRASE);
-  await fill('input[name="passphrase-again"]', appLock.OUTPOST_PASSPHRASE);
+  await fill('input[name="new-passphrase-again"]', appLock.OUTPOST_PASSPHRASE);
   await b.$('[data-test="lock-book"]').click();
   await b.$('[data-test="passphrase-done"]').waitForDisplayed({ timeout: 30_000 });
   assert.equal(await (await b.$('[data-test="sealed"]')).getAttribute("data-sealed"), "true");
@@ -331,11 +333,18 @@ test("what was typed and never saved outlives leaving the form and a kill -9; th
   await until("the new name", async () => (await textOf('[data-test="members"]')).includes("Li Wei (HQ desk)"));
 
   // A backup: the window says when and where, and offers the same folder next time.
-  const usb = mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-usb-"));
+  usb = mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-usb-"));
   await nav("today");
   assert.match(await textOf('[data-test="today-backup"]'), /No backup yet/);
   await b.$('[data-test="today-backup"]').click();
   assert.match(await textOf('[data-test="last-backup"]'), /No backup/);
+  // A backup opens only with the backup passphrase: set once, typed twice.
+  const backupPassphrase = () => b.$('[data-test="backup-passphrase"]').then((e) => e.getAttribute("data-set"));
+  assert.equal(await backupPassphrase(), "false");
+  await fill('input[name="backup-passphrase"]', "in the safe");
+  await fill('input[name="backup-passphrase-again"]', "in the safe");
+  await b.$('[data-test="set-backup-passphrase"]').click();
+  await until("the backup passphrase set", async () => (await backupPassphrase()) === "true");
   await fill('input[name="backup-dir"]', usb);
   await b.$('[data-test="backup"]').click();
   await until("the backup", async () => (await textOf('[data-test="last-backup"]')).includes(usb));
@@ -479,4 +488,41 @@ test("an auditor's window offers no way to change anything: the book says what i
   }
   assert.equal((await b.$$('[data-test="members"] button.danger')).length, 0, "no revoke");
   await shot("en-auditor-members");
+});
+
+test("a lost laptop's office is back from its backup on the first screen; it writes once the other office was heard", async () => {
+  // The laptop is gone: its window and its headless node with it.
+  await app.close();
+  await stopOffice();
+  const [backup] = readdirSync(usb);
+  const restoredDir = mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-restored-"));
+  // The new machine sits where the old one did: the other office dials it there.
+  app = await openApp({ ...appEnv, ...appLock, OUTPOST_DATA_DIR: restoredDir });
+  b = app.browser;
+  await b.$('[data-mode="restore"]').click();
+  await fill('input[name="backup-file"]', path.join(usb, backup));
+  await fill('input[name="restore-passphrase"]', "not it");
+  await b.$('[data-test="first-submit"]').click();
+  await until("the wrong passphrase told", async () => /wrong backup passphrase/.test(await textOf('[role="alert"]')));
+  await fill('input[name="restore-passphrase"]', "in the safe");
+  await b.$('[data-test="first-submit"]').click();
+  await b.$('[data-nav="orders"]').waitForDisplayed({ timeout: 30_000 });
+  // The same device as before, with its book; it says why it does not write yet.
+  await nav("today");
+  await b.$('[data-test="today-catching-up"]').waitForDisplayed();
+  await shot("en-restored-catching-up");
+  await nav("settings");
+  assert.match(await textOf("main"), /A1 · Li Wei \(HQ desk\)/);
+  const rename = async () => {
+    await fill('input[name="device-name"]', "Li Wei (new laptop)");
+    await b.$('[data-test="rename-device"]').click();
+  };
+  await rename();
+  await until("a write refused while catching up", async () => /restored from a backup/.test(await textOf('[role="alert"]')));
+  // The other office comes online, and the restored device hears from it.
+  await serveOffice(`/ip4/127.0.0.1/tcp/${await freePort()}`);
+  await until("a write accepted once the office was heard", async () => {
+    await rename();
+    return b.$('[data-test="renamed"]').then((e) => e.waitForDisplayed({ timeout: 1_000 }).then(() => true, () => false));
+  }, 30_000);
 });

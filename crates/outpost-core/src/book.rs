@@ -14,6 +14,7 @@ mod drafts;
 mod held;
 mod history;
 mod merge;
+pub(crate) mod restore;
 mod sample;
 mod screen;
 mod sync;
@@ -47,6 +48,7 @@ pub use drafts::{Draft, Drafts, MAX_DRAFT_BYTES};
 pub use held::HeldChange;
 pub use history::{FieldChange, HistoryEntry};
 pub use merge::{ExportScope, ImportReport};
+pub use restore::CatchUp;
 pub use sample::{SampleReport, SampleSpec};
 pub use screen::RefusedChange;
 pub use sync::{Pending, Sync, SyncReceipt, SyncSession};
@@ -188,6 +190,35 @@ impl Book {
                 }
             });
         book.or_remove(path, result)
+    }
+
+    /// Brings a device back from its backup (a bundle of its whole book) on a new machine:
+    /// the same key, so the same member with the same history. Unless it is the only
+    /// active device of its organisation, it writes into a document only once it has
+    /// heard from another device about it ([`Book::catch_up`]): it may have written
+    /// more after the backup than the backup holds.
+    pub fn restore(
+        path: &Path,
+        book_key: &BookKey,
+        backup: &[u8],
+        key: DeviceKey,
+        at: Timestamp,
+    ) -> Result<Book> {
+        let mut book = Book::join(path, book_key, backup, key, at)?;
+        let result = book.members().list().and_then(|members| {
+            let me = book.repo.device_id();
+            if members.iter().any(|d| !d.revoked && &d.id != me) {
+                restore::begin(book.repo.db(), at.as_millisecond())?;
+            }
+            Ok(())
+        });
+        book.or_remove(path, result)
+    }
+
+    /// Where a device restored from a backup stands in catching up with the others; none
+    /// on a device that was never restored.
+    pub fn catch_up(&self) -> Result<Option<CatchUp>> {
+        restore::status(self.repo.db())
     }
 
     fn require_membership(&self) -> Result<()> {
@@ -362,6 +393,24 @@ impl Book {
     /// Writes a bundle of this device's documents.
     pub fn export_bundle(&mut self, scope: &ExportScope, at: Timestamp) -> Result<Vec<u8>> {
         merge::export(&mut self.repo, scope, at)
+    }
+
+    /// The active members who may read every document `bundle` carries: those it may be
+    /// encrypted to.
+    pub fn bundle_readers(&mut self, bundle: &[u8]) -> Result<Vec<DeviceId>> {
+        let header = crate::bundle::header(bundle)?;
+        let docs = header
+            .docs
+            .iter()
+            .map(|d| DocId::parse(&d.id))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(self
+            .members()
+            .list()?
+            .into_iter()
+            .filter(|m| !m.revoked && docs.iter().all(|d| crate::access::may_read(m, d)))
+            .map(|m| m.id)
+            .collect())
     }
 
     /// Merges a bundle. Either every document in it is merged and committed, or nothing

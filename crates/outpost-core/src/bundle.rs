@@ -111,24 +111,7 @@ pub(crate) fn parse_change(raw: &[u8]) -> std::result::Result<Change, String> {
 /// is decompressed, one change at a time, so a bundle costs the memory of its parsed
 /// changes and no more (a forged length or a decompression bomb stops at its limit).
 pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded> {
-    let bad = |why: &str| Error::MalformedBundle(why.to_string());
-    let rest = bytes
-        .strip_prefix(MAGIC)
-        .ok_or_else(|| bad("it does not start with the Outpost bundle mark"))?;
-    let (&version, body) = rest.split_first().ok_or_else(|| bad("it is truncated"))?;
-    if version != VERSION {
-        return Err(bad(&format!("format version {version} is not supported")));
-    }
-    let decoder = zstd::stream::read::Decoder::new(body).map_err(|e| bad(&e.to_string()))?;
-    let mut payload = decoder.take(MAX_TOTAL);
-    let damaged = |e: std::io::Error| bad(&format!("it is damaged or truncated ({e})"));
-    let header_len = read_u32_from(&mut payload).map_err(damaged)?;
-    if header_len > MAX_HEADER {
-        return Err(bad("header length out of range"));
-    }
-    let header_bytes = read_exactly(&mut payload, header_len).map_err(damaged)?;
-    let header: Header =
-        serde_json::from_slice(&header_bytes).map_err(|e| bad(&format!("header: {e}")))?;
+    let (header, mut payload) = open_payload(bytes)?;
     let mut docs = Vec::with_capacity(header.docs.len());
     for entry in &header.docs {
         DocId::parse(&entry.id).map_err(|_| bad(&format!("unknown document id {:?}", entry.id)))?;
@@ -161,6 +144,39 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded> {
         0 => Ok(Decoded { header, docs }),
         _ => Err(bad("it has trailing data")),
     }
+}
+
+/// Reads only a bundle's header (what it carries), not its changes.
+pub(crate) fn header(bytes: &[u8]) -> Result<Header> {
+    open_payload(bytes).map(|(header, _)| header)
+}
+
+/// The payload of a bundle as it is decompressed (bounded), its header read off it.
+fn open_payload(bytes: &[u8]) -> Result<(Header, impl Read + '_)> {
+    let rest = bytes
+        .strip_prefix(MAGIC)
+        .ok_or_else(|| bad("it does not start with the Outpost bundle mark"))?;
+    let (&version, body) = rest.split_first().ok_or_else(|| bad("it is truncated"))?;
+    if version != VERSION {
+        return Err(bad(&format!("format version {version} is not supported")));
+    }
+    let decoder = zstd::stream::read::Decoder::new(body).map_err(|e| bad(&e.to_string()))?;
+    let mut payload = decoder.take(MAX_TOTAL);
+    let header_len = read_u32_from(&mut payload).map_err(damaged)?;
+    if header_len > MAX_HEADER {
+        return Err(bad("header length out of range"));
+    }
+    let header_bytes = read_exactly(&mut payload, header_len).map_err(damaged)?;
+    let header = serde_json::from_slice(&header_bytes).map_err(|e| bad(&format!("header: {e}")))?;
+    Ok((header, payload))
+}
+
+fn bad(why: &str) -> Error {
+    Error::MalformedBundle(why.to_string())
+}
+
+fn damaged(e: std::io::Error) -> Error {
+    bad(&format!("it is damaged or truncated ({e})"))
 }
 
 /// Reads `len` bytes, growing the buffer as they come (a forged length costs nothing

@@ -47,6 +47,15 @@ pub enum Error {
         "this device is not a member of the organisation in the bundle: an admin must admit its join request and send the bundle made for it"
     )]
     NotAdmitted,
+    /// A device restored from a backup has not yet heard from another device about the
+    /// document it would write (it may have written there after the backup).
+    #[error(
+        "this device was restored from a backup and has not yet heard from another office about {doc}: connect to HQ or another office once (it may have written there after the backup)"
+    )]
+    CatchingUp {
+        /// The document written to.
+        doc: String,
+    },
     /// The book belongs to another device than the key that opens it.
     #[error("the book belongs to device {0}, not to the key that opens it")]
     WrongKey(String),
@@ -179,6 +188,7 @@ impl Error {
             Error::SchemaTooOld { .. } => "schema_too_old",
             Error::WrongKey(_) => "wrong_key",
             Error::NotAdmitted => "not_admitted",
+            Error::CatchingUp { .. } => "catching_up",
             Error::NotFound { .. } => "not_found",
             Error::Duplicate { .. } => "duplicate",
             Error::InvalidValue { .. } => "invalid_value",

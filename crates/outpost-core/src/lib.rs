@@ -66,7 +66,7 @@ mod text;
 pub use access::{Device, Role};
 pub use automerge::ChangeHash;
 pub use book::{
-    Book, Capabilities, Conflicts, Draft, Drafts, ExportScope, FieldChange, HeldChange,
+    Book, Capabilities, CatchUp, Conflicts, Draft, Drafts, ExportScope, FieldChange, HeldChange,
     HistoryEntry, ImportReport, MAX_DRAFT_BYTES, NewOrg, Pending, RefusedChange, SampleReport,
     SampleSpec, Sync, SyncReceipt, SyncSession,
 };

@@ -278,6 +278,7 @@ impl Repo {
                 role: member.role.as_str().to_string(),
             });
         }
+        crate::book::restore::check_may_write(&self.db, doc_id)?;
         let me = self.me.actor();
         let loaded = self.loaded(doc_id)?;
         let before = loaded.heads_before();

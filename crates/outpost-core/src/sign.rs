@@ -59,6 +59,13 @@ impl DeviceKey {
         DeviceId::from_bytes(&bytes)
     }
 
+    /// This key as an X25519 secret (the birationally equivalent Montgomery scalar, as
+    /// age's ssh-ed25519 and libsodium convert it): what is encrypted to the device, a
+    /// bundle sealed for it, opens with it.
+    pub fn x25519_secret(&self) -> zeroize::Zeroizing<[u8; 32]> {
+        zeroize::Zeroizing::new(self.0.to_scalar_bytes())
+    }
+
     /// Signs a change (its hash).
     pub fn sign(&self, hash: &ChangeHash) -> [u8; SIGNATURE_LEN] {
         self.0.sign(&hash.0).to_bytes()
@@ -193,6 +200,12 @@ fn public_key(actor: &ActorId) -> Option<VerifyingKey> {
     let key = bytes.strip_prefix(&PEER_ID_PREFIX[..])?;
     let key: &[u8; 32] = key.try_into().ok()?;
     VerifyingKey::from_bytes(key).ok()
+}
+
+/// The X25519 public key of `device` (what is encrypted to it), if its id is an ed25519
+/// key.
+pub fn x25519_public(device: &DeviceId) -> Option<[u8; 32]> {
+    public_key(&device.actor()).map(|key| key.to_montgomery().to_bytes())
 }
 
 /// Why a change's signature was not accepted.

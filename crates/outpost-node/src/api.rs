@@ -8,14 +8,14 @@
 //! one of them has a TypeScript declaration (the window's `bindings.ts`).
 
 pub use outpost_core::{
-    Action, Capabilities, ChoiceRow, Comment, CommentId, ConflictRow, Decision, Device, DeviceCode,
-    DeviceId, Draft, EventRow, ExceptionRow, FieldChange, HeldChange, HistoryEntry, ImportReport,
-    Invite, InviteValidity, Item, ItemForm, ItemId, LevelRow, LineForm, LinePreview, LineRow,
-    Money, MovementFilter, MovementRow, NewOrg, OrderDetail, OrderFilter, OrderForm, OrderId,
-    OrderKind, OrderPreview, OrderRow, OrderSort, Party, PartyForm, PartyId, PartyKind, Priority,
-    RecordRef, RefusedChange, Role, SampleReport, SampleSpec, SentTransfer, Site, SiteCode, Status,
-    StockEntry, StockOp, TaskEdit, TaskFilter, TaskForm, TaskId, TaskRow, TaskStatus, TransferId,
-    Transit, Warehouse, WarehouseCode,
+    Action, Capabilities, CatchUp, ChoiceRow, Comment, CommentId, ConflictRow, Decision, Device,
+    DeviceCode, DeviceId, Draft, EventRow, ExceptionRow, FieldChange, HeldChange, HistoryEntry,
+    ImportReport, Invite, InviteValidity, Item, ItemForm, ItemId, LevelRow, LineForm, LinePreview,
+    LineRow, Money, MovementFilter, MovementRow, NewOrg, OrderDetail, OrderFilter, OrderForm,
+    OrderId, OrderKind, OrderPreview, OrderRow, OrderSort, Party, PartyForm, PartyId, PartyKind,
+    Priority, RecordRef, RefusedChange, Role, SampleReport, SampleSpec, SentTransfer, Site,
+    SiteCode, Status, StockEntry, StockOp, TaskEdit, TaskFilter, TaskForm, TaskId, TaskRow,
+    TaskStatus, TransferId, Transit, Warehouse, WarehouseCode,
 };
 
 /// A length of time (how long an invite stays open).

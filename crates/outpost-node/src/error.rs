@@ -35,6 +35,29 @@ pub enum Error {
         /// Documents missing a change.
         incomplete: usize,
     },
+    /// A backup was asked for before a backup passphrase was set.
+    #[error(
+        "no backup passphrase is set: set one first (outpost backup passphrase, or in Settings); a backup opens only with it"
+    )]
+    NoBackupPassphrase,
+    /// A backup was opened without its passphrase.
+    #[error(
+        "this backup is encrypted: give its backup passphrase (typed, or in OUTPOST_BACKUP_PASSPHRASE)"
+    )]
+    BackupPassphraseNeeded,
+    /// The backup passphrase given does not open the backup.
+    #[error("wrong backup passphrase: nothing was read from the backup")]
+    WrongBackupPassphrase,
+    /// A file given as a backup is not one.
+    #[error(
+        "{0} is not an Outpost backup (a bundle? a device starts from a bundle with init --join-bundle)"
+    )]
+    NotABackup(PathBuf),
+    /// A bundle sealed for other members.
+    #[error(
+        "{0} is sealed for other members: this device may not read everything in it (ask for one made --for this device)"
+    )]
+    BundleNotForThisDevice(PathBuf),
     /// A new passphrase typed twice, differently.
     #[error("the two passphrases differ; nothing changed")]
     PassphrasesDiffer,

@@ -91,6 +91,10 @@ pub struct Setup {
     /// Whether the book's keys are locked with a passphrase (otherwise they sit in the
     /// data dir, readable by this user only).
     pub sealed: bool,
+    /// Whether a backup passphrase is set (backups can be written).
+    pub backup_passphrase: bool,
+    /// A device restored from a backup: what it still waits to hear about.
+    pub catch_up: Option<outpost_core::CatchUp>,
 }
 
 impl Node {
@@ -103,6 +107,8 @@ impl Node {
             peer_id: self.identity().peer_id().to_string(),
             listen: self.listen_addrs().iter().map(|a| a.to_string()).collect(),
             sealed: self.is_sealed(),
+            backup_passphrase: self.has_backup_passphrase(),
+            catch_up: self.catch_up()?,
         })
     }
 }
@@ -301,6 +307,14 @@ impl Host {
             .await
             .map(|(node, _)| node);
         self.finish(joined)
+    }
+
+    /// Brings this device back from its backup at `backup`, opened with the backup
+    /// `passphrase` (first run on a new machine).
+    pub fn restore(&self, backup: &Path, passphrase: &str) -> Result<Arc<Node>> {
+        self.begin(Lifecycle::Creating)?;
+        let restored = Node::restore(&self.data_dir, backup, Some(passphrase), &self.unlock());
+        self.finish(restored)
     }
 
     fn finish(&self, made: Result<Node>) -> Result<Arc<Node>> {

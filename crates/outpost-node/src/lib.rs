@@ -33,10 +33,13 @@ pub mod identity;
 mod net;
 mod node;
 mod replica;
+mod sealed;
 pub mod secrets;
 mod today;
 
-pub use backup::{LAST_BACKUP_FILE, LastBackup, verify_backup};
+pub use backup::{
+    BACKUP_PASSPHRASE_ENV, LAST_BACKUP_FILE, LastBackup, backup_needs_passphrase, verify_backup,
+};
 pub use error::{Error, Result};
 pub use host::{Host, HostStatus, Lifecycle, Networking, Setup};
 pub use net::{

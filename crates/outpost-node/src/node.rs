@@ -83,6 +83,9 @@ pub struct Node {
     book_key: outpost_core::BookKey,
     /// Whether the keys are sealed with a passphrase.
     sealed: std::sync::atomic::AtomicBool,
+    /// What the secrets file is sealed with, and the backup key once a backup passphrase
+    /// is set (both needed to write the secrets file again).
+    keys: Mutex<Keys>,
     _lock: File,
 }
 
@@ -94,12 +97,20 @@ impl std::fmt::Debug for Node {
     }
 }
 
+/// What the node needs to write its secrets file again.
+pub(crate) struct Keys {
+    /// The passphrase the secrets are sealed with (none: unsealed).
+    pub unlock: Unlock,
+    /// The backup key, once a backup passphrase is set.
+    pub backup: Option<crate::secrets::BackupSecrets>,
+}
+
 /// The platform data dir for Outpost (e.g. `~/.local/share/outpost`).
 pub fn default_data_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "outpost").map(|p| p.data_dir().to_path_buf())
 }
 
-fn lock(dir: &Path) -> Result<File> {
+pub(crate) fn lock(dir: &Path) -> Result<File> {
     crate::file::private_dir(dir)?;
     let file =
         crate::file::create_private(&dir.join(LOCK_FILE)).map_err(|source| Error::DataDir {
@@ -117,13 +128,23 @@ fn lock(dir: &Path) -> Result<File> {
 }
 
 impl Node {
-    pub(crate) fn assemble(book: Book, secrets: Secrets, data_dir: &Path, lock: File) -> Node {
+    pub(crate) fn assemble(
+        book: Book,
+        secrets: Secrets,
+        unlock: &Unlock,
+        data_dir: &Path,
+        lock: File,
+    ) -> Node {
         let (events, _) = broadcast::channel(256);
         Node {
             book: Mutex::new(book),
             identity: secrets.identity,
             book_key: secrets.book_key,
             sealed: std::sync::atomic::AtomicBool::new(secrets.sealed),
+            keys: Mutex::new(Keys {
+                unlock: unlock.clone(),
+                backup: secrets.backup,
+            }),
             events,
             data_dir: data_dir.to_path_buf(),
             net: std::sync::OnceLock::new(),
@@ -162,7 +183,7 @@ impl Node {
             }
             book => book?,
         };
-        Ok(Node::assemble(book, secrets, data_dir, lock))
+        Ok(Node::assemble(book, secrets, unlock, data_dir, lock))
     }
 
     /// A data dir about to hold a new book: refused if it holds one already; the keys are
@@ -191,7 +212,7 @@ impl Node {
             secrets.identity.signing_key()?,
             Timestamp::now(),
         )?;
-        Ok(Node::assemble(book, secrets, data_dir, lock))
+        Ok(Node::assemble(book, secrets, unlock, data_dir, lock))
     }
 
     /// Starts this device from the bundle an admin made for it after admitting its join
@@ -203,6 +224,7 @@ impl Node {
             path: bundle.to_path_buf(),
             source,
         })?;
+        let bytes = crate::sealed::open_file(bundle, bytes, &secrets.identity.signing_key()?)?;
         let book = Book::join(
             &data_dir.join(DB_FILE),
             &secrets.book_key,
@@ -210,22 +232,41 @@ impl Node {
             secrets.identity.signing_key()?,
             Timestamp::now(),
         )?;
-        Ok(Node::assemble(book, secrets, data_dir, lock))
+        Ok(Node::assemble(book, secrets, unlock, data_dir, lock))
     }
 
     /// Seals this data dir's keys with a new passphrase (`unlock`'s; none leaves them
     /// readable by the owner only). The old passphrase stops working at once; the book
     /// file keeps its key, so this is instant for a book of any size.
     pub fn change_passphrase(&self, unlock: &Unlock) -> Result<()> {
-        let secrets = Secrets {
+        let mut keys = self.keys();
+        self.save_secrets(unlock, keys.backup.clone())?;
+        keys.unlock = unlock.clone();
+        self.sealed.store(
+            unlock.has_passphrase(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        Ok(())
+    }
+
+    pub(crate) fn keys(&self) -> std::sync::MutexGuard<'_, Keys> {
+        // Held only around writing the secrets file, which leaves it whole or untouched.
+        self.keys.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Writes the secrets file again, sealed with `unlock`, with `backup` as backup key.
+    pub(crate) fn save_secrets(
+        &self,
+        unlock: &Unlock,
+        backup: Option<crate::secrets::BackupSecrets>,
+    ) -> Result<()> {
+        Secrets {
             identity: self.identity.clone(),
             book_key: self.book_key.clone(),
             sealed: unlock.has_passphrase(),
-        };
-        secrets.save(&self.data_dir, unlock)?;
-        self.sealed
-            .store(secrets.sealed, std::sync::atomic::Ordering::Relaxed);
-        Ok(())
+            backup,
+        }
+        .save(&self.data_dir, unlock)
     }
 
     /// Whether this data dir's keys are sealed with a passphrase (otherwise whoever has the

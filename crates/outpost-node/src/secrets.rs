@@ -17,6 +17,7 @@ use libp2p_identity::Keypair;
 use outpost_core::BookKey;
 use zeroize::Zeroizing;
 
+use crate::backup::BackupKey;
 use crate::error::{Error, Result};
 use crate::file::{sync_parent, write_atomically};
 use crate::identity::Identity;
@@ -125,6 +126,17 @@ pub(crate) struct Secrets {
     pub book_key: BookKey,
     /// Whether the file is sealed with a passphrase.
     pub sealed: bool,
+    /// The key backups are encrypted to, once a backup passphrase is set.
+    pub backup: Option<BackupSecrets>,
+}
+
+/// The backup key and its copy sealed with the backup passphrase (carried in every backup).
+#[derive(Clone)]
+pub(crate) struct BackupSecrets {
+    /// The key backups are encrypted to.
+    pub key: BackupKey,
+    /// The key sealed with the backup passphrase.
+    pub sealed: Vec<u8>,
 }
 
 impl Secrets {
@@ -154,12 +166,14 @@ impl Secrets {
         } else {
             bytes
         };
-        let (identity, book_key) = decode(&text).map_err(|reason| damaged(&path, reason))?;
+        let (identity, book_key, backup) =
+            decode(&text).map_err(|reason| damaged(&path, reason))?;
         forget_legacy_key(data_dir, &identity);
         Ok(Secrets {
             identity,
             book_key,
             sealed,
+            backup,
         })
     }
 
@@ -173,6 +187,7 @@ impl Secrets {
             identity: Identity::from_keypair(Keypair::generate_ed25519()),
             book_key: BookKey::generate()?,
             sealed: unlock.has_passphrase(),
+            backup: None,
         };
         secrets.save(data_dir, unlock)?;
         Ok(secrets)
@@ -182,7 +197,8 @@ impl Secrets {
     /// one, replacing the file whole (a crash leaves the old file or the new one).
     pub(crate) fn save(&self, data_dir: &Path, unlock: &Unlock) -> Result<()> {
         let path = data_dir.join(SECRETS_FILE);
-        let text = encode(&self.identity, &self.book_key).map_err(|r| damaged(&path, r))?;
+        let text = encode(&self.identity, &self.book_key, self.backup.as_ref())
+            .map_err(|r| damaged(&path, r))?;
         let bytes = match &unlock.passphrase {
             Some(passphrase) => {
                 let recipient = age::scrypt::Recipient::new(passphrase.clone());
@@ -207,6 +223,7 @@ impl Secrets {
             identity: Identity::from_keypair(keypair),
             book_key: BookKey::generate()?,
             sealed: unlock.has_passphrase(),
+            backup: None,
         };
         secrets.save(data_dir, unlock)?;
         // Only once the secrets file is on disk: until then the old key is the only copy.
@@ -263,8 +280,13 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 }
 
 /// The secrets as text: a first line naming the format, then `device <hex>` (the
-/// keypair's protobuf encoding) and `book <hex>`.
-fn encode(identity: &Identity, book_key: &BookKey) -> Result<Zeroizing<String>, String> {
+/// keypair's protobuf encoding), `book <hex>` and, once a backup passphrase is set,
+/// `backup <age key>` and `backup-sealed <hex>`.
+fn encode(
+    identity: &Identity,
+    book_key: &BookKey,
+    backup: Option<&BackupSecrets>,
+) -> Result<Zeroizing<String>, String> {
     let device = Zeroizing::new(
         identity
             .keypair()
@@ -274,34 +296,58 @@ fn encode(identity: &Identity, book_key: &BookKey) -> Result<Zeroizing<String>, 
     let book = book_key
         .bytes()
         .ok_or_else(|| "the book must be encrypted".to_string())?;
-    Ok(Zeroizing::new(format!(
+    let mut text = Zeroizing::new(format!(
         "{MAGIC}\ndevice {}\nbook {}\n",
         hex(&device),
         hex(book)
-    )))
+    ));
+    if let Some(backup) = backup {
+        use age::secrecy::ExposeSecret;
+        text.push_str(&format!(
+            "backup {}\nbackup-sealed {}\n",
+            backup.key.to_text().expose_secret(),
+            hex(&backup.sealed)
+        ));
+    }
+    Ok(text)
 }
 
-fn decode(bytes: &[u8]) -> Result<(Identity, BookKey), String> {
+type Decoded = (Identity, BookKey, Option<BackupSecrets>);
+
+fn decode(bytes: &[u8]) -> Result<Decoded, String> {
     let text = std::str::from_utf8(bytes).map_err(|_| "not text".to_string())?;
     let mut lines = text.lines();
     if lines.next() != Some(MAGIC) {
         return Err("not an Outpost secrets file".into());
     }
-    let (mut device, mut book) = (None, None);
+    let (mut device, mut book, mut backup_key, mut backup_sealed) = (None, None, None, None);
     for line in lines {
         match line.split_once(' ') {
             Some(("device", value)) => device = unhex(value).map(Zeroizing::new),
             Some(("book", value)) => book = unhex(value).map(Zeroizing::new),
+            Some(("backup", value)) => {
+                backup_key = Some(BackupKey::parse(value).ok_or("a damaged backup key")?);
+            }
+            Some(("backup-sealed", value)) => backup_sealed = unhex(value),
             _ => {}
         }
     }
+    let backup = match (backup_key, backup_sealed) {
+        (Some(key), Some(sealed)) => Some(BackupSecrets { key, sealed }),
+        (None, None) => None,
+        _ => return Err("half a backup key".into()),
+    };
     let device = device.ok_or("no device key")?;
     let keypair = Keypair::from_protobuf_encoding(&device).map_err(|e| e.to_string())?;
     let book: [u8; 32] = book
         .as_deref()
         .and_then(|b| b.as_slice().try_into().ok())
         .ok_or("no book key")?;
-    Ok((Identity::from_keypair(keypair), BookKey::from_bytes(book)))
+    Ok((
+        Identity::from_keypair(keypair),
+        BookKey::from_bytes(book),
+        backup,
+    ))
 }
 
 #[cfg(test)]

@@ -45,6 +45,9 @@ pub struct Today {
     pub unseen_by_hq: usize,
     /// When the last backup from this data dir was written (ms), if ever.
     pub last_backup_at_ms: Option<i64>,
+    /// A device restored from a backup: the documents it waits to hear about before it
+    /// writes there again (none once caught up, or never restored).
+    pub catch_up: Option<outpost_core::CatchUp>,
 }
 
 impl Node {
@@ -84,6 +87,7 @@ impl Node {
             has_hq: !sync.hq.is_empty(),
             unseen_by_hq: sync.unseen_total,
             last_backup_at_ms: self.last_backup().map(|b| b.at_ms),
+            catch_up: self.catch_up()?.filter(|c| !c.waiting.is_empty()),
         })
     }
 

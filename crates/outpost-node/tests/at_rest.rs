@@ -69,8 +69,9 @@ fn ask_socket_as(uid: u32, socket: &Path) -> String {
 outposttest!(
     the_book_backups_bundles_and_socket_are_private,
     |dir, _cmd| {
-        let (a, b) = two_offices(&dir);
+        let (mut a, b) = two_offices(&dir);
         a.ok(&["order", "new", "--customer", "Acme", "--line", "TEA:2"]);
+        a.set_backup_passphrase("in the safe");
         let backups = dir.path().join("backups");
         a.ok(&["backup", backups.to_str().unwrap()]);
         let bundle = dir.path().join("to-b.bundle");
@@ -351,13 +352,32 @@ outposttest!(
 outposttest!(
     a_backup_is_checked_as_a_restore_would_rely_on_it,
     |dir, _cmd| {
-        let (a, _b) = two_offices(&dir);
+        let (mut a, _b) = two_offices(&dir);
         a.ok(&["order", "new", "--customer", "Acme", "--line", "TEA:2"]);
         let usb = dir.path().join("usb");
+        // No backup before its passphrase is set: it would open for nobody.
+        let err = a.fails(&["backup", usb.to_str().unwrap()]);
+        assert!(err.contains("no backup passphrase"), "{err}");
+        a.set_backup_passphrase("in the safe");
         let written = a.json(&["backup", usb.to_str().unwrap()]);
         let file = written["path"].as_str().unwrap().to_string();
-        // Checked on a machine with no book at all (before a restore, say).
-        let fresh = dir.device("fresh");
+        // Encrypted: nothing of the book shows in the file.
+        let bytes = std::fs::read(&file).unwrap();
+        for text in ["Acme", "Green tea", "OUTPOST-BUNDLE"] {
+            assert!(
+                !bytes.windows(text.len()).any(|w| w == text.as_bytes()),
+                "{text} is readable in the backup"
+            );
+        }
+        // Checked on a machine with no book at all (before a restore, say): only with
+        // the backup passphrase.
+        let mut fresh = dir.device("fresh");
+        let err = fresh.fails(&["backup", "verify", &file]);
+        assert!(err.contains("backup passphrase"), "{err}");
+        fresh.env = vec![("OUTPOST_BACKUP_PASSPHRASE".into(), "guess".into())];
+        let err = fresh.fails(&["backup", "verify", &file]);
+        assert!(err.contains("wrong backup passphrase"), "{err}");
+        fresh.env = vec![("OUTPOST_BACKUP_PASSPHRASE".into(), "in the safe".into())];
         let check = fresh.json(&["backup", "verify", &file]);
         eqnice!(0, check["unsigned"]);
         eqnice!(serde_json::json!([]), check["incomplete"]);
@@ -379,11 +399,215 @@ outposttest!(
         bytes[middle] ^= 0x40;
         std::fs::write(&damaged, &bytes).unwrap();
         let stderr = fresh.fails(&["backup", "verify", damaged.to_str().unwrap()]);
-        assert!(stderr.contains("bundle"), "{stderr}");
+        assert!(stderr.contains("damaged.bundle"), "{stderr}");
         std::fs::write(&damaged, &std::fs::read(&file).unwrap()[..middle]).unwrap();
         fresh.fails(&["backup", "verify", damaged.to_str().unwrap()]);
 
         // A bundle of only what another device lacked is no backup (core test:
         // `a_backup_verifies_whole_and_a_delta_does_not`).
+    }
+);
+
+/// Order numbers on `device`, sorted.
+fn numbers(device: &Device) -> Vec<String> {
+    crate::network::order_numbers(device)
+}
+
+outposttest!(
+    a_device_restored_from_its_backup_is_the_same_device_and_never_reuses_a_number,
+    |dir, _cmd| {
+        let (a, mut b) = two_offices(&dir);
+        b.set_backup_passphrase("in the safe");
+        b.ok(&["order", "new", "--customer", "Acme", "--line", "TEA:1"]);
+        let usb = dir.path().join("usb");
+        let backup = b.json(&["backup", usb.to_str().unwrap()]);
+        let file = backup["path"].as_str().unwrap().to_string();
+        // After the backup the clerk goes on: two more orders, which reach HQ (by a
+        // bundle here); then the laptop is lost.
+        b.ok(&["order", "new", "--customer", "Acme", "--line", "TEA:2"]);
+        b.ok(&["order", "new", "--customer", "Acme", "--line", "TEA:3"]);
+        crate::util::carry(&dir, &b, &a);
+        let given_out = numbers(&b);
+        eqnice!(3, given_out.len());
+        let lost = b.json(&["whoami"]);
+
+        // A new machine: the wrong passphrase restores nothing.
+        let mut c = dir.device("c");
+        c.env = vec![("OUTPOST_BACKUP_PASSPHRASE".into(), "guess".into())];
+        let err = c.fails(&["restore", &file]);
+        assert!(err.contains("wrong backup passphrase"), "{err}");
+        assert!(!c.data_dir.join(outpost_node::DB_FILE).exists());
+        // The right one: the same device, member and history as in the backup.
+        c.env = vec![("OUTPOST_BACKUP_PASSPHRASE".into(), "in the safe".into())];
+        let restored = c.json(&["restore", &file]);
+        let me = c.json(&["whoami"]);
+        eqnice!(lost["id"], me["id"]);
+        eqnice!(lost["code"], me["code"]);
+        eqnice!(lost["code"], restored["code"]);
+        eqnice!(given_out[..1].to_vec(), numbers(&c));
+        assert!(
+            !restored["catch_up"]["waiting"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
+            "{restored}"
+        );
+        // It may have written more after the backup: it waits to hear from HQ before
+        // writing (and numbering) again.
+        let err = c.fails(&["order", "new", "--customer", "Acme", "--line", "TEA:4"]);
+        assert!(err.contains("restored from a backup"), "{err}");
+        eqnice!(given_out[..1].to_vec(), numbers(&c));
+
+        // By bundle, HQ must first learn what the restored device holds (it still
+        // believes the lost one's heads): a bundle from it says so. HQ's word then
+        // brings back what it wrote after the backup; numbering goes on above.
+        crate::util::carry(&dir, &c, &a);
+        crate::util::carry(&dir, &a, &c);
+        eqnice!(given_out, numbers(&c));
+        let out = c.ok(&["order", "new", "--customer", "Acme", "--line", "TEA:4"]);
+        let after = numbers(&c);
+        eqnice!(4, after.len());
+        let new_number = after.iter().find(|n| !given_out.contains(n)).unwrap();
+        assert!(out.contains(new_number.as_str()), "{out}");
+        assert!(
+            new_number > given_out.last().unwrap(),
+            "{new_number} {given_out:?}"
+        );
+        // HQ takes the restored device's changes as the same member's.
+        let report = crate::util::carry(&dir, &c, &a);
+        eqnice!(0, report["refused"].as_array().unwrap().len());
+        eqnice!(after, numbers(&a));
+        // The restored device makes backups with the same passphrase.
+        c.ok(&["backup", usb.to_str().unwrap()]);
+        // Its data dir is as private as any.
+        assert_private(&c.data_dir);
+        // A data dir that holds a book already is not overwritten.
+        let err = a.fails(&["restore", &file]);
+        assert!(err.contains("already"), "{err}");
+    }
+);
+
+outposttest!(
+    a_revoked_device_restored_from_its_backup_gains_nothing,
+    |dir, _cmd| {
+        let (a, mut b) = two_offices(&dir);
+        b.set_backup_passphrase("in the safe");
+        let usb = dir.path().join("usb");
+        let backup = b.json(&["backup", usb.to_str().unwrap()]);
+        let file = backup["path"].as_str().unwrap().to_string();
+        // The laptop is reported stolen: the admin revokes it.
+        let code = b.json(&["whoami"])["code"].as_str().unwrap().to_string();
+        a.ok(&["member", "revoke", &code]);
+
+        // HQ writes nothing for it any more.
+        let for_it = dir.path().join("for-it.bundle");
+        let err = a.fails(&["bundle", "export", "--for", &code, for_it.to_str().unwrap()]);
+        assert!(err.contains("unknown member"), "{err}");
+        let mut c = dir.device("c");
+        c.env = b.env.clone();
+        c.ok(&["restore", &file]);
+        // It never hears from HQ, so it writes nothing; whatever it sends, HQ takes
+        // nothing from it.
+        let err = c.fails(&["order", "new", "--customer", "Acme", "--line", "TEA:1"]);
+        assert!(err.contains("restored from a backup"), "{err}");
+        let before = a.dump();
+        let report = crate::util::carry(&dir, &c, &a);
+        eqnice!(0, report["new_changes"]);
+        eqnice!(before, a.dump());
+    }
+);
+
+outposttest!(
+    a_restored_office_dials_its_peers_and_catches_up_from_hq_over_the_network,
+    |dir, _cmd| {
+        use crate::network::{eventually, order_numbers, skus};
+        let (hq, _hq_serving) = crate::network::hq(&dir);
+        let mut sh = crate::network::joined(&dir, &hq, "sh", "clerk", "SH", "Wang");
+        sh.set_backup_passphrase("in the safe");
+        let sh_serving = Serving::start(&sh);
+        eventually("the catalogue at SH", || skus(&sh) == ["TEA"]);
+        let new_order = ["order", "new", "--party", "Shop", "--line", "TEA:1"];
+        sh.ok(&new_order);
+        let usb = dir.path().join("usb");
+        let file = sh.json(&["backup", usb.to_str().unwrap()])["path"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        sh.ok(&new_order);
+        sh.ok(&new_order);
+        eventually("SH's orders at HQ", || {
+            order_numbers(&hq) == order_numbers(&sh)
+        });
+        drop(sh_serving);
+        let given_out = order_numbers(&sh);
+
+        // The new machine knows where HQ is from the backup, and hears from it what the
+        // lost one wrote after the backup before it writes again.
+        let mut c = dir.device("c");
+        c.env = sh.env.clone();
+        c.ok(&["restore", &file]);
+        let _c_serving = Serving::start(&c);
+        eventually("SH's later orders, from HQ", || {
+            order_numbers(&c) == given_out
+        });
+        eventually("the restored office writes again", || {
+            c.output(&new_order).status.success()
+        });
+        let after = order_numbers(&c);
+        eqnice!(given_out.len() + 1, after.len());
+        let new_number = after.iter().find(|n| !given_out.contains(n)).unwrap();
+        assert!(
+            new_number > given_out.last().unwrap(),
+            "{new_number} {given_out:?}"
+        );
+        eventually("the new order at HQ", || order_numbers(&hq) == after);
+    }
+);
+
+/// Whether `text` appears anywhere in the file at `path`.
+fn file_shows(path: &Path, text: &str) -> bool {
+    let bytes = std::fs::read(path).unwrap();
+    bytes.windows(text.len()).any(|w| w == text.as_bytes())
+}
+
+outposttest!(
+    a_bundle_opens_only_for_the_members_it_was_sealed_for,
+    |dir, _cmd| {
+        let (a, b) = two_offices(&dir);
+        let c = dir.device("c");
+        crate::util::admit_by_file(&dir, &a, &c, "clerk", "SH", "Zhao Lei");
+        // The join bundle an admin hands over shows nothing of the book either.
+        let join_bundle = dir.path().join("Zhao Lei.bundle");
+        assert!(!file_shows(&join_bundle, "Hangzhou Tea Co"));
+        a.ok(&["order", "new", "--customer", "Acme", "--line", "TEA:2"]);
+        let b_code = b.json(&["whoami"])["code"].as_str().unwrap().to_string();
+        let for_b = dir.path().join("for-b.bundle");
+        a.ok(&[
+            "bundle",
+            "export",
+            "--for",
+            &b_code,
+            for_b.to_str().unwrap(),
+        ]);
+        for text in ["Acme", "Green tea", "Hangzhou Tea Co"] {
+            assert!(!file_shows(&for_b, text), "{text} shows in the bundle");
+        }
+        // Another member of the organisation (and a stranger) opens nothing of it.
+        let before = c.dump();
+        let err = c.fails(&["bundle", "import", for_b.to_str().unwrap()]);
+        assert!(err.contains("sealed for other members"), "{err}");
+        eqnice!(before, c.dump());
+        // The member it was made for merges it.
+        let report = b.json(&["bundle", "import", for_b.to_str().unwrap()]);
+        assert!(report["new_changes"].as_i64().unwrap() > 0, "{report}");
+        // A bundle of everything opens only for those who may read everything in it.
+        let all = dir.path().join("all.bundle");
+        a.ok(&["bundle", "export", all.to_str().unwrap()]);
+        let err = b.fails(&["bundle", "import", all.to_str().unwrap()]);
+        assert!(err.contains("sealed for other members"), "{err}");
+        eqnice!(
+            0,
+            a.json(&["bundle", "import", all.to_str().unwrap()])["new_changes"]
+        );
     }
 );

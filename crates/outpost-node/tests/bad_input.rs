@@ -45,8 +45,8 @@ outposttest!(
             ),
             (
                 vec!["bundle", "import", foreign.to_str().unwrap()],
-                "belongs to organisation",
-                "该数据包属于组织",
+                "sealed for other members",
+                "是为其他成员加密的",
             ),
             (
                 vec!["bundle", "import", "/nonexistent/file"],

@@ -49,9 +49,19 @@ impl Device {
             .env_remove("LC_ALL")
             .env_remove("OUTPOST_PASSPHRASE")
             .env_remove("OUTPOST_PASSPHRASE_FILE")
+            .env_remove("OUTPOST_BACKUP_PASSPHRASE")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .args(args);
         cmd
+    }
+
+    /// Sets the passphrase this device's backups open with (and keeps it in `env`, so
+    /// its later commands, a restore from its backups say, have it).
+    pub fn set_backup_passphrase(&mut self, passphrase: &str) {
+        self.env.retain(|(k, _)| k != "OUTPOST_BACKUP_PASSPHRASE");
+        self.env
+            .push(("OUTPOST_BACKUP_PASSPHRASE".into(), passphrase.into()));
+        self.ok(&["backup", "passphrase"]);
     }
 
     /// Runs and returns the raw output.
@@ -161,11 +171,19 @@ pub fn admit_by_file(dir: &Dir, admin: &Device, new: &Device, role: &str, site: 
     new.ok(&["init", "--join-bundle", bundle.to_str().unwrap()]);
 }
 
-/// Exports from `from` and imports into `to`; returns the import report.
+/// Exports from `from` what `to` lacks (sealed for `to`) and imports it there; returns the
+/// import report.
 pub fn carry(dir: &Dir, from: &Device, to: &Device) -> Value {
     let file = dir
         .path()
         .join(format!("carry-{}.bundle", std::process::id()));
-    from.ok(&["bundle", "export", file.to_str().unwrap()]);
+    let to_code = to.json(&["whoami"])["code"].as_str().unwrap().to_string();
+    from.ok(&[
+        "bundle",
+        "export",
+        "--for",
+        &to_code,
+        file.to_str().unwrap(),
+    ]);
     to.json(&["bundle", "import", file.to_str().unwrap()])
 }

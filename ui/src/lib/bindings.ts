@@ -37,6 +37,16 @@ invite_roles: Array<Role>,
  */
 invite_validity: InviteValidity, };
 
+export type CatchUp = { 
+/**
+ * When the device was restored (ms).
+ */
+since_ms: number, 
+/**
+ * Documents it holds and may not write yet.
+ */
+waiting: Array<string>, };
+
 export type ChoiceRow = { 
 /**
  * The value.
@@ -1131,7 +1141,15 @@ listen: Array<string>,
  * Whether the book's keys are locked with a passphrase (otherwise they sit in the
  * data dir, readable by this user only).
  */
-sealed: boolean, };
+sealed: boolean, 
+/**
+ * Whether a backup passphrase is set (backups can be written).
+ */
+backup_passphrase: boolean, 
+/**
+ * A device restored from a backup: what it still waits to hear about.
+ */
+catch_up: CatchUp | null, };
 
 export type Site = { 
 /**
@@ -1408,7 +1426,12 @@ unseen_by_hq: number,
 /**
  * When the last backup from this data dir was written (ms), if ever.
  */
-last_backup_at_ms: number | null, };
+last_backup_at_ms: number | null, 
+/**
+ * A device restored from a backup: the documents it waits to hear about before it
+ * writes there again (none once caught up, or never restored).
+ */
+catch_up: CatchUp | null, };
 
 export type TransferId = string;
 

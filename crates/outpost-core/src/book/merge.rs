@@ -146,6 +146,7 @@ pub(super) fn import(repo: &mut Repo, bytes: &[u8], at: Timestamp) -> Result<Imp
             let heads: Vec<automerge::ChangeHash> =
                 entry.heads.iter().filter_map(|h| h.parse().ok()).collect();
             store::set_peer_heads(m.db(), from.as_str(), &doc_id, &heads)?;
+            super::restore::note_heads(m, &doc_id, from.as_str(), me.as_str(), &heads)?;
             report.waiting += screened.waiting;
             report.new_changes += screened.new_changes;
             report.records.extend(screened.records);

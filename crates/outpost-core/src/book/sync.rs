@@ -250,11 +250,13 @@ impl Sync<'_> {
         let before = self.repo.loaded(doc_id)?.doc.get_heads();
         let org = self.repo.org().clone();
         let from = peer.to_string();
+        let me = self.repo.device_id().to_string();
         let screened = self.repo.merging(|m| {
             store::set_peer_heads(m.db(), &from, doc_id, &message.heads)?;
             let mut screened = super::screen::merge_screened(
                 m, &org, doc_id, changes, &vouchers, &sigs, &from, at,
             )?;
+            super::restore::note_heads(m, doc_id, &from, &me, &message.heads)?;
             if *doc_id == DocId::Org && screened.new_changes > 0 {
                 // A decision, a revocation or a member arrived: held changes may now pass.
                 let released = super::held::rescreen(m, &org, at)?;

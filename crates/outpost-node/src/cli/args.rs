@@ -70,8 +70,8 @@ pub enum Command {
     /// Exchange changes with another device by file.
     #[command(subcommand)]
     Bundle(BundleCmd),
-    /// Write a backup of the whole book (a bundle any member can import or a new device
-    /// start from) into a folder: the one of the last backup if none is given.
+    /// Write a backup of the whole book and this device's key, encrypted to the backup
+    /// passphrase, into a folder (the one of the last backup if none is given).
     #[command(args_conflicts_with_subcommands = true)]
     Backup {
         /// Folder to write into (a USB stick, a shared drive).
@@ -81,6 +81,13 @@ pub enum Command {
     },
     /// Recreate the query tables from the documents.
     Rebuild,
+    /// Bring this device back from its backup on a new machine (into an empty data dir):
+    /// the same device, member and number series. The backup passphrase is read from
+    /// OUTPOST_BACKUP_PASSPHRASE or asked on a terminal.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+    },
     /// The passphrase that locks this device's keys (and so the encrypted book).
     #[command(subcommand)]
     Passphrase(PassphraseCmd),
@@ -585,8 +592,10 @@ impl Command {
         match self {
             Command::Backup { dir, check } => Command::Backup {
                 dir: dir.map(under),
-                check: check
-                    .map(|BackupCmd::Verify { file }| BackupCmd::Verify { file: under(file) }),
+                check: check.map(|cmd| match cmd {
+                    BackupCmd::Verify { file } => BackupCmd::Verify { file: under(file) },
+                    other => other,
+                }),
             },
             Command::Bundle(BundleCmd::Export { file, for_device }) => {
                 Command::Bundle(BundleCmd::Export {
@@ -610,6 +619,9 @@ pub enum BackupCmd {
         /// The backup file.
         file: PathBuf,
     },
+    /// Set the passphrase backups open with (OUTPOST_BACKUP_PASSPHRASE, or asked twice on
+    /// a terminal, or the first line of stdin). Earlier backups keep theirs.
+    Passphrase,
 }
 
 #[derive(Debug, Subcommand)]

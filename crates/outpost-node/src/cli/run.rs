@@ -81,6 +81,22 @@ pub fn run(cli: Cli, out: &Out) -> Result<()> {
             check: Some(BackupCmd::Verify { file }),
             ..
         } => verify_backup(&file, out),
+        Command::Backup {
+            check: Some(BackupCmd::Passphrase),
+            ..
+        } => {
+            let node = Node::open(&dir, &unlock)?;
+            let passphrase = new_secret(
+                out,
+                Msg::AskBackupPassphrase,
+                Msg::AskBackupPassphraseAgain,
+                outpost_node::BACKUP_PASSPHRASE_ENV,
+            )?;
+            node.set_backup_passphrase(&passphrase)?;
+            out.say(Msg::BackupPassphraseSet, &[]);
+            Ok(())
+        }
+        Command::Restore { file } => restore(&dir, &file, &unlock, out),
         Command::Passphrase(PassphraseCmd::Change { none }) => {
             let node = Node::open(&dir, &unlock)?;
             change_passphrase(&node, none, out)
@@ -92,9 +108,44 @@ pub fn run(cli: Cli, out: &Out) -> Result<()> {
     }
 }
 
+/// The backup passphrase that opens a backup: OUTPOST_BACKUP_PASSPHRASE, else asked on a
+/// terminal; none otherwise.
+fn backup_passphrase(out: &Out) -> Result<Option<zeroize::Zeroizing<String>>> {
+    if let Ok(text) = std::env::var(outpost_node::BACKUP_PASSPHRASE_ENV) {
+        return Ok(Some(zeroize::Zeroizing::new(text)));
+    }
+    if std::io::stdin().is_terminal() {
+        return Ok(Some(ask(out, Msg::AskBackupPassphrase)?));
+    }
+    Ok(None)
+}
+
+/// `outpost restore FILE`: this device back from its backup, in an empty data dir.
+fn restore(dir: &Path, file: &Path, unlock: &Unlock, out: &Out) -> Result<()> {
+    let passphrase = backup_passphrase(out)?;
+    let node = Node::restore(dir, file, passphrase.as_deref().map(String::as_str), unlock)?;
+    let me = node.me()?;
+    out.say(
+        Msg::Restored,
+        &[
+            ("device", &me.code),
+            ("org", &node.org_name()?),
+            ("site", &me.site),
+        ],
+    );
+    let catch_up = node.catch_up()?;
+    if catch_up.is_some() {
+        out.say(Msg::RestoredCatchingUp, &[]);
+    }
+    out.json(&json!({"device": me.id, "code": me.code, "catch_up": catch_up}));
+    Ok(())
+}
+
 /// `outpost backup verify FILE`: what the backup holds and whether it would restore.
 fn verify_backup(file: &Path, out: &Out) -> Result<()> {
-    let check = outpost_node::verify_backup(file)?;
+    let head = outpost_node::backup_needs_passphrase(file)?;
+    let passphrase = if head { backup_passphrase(out)? } else { None };
+    let check = outpost_node::verify_backup(file, passphrase.as_deref().map(String::as_str))?;
     out.json(&check);
     let s = &check.summary;
     out.say(
@@ -119,29 +170,42 @@ fn verify_backup(file: &Path, out: &Out) -> Result<()> {
     }
 }
 
+/// A new secret: from the environment variable `env`, else asked twice on a terminal
+/// (`prompt`, then `again`), else the first line of stdin.
+fn new_secret(out: &Out, prompt: Msg, again: Msg, env: &str) -> Result<zeroize::Zeroizing<String>> {
+    if let Ok(text) = std::env::var(env) {
+        return Ok(zeroize::Zeroizing::new(text));
+    }
+    if std::io::stdin().is_terminal() {
+        let first = ask(out, prompt)?;
+        if first != ask(out, again)? {
+            return Err(outpost_node::Error::PassphrasesDiffer);
+        }
+        return Ok(first);
+    }
+    let mut line = zeroize::Zeroizing::new(String::new());
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|source| outpost_node::Error::File {
+            path: PathBuf::from("-"),
+            source,
+        })?;
+    Ok(line)
+}
+
 /// `outpost passphrase change`: the new passphrase from OUTPOST_NEW_PASSPHRASE, asked
 /// twice on a terminal, or the first line of stdin.
 fn change_passphrase(node: &Node, none: bool, out: &Out) -> Result<()> {
     let new = if none {
         Unlock::none()
-    } else if let Ok(text) = std::env::var("OUTPOST_NEW_PASSPHRASE") {
-        Unlock::with_passphrase(&text)
-    } else if std::io::stdin().is_terminal() {
-        let first = ask(out, Msg::AskNewPassphrase)?;
-        let again = ask(out, Msg::AskPassphraseAgain)?;
-        if first != again {
-            return Err(outpost_node::Error::PassphrasesDiffer);
-        }
-        Unlock::with_passphrase(&first)
     } else {
-        let mut line = zeroize::Zeroizing::new(String::new());
-        std::io::stdin()
-            .read_line(&mut line)
-            .map_err(|source| outpost_node::Error::File {
-                path: PathBuf::from("-"),
-                source,
-            })?;
-        Unlock::with_passphrase(&line)
+        let text = new_secret(
+            out,
+            Msg::AskNewPassphrase,
+            Msg::AskPassphraseAgain,
+            "OUTPOST_NEW_PASSPHRASE",
+        )?;
+        Unlock::with_passphrase(&text)
     };
     if !none && !new.has_passphrase() {
         return Err(outpost_node::Error::PassphraseEmpty);
@@ -192,9 +256,12 @@ fn init(dir: &Path, args: InitArgs, unlock: &Unlock, out: &Out) -> Result<()> {
 pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
     match command {
         // Run by `run` itself: they need the data dir, not an open node.
-        Command::Init(_) | Command::Serve(_) | Command::Join { .. } | Command::Passphrase(_) => {
-            Ok(())
-        }
+        Command::Init(_)
+        | Command::Serve(_)
+        | Command::Join { .. }
+        | Command::Passphrase(_)
+        | Command::Restore { .. }
+        | Command::Backup { check: Some(_), .. } => Ok(()),
         Command::Invite(cmd) => super::net::invite(node, cmd, out),
         Command::Member(cmd) => super::net::member(node, cmd, out),
         Command::Peers => super::net::peers(node, out),
@@ -352,10 +419,6 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
             out.json(&json!({"file": file, "bytes": bytes}));
             Ok(())
         }
-        Command::Backup {
-            check: Some(BackupCmd::Verify { file }),
-            ..
-        } => verify_backup(&file, out),
         Command::Backup { dir, check: None } => {
             let dir = match dir {
                 Some(dir) => dir,

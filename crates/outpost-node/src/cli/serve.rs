@@ -57,6 +57,8 @@ fn forwardable(command: &Command) -> bool {
             | Command::Join { .. }
             | Command::WriteLoop { .. }
             | Command::Passphrase(_)
+            | Command::Restore { .. }
+            | Command::Backup { check: Some(_), .. }
     )
 }
 

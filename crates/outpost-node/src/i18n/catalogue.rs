@@ -136,6 +136,11 @@ catalogue! {
     ServeStopped => "Stopped.", "已停止。";
     AskPassphrase => "Passphrase", "密码";
     BackupChecked => "{file}: organisation {org}, written {written}, {documents} documents, {changes} changes.", "{file}：组织 {org}，写于 {written}，{documents} 个文档，{changes} 项更改。";
+    AskBackupPassphrase => "Backup passphrase", "备份密码";
+    AskBackupPassphraseAgain => "The backup passphrase again", "再次输入备份密码";
+    BackupPassphraseSet => "Backups of this device now open with this passphrase (earlier ones with theirs). Keep it apart from the backups: without it they cannot be restored.", "本设备的备份今后使用此密码打开（以前的备份仍用原密码）。请将密码与备份分开保存：没有它，备份无法恢复。";
+    Restored => "Restored device {device} of organisation {org} at site {site} from the backup.", "已从备份恢复组织 {org} 站点 {site} 的设备 {device}。";
+    RestoredCatchingUp => "It writes into a document once it has heard from another office about it (it may have written more after the backup): connect to HQ or another office (by bundle: send HQ one from here first, so that the bundle it makes for this device carries what this device lacks).", "在从其他办公室获知某文档的最新内容之前，本设备不会写入该文档（备份之后可能还有更改）：请连接总部或其他办公室（若用数据包：先从本机向总部发送一个数据包，总部为本设备生成的数据包才会包含本设备缺少的内容）。";
     BackupGood => "Every change is signed and every document whole: this backup restores.", "所有更改均已签名，所有文档完整：此备份可用于恢复。";
     AskNewPassphrase => "New passphrase", "新密码";
     AskPassphraseAgain => "The new passphrase again", "再次输入新密码";
@@ -204,6 +209,12 @@ catalogue! {
     ErrNetworkRunning => "the network is running already", "网络已在运行";
     ErrNoAnswer => "the node serving this data dir did not answer: {reason}", "服务此数据目录的节点没有应答：{reason}";
     ErrTimeout => "timed out waiting for {what}", "等待超时：{what}";
+    ErrNoBackupPassphrase => "no backup passphrase is set: set one first (outpost backup passphrase, or in Settings); a backup opens only with it", "尚未设置备份密码：请先设置（outpost backup passphrase，或在设置中）；备份只能用它打开";
+    ErrBackupPassphraseNeeded => "this backup is encrypted: give its backup passphrase (typed, or in OUTPOST_BACKUP_PASSPHRASE)", "此备份已加密：请提供备份密码（输入，或通过 OUTPOST_BACKUP_PASSPHRASE）";
+    ErrWrongBackupPassphrase => "wrong backup passphrase: nothing was read from the backup", "备份密码错误：未从备份读取任何内容";
+    ErrNotABackup => "{path} is not an Outpost backup (a bundle? a device starts from a bundle with init --join-bundle)", "{path} 不是 Outpost 备份（是数据包吗？新设备可用 init --join-bundle 从数据包开始）";
+    ErrBundleNotForThisDevice => "{path} is sealed for other members: this device may not read everything in it (ask for one made --for this device)", "{path} 是为其他成员加密的：本设备无权读取其中全部内容（请对方用 --for 为本设备生成）";
+    ErrCatchingUp => "this device was restored from a backup and has not yet heard from another office about {doc}: connect to HQ or another office once (it may have written there after the backup)", "本设备从备份恢复，尚未从其他办公室获知 {doc} 的最新内容：请先连接一次总部或其他办公室（备份之后本设备可能在此写入过）";
     ErrNoBackupFolder => "no backup folder given, and no earlier backup to take it from", "未指定备份文件夹，也没有以前的备份可沿用";
     BackupWritten => "Backup written to {file} ({bytes} bytes).", "备份已写入 {file}（{bytes} 字节）。";
     ErrBench => "benchmark step failed: {reason}", "基准测试步骤失败：{reason}";

@@ -94,6 +94,15 @@ pub fn error(lang: Lang, err: &Error) -> String {
                 ("incomplete", incomplete),
             ],
         ),
+        Error::NoBackupPassphrase => Msg::ErrNoBackupPassphrase.text(lang).to_string(),
+        Error::BackupPassphraseNeeded => Msg::ErrBackupPassphraseNeeded.text(lang).to_string(),
+        Error::WrongBackupPassphrase => Msg::ErrWrongBackupPassphrase.text(lang).to_string(),
+        Error::BundleNotForThisDevice(path) => fill(
+            lang,
+            Msg::ErrBundleNotForThisDevice,
+            &[("path", &path.display())],
+        ),
+        Error::NotABackup(path) => fill(lang, Msg::ErrNotABackup, &[("path", &path.display())]),
         Error::PassphrasesDiffer => Msg::ErrPassphrasesDiffer.text(lang).to_string(),
         Error::PassphraseEmpty => Msg::ErrPassphraseEmpty.text(lang).to_string(),
         Error::PassphraseFileOpen(path) => fill(
@@ -144,6 +153,7 @@ fn core_error(lang: Lang, core: &CoreError) -> String {
         ),
         CoreError::WrongKey(device) => fill(lang, Msg::ErrWrongKey, &[("device", device)]),
         CoreError::NotAdmitted => Msg::ErrNotAdmitted.text(lang).to_string(),
+        CoreError::CatchingUp { doc } => fill(lang, Msg::ErrCatchingUp, &[("doc", doc)]),
         CoreError::NotFound { kind, key } => {
             fill(lang, Msg::ErrNotFound, &[("kind", &w(kind)), ("key", key)])
         }

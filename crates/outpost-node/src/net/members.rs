@@ -5,7 +5,7 @@ use std::path::Path;
 
 use jiff::SignedDuration;
 use outpost_core::{
-    Book, Decision, Device, ExportScope, HeldChange, InviteRefusal, Role, SiteCode, Timestamp,
+    Book, Decision, Device, ExportScope, HeldChange, InviteRefusal, Role, SiteCode,
 };
 use outpost_sync::{InviteCode, OfflineJoinRequest, Refusal};
 use serde::Serialize;
@@ -132,7 +132,7 @@ impl Node {
                 })
             })?;
         let scope = ExportScope::For(admitted.device.id.clone());
-        let bytes = self.read(|b| b.export_bundle(&scope, Timestamp::now()))?;
+        let bytes = self.sealed_bundle(bundle, &scope)?;
         crate::file::write_atomically(bundle, &bytes)?;
         Ok(admitted.device)
     }
@@ -166,7 +166,10 @@ impl Node {
             role: grant.role,
             site: grant.site,
         };
-        Ok((Node::assemble(book, secrets, data_dir, lock), joined))
+        Ok((
+            Node::assemble(book, secrets, unlock, data_dir, lock),
+            joined,
+        ))
     }
 }
 

@@ -21,6 +21,12 @@ impl Node {
         self.read(|b| b.org_name())
     }
 
+    /// Where this device stands in catching up after a restore from a backup (none if it
+    /// never was restored).
+    pub fn catch_up(&self) -> Result<Option<outpost_core::CatchUp>> {
+        self.read(|b| b.catch_up())
+    }
+
     /// This device's registration.
     pub fn me(&self) -> Result<Device> {
         self.read(|b| b.me())
@@ -268,10 +274,31 @@ impl Node {
     }
 
     /// Writes a bundle file.
+    ///
+    /// The file is sealed (encrypted) for its readers: the member `scope` names, or, for
+    /// everything, the active members who may read every document in it.
     pub fn export_bundle(&self, path: &Path, scope: &ExportScope) -> Result<usize> {
-        let bytes = self.read(|b| b.export_bundle(scope, Timestamp::now()))?;
+        let bytes = self.sealed_bundle(path, scope)?;
         crate::file::write_atomically(path, &bytes)?;
         Ok(bytes.len())
+    }
+
+    /// A bundle of what `scope` names, sealed for its readers (`path` names it in errors).
+    pub(crate) fn sealed_bundle(&self, path: &Path, scope: &ExportScope) -> Result<Vec<u8>> {
+        let bytes = self.bundle_bytes(scope)?;
+        let readers = match scope {
+            ExportScope::For(device) => vec![device.clone()],
+            ExportScope::Everything => self.read(|b| b.bundle_readers(&bytes))?,
+        };
+        crate::sealed::seal(&bytes, &readers).map_err(|reason| Error::File {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(reason),
+        })
+    }
+
+    /// A bundle of what `scope` names, in memory.
+    pub(crate) fn bundle_bytes(&self, scope: &ExportScope) -> Result<Vec<u8>> {
+        self.read(|b| b.export_bundle(scope, Timestamp::now()))
     }
 
     /// Merges a bundle file.
@@ -280,6 +307,7 @@ impl Node {
             path: path.to_path_buf(),
             source,
         })?;
+        let bytes = crate::sealed::open_file(path, bytes, &self.identity().signing_key()?)?;
         let (report, docs) = self.read(|b| {
             Ok((
                 b.import_bundle(&bytes, Timestamp::now())?,
