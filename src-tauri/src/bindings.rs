@@ -23,6 +23,7 @@ pub fn render() -> String {
     let cfg = Config::new().with_large_int("number");
     let decls = [
         decl::<Action>(&cfg),
+        decl::<BackupSchedule>(&cfg),
         decl::<Capabilities>(&cfg),
         decl::<CatchUp>(&cfg),
         decl::<ChoiceRow>(&cfg),

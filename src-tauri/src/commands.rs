@@ -4,12 +4,12 @@
 //! language. Forms arrive as typed; no rule lives here.
 
 use outpost_node::api::{
-    Action, ConflictRow, Decision, Device, Draft, ExceptionRow, HeldChange, HistoryEntry,
-    HostStatus, ImportReport, Invite, Item, ItemForm, ItemId, LastBackup, LevelRow, MovementFilter,
-    MovementRow, NewInvite, NewOrg, OrderDetail, OrderFilter, OrderForm, OrderId, OrderPreview,
-    OrderRow, Party, PartyForm, PartyId, PartyKind, PeerStatus, Role, SampleSpec, SentTransfer,
-    Setup, SignedDuration, Site, SiteCode, Status, StockEntry, SyncStatus, TaskEdit, TaskFilter,
-    TaskForm, TaskId, TaskRow, Today, Transit, Warehouse, WarehouseCode,
+    Action, BackupSchedule, ConflictRow, Decision, Device, Draft, ExceptionRow, HeldChange,
+    HistoryEntry, HostStatus, ImportReport, Invite, Item, ItemForm, ItemId, LastBackup, LevelRow,
+    MovementFilter, MovementRow, NewInvite, NewOrg, OrderDetail, OrderFilter, OrderForm, OrderId,
+    OrderPreview, OrderRow, Party, PartyForm, PartyId, PartyKind, PeerStatus, Role, SampleSpec,
+    SentTransfer, Setup, SignedDuration, Site, SiteCode, Status, StockEntry, SyncStatus, TaskEdit,
+    TaskFilter, TaskForm, TaskId, TaskRow, Today, Transit, Warehouse, WarehouseCode,
 };
 use outpost_node::i18n::Lang;
 use outpost_node::{Host, Node};
@@ -405,6 +405,25 @@ pub async fn add_peer(host: State<'_, Host>, addr: String) -> Reply<String> {
 #[tauri::command]
 pub async fn backup(host: State<'_, Host>, dir: String) -> Reply<LastBackup> {
     on_node(&host, move |n| n.backup(std::path::Path::new(&dir))).await
+}
+
+/// The backup schedule, if backups are written by themselves.
+#[tauri::command]
+pub async fn backup_schedule(host: State<'_, Host>) -> Reply<Option<BackupSchedule>> {
+    on_node(&host, |n| Ok(n.backup_schedule())).await
+}
+
+/// Sets (or, with `None`, stops) the backup schedule; the schedule after.
+#[tauri::command]
+pub async fn set_backup_schedule(
+    host: State<'_, Host>,
+    schedule: Option<BackupSchedule>,
+) -> Reply<Option<BackupSchedule>> {
+    on_node(&host, move |n| {
+        n.set_backup_schedule(schedule.as_ref())?;
+        Ok(n.backup_schedule())
+    })
+    .await
 }
 
 /// The last backup made from this data dir (its folder is offered again), if any.

@@ -160,6 +160,8 @@ pub fn configure<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R
             commands::backup,
             commands::set_backup_passphrase,
             commands::restore_backup,
+            commands::backup_schedule,
+            commands::set_backup_schedule,
             commands::last_backup,
             commands::import_bundle,
         ])

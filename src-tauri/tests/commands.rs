@@ -169,6 +169,19 @@ fn first_run_then_a_day_of_work_through_the_commands() {
     assert_eq!(backup["dir"].as_str(), dir.to_str());
     // A backup is this device's, not a bundle to merge.
     assert!(call(&w, "import_bundle", json!({"path": file})).is_err());
+    // Backups by themselves: the schedule is kept in the data dir and read back.
+    assert_eq!(
+        call(&w, "backup_schedule", json!({})).expect("none"),
+        json!(null)
+    );
+    let daily = json!({"dir": dir, "every_hours": 24, "keep": 7});
+    let set = call(&w, "set_backup_schedule", json!({"schedule": daily})).expect("set");
+    assert_eq!(set, daily);
+    assert_eq!(call(&w, "backup_schedule", json!({})).expect("kept"), daily);
+    let bad = json!({"dir": dir, "every_hours": 0, "keep": 7});
+    assert!(call(&w, "set_backup_schedule", json!({"schedule": bad})).is_err());
+    let off = call(&w, "set_backup_schedule", json!({"schedule": null})).expect("off");
+    assert_eq!(off, json!(null));
     let missing = call(
         &w,
         "import_bundle",

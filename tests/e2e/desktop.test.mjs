@@ -350,6 +350,10 @@ test("what was typed and never saved outlives leaving the form and a kill -9; th
   await until("the backup", async () => (await textOf('[data-test="last-backup"]')).includes(usb));
   const written = readdirSync(usb);
   assert.equal(written.length, 1, written.join());
+  // From now on it backs up by itself into that folder (daily, the last week kept).
+  await b.$('input[name="schedule-on"]').click();
+  await b.$('[data-test="schedule-save"]').click();
+  await until("the schedule kept", async () => (await (await b.$('[data-test="schedule"]')).getAttribute("data-on")) === "true");
   await nav("today");
   await nav("settings");
   await until("the folder offered again", async () => (await (await b.$('input[name="backup-dir"]')).getValue()) === usb);

@@ -21,7 +21,7 @@ pub use outpost_core::{
 /// A length of time (how long an invite stays open).
 pub use jiff::SignedDuration;
 
-pub use crate::backup::LastBackup;
+pub use crate::backup::{BackupSchedule, LastBackup};
 pub use crate::host::{HostStatus, Lifecycle, Setup};
 pub use crate::net::{DocumentHeads, NewInvite, PeerStatus, SyncStatus};
 pub use crate::node::Event;

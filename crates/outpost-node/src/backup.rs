@@ -1,8 +1,10 @@
-//! Backups: a bundle of the whole book written into a folder, and the record of the last
-//! one (kept in the data dir, so every front end shows when the book was last saved
-//! elsewhere and offers the same folder again).
+//! Backups: the whole book and the device key, encrypted, written into a folder (by hand
+//! or on a schedule); the record of the last one (kept in the data dir, so every front end
+//! shows when the book was last saved elsewhere and offers the same folder again); and the
+//! restore that brings the device back from one.
 
 mod envelope;
+mod schedule;
 
 use std::path::Path;
 
@@ -13,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 pub use envelope::BackupKey;
 use envelope::OpenError;
+pub use schedule::{BackupSchedule, SCHEDULE_FILE};
 
 use crate::error::{Error, Result};
 use crate::file::write_atomically;
@@ -52,10 +55,16 @@ impl LastBackup {
     }
 }
 
+/// How the names of backups made by device `code` of `site` start.
+fn backup_prefix(site: &str, code: &str) -> String {
+    format!("outpost-{site}-{code}-")
+}
+
 /// The file name of a backup made by device `code` of `site` at `at` (local time).
 fn file_name(site: &str, code: &str, at: &jiff::Zoned) -> String {
     format!(
-        "outpost-{site}-{code}-{}.backup",
+        "{}{}.backup",
+        backup_prefix(site, code),
         at.strftime("%Y%m%d-%H%M%S")
     )
 }

@@ -337,6 +337,8 @@ impl Host {
         let data_dir = self.data_dir.clone();
         let networked = node.clone();
         {
+            let _runtime = self.runtime.enter();
+            node.run_backup_schedule();
             self.runtime.spawn(async move {
                 loop {
                     match events.recv().await {

@@ -38,7 +38,8 @@ pub mod secrets;
 mod today;
 
 pub use backup::{
-    BACKUP_PASSPHRASE_ENV, LAST_BACKUP_FILE, LastBackup, backup_needs_passphrase, verify_backup,
+    BACKUP_PASSPHRASE_ENV, BackupSchedule, LAST_BACKUP_FILE, LastBackup, SCHEDULE_FILE,
+    backup_needs_passphrase, verify_backup,
 };
 pub use error::{Error, Result};
 pub use host::{Host, HostStatus, Lifecycle, Networking, Setup};

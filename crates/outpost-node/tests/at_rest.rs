@@ -611,3 +611,60 @@ outposttest!(
         );
     }
 );
+
+/// This device's backup files in `dir`, sorted.
+fn backups_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".backup"))
+        .collect();
+    names.sort();
+    names
+}
+
+outposttest!(
+    a_serving_node_backs_up_on_its_schedule_and_keeps_the_last_ones,
+    |dir, a| {
+        a.ok(&["init", "--org", "Demo", "--site", "SH", "--name", "Li Wei"]);
+        let usb = dir.path().join("usb");
+        let usb_arg = usb.to_str().unwrap();
+        // No schedule before the backup passphrase: its backups would open for nobody.
+        let err = a.fails(&["backup", "schedule", usb_arg, "--keep", "2"]);
+        assert!(err.contains("no backup passphrase"), "{err}");
+        a.set_backup_passphrase("in the safe");
+        let err = a.fails(&["backup", "schedule", usb_arg, "--keep", "0"]);
+        assert!(err.contains("backups kept"), "{err}");
+        let schedule = a.json(&["backup", "schedule", usb_arg, "--keep", "2"]);
+        eqnice!(24, schedule["every_hours"]);
+        eqnice!(2, schedule["keep"]);
+        // Two backups by hand, and a file of someone else's in the folder.
+        a.ok(&["backup", usb_arg]);
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        a.ok(&["backup", usb_arg]);
+        std::fs::write(usb.join("notes.txt"), "not a backup").unwrap();
+        let by_hand = backups_in(&usb);
+        eqnice!(2, by_hand.len());
+        // The last one is a day old (the office was closed): a backup is due.
+        let record = a.data_dir.join(outpost_node::LAST_BACKUP_FILE);
+        let mut last: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&record).unwrap()).unwrap();
+        last["at_ms"] = (last["at_ms"].as_i64().unwrap() - 25 * 3_600_000).into();
+        std::fs::write(&record, last.to_string()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+
+        let _serving = Serving::start(&a);
+        crate::network::eventually("the scheduled backup, the oldest gone", || {
+            let now = backups_in(&usb);
+            now.len() == 2 && !now.contains(&by_hand[0])
+        });
+        assert!(backups_in(&usb).contains(&by_hand[1]));
+        assert!(usb.join("notes.txt").exists());
+        // The schedule is shown and stopped through the serving node too.
+        eqnice!(schedule, a.json(&["backup", "schedule"]));
+        eqnice!(
+            serde_json::Value::Null,
+            a.json(&["backup", "schedule", "--off"])
+        );
+    }
+);

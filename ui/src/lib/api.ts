@@ -4,7 +4,7 @@
 // as typed and shows what the node answers: it checks no rule itself.
 import { invoke } from "@tauri-apps/api/core";
 import type {
-  Action, ConflictRow, Decision, Device, Draft, ExceptionRow, Failure, HeldChange, HistoryEntry, HostStatus,
+  Action, BackupSchedule, ConflictRow, Decision, Device, Draft, ExceptionRow, Failure, HeldChange, HistoryEntry, HostStatus,
   ImportReport, Invite, Item, ItemForm, LastBackup, LevelRow, MovementFilter, MovementRow,
   NewInvite, NewOrg, OrderDetail, OrderFilter, OrderForm, OrderPreview, OrderRow, Party,
   PartyForm, PartyKind, PeerStatus, Role, SampleSpec, SentTransfer, Setup, Site, Status,
@@ -29,6 +29,8 @@ export const api = {
   unlock: (passphrase: string) => invoke<HostStatus>("unlock", { passphrase }),
   changePassphrase: (passphrase: string | null) => invoke<Setup>("change_passphrase", { passphrase }),
   setBackupPassphrase: (passphrase: string) => invoke<Setup>("set_backup_passphrase", { passphrase }),
+  backupSchedule: () => invoke<BackupSchedule | null>("backup_schedule"),
+  setBackupSchedule: (schedule: BackupSchedule | null) => invoke<BackupSchedule | null>("set_backup_schedule", { schedule }),
   setLang: (lang: string) => invoke<void>("set_lang", { lang }),
   createOrg: (org: NewOrg, sample: SampleSpec | null) => invoke<Setup>("create_org", { org, sample }),
   joinOrg: (code: string, name: string) => invoke<Setup>("join_org", { code, name }),

@@ -3,6 +3,20 @@
 
 export type Action = "submit" | "approve" | "ship" | "receive" | "invoice" | "pay" | "cancel";
 
+export type BackupSchedule = { 
+/**
+ * The folder backups go to.
+ */
+dir: string, 
+/**
+ * Hours between two backups (24: daily).
+ */
+every_hours: number, 
+/**
+ * How many of this device's backups the folder keeps (the oldest go).
+ */
+keep: number, };
+
 export type Capabilities = { 
 /**
  * The member's role.

@@ -594,6 +594,17 @@ impl Command {
                 dir: dir.map(under),
                 check: check.map(|cmd| match cmd {
                     BackupCmd::Verify { file } => BackupCmd::Verify { file: under(file) },
+                    BackupCmd::Schedule {
+                        dir,
+                        every,
+                        keep,
+                        off,
+                    } => BackupCmd::Schedule {
+                        dir: dir.map(under),
+                        every,
+                        keep,
+                        off,
+                    },
                     other => other,
                 }),
             },
@@ -622,6 +633,21 @@ pub enum BackupCmd {
     /// Set the passphrase backups open with (OUTPOST_BACKUP_PASSPHRASE, or asked twice on
     /// a terminal, or the first line of stdin). Earlier backups keep theirs.
     Passphrase,
+    /// Back up by itself into a folder while the app or `serve` runs (daily by default),
+    /// keeping this device's last backups there; without a folder, show the schedule.
+    Schedule {
+        /// The folder to write into.
+        dir: Option<PathBuf>,
+        /// Hours between two backups.
+        #[arg(long, default_value_t = 24)]
+        every: u32,
+        /// How many of this device's backups the folder keeps.
+        #[arg(long, default_value_t = 7)]
+        keep: u32,
+        /// Stop backing up by itself.
+        #[arg(long, conflicts_with = "dir")]
+        off: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

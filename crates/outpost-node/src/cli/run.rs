@@ -120,6 +120,40 @@ fn backup_passphrase(out: &Out) -> Result<Option<zeroize::Zeroizing<String>>> {
     Ok(None)
 }
 
+/// `outpost backup schedule [DIR] [--every H] [--keep N] [--off]`.
+fn backup_schedule(
+    node: &Node,
+    dir: Option<PathBuf>,
+    every: u32,
+    keep: u32,
+    off: bool,
+    out: &Out,
+) -> Result<()> {
+    if off {
+        node.set_backup_schedule(None)?;
+    } else if let Some(dir) = dir {
+        node.set_backup_schedule(Some(&outpost_node::BackupSchedule {
+            dir: dir.display().to_string(),
+            every_hours: every,
+            keep,
+        }))?;
+    }
+    let schedule = node.backup_schedule();
+    match &schedule {
+        Some(s) => out.say(
+            Msg::BackupScheduled,
+            &[
+                ("dir", &s.dir),
+                ("hours", &s.every_hours),
+                ("keep", &s.keep),
+            ],
+        ),
+        None => out.say(Msg::BackupNotScheduled, &[]),
+    }
+    out.json(&schedule);
+    Ok(())
+}
+
 /// `outpost restore FILE`: this device back from its backup, in an empty data dir.
 fn restore(dir: &Path, file: &Path, unlock: &Unlock, out: &Out) -> Result<()> {
     let passphrase = backup_passphrase(out)?;
@@ -261,7 +295,20 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
         | Command::Join { .. }
         | Command::Passphrase(_)
         | Command::Restore { .. }
-        | Command::Backup { check: Some(_), .. } => Ok(()),
+        | Command::Backup {
+            check: Some(BackupCmd::Verify { .. } | BackupCmd::Passphrase),
+            ..
+        } => Ok(()),
+        Command::Backup {
+            check:
+                Some(BackupCmd::Schedule {
+                    dir,
+                    every,
+                    keep,
+                    off,
+                }),
+            ..
+        } => backup_schedule(node, dir, every, keep, off, out),
         Command::Invite(cmd) => super::net::invite(node, cmd, out),
         Command::Member(cmd) => super::net::member(node, cmd, out),
         Command::Peers => super::net::peers(node, out),

@@ -17,7 +17,7 @@ use outpost_node::{NetConfig, Node, Result, Unlock};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 
-use super::args::{Cli, Command, ServeArgs};
+use super::args::{BackupCmd, Cli, Command, ServeArgs};
 use super::out::Out;
 
 const SOCKET: &str = "outpost.sock";
@@ -58,7 +58,10 @@ fn forwardable(command: &Command) -> bool {
             | Command::WriteLoop { .. }
             | Command::Passphrase(_)
             | Command::Restore { .. }
-            | Command::Backup { check: Some(_), .. }
+            | Command::Backup {
+                check: Some(BackupCmd::Verify { .. } | BackupCmd::Passphrase),
+                ..
+            }
     )
 }
 
@@ -114,6 +117,7 @@ pub fn serve(dir: &Path, args: ServeArgs, unlock: &Unlock, out: &Out) -> Result<
             mdns: !args.no_mdns,
             relay: !args.no_relay,
         })?;
+        node.run_backup_schedule();
         let me = node.me()?;
         out.say(
             Msg::Serving,

@@ -139,6 +139,8 @@ catalogue! {
     AskBackupPassphrase => "Backup passphrase", "备份密码";
     AskBackupPassphraseAgain => "The backup passphrase again", "再次输入备份密码";
     BackupPassphraseSet => "Backups of this device now open with this passphrase (earlier ones with theirs). Keep it apart from the backups: without it they cannot be restored.", "本设备的备份今后使用此密码打开（以前的备份仍用原密码）。请将密码与备份分开保存：没有它，备份无法恢复。";
+    BackupScheduled => "While Outpost runs (the window or serve), it backs up by itself into {dir} every {hours} hours, keeping this device's last {keep} backups there.", "Outpost 运行期间（窗口或 serve），每 {hours} 小时自动备份到 {dir}，并在其中保留本设备最近的 {keep} 个备份。";
+    BackupNotScheduled => "No scheduled backups: back up by hand, or give a folder (outpost backup schedule DIR).", "未设置定时备份：请手动备份，或指定文件夹（outpost backup schedule DIR）。";
     Restored => "Restored device {device} of organisation {org} at site {site} from the backup.", "已从备份恢复组织 {org} 站点 {site} 的设备 {device}。";
     RestoredCatchingUp => "It writes into a document once it has heard from another office about it (it may have written more after the backup): connect to HQ or another office (by bundle: send HQ one from here first, so that the bundle it makes for this device carries what this device lacks).", "在从其他办公室获知某文档的最新内容之前，本设备不会写入该文档（备份之后可能还有更改）：请连接总部或其他办公室（若用数据包：先从本机向总部发送一个数据包，总部为本设备生成的数据包才会包含本设备缺少的内容）。";
     BackupGood => "Every change is signed and every document whole: this backup restores.", "所有更改均已签名，所有文档完整：此备份可用于恢复。";
