@@ -477,6 +477,20 @@ outposttest!(
         let report = crate::util::carry(&dir, &c, &a);
         eqnice!(0, report["refused"].as_array().unwrap().len());
         eqnice!(after, numbers(&a));
+        // A document it never held (its site's first transfer out) is its own to start.
+        c.ok(&[
+            "stock",
+            "receive",
+            "--item",
+            "TEA",
+            "--warehouse",
+            "BJ1",
+            "--qty",
+            "5",
+        ]);
+        c.ok(&[
+            "stock", "transfer", "--item", "TEA", "--from", "BJ1", "--to", "SH1", "--qty", "2",
+        ]);
         // The restored device makes backups with the same passphrase.
         c.ok(&["backup", usb.to_str().unwrap()]);
         // Its data dir is as private as any.

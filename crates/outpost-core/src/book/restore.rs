@@ -30,9 +30,15 @@ pub(crate) fn begin(db: &Connection, at_ms: i64) -> Result<()> {
 }
 
 /// Refuses a local write into `doc_id` while a restored device has not yet heard from
-/// another device about it.
+/// another device about it. A document this device does not hold at all (next month's,
+/// say) is written once it has heard from another device about the organisation: an
+/// exchange with a device that had the document would have brought it.
 pub(crate) fn check_may_write(db: &Connection, doc_id: &DocId) -> Result<()> {
-    if store::meta_get(db, SINCE)?.is_none() || store::meta_get(db, &heard_key(doc_id))?.is_some() {
+    let heard = |doc: &DocId| Ok::<_, Error>(store::meta_get(db, &heard_key(doc))?.is_some());
+    if store::meta_get(db, SINCE)?.is_none() || heard(doc_id)? {
+        return Ok(());
+    }
+    if store::doc_heads(db, doc_id)?.is_none() && heard(&DocId::Org)? {
         return Ok(());
     }
     Err(Error::CatchingUp {
