@@ -244,7 +244,9 @@ impl Node {
         let keypair = libp2p_identity::Keypair::from_protobuf_encoding(&opened.device_key)
             .map_err(|e| damaged(backup, e.to_string()))?;
         let identity = Identity::from_keypair(keypair);
-        if data_dir.join(SECRETS_FILE).exists() {
+        let secrets_file = data_dir.join(SECRETS_FILE);
+        let had_secrets = secrets_file.exists();
+        if had_secrets {
             // Keys of an earlier attempt at this restore may stay; another device's may not.
             let there = Secrets::load(data_dir, unlock)?;
             if there.identity.peer_id() != identity.peer_id() {
@@ -267,7 +269,18 @@ impl Node {
             &opened.bundle,
             secrets.identity.signing_key()?,
             outpost_core::Timestamp::now(),
-        )?;
+        );
+        let book = match book {
+            Ok(book) => book,
+            Err(e) => {
+                // The device key must not stay behind a restore that made no book: a new
+                // organisation started in this data dir later would take it.
+                if !had_secrets && let Err(e) = std::fs::remove_file(&secrets_file) {
+                    tracing::warn!(error = %e, "could not remove the keys of a failed restore");
+                }
+                return Err(e.into());
+            }
+        };
         if !opened.peers.is_empty() {
             write_atomically(&data_dir.join(crate::PEERS_FILE), opened.peers.as_bytes())?;
         }
