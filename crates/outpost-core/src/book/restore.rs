@@ -55,7 +55,8 @@ pub(crate) fn note_heads(
     me: &str,
     heads: &[ChangeHash],
 ) -> Result<()> {
-    if from == me || store::meta_get(m.db(), SINCE)?.is_none() {
+    // A device that holds none of the document (empty heads) tells nothing of it.
+    if from == me || heads.is_empty() || store::meta_get(m.db(), SINCE)?.is_none() {
         return Ok(());
     }
     let (db, doc) = m.db_and_doc(doc_id)?;
