@@ -432,8 +432,16 @@ pub async fn last_backup(host: State<'_, Host>) -> Reply<Option<LastBackup>> {
     on_node(&host, |n| Ok(n.last_backup())).await
 }
 
-/// Merges a bundle file carried from another office.
+/// Merges a bundle file carried from another office (`passphrase`: for one sealed with a
+/// passphrase).
 #[tauri::command]
-pub async fn import_bundle(host: State<'_, Host>, path: String) -> Reply<ImportReport> {
-    on_node(&host, move |n| n.import_bundle(std::path::Path::new(&path))).await
+pub async fn import_bundle(
+    host: State<'_, Host>,
+    path: String,
+    passphrase: Option<String>,
+) -> Reply<ImportReport> {
+    on_node(&host, move |n| {
+        n.import_bundle(std::path::Path::new(&path), passphrase.as_deref())
+    })
+    .await
 }

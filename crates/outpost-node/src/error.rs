@@ -58,6 +58,14 @@ pub enum Error {
         "{0} is sealed for other members: this device may not read everything in it (ask for one made --for this device)"
     )]
     BundleNotForThisDevice(PathBuf),
+    /// A bundle sealed with a passphrase was opened without one.
+    #[error(
+        "this bundle is sealed with a passphrase: give it (typed, or in OUTPOST_BUNDLE_PASSPHRASE)"
+    )]
+    BundlePassphraseNeeded,
+    /// The passphrase given does not open the bundle.
+    #[error("wrong bundle passphrase: nothing was imported")]
+    WrongBundlePassphrase,
     /// A new passphrase typed twice, differently.
     #[error("the two passphrases differ; nothing changed")]
     PassphrasesDiffer,

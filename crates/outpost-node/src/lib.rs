@@ -48,5 +48,6 @@ pub use net::{
     office_port, parse_addrs, request_to_join, stored_peers,
 };
 pub use node::{DB_FILE, Event, Node, default_data_dir};
+pub use sealed::needs_passphrase as bundle_needs_passphrase;
 pub use secrets::Unlock;
 pub use today::Today;

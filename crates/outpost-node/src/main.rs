@@ -45,6 +45,18 @@ fn main() -> ExitCode {
         .and_then(Lang::parse)
         .unwrap_or(env_lang);
     let out = cli::out::Out::stdout(lang, cli.json);
+    let mut cli = cli;
+    cli.command = match cli::run::resolve_bundle_secret(cli.command, &out) {
+        Ok(command) => command,
+        Err(err) => {
+            eprintln!(
+                "{}: {}",
+                Msg::ErrorPrefix.text(lang),
+                i18n::error(lang, &err)
+            );
+            return ExitCode::from(1);
+        }
+    };
     let dir = cli.data_dir.clone().or_else(outpost_node::default_data_dir);
     let forwarded = dir.and_then(|d| cli::serve::forward(&d, &cli.command, lang));
     if let Some(result) = forwarded {

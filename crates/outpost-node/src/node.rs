@@ -224,7 +224,8 @@ impl Node {
             path: bundle.to_path_buf(),
             source,
         })?;
-        let bytes = crate::sealed::open_file(bundle, bytes, &secrets.identity.signing_key()?)?;
+        let key = secrets.identity.signing_key()?;
+        let bytes = crate::sealed::open_file(bundle, bytes, &key, None)?;
         let book = Book::join(
             &data_dir.join(DB_FILE),
             &secrets.book_key,

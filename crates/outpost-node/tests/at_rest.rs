@@ -682,3 +682,41 @@ outposttest!(
         );
     }
 );
+
+outposttest!(
+    a_bundle_sealed_with_a_passphrase_opens_with_it_also_through_a_serving_node,
+    |dir, _cmd| {
+        let (a, b) = two_offices(&dir);
+        a.ok(&["customer", "add", "Beta Foods"]);
+        let b_code = b.json(&["whoami"])["code"].as_str().unwrap().to_string();
+        let file = dir.path().join("typed.bundle");
+        let file_arg = file.to_str().unwrap();
+        let with = |device: &Device, passphrase: &str| {
+            let mut device = device.clone();
+            device.env = vec![("OUTPOST_BUNDLE_PASSPHRASE".into(), passphrase.into())];
+            device
+        };
+        with(&a, "both ends").ok(&[
+            "bundle",
+            "export",
+            "--for",
+            &b_code,
+            "--passphrase",
+            file_arg,
+        ]);
+        for text in ["Beta Foods", "Green tea"] {
+            assert!(!file_shows(&file, text), "{text} shows in the bundle");
+        }
+        // Without it, or with a wrong one: told so, nothing imported.
+        let before = b.dump();
+        let err = b.fails(&["bundle", "import", file_arg]);
+        assert!(err.contains("sealed with a passphrase"), "{err}");
+        let err = with(&b, "guess").fails(&["bundle", "import", file_arg]);
+        assert!(err.contains("wrong bundle passphrase"), "{err}");
+        eqnice!(before, b.dump());
+        // Through a serving node, the caller's passphrase goes with the command.
+        let _serving = Serving::start(&b);
+        let report = with(&b, "both ends").json(&["bundle", "import", file_arg]);
+        assert!(report["new_changes"].as_i64().unwrap() > 0, "{report}");
+    }
+);

@@ -81,5 +81,5 @@ export const api = {
   addPeer: (addr: string) => invoke<string>("add_peer", { addr }),
   backup: (dir: string) => invoke<LastBackup>("backup", { dir }),
   lastBackup: () => invoke<LastBackup | null>("last_backup"),
-  importBundle: (path: string) => invoke<ImportReport>("import_bundle", { path }),
+  importBundle: (path: string, passphrase: string | null) => invoke<ImportReport>("import_bundle", { path, passphrase }),
 };

@@ -608,17 +608,47 @@ impl Command {
                     other => other,
                 }),
             },
-            Command::Bundle(BundleCmd::Export { file, for_device }) => {
-                Command::Bundle(BundleCmd::Export {
+            Command::Bundle(BundleCmd::Export {
+                file,
+                for_device,
+                passphrase,
+                secret,
+            }) => Command::Bundle(BundleCmd::Export {
+                file: under(file),
+                for_device,
+                passphrase,
+                secret,
+            }),
+            Command::Bundle(BundleCmd::Import { file, secret }) => {
+                Command::Bundle(BundleCmd::Import {
                     file: under(file),
-                    for_device,
+                    secret,
                 })
-            }
-            Command::Bundle(BundleCmd::Import { file }) => {
-                Command::Bundle(BundleCmd::Import { file: under(file) })
             }
             other => other,
         }
+    }
+
+    /// The passphrase of a bundle sealed (or to be sealed) with one, once resolved.
+    pub fn bundle_secret(&self) -> Option<&str> {
+        match self {
+            Command::Bundle(
+                BundleCmd::Export { secret, .. } | BundleCmd::Import { secret, .. },
+            ) => secret.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The command with the bundle passphrase resolved (in the calling process: a
+    /// forwarded command carries it to the serving node beside its arguments).
+    pub fn with_bundle_secret(mut self, given: Option<String>) -> Command {
+        if let Command::Bundle(
+            BundleCmd::Export { secret, .. } | BundleCmd::Import { secret, .. },
+        ) = &mut self
+        {
+            *secret = given;
+        }
+        self
     }
 }
 
@@ -670,11 +700,22 @@ pub enum BundleCmd {
         /// Only what this device (code or id) lacks, judging by its last bundle to us.
         #[arg(long = "for")]
         for_device: Option<String>,
+        /// Seal it with a passphrase typed on both ends (OUTPOST_BUNDLE_PASSPHRASE, or
+        /// asked twice) instead of for the readers' device keys.
+        #[arg(long)]
+        passphrase: bool,
+        /// The passphrase, once resolved (never an argument).
+        #[arg(skip)]
+        secret: Option<String>,
     },
-    /// Merge a bundle file.
+    /// Merge a bundle file (one sealed with a passphrase asks for it, or reads
+    /// OUTPOST_BUNDLE_PASSPHRASE).
     Import {
         /// File to read.
         file: PathBuf,
+        /// The passphrase, once resolved (never an argument).
+        #[arg(skip)]
+        secret: Option<String>,
     },
 }
 

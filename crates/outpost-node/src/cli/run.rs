@@ -154,6 +154,39 @@ fn backup_schedule(
     Ok(())
 }
 
+/// Env variable of the passphrase a bundle is sealed with.
+const BUNDLE_PASSPHRASE_ENV: &str = "OUTPOST_BUNDLE_PASSPHRASE";
+
+/// The command with its bundle passphrase resolved, where it needs one: an export
+/// `--passphrase` (OUTPOST_BUNDLE_PASSPHRASE, or asked twice), an import of a bundle
+/// sealed with one (OUTPOST_BUNDLE_PASSPHRASE, or asked; none if neither: the import then
+/// says what it needs).
+pub fn resolve_bundle_secret(command: Command, out: &Out) -> Result<Command> {
+    let secret = match &command {
+        Command::Bundle(BundleCmd::Export {
+            passphrase: true, ..
+        }) => Some(new_secret(
+            out,
+            Msg::AskBundlePassphrase,
+            Msg::AskBundlePassphraseAgain,
+            BUNDLE_PASSPHRASE_ENV,
+        )?),
+        Command::Bundle(BundleCmd::Import { file, .. })
+            if outpost_node::bundle_needs_passphrase(file) =>
+        {
+            match std::env::var(BUNDLE_PASSPHRASE_ENV) {
+                Ok(text) => Some(zeroize::Zeroizing::new(text)),
+                Err(_) if std::io::stdin().is_terminal() => {
+                    Some(ask(out, Msg::AskBundlePassphrase)?)
+                }
+                Err(_) => None,
+            }
+        }
+        _ => None,
+    };
+    Ok(command.with_bundle_secret(secret.map(|s| s.to_string())))
+}
+
 /// `outpost restore FILE`: this device back from its backup, in an empty data dir.
 fn restore(dir: &Path, file: &Path, unlock: &Unlock, out: &Out) -> Result<()> {
     let passphrase = backup_passphrase(out)?;
@@ -445,7 +478,12 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
             out.table(&list, t, false);
             Ok(())
         }
-        Command::Bundle(BundleCmd::Export { file, for_device }) => {
+        Command::Bundle(BundleCmd::Export {
+            file,
+            for_device,
+            secret,
+            ..
+        }) => {
             let scope = match for_device {
                 // A device code as people see it (K7M), or its full id.
                 Some(d) => match node
@@ -458,7 +496,7 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
                 },
                 None => ExportScope::Everything,
             };
-            let bytes = node.export_bundle(&file, &scope)?;
+            let bytes = node.export_bundle(&file, &scope, secret.as_deref())?;
             out.say(
                 Msg::BundleWritten,
                 &[("file", &file.display()), ("bytes", &bytes)],
@@ -482,8 +520,8 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
             out.json(&backup);
             Ok(())
         }
-        Command::Bundle(BundleCmd::Import { file }) => {
-            let report = node.import_bundle(&file)?;
+        Command::Bundle(BundleCmd::Import { file, secret }) => {
+            let report = node.import_bundle(&file, secret.as_deref())?;
             let device = node
                 .devices()?
                 .into_iter()

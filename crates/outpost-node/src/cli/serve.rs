@@ -30,6 +30,9 @@ struct Request {
     /// The caller's working directory: relative paths in `args` are relative to it.
     #[serde(default)]
     cwd: PathBuf,
+    /// A bundle's passphrase, resolved by the caller (the socket answers its owner only).
+    #[serde(default)]
+    bundle_passphrase: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -79,7 +82,16 @@ pub fn forward(
     let args: Vec<String> = std::env::args().skip(1).collect();
     let cwd = std::env::current_dir().unwrap_or_default();
     Some(
-        exchange(stream, &Request { args, cwd }, lang).and_then(|reply| {
+        exchange(
+            stream,
+            &Request {
+                args,
+                cwd,
+                bundle_passphrase: command.bundle_secret().map(str::to_string),
+            },
+            lang,
+        )
+        .and_then(|reply| {
             print!("{}", reply.stdout);
             match reply.error {
                 None => Ok(()),
@@ -229,7 +241,11 @@ fn run_forwarded(node: &Node, line: &str) -> Reply {
             &outpost_node::Error::Locked(node.data_dir().to_path_buf()),
         ));
     }
-    let result = super::run::dispatch(node, cli.command.with_paths_from(&request.cwd), &out);
+    let command = cli
+        .command
+        .with_paths_from(&request.cwd)
+        .with_bundle_secret(request.bundle_passphrase);
+    let result = super::run::dispatch(node, command, &out);
     Reply {
         stdout: out.take(),
         error: result.err().map(|e| i18n::error(lang, &e)),

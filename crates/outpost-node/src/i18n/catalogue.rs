@@ -136,6 +136,8 @@ catalogue! {
     ServeStopped => "Stopped.", "已停止。";
     AskPassphrase => "Passphrase", "密码";
     BackupChecked => "{file}: organisation {org}, written {written}, {documents} documents, {changes} changes.", "{file}：组织 {org}，写于 {written}，{documents} 个文档，{changes} 项更改。";
+    AskBundlePassphrase => "Bundle passphrase", "数据包密码";
+    AskBundlePassphraseAgain => "The bundle passphrase again", "再次输入数据包密码";
     AskBackupPassphrase => "Backup passphrase", "备份密码";
     AskBackupPassphraseAgain => "The backup passphrase again", "再次输入备份密码";
     BackupPassphraseSet => "Backups of this device now open with this passphrase (earlier ones with theirs). Keep it apart from the backups: without it they cannot be restored.", "本设备的备份今后使用此密码打开（以前的备份仍用原密码）。请将密码与备份分开保存：没有它，备份无法恢复。";
@@ -216,6 +218,8 @@ catalogue! {
     ErrWrongBackupPassphrase => "wrong backup passphrase: nothing was read from the backup", "备份密码错误：未从备份读取任何内容";
     ErrNotABackup => "{path} is not an Outpost backup (a bundle? a device starts from a bundle with init --join-bundle)", "{path} 不是 Outpost 备份（是数据包吗？新设备可用 init --join-bundle 从数据包开始）";
     ErrBundleNotForThisDevice => "{path} is sealed for other members: this device may not read everything in it (ask for one made --for this device)", "{path} 是为其他成员加密的：本设备无权读取其中全部内容（请对方用 --for 为本设备生成）";
+    ErrBundlePassphraseNeeded => "this bundle is sealed with a passphrase: give it (typed, or in OUTPOST_BUNDLE_PASSPHRASE)", "此数据包用密码加密：请提供密码（输入，或通过 OUTPOST_BUNDLE_PASSPHRASE）";
+    ErrWrongBundlePassphrase => "wrong bundle passphrase: nothing was imported", "数据包密码错误：未导入任何内容";
     ErrCatchingUp => "this device was restored from a backup and has not yet heard from another office about {doc}: connect to HQ or another office once (it may have written there after the backup)", "本设备从备份恢复，尚未从其他办公室获知 {doc} 的最新内容：请先连接一次总部或其他办公室（备份之后本设备可能在此写入过）";
     ErrNoBackupFolder => "no backup folder given, and no earlier backup to take it from", "未指定备份文件夹，也没有以前的备份可沿用";
     BackupWritten => "Backup written to {file} ({bytes} bytes).", "备份已写入 {file}（{bytes} 字节）。";

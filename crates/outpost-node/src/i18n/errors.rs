@@ -102,6 +102,8 @@ pub fn error(lang: Lang, err: &Error) -> String {
             Msg::ErrBundleNotForThisDevice,
             &[("path", &path.display())],
         ),
+        Error::BundlePassphraseNeeded => Msg::ErrBundlePassphraseNeeded.text(lang).to_string(),
+        Error::WrongBundlePassphrase => Msg::ErrWrongBundlePassphrase.text(lang).to_string(),
         Error::NotABackup(path) => fill(lang, Msg::ErrNotABackup, &[("path", &path.display())]),
         Error::PassphrasesDiffer => Msg::ErrPassphrasesDiffer.text(lang).to_string(),
         Error::PassphraseEmpty => Msg::ErrPassphraseEmpty.text(lang).to_string(),

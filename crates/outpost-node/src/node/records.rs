@@ -275,25 +275,36 @@ impl Node {
 
     /// Writes a bundle file.
     ///
-    /// The file is sealed (encrypted) for its readers: the member `scope` names, or, for
-    /// everything, the active members who may read every document in it.
-    pub fn export_bundle(&self, path: &Path, scope: &ExportScope) -> Result<usize> {
-        let bytes = self.sealed_bundle(path, scope)?;
+    /// The file is sealed (encrypted) for its readers: with `passphrase` if given (whoever
+    /// types it on the other end opens it), else for the device keys of the member `scope`
+    /// names, or, for everything, of the active members who may read every document in it.
+    pub fn export_bundle(
+        &self,
+        path: &Path,
+        scope: &ExportScope,
+        passphrase: Option<&str>,
+    ) -> Result<usize> {
+        let bytes = match passphrase.filter(|p| !p.is_empty()) {
+            Some(passphrase) => {
+                let bytes = self.bundle_bytes(scope)?;
+                crate::sealed::seal_with_passphrase(&bytes, passphrase)
+                    .map_err(|reason| not_sealed(path, reason))?
+            }
+            None => self.sealed_bundle(path, scope)?,
+        };
         crate::file::write_atomically(path, &bytes)?;
         Ok(bytes.len())
     }
 
-    /// A bundle of what `scope` names, sealed for its readers (`path` names it in errors).
+    /// A bundle of what `scope` names, sealed for its readers' device keys (`path` names
+    /// it in errors).
     pub(crate) fn sealed_bundle(&self, path: &Path, scope: &ExportScope) -> Result<Vec<u8>> {
         let bytes = self.bundle_bytes(scope)?;
         let readers = match scope {
             ExportScope::For(device) => vec![device.clone()],
             ExportScope::Everything => self.read(|b| b.bundle_readers(&bytes))?,
         };
-        crate::sealed::seal(&bytes, &readers).map_err(|reason| Error::File {
-            path: path.to_path_buf(),
-            source: std::io::Error::other(reason),
-        })
+        crate::sealed::seal(&bytes, &readers).map_err(|reason| not_sealed(path, reason))
     }
 
     /// A bundle of what `scope` names, in memory.
@@ -301,13 +312,14 @@ impl Node {
         self.read(|b| b.export_bundle(scope, Timestamp::now()))
     }
 
-    /// Merges a bundle file.
-    pub fn import_bundle(&self, path: &Path) -> Result<ImportReport> {
+    /// Merges a bundle file (opened with `passphrase` if it was sealed with one).
+    pub fn import_bundle(&self, path: &Path, passphrase: Option<&str>) -> Result<ImportReport> {
         let bytes = std::fs::read(path).map_err(|source| Error::File {
             path: path.to_path_buf(),
             source,
         })?;
-        let bytes = crate::sealed::open_file(path, bytes, &self.identity().signing_key()?)?;
+        let key = self.identity().signing_key()?;
+        let bytes = crate::sealed::open_file(path, bytes, &key, passphrase)?;
         let (report, docs) = self.read(|b| {
             Ok((
                 b.import_bundle(&bytes, Timestamp::now())?,
@@ -329,5 +341,12 @@ impl Node {
     /// A stable dump of the projections (for checks and support).
     pub fn dump(&self) -> Result<String> {
         self.read(|b| b.dump())
+    }
+}
+
+fn not_sealed(path: &Path, reason: String) -> Error {
+    Error::File {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(reason),
     }
 }

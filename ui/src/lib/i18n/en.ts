@@ -344,6 +344,7 @@ export const en = {
   "settings.backedUp": "Backed up to {path} ({kb} KB).",
   "settings.importBundle": "Bundle file from another office",
   "settings.import": "Merge it",
+  "settings.bundlePassphrase": "Its passphrase, if it has one",
   "settings.imported": "Merged: {changes} new changes, {conflicts} conflicts.",
   "settings.importRefused": "{n} changes refused (see Peers & sync).",
   "settings.importLeftOut": "{n} documents left out: this device may not read them.",

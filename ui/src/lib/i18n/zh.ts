@@ -343,6 +343,7 @@ export const zh: Record<Key, string> = {
   "settings.lastBackup": "上次备份 {time}：{path}",
   "settings.noBackup": "本设备尚未做过备份。",
   "settings.backedUp": "已备份到 {path}（{kb} KB）。",
+  "settings.bundlePassphrase": "数据包密码（如有）",
   "settings.importBundle": "来自其他办公室的数据包文件",
   "settings.import": "合并",
   "settings.imported": "已合并：{changes} 项新修改，{conflicts} 处冲突。",
