@@ -146,6 +146,11 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded> {
     }
 }
 
+/// When the bundle `bytes` was written (ms), read from its header alone.
+pub fn written_at(bytes: &[u8]) -> Result<i64> {
+    header(bytes).map(|h| h.created_at_ms)
+}
+
 /// Reads only a bundle's header (what it carries), not its changes.
 pub(crate) fn header(bytes: &[u8]) -> Result<Header> {
     open_payload(bytes).map(|(header, _)| header)

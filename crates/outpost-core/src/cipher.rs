@@ -80,7 +80,7 @@ impl BookKey {
         // Nothing can be left half-done under it: a poisoned lock is fine to take.
         let _keying = KEYING.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(value) = self.pragma_value() {
-            db.pragma_update(None, "key", value.as_str())?;
+            key_connection(db, &value)?;
         }
         match db.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
             r.get::<_, i64>(0)
@@ -92,6 +92,29 @@ impl BookKey {
                 Err(Error::BookKeyWrong(path.to_path_buf()))
             }
             Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// Runs `PRAGMA key`, again (up to three times) when SQLCipher's codec fails to start.
+/// On a loaded machine that failed now and then ("An error occurred with PRAGMA key",
+/// SQLITE_ERROR, before any page is read; reproduced once in eight runs of two test
+/// binaries side by side, not diagnosed: the libtomcrypt provider's start is the
+/// suspect). Nothing was read or written before, so a retry changes nothing else; each
+/// one is logged, so whether it helps shows in the logs.
+fn key_connection(db: &Connection, value: &str) -> Result<()> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match db.pragma_update(None, "key", value) {
+            Err(rusqlite::Error::SqliteFailure(e, Some(message)))
+                if tries < 3
+                    && e.code == rusqlite::ErrorCode::Unknown
+                    && message.contains("PRAGMA key") =>
+            {
+                tracing::warn!(%message, tries, "keying the book failed; trying again");
+            }
+            keyed => return Ok(keyed?),
         }
     }
 }

@@ -56,6 +56,12 @@ pub enum Error {
         /// The document written to.
         doc: String,
     },
+    /// A bundle was asked for a revoked device.
+    #[error("device {device} is revoked: nothing is written for it")]
+    Revoked {
+        /// The device's code.
+        device: String,
+    },
     /// The book belongs to another device than the key that opens it.
     #[error("the book belongs to device {0}, not to the key that opens it")]
     WrongKey(String),
@@ -189,6 +195,7 @@ impl Error {
             Error::WrongKey(_) => "wrong_key",
             Error::NotAdmitted => "not_admitted",
             Error::CatchingUp { .. } => "catching_up",
+            Error::Revoked { .. } => "revoked",
             Error::NotFound { .. } => "not_found",
             Error::Duplicate { .. } => "duplicate",
             Error::InvalidValue { .. } => "invalid_value",

@@ -70,7 +70,10 @@ pub use book::{
     HistoryEntry, ImportReport, MAX_DRAFT_BYTES, NewOrg, Pending, RefusedChange, SampleReport,
     SampleSpec, Sync, SyncReceipt, SyncSession,
 };
-pub use bundle::{BundleCheck, BundleSummary, inspect as inspect_bundle, verify as verify_bundle};
+pub use bundle::{
+    BundleCheck, BundleSummary, inspect as inspect_bundle, verify as verify_bundle,
+    written_at as bundle_written_at,
+};
 pub use cipher::{BookKey, encrypt_plain_book, is_plain};
 pub use code::{DeviceCode, SiteCode, WarehouseCode};
 pub use conflict::{ChoiceRow, ConflictRow};

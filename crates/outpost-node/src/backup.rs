@@ -284,6 +284,19 @@ impl Node {
         if !opened.peers.is_empty() {
             write_atomically(&data_dir.join(crate::PEERS_FILE), opened.peers.as_bytes())?;
         }
+        // The backup it came from is this device's last good one: the today screen says
+        // how old it is, and the next backup goes to the same folder.
+        let written_at = outpost_core::bundle_written_at(&opened.bundle)?;
+        let folder = backup.parent().unwrap_or(Path::new("."));
+        let last = LastBackup {
+            dir: folder.display().to_string(),
+            path: backup.display().to_string(),
+            bytes: bytes.len(),
+            at_ms: written_at,
+        };
+        if let Err(e) = remember(data_dir, &last) {
+            tracing::warn!(error = %e, "could not remember the backup restored from");
+        }
         Ok(Node::assemble(book, secrets, unlock, data_dir, lock))
     }
 

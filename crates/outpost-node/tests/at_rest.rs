@@ -491,8 +491,10 @@ outposttest!(
         c.ok(&[
             "stock", "transfer", "--item", "TEA", "--from", "BJ1", "--to", "SH1", "--qty", "2",
         ]);
-        // The restored device makes backups with the same passphrase.
-        c.ok(&["backup", usb.to_str().unwrap()]);
+        // The restored device makes backups with the same passphrase, into the folder of
+        // the backup it came from (remembered as its last one).
+        let next = c.json(&["backup"]);
+        eqnice!(backup["dir"], next["dir"]);
         // Its data dir is as private as any.
         assert_private(&c.data_dir);
         // A data dir that holds a book already is not overwritten.
@@ -516,7 +518,8 @@ outposttest!(
         // HQ writes nothing for it any more.
         let for_it = dir.path().join("for-it.bundle");
         let err = a.fails(&["bundle", "export", "--for", &code, for_it.to_str().unwrap()]);
-        assert!(err.contains("unknown member"), "{err}");
+        assert!(err.contains("is revoked"), "{err}");
+        assert!(!for_it.exists());
         let mut c = dir.device("c");
         c.env = b.env.clone();
         c.ok(&["restore", &file]);

@@ -59,11 +59,15 @@ pub(super) fn export(repo: &mut Repo, scope: &ExportScope, at: Timestamp) -> Res
     let mut payload = Vec::new();
     let reader = match scope {
         ExportScope::Everything => None,
-        ExportScope::For(device) => Some(
-            access::member(repo.db(), device)?
-                .filter(|m| !m.revoked)
-                .ok_or_else(|| Error::not_found("member", device.as_str()))?,
-        ),
+        ExportScope::For(device) => match access::member(repo.db(), device)? {
+            Some(m) if m.revoked => {
+                return Err(Error::Revoked {
+                    device: m.code.to_string(),
+                });
+            }
+            Some(m) => Some(m),
+            None => return Err(Error::not_found("member", device.as_str())),
+        },
     };
     for doc_id in store::doc_ids(repo.db())? {
         if let Some(member) = &reader

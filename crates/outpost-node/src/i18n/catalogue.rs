@@ -220,6 +220,7 @@ catalogue! {
     ErrBundleNotForThisDevice => "{path} is sealed for other members: this device may not read everything in it (ask for one made --for this device)", "{path} 是为其他成员加密的：本设备无权读取其中全部内容（请对方用 --for 为本设备生成）";
     ErrBundlePassphraseNeeded => "this bundle is sealed with a passphrase: give it (typed, or in OUTPOST_BUNDLE_PASSPHRASE)", "此数据包用密码加密：请提供密码（输入，或通过 OUTPOST_BUNDLE_PASSPHRASE）";
     ErrWrongBundlePassphrase => "wrong bundle passphrase: nothing was imported", "数据包密码错误：未导入任何内容";
+    ErrRevoked => "device {device} is revoked: nothing is written for it", "设备 {device} 已被撤销：不再为其生成任何内容";
     ErrCatchingUp => "this device was restored from a backup and has not yet heard from another office about {doc}: connect to HQ or another office once (it may have written there after the backup)", "本设备从备份恢复，尚未从其他办公室获知 {doc} 的最新内容：请先连接一次总部或其他办公室（备份之后本设备可能在此写入过）";
     ErrNoBackupFolder => "no backup folder given, and no earlier backup to take it from", "未指定备份文件夹，也没有以前的备份可沿用";
     BackupWritten => "Backup written to {file} ({bytes} bytes).", "备份已写入 {file}（{bytes} 字节）。";

@@ -155,6 +155,7 @@ fn core_error(lang: Lang, core: &CoreError) -> String {
         ),
         CoreError::WrongKey(device) => fill(lang, Msg::ErrWrongKey, &[("device", device)]),
         CoreError::NotAdmitted => Msg::ErrNotAdmitted.text(lang).to_string(),
+        CoreError::Revoked { device } => fill(lang, Msg::ErrRevoked, &[("device", device)]),
         CoreError::CatchingUp { doc } => fill(lang, Msg::ErrCatchingUp, &[("doc", doc)]),
         CoreError::NotFound { kind, key } => {
             fill(lang, Msg::ErrNotFound, &[("kind", &w(kind)), ("key", key)])
