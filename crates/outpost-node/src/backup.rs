@@ -132,10 +132,7 @@ fn open_error(path: &Path, e: OpenError) -> Error {
     match e {
         OpenError::NotABackup => Error::NotABackup(path.to_path_buf()),
         OpenError::WrongPassphrase => Error::WrongBackupPassphrase,
-        OpenError::Damaged(reason) => Error::File {
-            path: path.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, reason),
-        },
+        OpenError::Damaged(reason) => Error::damaged(path, reason),
     }
 }
 
@@ -162,7 +159,7 @@ impl Node {
             self.identity()
                 .keypair()
                 .to_protobuf_encoding()
-                .map_err(|e| damaged(&path, e.to_string()))?,
+                .map_err(|e| Error::damaged(&path, e.to_string()))?,
         );
         let peers =
             std::fs::read_to_string(self.data_dir().join(crate::PEERS_FILE)).unwrap_or_default();
@@ -172,7 +169,7 @@ impl Node {
             bundle: &bundle,
         };
         let file = envelope::write(&backup.key, &backup.sealed, &contents)
-            .map_err(|e| damaged(&path, e))?;
+            .map_err(|e| Error::damaged(&path, e))?;
         write_atomically(&path, &file)?;
         let bytes = file.len();
         // What reached the disk, not what was meant to: a full USB stick or a failing
@@ -212,7 +209,7 @@ impl Node {
             .map_or_else(BackupKey::generate, |b| b.key.clone());
         let sealed = key
             .seal(&SecretString::from(passphrase))
-            .map_err(|e| damaged(&self.data_dir().join(SECRETS_FILE), e))?;
+            .map_err(|e| Error::damaged(&self.data_dir().join(SECRETS_FILE), e))?;
         let backup = Some(BackupSecrets { key, sealed });
         self.save_secrets(&keys.unlock, backup.clone())?;
         keys.backup = backup;
@@ -242,7 +239,7 @@ impl Node {
         let bytes = crate::file::read_small(backup, MAX_BACKUP)?;
         let opened = open(backup, &bytes, passphrase)?;
         let keypair = libp2p_identity::Keypair::from_protobuf_encoding(&opened.device_key)
-            .map_err(|e| damaged(backup, e.to_string()))?;
+            .map_err(|e| Error::damaged(backup, e.to_string()))?;
         let identity = Identity::from_keypair(keypair);
         let secrets_file = data_dir.join(SECRETS_FILE);
         let had_secrets = secrets_file.exists();
@@ -303,12 +300,5 @@ impl Node {
     /// The last backup made from this data dir, if any.
     pub fn last_backup(&self) -> Option<LastBackup> {
         last(self.data_dir())
-    }
-}
-
-fn damaged(path: &Path, reason: impl Into<String>) -> Error {
-    Error::File {
-        path: path.to_path_buf(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, reason.into()),
     }
 }

@@ -120,5 +120,15 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// The file at `path` holds what it should not (damaged, cut off, of another kind).
+    pub(crate) fn damaged(path: &std::path::Path, reason: impl Into<String>) -> Error {
+        Error::File {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, reason.into()),
+        }
+    }
+}
+
 /// Result with the node's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

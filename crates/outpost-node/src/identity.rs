@@ -46,16 +46,13 @@ impl Identity {
     /// The same key as the book signs changes with: the device's id is its PeerId, so a
     /// change's author names the key that must have signed it.
     pub fn signing_key(&self) -> Result<DeviceKey> {
-        let ed25519 =
-            self.keypair.clone().try_into_ed25519().map_err(|e| {
-                key_error(Path::new(SECRETS_FILE), format!("not an ed25519 key: {e}"))
-            })?;
-        let secret: [u8; 32] = ed25519.secret().as_ref().try_into().map_err(|_| {
-            key_error(
-                Path::new(SECRETS_FILE),
-                "a secret of the wrong length".into(),
-            )
+        let ed25519 = self.keypair.clone().try_into_ed25519().map_err(|e| {
+            Error::damaged(Path::new(SECRETS_FILE), format!("not an ed25519 key: {e}"))
         })?;
+        let secret: [u8; 32] =
+            ed25519.secret().as_ref().try_into().map_err(|_| {
+                Error::damaged(Path::new(SECRETS_FILE), "a secret of the wrong length")
+            })?;
         Ok(DeviceKey::from_secret(&secret))
     }
 
@@ -78,13 +75,6 @@ pub fn device_id_of(peer: &PeerId) -> DeviceId {
 /// The peer of a device id, if the id is a PeerId's bytes.
 pub fn peer_id_of(device: &DeviceId) -> Option<PeerId> {
     PeerId::from_bytes(&device.to_bytes()).ok()
-}
-
-fn key_error(path: &Path, reason: String) -> Error {
-    Error::File {
-        path: path.to_path_buf(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, reason),
-    }
 }
 
 #[cfg(test)]

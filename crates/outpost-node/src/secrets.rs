@@ -10,7 +10,7 @@
 //! Changing the passphrase seals the same keys again (one atomic rename): instant for a
 //! book of any size, and a crash leaves the old passphrase or the new one working.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use age::secrecy::SecretString;
 use libp2p_identity::Keypair;
@@ -161,13 +161,13 @@ impl Secrets {
                 Err(age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys) => {
                     return Err(Error::WrongPassphrase);
                 }
-                Err(e) => return Err(damaged(&path, e.to_string())),
+                Err(e) => return Err(Error::damaged(&path, e.to_string())),
             }
         } else {
             bytes
         };
         let (identity, book_key, backup) =
-            decode(&text).map_err(|reason| damaged(&path, reason))?;
+            decode(&text).map_err(|reason| Error::damaged(&path, reason))?;
         forget_legacy_key(data_dir, &identity);
         Ok(Secrets {
             identity,
@@ -198,12 +198,12 @@ impl Secrets {
     pub(crate) fn save(&self, data_dir: &Path, unlock: &Unlock) -> Result<()> {
         let path = data_dir.join(SECRETS_FILE);
         let text = encode(&self.identity, &self.book_key, self.backup.as_ref())
-            .map_err(|r| damaged(&path, r))?;
+            .map_err(|r| Error::damaged(&path, r))?;
         let bytes = match &unlock.passphrase {
             Some(passphrase) => {
                 let recipient = age::scrypt::Recipient::new(passphrase.clone());
                 age::encrypt(&recipient, text.as_bytes())
-                    .map_err(|e| damaged(&path, e.to_string()))?
+                    .map_err(|e| Error::damaged(&path, e.to_string()))?
             }
             None => text.as_bytes().to_vec(),
         };
@@ -217,8 +217,8 @@ impl Secrets {
             path: legacy.clone(),
             source,
         })?);
-        let keypair =
-            Keypair::from_protobuf_encoding(&bytes).map_err(|e| damaged(&legacy, e.to_string()))?;
+        let keypair = Keypair::from_protobuf_encoding(&bytes)
+            .map_err(|e| Error::damaged(&legacy, e.to_string()))?;
         let secrets = Secrets {
             identity: Identity::from_keypair(keypair),
             book_key: BookKey::generate()?,
@@ -255,13 +255,6 @@ fn forget_legacy_key(data_dir: &Path, identity: &Identity) {
             file = %legacy.display(),
             "an old device key file that is not this device's key: left as it is"
         ),
-    }
-}
-
-fn damaged(path: &Path, reason: impl Into<String>) -> Error {
-    Error::File {
-        path: PathBuf::from(path),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, reason.into()),
     }
 }
 

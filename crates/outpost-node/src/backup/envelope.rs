@@ -120,21 +120,29 @@ pub fn write(
         peers,
         bundle,
     } = contents;
-    let mut payload = Zeroizing::new(Vec::with_capacity(
-        8 + device_key.len() + peers.len() + bundle.len(),
-    ));
-    payload.extend_from_slice(&length(device_key.len())?);
-    payload.extend_from_slice(device_key);
-    payload.extend_from_slice(&length(peers.len())?);
-    payload.extend_from_slice(peers.as_bytes());
-    payload.extend_from_slice(bundle);
-    let sealed_payload = age::encrypt(&key.0.to_public(), &payload).map_err(|e| e.to_string())?;
-    let mut out = Vec::with_capacity(MAGIC.len() + 5 + sealed_key.len() + sealed_payload.len());
+    let mut out = Vec::with_capacity(MAGIC.len() + 5 + sealed_key.len() + bundle.len() + 512);
     out.extend_from_slice(MAGIC);
     out.push(VERSION);
     out.extend_from_slice(&length(sealed_key.len())?);
     out.extend_from_slice(sealed_key);
-    out.extend_from_slice(&sealed_payload);
+    // The payload is encrypted as it is written: the book is not copied into a buffer
+    // first, and the device key only ever reaches the file encrypted.
+    let recipient = key.0.to_public();
+    let encryptor =
+        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+            .map_err(|e| e.to_string())?;
+    let mut writer = encryptor.wrap_output(&mut out).map_err(|e| e.to_string())?;
+    let parts: [&[u8]; 5] = [
+        &length(device_key.len())?,
+        device_key,
+        &length(peers.len())?,
+        peers.as_bytes(),
+        bundle,
+    ];
+    for part in parts {
+        std::io::Write::write_all(&mut writer, part).map_err(|e| e.to_string())?;
+    }
+    writer.finish().map_err(|e| e.to_string())?;
     Ok(out)
 }
 

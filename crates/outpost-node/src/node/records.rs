@@ -288,7 +288,7 @@ impl Node {
             Some(passphrase) => {
                 let bytes = self.bundle_bytes(scope)?;
                 crate::sealed::seal_with_passphrase(&bytes, passphrase)
-                    .map_err(|reason| not_sealed(path, reason))?
+                    .map_err(|reason| Error::damaged(path, reason))?
             }
             None => self.sealed_bundle(path, scope)?,
         };
@@ -304,7 +304,7 @@ impl Node {
             ExportScope::For(device) => vec![device.clone()],
             ExportScope::Everything => self.read(|b| b.bundle_readers(&bytes))?,
         };
-        crate::sealed::seal(&bytes, &readers).map_err(|reason| not_sealed(path, reason))
+        crate::sealed::seal(&bytes, &readers).map_err(|reason| Error::damaged(path, reason))
     }
 
     /// A bundle of what `scope` names, in memory.
@@ -341,12 +341,5 @@ impl Node {
     /// A stable dump of the projections (for checks and support).
     pub fn dump(&self) -> Result<String> {
         self.read(|b| b.dump())
-    }
-}
-
-fn not_sealed(path: &Path, reason: String) -> Error {
-    Error::File {
-        path: path.to_path_buf(),
-        source: std::io::Error::other(reason),
     }
 }
