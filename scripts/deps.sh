@@ -9,10 +9,12 @@ need_apt=()
 # desktop app; Xvfb, WebKitWebDriver and ImageMagick (screenshots of the X display:
 # WebKitWebDriver's own screenshot command hangs under Xvfb) for its end-to-end tests; dpkg/AppImage tools
 # (file) for `make bundle`; libssl-dev for SQLCipher's crypto (the encrypted book);
-# Debian's python3 and util-linux (setpriv) to talk to a node's socket as another user.
+# Debian's python3 and util-linux (setpriv) to talk to a node's socket as another user;
+# libdbus for the desktop keyring (Secret Service), and a message bus with gnome-keyring
+# for its tests.
 pkgs=(build-essential pkg-config iproute2 nftables curl wget file python3 util-linux
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
-  xvfb xauth webkit2gtk-driver imagemagick)
+  xvfb xauth webkit2gtk-driver imagemagick libdbus-1-dev dbus gnome-keyring)
 for pkg in "${pkgs[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done

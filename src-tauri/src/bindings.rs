@@ -81,6 +81,7 @@ pub fn render() -> String {
         decl::<SampleSpec>(&cfg),
         decl::<SentTransfer>(&cfg),
         decl::<Setup>(&cfg),
+        decl::<outpost_node::KeyGuard>(&cfg),
         decl::<Site>(&cfg),
         decl::<SiteCode>(&cfg),
         decl::<Status>(&cfg),

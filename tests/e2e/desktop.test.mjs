@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { CLI, cli, freePort, openApp, screenshot } from "./harness.mjs";
+import { CLI, TEST_ENV, cli, freePort, openApp, screenshot } from "./harness.mjs";
 
 const appDir = mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-app-"));
 const officeDir = mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-office-"));
@@ -73,7 +73,7 @@ function serveOffice(listen) {
 /** Starts `outpost serve` on `dir` as the office; resolves once it listens. */
 function serve(dir, listen, env = {}) {
   office = spawn(CLI, ["--lang", "en", "serve", "--no-relay", "--no-mdns", "--listen", listen], {
-    env: { ...process.env, OUTPOST_DATA_DIR: dir, ...env },
+    env: { ...TEST_ENV, OUTPOST_DATA_DIR: dir, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   // The CLI forwards commands to the serving node through its socket, bound before the

@@ -9,6 +9,8 @@ import { remote } from "webdriverio";
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 export const APP = path.resolve(process.env.OUTPOST_DESKTOP_BIN ?? path.join(ROOT, "target/debug/outpost-desktop"));
 export const CLI = path.resolve(process.env.OUTPOST_BIN ?? path.join(ROOT, "target/debug/outpost"));
+/** Every process of a scenario: keys never go to the developer's own desktop keyring. */
+export const TEST_ENV = { ...process.env, OUTPOST_KEYRING: "off" };
 export const SHOTS = path.join(ROOT, "target/e2e-screenshots");
 
 /** A free TCP port on loopback. */
@@ -43,7 +45,7 @@ export async function openApp(env) {
   const port = await freePort();
   const nativePort = await freePort();
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-    env: { ...process.env, WEBKIT_DISABLE_COMPOSITING_MODE: "1", ...env },
+    env: { ...TEST_ENV, WEBKIT_DISABLE_COMPOSITING_MODE: "1", ...env },
     stdio: ["ignore", "inherit", "inherit"],
   });
   let browser;
@@ -79,7 +81,7 @@ export async function openApp(env) {
 export function cli(dataDir, args, { timeout = 60_000, env = {} } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(CLI, ["--lang", "en", ...args], {
-      env: { ...process.env, OUTPOST_DATA_DIR: dataDir, ...env },
+      env: { ...TEST_ENV, OUTPOST_DATA_DIR: dataDir, ...env },
       stdio: ["ignore", "pipe", "pipe"],
       timeout,
     });

@@ -211,7 +211,7 @@ impl Node {
             .seal(&SecretString::from(passphrase))
             .map_err(|e| Error::damaged(&self.data_dir().join(SECRETS_FILE), e))?;
         let backup = Some(BackupSecrets { key, sealed });
-        self.save_secrets(&keys.unlock, backup.clone())?;
+        keys.seal = self.save_secrets(keys.seal.clone(), backup.clone())?;
         keys.backup = backup;
         Ok(())
     }
@@ -250,16 +250,16 @@ impl Node {
                 return Err(Error::AlreadySetUp);
             }
         }
-        let secrets = Secrets {
+        let mut secrets = Secrets {
             identity,
             book_key: BookKey::generate()?,
-            sealed: unlock.has_passphrase(),
+            seal: crate::secrets::Seal::chosen(unlock, None)?,
             backup: Some(BackupSecrets {
                 key: opened.backup_key,
                 sealed: opened.sealed_key,
             }),
         };
-        secrets.save(data_dir, unlock)?;
+        secrets.save(data_dir)?;
         let book = Book::restore(
             &data_dir.join(DB_FILE),
             &secrets.book_key,
@@ -272,8 +272,14 @@ impl Node {
             Err(e) => {
                 // The device key must not stay behind a restore that made no book: a new
                 // organisation started in this data dir later would take it.
-                if !had_secrets && let Err(e) = std::fs::remove_file(&secrets_file) {
-                    tracing::warn!(error = %e, "could not remove the keys of a failed restore");
+                if !had_secrets {
+                    if let Err(e) = std::fs::remove_file(&secrets_file) {
+                        tracing::warn!(error = %e, "could not remove the keys of a failed restore");
+                    } else if let crate::secrets::Seal::Keyring(entry) = &secrets.seal
+                        && let Ok(keyring) = crate::keyring::OsKeyring::connect()
+                    {
+                        keyring.forget(entry);
+                    }
                 }
                 return Err(e.into());
             }
@@ -294,7 +300,7 @@ impl Node {
         if let Err(e) = remember(data_dir, &last) {
             tracing::warn!(error = %e, "could not remember the backup restored from");
         }
-        Ok(Node::assemble(book, secrets, unlock, data_dir, lock))
+        Ok(Node::assemble(book, secrets, data_dir, lock))
     }
 
     /// The last backup made from this data dir, if any.

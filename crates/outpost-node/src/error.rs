@@ -23,6 +23,16 @@ pub enum Error {
     /// The passphrase given does not open the data dir's keys.
     #[error("wrong passphrase: the book stays locked")]
     WrongPassphrase,
+    /// The keys are kept in the operating system's keyring, which cannot be reached.
+    #[error(
+        "the keys of this book are kept in the system keyring, which cannot be reached ({0}): log in to the desktop session, or restore this device from a backup"
+    )]
+    KeyringUnavailable(String),
+    /// The keyring no longer holds the key this data dir's keys are sealed to.
+    #[error(
+        "the system keyring no longer holds the key of this book: restore this device from a backup"
+    )]
+    KeyringKeyMissing,
     /// A backup read back does not hold a whole, signed book.
     #[error(
         "the backup {path} would not restore: {unsigned} changes without a valid signature, {incomplete} documents incomplete"

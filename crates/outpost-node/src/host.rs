@@ -34,8 +34,9 @@ pub enum Lifecycle {
         /// Whether a passphrase was given and did not open the keys.
         wrong: bool,
     },
-    /// The book exists but cannot be opened (another process has it, or it is damaged);
-    /// `reason` says why in English (the front end shows its own words for `locked`).
+    /// The book exists but cannot be opened (another process has it, its keyring is
+    /// unreachable, it is damaged); `reason` says why in the host's language (the front
+    /// end shows its own words for `locked`).
     Unusable {
         /// Whether another Outpost process holds the data dir.
         locked: bool,
@@ -91,6 +92,8 @@ pub struct Setup {
     /// Whether the book's keys are locked with a passphrase (otherwise they sit in the
     /// data dir, readable by this user only).
     pub sealed: bool,
+    /// Where the book's keys are kept.
+    pub keys: crate::KeyGuard,
     /// Whether a backup passphrase is set (backups can be written).
     pub backup_passphrase: bool,
     /// A device restored from a backup: what it still waits to hear about.
@@ -107,6 +110,7 @@ impl Node {
             peer_id: self.identity().peer_id().to_string(),
             listen: self.listen_addrs().iter().map(|a| a.to_string()).collect(),
             sealed: self.is_sealed(),
+            keys: self.key_guard(),
             backup_passphrase: self.has_backup_passphrase(),
             catch_up: self.catch_up()?,
         })
@@ -257,7 +261,7 @@ impl Host {
                 tracing::error!(error = %e, dir = %self.data_dir.display(), "cannot open the book");
                 self.set(Lifecycle::Unusable {
                     locked: matches!(e, Error::Locked(_)),
-                    reason: e.to_string(),
+                    reason: crate::i18n::error(self.lang(), &e),
                 });
             }
         }

@@ -30,6 +30,7 @@ mod file;
 mod host;
 pub mod i18n;
 pub mod identity;
+mod keyring;
 mod net;
 mod node;
 mod replica;
@@ -43,11 +44,12 @@ pub use backup::{
 };
 pub use error::{Error, Result};
 pub use host::{Host, HostStatus, Lifecycle, Networking, Setup};
+pub use keyring::KEYRING_ENV;
 pub use net::{
     DocumentHeads, Joined, NetConfig, NewInvite, PEERS_FILE, PORT_FILE, PeerStatus, SyncStatus,
     office_port, parse_addrs, request_to_join, stored_peers,
 };
 pub use node::{DB_FILE, Event, Node, default_data_dir};
 pub use sealed::needs_passphrase as bundle_needs_passphrase;
-pub use secrets::Unlock;
+pub use secrets::{KeyGuard, Unlock};
 pub use today::Today;

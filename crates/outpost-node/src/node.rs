@@ -81,8 +81,6 @@ pub struct Node {
     net: std::sync::OnceLock<Net>,
     /// The key the book file is encrypted with (to seal it again with a new passphrase).
     book_key: outpost_core::BookKey,
-    /// Whether the keys are sealed with a passphrase.
-    sealed: std::sync::atomic::AtomicBool,
     /// What the secrets file is sealed with, and the backup key once a backup passphrase
     /// is set (both needed to write the secrets file again).
     keys: Mutex<Keys>,
@@ -99,8 +97,8 @@ impl std::fmt::Debug for Node {
 
 /// What the node needs to write its secrets file again.
 pub(crate) struct Keys {
-    /// The passphrase the secrets are sealed with (none: unsealed).
-    pub unlock: Unlock,
+    /// How the secrets file is sealed.
+    pub seal: crate::secrets::Seal,
     /// The backup key, once a backup passphrase is set.
     pub backup: Option<crate::secrets::BackupSecrets>,
 }
@@ -128,21 +126,14 @@ pub(crate) fn lock(dir: &Path) -> Result<File> {
 }
 
 impl Node {
-    pub(crate) fn assemble(
-        book: Book,
-        secrets: Secrets,
-        unlock: &Unlock,
-        data_dir: &Path,
-        lock: File,
-    ) -> Node {
+    pub(crate) fn assemble(book: Book, secrets: Secrets, data_dir: &Path, lock: File) -> Node {
         let (events, _) = broadcast::channel(256);
         Node {
             book: Mutex::new(book),
             identity: secrets.identity,
             book_key: secrets.book_key,
-            sealed: std::sync::atomic::AtomicBool::new(secrets.sealed),
             keys: Mutex::new(Keys {
-                unlock: unlock.clone(),
+                seal: secrets.seal,
                 backup: secrets.backup,
             }),
             events,
@@ -183,7 +174,7 @@ impl Node {
             }
             book => book?,
         };
-        Ok(Node::assemble(book, secrets, unlock, data_dir, lock))
+        Ok(Node::assemble(book, secrets, data_dir, lock))
     }
 
     /// A data dir about to hold a new book: refused if it holds one already; the keys are
@@ -212,7 +203,7 @@ impl Node {
             secrets.identity.signing_key()?,
             Timestamp::now(),
         )?;
-        Ok(Node::assemble(book, secrets, unlock, data_dir, lock))
+        Ok(Node::assemble(book, secrets, data_dir, lock))
     }
 
     /// Starts this device from the bundle an admin made for it after admitting its join
@@ -233,20 +224,26 @@ impl Node {
             secrets.identity.signing_key()?,
             Timestamp::now(),
         )?;
-        Ok(Node::assemble(book, secrets, unlock, data_dir, lock))
+        Ok(Node::assemble(book, secrets, data_dir, lock))
     }
 
-    /// Seals this data dir's keys with a new passphrase (`unlock`'s; none leaves them
-    /// readable by the owner only). The old passphrase stops working at once; the book
-    /// file keeps its key, so this is instant for a book of any size.
+    /// Seals this data dir's keys again: with `unlock`'s passphrase, else in the keyring
+    /// or owner-only as it chooses (see [`Unlock::none`]). The old passphrase (or keyring
+    /// key) stops working at once; the book file keeps its key, so this is instant for a
+    /// book of any size.
     pub fn change_passphrase(&self, unlock: &Unlock) -> Result<()> {
         let mut keys = self.keys();
-        self.save_secrets(unlock, keys.backup.clone())?;
-        keys.unlock = unlock.clone();
-        self.sealed.store(
-            unlock.has_passphrase(),
-            std::sync::atomic::Ordering::Relaxed,
-        );
+        let seal = crate::secrets::Seal::chosen(unlock, Some(&keys.seal))?;
+        let seal = self.save_secrets(seal, keys.backup.clone())?;
+        if let crate::secrets::Seal::Keyring(old) = &keys.seal
+            && !matches!(&seal, crate::secrets::Seal::Keyring(new) if new == old)
+        {
+            // Only once the file no longer needs it.
+            if let Ok(keyring) = crate::keyring::OsKeyring::connect() {
+                keyring.forget(old);
+            }
+        }
+        keys.seal = seal;
         Ok(())
     }
 
@@ -255,25 +252,32 @@ impl Node {
         self.keys.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Writes the secrets file again, sealed with `unlock`, with `backup` as backup key.
+    /// Writes the secrets file again, sealed with `seal`, with `backup` as backup key;
+    /// the seal it was written with (a keyring seal names its entry).
     pub(crate) fn save_secrets(
         &self,
-        unlock: &Unlock,
+        seal: crate::secrets::Seal,
         backup: Option<crate::secrets::BackupSecrets>,
-    ) -> Result<()> {
-        Secrets {
+    ) -> Result<crate::secrets::Seal> {
+        let mut secrets = Secrets {
             identity: self.identity.clone(),
             book_key: self.book_key.clone(),
-            sealed: unlock.has_passphrase(),
+            seal,
             backup,
-        }
-        .save(&self.data_dir, unlock)
+        };
+        secrets.save(&self.data_dir)?;
+        Ok(secrets.seal)
     }
 
-    /// Whether this data dir's keys are sealed with a passphrase (otherwise whoever has the
-    /// whole data dir can read the book).
+    /// Whether this data dir's keys are sealed with a passphrase.
     pub fn is_sealed(&self) -> bool {
-        self.sealed.load(std::sync::atomic::Ordering::Relaxed)
+        self.key_guard() == crate::KeyGuard::Passphrase
+    }
+
+    /// Where this data dir's keys are kept (owner-only: whoever has the whole data dir
+    /// can read the book).
+    pub fn key_guard(&self) -> crate::KeyGuard {
+        self.keys().seal.guard()
     }
 
     /// This device's identity (its key and PeerId).

@@ -3,9 +3,11 @@
 //!
 //! With a passphrase the file is sealed with it (age's scrypt recipient: a format made
 //! for exactly this, with a memory-hard key derivation), and a stolen data dir shows
-//! nothing without it. Without one the file is readable by its owner only: the book file
-//! and every copy of it (a synced folder, a disk image) are still encrypted, but whoever
-//! has the whole data dir has the key; `outpost passphrase change` seals it.
+//! nothing without it. Without one, on a desktop whose session has a keyring, the file is
+//! sealed to a key kept there (see [`crate::keyring`]): opened without a question at
+//! login, nothing elsewhere. Otherwise (a headless node) the file is readable by its
+//! owner only: the book file and every copy of it are still encrypted, but whoever has
+//! the whole data dir has the key; `outpost passphrase change` seals it.
 //!
 //! Changing the passphrase seals the same keys again (one atomic rename): instant for a
 //! book of any size, and a crash leaves the old passphrase or the new one working.
@@ -21,6 +23,7 @@ use crate::backup::BackupKey;
 use crate::error::{Error, Result};
 use crate::file::{sync_parent, write_atomically};
 use crate::identity::Identity;
+use crate::keyring::OsKeyring;
 
 /// The secrets file inside a data dir.
 pub const SECRETS_FILE: &str = "secrets";
@@ -32,28 +35,75 @@ pub const PASSPHRASE_ENV: &str = "OUTPOST_PASSPHRASE";
 pub const PASSPHRASE_FILE_ENV: &str = "OUTPOST_PASSPHRASE_FILE";
 
 const MAGIC: &str = "outpost-secrets 1";
+/// First line of a secrets file sealed to a keyring key; the second names its entry.
+const KEYRING_MAGIC: &[u8] = b"outpost-secrets-keyring 1\n";
 const AGE_HEADER: &[u8] = b"age-encryption.org/v1";
 /// Longest passphrase file read.
 const MAX_PASSPHRASE_FILE: usize = 4096;
 
-/// What opens sealed secrets: the passphrase, when one was given.
+/// Where a data dir's keys are kept, and so what opens them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum KeyGuard {
+    /// In the data dir, readable by its owner only.
+    OwnerOnly,
+    /// Sealed with a passphrase asked for at every start.
+    Passphrase,
+    /// Sealed to a key in the operating system's keyring (opened at login).
+    Keyring,
+}
+
+/// Whether keys written without a passphrase go to the operating system's keyring.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum KeyringUse {
+    /// When this session has one (see [`OsKeyring::in_session`]), else owner-only.
+    #[default]
+    Auto,
+    /// Never: owner-only.
+    Off,
+    /// Always: an error if there is none.
+    Required,
+}
+
+/// What opens sealed secrets (the passphrase, when one was given) and how keys written
+/// again are kept.
 #[derive(Clone, Default)]
 pub struct Unlock {
     passphrase: Option<SecretString>,
+    keyring: KeyringUse,
 }
 
 impl std::fmt::Debug for Unlock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Unlock")
             .field("passphrase", &self.passphrase.is_some())
+            .field("keyring", &self.keyring)
             .finish()
     }
 }
 
 impl Unlock {
-    /// No passphrase: opens unsealed secrets only.
+    /// No passphrase: opens secrets that are not sealed with one; keys written are kept
+    /// in the session's keyring if it has one, else owner-only.
     pub fn none() -> Unlock {
         Unlock::default()
+    }
+
+    /// No passphrase and no keyring: keys written stay in the data dir, owner-only.
+    pub fn owner_only() -> Unlock {
+        Unlock {
+            passphrase: None,
+            keyring: KeyringUse::Off,
+        }
+    }
+
+    /// No passphrase: keys written go to the session's keyring, or fail without one.
+    pub fn keyring() -> Unlock {
+        Unlock {
+            passphrase: None,
+            keyring: KeyringUse::Required,
+        }
     }
 
     /// A passphrase typed by the user. An empty one counts as none.
@@ -61,6 +111,7 @@ impl Unlock {
         let passphrase = passphrase.trim_end_matches(['\r', '\n']);
         Unlock {
             passphrase: (!passphrase.is_empty()).then(|| SecretString::from(passphrase)),
+            keyring: KeyringUse::Auto,
         }
     }
 
@@ -118,14 +169,64 @@ pub fn book_key(data_dir: &Path, unlock: &Unlock) -> Result<BookKey> {
     Ok(Secrets::load(data_dir, unlock)?.book_key)
 }
 
+/// How a secrets file is sealed, with what is needed to seal it the same way again.
+#[derive(Clone)]
+pub(crate) enum Seal {
+    /// Not sealed: owner-only.
+    OwnerOnly,
+    /// With this passphrase.
+    Passphrase(SecretString),
+    /// To the keyring key stored under this entry.
+    Keyring(String),
+}
+
+impl Seal {
+    /// Where keys sealed this way are kept.
+    pub(crate) fn guard(&self) -> KeyGuard {
+        match self {
+            Seal::OwnerOnly => KeyGuard::OwnerOnly,
+            Seal::Passphrase(_) => KeyGuard::Passphrase,
+            Seal::Keyring(_) => KeyGuard::Keyring,
+        }
+    }
+
+    /// How keys written with `unlock` are sealed: with its passphrase; else in the keyring
+    /// (keeping `current`'s entry if the keys are there already) when `unlock` asks for it
+    /// or leaves it to a session that has one; else owner-only.
+    pub(crate) fn chosen(unlock: &Unlock, current: Option<&Seal>) -> Result<Seal> {
+        if let Some(passphrase) = &unlock.passphrase {
+            return Ok(Seal::Passphrase(passphrase.clone()));
+        }
+        let entry = match current {
+            Some(Seal::Keyring(entry)) => entry.clone(),
+            _ => String::new(),
+        };
+        match unlock.keyring {
+            KeyringUse::Off => Ok(Seal::OwnerOnly),
+            KeyringUse::Required => {
+                OsKeyring::connect()?;
+                Ok(Seal::Keyring(entry))
+            }
+            KeyringUse::Auto if OsKeyring::in_session() => match OsKeyring::connect() {
+                Ok(_) => Ok(Seal::Keyring(entry)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "no keyring: the keys stay owner-only");
+                    Ok(Seal::OwnerOnly)
+                }
+            },
+            KeyringUse::Auto => Ok(Seal::OwnerOnly),
+        }
+    }
+}
+
 /// A data dir's keys, unlocked.
 pub(crate) struct Secrets {
     /// The device's identity (its signing and network key).
     pub identity: Identity,
     /// The key the book file is encrypted with.
     pub book_key: BookKey,
-    /// Whether the file is sealed with a passphrase.
-    pub sealed: bool,
+    /// How the file is sealed.
+    pub seal: Seal,
     /// The key backups are encrypted to, once a backup passphrase is set.
     pub backup: Option<BackupSecrets>,
 }
@@ -152,19 +253,29 @@ impl Secrets {
             path: path.clone(),
             source,
         })?);
-        let sealed = bytes.starts_with(AGE_HEADER);
-        let text = if sealed {
+        let (text, seal) = if let Some(rest) = bytes.strip_prefix(KEYRING_MAGIC) {
+            let (entry, sealed) = split_entry(rest)
+                .ok_or_else(|| Error::damaged(&path, "no keyring entry named".to_string()))?;
+            let identity = OsKeyring::connect()?
+                .identity(entry)?
+                .ok_or(Error::KeyringKeyMissing)?;
+            let text = age::decrypt(&identity, sealed).map_err(|e| match e {
+                age::DecryptError::NoMatchingKeys => Error::KeyringKeyMissing,
+                e => Error::damaged(&path, e.to_string()),
+            })?;
+            (Zeroizing::new(text), Seal::Keyring(entry.to_string()))
+        } else if bytes.starts_with(AGE_HEADER) {
             let passphrase = unlock.passphrase.as_ref().ok_or(Error::PassphraseNeeded)?;
             let identity = age::scrypt::Identity::new(passphrase.clone());
             match age::decrypt(&identity, &bytes) {
-                Ok(text) => Zeroizing::new(text),
+                Ok(text) => (Zeroizing::new(text), Seal::Passphrase(passphrase.clone())),
                 Err(age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys) => {
                     return Err(Error::WrongPassphrase);
                 }
                 Err(e) => return Err(Error::damaged(&path, e.to_string())),
             }
         } else {
-            bytes
+            (bytes, Seal::OwnerOnly)
         };
         let (identity, book_key, backup) =
             decode(&text).map_err(|reason| Error::damaged(&path, reason))?;
@@ -172,40 +283,55 @@ impl Secrets {
         Ok(Secrets {
             identity,
             book_key,
-            sealed,
+            seal,
             backup,
         })
     }
 
-    /// The secrets of `data_dir`, or new ones (a new device key and book key) sealed with
-    /// `unlock`'s passphrase if it has one.
+    /// The secrets of `data_dir`, or new ones (a new device key and book key) sealed as
+    /// `unlock` chooses (see [`Seal::chosen`]).
     pub(crate) fn load_or_create(data_dir: &Path, unlock: &Unlock) -> Result<Secrets> {
         if data_dir.join(SECRETS_FILE).exists() || data_dir.join(LEGACY_KEY_FILE).exists() {
             return Secrets::load(data_dir, unlock);
         }
-        let secrets = Secrets {
+        let mut secrets = Secrets {
             identity: Identity::from_keypair(Keypair::generate_ed25519()),
             book_key: BookKey::generate()?,
-            sealed: unlock.has_passphrase(),
+            seal: Seal::chosen(unlock, None)?,
             backup: None,
         };
-        secrets.save(data_dir, unlock)?;
+        secrets.save(data_dir)?;
         Ok(secrets)
     }
 
-    /// Writes the secrets into `data_dir`, sealed with `unlock`'s passphrase if it has
-    /// one, replacing the file whole (a crash leaves the old file or the new one).
-    pub(crate) fn save(&self, data_dir: &Path, unlock: &Unlock) -> Result<()> {
+    /// Writes the secrets into `data_dir`, sealed as `self.seal` says, replacing the file
+    /// whole (a crash leaves the old file or the new one). Keys sealed to the keyring get
+    /// their keyring key first (a crash then leaves an unused entry, never a file whose
+    /// key is missing); `self.seal` then names it.
+    pub(crate) fn save(&mut self, data_dir: &Path) -> Result<()> {
         let path = data_dir.join(SECRETS_FILE);
         let text = encode(&self.identity, &self.book_key, self.backup.as_ref())
             .map_err(|r| Error::damaged(&path, r))?;
-        let bytes = match &unlock.passphrase {
-            Some(passphrase) => {
+        let bytes = match &self.seal {
+            Seal::Passphrase(passphrase) => {
                 let recipient = age::scrypt::Recipient::new(passphrase.clone());
                 age::encrypt(&recipient, text.as_bytes())
                     .map_err(|e| Error::damaged(&path, e.to_string()))?
             }
-            None => text.as_bytes().to_vec(),
+            Seal::Keyring(entry) => {
+                let label = format!("Outpost: the keys of the book in {}", data_dir.display());
+                let current = (!entry.is_empty()).then_some(entry.as_str());
+                let (entry, identity) = OsKeyring::connect()?.sealing_identity(current, &label)?;
+                let sealed = age::encrypt(&identity.to_public(), text.as_bytes())
+                    .map_err(|e| Error::damaged(&path, e.to_string()))?;
+                let mut bytes = KEYRING_MAGIC.to_vec();
+                bytes.extend_from_slice(entry.as_bytes());
+                bytes.push(b'\n');
+                bytes.extend_from_slice(&sealed);
+                self.seal = Seal::Keyring(entry);
+                bytes
+            }
+            Seal::OwnerOnly => text.as_bytes().to_vec(),
         };
         write_atomically(&path, &bytes)
     }
@@ -219,13 +345,13 @@ impl Secrets {
         })?);
         let keypair = Keypair::from_protobuf_encoding(&bytes)
             .map_err(|e| Error::damaged(&legacy, e.to_string()))?;
-        let secrets = Secrets {
+        let mut secrets = Secrets {
             identity: Identity::from_keypair(keypair),
             book_key: BookKey::generate()?,
-            sealed: unlock.has_passphrase(),
+            seal: Seal::chosen(unlock, None)?,
             backup: None,
         };
-        secrets.save(data_dir, unlock)?;
+        secrets.save(data_dir)?;
         // Only once the secrets file is on disk: until then the old key is the only copy.
         std::fs::remove_file(&legacy)
             .and_then(|()| sync_parent(&legacy))
@@ -256,6 +382,13 @@ fn forget_legacy_key(data_dir: &Path, identity: &Identity) {
             "an old device key file that is not this device's key: left as it is"
         ),
     }
+}
+
+/// The keyring entry named on the first line of `rest`, and what follows it.
+fn split_entry(rest: &[u8]) -> Option<(&str, &[u8])> {
+    let end = rest.iter().position(|&b| b == b'\n')?;
+    let entry = std::str::from_utf8(&rest[..end]).ok()?;
+    (!entry.is_empty()).then_some((entry, &rest[end + 1..]))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -355,7 +488,7 @@ mod tests {
 
     #[test]
     fn secrets_round_trip_sealed_and_unsealed() {
-        for unlock in [Unlock::none(), quick("correct horse")] {
+        for unlock in [Unlock::owner_only(), quick("correct horse")] {
             let dir = tempfile::tempdir().unwrap();
             assert!(!is_sealed(dir.path()));
             let made = Secrets::load_or_create(dir.path(), &unlock).unwrap();
@@ -366,7 +499,10 @@ mod tests {
             let again = Secrets::load(dir.path(), &unlock).unwrap();
             assert_eq!(made.identity.peer_id(), again.identity.peer_id());
             assert_eq!(made.book_key.bytes(), again.book_key.bytes());
-            assert_eq!(unlock.has_passphrase(), again.sealed);
+            assert_eq!(
+                unlock.has_passphrase(),
+                again.seal.guard() == KeyGuard::Passphrase
+            );
             let bytes = std::fs::read(&path).unwrap();
             let key_hex = hex(made.book_key.bytes().unwrap());
             assert_eq!(

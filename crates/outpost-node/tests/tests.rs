@@ -21,6 +21,8 @@ mod network;
 mod stranger;
 // A member's modified program asks for another site's documents and gets no byte.
 mod snooping;
+// The OS keyring of a desktop session keeps the keys of a book without a passphrase.
+mod keyring;
 // The device key: private, stable, the device's id in the organisation.
 mod identity;
 // The book from the command line: orders, stock, tasks, conflicts, history.

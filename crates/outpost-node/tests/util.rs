@@ -50,6 +50,9 @@ impl Device {
             .env_remove("OUTPOST_PASSPHRASE")
             .env_remove("OUTPOST_PASSPHRASE_FILE")
             .env_remove("OUTPOST_BACKUP_PASSPHRASE")
+            // Not the developer's desktop keyring: a test that wants one starts its own.
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("OUTPOST_KEYRING")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .args(args);
         cmd

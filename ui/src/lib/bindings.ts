@@ -1157,6 +1157,10 @@ listen: Array<string>,
  */
 sealed: boolean, 
 /**
+ * Where the book's keys are kept.
+ */
+keys: KeyGuard, 
+/**
  * Whether a backup passphrase is set (backups can be written).
  */
 backup_passphrase: boolean, 
@@ -1164,6 +1168,8 @@ backup_passphrase: boolean,
  * A device restored from a backup: what it still waits to hear about.
  */
 catch_up: CatchUp | null, };
+
+export type KeyGuard = "owner_only" | "passphrase" | "keyring";
 
 export type Site = { 
 /**

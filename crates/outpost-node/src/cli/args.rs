@@ -686,8 +686,12 @@ pub enum PassphraseCmd {
     /// OUTPOST_NEW_PASSPHRASE, or asked twice on a terminal, or the first line of stdin.
     Change {
         /// Remove the passphrase: the keys stay in the data dir readable by you only.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "keyring")]
         none: bool,
+        /// Keep the keys in the system keyring (a desktop's login keyring) instead of a
+        /// passphrase: opened at login, nothing readable elsewhere.
+        #[arg(long)]
+        keyring: bool,
     },
 }
 

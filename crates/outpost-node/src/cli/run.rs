@@ -8,7 +8,7 @@ use outpost_core::{
     WarehouseCode,
 };
 use outpost_node::i18n::Msg;
-use outpost_node::{Node, Result, Unlock};
+use outpost_node::{KeyGuard, Node, Result, Unlock};
 use serde_json::json;
 
 use super::args::*;
@@ -97,9 +97,9 @@ pub fn run(cli: Cli, out: &Out) -> Result<()> {
             Ok(())
         }
         Command::Restore { file } => restore(&dir, &file, &unlock, out),
-        Command::Passphrase(PassphraseCmd::Change { none }) => {
+        Command::Passphrase(PassphraseCmd::Change { none, keyring }) => {
             let node = Node::open(&dir, &unlock)?;
-            change_passphrase(&node, none, out)
+            change_passphrase(&node, none, keyring, out)
         }
         command => {
             let node = Node::open(&dir, &unlock)?;
@@ -261,10 +261,13 @@ fn new_secret(out: &Out, prompt: Msg, again: Msg, env: &str) -> Result<zeroize::
 }
 
 /// `outpost passphrase change`: the new passphrase from OUTPOST_NEW_PASSPHRASE, asked
-/// twice on a terminal, or the first line of stdin.
-fn change_passphrase(node: &Node, none: bool, out: &Out) -> Result<()> {
-    let new = if none {
-        Unlock::none()
+/// twice on a terminal, or the first line of stdin; `--none` keeps the keys owner-only,
+/// `--keyring` in the system keyring.
+fn change_passphrase(node: &Node, none: bool, keyring: bool, out: &Out) -> Result<()> {
+    let new = if keyring {
+        Unlock::keyring()
+    } else if none {
+        Unlock::owner_only()
     } else {
         let text = new_secret(
             out,
@@ -274,19 +277,19 @@ fn change_passphrase(node: &Node, none: bool, out: &Out) -> Result<()> {
         )?;
         Unlock::with_passphrase(&text)
     };
-    if !none && !new.has_passphrase() {
+    if !none && !keyring && !new.has_passphrase() {
         return Err(outpost_node::Error::PassphraseEmpty);
     }
     node.change_passphrase(&new)?;
     out.say(
-        if none {
-            Msg::PassphraseRemoved
-        } else {
-            Msg::PassphraseChanged
+        match node.key_guard() {
+            KeyGuard::Keyring => Msg::KeysInKeyring,
+            KeyGuard::OwnerOnly => Msg::PassphraseRemoved,
+            KeyGuard::Passphrase => Msg::PassphraseChanged,
         },
         &[],
     );
-    out.json(&json!({"sealed": node.is_sealed()}));
+    out.json(&json!({"sealed": node.is_sealed(), "keys": node.key_guard()}));
     Ok(())
 }
 
@@ -353,6 +356,7 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
             let mut value = serde_json::to_value(&me).unwrap_or_default();
             value["peer"] = json!(peer);
             value["sealed"] = json!(node.is_sealed());
+            value["keys"] = json!(node.key_guard());
             out.json(&value);
             let mut t = Table::new(out.headers(&[
                 Msg::ColCode,
@@ -378,10 +382,10 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
                 );
             }
             out.say(
-                if node.is_sealed() {
-                    Msg::BookSealed
-                } else {
-                    Msg::BookUnsealed
+                match node.key_guard() {
+                    KeyGuard::Passphrase => Msg::BookSealed,
+                    KeyGuard::Keyring => Msg::BookInKeyring,
+                    KeyGuard::OwnerOnly => Msg::BookUnsealed,
                 },
                 &[],
             );

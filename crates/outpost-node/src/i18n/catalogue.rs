@@ -151,6 +151,8 @@ catalogue! {
     PassphraseChanged => "The keys of this device are locked with the new passphrase; the old one no longer opens them.", "本设备的密钥已用新密码锁定，旧密码不再有效。";
     PassphraseRemoved => "The passphrase is removed: the keys stay in the data dir, readable by you only.", "已取消密码：密钥保存在数据目录中，仅本人可读。";
     BookSealed => "The book is encrypted; its key is locked with a passphrase.", "账簿已加密，密钥由密码锁定。";
+    BookInKeyring => "The book is encrypted; its key is kept in the system keyring (opened when you log in).", "账簿已加密，密钥保存在系统钥匙环中（登录时解锁）。";
+    KeysInKeyring => "The keys of this device are kept in the system keyring now; no passphrase is asked.", "本设备的密钥现已保存在系统钥匙环中，无需再输入密码。";
     BookUnsealed => "The book is encrypted, but its key sits unlocked in the data dir: lock it with `outpost passphrase change`.", "账簿已加密，但密钥未加锁地保存在数据目录中：请用 `outpost passphrase change` 设置密码。";
     // Exception kinds
     ExNegativeStock => "Stock below zero (oversold while offline?)", "库存为负（离线期间超卖？）";
@@ -165,6 +167,8 @@ catalogue! {
     ErrKeyMismatch => "the device key {path} does not belong to the book in this data dir", "设备密钥 {path} 与此数据目录中的账簿不匹配";
     ErrPassphraseNeeded => "this book is locked with a passphrase: type it, or give it in OUTPOST_PASSPHRASE or in a file named by OUTPOST_PASSPHRASE_FILE", "此账簿已用密码锁定：请输入密码，或通过 OUTPOST_PASSPHRASE 或 OUTPOST_PASSPHRASE_FILE 指定的文件提供";
     ErrWrongPassphrase => "wrong passphrase: the book stays locked", "密码错误：账簿仍保持锁定";
+    ErrKeyringUnavailable => "the keys of this book are kept in the system keyring, which cannot be reached ({reason}): log in to the desktop session, or restore this device from a backup", "此账簿的密钥保存在系统钥匙环中，但无法访问（{reason}）：请登录桌面会话，或从备份恢复本设备";
+    ErrKeyringKeyMissing => "the system keyring no longer holds the key of this book: restore this device from a backup", "系统钥匙环中已没有此账簿的密钥：请从备份恢复本设备";
     ErrBackupUnusable => "the backup {path} would not restore: {unsigned} changes without a valid signature, {incomplete} documents incomplete", "备份 {path} 无法用于恢复：{unsigned} 项更改签名缺失或无效，{incomplete} 个文档不完整";
     ErrPassphrasesDiffer => "the two passphrases differ; nothing changed", "两次输入的密码不一致，未做更改";
     ErrPassphraseEmpty => "the new passphrase is empty; nothing changed (to remove it: --none)", "新密码为空，未做更改（如需取消密码：--none）";

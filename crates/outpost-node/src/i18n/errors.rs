@@ -81,6 +81,10 @@ pub fn error(lang: Lang, err: &Error) -> String {
         Error::KeyMismatch(path) => fill(lang, Msg::ErrKeyMismatch, &[("path", &path.display())]),
         Error::PassphraseNeeded => Msg::ErrPassphraseNeeded.text(lang).to_string(),
         Error::WrongPassphrase => Msg::ErrWrongPassphrase.text(lang).to_string(),
+        Error::KeyringUnavailable(reason) => {
+            fill(lang, Msg::ErrKeyringUnavailable, &[("reason", reason)])
+        }
+        Error::KeyringKeyMissing => Msg::ErrKeyringKeyMissing.text(lang).to_string(),
         Error::BackupUnusable {
             path,
             unsigned,

@@ -166,10 +166,7 @@ impl Node {
             role: grant.role,
             site: grant.site,
         };
-        Ok((
-            Node::assemble(book, secrets, unlock, data_dir, lock),
-            joined,
-        ))
+        Ok((Node::assemble(book, secrets, data_dir, lock), joined))
     }
 }
 

@@ -286,6 +286,8 @@ export const en = {
   "settings.passphraseDiffers": "The two passphrases differ.",
   "settings.passphraseSet": "Locked. The old passphrase no longer opens the book; keep the new one safe: without it the book cannot be opened.",
   "settings.passphraseRemoved": "The passphrase is removed.",
+  "settings.movedToKeyring": "The passphrase is removed: the key is kept in this computer's keyring, opened when you log in.",
+  "settings.inKeyring": "The book is encrypted and its key is kept in this computer's keyring: it opens when you log in, and a copy of the data folder opens nowhere else. A passphrase asked at every start is stronger still.",
   "settings.backup": "Backup",
   "settings.backupLead": "A backup holds the whole book and this device's key, encrypted: it opens only with the backup passphrase, and brings this device back on a new computer (Restore from a backup, on the first screen). Each one is read back from the folder and checked before it counts. Bundles carry changes between offices without a network.",
   "settings.backupPassphrase": "Backup passphrase",

@@ -287,6 +287,8 @@ export const zh: Record<Key, string> = {
   "settings.passphraseDiffers": "两次输入的密码不一致。",
   "settings.passphraseSet": "已锁定。旧密码不再能打开账本；请妥善保管新密码：没有它账本将无法打开。",
   "settings.passphraseRemoved": "已取消密码。",
+  "settings.movedToKeyring": "已取消密码：密钥保存在本电脑的钥匙环中，登录时自动解锁。",
+  "settings.inKeyring": "账本已加密，密钥保存在本电脑的钥匙环中：登录后即可打开，数据文件夹的副本在别处无法打开。若每次启动都输入密码，则更为安全。",
   "settings.backup": "备份",
   "settings.backupLead": "备份包含整本账簿和本设备的密钥，均已加密：只有备份密码才能打开，可在新电脑上恢复本设备（首次启动界面的“从备份恢复”）。每次备份都会从目标文件夹读回并校验，通过后才算数。没有网络时，数据包可以在办公室之间传递修改。",
   "settings.backupPassphrase": "备份密码",
