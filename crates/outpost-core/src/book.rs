@@ -322,6 +322,13 @@ impl Book {
         }
     }
 
+    /// The journal: post and reverse entries, list them, trial balances.
+    pub fn ledger(&mut self) -> crate::kind::ledger::Ledger<'_> {
+        crate::kind::ledger::Ledger {
+            repo: &mut self.repo,
+        }
+    }
+
     /// The catalogue of items.
     pub fn items(&mut self) -> Items<'_> {
         Items {

@@ -65,6 +65,22 @@ pub enum Error {
     /// The book belongs to another device than the key that opens it.
     #[error("the book belongs to device {0}, not to the key that opens it")]
     WrongKey(String),
+    /// A journal entry whose debits and credits differ.
+    #[error("debits {debit} and credits {credit} differ: a journal entry must balance")]
+    Unbalanced {
+        /// Total of the debits.
+        debit: crate::Money,
+        /// Total of the credits.
+        credit: crate::Money,
+    },
+    /// A journal entry reversed already (a second reversal would count it back twice).
+    #[error("journal entry {number} is reversed already by {by}")]
+    AlreadyReversed {
+        /// The entry.
+        number: String,
+        /// The entry that reversed it.
+        by: String,
+    },
     /// A record referred to by the user does not exist.
     #[error("unknown {kind} {key}")]
     NotFound {
@@ -196,6 +212,8 @@ impl Error {
             Error::NotAdmitted => "not_admitted",
             Error::CatchingUp { .. } => "catching_up",
             Error::Revoked { .. } => "revoked",
+            Error::Unbalanced { .. } => "unbalanced",
+            Error::AlreadyReversed { .. } => "already_reversed",
             Error::NotFound { .. } => "not_found",
             Error::Duplicate { .. } => "duplicate",
             Error::InvalidValue { .. } => "invalid_value",

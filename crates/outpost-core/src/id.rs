@@ -91,6 +91,10 @@ record_id!(
     PartyId, "party id"
 );
 record_id!(
+    /// Identifies a journal entry.
+    EntryId, "journal entry id"
+);
+record_id!(
     /// Identifies an organisation.
     OrgId, "organisation id"
 );

@@ -11,6 +11,7 @@
 //! items, parties, sites and members; stock uses items, sites and members.
 
 pub mod item;
+pub mod ledger;
 pub mod member;
 pub mod order;
 pub mod party;
@@ -42,6 +43,7 @@ pub(crate) const KINDS: &[&dyn RecordKind] = &[
     &order::Kind,
     &stock::Kind,
     &task::Kind,
+    &ledger::Kind,
 ];
 
 /// A top-level collection of records in some documents.

@@ -82,10 +82,15 @@ pub use error::{Error, Result, Rule};
 pub use exception::ExceptionRow;
 pub use form::{MAX_PRICE, MAX_QTY};
 pub use id::{
-    CommentId, DeviceId, ItemId, LineId, MovementId, OrderId, OrgId, PartyId, TaskId, TransferId,
+    CommentId, DeviceId, EntryId, ItemId, LineId, MovementId, OrderId, OrgId, PartyId, TaskId,
+    TransferId,
 };
 pub use jiff::Timestamp;
 pub use kind::item::{Item, ItemEdit, ItemForm, Items, NewItem};
+pub use kind::ledger::{
+    Account, AccountClass, BalanceFilter, BalanceRow, EntryFilter, EntryLineRow, EntryRow, Ledger,
+    NewEntry, NewEntryLine, Side, TrialBalance,
+};
 pub use kind::member::{
     Admitted, Decision, INVITE_VALIDITY, Invite, InviteRefusal, InviteValidity, Members,
 };

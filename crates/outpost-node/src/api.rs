@@ -8,6 +8,10 @@
 //! one of them has a TypeScript declaration (the window's `bindings.ts`).
 
 pub use outpost_core::{
+    Account, AccountClass, BalanceFilter, BalanceRow, EntryFilter, EntryId, EntryLineRow, EntryRow,
+    NewEntry, NewEntryLine, Side, TrialBalance,
+};
+pub use outpost_core::{
     Action, Capabilities, CatchUp, ChoiceRow, Comment, CommentId, ConflictRow, Decision, Device,
     DeviceCode, DeviceId, Draft, EventRow, ExceptionRow, FieldChange, HeldChange, HistoryEntry,
     ImportReport, Invite, InviteValidity, Item, ItemForm, ItemId, LevelRow, LineForm, LinePreview,

@@ -3,6 +3,7 @@
 pub mod args;
 pub mod catalog;
 pub mod conflicts;
+pub mod ledger;
 pub mod net;
 pub mod orders;
 pub mod out;

@@ -21,6 +21,8 @@ mod network;
 mod stranger;
 // A member's modified program asks for another site's documents and gets no byte.
 mod snooping;
+// The journal: finance posts, reverses, balances; clerks never see it.
+mod ledger;
 // The OS keyring of a desktop session keeps the keys of a book without a passphrase.
 mod keyring;
 // The device key: private, stable, the device's id in the organisation.

@@ -57,6 +57,9 @@ pub enum Command {
     /// Tasks.
     #[command(subcommand)]
     Task(TaskCmd),
+    /// The journal (finance): post and reverse entries, list them, trial balances.
+    #[command(subcommand)]
+    Ledger(LedgerCmd),
     /// Fields edited concurrently on two devices.
     #[command(subcommand)]
     Conflicts(ConflictsCmd),
@@ -482,6 +485,68 @@ pub enum StockCmd {
     },
     /// Transfers sent and not yet received.
     Transit,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCmd {
+    /// The chart of accounts.
+    Accounts,
+    /// Post a journal entry: its lines must balance.
+    Post {
+        /// A line `ACCOUNT:debit:AMOUNT` or `ACCOUNT:credit:AMOUNT` (also `d`/`c`, 借/贷);
+        /// at least two.
+        #[arg(long = "line", required = true)]
+        lines: Vec<String>,
+        /// The site whose books it goes into (this device's site if not given).
+        #[arg(long)]
+        site: Option<String>,
+        /// Accounting date YYYY-MM-DD (today if not given).
+        #[arg(long)]
+        date: Option<String>,
+        /// What it is for.
+        #[arg(long, default_value = "")]
+        memo: String,
+        /// The customer, supplier or other party.
+        #[arg(long, default_value = "")]
+        counterparty: String,
+        /// A linked record (order or invoice number).
+        #[arg(long, default_value = "")]
+        link: String,
+    },
+    /// Journal entries, newest first.
+    List {
+        /// Only this site's.
+        #[arg(long)]
+        site: Option<String>,
+        /// Only this month's (YYYY-MM).
+        #[arg(long)]
+        month: Option<String>,
+        /// Only entries with a line on this account.
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// One entry with its lines.
+    Show {
+        /// Entry number.
+        entry: String,
+    },
+    /// Correct an entry with one that reverses it (once).
+    Reverse {
+        /// Entry number.
+        entry: String,
+        /// Date of the reversal YYYY-MM-DD (today if not given).
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Trial balance: every account's debits, credits and balance.
+    Balances {
+        /// One site's books (every site together if not given).
+        #[arg(long)]
+        site: Option<String>,
+        /// Entries dated up to this day YYYY-MM-DD.
+        #[arg(long)]
+        through: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

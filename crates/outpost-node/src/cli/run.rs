@@ -433,6 +433,7 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
         Command::Order(cmd) => super::orders::order(node, cmd, out),
         Command::Stock(cmd) => super::stock::stock(node, cmd, out),
         Command::Task(cmd) => super::tasks::task(node, cmd, out),
+        Command::Ledger(cmd) => super::ledger::ledger(node, cmd, out),
         Command::Conflicts(cmd) => super::conflicts::conflicts(node, cmd, out),
         Command::History { record } => {
             let entries = node.history(&record)?;
@@ -619,6 +620,7 @@ fn exception_text(out: &Out, kind: &str) -> String {
         "changed_after_submit" => Msg::ExChangedAfterSubmit,
         "order_stock_mismatch" => Msg::ExOrderStock,
         "transfer_mismatch" => Msg::ExTransfer,
+        "entry_reversed_twice" => Msg::ExReversedTwice,
         other => return other.to_string(),
     };
     msg.text(out.lang).to_string()

@@ -40,6 +40,16 @@ catalogue! {
     TransferDone => "Transfer {transfer} recorded: sent and received within this site.", "调拨单 {transfer} 已记录：本站点内调出并调入。";
     TransferSent => "Transfer {transfer} sent; the receiving site records its arrival.", "调拨单 {transfer} 已发出，待收货站点确认入库。";
     TaskCreated => "Task {number} created.", "已创建任务 {number}。";
+    EntryPosted => "Journal entry {number} posted.", "已记账：凭证 {number}。";
+    EntryReversed => "Journal entry {entry} reversed by {number}.", "凭证 {entry} 已由 {number} 冲销。";
+    TrialBalanced => "Debits {debit} = credits {credit}.", "借方合计 {debit} = 贷方合计 {credit}。";
+    ColAccount => "Account", "科目";
+    ColDebit => "Debit", "借方";
+    ColCredit => "Credit", "贷方";
+    ColBalance => "Balance", "余额";
+    ColDate => "Date", "日期";
+    ColMemo => "Memo", "摘要";
+    ColClass => "Class", "类别";
     TaskUpdated => "Task {number} updated.", "已更新任务 {number}。";
     CommentAdded => "Comment added to {number}.", "已为 {number} 添加评论。";
     ConflictResolved => "Conflict on {record} {field} resolved.", "{record} 的 {field} 冲突已解决。";
@@ -162,6 +172,7 @@ catalogue! {
     ExChangedAfterSubmit => "Order lines changed after submission", "订单提交后明细被修改";
     ExOrderStock => "Stock moved by the order differs from its lines and status", "订单的库存变动与明细或状态不符";
     ExTransfer => "Transfer received with another quantity, or twice", "调拨收货数量不符或重复收货";
+    ExReversedTwice => "Journal entry reversed twice (on two devices apart): discard one reversal with a new entry", "凭证被重复冲销（两台设备离线时各冲销一次）：请再记一笔凭证抵消其中一次冲销";
     // Errors
     ErrInvalidUtf8 => "argument {n} is not valid UTF-8 text", "第 {n} 个参数不是有效的 UTF-8 文本";
     ErrKeyMismatch => "the device key {path} does not belong to the book in this data dir", "设备密钥 {path} 与此数据目录中的账簿不匹配";
@@ -224,6 +235,8 @@ catalogue! {
     ErrBundleNotForThisDevice => "{path} is sealed for other members: this device may not read everything in it (ask for one made --for this device)", "{path} 是为其他成员加密的：本设备无权读取其中全部内容（请对方用 --for 为本设备生成）";
     ErrBundlePassphraseNeeded => "this bundle is sealed with a passphrase: give it (typed, or in OUTPOST_BUNDLE_PASSPHRASE)", "此数据包用密码加密：请提供密码（输入，或通过 OUTPOST_BUNDLE_PASSPHRASE）";
     ErrWrongBundlePassphrase => "wrong bundle passphrase: nothing was imported", "数据包密码错误：未导入任何内容";
+    ErrUnbalanced => "debits {debit} and credits {credit} differ: a journal entry must balance", "借方 {debit} 与贷方 {credit} 不等：凭证必须借贷平衡";
+    ErrAlreadyReversed => "journal entry {number} is reversed already by {by}", "凭证 {number} 已被 {by} 冲销";
     ErrRevoked => "device {device} is revoked: nothing is written for it", "设备 {device} 已被撤销：不再为其生成任何内容";
     ErrCatchingUp => "this device was restored from a backup and has not yet heard from another office about {doc}: connect to HQ or another office once (it may have written there after the backup)", "本设备从备份恢复，尚未从其他办公室获知 {doc} 的最新内容：请先连接一次总部或其他办公室（备份之后本设备可能在此写入过）";
     ErrNoBackupFolder => "no backup folder given, and no earlier backup to take it from", "未指定备份文件夹，也没有以前的备份可沿用";

@@ -161,6 +161,16 @@ fn core_error(lang: Lang, core: &CoreError) -> String {
         CoreError::NotAdmitted => Msg::ErrNotAdmitted.text(lang).to_string(),
         CoreError::Revoked { device } => fill(lang, Msg::ErrRevoked, &[("device", device)]),
         CoreError::CatchingUp { doc } => fill(lang, Msg::ErrCatchingUp, &[("doc", doc)]),
+        CoreError::Unbalanced { debit, credit } => fill(
+            lang,
+            Msg::ErrUnbalanced,
+            &[("debit", debit), ("credit", credit)],
+        ),
+        CoreError::AlreadyReversed { number, by } => fill(
+            lang,
+            Msg::ErrAlreadyReversed,
+            &[("number", number), ("by", by)],
+        ),
         CoreError::NotFound { kind, key } => {
             fill(lang, Msg::ErrNotFound, &[("kind", &w(kind)), ("key", key)])
         }

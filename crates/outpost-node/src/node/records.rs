@@ -4,6 +4,9 @@
 use std::path::Path;
 
 use outpost_core::{
+    Account, BalanceFilter, EntryFilter, EntryId, EntryRow, NewEntry, TrialBalance,
+};
+use outpost_core::{
     Action, Capabilities, ConflictRow, Device, Draft, ExceptionRow, ExportScope, HistoryEntry,
     ImportReport, Item, ItemEdit, ItemForm, ItemId, LevelRow, LineEdit, MovementFilter,
     MovementRow, NewItem, NewOrder, NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter,
@@ -226,6 +229,36 @@ impl Node {
     /// One task.
     pub fn task(&self, key: &str) -> Result<TaskRow> {
         self.read(|b| b.tasks().get(key))
+    }
+
+    /// Posts a journal entry; returns its number and id.
+    pub fn post_entry(&self, entry: NewEntry) -> Result<(String, EntryId)> {
+        self.write("entry.post", |b, now| b.ledger().post(entry, now))
+    }
+
+    /// Reverses a journal entry (dated `date`, today if none); the reversal's number and id.
+    pub fn reverse_entry(&self, key: &str, date: Option<&str>) -> Result<(String, EntryId)> {
+        self.write("entry.reverse", |b, now| b.ledger().reverse(key, date, now))
+    }
+
+    /// Journal entries.
+    pub fn entries(&self, filter: &EntryFilter) -> Result<Vec<EntryRow>> {
+        self.read(|b| b.ledger().list(filter))
+    }
+
+    /// One journal entry.
+    pub fn entry(&self, key: &str) -> Result<EntryRow> {
+        self.read(|b| b.ledger().get(key))
+    }
+
+    /// A trial balance of one site or of all.
+    pub fn trial_balance(&self, filter: &BalanceFilter) -> Result<TrialBalance> {
+        self.read(|b| b.ledger().trial_balance(filter))
+    }
+
+    /// The chart of accounts.
+    pub fn chart(&self) -> Result<Vec<Account>> {
+        self.read(|b| Ok(b.ledger().chart().to_vec()))
     }
 
     /// Open conflicts.

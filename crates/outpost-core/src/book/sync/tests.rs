@@ -16,6 +16,7 @@ use crate::kind::stock::StockMove;
 use crate::money::Money;
 use crate::sign::DeviceKey;
 
+mod ledger;
 mod rules;
 
 struct Org {

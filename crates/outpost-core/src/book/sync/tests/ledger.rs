@@ -1,0 +1,217 @@
+//! Journal entries against a finance member's modified program: an entry is made whole
+//! once, balanced on accounts of the chart, in its document's month and site, by its
+//! author; anything else is refused by every device that judges it.
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ObjType, ReadDoc};
+
+use super::*;
+use crate::kind::ledger::{NewEntry, NewEntryLine};
+use crate::rules::{Broken, Judge, Judged};
+
+/// A line for `post`.
+fn line(account: &str, debit: i64, credit: i64) -> NewEntryLine {
+    NewEntryLine {
+        account: account.into(),
+        debit: Money(debit),
+        credit: Money(credit),
+    }
+}
+
+/// Builds, on what `book` holds of `doc`, a change `key`'s program makes with `edit`.
+fn craft(
+    book: &mut Book,
+    key: &DeviceKey,
+    doc: &DocId,
+    edit: impl FnOnce(&mut AutoCommit),
+) -> automerge::Change {
+    let saved = book.repo.doc(doc).unwrap().save();
+    let mut d = AutoCommit::load(&saved)
+        .unwrap()
+        .with_actor(key.device_id().actor());
+    edit(&mut d);
+    let hash = d.commit().expect("a change");
+    d.document().get_change_by_hash(&hash).unwrap().clone()
+}
+
+/// Writes a whole entry as a program would, with `lines` of (account, debit, credit).
+fn put_entry(
+    d: &mut AutoCommit,
+    id: &str,
+    site: &str,
+    date: &str,
+    by: &str,
+    lines: &[(&str, i64, i64)],
+) {
+    let (_, coll) = d.get(automerge::ROOT, "entries").unwrap().unwrap();
+    let e = d.put_object(&coll, id, ObjType::Map).unwrap();
+    for (k, v) in [
+        ("number", "BJ-X-J000099"),
+        ("site", site),
+        ("date", date),
+        ("created_by", by),
+        ("memo", ""),
+        ("counterparty", ""),
+        ("link", ""),
+        ("reverses", ""),
+    ] {
+        d.put(&e, k, v).unwrap();
+    }
+    d.put(&e, "created_at", 1_i64).unwrap();
+    let list = d.put_object(&e, "lines", ObjType::List).unwrap();
+    for (i, (account, debit, credit)) in lines.iter().enumerate() {
+        let l = d.insert_object(&list, i, ObjType::Map).unwrap();
+        d.put(&l, "account", *account).unwrap();
+        d.put(&l, "debit", *debit).unwrap();
+        d.put(&l, "credit", *credit).unwrap();
+    }
+}
+
+#[test]
+fn crafted_journal_entries_are_refused_and_honest_ones_pass() {
+    let mut org = Org::new();
+    let (mut finance, key) = org.admit("Qian", Role::Finance, "BJ");
+    let t = org.tick();
+    let today = t.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let (number, id) = finance
+        .ledger()
+        .post(
+            NewEntry {
+                site: Some("BJ".into()),
+                memo: "cash sale".into(),
+                lines: vec![line("1001", 500, 0), line("6001", 0, 500)],
+                ..NewEntry::default()
+            },
+            t,
+        )
+        .unwrap();
+    assert!(number.starts_with("BJ-"));
+    let doc = DocId::Ledger {
+        site: SiteCode::parse("BJ").unwrap(),
+        month: Month::of(t),
+    };
+    let hq_id = org.hq_id.clone();
+    assert!(sync_pair(
+        &mut org.hq,
+        &hq_id,
+        &mut finance,
+        &key.device_id(),
+        &doc,
+        10
+    ));
+    assert_eq!(org.hq.ledger().get(&number).unwrap().total, Money(500));
+
+    let me = key.device_id().to_string();
+    let date = today.to_string();
+    let verdict = |org: &mut Org, change: &automerge::Change| {
+        let hq = &mut org.hq;
+        let author = crate::access::member(hq.repo.db(), &key.device_id())
+            .unwrap()
+            .unwrap();
+        let held = hq.repo.doc(&doc).unwrap().clone();
+        let judge = Judge::new(&doc, &held, hq.repo.db());
+        match judge.judge(change, &author, crate::rules::RULES_VERSION) {
+            Judged::Keeps(_) => Ok(()),
+            Judged::Breaks(broken) => Err(broken),
+            Judged::Early | Judged::AfterMerge => panic!("its dependencies are here"),
+        }
+    };
+
+    let honest = craft(&mut finance, &key, &doc, |d| {
+        put_entry(
+            d,
+            "e-honest",
+            "BJ",
+            &date,
+            &me,
+            &[("1002", 700, 0), ("2202", 0, 700)],
+        );
+    });
+    assert_eq!(verdict(&mut org, &honest), Ok(()));
+
+    let other_month = format!("{}-01-15", today.year() - 1);
+    type Edit<'a> = Box<dyn FnOnce(&mut AutoCommit) + 'a>;
+    let entry = id.to_string();
+    let cases: Vec<(&str, Edit<'_>)> = vec![
+        (
+            "does not balance",
+            Box::new(|d| {
+                put_entry(
+                    d,
+                    "e1",
+                    "BJ",
+                    &date,
+                    &me,
+                    &[("1002", 700, 0), ("2202", 0, 699)],
+                )
+            }),
+        ),
+        (
+            "not in the chart",
+            Box::new(|d| put_entry(d, "e2", "BJ", &date, &me, &[("9999", 1, 0), ("2202", 0, 1)])),
+        ),
+        (
+            "both a debit and a credit",
+            Box::new(|d| put_entry(d, "e3", "BJ", &date, &me, &[("1002", 5, 5), ("2202", 0, 0)])),
+        ),
+        (
+            "1 lines",
+            Box::new(|d| put_entry(d, "e4", "BJ", &date, &me, &[("1002", 0, 0)])),
+        ),
+        (
+            "outside its document's month",
+            Box::new(|d| {
+                put_entry(
+                    d,
+                    "e5",
+                    "BJ",
+                    &other_month,
+                    &me,
+                    &[("1002", 1, 0), ("2202", 0, 1)],
+                )
+            }),
+        ),
+        (
+            "another site",
+            Box::new(|d| put_entry(d, "e6", "SH", &date, &me, &[("1002", 1, 0), ("2202", 0, 1)])),
+        ),
+        (
+            "another device",
+            Box::new(|d| {
+                put_entry(
+                    d,
+                    "e7",
+                    "BJ",
+                    &date,
+                    hq_id.as_str(),
+                    &[("1002", 1, 0), ("2202", 0, 1)],
+                )
+            }),
+        ),
+        (
+            "changes a posted journal entry",
+            Box::new(|d| {
+                let (_, coll) = d.get(automerge::ROOT, "entries").unwrap().unwrap();
+                let (_, e) = d.get(&coll, entry.as_str()).unwrap().unwrap();
+                let (_, lines) = d.get(&e, "lines").unwrap().unwrap();
+                let (_, first) = d.get(&lines, 0).unwrap().unwrap();
+                d.put(&first, "debit", 50_000_i64).unwrap();
+            }),
+        ),
+        (
+            "changes a posted journal entry",
+            Box::new(|d| {
+                let (_, coll) = d.get(automerge::ROOT, "entries").unwrap().unwrap();
+                let (_, e) = d.get(&coll, entry.as_str()).unwrap().unwrap();
+                d.put(&e, "memo", "rewritten").unwrap();
+            }),
+        ),
+    ];
+    for (words, edit) in cases {
+        let change = craft(&mut finance, &key, &doc, edit);
+        match verdict(&mut org, &change) {
+            Err(Broken::Rule(why)) => assert!(why.contains(words), "{why} (expected {words})"),
+            other => panic!("expected a refusal about {words}, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The journal: each site's entries in its `ledger/<site>/<yyyy-mm>` documents, read and
+//! written by finance, managers and admins only (auditors read). An entry is written whole
+//! once and never changed; its lines balance on accounts of the chart ([`chart`]); a
+//! mistake is corrected by a reversing entry. Balances are sums of lines, never stored.
+
+pub mod chart;
+mod model;
+mod query;
+mod rules;
+mod write;
+
+use std::collections::BTreeMap;
+
+use automerge::{Automerge, ObjId};
+use rusqlite::{Connection, params};
+
+use super::{Collection, Names};
+use crate::doc_id::{DocId, DocKind};
+use crate::error::Result;
+use crate::exception::{ExceptionRow, push_rows};
+use crate::id::EntryId;
+use crate::record::RecordRef;
+use crate::repo::Repo;
+use crate::schema::{RawConflict, View};
+
+pub use chart::{Account, AccountClass, Side};
+pub use query::{BalanceFilter, BalanceRow, EntryFilter, EntryLineRow, EntryRow, TrialBalance};
+pub use write::{NewEntry, NewEntryLine};
+
+/// The collection of journal entries.
+pub(crate) const ENTRIES: &str = "entries";
+
+fn entry_ref(id: &EntryId) -> RecordRef {
+    RecordRef::new(ENTRIES, id.as_str())
+}
+
+/// The journal kind, as the book drives it.
+pub(crate) struct Kind;
+
+impl super::RecordKind for Kind {
+    fn collections(&self) -> &'static [Collection] {
+        &[Collection {
+            name: ENTRIES,
+            record: "entry",
+            docs: &[DocKind::Ledger],
+        }]
+    }
+
+    fn tables(&self) -> &'static str {
+        "CREATE TABLE IF NOT EXISTS journal_entries (
+             id TEXT PRIMARY KEY, number TEXT NOT NULL, doc TEXT NOT NULL, site TEXT NOT NULL,
+             date TEXT NOT NULL, memo TEXT NOT NULL, counterparty TEXT NOT NULL,
+             link TEXT NOT NULL, reverses TEXT, created_at INTEGER NOT NULL,
+             created_by TEXT NOT NULL) STRICT;
+         CREATE INDEX IF NOT EXISTS journal_entries_by_number ON journal_entries(number);
+         CREATE INDEX IF NOT EXISTS journal_entries_by_site ON journal_entries(site, date);
+         CREATE INDEX IF NOT EXISTS journal_entries_by_reversed ON journal_entries(reverses);
+         CREATE TABLE IF NOT EXISTS journal_lines (
+             entry_id TEXT NOT NULL, line_no INTEGER NOT NULL, account TEXT NOT NULL,
+             debit INTEGER NOT NULL, credit INTEGER NOT NULL, PRIMARY KEY (entry_id, line_no)
+         ) STRICT, WITHOUT ROWID;
+         CREATE INDEX IF NOT EXISTS journal_lines_by_account ON journal_lines(account);"
+    }
+
+    fn table_names(&self) -> &'static [&'static str] {
+        &["journal_entries", "journal_lines"]
+    }
+
+    fn check_record(
+        &self,
+        cx: &crate::rules::Context<'_>,
+        change: &crate::rules::RecordChange,
+    ) -> std::result::Result<(), crate::rules::Broken> {
+        rules::check(cx, change)
+    }
+
+    fn project(
+        &self,
+        db: &Connection,
+        doc_id: &DocId,
+        view: View<'_, Automerge>,
+        rec: &RecordRef,
+        obj: Option<ObjId>,
+        c: &mut Vec<RawConflict>,
+    ) -> Result<()> {
+        let key = rec.key.as_str();
+        db.prepare_cached("DELETE FROM journal_entries WHERE id = ?1")?
+            .execute([key])?;
+        db.prepare_cached("DELETE FROM journal_lines WHERE entry_id = ?1")?
+            .execute([key])?;
+        let Some(e) = obj.and_then(|obj| model::read_entry(view, key, obj, c)) else {
+            return Ok(());
+        };
+        db.prepare_cached(
+            "INSERT INTO journal_entries VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?
+        .execute(params![
+            e.id.as_str(),
+            e.number,
+            doc_id.to_string(),
+            e.site.as_str(),
+            e.date,
+            e.memo,
+            e.counterparty,
+            e.link,
+            e.reverses.as_ref().map(EntryId::as_str),
+            e.created_at_ms,
+            e.created_by.as_str(),
+        ])?;
+        let mut stmt =
+            db.prepare_cached("INSERT INTO journal_lines VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        for (i, l) in e.lines.iter().enumerate() {
+            stmt.execute(params![
+                e.id.as_str(),
+                i as i64,
+                l.account,
+                l.debit,
+                l.credit
+            ])?;
+        }
+        Ok(())
+    }
+
+    fn locate(&self, db: &Connection, key: &str) -> Result<Option<(RecordRef, DocId)>> {
+        Ok(query::locate(db, key)
+            .ok()
+            .map(|(id, doc)| (entry_ref(&id), doc)))
+    }
+
+    fn label(&self, db: &Connection, rec: &RecordRef) -> Result<Option<String>> {
+        Ok(rusqlite::OptionalExtension::optional(
+            db.prepare_cached("SELECT number FROM journal_entries WHERE id = ?1")?
+                .query_row([&rec.key], |r| r.get(0)),
+        )?)
+    }
+
+    fn fields(
+        &self,
+        view: View<'_, Automerge>,
+        rec: &RecordRef,
+        obj: ObjId,
+        _names: &Names,
+    ) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        if let Some(e) = model::read_entry(view, &rec.key, obj, &mut Vec::new()) {
+            out.insert("date".into(), e.date);
+            out.insert("memo".into(), e.memo);
+            out.insert("counterparty".into(), e.counterparty);
+            out.insert("link".into(), e.link);
+            for (i, l) in e.lines.iter().enumerate() {
+                let side = if l.debit > 0 { "debit" } else { "credit" };
+                let amount = crate::Money(l.debit.max(l.credit));
+                out.insert(
+                    format!("line {}", i + 1),
+                    format!("{} {side} {amount}", l.account),
+                );
+            }
+        }
+        out
+    }
+
+    fn exceptions(
+        &self,
+        db: &Connection,
+        _stock_site: Option<&crate::code::SiteCode>,
+        out: &mut Vec<ExceptionRow>,
+    ) -> Result<()> {
+        // Two finance devices apart may each reverse one entry: it then counts back twice.
+        push_rows(
+            db,
+            "entry_reversed_twice",
+            "SELECT o.number, 1, count(*) FROM journal_entries r
+             JOIN journal_entries o ON o.id = r.reverses
+             GROUP BY r.reverses HAVING count(*) > 1 ORDER BY o.number",
+            [],
+            out,
+        )
+    }
+}
+
+/// The journal: [`crate::Book::ledger`].
+pub struct Ledger<'a> {
+    pub(crate) repo: &'a mut Repo,
+}

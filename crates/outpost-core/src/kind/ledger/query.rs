@@ -1,0 +1,259 @@
+//! Reading the journal and its balances from the projections.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::Ledger;
+use super::chart::{self, Side};
+use crate::doc_id::DocId;
+use crate::error::{Error, Result};
+use crate::id::EntryId;
+use crate::money::Money;
+
+/// Which entries to list.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[serde(default, deny_unknown_fields)]
+pub struct EntryFilter {
+    /// Only this site's.
+    pub site: Option<String>,
+    /// Only entries dated in this month (`2026-11`).
+    pub month: Option<String>,
+    /// Only entries with a line on this account.
+    pub account: Option<String>,
+}
+
+/// One line of an entry, as shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EntryLineRow {
+    /// The account's code.
+    pub account: String,
+    /// Debit.
+    pub debit: Money,
+    /// Credit.
+    pub credit: Money,
+}
+
+/// One journal entry, as shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EntryRow {
+    /// Id.
+    pub id: EntryId,
+    /// Human number.
+    pub number: String,
+    /// Site.
+    pub site: String,
+    /// Accounting date.
+    pub date: String,
+    /// What it is for.
+    pub memo: String,
+    /// The party.
+    pub counterparty: String,
+    /// Linked record.
+    pub link: String,
+    /// The number of the entry it reverses.
+    pub reverses: Option<String>,
+    /// The numbers of the entries that reverse it (two: reversed twice while apart).
+    pub reversed_by: Vec<String>,
+    /// Total of its debits (= its credits).
+    pub total: Money,
+    /// Who wrote it (device code).
+    pub created_by: String,
+    /// When (ms).
+    pub created_at_ms: i64,
+    /// Its lines.
+    pub lines: Vec<EntryLineRow>,
+}
+
+/// Which balances to sum.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(optional_fields))]
+#[serde(default, deny_unknown_fields)]
+pub struct BalanceFilter {
+    /// One site's books; every site's together if none.
+    pub site: Option<String>,
+    /// Entries dated up to this day (`YYYY-MM-DD`), every entry if none.
+    pub through: Option<String>,
+}
+
+/// One account's totals in a trial balance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BalanceRow {
+    /// The account.
+    pub account: chart::Account,
+    /// Sum of its debits.
+    pub debit: Money,
+    /// Sum of its credits.
+    pub credit: Money,
+    /// Its balance on its normal side (negative when it fell on the other side).
+    pub balance: Money,
+}
+
+/// A trial balance: every account with entries, and the totals, which are equal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TrialBalance {
+    /// Accounts in code order.
+    pub rows: Vec<BalanceRow>,
+    /// Sum of every debit.
+    pub debit: Money,
+    /// Sum of every credit.
+    pub credit: Money,
+}
+
+/// The id and document of an entry given its number or id.
+pub(crate) fn locate(db: &Connection, key: &str) -> Result<(EntryId, DocId)> {
+    let key = key.trim();
+    let found: Option<(String, String)> = db
+        .query_row(
+            "SELECT id, doc FROM journal_entries WHERE number = ?1 COLLATE NOCASE OR id = ?1 LIMIT 1",
+            [key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (id, doc) = found.ok_or_else(|| Error::not_found("journal entry", key))?;
+    Ok((EntryId::from_stored(id), DocId::parse(&doc)?))
+}
+
+/// The number of an entry reversing `id`, if any.
+pub(crate) fn reversed_by(db: &Connection, id: &EntryId) -> Result<Option<String>> {
+    Ok(db
+        .prepare_cached(
+            "SELECT number FROM journal_entries WHERE reverses = ?1 ORDER BY number LIMIT 1",
+        )?
+        .query_row([id.as_str()], |r| r.get(0))
+        .optional()?)
+}
+
+impl Ledger<'_> {
+    /// The chart of accounts.
+    pub fn chart(&self) -> &'static [chart::Account] {
+        chart::CHART
+    }
+
+    /// Entries, newest date first.
+    pub fn list(&self, filter: &EntryFilter) -> Result<Vec<EntryRow>> {
+        let db = self.repo.db();
+        let month = filter.month.as_deref().map(str::trim);
+        if let Some(m) = month {
+            crate::doc_id::Month::parse(m)?;
+        }
+        let mut stmt = db.prepare_cached(
+            "SELECT e.id, e.number, e.site, e.date, e.memo, e.counterparty, e.link,
+                    (SELECT r.number FROM journal_entries r WHERE r.id = e.reverses),
+                    coalesce((SELECT code FROM devices d WHERE d.id = e.created_by), substr(e.created_by, 1, 8)),
+                    e.created_at,
+                    (SELECT sum(debit) FROM journal_lines l WHERE l.entry_id = e.id)
+             FROM journal_entries e
+             WHERE (?1 IS NULL OR e.site = ?1) AND (?2 IS NULL OR substr(e.date, 1, 7) = ?2)
+               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM journal_lines l
+                                         WHERE l.entry_id = e.id AND l.account = ?3))
+             ORDER BY e.date DESC, e.number DESC",
+        )?;
+        let mut rows: Vec<EntryRow> = stmt
+            .query_map(
+                params![
+                    filter.site.as_deref().map(str::trim).map(str::to_uppercase),
+                    month,
+                    filter.account.as_deref().map(str::trim)
+                ],
+                |r| {
+                    Ok(EntryRow {
+                        id: EntryId::from_stored(r.get(0)?),
+                        number: r.get(1)?,
+                        site: r.get(2)?,
+                        date: r.get(3)?,
+                        memo: r.get(4)?,
+                        counterparty: r.get(5)?,
+                        link: r.get(6)?,
+                        reverses: r.get(7)?,
+                        reversed_by: Vec::new(),
+                        created_by: r.get(8)?,
+                        created_at_ms: r.get(9)?,
+                        total: Money(r.get::<_, Option<i64>>(10)?.unwrap_or(0)),
+                        lines: Vec::new(),
+                    })
+                },
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut lines = db.prepare_cached(
+            "SELECT account, debit, credit FROM journal_lines WHERE entry_id = ?1 ORDER BY line_no",
+        )?;
+        let mut reversals = db.prepare_cached(
+            "SELECT number FROM journal_entries WHERE reverses = ?1 ORDER BY number",
+        )?;
+        for row in &mut rows {
+            row.lines = lines
+                .query_map([row.id.as_str()], |r| {
+                    Ok(EntryLineRow {
+                        account: r.get(0)?,
+                        debit: Money(r.get(1)?),
+                        credit: Money(r.get(2)?),
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            row.reversed_by = reversals
+                .query_map([row.id.as_str()], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+        }
+        Ok(rows)
+    }
+
+    /// One entry by number or id.
+    pub fn get(&self, key: &str) -> Result<EntryRow> {
+        let (id, _) = locate(self.repo.db(), key)?;
+        self.list(&EntryFilter::default())?
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or_else(|| Error::not_found("journal entry", key))
+    }
+
+    /// The trial balance of one site, or of every site together.
+    pub fn trial_balance(&self, filter: &BalanceFilter) -> Result<TrialBalance> {
+        if let Some(day) = filter.through.as_deref() {
+            super::write::parse_date(day)?;
+        }
+        let mut stmt = self.repo.db().prepare_cached(
+            "SELECT l.account, sum(l.debit), sum(l.credit)
+             FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+             WHERE (?1 IS NULL OR e.site = ?1) AND (?2 IS NULL OR e.date <= ?2)
+             GROUP BY l.account ORDER BY l.account",
+        )?;
+        let sums: Vec<(String, i64, i64)> = stmt
+            .query_map(
+                params![
+                    filter.site.as_deref().map(str::trim).map(str::to_uppercase),
+                    filter.through.as_deref().map(str::trim)
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut tb = TrialBalance {
+            rows: Vec::new(),
+            debit: Money::ZERO,
+            credit: Money::ZERO,
+        };
+        for (code, debit, credit) in sums {
+            // Entries name only accounts of the chart (checked on every path in).
+            let Some(account) = chart::find(&code) else {
+                continue;
+            };
+            let balance = match account.normal {
+                Side::Debit => debit - credit,
+                Side::Credit => credit - debit,
+            };
+            tb.debit.0 += debit;
+            tb.credit.0 += credit;
+            tb.rows.push(BalanceRow {
+                account: *account,
+                debit: Money(debit),
+                credit: Money(credit),
+                balance: Money(balance),
+            });
+        }
+        Ok(tb)
+    }
+}

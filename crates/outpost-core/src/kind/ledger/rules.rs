@@ -1,0 +1,82 @@
+//! The rules a journal entry keeps when it arrives from elsewhere: made whole by one
+//! change and never touched after; its site is its document's, its date in its
+//! document's month, its author the change's; its lines balanced on accounts of the chart.
+
+use super::model::{Line, lines_problem};
+use crate::rules::{
+    Broken, Context, RecordChange, Scalar, Write, append_only, broken, names_author, of_doc_site,
+};
+
+/// Fields written when an entry is made.
+const FIELDS: &[&str] = &[
+    "number",
+    "site",
+    "date",
+    "created_at",
+    "created_by",
+    "memo",
+    "counterparty",
+    "link",
+    "reverses",
+    "lines",
+];
+/// Fields of a line.
+const LINE_FIELDS: &[&str] = &["account", "debit", "credit"];
+
+/// Checks what `change` does to one entry.
+pub(super) fn check(cx: &Context<'_>, change: &RecordChange) -> Result<(), Broken> {
+    if !change.made {
+        return Err(broken(
+            "it changes a posted journal entry (a posted entry is corrected by a reversal)",
+        ));
+    }
+    for op in &change.ops {
+        if let Some(checked) = append_only(op, "lines", LINE_FIELDS, "a journal entry's line") {
+            checked?;
+            continue;
+        }
+        let key = op.key.as_deref().unwrap_or_default();
+        let is_list = key == "lines" && matches!(op.write, Write::Make);
+        if !op.path.is_empty() || !FIELDS.contains(&key) || (key == "lines" && !is_list) {
+            return Err(broken(format!("a journal entry with a field {key}")));
+        }
+    }
+    let fields = change.fields();
+    of_doc_site(cx, &fields, "a journal entry")?;
+    names_author(cx, &fields, "created_by", "a journal entry")?;
+    let date = fields
+        .get("date")
+        .and_then(|d| d.text())
+        .unwrap_or_default();
+    let in_month = date
+        .parse::<jiff::civil::Date>()
+        .ok()
+        .zip(cx.doc_id.month())
+        .is_some_and(|(d, m)| d.year() == m.year && d.month() == m.month);
+    if !in_month {
+        return Err(broken("a journal entry dated outside its document's month"));
+    }
+    let lines: Vec<Line> = change
+        .appended("lines")
+        .iter()
+        .map(|l| {
+            let int = |k: &str| match l.get(k) {
+                Some(Scalar::Int(v)) => *v,
+                _ => -1,
+            };
+            Line {
+                account: l
+                    .get("account")
+                    .and_then(|a| a.text())
+                    .unwrap_or_default()
+                    .to_string(),
+                debit: int("debit"),
+                credit: int("credit"),
+            }
+        })
+        .collect();
+    match lines_problem(&lines) {
+        Some(problem) => Err(broken(problem.reason())),
+        None => Ok(()),
+    }
+}

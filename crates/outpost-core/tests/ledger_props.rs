@@ -1,0 +1,202 @@
+//! Property test of the journal's merge: random entries and reversals posted at 2–4
+//! replicas (an admin and finance at two sites, real SQLite files), bundles exchanged in
+//! random order, then a full exchange. Every replica must hold the same entries and the
+//! same trial balances, per site and consolidated; every entry and every trial balance
+//! must balance; no entry number may repeat.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{Clock, admit, book_key, org};
+use outpost_core::*;
+use proptest::prelude::*;
+
+const SITES: [&str; 2] = ["SH", "BJ"];
+/// Debit and credit accounts of the entries posted: sales, purchases, receipts, wages.
+const PAIRS: [(&str, &str); 4] = [
+    ("1122", "6001"),
+    ("1405", "2202"),
+    ("1002", "1122"),
+    ("6602", "2211"),
+];
+
+#[derive(Clone, Debug)]
+enum Op {
+    Post {
+        r: usize,
+        site: usize,
+        pair: usize,
+        fen: i64,
+        split: bool,
+    },
+    Reverse {
+        r: usize,
+        which: usize,
+    },
+    Sync {
+        from: usize,
+        to: usize,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let r = 0..4usize;
+    prop_oneof![
+        4 => (r.clone(), 0..2usize, 0..4usize, 1..1_000_000i64, any::<bool>())
+            .prop_map(|(r, site, pair, fen, split)| Op::Post { r, site, pair, fen, split }),
+        1 => (r.clone(), 0..8usize).prop_map(|(r, which)| Op::Reverse { r, which }),
+        3 => (r.clone(), r).prop_map(|(from, to)| Op::Sync { from, to }),
+    ]
+}
+
+fn exchange(books: &mut [Book], from: usize, to: usize, clock: &mut Clock) {
+    if from == to {
+        return;
+    }
+    let bundle = books[from]
+        .export_bundle(&ExportScope::Everything, clock.tick())
+        .unwrap();
+    books[to].import_bundle(&bundle, clock.tick()).unwrap();
+}
+
+fn run(n: usize, ops: Vec<Op>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut clock = Clock::new();
+    let mut first = Book::create(
+        &dir.path().join("r0.sqlite3"),
+        &book_key(),
+        org("SH"),
+        DeviceKey::generate().unwrap(),
+        clock.tick(),
+    )
+    .unwrap();
+    first
+        .sites()
+        .add(&SiteCode::parse("BJ").unwrap(), "Beijing", clock.tick())
+        .unwrap();
+    let mut books = vec![first];
+    for i in 1..n {
+        let book = admit(
+            &mut books[0],
+            &dir.path().join(format!("r{i}.sqlite3")),
+            SITES[i % 2],
+            Role::Finance,
+            &format!("Finance {i}"),
+            DeviceKey::generate().unwrap(),
+            &mut clock,
+        );
+        books.push(book);
+    }
+    for op in ops {
+        match op {
+            Op::Post {
+                r,
+                site,
+                pair,
+                fen,
+                split,
+            } => {
+                let (debit, credit) = PAIRS[pair];
+                let mut lines = vec![NewEntryLine {
+                    account: debit.into(),
+                    debit: Money(fen),
+                    credit: Money::ZERO,
+                }];
+                let half = fen / 2;
+                if split && half > 0 {
+                    // Two credit lines summing to the debit.
+                    for part in [half, fen - half] {
+                        lines.push(NewEntryLine {
+                            account: credit.into(),
+                            debit: Money::ZERO,
+                            credit: Money(part),
+                        });
+                    }
+                } else {
+                    lines.push(NewEntryLine {
+                        account: credit.into(),
+                        debit: Money::ZERO,
+                        credit: Money(fen),
+                    });
+                }
+                let new = NewEntry {
+                    site: Some(SITES[site].into()),
+                    lines,
+                    ..NewEntry::default()
+                };
+                books[r % n].ledger().post(new, clock.tick()).unwrap();
+            }
+            Op::Reverse { r, which } => {
+                let book = &mut books[r % n];
+                let entries = book.ledger().list(&EntryFilter::default()).unwrap();
+                if let Some(e) = entries.get(which % entries.len().max(1)) {
+                    // Refused when this replica knows it reversed already: that is fine.
+                    let _ = book.ledger().reverse(&e.number, None, clock.tick());
+                }
+            }
+            Op::Sync { from, to } => exchange(&mut books, from % n, to % n, &mut clock),
+        }
+    }
+    for _ in 0..2 {
+        for from in 0..n {
+            for to in 0..n {
+                exchange(&mut books, from, to, &mut clock);
+            }
+        }
+    }
+
+    let filters: Vec<BalanceFilter> = SITES
+        .iter()
+        .map(|s| Some(s.to_string()))
+        .chain([None])
+        .map(|site| BalanceFilter {
+            site,
+            through: None,
+        })
+        .collect();
+    let first_entries = books[0].ledger().list(&EntryFilter::default()).unwrap();
+    let numbers: BTreeSet<&str> = first_entries.iter().map(|e| e.number.as_str()).collect();
+    assert_eq!(
+        numbers.len(),
+        first_entries.len(),
+        "an entry number repeats"
+    );
+    for e in &first_entries {
+        let debit: i64 = e.lines.iter().map(|l| l.debit.0).sum();
+        let credit: i64 = e.lines.iter().map(|l| l.credit.0).sum();
+        assert_eq!(debit, credit, "{}", e.number);
+        assert_eq!(e.total.0, debit);
+    }
+    let first_tbs: Vec<TrialBalance> = filters
+        .iter()
+        .map(|f| books[0].ledger().trial_balance(f).unwrap())
+        .collect();
+    for tb in &first_tbs {
+        assert_eq!(tb.debit, tb.credit);
+    }
+    // Consolidated = the sum of the sites.
+    assert_eq!(
+        first_tbs[2].debit.0,
+        first_tbs[0].debit.0 + first_tbs[1].debit.0
+    );
+    for book in &mut books[1..] {
+        assert_eq!(
+            book.ledger().list(&EntryFilter::default()).unwrap(),
+            first_entries
+        );
+        for (f, tb) in filters.iter().zip(&first_tbs) {
+            assert_eq!(&book.ledger().trial_balance(f).unwrap(), tb);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn journals_merge_to_one_balanced_ledger(n in 2..=4usize, ops in prop::collection::vec(op(), 1..30)) {
+        run(n, ops);
+    }
+}

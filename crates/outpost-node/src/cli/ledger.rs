@@ -1,0 +1,215 @@
+//! `outpost ledger …`: the journal, its chart of accounts and trial balances.
+
+use outpost_core::{BalanceFilter, EntryFilter, EntryRow, Money, NewEntry, NewEntryLine};
+use outpost_node::i18n::{Lang, Msg};
+use outpost_node::{Node, Result};
+use serde_json::json;
+
+use super::args::*;
+use super::out::{Out, outln};
+use super::table::Table;
+
+pub(super) fn ledger(node: &Node, cmd: LedgerCmd, out: &Out) -> Result<()> {
+    match cmd {
+        LedgerCmd::Accounts => {
+            let chart = node.chart()?;
+            out.json(&json!(chart));
+            let mut t = Table::new(out.headers(&[Msg::ColCode, Msg::ColName, Msg::ColClass]));
+            for a in &chart {
+                t.row(vec![
+                    a.code.to_string(),
+                    account_name(out.lang, a.code, &chart),
+                    out.word(a.class.as_str()),
+                ]);
+            }
+            print(out, &t);
+        }
+        LedgerCmd::Post {
+            lines,
+            site,
+            date,
+            memo,
+            counterparty,
+            link,
+        } => {
+            let lines = lines
+                .iter()
+                .map(|l| parse_line(l))
+                .collect::<Result<Vec<_>>>()?;
+            let (number, id) = node.post_entry(NewEntry {
+                site,
+                date,
+                memo,
+                counterparty,
+                link,
+                lines,
+            })?;
+            out.say(Msg::EntryPosted, &[("number", &number)]);
+            out.json(&json!({"number": number, "id": id}));
+        }
+        LedgerCmd::List {
+            site,
+            month,
+            account,
+        } => {
+            let rows = node.entries(&EntryFilter {
+                site,
+                month,
+                account,
+            })?;
+            out.json(&json!(rows));
+            let mut t = Table::new(out.headers(&[
+                Msg::ColNumber,
+                Msg::ColDate,
+                Msg::ColSite,
+                Msg::ColMemo,
+                Msg::ColParty,
+                Msg::ColTotal,
+            ]))
+            .right(&[5]);
+            for r in &rows {
+                t.row(vec![
+                    r.number.clone(),
+                    r.date.clone(),
+                    r.site.clone(),
+                    r.memo.clone(),
+                    r.counterparty.clone(),
+                    r.total.to_string(),
+                ]);
+            }
+            print(out, &t);
+        }
+        LedgerCmd::Show { entry } => {
+            let row = node.entry(&entry)?;
+            out.json(&json!(row));
+            show(node, out, &row)?;
+        }
+        LedgerCmd::Reverse { entry, date } => {
+            let (number, id) = node.reverse_entry(&entry, date.as_deref())?;
+            out.say(
+                Msg::EntryReversed,
+                &[("entry", &entry.as_str()), ("number", &number)],
+            );
+            out.json(&json!({"number": number, "id": id, "reverses": entry}));
+        }
+        LedgerCmd::Balances { site, through } => {
+            let tb = node.trial_balance(&BalanceFilter { site, through })?;
+            out.json(&json!(tb));
+            let chart = node.chart()?;
+            let mut t = Table::new(out.headers(&[
+                Msg::ColCode,
+                Msg::ColAccount,
+                Msg::ColDebit,
+                Msg::ColCredit,
+                Msg::ColBalance,
+            ]))
+            .right(&[2, 3, 4]);
+            for r in &tb.rows {
+                t.row(vec![
+                    r.account.code.to_string(),
+                    account_name(out.lang, r.account.code, &chart),
+                    r.debit.to_string(),
+                    r.credit.to_string(),
+                    r.balance.to_string(),
+                ]);
+            }
+            print(out, &t);
+            out.say(
+                Msg::TrialBalanced,
+                &[("debit", &tb.debit), ("credit", &tb.credit)],
+            );
+        }
+    }
+    Ok(())
+}
+
+fn print(out: &Out, t: &Table) {
+    if !out.json {
+        outln!(out, "{}", t.render());
+    }
+}
+
+/// An entry with its lines.
+fn show(node: &Node, out: &Out, row: &EntryRow) -> Result<()> {
+    if out.json {
+        return Ok(());
+    }
+    outln!(
+        out,
+        "{}  {}  {}  {}",
+        row.number,
+        row.date,
+        row.site,
+        row.memo
+    );
+    if !row.counterparty.is_empty() {
+        outln!(
+            out,
+            "{}: {}",
+            Msg::ColParty.text(out.lang),
+            row.counterparty
+        );
+    }
+    let chart = node.chart()?;
+    let mut t =
+        Table::new(out.headers(&[Msg::ColCode, Msg::ColAccount, Msg::ColDebit, Msg::ColCredit]))
+            .right(&[2, 3]);
+    let shown = |m: Money| {
+        if m == Money::ZERO {
+            String::new()
+        } else {
+            m.to_string()
+        }
+    };
+    for l in &row.lines {
+        t.row(vec![
+            l.account.clone(),
+            account_name(out.lang, &l.account, &chart),
+            shown(l.debit),
+            shown(l.credit),
+        ]);
+    }
+    outln!(out, "{}", t.render());
+    Ok(())
+}
+
+/// The account's name in the language of messages.
+fn account_name(lang: Lang, code: &str, chart: &[outpost_core::Account]) -> String {
+    chart
+        .iter()
+        .find(|a| a.code == code)
+        .map(|a| match lang {
+            Lang::Zh => a.name_zh.to_string(),
+            Lang::En => a.name_en.to_string(),
+        })
+        .unwrap_or_default()
+}
+
+/// Parses `1002:debit:113.00` (also `d`/`c`, 借/贷).
+fn parse_line(text: &str) -> Result<NewEntryLine> {
+    let bad = || {
+        outpost_node::Error::Core(outpost_core::Error::invalid(
+            "line",
+            text,
+            outpost_core::Rule::Format {
+                example: "1002:debit:113.00",
+            },
+        ))
+    };
+    let mut parts = text.splitn(3, ':');
+    let (Some(account), Some(side), Some(amount)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    let amount = Money::parse(amount)?;
+    let (debit, credit) = match side.trim().to_lowercase().as_str() {
+        "debit" | "d" | "dr" | "借" => (amount, Money::ZERO),
+        "credit" | "c" | "cr" | "贷" => (Money::ZERO, amount),
+        _ => return Err(bad()),
+    };
+    Ok(NewEntryLine {
+        account: account.trim().to_string(),
+        debit,
+        credit,
+    })
+}
