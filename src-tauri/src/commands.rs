@@ -4,6 +4,9 @@
 //! language. Forms arrive as typed; no rule lives here.
 
 use outpost_node::api::{
+    Account, BalanceFilter, EntryFilter, EntryForm, EntryId, EntryRow, TrialBalance,
+};
+use outpost_node::api::{
     Action, BackupSchedule, ConflictRow, Decision, Device, Draft, ExceptionRow, HeldChange,
     HistoryEntry, HostStatus, ImportReport, Invite, Item, ItemForm, ItemId, LastBackup, LevelRow,
     MovementFilter, MovementRow, NewInvite, NewOrg, OrderDetail, OrderFilter, OrderForm, OrderId,
@@ -248,6 +251,36 @@ pub async fn transfers_in_transit(host: State<'_, Host>) -> Reply<Vec<Transit>> 
 #[tauri::command]
 pub async fn record_stock(host: State<'_, Host>, entry: StockEntry) -> Reply<Option<SentTransfer>> {
     on_node(&host, move |n| n.record_stock(entry)).await
+}
+
+/// The chart of accounts.
+#[tauri::command]
+pub async fn chart(host: State<'_, Host>) -> Reply<Vec<Account>> {
+    on_node(&host, move |n| n.chart()).await
+}
+
+/// Journal entries.
+#[tauri::command]
+pub async fn entries(host: State<'_, Host>, filter: EntryFilter) -> Reply<Vec<EntryRow>> {
+    on_node(&host, move |n| n.entries(&filter)).await
+}
+
+/// Posts the journal entry form; returns the entry's number and id.
+#[tauri::command]
+pub async fn save_entry(host: State<'_, Host>, form: EntryForm) -> Reply<(String, EntryId)> {
+    on_node(&host, move |n| n.save_entry(form)).await
+}
+
+/// Reverses a journal entry today; returns the reversal's number and id.
+#[tauri::command]
+pub async fn reverse_entry(host: State<'_, Host>, key: String) -> Reply<(String, EntryId)> {
+    on_node(&host, move |n| n.reverse_entry(&key, None)).await
+}
+
+/// A trial balance of one site or of every site.
+#[tauri::command]
+pub async fn trial_balance(host: State<'_, Host>, filter: BalanceFilter) -> Reply<TrialBalance> {
+    on_node(&host, move |n| n.trial_balance(&filter)).await
 }
 
 /// Tasks.

@@ -134,6 +134,11 @@ pub fn configure<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R
             commands::movements,
             commands::transfers_in_transit,
             commands::record_stock,
+            commands::chart,
+            commands::entries,
+            commands::save_entry,
+            commands::reverse_entry,
+            commands::trial_balance,
             commands::tasks,
             commands::task,
             commands::save_task,
@@ -174,9 +179,16 @@ pub fn run() {
     tracing_subscriber::fmt().with_max_level(level).init();
     let context = tauri::generate_context!();
     let options = Options::from_env(&context.config().identifier);
-    let app = configure(tauri::Builder::default(), options);
-    if let Err(e) = app.run(context) {
-        tracing::error!(error = %e, "the desktop app stopped");
-        std::process::exit(1);
-    }
+    let app = match configure(tauri::Builder::default(), options).build(context) {
+        Ok(app) => app,
+        Err(e) => {
+            tracing::error!(error = %e, "the desktop app did not start");
+            std::process::exit(1);
+        }
+    };
+    app.run(|app, event| {
+        if let tauri::RunEvent::Exit = event {
+            app.state::<Host>().close();
+        }
+    });
 }

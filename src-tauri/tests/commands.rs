@@ -11,9 +11,20 @@ use tauri::test::{
     INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
 };
 use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
+use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
 
-fn window(dir: &std::path::Path) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
+/// The app on the mock runtime; dropped, it closes the book as the real app does on
+/// quitting (its background work would otherwise still be in SQLite as the test process
+/// ends).
+struct Shell(tauri::App<MockRuntime>);
+
+impl Drop for Shell {
+    fn drop(&mut self) {
+        self.0.state::<outpost_node::Host>().close();
+    }
+}
+
+fn window(dir: &std::path::Path) -> (Shell, WebviewWindow<MockRuntime>) {
     let options = Options {
         data_dir: dir.to_path_buf(),
         lang: Lang::En,
@@ -27,7 +38,7 @@ fn window(dir: &std::path::Path) -> (tauri::App<MockRuntime>, WebviewWindow<Mock
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("a mock window opens");
-    (app, window)
+    (Shell(app), window)
 }
 
 fn call(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
@@ -67,6 +78,8 @@ fn first_run_then_a_day_of_work_through_the_commands() {
         "edit_catalogue",
         "edit_parties",
         "record_operations",
+        "read_ledger",
+        "post_entries",
         "manage_members",
     ] {
         assert_eq!(setup["capabilities"][can], true, "{can}");
@@ -103,6 +116,44 @@ fn first_run_then_a_day_of_work_through_the_commands() {
     assert_eq!(
         detail["editable"],
         json!(["party", "warehouse", "note", "lines"])
+    );
+
+    // A journal entry from the form as typed; one that does not balance is refused with
+    // the line of a bad amount or the balance named.
+    let sale = json!({"site": "", "date": "", "memo": "cash sale", "counterparty": "",
+        "link": "", "lines": [{"account": "1001", "debit": "105.00", "credit": ""},
+        {"account": "6001", "debit": "", "credit": "105.00"},
+        {"account": "", "debit": "", "credit": ""}]});
+    let posted = call(&w, "save_entry", json!({"form": sale})).expect("post");
+    let lopsided = json!({"site": "", "date": "", "memo": "", "counterparty": "", "link": "",
+        "lines": [{"account": "1001", "debit": "1.00", "credit": ""},
+        {"account": "6001", "debit": "", "credit": "x"}]});
+    let err = call(&w, "save_entry", json!({"form": lopsided})).expect_err("a bad amount");
+    assert!(
+        err["message"].as_str().unwrap_or("").contains("line 2"),
+        "{err}"
+    );
+    let lopsided = json!({"site": "", "date": "", "memo": "", "counterparty": "", "link": "",
+        "lines": [{"account": "1001", "debit": "1.00", "credit": ""},
+        {"account": "6001", "debit": "", "credit": "0.99"}]});
+    let err = call(&w, "save_entry", json!({"form": lopsided})).expect_err("unbalanced");
+    assert_eq!(err["code"], "unbalanced");
+    let entries = call(&w, "entries", json!({"filter": {}})).expect("entries");
+    assert_eq!(entries.as_array().map(Vec::len), Some(1));
+    assert_eq!(entries[0]["number"], posted[0]);
+    let tb = call(&w, "trial_balance", json!({"filter": {"site": "SH"}})).expect("tb");
+    assert_eq!(
+        (tb["debit"].clone(), tb["credit"].clone()),
+        (json!(10500), json!(10500))
+    );
+    call(&w, "reverse_entry", json!({"key": posted[0]})).expect("reverse");
+    let tb = call(&w, "trial_balance", json!({"filter": {}})).expect("tb");
+    assert!(
+        tb["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["balance"] == 0)
     );
 
     // A customer and a price kept up to date; an edit the JSON cannot carry is refused.

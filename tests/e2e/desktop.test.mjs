@@ -21,7 +21,7 @@ let usb;
 /** The passphrase the app's book is locked with from the kill -9 scenario on. */
 const appLock = { OUTPOST_PASSPHRASE: "plum blossom" };
 
-const screens = ["today", "orders", "stock", "tasks", "catalogue", "conflicts", "peers", "members", "settings"];
+const screens = ["today", "orders", "stock", "tasks", "catalogue", "finance", "conflicts", "peers", "members", "settings"];
 
 async function nav(screen) {
   await b.$(`[data-nav="${screen}"]`).click();
@@ -450,6 +450,38 @@ test("the catalogue is kept up to date: a new price, a customer's new name and p
   assert.ok(!(await textOf('[data-test="order-list"]')).match(/Acme Foods(?! Ltd)/), "no order keeps the old name");
 });
 
+test("finance in the window: a journal entry posted, a lopsided one refused, the trial balance balances, a reversal", async () => {
+  await nav("finance");
+  const line = (n) => `[data-entry-line="${n}"]`;
+  await b.$(`${line(1)} select[name="line-account"]`).selectByAttribute("value", "1002");
+  await fill(`${line(1)} input[name="line-debit"]`, "113.00");
+  await b.$(`${line(2)} select[name="line-account"]`).selectByAttribute("value", "6001");
+  await fill(`${line(2)} input[name="line-credit"]`, "100.00");
+  await fill('input[name="entry-memo"]', "Cash sale");
+  await b.$('[data-test="entry-form"] button[type="submit"]').click();
+  await until("the refusal", async () => (await textOf('[role="alert"]')).includes("must balance"));
+  await b.$('[data-test="entry-form"] button[type="button"]').click();
+  await b.$(`${line(3)} select[name="line-account"]`).selectByAttribute("value", "2221");
+  await fill(`${line(3)} input[name="line-credit"]`, "13.00");
+  await b.$('[data-test="entry-form"] button[type="submit"]').click();
+  await until("the entry in the journal", async () => (await b.$$("[data-entry]")).length === 1);
+  const number = await (await b.$("[data-entry]")).getAttribute("data-entry");
+  await b.$('[data-tab="balances"]').click();
+  await until("debits = credits", async () => (await textOf('[data-test="total-debit"]')) === "¥113.00");
+  assert.equal(await textOf('[data-test="total-credit"]'), "¥113.00");
+  await shot("en-trial-balance");
+  await b.$('[data-tab="journal"]').click();
+  await b.$(`[data-entry="${number}"] button.link`).click();
+  await b.$('[data-test="reverse"]').click();
+  await until("the reversal", async () => (await b.$$("[data-entry]")).length === 2);
+  await b.$('[data-tab="balances"]').click();
+  await until("every balance back to zero", async () => {
+    const balances = [];
+    for (const el of await b.$$("[data-balance]")) balances.push(await el.getAttribute("data-balance"));
+    return balances.length > 0 && balances.every((v) => v === "0");
+  });
+});
+
 test("an auditor's window offers no way to change anything: the book says what it may do", async () => {
   // The admin's book, now served from the command line, invites an auditor, who joins in
   // a fresh window with the code.
@@ -486,6 +518,12 @@ test("an auditor's window offers no way to change anything: the book says what i
   assert.ok(!(await b.$('[data-test="stock-form"]').isExisting()), "no stock entry");
   await nav("tasks");
   assert.ok(!(await b.$('[data-test="task-form"]').isExisting()), "no new task");
+  // The auditor reads the journal, and may post nothing.
+  await nav("finance");
+  await until("the journal synced", async () => (await b.$$("[data-entry]")).length === 2, 30_000);
+  assert.ok(!(await b.$('[data-test="entry-form"]').isExisting()), "no journal entry form");
+  await b.$("[data-entry] button.link").click();
+  assert.ok(!(await b.$('[data-test="reverse"]').isExisting()), "no reversal");
   await nav("members");
   for (const control of ["invite-form", "member-rename"]) {
     assert.ok(!(await b.$(`[data-test="${control}"]`).isExisting()), control);

@@ -88,8 +88,8 @@ pub use id::{
 pub use jiff::Timestamp;
 pub use kind::item::{Item, ItemEdit, ItemForm, Items, NewItem};
 pub use kind::ledger::{
-    Account, AccountClass, BalanceFilter, BalanceRow, EntryFilter, EntryLineRow, EntryRow, Ledger,
-    NewEntry, NewEntryLine, Side, TrialBalance,
+    Account, AccountClass, BalanceFilter, BalanceRow, EntryFilter, EntryForm, EntryLineForm,
+    EntryLineRow, EntryRow, Ledger, NewEntry, NewEntryLine, Side, TrialBalance,
 };
 pub use kind::member::{
     Admitted, Decision, INVITE_VALIDITY, Invite, InviteRefusal, InviteValidity, Members,

@@ -8,8 +8,8 @@
 //! one of them has a TypeScript declaration (the window's `bindings.ts`).
 
 pub use outpost_core::{
-    Account, AccountClass, BalanceFilter, BalanceRow, EntryFilter, EntryId, EntryLineRow, EntryRow,
-    NewEntry, NewEntryLine, Side, TrialBalance,
+    Account, AccountClass, BalanceFilter, BalanceRow, EntryFilter, EntryForm, EntryId,
+    EntryLineForm, EntryLineRow, EntryRow, NewEntry, NewEntryLine, Side, TrialBalance,
 };
 pub use outpost_core::{
     Action, Capabilities, CatchUp, ChoiceRow, Comment, CommentId, ConflictRow, Decision, Device,

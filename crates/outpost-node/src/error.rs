@@ -15,6 +15,9 @@ pub enum Error {
     /// The device key does not belong to the book in the same data dir.
     #[error("the device key {0} does not belong to the book in this data dir")]
     KeyMismatch(PathBuf),
+    /// The node was closed (the application is quitting).
+    #[error("the book is closed")]
+    Closed,
     /// The data dir's keys are sealed with a passphrase and none was given.
     #[error(
         "this book is locked with a passphrase: type it, or give it in OUTPOST_PASSPHRASE or in a file named by OUTPOST_PASSPHRASE_FILE"

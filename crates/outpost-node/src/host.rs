@@ -209,6 +209,15 @@ impl Host {
         })
     }
 
+    /// Closes the open node's book (the application is quitting): background work still
+    /// running finds it closed instead of reaching into SQLite while the process ends.
+    pub fn close(&self) {
+        let node = self.state().node.clone();
+        if let Some(node) = node {
+            node.close();
+        }
+    }
+
     /// The open node, or the error a call made too early gets.
     pub fn node(&self) -> Result<Arc<Node>> {
         self.state().node.clone().ok_or(Error::NotOpen)

@@ -74,7 +74,8 @@ pub(crate) struct Net {
 /// exclusive lock on its data dir, because two processes writing as the same Automerge
 /// actor would corrupt the documents.
 pub struct Node {
-    book: Mutex<Book>,
+    /// The book; `None` once closed ([`Node::close`]).
+    book: Mutex<Option<Book>>,
     identity: Identity,
     events: broadcast::Sender<Event>,
     data_dir: PathBuf,
@@ -129,7 +130,7 @@ impl Node {
     pub(crate) fn assemble(book: Book, secrets: Secrets, data_dir: &Path, lock: File) -> Node {
         let (events, _) = broadcast::channel(256);
         Node {
-            book: Mutex::new(book),
+            book: Mutex::new(Some(book)),
             identity: secrets.identity,
             book_key: secrets.book_key,
             keys: Mutex::new(Keys {
@@ -295,7 +296,7 @@ impl Node {
         self.events.subscribe()
     }
 
-    fn book(&self) -> std::sync::MutexGuard<'_, Book> {
+    fn book(&self) -> std::sync::MutexGuard<'_, Option<Book>> {
         // A panic while holding the lock cannot leave the book half-written: every write
         // is one SQLite transaction. So a poisoned lock is safe to take over.
         self.book
@@ -303,11 +304,19 @@ impl Node {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Closes the book: waits for the call using it, closes its SQLite file, and refuses
+    /// every later call ([`Error::Closed`]). A front end closes it before the process
+    /// exits, so no background task is inside SQLite while the process tears down.
+    pub fn close(&self) {
+        drop(self.book().take());
+    }
+
     pub(crate) fn read<T>(
         &self,
         f: impl FnOnce(&mut Book) -> outpost_core::Result<T>,
     ) -> Result<T> {
-        Ok(f(&mut self.book())?)
+        let mut book = self.book();
+        Ok(f(book.as_mut().ok_or(Error::Closed)?)?)
     }
 
     /// Runs a write on the book; then tells the window (`action`) and pushes the
@@ -318,8 +327,9 @@ impl Node {
         f: impl FnOnce(&mut Book, Timestamp) -> outpost_core::Result<T>,
     ) -> Result<T> {
         let (value, docs) = {
-            let mut book = self.book();
-            let value = f(&mut book, Timestamp::now())?;
+            let mut guard = self.book();
+            let book = guard.as_mut().ok_or(Error::Closed)?;
+            let value = f(book, Timestamp::now())?;
             (value, book.take_changed_docs())
         };
         if !docs.is_empty() {

@@ -4,6 +4,7 @@
 // as typed and shows what the node answers: it checks no rule itself.
 import { invoke } from "@tauri-apps/api/core";
 import type {
+  Account, BalanceFilter, EntryFilter, EntryForm, EntryRow, TrialBalance,
   Action, BackupSchedule, ConflictRow, Decision, Device, Draft, ExceptionRow, Failure, HeldChange, HistoryEntry, HostStatus,
   ImportReport, Invite, Item, ItemForm, LastBackup, LevelRow, MovementFilter, MovementRow,
   NewInvite, NewOrg, OrderDetail, OrderFilter, OrderForm, OrderPreview, OrderRow, Party,
@@ -54,6 +55,11 @@ export const api = {
   movements: (filter: MovementFilter) => invoke<MovementRow[]>("movements", { filter }),
   transfersInTransit: () => invoke<Transit[]>("transfers_in_transit"),
   recordStock: (entry: StockEntry) => invoke<SentTransfer | null>("record_stock", { entry }),
+  chart: () => invoke<Account[]>("chart"),
+  entries: (filter: EntryFilter) => invoke<EntryRow[]>("entries", { filter }),
+  saveEntry: (form: EntryForm) => invoke<[string, string]>("save_entry", { form }),
+  reverseEntry: (key: string) => invoke<[string, string]>("reverse_entry", { key }),
+  trialBalance: (filter: BalanceFilter) => invoke<TrialBalance>("trial_balance", { filter }),
   tasks: (filter: TaskFilter) => invoke<TaskRow[]>("tasks", { filter }),
   task: (key: string) => invoke<TaskRow>("task", { key }),
   saveTask: (form: TaskForm) => invoke<[string, string]>("save_task", { form }),

@@ -39,6 +39,14 @@ edit_parties: boolean,
  */
 record_operations: boolean, 
 /**
+ * Read the journal and trial balances (finance, managers, admins, auditors).
+ */
+read_ledger: boolean, 
+/**
+ * Post and reverse journal entries.
+ */
+post_entries: boolean, 
+/**
  * Invite devices, revoke and rename them.
  */
 manage_members: boolean, 
@@ -1244,6 +1252,198 @@ held: Array<HeldChange>,
  * document exactly when its heads are equal.
  */
 documents: Array<DocumentHeads>, };
+
+export type Account = { 
+/**
+ * The code people and reports use (`1002`).
+ */
+code: string, 
+/**
+ * The Chinese name (`银行存款`).
+ */
+name_zh: string, 
+/**
+ * The English name (`Bank deposits`).
+ */
+name_en: string, 
+/**
+ * Where it sits in the statements.
+ */
+class: AccountClass, 
+/**
+ * The side its balance normally falls on (a contra account's is the other one).
+ */
+normal: Side, };
+
+export type AccountClass = "asset" | "liability" | "equity" | "cost" | "income" | "expense";
+
+export type Side = "debit" | "credit";
+
+export type EntryId = string;
+
+export type EntryFilter = { 
+/**
+ * Only this site's.
+ */
+site?: string, 
+/**
+ * Only entries dated in this month (`2026-11`).
+ */
+month?: string, 
+/**
+ * Only entries with a line on this account.
+ */
+account?: string, };
+
+export type EntryRow = { 
+/**
+ * Id.
+ */
+id: EntryId, 
+/**
+ * Human number.
+ */
+number: string, 
+/**
+ * Site.
+ */
+site: string, 
+/**
+ * Accounting date.
+ */
+date: string, 
+/**
+ * What it is for.
+ */
+memo: string, 
+/**
+ * The party.
+ */
+counterparty: string, 
+/**
+ * Linked record.
+ */
+link: string, 
+/**
+ * The number of the entry it reverses.
+ */
+reverses: string | null, 
+/**
+ * The numbers of the entries that reverse it (two: reversed twice while apart).
+ */
+reversed_by: Array<string>, 
+/**
+ * Total of its debits (= its credits).
+ */
+total: Money, 
+/**
+ * Who wrote it (device code).
+ */
+created_by: string, 
+/**
+ * When (ms).
+ */
+created_at_ms: number, 
+/**
+ * Its lines.
+ */
+lines: Array<EntryLineRow>, };
+
+export type EntryLineRow = { 
+/**
+ * The account's code.
+ */
+account: string, 
+/**
+ * Debit.
+ */
+debit: Money, 
+/**
+ * Credit.
+ */
+credit: Money, };
+
+export type EntryForm = { 
+/**
+ * Site code (this device's site if empty).
+ */
+site: string, 
+/**
+ * Accounting date `YYYY-MM-DD` (today if empty).
+ */
+date: string, 
+/**
+ * What it is for.
+ */
+memo: string, 
+/**
+ * The party.
+ */
+counterparty: string, 
+/**
+ * A linked record.
+ */
+link: string, 
+/**
+ * Its lines as typed.
+ */
+lines: Array<EntryLineForm>, };
+
+export type EntryLineForm = { 
+/**
+ * The account's code.
+ */
+account: string, 
+/**
+ * Debit, e.g. `113.00` (empty on a credit line).
+ */
+debit: string, 
+/**
+ * Credit (empty on a debit line).
+ */
+credit: string, };
+
+export type BalanceFilter = { 
+/**
+ * One site's books; every site's together if none.
+ */
+site?: string, 
+/**
+ * Entries dated up to this day (`YYYY-MM-DD`), every entry if none.
+ */
+through?: string, };
+
+export type BalanceRow = { 
+/**
+ * The account.
+ */
+account: Account, 
+/**
+ * Sum of its debits.
+ */
+debit: Money, 
+/**
+ * Sum of its credits.
+ */
+credit: Money, 
+/**
+ * Its balance on its normal side (negative when it fell on the other side).
+ */
+balance: Money, };
+
+export type TrialBalance = { 
+/**
+ * Accounts in code order.
+ */
+rows: Array<BalanceRow>, 
+/**
+ * Sum of every debit.
+ */
+debit: Money, 
+/**
+ * Sum of every credit.
+ */
+credit: Money, };
 
 export type TaskEdit = { 
 /**

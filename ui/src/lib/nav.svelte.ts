@@ -1,7 +1,7 @@
 // Which screen the window shows, with its parameter (an order number, a record key).
 export type Screen =
   | "today" | "orders" | "order-new" | "order" | "order-edit" | "stock" | "catalogue" | "tasks"
-  | "conflicts" | "history" | "peers" | "members" | "settings";
+  | "conflicts" | "history" | "peers" | "members" | "settings" | "finance";
 
 class Nav {
   screen: Screen = $state("today");

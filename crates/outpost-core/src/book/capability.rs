@@ -22,6 +22,10 @@ pub struct Capabilities {
     pub edit_parties: bool,
     /// Record orders, stock operations and tasks at the home site.
     pub record_operations: bool,
+    /// Read the journal and trial balances (finance, managers, admins, auditors).
+    pub read_ledger: bool,
+    /// Post and reverse journal entries.
+    pub post_entries: bool,
     /// Invite devices, revoke and rename them.
     pub manage_members: bool,
     /// Roles an invite may grant.
@@ -41,6 +45,13 @@ impl Capabilities {
                 month: 1,
             },
         };
+        let own_ledger = DocId::Ledger {
+            site: me.site.clone(),
+            month: Month {
+                year: 2000,
+                month: 1,
+            },
+        };
         let manage_members = access::may_write(me, &DocId::Org) && me.role == Role::Admin;
         Capabilities {
             role: me.role,
@@ -48,6 +59,8 @@ impl Capabilities {
             edit_catalogue: access::may_write(me, &DocId::Org),
             edit_parties: access::may_write(me, &DocId::Parties),
             record_operations: access::may_write(me, &own_ops),
+            read_ledger: access::may_read(me, &own_ledger),
+            post_entries: access::may_write(me, &own_ledger),
             manage_members,
             invite_roles: if manage_members {
                 Role::ALL.to_vec()

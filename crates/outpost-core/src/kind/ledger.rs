@@ -25,7 +25,7 @@ use crate::schema::{RawConflict, View};
 
 pub use chart::{Account, AccountClass, Side};
 pub use query::{BalanceFilter, BalanceRow, EntryFilter, EntryLineRow, EntryRow, TrialBalance};
-pub use write::{NewEntry, NewEntryLine};
+pub use write::{EntryForm, EntryLineForm, NewEntry, NewEntryLine};
 
 /// The collection of journal entries.
 pub(crate) const ENTRIES: &str = "entries";

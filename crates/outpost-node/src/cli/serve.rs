@@ -155,6 +155,9 @@ pub fn serve(dir: &Path, args: ServeArgs, unlock: &Unlock, out: &Out) -> Result<
         }
         wait_for_stop().await;
         ipc.abort();
+        // Sync work still running on the runtime's threads finds the book closed rather
+        // than reaching into SQLite as the process ends.
+        node.close();
         let _ = std::fs::remove_file(&socket);
         out.say(Msg::ServeStopped, &[]);
         Ok(())

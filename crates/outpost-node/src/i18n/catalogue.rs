@@ -177,6 +177,7 @@ catalogue! {
     ErrInvalidUtf8 => "argument {n} is not valid UTF-8 text", "第 {n} 个参数不是有效的 UTF-8 文本";
     ErrKeyMismatch => "the device key {path} does not belong to the book in this data dir", "设备密钥 {path} 与此数据目录中的账簿不匹配";
     ErrPassphraseNeeded => "this book is locked with a passphrase: type it, or give it in OUTPOST_PASSPHRASE or in a file named by OUTPOST_PASSPHRASE_FILE", "此账簿已用密码锁定：请输入密码，或通过 OUTPOST_PASSPHRASE 或 OUTPOST_PASSPHRASE_FILE 指定的文件提供";
+    ErrClosed => "the book is closed: Outpost is quitting", "账簿已关闭：Outpost 正在退出";
     ErrWrongPassphrase => "wrong passphrase: the book stays locked", "密码错误：账簿仍保持锁定";
     ErrKeyringUnavailable => "the keys of this book are kept in the system keyring, which cannot be reached ({reason}): log in to the desktop session, or restore this device from a backup", "此账簿的密钥保存在系统钥匙环中，但无法访问（{reason}）：请登录桌面会话，或从备份恢复本设备";
     ErrKeyringKeyMissing => "the system keyring no longer holds the key of this book: restore this device from a backup", "系统钥匙环中已没有此账簿的密钥：请从备份恢复本设备";

@@ -79,6 +79,7 @@ pub fn error(lang: Lang, err: &Error) -> String {
     }
     match err {
         Error::KeyMismatch(path) => fill(lang, Msg::ErrKeyMismatch, &[("path", &path.display())]),
+        Error::Closed => Msg::ErrClosed.text(lang).to_string(),
         Error::PassphraseNeeded => Msg::ErrPassphraseNeeded.text(lang).to_string(),
         Error::WrongPassphrase => Msg::ErrWrongPassphrase.text(lang).to_string(),
         Error::KeyringUnavailable(reason) => {

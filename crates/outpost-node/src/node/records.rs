@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use outpost_core::{
-    Account, BalanceFilter, EntryFilter, EntryId, EntryRow, NewEntry, TrialBalance,
+    Account, BalanceFilter, EntryFilter, EntryForm, EntryId, EntryRow, NewEntry, TrialBalance,
 };
 use outpost_core::{
     Action, Capabilities, ConflictRow, Device, Draft, ExceptionRow, ExportScope, HistoryEntry,
@@ -234,6 +234,11 @@ impl Node {
     /// Posts a journal entry; returns its number and id.
     pub fn post_entry(&self, entry: NewEntry) -> Result<(String, EntryId)> {
         self.write("entry.post", |b, now| b.ledger().post(entry, now))
+    }
+
+    /// Posts the journal entry form as typed; returns the entry's number and id.
+    pub fn save_entry(&self, form: EntryForm) -> Result<(String, EntryId)> {
+        self.write("entry.post", |b, now| b.ledger().save(&form, now))
     }
 
     /// Reverses a journal entry (dated `date`, today if none); the reversal's number and id.

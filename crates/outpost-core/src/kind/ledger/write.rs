@@ -248,3 +248,86 @@ impl Ledger<'_> {
             .ok_or_else(|| Error::not_found("journal entry", id.as_str()))
     }
 }
+
+/// The journal entry form as typed: amounts as text. Blank lines are skipped.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default, deny_unknown_fields)]
+pub struct EntryForm {
+    /// Site code (this device's site if empty).
+    pub site: String,
+    /// Accounting date `YYYY-MM-DD` (today if empty).
+    pub date: String,
+    /// What it is for.
+    pub memo: String,
+    /// The party.
+    pub counterparty: String,
+    /// A linked record.
+    pub link: String,
+    /// Its lines as typed.
+    pub lines: Vec<EntryLineForm>,
+}
+
+/// One line of the entry form as typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default, deny_unknown_fields)]
+pub struct EntryLineForm {
+    /// The account's code.
+    pub account: String,
+    /// Debit, e.g. `113.00` (empty on a credit line).
+    pub debit: String,
+    /// Credit (empty on a debit line).
+    pub credit: String,
+}
+
+impl EntryForm {
+    /// The entry the form describes; a wrong amount names its line (1-based, as shown).
+    pub fn parse(&self) -> Result<NewEntry> {
+        let amount = |text: &str| {
+            if text.trim().is_empty() {
+                Ok(Money::ZERO)
+            } else {
+                Money::parse(text)
+            }
+        };
+        let mut lines = Vec::new();
+        for (i, l) in self.lines.iter().enumerate() {
+            if [&l.account, &l.debit, &l.credit]
+                .iter()
+                .all(|t| t.trim().is_empty())
+            {
+                continue;
+            }
+            let line = (|| {
+                Ok(NewEntryLine {
+                    account: l.account.trim().to_string(),
+                    debit: amount(&l.debit)?,
+                    credit: amount(&l.credit)?,
+                })
+            })()
+            .map_err(|e: Error| Error::Line {
+                line: i + 1,
+                source: Box::new(e),
+            })?;
+            lines.push(line);
+        }
+        let some = |t: &str| Some(t.trim().to_string()).filter(|t| !t.is_empty());
+        Ok(NewEntry {
+            site: some(&self.site),
+            date: some(&self.date),
+            memo: self.memo.clone(),
+            counterparty: self.counterparty.clone(),
+            link: self.link.clone(),
+            lines,
+        })
+    }
+}
+
+impl Ledger<'_> {
+    /// Posts the entry the form describes; its number and id.
+    pub fn save(&mut self, form: &EntryForm, at: Timestamp) -> Result<(String, EntryId)> {
+        let entry = form.parse()?;
+        self.post(entry, at)
+    }
+}
