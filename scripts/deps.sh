@@ -9,10 +9,11 @@ need_apt=()
 # desktop app; Xvfb, WebKitWebDriver and ImageMagick (screenshots of the X display:
 # WebKitWebDriver's own screenshot command hangs under Xvfb) for its end-to-end tests; dpkg/AppImage tools
 # (file) for `make bundle`; libssl-dev for SQLCipher's crypto (the encrypted book);
-# Debian's python3 and util-linux (setpriv) to talk to a node's socket as another user;
+# Debian's python3 and util-linux (setpriv) to talk to a node's socket as another user
+# (python3-venv for the Beancount checker below);
 # libdbus for the desktop keyring (Secret Service), and a message bus with gnome-keyring
 # for its tests.
-pkgs=(build-essential pkg-config iproute2 nftables curl wget file python3 util-linux
+pkgs=(build-essential pkg-config iproute2 nftables curl wget file python3 python3-venv util-linux
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb xauth webkit2gtk-driver imagemagick libdbus-1-dev dbus gnome-keyring)
 for pkg in "${pkgs[@]}"; do
@@ -35,6 +36,17 @@ if command -v rustup >/dev/null 2>&1; then
   for comp in rustfmt clippy; do
     rustup component list --installed 2>/dev/null | grep -q "^$comp" || rustup component add "$comp"
   done
+fi
+
+# The journal's Beancount export is checked by Beancount's own bean-check (from PyPI, in a
+# virtualenv of its own so that no system Python is touched).
+BEANCOUNT="$HOME/.cache/outpost/beancount"
+if [ ! -x "$BEANCOUNT/bin/bean-check" ]; then
+  echo "deps: installing beancount (bean-check)"
+  rm -rf "$BEANCOUNT"
+  mkdir -p "$(dirname "$BEANCOUNT")"
+  python3 -m venv "$BEANCOUNT"
+  "$BEANCOUNT/bin/pip" install --quiet --disable-pip-version-check beancount
 fi
 
 # The desktop app's end-to-end tests drive the window through tauri-driver.

@@ -100,6 +100,7 @@ pub fn render() -> String {
         decl::<BalanceFilter>(&cfg),
         decl::<BalanceRow>(&cfg),
         decl::<TrialBalance>(&cfg),
+        decl::<outpost_node::Exported>(&cfg),
         decl::<TaskEdit>(&cfg),
         decl::<TaskFilter>(&cfg),
         decl::<TaskForm>(&cfg),

@@ -3,6 +3,7 @@
 //! thread never waits for it), answering with its value or a [`Failure`] in the user's
 //! language. Forms arrive as typed; no rule lives here.
 
+use outpost_node::Exported;
 use outpost_node::api::{
     Account, BalanceFilter, EntryFilter, EntryForm, EntryId, EntryRow, TrialBalance,
 };
@@ -281,6 +282,33 @@ pub async fn reverse_entry(host: State<'_, Host>, key: String) -> Reply<(String,
 #[tauri::command]
 pub async fn trial_balance(host: State<'_, Host>, filter: BalanceFilter) -> Reply<TrialBalance> {
     on_node(&host, move |n| n.trial_balance(&filter)).await
+}
+
+/// Writes the trial balance to `path` (.csv or .xlsx), in the window's language.
+#[tauri::command]
+pub async fn export_trial_balance(
+    host: State<'_, Host>,
+    filter: BalanceFilter,
+    path: String,
+) -> Reply<Exported> {
+    let lang = host.lang();
+    on_node(&host, move |n| {
+        n.export_trial_balance(&filter, std::path::Path::new(&path), lang)
+    })
+    .await
+}
+
+/// Writes the journal to `path` as Beancount.
+#[tauri::command]
+pub async fn export_journal(
+    host: State<'_, Host>,
+    filter: EntryFilter,
+    path: String,
+) -> Reply<Exported> {
+    on_node(&host, move |n| {
+        n.export_journal(&filter, std::path::Path::new(&path))
+    })
+    .await
 }
 
 /// Tasks.

@@ -139,6 +139,8 @@ pub fn configure<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R
             commands::save_entry,
             commands::reverse_entry,
             commands::trial_balance,
+            commands::export_trial_balance,
+            commands::export_journal,
             commands::tasks,
             commands::task,
             commands::save_task,

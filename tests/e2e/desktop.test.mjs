@@ -3,7 +3,7 @@
 // in a conflict settled in the window. Screenshots of every screen land in
 // target/e2e-screenshots/ (look at them).
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -470,6 +470,12 @@ test("finance in the window: a journal entry posted, a lopsided one refused, the
   await until("debits = credits", async () => (await textOf('[data-test="total-debit"]')) === "¥113.00");
   assert.equal(await textOf('[data-test="total-credit"]'), "¥113.00");
   await shot("en-trial-balance");
+  // Exported for the accountant: the workbook lands where it was asked to.
+  const workbook = path.join(mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-report-")), "trial-balance.xlsx");
+  await fill('input[name="export-path"]', workbook);
+  await b.$('[data-test="export-form"] button[type="submit"]').click();
+  await until("the workbook written", async () => (await textOf('[data-test="finance-done"]')).includes(workbook));
+  assert.ok(existsSync(workbook), workbook);
   await b.$('[data-tab="journal"]').click();
   await b.$(`[data-entry="${number}"] button.link`).click();
   await b.$('[data-test="reverse"]').click();

@@ -15,6 +15,17 @@ pub enum Error {
     /// The device key does not belong to the book in the same data dir.
     #[error("the device key {0} does not belong to the book in this data dir")]
     KeyMismatch(PathBuf),
+    /// A report file named with an extension no format has.
+    #[error("{path}: a report is written as {expected} (named by the file's extension)")]
+    ReportFormat {
+        /// The file.
+        path: PathBuf,
+        /// The extensions that work.
+        expected: &'static str,
+    },
+    /// A report could not be put together.
+    #[error("the report could not be written: {0}")]
+    Report(String),
     /// The node was closed (the application is quitting).
     #[error("the book is closed")]
     Closed,

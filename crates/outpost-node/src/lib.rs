@@ -34,6 +34,7 @@ mod keyring;
 mod net;
 mod node;
 mod replica;
+mod report;
 mod sealed;
 pub mod secrets;
 mod today;
@@ -50,6 +51,7 @@ pub use net::{
     office_port, parse_addrs, request_to_join, stored_peers,
 };
 pub use node::{DB_FILE, Event, Node, default_data_dir};
+pub use report::Exported;
 pub use sealed::needs_passphrase as bundle_needs_passphrase;
 pub use secrets::{KeyGuard, Unlock};
 pub use today::Today;

@@ -114,3 +114,116 @@ outposttest!(
         eqnice!(0, b.json(&["ledger", "list"]).as_array().unwrap().len());
     }
 );
+
+/// Where `bean-check` is: BEAN_CHECK, else where `make deps` installs it, else the PATH.
+fn bean_check() -> std::path::PathBuf {
+    if let Some(path) = std::env::var_os("BEAN_CHECK") {
+        return path.into();
+    }
+    let installed = std::path::Path::new(&std::env::var("HOME").unwrap_or_default())
+        .join(".cache/outpost/beancount/bin/bean-check");
+    if installed.exists() {
+        return installed;
+    }
+    "bean-check".into()
+}
+
+outposttest!(
+    reports_open_elsewhere_csv_for_excel_a_workbook_equal_to_the_report_and_beancount_that_checks,
+    |dir, _cmd| {
+        let (a, _b) = two_offices(&dir);
+        for lines in [
+            [
+                "1122:debit:113.00",
+                "6001:credit:100.00",
+                "2221:credit:13.00",
+            ],
+            ["1002:debit:113.00", "1122:credit:113.00", "1001:debit:0.01"],
+        ] {
+            let mut args = vec![
+                "ledger",
+                "post",
+                "--memo",
+                "Acme \"first\" order",
+                "--counterparty",
+                "Acme",
+            ];
+            for l in &lines {
+                args.extend(["--line", l]);
+            }
+            if lines[2].starts_with("1001") {
+                // Unbalanced on purpose: refused; post the two balanced lines only.
+                a.fails(&args);
+                args.truncate(args.len() - 2);
+            }
+            a.ok(&args);
+        }
+        let tb = a.json(&["ledger", "balances"]);
+
+        // CSV: a byte order mark, headings in the user's language, one row per account.
+        let mut zh = a.clone();
+        zh.lang = "zh".into();
+        let csv = dir.path().join("tb.csv");
+        zh.ok(&["report", "trial-balance", "--out", csv.to_str().unwrap()]);
+        let bytes = std::fs::read(&csv).unwrap();
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        assert!(text.starts_with("代码,科目,借方,贷方,余额\n"), "{text}");
+        assert!(text.contains("1122,应收账款,113.00,113.00,0.00"), "{text}");
+
+        // The workbook read back equals the report.
+        let xlsx = dir.path().join("tb.xlsx");
+        let written = a.json(&["report", "trial-balance", "--out", xlsx.to_str().unwrap()]);
+        eqnice!(
+            tb["rows"].as_array().unwrap().len(),
+            written["rows"].as_u64().unwrap() as usize
+        );
+        use calamine::{Data, Reader};
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+        let fen = |d: &Data| match d {
+            Data::Float(f) => (f * 100.0).round() as i64,
+            other => panic!("not a number: {other:?}"),
+        };
+        let accounts = tb["rows"].as_array().unwrap();
+        // Title, headings, the accounts, totals.
+        eqnice!(accounts.len() + 3, rows.len());
+        for (row, account) in rows[2..].iter().zip(accounts) {
+            eqnice!(
+                account["account"]["code"].as_str().unwrap(),
+                row[0].to_string()
+            );
+            eqnice!(
+                account["account"]["name_en"].as_str().unwrap(),
+                row[1].to_string()
+            );
+            eqnice!(account["debit"].as_i64().unwrap(), fen(&row[2]));
+            eqnice!(account["credit"].as_i64().unwrap(), fen(&row[3]));
+            eqnice!(account["balance"].as_i64().unwrap(), fen(&row[4]));
+        }
+        let totals = rows.last().unwrap();
+        eqnice!(tb["debit"].as_i64().unwrap(), fen(&totals[2]));
+        eqnice!(tb["credit"].as_i64().unwrap(), fen(&totals[3]));
+
+        // The journal as Beancount passes bean-check.
+        let bean = dir.path().join("journal.beancount");
+        a.ok(&["report", "journal", "--out", bean.to_str().unwrap()]);
+        let checked = std::process::Command::new(bean_check())
+            .arg(&bean)
+            .output()
+            .expect("bean-check (make deps installs it)");
+        assert!(
+            checked.status.success(),
+            "bean-check: {}\n{}",
+            String::from_utf8_lossy(&checked.stderr),
+            std::fs::read_to_string(&bean).unwrap()
+        );
+
+        // A name no format has: refused, nothing written.
+        let pdf = dir.path().join("tb.pdf");
+        let err = a.fails(&["report", "trial-balance", "--out", pdf.to_str().unwrap()]);
+        assert!(err.contains(".csv, .xlsx"), "{err}");
+        assert!(!pdf.exists());
+    }
+);

@@ -4,7 +4,7 @@
 // as typed and shows what the node answers: it checks no rule itself.
 import { invoke } from "@tauri-apps/api/core";
 import type {
-  Account, BalanceFilter, EntryFilter, EntryForm, EntryRow, TrialBalance,
+  Account, BalanceFilter, EntryFilter, EntryForm, EntryRow, Exported, TrialBalance,
   Action, BackupSchedule, ConflictRow, Decision, Device, Draft, ExceptionRow, Failure, HeldChange, HistoryEntry, HostStatus,
   ImportReport, Invite, Item, ItemForm, LastBackup, LevelRow, MovementFilter, MovementRow,
   NewInvite, NewOrg, OrderDetail, OrderFilter, OrderForm, OrderPreview, OrderRow, Party,
@@ -60,6 +60,8 @@ export const api = {
   saveEntry: (form: EntryForm) => invoke<[string, string]>("save_entry", { form }),
   reverseEntry: (key: string) => invoke<[string, string]>("reverse_entry", { key }),
   trialBalance: (filter: BalanceFilter) => invoke<TrialBalance>("trial_balance", { filter }),
+  exportTrialBalance: (filter: BalanceFilter, path: string) => invoke<Exported>("export_trial_balance", { filter, path }),
+  exportJournal: (filter: EntryFilter, path: string) => invoke<Exported>("export_journal", { filter, path }),
   tasks: (filter: TaskFilter) => invoke<TaskRow[]>("tasks", { filter }),
   task: (key: string) => invoke<TaskRow>("task", { key }),
   saveTask: (form: TaskForm) => invoke<[string, string]>("save_task", { form }),

@@ -1445,6 +1445,16 @@ debit: Money,
  */
 credit: Money, };
 
+export type Exported = { 
+/**
+ * The file written.
+ */
+path: string, 
+/**
+ * Rows (accounts or entries) in it.
+ */
+rows: number, };
+
 export type TaskEdit = { 
 /**
  * New title.

@@ -60,6 +60,9 @@ pub enum Command {
     /// The journal (finance): post and reverse entries, list them, trial balances.
     #[command(subcommand)]
     Ledger(LedgerCmd),
+    /// Reports written to files: the trial balance (CSV, Excel), the journal (Beancount).
+    #[command(subcommand)]
+    Report(ReportCmd),
     /// Fields edited concurrently on two devices.
     #[command(subcommand)]
     Conflicts(ConflictsCmd),
@@ -485,6 +488,34 @@ pub enum StockCmd {
     },
     /// Transfers sent and not yet received.
     Transit,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// The trial balance, to a .csv (UTF-8, opens in Excel) or .xlsx file.
+    TrialBalance {
+        /// The file to write; its extension names the format.
+        #[arg(long)]
+        out: PathBuf,
+        /// One site's books (every site together if not given).
+        #[arg(long)]
+        site: Option<String>,
+        /// Entries dated up to this day YYYY-MM-DD.
+        #[arg(long)]
+        through: Option<String>,
+    },
+    /// The journal, to a .beancount file.
+    Journal {
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Only this site's entries.
+        #[arg(long)]
+        site: Option<String>,
+        /// Only this month's (YYYY-MM).
+        #[arg(long)]
+        month: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

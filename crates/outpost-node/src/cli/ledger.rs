@@ -213,3 +213,32 @@ fn parse_line(text: &str) -> Result<NewEntryLine> {
         credit,
     })
 }
+
+/// `outpost report …`: reports written to files.
+pub(super) fn report(node: &Node, cmd: ReportCmd, out: &Out) -> Result<()> {
+    let written = match cmd {
+        ReportCmd::TrialBalance {
+            out: file,
+            site,
+            through,
+        } => node.export_trial_balance(&BalanceFilter { site, through }, &file, out.lang)?,
+        ReportCmd::Journal {
+            out: file,
+            site,
+            month,
+        } => node.export_journal(
+            &EntryFilter {
+                site,
+                month,
+                account: None,
+            },
+            &file,
+        )?,
+    };
+    out.say(
+        Msg::ReportWritten,
+        &[("rows", &written.rows), ("path", &written.path)],
+    );
+    out.json(&json!(written));
+    Ok(())
+}

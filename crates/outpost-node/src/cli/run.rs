@@ -434,6 +434,7 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
         Command::Stock(cmd) => super::stock::stock(node, cmd, out),
         Command::Task(cmd) => super::tasks::task(node, cmd, out),
         Command::Ledger(cmd) => super::ledger::ledger(node, cmd, out),
+        Command::Report(cmd) => super::ledger::report(node, cmd, out),
         Command::Conflicts(cmd) => super::conflicts::conflicts(node, cmd, out),
         Command::History { record } => {
             let entries = node.history(&record)?;

@@ -40,6 +40,9 @@ catalogue! {
     TransferDone => "Transfer {transfer} recorded: sent and received within this site.", "调拨单 {transfer} 已记录：本站点内调出并调入。";
     TransferSent => "Transfer {transfer} sent; the receiving site records its arrival.", "调拨单 {transfer} 已发出，待收货站点确认入库。";
     TaskCreated => "Task {number} created.", "已创建任务 {number}。";
+    AllSites => "all sites", "全部站点";
+    TrialBalanceTitle => "{org}: trial balance, {scope}", "{org}：试算平衡表（{scope}）";
+    ReportWritten => "Wrote {rows} rows to {path}.", "已写出 {rows} 行到 {path}。";
     EntryPosted => "Journal entry {number} posted.", "已记账：凭证 {number}。";
     EntryReversed => "Journal entry {entry} reversed by {number}.", "凭证 {entry} 已由 {number} 冲销。";
     TrialBalanced => "Debits {debit} = credits {credit}.", "借方合计 {debit} = 贷方合计 {credit}。";
@@ -177,6 +180,8 @@ catalogue! {
     ErrInvalidUtf8 => "argument {n} is not valid UTF-8 text", "第 {n} 个参数不是有效的 UTF-8 文本";
     ErrKeyMismatch => "the device key {path} does not belong to the book in this data dir", "设备密钥 {path} 与此数据目录中的账簿不匹配";
     ErrPassphraseNeeded => "this book is locked with a passphrase: type it, or give it in OUTPOST_PASSPHRASE or in a file named by OUTPOST_PASSPHRASE_FILE", "此账簿已用密码锁定：请输入密码，或通过 OUTPOST_PASSPHRASE 或 OUTPOST_PASSPHRASE_FILE 指定的文件提供";
+    ErrReportFormat => "{path}: a report is written as {expected} (named by the file's extension)", "{path}：报表只能保存为 {expected}（按文件扩展名）";
+    ErrReport => "the report could not be written: {reason}", "报表无法写出：{reason}";
     ErrClosed => "the book is closed: Outpost is quitting", "账簿已关闭：Outpost 正在退出";
     ErrWrongPassphrase => "wrong passphrase: the book stays locked", "密码错误：账簿仍保持锁定";
     ErrKeyringUnavailable => "the keys of this book are kept in the system keyring, which cannot be reached ({reason}): log in to the desktop session, or restore this device from a backup", "此账簿的密钥保存在系统钥匙环中，但无法访问（{reason}）：请登录桌面会话，或从备份恢复本设备";

@@ -80,6 +80,12 @@ pub fn error(lang: Lang, err: &Error) -> String {
     match err {
         Error::KeyMismatch(path) => fill(lang, Msg::ErrKeyMismatch, &[("path", &path.display())]),
         Error::Closed => Msg::ErrClosed.text(lang).to_string(),
+        Error::ReportFormat { path, expected } => fill(
+            lang,
+            Msg::ErrReportFormat,
+            &[("path", &path.display()), ("expected", expected)],
+        ),
+        Error::Report(reason) => fill(lang, Msg::ErrReport, &[("reason", reason)]),
         Error::PassphraseNeeded => Msg::ErrPassphraseNeeded.text(lang).to_string(),
         Error::WrongPassphrase => Msg::ErrWrongPassphrase.text(lang).to_string(),
         Error::KeyringUnavailable(reason) => {

@@ -183,6 +183,10 @@ export const en = {
   "catalogue.save": "Save",
   "catalogue.cancel": "Cancel",
 
+  "finance.export": "Export",
+  "finance.exportJournal": "Export the journal to a Beancount file (.beancount)",
+  "finance.exportBalances": "Export the trial balance to Excel (.xlsx) or CSV (.csv)",
+  "finance.exported": "Wrote {rows} rows to {path}.",
   "finance.title": "Finance",
   "finance.journal": "Journal",
   "finance.balances": "Trial balance",

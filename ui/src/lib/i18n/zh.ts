@@ -184,6 +184,10 @@ export const zh: Record<Key, string> = {
   "catalogue.save": "保存",
   "catalogue.cancel": "取消",
 
+  "finance.export": "导出",
+  "finance.exportJournal": "将凭证导出为 Beancount 文件（.beancount）",
+  "finance.exportBalances": "将试算平衡表导出为 Excel（.xlsx）或 CSV（.csv）",
+  "finance.exported": "已写出 {rows} 行到 {path}。",
   "finance.title": "财务",
   "finance.journal": "凭证",
   "finance.balances": "试算平衡表",
