@@ -75,6 +75,13 @@ pub(crate) fn run(args: Args) -> Result<()> {
         }
         Some(Part::Book) => book_figures(&args, &scratch, &mut report)?,
         Some(Part::Sync) => sync_figures(&args, &scratch, &mut report)?,
+        Some(Part::Ledger) => {
+            eprintln!("bench: a year of journal entries at ten sites…");
+            report.insert(
+                "ledger_year".into(),
+                crate::ledger::ledger_year(&scratch.join("ledger"), args.entries)?,
+            );
+        }
         Some(Part::Bundle) => {
             eprintln!("bench: a 30-day bundle…");
             report.insert(
@@ -180,6 +187,9 @@ fn print_report(r: &Value) {
     }
     if r.get("durable_write").is_none() && r.get("bundle_30_days").is_some() {
         print_bundle_report(r);
+    }
+    if r.get("ledger_year").is_some() {
+        crate::ledger::print_ledger_report(r);
     }
     if r.get("sync_catch_up").is_some() {
         print_sync_report(r);

@@ -5,6 +5,7 @@
 //! `outpost serve` processes from the `outpost` binary beside it (or `OUTPOST_BIN`).
 
 mod book;
+mod ledger;
 mod signing;
 mod sync;
 
@@ -40,6 +41,9 @@ pub(crate) struct Args {
     /// its own monthly document, the latest ending now).
     #[arg(long, default_value_t = 1)]
     pub months: u32,
+    /// Journal entries per site and month in the ledger data set.
+    #[arg(long, default_value_t = 100)]
+    pub entries: u32,
     /// Only the figures of the book or of sync.
     #[arg(long, value_enum)]
     pub only: Option<Part>,
@@ -66,6 +70,8 @@ pub(crate) enum Part {
     Sync,
     /// Only the 30-day bundle's export and import (the merge path sync takes too).
     Bundle,
+    /// Trial balances over a year of journal entries at ten sites.
+    Ledger,
 }
 
 /// The `outpost` binary the sync figures run HQ with: `OUTPOST_BIN`, else the one built

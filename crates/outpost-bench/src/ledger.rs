@@ -1,0 +1,127 @@
+//! Finance figures: trial balances over a year of journal entries at ten sites.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use outpost_core::{
+    BalanceFilter, EntryFilter, Money, NewEntry, NewEntryLine, SiteCode, Timestamp,
+};
+use outpost_node::{Node, Result, Unlock};
+use serde_json::{Value, json};
+
+use crate::book::{org, percentile};
+
+/// Sites of the data set: the organisation's own and nine branches.
+const SITES: [&str; 10] = ["SH", "BJ", "GZ", "SZ", "CD", "WH", "HZ", "NJ", "XA", "TJ"];
+
+/// Debit, credit and VAT accounts of the entries: sales on account with VAT, receipts,
+/// purchases, wages.
+fn lines(kind: u32, fen: i64) -> Vec<NewEntryLine> {
+    let line = |account: &str, debit: i64, credit: i64| NewEntryLine {
+        account: account.into(),
+        debit: Money(debit),
+        credit: Money(credit),
+    };
+    let tax = fen * 13 / 100;
+    match kind % 4 {
+        0 => vec![
+            line("1122", fen + tax, 0),
+            line("6001", 0, fen),
+            line("2221", 0, tax),
+        ],
+        1 => vec![line("1002", fen, 0), line("1122", 0, fen)],
+        2 => vec![
+            line("1405", fen, 0),
+            line("2221", tax, 0),
+            line("2202", 0, fen + tax),
+        ],
+        _ => vec![line("6602", fen, 0), line("2211", 0, fen)],
+    }
+}
+
+/// Times `f` `runs` times; p50 and p99 in ms.
+fn timed(runs: u32, mut f: impl FnMut() -> Result<()>) -> Result<(f64, f64)> {
+    let mut times: Vec<Duration> = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        f()?;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    Ok((percentile(&times, 0.5), percentile(&times, 0.99)))
+}
+
+/// Ten sites × twelve months × `per_month` entries (three lines or two each), posted one by
+/// one; then the consolidated and one site's trial balance, and one site's month of
+/// entries, each timed.
+pub(crate) fn ledger_year(dir: &Path, per_month: u32) -> Result<Value> {
+    let node = Node::create(dir, org()?, &Unlock::owner_only())?;
+    for code in &SITES[1..] {
+        node.add_site(&SiteCode::parse(code)?, code)?;
+    }
+    let t = Instant::now();
+    let mut entries = 0u32;
+    for (s, site) in SITES.iter().enumerate() {
+        for month in 1..=12u32 {
+            for i in 0..per_month {
+                let day = 1 + i % 28;
+                let fen = 10_000 + i64::from((i * 7919 + month * 104_729 + s as u32) % 900_000);
+                let entry = NewEntry {
+                    site: Some((*site).into()),
+                    date: Some(format!("2026-{month:02}-{day:02}")),
+                    memo: format!("bench entry {i}"),
+                    counterparty: format!("Customer {}", i % 50),
+                    link: String::new(),
+                    lines: lines(i, fen),
+                };
+                node.with_book(|b| b.ledger().post(entry, Timestamp::now()))?;
+                entries += 1;
+            }
+        }
+    }
+    let generate_s = t.elapsed().as_secs_f64();
+    let all = BalanceFilter::default();
+    let one = BalanceFilter {
+        site: Some("BJ".into()),
+        through: None,
+    };
+    let month = EntryFilter {
+        site: Some("BJ".into()),
+        month: Some("2026-06".into()),
+        account: None,
+    };
+    let mut balanced = true;
+    let consolidated = timed(20, || {
+        let tb = node.trial_balance(&all)?;
+        balanced &= tb.debit == tb.credit;
+        Ok(())
+    })?;
+    let site = timed(20, || node.trial_balance(&one).map(drop))?;
+    let listed = timed(20, || node.entries(&month).map(drop))?;
+    Ok(json!({
+        "sites": SITES.len(), "entries": entries, "generate_s": generate_s,
+        "balanced": balanced,
+        "consolidated_p50_ms": consolidated.0, "consolidated_p99_ms": consolidated.1,
+        "site_p50_ms": site.0, "site_p99_ms": site.1,
+        "month_list_p50_ms": listed.0, "month_list_p99_ms": listed.1,
+    }))
+}
+
+/// Prints the ledger figures.
+pub(crate) fn print_ledger_report(r: &Value) {
+    let f = crate::book::fmt_figure;
+    let l = &r["ledger_year"];
+    println!(
+        "Ledger: {} sites × 12 months, {} entries (posted in {} s); trial balance consolidated p50 {} ms / p99 {} ms (balanced: {}), one site p50 {} ms / p99 {} ms; one site's month of entries p50 {} ms / p99 {} ms",
+        l["sites"],
+        l["entries"],
+        f(&l["generate_s"]),
+        f(&l["consolidated_p50_ms"]),
+        f(&l["consolidated_p99_ms"]),
+        l["balanced"],
+        f(&l["site_p50_ms"]),
+        f(&l["site_p99_ms"]),
+        f(&l["month_list_p50_ms"]),
+        f(&l["month_list_p99_ms"])
+    );
+}
