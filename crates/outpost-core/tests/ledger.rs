@@ -149,6 +149,22 @@ fn journal_entries_balance_reach_finance_only_and_sum_alike_everywhere() {
         assert_eq!(tb, f.ledger().trial_balance(&filter).unwrap());
         assert_eq!(tb.debit, tb.credit);
     }
+    // Up to a day: nothing before the first entry; everything up to its day (the month's
+    // entries read one by one, earlier months from the kept totals).
+    let day = a.ledger().get(&sale).unwrap().date;
+    let before = BalanceFilter {
+        site: None,
+        through: Some("2000-01-31".into()),
+    };
+    assert!(a.ledger().trial_balance(&before).unwrap().rows.is_empty());
+    let upto = BalanceFilter {
+        site: None,
+        through: Some(day),
+    };
+    assert_eq!(
+        a.ledger().trial_balance(&upto).unwrap(),
+        a.ledger().trial_balance(&BalanceFilter::default()).unwrap()
+    );
     let all = a.ledger().trial_balance(&BalanceFilter::default()).unwrap();
     assert_eq!(balance_of(&all, "6001"), 15_000);
     assert_eq!(balance_of(&all, "1122"), 5_000);

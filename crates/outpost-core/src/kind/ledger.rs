@@ -7,6 +7,7 @@ pub mod chart;
 mod model;
 mod query;
 mod rules;
+mod totals;
 mod write;
 
 use std::collections::BTreeMap;
@@ -59,11 +60,16 @@ impl super::RecordKind for Kind {
              entry_id TEXT NOT NULL, line_no INTEGER NOT NULL, account TEXT NOT NULL,
              debit INTEGER NOT NULL, credit INTEGER NOT NULL, PRIMARY KEY (entry_id, line_no)
          ) STRICT, WITHOUT ROWID;
-         CREATE INDEX IF NOT EXISTS journal_lines_by_account ON journal_lines(account);"
+         CREATE INDEX IF NOT EXISTS journal_lines_by_account ON journal_lines(account);
+         CREATE INDEX IF NOT EXISTS journal_entries_by_date ON journal_entries(date);
+         CREATE TABLE IF NOT EXISTS ledger_totals (
+             site TEXT NOT NULL, month TEXT NOT NULL, account TEXT NOT NULL,
+             debit INTEGER NOT NULL, credit INTEGER NOT NULL, PRIMARY KEY (site, month, account)
+         ) STRICT, WITHOUT ROWID;"
     }
 
     fn table_names(&self) -> &'static [&'static str] {
-        &["journal_entries", "journal_lines"]
+        &["journal_entries", "journal_lines", "ledger_totals"]
     }
 
     fn check_record(
@@ -84,6 +90,7 @@ impl super::RecordKind for Kind {
         c: &mut Vec<RawConflict>,
     ) -> Result<()> {
         let key = rec.key.as_str();
+        totals::remove_entry(db, key)?;
         db.prepare_cached("DELETE FROM journal_entries WHERE id = ?1")?
             .execute([key])?;
         db.prepare_cached("DELETE FROM journal_lines WHERE entry_id = ?1")?
@@ -118,7 +125,7 @@ impl super::RecordKind for Kind {
                 l.credit
             ])?;
         }
-        Ok(())
+        totals::add_entry(db, &e)
     }
 
     fn locate(&self, db: &Connection, key: &str) -> Result<Option<(RecordRef, DocId)>> {

@@ -216,17 +216,27 @@ impl Ledger<'_> {
         if let Some(day) = filter.through.as_deref() {
             super::write::parse_date(day)?;
         }
+        // Whole months from the kept totals; the month of `through` up to that day from
+        // its entries.
+        let through = filter.through.as_deref().map(str::trim);
+        let cut = through.and_then(|d| d.get(..7)).unwrap_or("9999-12");
         let mut stmt = self.repo.db().prepare_cached(
-            "SELECT l.account, sum(l.debit), sum(l.credit)
-             FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
-             WHERE (?1 IS NULL OR e.site = ?1) AND (?2 IS NULL OR e.date <= ?2)
-             GROUP BY l.account ORDER BY l.account",
+            "SELECT account, sum(debit), sum(credit) FROM (
+                 SELECT account, debit, credit FROM ledger_totals
+                 WHERE (?1 IS NULL OR site = ?1) AND (?2 IS NULL OR month < ?3)
+                 UNION ALL
+                 SELECT l.account, l.debit, l.credit
+                 FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+                 WHERE ?2 IS NOT NULL AND (?1 IS NULL OR e.site = ?1)
+                   AND e.date >= ?3 || '-01' AND e.date <= ?2)
+             GROUP BY account HAVING sum(debit) != 0 OR sum(credit) != 0 ORDER BY account",
         )?;
         let sums: Vec<(String, i64, i64)> = stmt
             .query_map(
                 params![
                     filter.site.as_deref().map(str::trim).map(str::to_uppercase),
-                    filter.through.as_deref().map(str::trim)
+                    through,
+                    cut
                 ],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?
