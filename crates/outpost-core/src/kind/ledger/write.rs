@@ -103,6 +103,14 @@ pub fn parse_date(text: &str) -> Result<jiff::civil::Date> {
     })
 }
 
+/// The date typed, or the day of `at` (UTC) when none was.
+fn date_or_today(typed: Option<&str>, at: Timestamp) -> Result<jiff::civil::Date> {
+    match typed.map(str::trim) {
+        Some(text) if !text.is_empty() => parse_date(text),
+        _ => Ok(at.to_zoned(jiff::tz::TimeZone::UTC).date()),
+    }
+}
+
 /// The ledger document an entry of `site` dated `date` belongs in.
 pub(crate) fn ledger_doc(site: &SiteCode, date: jiff::civil::Date) -> DocId {
     DocId::Ledger {
@@ -125,10 +133,7 @@ impl Ledger<'_> {
             _ => me.site.clone(),
         };
         crate::kind::site::exists(self.repo.db(), &site)?;
-        let date = match new.date.as_deref().map(str::trim) {
-            Some(text) if !text.is_empty() => parse_date(text)?,
-            _ => at.to_zoned(jiff::tz::TimeZone::UTC).date(),
-        };
+        let date = date_or_today(new.date.as_deref(), at)?;
         let lines: Vec<Line> = new
             .lines
             .iter()
@@ -164,10 +169,7 @@ impl Ledger<'_> {
                 by,
             });
         }
-        let date = match date.map(str::trim) {
-            Some(text) if !text.is_empty() => parse_date(text)?,
-            _ => at.to_zoned(jiff::tz::TimeZone::UTC).date(),
-        };
+        let date = date_or_today(date, at)?;
         let lines: Vec<Line> = original
             .lines
             .iter()
