@@ -15,6 +15,10 @@ use outpost_node::api::{
     SentTransfer, Setup, SignedDuration, Site, SiteCode, Status, StockEntry, SyncStatus, TaskEdit,
     TaskFilter, TaskForm, TaskId, TaskRow, Today, Transit, Warehouse, WarehouseCode,
 };
+use outpost_node::api::{
+    AgeingFilter, AgeingRow, InvoiceFilter, InvoiceForm, InvoiceId, InvoiceRow, PaymentFilter,
+    PaymentForm, PaymentId, PaymentRow,
+};
 use outpost_node::i18n::Lang;
 use outpost_node::{Host, Node};
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -276,6 +280,54 @@ pub async fn save_entry(host: State<'_, Host>, form: EntryForm) -> Reply<(String
 #[tauri::command]
 pub async fn reverse_entry(host: State<'_, Host>, key: String) -> Reply<(String, EntryId)> {
     on_node(&host, move |n| n.reverse_entry(&key, None)).await
+}
+
+/// Invoices and credit notes.
+#[tauri::command]
+pub async fn invoices(host: State<'_, Host>, filter: InvoiceFilter) -> Reply<Vec<InvoiceRow>> {
+    on_node(&host, move |n| n.invoices(&filter)).await
+}
+
+/// Receipts and payments.
+#[tauri::command]
+pub async fn payments(host: State<'_, Host>, filter: PaymentFilter) -> Reply<Vec<PaymentRow>> {
+    on_node(&host, move |n| n.payments(&filter)).await
+}
+
+/// What each party owes or is owed, by days past due.
+#[tauri::command]
+pub async fn ageing(host: State<'_, Host>, filter: AgeingFilter) -> Reply<Vec<AgeingRow>> {
+    on_node(&host, move |n| n.ageing(&filter)).await
+}
+
+/// Issues the invoice the form describes; its number and id.
+#[tauri::command]
+pub async fn save_invoice(host: State<'_, Host>, form: InvoiceForm) -> Reply<(String, InvoiceId)> {
+    on_node(&host, move |n| n.save_invoice(form)).await
+}
+
+/// Records the receipt or payment the form describes; its number and id.
+#[tauri::command]
+pub async fn save_payment(host: State<'_, Host>, form: PaymentForm) -> Reply<(String, PaymentId)> {
+    on_node(&host, move |n| n.save_payment(form)).await
+}
+
+/// Credits what is left of an invoice with a credit note; its number and id.
+#[tauri::command]
+pub async fn credit_invoice(host: State<'_, Host>, key: String) -> Reply<(String, InvoiceId)> {
+    on_node(&host, move |n| {
+        n.credit_note(outpost_node::api::NewCreditNote {
+            invoice: key,
+            ..Default::default()
+        })
+    })
+    .await
+}
+
+/// Records the tax authority's number of an invoice.
+#[tauri::command]
+pub async fn set_tax_number(host: State<'_, Host>, key: String, tax_no: String) -> Reply<()> {
+    on_node(&host, move |n| n.set_tax_number(&key, &tax_no)).await
 }
 
 /// A trial balance of one site or of every site.

@@ -21,7 +21,7 @@ let usb;
 /** The passphrase the app's book is locked with from the kill -9 scenario on. */
 const appLock = { OUTPOST_PASSPHRASE: "plum blossom" };
 
-const screens = ["today", "orders", "stock", "tasks", "catalogue", "finance", "conflicts", "peers", "members", "settings"];
+const screens = ["today", "orders", "stock", "tasks", "catalogue", "billing", "finance", "conflicts", "peers", "members", "settings"];
 
 async function nav(screen) {
   await b.$(`[data-nav="${screen}"]`).click();
@@ -488,6 +488,49 @@ test("finance in the window: a journal entry posted, a lopsided one refused, the
   });
 });
 
+test("invoices and payments in the window: a shipped order invoiced, a service billed, part paid, aged; each posts itself", async () => {
+  // `Invoice` on a shipped order issues an invoice for it.
+  await nav("orders");
+  let shipped = null;
+  for (const row of await b.$$("[data-order]")) {
+    if ((await row.getText()).includes("Shipped")) {
+      shipped = await row.getAttribute("data-order");
+      break;
+    }
+  }
+  assert.ok(shipped, "a shipped order");
+  await b.$(`[data-order="${shipped}"] td`).click();
+  await b.$('[data-action="invoice"]').click();
+  await until("invoiced", async () => (await textOf('[data-test="order-status"]')) === "Invoiced");
+  // A service billed by amount at 6%, then part paid from the invoice's row.
+  await nav("billing");
+  await until("the order's invoice", async () => (await b.$$("[data-invoice]")).length === 1);
+  await fill('input[name="invoice-party"]', "Acme Foods Ltd");
+  await fill('input[name="invoice-net"]', "1000.00");
+  await fill('input[name="invoice-rate"]', "6");
+  await b.$('[data-test="invoice-form"] button[type="submit"]').click();
+  await until("the service invoice", async () => (await b.$$("[data-invoice]")).length === 2);
+  const service = await (await b.$("[data-invoice]")).getAttribute("data-invoice");
+  assert.ok((await textOf(`[data-invoice="${service}"]`)).includes("¥1,060.00"));
+  await b.$(`[data-invoice="${service}"] button.link`).click();
+  await b.$('[data-test="settle"]').click();
+  await fill('input[name="payment-amount"]', "600.00");
+  await fill('input[name="payment-reference"]', "CMB 0001");
+  await b.$('[data-test="payment-form"] button[type="submit"]').click();
+  await until("the receipt", async () => (await b.$$("[data-payment]")).length === 1);
+  await b.$('[data-tab="invoices"]').click();
+  await until("what is left", async () => (await (await b.$(`[data-invoice="${service}"] [data-outstanding]`)).getAttribute("data-outstanding")) === "46000");
+  await b.$('[data-tab="ageing"]').click();
+  await until("Acme's balance aged", async () => (await b.$$('[data-party="Acme Foods Ltd"]')).length === 1);
+  await shot("en-ageing");
+  // Each invoice and the receipt posted its own entry; the books still balance.
+  await nav("finance");
+  await until("automatic postings", async () => (await b.$$('[data-test="automatic"]')).length === 3);
+  await b.$('[data-tab="balances"]').click();
+  await until("balanced", async () => (await textOf('[data-test="total-debit"]')) === (await textOf('[data-test="total-credit"]')));
+  await b.$('[data-tab="journal"]').click();
+});
+
 test("an auditor's window offers no way to change anything: the book says what it may do", async () => {
   // The admin's book, now served from the command line, invites an auditor, who joins in
   // a fresh window with the code.
@@ -526,10 +569,13 @@ test("an auditor's window offers no way to change anything: the book says what i
   assert.ok(!(await b.$('[data-test="task-form"]').isExisting()), "no new task");
   // The auditor reads the journal, and may post nothing.
   await nav("finance");
-  await until("the journal synced", async () => (await b.$$("[data-entry]")).length === 2, 30_000);
+  await until("the journal synced", async () => (await b.$$("[data-entry]")).length === 5, 30_000);
   assert.ok(!(await b.$('[data-test="entry-form"]').isExisting()), "no journal entry form");
   await b.$("[data-entry] button.link").click();
   assert.ok(!(await b.$('[data-test="reverse"]').isExisting()), "no reversal");
+  await nav("billing");
+  await until("the invoices synced", async () => (await b.$$("[data-invoice]")).length === 2, 30_000);
+  assert.ok(!(await b.$('[data-test="invoice-form"]').isExisting()), "no invoice form");
   await nav("members");
   for (const control of ["invite-form", "member-rename"]) {
     assert.ok(!(await b.$(`[data-test="${control}"]`).isExisting()), control);

@@ -117,6 +117,12 @@ pub fn stock_site(member: &Device) -> Option<&SiteCode> {
     site_bound(member.role).then_some(&member.site)
 }
 
+/// Whether `member` may issue invoices and record receipts and payments (for any site:
+/// finance of a branch limited to its own waits for the notion of a head office).
+pub fn may_bill(member: &Device) -> bool {
+    matches!(member.role, Role::Finance | Role::Manager | Role::Admin)
+}
+
 fn site_bound(role: Role) -> bool {
     matches!(role, Role::Clerk | Role::Warehouse)
 }
@@ -128,7 +134,9 @@ pub fn may_read(member: &Device, doc: &DocId) -> bool {
     }
     match doc {
         DocId::Org | DocId::Parties => true,
-        DocId::Ops { site, .. } => !site_bound(member.role) || &member.site == site,
+        DocId::Ops { site, .. } | DocId::Billing { site, .. } => {
+            !site_bound(member.role) || &member.site == site
+        }
         DocId::Transfers { from, to, .. } => {
             !site_bound(member.role) || &member.site == from || &member.site == to
         }
@@ -160,6 +168,7 @@ fn role_may_write(member: &Device, doc: &DocId) -> bool {
             Role::Auditor => false,
         },
         DocId::Ledger { .. } => matches!(member.role, Role::Finance | Role::Manager | Role::Admin),
+        DocId::Billing { .. } => may_bill(member),
     }
 }
 

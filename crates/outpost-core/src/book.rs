@@ -86,6 +86,11 @@ impl std::fmt::Debug for Book {
 
 const META_ORG: &str = "org_id";
 const META_DEVICE: &str = "device_id";
+/// The version of the projection tables the book was last projected with.
+const META_PROJECTIONS: &str = "projections";
+/// This build's projection tables: bump when a kind's tables change, and books projected
+/// by an earlier build are rebuilt from their documents at open.
+const PROJECTIONS: &str = "2";
 
 impl Book {
     /// Opens the book stored at `path`, encrypted with `book_key`, as the device whose
@@ -100,7 +105,14 @@ impl Book {
         if me != key.device_id().as_str() {
             return Err(Error::WrongKey(me));
         }
-        Ok(Book::on(Repo::new(db, OrgId::from_stored(org), key)))
+        let stale = store::meta_get(&db, META_PROJECTIONS)?.as_deref() != Some(PROJECTIONS);
+        let mut book = Book::on(Repo::new(db, OrgId::from_stored(org), key));
+        if stale {
+            // A build whose projections differ: rebuilt from the documents once.
+            book.rebuild()?;
+            store::meta_set(book.repo.db(), META_PROJECTIONS, PROJECTIONS)?;
+        }
+        Ok(book)
     }
 
     fn on(repo: Repo) -> Book {
@@ -278,6 +290,7 @@ impl Book {
         }
         store::meta_set(&db, META_ORG, org.as_str())?;
         store::meta_set(&db, META_DEVICE, key.device_id().as_str())?;
+        store::meta_set(&db, META_PROJECTIONS, PROJECTIONS)?;
         Ok(Book::on(Repo::new(db, org, key)))
     }
 
@@ -327,6 +340,35 @@ impl Book {
         crate::kind::ledger::Ledger {
             repo: &mut self.repo,
         }
+    }
+
+    /// Invoices, credit notes, receipts and payments; what parties owe.
+    pub fn billing(&mut self) -> crate::kind::billing::Billing<'_> {
+        crate::kind::billing::Billing {
+            repo: &mut self.repo,
+        }
+    }
+
+    /// Takes a lifecycle step on an order. Invoicing and paying go through billing: the
+    /// first issues an invoice for the order, the second records a receipt or payment of
+    /// what its invoice still owes; both then mark the order. Returns the new status.
+    pub fn order_step(
+        &mut self,
+        key: &str,
+        action: crate::Action,
+        note: &str,
+        at: Timestamp,
+    ) -> Result<crate::Status> {
+        match action {
+            crate::Action::Invoice => {
+                self.billing().invoice_order(key, note, at)?;
+            }
+            crate::Action::Pay => {
+                self.billing().settle_order(key, note, at)?;
+            }
+            _ => return self.orders().act(key, action, note, at),
+        }
+        Ok(self.orders().get(key)?.row.status)
     }
 
     /// The catalogue of items.
@@ -497,6 +539,13 @@ pub(crate) fn rescreen_held(repo: &mut Repo, at: Timestamp) -> Result<()> {
 fn open_db(path: &Path, book_key: &BookKey) -> Result<rusqlite::Connection> {
     let db = store::open(path, book_key)?;
     let tx = db.unchecked_transaction()?;
+    let existing = store::meta_get(&tx, META_ORG)?.is_some();
+    if existing && store::meta_get(&tx, META_PROJECTIONS)?.as_deref() != Some(PROJECTIONS) {
+        // Tables of an earlier build may lack columns: made anew, filled by the rebuild.
+        for table in crate::projection::all_tables() {
+            tx.execute_batch(&format!("DROP TABLE IF EXISTS {table}"))?;
+        }
+    }
     tx.execute_batch(crate::projection::TABLES)?;
     for kind in crate::kind::KINDS {
         tx.execute_batch(kind.tables())?;

@@ -74,6 +74,14 @@ pub enum DocId {
         /// The month.
         month: Month,
     },
+    /// One site's invoices, credit notes, receipts and payments for one month: written by
+    /// finance, read by the site's clerks too (what a customer owes), never the ledger.
+    Billing {
+        /// The site.
+        site: SiteCode,
+        /// The month.
+        month: Month,
+    },
     /// Goods sent from one site to another in one month: each transfer out and its
     /// receipt, readable by both sites (and nobody else site-bound), so the destination
     /// sees what is on its way and records its arrival where the sender sees it.
@@ -100,6 +108,8 @@ pub enum DocKind {
     Ledger,
     /// `transfers/<from>/<to>/<month>`.
     Transfers,
+    /// `billing/<site>/<month>`.
+    Billing,
 }
 
 impl DocId {
@@ -111,6 +121,7 @@ impl DocId {
             DocId::Ops { .. } => DocKind::Ops,
             DocId::Ledger { .. } => DocKind::Ledger,
             DocId::Transfers { .. } => DocKind::Transfers,
+            DocId::Billing { .. } => DocKind::Billing,
         }
     }
 
@@ -131,7 +142,7 @@ impl DocId {
         }
     }
 
-    /// Parses `org`, `parties`, `ops/SH/2026-11`, `ledger/SH/2026-11` or
+    /// Parses `org`, `parties`, `ops/SH/2026-11`, `ledger/SH/2026-11`, `billing/SH/2026-11` or
     /// `transfers/SH/BJ/2026-11`.
     pub fn parse(text: &str) -> Result<DocId> {
         match text {
@@ -163,6 +174,10 @@ impl DocId {
                 site: site(s)?,
                 month: Month::parse(m).map_err(|_| bad())?,
             },
+            ["billing", s, m] => DocId::Billing {
+                site: site(s)?,
+                month: Month::parse(m).map_err(|_| bad())?,
+            },
             ["transfers", from, to, m] if from != to => DocId::Transfers {
                 from: site(from)?,
                 to: site(to)?,
@@ -179,6 +194,7 @@ impl DocId {
             DocId::Org | DocId::Parties => None,
             DocId::Ops { month, .. }
             | DocId::Ledger { month, .. }
+            | DocId::Billing { month, .. }
             | DocId::Transfers { month, .. } => Some(*month),
         }
     }
@@ -187,7 +203,9 @@ impl DocId {
     pub fn sites(&self) -> Vec<&SiteCode> {
         match self {
             DocId::Org | DocId::Parties => Vec::new(),
-            DocId::Ops { site, .. } | DocId::Ledger { site, .. } => vec![site],
+            DocId::Ops { site, .. } | DocId::Ledger { site, .. } | DocId::Billing { site, .. } => {
+                vec![site]
+            }
             DocId::Transfers { from, to, .. } => vec![from, to],
         }
     }
@@ -196,7 +214,9 @@ impl DocId {
     pub fn site(&self) -> Option<&SiteCode> {
         match self {
             DocId::Org | DocId::Parties => None,
-            DocId::Ops { site, .. } | DocId::Ledger { site, .. } => Some(site),
+            DocId::Ops { site, .. } | DocId::Ledger { site, .. } | DocId::Billing { site, .. } => {
+                Some(site)
+            }
             DocId::Transfers { from, .. } => Some(from),
         }
     }
@@ -209,6 +229,7 @@ impl fmt::Display for DocId {
             DocId::Parties => f.write_str("parties"),
             DocId::Ops { site, month } => write!(f, "ops/{site}/{month}"),
             DocId::Ledger { site, month } => write!(f, "ledger/{site}/{month}"),
+            DocId::Billing { site, month } => write!(f, "billing/{site}/{month}"),
             DocId::Transfers { from, to, month } => write!(f, "transfers/{from}/{to}/{month}"),
         }
     }

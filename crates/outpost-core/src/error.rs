@@ -81,6 +81,44 @@ pub enum Error {
         /// The entry that reversed it.
         by: String,
     },
+    /// An automatic posting is corrected at its source (a credit note), not reversed.
+    #[error(
+        "entry {number} was posted automatically from a {origin}: correct the {origin} instead (e.g. with a credit note)"
+    )]
+    AutomaticPosting {
+        /// The entry.
+        number: String,
+        /// The kind of record it was posted from.
+        origin: String,
+    },
+    /// An invoice or payment asked of a member whose role may not issue them.
+    #[error("a {role} may not issue invoices or record payments")]
+    NotBilling {
+        /// The member's role.
+        role: String,
+    },
+    /// An invoice's orders do not go together (another party, site or kind, not yet
+    /// shipped or received, already invoiced).
+    #[error("order {order} cannot be invoiced here: {reason}")]
+    NotInvoiceable {
+        /// The order's number.
+        order: String,
+        /// Why.
+        reason: String,
+    },
+    /// A payment allocates more to an invoice than it still owes, or more than its amount.
+    #[error("{what}: {allocated} is more than the {available} left")]
+    OverAllocated {
+        /// The invoice, or "the payment".
+        what: String,
+        /// Allocated.
+        allocated: crate::Money,
+        /// What was left to allocate.
+        available: crate::Money,
+    },
+    /// An invoice's or payment's figures that the book does not take.
+    #[error("an invoice or payment with {0}")]
+    BadFigures(String),
     /// A record referred to by the user does not exist.
     #[error("unknown {kind} {key}")]
     NotFound {
@@ -214,6 +252,11 @@ impl Error {
             Error::Revoked { .. } => "revoked",
             Error::Unbalanced { .. } => "unbalanced",
             Error::AlreadyReversed { .. } => "already_reversed",
+            Error::AutomaticPosting { .. } => "automatic_posting",
+            Error::NotBilling { .. } => "not_billing",
+            Error::NotInvoiceable { .. } => "not_invoiceable",
+            Error::OverAllocated { .. } => "over_allocated",
+            Error::BadFigures(_) => "bad_figures",
             Error::NotFound { .. } => "not_found",
             Error::Duplicate { .. } => "duplicate",
             Error::InvalidValue { .. } => "invalid_value",

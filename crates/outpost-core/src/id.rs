@@ -95,6 +95,14 @@ record_id!(
     EntryId, "journal entry id"
 );
 record_id!(
+    /// Identifies an invoice or credit note.
+    InvoiceId, "invoice id"
+);
+record_id!(
+    /// Identifies a receipt or payment.
+    PaymentId, "payment id"
+);
+record_id!(
     /// Identifies an organisation.
     OrgId, "organisation id"
 );

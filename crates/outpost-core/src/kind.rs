@@ -8,8 +8,10 @@
 //!
 //! Slices depend on the layers below them (repo, schema, store, access) and on slices
 //! listed before them here, never on the book and never in a circle: orders use stock,
-//! items, parties, sites and members; stock uses items, sites and members.
+//! items, parties, sites and members; stock uses items, sites and members; billing uses
+//! orders, parties and the ledger (its invoices and payments post journal entries).
 
+pub mod billing;
 pub mod item;
 pub mod ledger;
 pub mod member;
@@ -44,6 +46,7 @@ pub(crate) const KINDS: &[&dyn RecordKind] = &[
     &stock::Kind,
     &task::Kind,
     &ledger::Kind,
+    &billing::Kind,
 ];
 
 /// A top-level collection of records in some documents.

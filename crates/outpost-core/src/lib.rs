@@ -82,10 +82,15 @@ pub use error::{Error, Result, Rule};
 pub use exception::ExceptionRow;
 pub use form::{MAX_PRICE, MAX_QTY};
 pub use id::{
-    CommentId, DeviceId, EntryId, ItemId, LineId, MovementId, OrderId, OrgId, PartyId, TaskId,
-    TransferId,
+    CommentId, DeviceId, EntryId, InvoiceId, ItemId, LineId, MovementId, OrderId, OrgId, PartyId,
+    PaymentId, TaskId, TransferId,
 };
 pub use jiff::Timestamp;
+pub use kind::billing::{
+    AgeingFilter, AgeingRow, AllocationRow, Billing, Direction, InvoiceFilter, InvoiceForm,
+    InvoiceRow, NewAllocation, NewCreditNote, NewInvoice, NewPayment, PaymentFilter, PaymentForm,
+    PaymentRow, VatKind, rate_text, tax_on,
+};
 pub use kind::item::{Item, ItemEdit, ItemForm, Items, NewItem};
 pub use kind::ledger::{
     Account, AccountClass, BalanceFilter, BalanceRow, EntryFilter, EntryForm, EntryLineForm,

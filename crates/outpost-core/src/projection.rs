@@ -210,6 +210,6 @@ pub(crate) fn dump(db: &Connection) -> Result<String> {
 }
 
 /// Every projection table: each kind's, then the common ones.
-fn all_tables() -> impl Iterator<Item = &'static str> {
+pub(crate) fn all_tables() -> impl Iterator<Item = &'static str> {
     crate::kind::table_names().chain(COMMON_TABLES.iter().copied())
 }

@@ -120,7 +120,7 @@ fn journal_entries_balance_reach_finance_only_and_sum_alike_everywhere() {
         sync(&mut a, &mut b, &mut clock);
     }
     // Finance and HQ hold both entries; the clerk none (it never receives a ledger
-    // document).
+    // document, and may not read the journal).
     let numbers = |book: &mut Book| {
         let mut n: Vec<String> = book
             .ledger()
@@ -136,7 +136,9 @@ fn journal_entries_balance_reach_finance_only_and_sum_alike_everywhere() {
     both.sort();
     assert_eq!(numbers(&mut a), both);
     assert_eq!(numbers(&mut f), both);
-    assert!(numbers(&mut b).is_empty());
+    let err = b.ledger().list(&EntryFilter::default()).unwrap_err();
+    assert!(matches!(err, Error::NotPermitted { .. }), "{err}");
+    assert!(b.dump().unwrap().contains("[journal_entries] 0\n"));
 
     // One trial balance per site and consolidated, the same on both devices; debits equal
     // credits.

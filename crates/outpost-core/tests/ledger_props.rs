@@ -1,8 +1,10 @@
-//! Property test of the journal's merge: random entries and reversals posted at 2–4
-//! replicas (an admin and finance at two sites, real SQLite files), bundles exchanged in
-//! random order, then a full exchange. Every replica must hold the same entries and the
-//! same trial balances, per site and consolidated; every entry and every trial balance
-//! must balance; no entry number may repeat.
+//! Property test of the journal's merge: random entries, reversals, invoices, credit
+//! notes and payments made at 2–4 replicas (an admin and finance at two sites, real
+//! SQLite files), bundles exchanged in random order, then a full exchange. Every replica
+//! must hold the same entries, invoices, payments and trial balances, per site and
+//! consolidated; every entry and every trial balance must balance; no entry number may
+//! repeat; each invoice and payment posts exactly one entry, and receivables equal what
+//! invoices billed less what receipts brought in.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -39,7 +41,25 @@ enum Op {
         from: usize,
         to: usize,
     },
+    Invoice {
+        r: usize,
+        site: usize,
+        fen: i64,
+        rate: usize,
+    },
+    Pay {
+        r: usize,
+        which: usize,
+        half: bool,
+    },
+    Credit {
+        r: usize,
+        which: usize,
+    },
 }
+
+/// VAT rates invoices are issued at.
+const RATES: [&str; 4] = ["13", "9", "6", "0"];
 
 fn op() -> impl Strategy<Value = Op> {
     let r = 0..4usize;
@@ -47,6 +67,10 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (r.clone(), 0..2usize, 0..4usize, 1..1_000_000i64, any::<bool>())
             .prop_map(|(r, site, pair, fen, split)| Op::Post { r, site, pair, fen, split }),
         1 => (r.clone(), 0..8usize).prop_map(|(r, which)| Op::Reverse { r, which }),
+        2 => (r.clone(), 0..2usize, 1..1_000_000i64, 0..4usize)
+            .prop_map(|(r, site, fen, rate)| Op::Invoice { r, site, fen, rate }),
+        2 => (r.clone(), 0..8usize, any::<bool>()).prop_map(|(r, which, half)| Op::Pay { r, which, half }),
+        1 => (r.clone(), 0..8usize).prop_map(|(r, which)| Op::Credit { r, which }),
         3 => (r.clone(), r).prop_map(|(from, to)| Op::Sync { from, to }),
     ]
 }
@@ -75,6 +99,18 @@ fn run(n: usize, ops: Vec<Op>) {
     first
         .sites()
         .add(&SiteCode::parse("BJ").unwrap(), "Beijing", clock.tick())
+        .unwrap();
+    first
+        .parties()
+        .add(
+            NewParty {
+                kind: PartyKind::Customer,
+                name: "Acme".into(),
+                phone: String::new(),
+                address: String::new(),
+            },
+            clock.tick(),
+        )
         .unwrap();
     let mut books = vec![first];
     for i in 1..n {
@@ -137,6 +173,55 @@ fn run(n: usize, ops: Vec<Op>) {
                 }
             }
             Op::Sync { from, to } => exchange(&mut books, from % n, to % n, &mut clock),
+            Op::Invoice { r, site, fen, rate } => {
+                let new = NewInvoice {
+                    site: Some(SITES[site].into()),
+                    party: Some("Acme".into()),
+                    net: Some(Money(fen)),
+                    rate: Some(RATES[rate].into()),
+                    ..NewInvoice::default()
+                };
+                books[r % n].billing().invoice(new, clock.tick()).unwrap();
+            }
+            Op::Pay { r, which, half } => {
+                let book = &mut books[r % n];
+                let open = book
+                    .billing()
+                    .invoices(&InvoiceFilter {
+                        open: true,
+                        ..InvoiceFilter::default()
+                    })
+                    .unwrap()
+                    .into_iter()
+                    .filter(|i| i.outstanding.0 > 0)
+                    .collect::<Vec<_>>();
+                if let Some(inv) = open.get(which % open.len().max(1)) {
+                    let amount =
+                        (half && inv.outstanding.0 > 1).then_some(Money(inv.outstanding.0 / 2));
+                    let new = NewPayment {
+                        allocations: vec![NewAllocation {
+                            invoice: inv.number.clone(),
+                            amount,
+                        }],
+                        ..NewPayment::default()
+                    };
+                    book.billing().pay(new, clock.tick()).unwrap();
+                }
+            }
+            Op::Credit { r, which } => {
+                let book = &mut books[r % n];
+                let invoices = book.billing().invoices(&InvoiceFilter::default()).unwrap();
+                if let Some(inv) = invoices.get(which % invoices.len().max(1)) {
+                    // Refused for a credit note, or an invoice credited in full already.
+                    let _ = book.billing().credit(
+                        NewCreditNote {
+                            invoice: inv.number.clone(),
+                            ..NewCreditNote::default()
+                        },
+                        clock.tick(),
+                    );
+                }
+            }
         }
     }
     for _ in 0..2 {
@@ -181,7 +266,42 @@ fn run(n: usize, ops: Vec<Op>) {
         first_tbs[2].debit.0,
         first_tbs[0].debit.0 + first_tbs[1].debit.0
     );
+    // Each invoice and payment posts one entry, and receivables are what invoices
+    // billed less what receipts brought in.
+    let invoices = books[0]
+        .billing()
+        .invoices(&InvoiceFilter::default())
+        .unwrap();
+    let payments = books[0]
+        .billing()
+        .payments(&PaymentFilter::default())
+        .unwrap();
+    let automatic = first_entries.iter().filter(|e| e.source.is_some()).count();
+    assert_eq!(automatic, invoices.len() + payments.len());
+    let billed: i64 = invoices.iter().map(|i| i.gross.0).sum();
+    let received: i64 = payments.iter().map(|p| p.amount.0).sum();
+    let receivable = first_tbs[2]
+        .rows
+        .iter()
+        .find(|r| r.account.code == "1122")
+        .map_or(0, |r| r.balance.0);
+    let manual_receivable: i64 = first_entries
+        .iter()
+        .filter(|e| e.source.is_none())
+        .flat_map(|e| &e.lines)
+        .filter(|l| l.account == "1122")
+        .map(|l| l.debit.0 - l.credit.0)
+        .sum();
+    assert_eq!(receivable, billed - received + manual_receivable);
     for book in &mut books[1..] {
+        assert_eq!(
+            book.billing().invoices(&InvoiceFilter::default()).unwrap(),
+            invoices
+        );
+        assert_eq!(
+            book.billing().payments(&PaymentFilter::default()).unwrap(),
+            payments
+        );
         assert_eq!(
             book.ledger().list(&EntryFilter::default()).unwrap(),
             first_entries

@@ -21,6 +21,10 @@ pub use outpost_core::{
     SiteCode, Status, StockEntry, StockOp, TaskEdit, TaskFilter, TaskForm, TaskId, TaskRow,
     TaskStatus, TransferId, Transit, Warehouse, WarehouseCode,
 };
+pub use outpost_core::{
+    AgeingFilter, AgeingRow, AllocationRow, Direction, InvoiceFilter, InvoiceForm, InvoiceId,
+    InvoiceRow, NewCreditNote, PaymentFilter, PaymentForm, PaymentId, PaymentRow, VatKind,
+};
 
 /// A length of time (how long an invite stays open).
 pub use jiff::SignedDuration;

@@ -1,6 +1,7 @@
 //! The `outpost` command line: argument parsing and output; every action is a Node call.
 
 pub mod args;
+pub mod billing;
 pub mod catalog;
 pub mod conflicts;
 pub mod ledger;

@@ -67,6 +67,10 @@ pub fn word(lang: Lang, word: &str) -> String {
     }
     let zh = match word {
         "draft" => "草稿",
+        "invoice" => "发票",
+        "payment" => "收付款",
+        "special" => "专票",
+        "ordinary" => "普票",
         "after_revocation" => "设备被撤销后才到达撤销它的管理员",
         "builds_on_held" => "基于一项被搁置的修改",
         "newer_rules" => "账本采用的规则比本程序新：请更新 Outpost",

@@ -5,6 +5,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   Account, BalanceFilter, EntryFilter, EntryForm, EntryRow, Exported, TrialBalance,
+  AgeingFilter, AgeingRow, InvoiceFilter, InvoiceForm, InvoiceRow, PaymentFilter, PaymentForm, PaymentRow,
   Action, BackupSchedule, ConflictRow, Decision, Device, Draft, ExceptionRow, Failure, HeldChange, HistoryEntry, HostStatus,
   ImportReport, Invite, Item, ItemForm, LastBackup, LevelRow, MovementFilter, MovementRow,
   NewInvite, NewOrg, OrderDetail, OrderFilter, OrderForm, OrderPreview, OrderRow, Party,
@@ -60,6 +61,13 @@ export const api = {
   saveEntry: (form: EntryForm) => invoke<[string, string]>("save_entry", { form }),
   reverseEntry: (key: string) => invoke<[string, string]>("reverse_entry", { key }),
   trialBalance: (filter: BalanceFilter) => invoke<TrialBalance>("trial_balance", { filter }),
+  invoices: (filter: InvoiceFilter) => invoke<InvoiceRow[]>("invoices", { filter }),
+  payments: (filter: PaymentFilter) => invoke<PaymentRow[]>("payments", { filter }),
+  ageing: (filter: AgeingFilter) => invoke<AgeingRow[]>("ageing", { filter }),
+  saveInvoice: (form: InvoiceForm) => invoke<[string, string]>("save_invoice", { form }),
+  savePayment: (form: PaymentForm) => invoke<[string, string]>("save_payment", { form }),
+  creditInvoice: (key: string) => invoke<[string, string]>("credit_invoice", { key }),
+  setTaxNumber: (key: string, taxNo: string) => invoke<null>("set_tax_number", { key, taxNo }),
   exportTrialBalance: (filter: BalanceFilter, path: string) => invoke<Exported>("export_trial_balance", { filter, path }),
   exportJournal: (filter: EntryFilter, path: string) => invoke<Exported>("export_journal", { filter, path }),
   tasks: (filter: TaskFilter) => invoke<TaskRow[]>("tasks", { filter }),

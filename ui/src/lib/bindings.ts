@@ -47,6 +47,10 @@ read_ledger: boolean,
  */
 post_entries: boolean, 
 /**
+ * Issue invoices and credit notes, record receipts and payments.
+ */
+bill: boolean, 
+/**
  * Invite devices, revoke and rename them.
  */
 manage_members: boolean, 
@@ -1337,6 +1341,11 @@ reversed_by: Array<string>,
  */
 total: Money, 
 /**
+ * The kind of record it was posted from automatically (`invoice`, `payment`);
+ * `None` for an entry a person posted.
+ */
+source: string | null, 
+/**
  * Who wrote it (device code).
  */
 created_by: string, 
@@ -1454,6 +1463,321 @@ path: string,
  * Rows (accounts or entries) in it.
  */
 rows: number, };
+
+export type AgeingFilter = { 
+/**
+ * One site's; every site's if none.
+ */
+site?: string, 
+/**
+ * Receivables (sales, the default) or payables (purchase).
+ */
+kind?: OrderKind, 
+/**
+ * The day to age at, `YYYY-MM-DD` (today if none): invoices, credit notes and
+ * payments dated after it are left out.
+ */
+as_of?: string, };
+
+export type AgeingRow = { 
+/**
+ * The party's name.
+ */
+party: string, 
+/**
+ * Not yet due.
+ */
+current: Money, 
+/**
+ * 1–30 days past due.
+ */
+days_1_30: Money, 
+/**
+ * 31–60 days.
+ */
+days_31_60: Money, 
+/**
+ * 61–90 days.
+ */
+days_61_90: Money, 
+/**
+ * More than 90 days.
+ */
+over_90: Money, 
+/**
+ * Money received or paid on account, not applied to an invoice.
+ */
+on_account: Money, 
+/**
+ * Open invoices less money on account.
+ */
+total: Money, };
+
+export type AllocationRow = { 
+/**
+ * The invoice's number.
+ */
+invoice: string, 
+/**
+ * Applied.
+ */
+amount: Money, };
+
+export type Direction = "received" | "paid";
+
+export type InvoiceFilter = { 
+/**
+ * Only this site's.
+ */
+site?: string, 
+/**
+ * Only sales or only purchase invoices.
+ */
+kind?: OrderKind, 
+/**
+ * Only this party's (name or id).
+ */
+party?: string, 
+/**
+ * Only those still owing something.
+ */
+open: boolean, };
+
+export type InvoiceForm = { 
+/**
+ * Order numbers, separated by commas or spaces (empty for an amount).
+ */
+orders: string, 
+/**
+ * `sales` or `purchase` when no order is named.
+ */
+kind: string, 
+/**
+ * The customer or supplier when no order is named.
+ */
+party: string, 
+/**
+ * The site when no order is named.
+ */
+site: string, 
+/**
+ * Amount before tax when no order is named.
+ */
+net: string, 
+/**
+ * Invoice date (today if empty).
+ */
+date: string, 
+/**
+ * Due date (30 days on if empty).
+ */
+due: string, 
+/**
+ * 专票 rather than 普票.
+ */
+special: boolean, 
+/**
+ * VAT rate in percent (13 if empty).
+ */
+rate: string, 
+/**
+ * The tax authority's number.
+ */
+tax_no: string, 
+/**
+ * Remark.
+ */
+memo: string, };
+
+export type InvoiceId = string;
+
+export type InvoiceRow = { 
+/**
+ * Id.
+ */
+id: InvoiceId, 
+/**
+ * Human number.
+ */
+number: string, 
+/**
+ * Site.
+ */
+site: string, 
+/**
+ * Sales or purchase.
+ */
+kind: OrderKind, 
+/**
+ * The party's name.
+ */
+party: string, 
+/**
+ * Invoice date.
+ */
+date: string, 
+/**
+ * Due date.
+ */
+due: string, 
+/**
+ * 专票 or 普票.
+ */
+vat: VatKind, 
+/**
+ * VAT rate in basis points.
+ */
+rate_bp: number, 
+/**
+ * Before tax.
+ */
+net: Money, 
+/**
+ * VAT.
+ */
+tax: Money, 
+/**
+ * net + tax.
+ */
+gross: Money, 
+/**
+ * Its credit notes' gross (zero or below).
+ */
+credited: Money, 
+/**
+ * Applied by receipts or payments.
+ */
+paid: Money, 
+/**
+ * Still owed: gross + credited − paid (zero for a credit note).
+ */
+outstanding: Money, 
+/**
+ * The number of the invoice a credit note corrects.
+ */
+corrects: string | null, 
+/**
+ * The tax authority's number.
+ */
+tax_no: string, 
+/**
+ * Remark.
+ */
+memo: string, 
+/**
+ * The numbers of the orders it bills.
+ */
+orders: Array<string>, 
+/**
+ * Who issued it (device code).
+ */
+created_by: string, };
+
+export type PaymentFilter = { 
+/**
+ * Only this site's.
+ */
+site?: string, 
+/**
+ * Only receipts or only payments.
+ */
+direction?: Direction, 
+/**
+ * Only this party's (name or id).
+ */
+party?: string, };
+
+export type PaymentForm = { 
+/**
+ * The invoice it settles (empty: on account).
+ */
+invoice: string, 
+/**
+ * The party when no invoice is named.
+ */
+party: string, 
+/**
+ * `received` or `paid` when no invoice is named.
+ */
+direction: string, 
+/**
+ * Amount (what the invoice owes if empty).
+ */
+amount: string, 
+/**
+ * `1002` bank (default) or `1001` cash.
+ */
+account: string, 
+/**
+ * Date (today if empty).
+ */
+date: string, 
+/**
+ * The bank's reference.
+ */
+reference: string, 
+/**
+ * Remark.
+ */
+memo: string, };
+
+export type PaymentId = string;
+
+export type PaymentRow = { 
+/**
+ * Id.
+ */
+id: PaymentId, 
+/**
+ * Human number.
+ */
+number: string, 
+/**
+ * Site.
+ */
+site: string, 
+/**
+ * In or out.
+ */
+direction: Direction, 
+/**
+ * The party's name.
+ */
+party: string, 
+/**
+ * Date.
+ */
+date: string, 
+/**
+ * Amount.
+ */
+amount: Money, 
+/**
+ * What it did not apply to an invoice (on account).
+ */
+unapplied: Money, 
+/**
+ * 1002 or 1001.
+ */
+account: string, 
+/**
+ * The bank's reference.
+ */
+reference: string, 
+/**
+ * Remark.
+ */
+memo: string, 
+/**
+ * What it settles.
+ */
+allocations: Array<AllocationRow>, 
+/**
+ * Who recorded it (device code).
+ */
+created_by: string, };
+
+export type VatKind = "special" | "ordinary";
 
 export type TaskEdit = { 
 /**

@@ -1,7 +1,7 @@
 // Which screen the window shows, with its parameter (an order number, a record key).
 export type Screen =
   | "today" | "orders" | "order-new" | "order" | "order-edit" | "stock" | "catalogue" | "tasks"
-  | "conflicts" | "history" | "peers" | "members" | "settings" | "finance";
+  | "conflicts" | "history" | "peers" | "members" | "settings" | "finance" | "billing";
 
 class Nav {
   screen: Screen = $state("today");

@@ -26,6 +26,8 @@ pub struct Capabilities {
     pub read_ledger: bool,
     /// Post and reverse journal entries.
     pub post_entries: bool,
+    /// Issue invoices and credit notes, record receipts and payments.
+    pub bill: bool,
     /// Invite devices, revoke and rename them.
     pub manage_members: bool,
     /// Roles an invite may grant.
@@ -61,6 +63,7 @@ impl Capabilities {
             record_operations: access::may_write(me, &own_ops),
             read_ledger: access::may_read(me, &own_ledger),
             post_entries: access::may_write(me, &own_ledger),
+            bill: access::may_bill(me) && !me.revoked,
             manage_members,
             invite_roles: if manage_members {
                 Role::ALL.to_vec()

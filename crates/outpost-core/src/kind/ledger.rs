@@ -4,6 +4,7 @@
 //! mistake is corrected by a reversing entry. Balances are sums of lines, never stored.
 
 pub mod chart;
+mod derived;
 mod model;
 mod query;
 mod rules;
@@ -25,8 +26,12 @@ use crate::repo::Repo;
 use crate::schema::{RawConflict, View};
 
 pub use chart::{Account, AccountClass, Side};
+pub(crate) use derived::{Posting, post_derived};
+use model::Entry;
+pub(crate) use model::{Line, MAX_LINE_AMOUNT};
 pub use query::{BalanceFilter, BalanceRow, EntryFilter, EntryLineRow, EntryRow, TrialBalance};
 pub use write::{EntryForm, EntryLineForm, NewEntry, NewEntryLine};
+pub(crate) use write::{date_or_today, parse_date};
 
 /// The collection of journal entries.
 pub(crate) const ENTRIES: &str = "entries";
@@ -52,7 +57,7 @@ impl super::RecordKind for Kind {
              id TEXT PRIMARY KEY, number TEXT NOT NULL, doc TEXT NOT NULL, site TEXT NOT NULL,
              date TEXT NOT NULL, memo TEXT NOT NULL, counterparty TEXT NOT NULL,
              link TEXT NOT NULL, reverses TEXT, created_at INTEGER NOT NULL,
-             created_by TEXT NOT NULL) STRICT;
+             created_by TEXT NOT NULL, source TEXT) STRICT;
          CREATE INDEX IF NOT EXISTS journal_entries_by_number ON journal_entries(number);
          CREATE INDEX IF NOT EXISTS journal_entries_by_site ON journal_entries(site, date);
          CREATE INDEX IF NOT EXISTS journal_entries_by_reversed ON journal_entries(reverses);
@@ -89,49 +94,19 @@ impl super::RecordKind for Kind {
         obj: Option<ObjId>,
         c: &mut Vec<RawConflict>,
     ) -> Result<()> {
-        let key = rec.key.as_str();
-        totals::remove_entry(db, key)?;
-        db.prepare_cached("DELETE FROM journal_entries WHERE id = ?1")?
-            .execute([key])?;
-        db.prepare_cached("DELETE FROM journal_lines WHERE entry_id = ?1")?
-            .execute([key])?;
-        let Some(e) = obj.and_then(|obj| model::read_entry(view, key, obj, c)) else {
-            return Ok(());
-        };
-        db.prepare_cached(
-            "INSERT INTO journal_entries VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?
-        .execute(params![
-            e.id.as_str(),
-            e.number,
-            doc_id.to_string(),
-            e.site.as_str(),
-            e.date,
-            e.memo,
-            e.counterparty,
-            e.link,
-            e.reverses.as_ref().map(EntryId::as_str),
-            e.created_at_ms,
-            e.created_by.as_str(),
-        ])?;
-        let mut stmt =
-            db.prepare_cached("INSERT INTO journal_lines VALUES (?1, ?2, ?3, ?4, ?5)")?;
-        for (i, l) in e.lines.iter().enumerate() {
-            stmt.execute(params![
-                e.id.as_str(),
-                i as i64,
-                l.account,
-                l.debit,
-                l.credit
-            ])?;
+        remove_entry(db, &rec.key)?;
+        match obj.and_then(|obj| model::read_entry(view, &rec.key, obj, c)) {
+            Some(e) => insert_entry(db, &e, doc_id, None),
+            None => Ok(()),
         }
-        totals::add_entry(db, &e)
     }
 
     fn locate(&self, db: &Connection, key: &str) -> Result<Option<(RecordRef, DocId)>> {
-        Ok(query::locate(db, key)
-            .ok()
-            .map(|(id, doc)| (entry_ref(&id), doc)))
+        // An automatic posting's history is its source's (it shares its number).
+        Ok(match query::locate(db, key) {
+            Ok((id, doc)) if derived::source_of(db, &id)?.is_none() => Some((entry_ref(&id), doc)),
+            _ => None,
+        })
     }
 
     fn label(&self, db: &Connection, rec: &RecordRef) -> Result<Option<String>> {
@@ -183,6 +158,49 @@ impl super::RecordKind for Kind {
             out,
         )
     }
+}
+
+/// Takes entry `id` out of the projections (and its lines out of the totals).
+fn remove_entry(db: &Connection, id: &str) -> Result<()> {
+    totals::remove_entry(db, id)?;
+    db.prepare_cached("DELETE FROM journal_entries WHERE id = ?1")?
+        .execute([id])?;
+    db.prepare_cached("DELETE FROM journal_lines WHERE entry_id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+/// Puts entry `e` of `doc_id` into the projections; `source` names the kind of record an
+/// automatic posting was derived from.
+fn insert_entry(db: &Connection, e: &Entry, doc_id: &DocId, source: Option<&str>) -> Result<()> {
+    db.prepare_cached(
+        "INSERT INTO journal_entries VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        e.id.as_str(),
+        e.number,
+        doc_id.to_string(),
+        e.site.as_str(),
+        e.date,
+        e.memo,
+        e.counterparty,
+        e.link,
+        e.reverses.as_ref().map(EntryId::as_str),
+        e.created_at_ms,
+        e.created_by.as_str(),
+        source,
+    ])?;
+    let mut stmt = db.prepare_cached("INSERT INTO journal_lines VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    for (i, l) in e.lines.iter().enumerate() {
+        stmt.execute(params![
+            e.id.as_str(),
+            i as i64,
+            l.account,
+            l.debit,
+            l.credit
+        ])?;
+    }
+    totals::add_entry(db, e)
 }
 
 /// The journal: [`crate::Book::ledger`].

@@ -115,3 +115,31 @@ impl super::RecordKind for Kind {
 pub struct Orders<'a> {
     pub(crate) repo: &'a mut Repo,
 }
+
+/// Takes step `action` (invoice, pay) on order `id` when its status allows it, and
+/// nothing otherwise: what billing records on the orders it bills and settles, by whoever
+/// issues the invoice or records the payment, at any site.
+pub(crate) fn record_billing_status(
+    repo: &mut Repo,
+    id: &crate::id::OrderId,
+    action: Action,
+    note: &str,
+    at: jiff::Timestamp,
+) -> Result<()> {
+    let (_, doc_id) = query::locate(repo.db(), id.as_str())?;
+    let me = repo.me()?;
+    let name = if action == Action::Pay {
+        "order.pay"
+    } else {
+        "order.invoice"
+    };
+    repo.write(&doc_id, at, |tx| {
+        let (obj, order) = order_in(tx, id)?;
+        let mut touched = Vec::new();
+        if action.allowed(order.kind, order.status()) {
+            put_event(tx, &obj, action.target(), &me.id, note, None, at)?;
+            touched.push(layout::order_ref(id));
+        }
+        Ok(crate::repo::Written::new((), name, touched))
+    })
+}

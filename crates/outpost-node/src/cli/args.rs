@@ -60,7 +60,13 @@ pub enum Command {
     /// The journal (finance): post and reverse entries, list them, trial balances.
     #[command(subcommand)]
     Ledger(LedgerCmd),
-    /// Reports written to files: the trial balance (CSV, Excel), the journal (Beancount).
+    /// Invoices (发票) and credit notes (红字发票) for shipped or received orders.
+    #[command(subcommand)]
+    Invoice(InvoiceCmd),
+    /// Receipts from customers and payments to suppliers.
+    #[command(subcommand)]
+    Pay(PayCmd),
+    /// Reports: the trial balance (CSV, Excel), the journal (Beancount), ageing.
     #[command(subcommand)]
     Report(ReportCmd),
     /// Fields edited concurrently on two devices.
@@ -504,6 +510,19 @@ pub enum ReportCmd {
         #[arg(long)]
         through: Option<String>,
     },
+    /// What each customer owes (or, with --payables, each supplier is owed) by days past
+    /// due.
+    Ageing {
+        /// Payables rather than receivables.
+        #[arg(long)]
+        payables: bool,
+        /// One site's (every site's if not given).
+        #[arg(long)]
+        site: Option<String>,
+        /// The day to age at YYYY-MM-DD (today if not given).
+        #[arg(long = "as-of")]
+        as_of: Option<String>,
+    },
     /// The journal, to a .beancount file.
     Journal {
         /// The file to write.
@@ -515,6 +534,133 @@ pub enum ReportCmd {
         /// Only this month's (YYYY-MM).
         #[arg(long)]
         month: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InvoiceCmd {
+    /// Issue a sales invoice (or book a purchase invoice) for orders, or for an amount.
+    New {
+        /// An order to bill (shipped or received; one party and site); repeatable.
+        #[arg(long = "order")]
+        orders: Vec<String>,
+        /// The customer (or supplier with --purchase) when no order is named.
+        #[arg(long)]
+        party: Option<String>,
+        /// A supplier's invoice (when no order is named).
+        #[arg(long)]
+        purchase: bool,
+        /// The site when no order is named (this device's if not given).
+        #[arg(long)]
+        site: Option<String>,
+        /// Amount before tax when no order is named, e.g. 1000.00.
+        #[arg(long)]
+        net: Option<String>,
+        /// Invoice date YYYY-MM-DD (today if not given).
+        #[arg(long)]
+        date: Option<String>,
+        /// Due date YYYY-MM-DD (30 days after the invoice date if not given).
+        #[arg(long)]
+        due: Option<String>,
+        /// 专用发票 (special) rather than 普通发票 (ordinary).
+        #[arg(long)]
+        special: bool,
+        /// VAT rate in percent (13 if not given).
+        #[arg(long)]
+        rate: Option<String>,
+        /// The tax authority's invoice number, if known.
+        #[arg(long = "tax-no", default_value = "")]
+        tax_no: String,
+        /// Remark.
+        #[arg(long, default_value = "")]
+        memo: String,
+    },
+    /// Issue a credit note (红字发票) against an invoice.
+    Credit {
+        /// The invoice's number.
+        invoice: String,
+        /// Amount before tax to take back (all that is left if not given).
+        #[arg(long)]
+        net: Option<String>,
+        /// Date YYYY-MM-DD (today if not given).
+        #[arg(long)]
+        date: Option<String>,
+        /// The red invoice's tax authority number.
+        #[arg(long = "tax-no", default_value = "")]
+        tax_no: String,
+        /// Why.
+        #[arg(long, default_value = "")]
+        memo: String,
+    },
+    /// Record the tax authority's number of an invoice.
+    TaxNo {
+        /// The invoice's number.
+        invoice: String,
+        /// The tax authority's number.
+        tax_no: String,
+    },
+    /// Invoices and credit notes, newest first.
+    List {
+        /// Only this site's.
+        #[arg(long)]
+        site: Option<String>,
+        /// Only supplier invoices.
+        #[arg(long)]
+        purchase: bool,
+        /// Only this party's.
+        #[arg(long)]
+        party: Option<String>,
+        /// Only those still owing something.
+        #[arg(long)]
+        open: bool,
+    },
+    /// One invoice.
+    Show {
+        /// The invoice's number.
+        invoice: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PayCmd {
+    /// Record a receipt (or a payment with --out), applied to invoices or on account.
+    Record {
+        /// An invoice it settles, `NUMBER` (what it owes) or `NUMBER:AMOUNT`; repeatable.
+        #[arg(long = "invoice")]
+        invoices: Vec<String>,
+        /// The customer or supplier (the first invoice's if not given).
+        #[arg(long)]
+        party: Option<String>,
+        /// Money paid out to a supplier rather than received.
+        #[arg(long)]
+        out: bool,
+        /// Amount (the sum applied to the invoices if not given).
+        #[arg(long)]
+        amount: Option<String>,
+        /// 1002 bank (default) or 1001 cash.
+        #[arg(long)]
+        account: Option<String>,
+        /// Date YYYY-MM-DD (today if not given).
+        #[arg(long)]
+        date: Option<String>,
+        /// The site (the first invoice's, or this device's, if not given).
+        #[arg(long)]
+        site: Option<String>,
+        /// The bank's reference.
+        #[arg(long = "ref", default_value = "")]
+        reference: String,
+        /// Remark.
+        #[arg(long, default_value = "")]
+        memo: String,
+    },
+    /// Receipts and payments, newest first.
+    List {
+        /// Only this site's.
+        #[arg(long)]
+        site: Option<String>,
+        /// Only this party's.
+        #[arg(long)]
+        party: Option<String>,
     },
 }
 

@@ -217,6 +217,11 @@ fn parse_line(text: &str) -> Result<NewEntryLine> {
 /// `outpost report …`: reports written to files.
 pub(super) fn report(node: &Node, cmd: ReportCmd, out: &Out) -> Result<()> {
     let written = match cmd {
+        ReportCmd::Ageing {
+            payables,
+            site,
+            as_of,
+        } => return super::billing::ageing(node, payables, site, as_of, out),
         ReportCmd::TrialBalance {
             out: file,
             site,

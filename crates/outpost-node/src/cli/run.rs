@@ -434,6 +434,8 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
         Command::Stock(cmd) => super::stock::stock(node, cmd, out),
         Command::Task(cmd) => super::tasks::task(node, cmd, out),
         Command::Ledger(cmd) => super::ledger::ledger(node, cmd, out),
+        Command::Invoice(cmd) => super::billing::invoice(node, cmd, out),
+        Command::Pay(cmd) => super::billing::pay(node, cmd, out),
         Command::Report(cmd) => super::ledger::report(node, cmd, out),
         Command::Conflicts(cmd) => super::conflicts::conflicts(node, cmd, out),
         Command::History { record } => {
@@ -622,6 +624,8 @@ fn exception_text(out: &Out, kind: &str) -> String {
         "order_stock_mismatch" => Msg::ExOrderStock,
         "transfer_mismatch" => Msg::ExTransfer,
         "entry_reversed_twice" => Msg::ExReversedTwice,
+        "invoice_overpaid" => Msg::ExInvoiceOverpaid,
+        "order_invoiced_twice" => Msg::ExInvoicedTwice,
         other => return other.to_string(),
     };
     msg.text(out.lang).to_string()

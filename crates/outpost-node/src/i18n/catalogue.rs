@@ -45,6 +45,27 @@ catalogue! {
     ReportWritten => "Wrote {rows} rows to {path}.", "已写出 {rows} 行到 {path}。";
     EntryPosted => "Journal entry {number} posted.", "已记账：凭证 {number}。";
     EntryReversed => "Journal entry {entry} reversed by {number}.", "凭证 {entry} 已由 {number} 冲销。";
+    InvoiceIssued => "Invoice {number} issued: {gross} due {due}.", "已开具发票 {number}：价税合计 {gross}，到期日 {due}。";
+    CreditIssued => "Credit note {number} issued against {invoice}.", "已开具红字发票 {number}（冲减 {invoice}）。";
+    PaymentRecorded => "Payment {number} of {amount} recorded.", "已登记收付款 {number}：{amount}。";
+    TaxNumberSet => "Tax invoice number of {invoice} recorded.", "已登记 {invoice} 的发票号码。";
+    ColDueDate => "Due date", "到期日";
+    ColNet => "Net", "不含税金额";
+    ColTax => "VAT", "税额";
+    ColGross => "Gross", "价税合计";
+    ColOutstanding => "Outstanding", "未结金额";
+    ColCurrent => "Not due", "未到期";
+    ColDays1to30 => "1–30 days", "1–30 天";
+    ColDays31to60 => "31–60 days", "31–60 天";
+    ColDays61to90 => "61–90 days", "61–90 天";
+    ColOver90 => "Over 90 days", "90 天以上";
+    ColOnAccount => "On account", "预收/预付";
+    ColReference => "Reference", "银行流水号";
+    ErrAutomaticPosting => "entry {number} was posted automatically from a {origin}: correct the {origin} instead (e.g. with a credit note)", "凭证 {number} 由{origin}自动生成：请更正该{origin}（例如开具红字发票）";
+    ErrNotBilling => "a {role} may not issue invoices or record payments", "{role}无权开具发票或登记收付款";
+    ErrNotInvoiceable => "{order} cannot be invoiced or settled here: {reason}", "{order} 不能在此开票或结算：{reason}";
+    ErrOverAllocated => "{what}: {allocated} is more than the {available} left", "{what}：{allocated} 超过了剩余的 {available}";
+    ErrBadFigures => "an invoice or payment with {reason}", "发票或收付款有误：{reason}";
     TrialBalanced => "Debits {debit} = credits {credit}.", "借方合计 {debit} = 贷方合计 {credit}。";
     ColAccount => "Account", "科目";
     ColDebit => "Debit", "借方";
@@ -175,6 +196,8 @@ catalogue! {
     ExChangedAfterSubmit => "Order lines changed after submission", "订单提交后明细被修改";
     ExOrderStock => "Stock moved by the order differs from its lines and status", "订单的库存变动与明细或状态不符";
     ExTransfer => "Transfer received with another quantity, or twice", "调拨收货数量不符或重复收货";
+    ExInvoiceOverpaid => "Invoice paid (or credited) beyond what it billed: refund the customer or keep the money on account", "发票收款（或红冲）超过开票金额：请退款给客户或转为预收款";
+    ExInvoicedTwice => "Order billed on two invoices (made apart): issue a credit note for one", "订单被重复开票（两处离线时各开一张）：请对其中一张开具红字发票";
     ExReversedTwice => "Journal entry reversed twice (on two devices apart): discard one reversal with a new entry", "凭证被重复冲销（两台设备离线时各冲销一次）：请再记一笔凭证抵消其中一次冲销";
     // Errors
     ErrInvalidUtf8 => "argument {n} is not valid UTF-8 text", "第 {n} 个参数不是有效的 UTF-8 文本";

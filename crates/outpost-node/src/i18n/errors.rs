@@ -178,6 +178,31 @@ fn core_error(lang: Lang, core: &CoreError) -> String {
             Msg::ErrAlreadyReversed,
             &[("number", number), ("by", by)],
         ),
+        CoreError::AutomaticPosting { number, origin } => fill(
+            lang,
+            Msg::ErrAutomaticPosting,
+            &[("number", number), ("origin", &w(origin))],
+        ),
+        CoreError::NotBilling { role } => fill(lang, Msg::ErrNotBilling, &[("role", &w(role))]),
+        CoreError::NotInvoiceable { order, reason } => fill(
+            lang,
+            Msg::ErrNotInvoiceable,
+            &[("order", order), ("reason", reason)],
+        ),
+        CoreError::OverAllocated {
+            what,
+            allocated,
+            available,
+        } => fill(
+            lang,
+            Msg::ErrOverAllocated,
+            &[
+                ("what", what),
+                ("allocated", allocated),
+                ("available", available),
+            ],
+        ),
+        CoreError::BadFigures(reason) => fill(lang, Msg::ErrBadFigures, &[("reason", reason)]),
         CoreError::NotFound { kind, key } => {
             fill(lang, Msg::ErrNotFound, &[("kind", &w(kind)), ("key", key)])
         }

@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use outpost_core::{
-    Account, BalanceFilter, EntryFilter, EntryForm, EntryId, EntryRow, NewEntry, TrialBalance,
+    Account, AgeingFilter, AgeingRow, BalanceFilter, EntryFilter, EntryForm, EntryId, EntryRow,
+    InvoiceFilter, InvoiceForm, InvoiceId, InvoiceRow, NewCreditNote, NewEntry, NewInvoice,
+    NewPayment, PaymentFilter, PaymentForm, PaymentId, PaymentRow, TrialBalance,
 };
 use outpost_core::{
     Action, Capabilities, ConflictRow, Device, Draft, ExceptionRow, ExportScope, HistoryEntry,
@@ -153,7 +155,7 @@ impl Node {
 
     /// Takes a lifecycle step on an order.
     pub fn act_on_order(&self, key: &str, action: Action, note: &str) -> Result<Status> {
-        self.write("order.act", |b, now| b.orders().act(key, action, note, now))
+        self.write("order.act", |b, now| b.order_step(key, action, note, now))
     }
 
     /// A page of orders.
@@ -264,6 +266,60 @@ impl Node {
     /// The chart of accounts.
     pub fn chart(&self) -> Result<Vec<Account>> {
         self.read(|b| Ok(b.ledger().chart().to_vec()))
+    }
+
+    /// Issues (sales) or books (purchase) an invoice; its number and id.
+    pub fn invoice(&self, new: NewInvoice) -> Result<(String, InvoiceId)> {
+        self.write("invoice.new", |b, now| b.billing().invoice(new, now))
+    }
+
+    /// Issues the invoice the window's form describes; its number and id.
+    pub fn save_invoice(&self, form: InvoiceForm) -> Result<(String, InvoiceId)> {
+        self.write("invoice.new", |b, now| {
+            b.billing().invoice(form.parse()?, now)
+        })
+    }
+
+    /// Records the receipt or payment the window's form describes; its number and id.
+    pub fn save_payment(&self, form: PaymentForm) -> Result<(String, PaymentId)> {
+        self.write("payment.new", |b, now| b.billing().pay(form.parse()?, now))
+    }
+
+    /// Issues a credit note against an invoice; its number and id.
+    pub fn credit_note(&self, new: NewCreditNote) -> Result<(String, InvoiceId)> {
+        self.write("invoice.credit", |b, now| b.billing().credit(new, now))
+    }
+
+    /// Records the tax authority's number of an invoice.
+    pub fn set_tax_number(&self, invoice: &str, tax_no: &str) -> Result<()> {
+        self.write("invoice.tax_no", |b, now| {
+            b.billing().set_tax_number(invoice, tax_no, now)
+        })
+    }
+
+    /// Records a receipt or payment; its number and id.
+    pub fn pay(&self, new: NewPayment) -> Result<(String, PaymentId)> {
+        self.write("payment.new", |b, now| b.billing().pay(new, now))
+    }
+
+    /// Invoices and credit notes.
+    pub fn invoices(&self, filter: &InvoiceFilter) -> Result<Vec<InvoiceRow>> {
+        self.read(|b| b.billing().invoices(filter))
+    }
+
+    /// One invoice or credit note.
+    pub fn invoice_row(&self, key: &str) -> Result<InvoiceRow> {
+        self.read(|b| b.billing().invoice_row(key))
+    }
+
+    /// Receipts and payments.
+    pub fn payments(&self, filter: &PaymentFilter) -> Result<Vec<PaymentRow>> {
+        self.read(|b| b.billing().payments(filter))
+    }
+
+    /// What each party owes or is owed, by days past due.
+    pub fn ageing(&self, filter: &AgeingFilter) -> Result<Vec<AgeingRow>> {
+        self.read(|b| b.billing().ageing(filter, Timestamp::now()))
     }
 
     /// Open conflicts.

@@ -16,6 +16,7 @@ use crate::kind::stock::StockMove;
 use crate::money::Money;
 use crate::sign::DeviceKey;
 
+mod billing;
 mod ledger;
 mod rules;
 
@@ -749,4 +750,40 @@ fn a_change_that_arrives_before_its_dependency_waits_and_asks_for_it() {
     assert_eq!(receipt.new_changes, 2);
     let held = clerk.repo.doc(&doc).unwrap();
     assert!(held.get_change_by_hash(&second.hash()).is_some());
+}
+
+/// Builds, on what `book` holds of `doc`, a change `key`'s program makes with `edit`.
+fn craft(
+    book: &mut Book,
+    key: &DeviceKey,
+    doc: &DocId,
+    edit: impl FnOnce(&mut automerge::AutoCommit),
+) -> automerge::Change {
+    let saved = book.repo.doc(doc).unwrap().save();
+    let mut d = automerge::AutoCommit::load(&saved)
+        .unwrap()
+        .with_actor(key.device_id().actor());
+    edit(&mut d);
+    let hash = d.commit().expect("a change");
+    d.document().get_change_by_hash(&hash).unwrap().clone()
+}
+
+/// How `book` judges `change` to `doc` by member `author`: kept, or why it breaks a rule.
+fn judged(
+    book: &mut Book,
+    author: &crate::id::DeviceId,
+    doc: &DocId,
+    change: &automerge::Change,
+) -> Result<(), crate::rules::Broken> {
+    use crate::rules::{Judge, Judged};
+    let author = crate::access::member(book.repo.db(), author)
+        .unwrap()
+        .unwrap();
+    let held = book.repo.doc(doc).unwrap().clone();
+    let judge = Judge::new(doc, &held, book.repo.db());
+    match judge.judge(change, &author, crate::rules::RULES_VERSION) {
+        Judged::Keeps(_) => Ok(()),
+        Judged::Breaks(broken) => Err(broken),
+        Judged::Early | Judged::AfterMerge => panic!("its dependencies are here"),
+    }
 }

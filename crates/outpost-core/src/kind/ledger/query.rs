@@ -59,6 +59,9 @@ pub struct EntryRow {
     pub reversed_by: Vec<String>,
     /// Total of its debits (= its credits).
     pub total: Money,
+    /// The kind of record it was posted from automatically (`invoice`, `payment`);
+    /// `None` for an entry a person posted.
+    pub source: Option<String>,
     /// Who wrote it (device code).
     pub created_by: String,
     /// When (ms).
@@ -129,6 +132,27 @@ pub(crate) fn reversed_by(db: &Connection, id: &EntryId) -> Result<Option<String
 }
 
 impl Ledger<'_> {
+    /// This device's member if it may read the journal: a clerk's device derives the
+    /// postings of the invoices it holds, but never shows them.
+    fn reader(&self) -> Result<()> {
+        let me = self.repo.me()?;
+        let any_month = DocId::Ledger {
+            site: me.site.clone(),
+            month: crate::doc_id::Month {
+                year: 2000,
+                month: 1,
+            },
+        };
+        if crate::access::may_read(&me, &any_month) {
+            Ok(())
+        } else {
+            Err(Error::NotPermitted {
+                doc: "ledger".into(),
+                role: me.role.as_str().to_string(),
+            })
+        }
+    }
+
     /// The chart of accounts.
     pub fn chart(&self) -> &'static [chart::Account] {
         chart::CHART
@@ -136,17 +160,22 @@ impl Ledger<'_> {
 
     /// Entries, newest date first.
     pub fn list(&self, filter: &EntryFilter) -> Result<Vec<EntryRow>> {
+        self.reader()?;
         let db = self.repo.db();
         let month = filter.month.as_deref().map(str::trim);
         if let Some(m) = month {
             crate::doc_id::Month::parse(m)?;
         }
         let mut stmt = db.prepare_cached(
-            "SELECT e.id, e.number, e.site, e.date, e.memo, e.counterparty, e.link,
+            "SELECT e.id, e.number, e.site, e.date, e.memo,
+                    coalesce((SELECT p.name FROM parties p WHERE p.id = e.counterparty),
+                             e.counterparty),
+                    e.link,
                     (SELECT r.number FROM journal_entries r WHERE r.id = e.reverses),
                     coalesce((SELECT code FROM devices d WHERE d.id = e.created_by), substr(e.created_by, 1, 8)),
                     e.created_at,
-                    (SELECT sum(debit) FROM journal_lines l WHERE l.entry_id = e.id)
+                    (SELECT sum(debit) FROM journal_lines l WHERE l.entry_id = e.id),
+                    e.source
              FROM journal_entries e
              WHERE (?1 IS NULL OR e.site = ?1) AND (?2 IS NULL OR substr(e.date, 1, 7) = ?2)
                AND (?3 IS NULL OR EXISTS (SELECT 1 FROM journal_lines l
@@ -174,6 +203,7 @@ impl Ledger<'_> {
                         created_by: r.get(8)?,
                         created_at_ms: r.get(9)?,
                         total: Money(r.get::<_, Option<i64>>(10)?.unwrap_or(0)),
+                        source: r.get(11)?,
                         lines: Vec::new(),
                     })
                 },
@@ -213,6 +243,7 @@ impl Ledger<'_> {
 
     /// The trial balance of one site, or of every site together.
     pub fn trial_balance(&self, filter: &BalanceFilter) -> Result<TrialBalance> {
+        self.reader()?;
         if let Some(day) = filter.through.as_deref() {
             super::write::parse_date(day)?;
         }

@@ -104,7 +104,7 @@ pub fn parse_date(text: &str) -> Result<jiff::civil::Date> {
 }
 
 /// The date typed, or the day of `at` (UTC) when none was.
-fn date_or_today(typed: Option<&str>, at: Timestamp) -> Result<jiff::civil::Date> {
+pub(crate) fn date_or_today(typed: Option<&str>, at: Timestamp) -> Result<jiff::civil::Date> {
     match typed.map(str::trim) {
         Some(text) if !text.is_empty() => parse_date(text),
         _ => Ok(at.to_zoned(jiff::tz::TimeZone::UTC).date()),
@@ -162,6 +162,17 @@ impl Ledger<'_> {
         at: Timestamp,
     ) -> Result<(String, EntryId)> {
         let (id, doc_id) = super::query::locate(self.repo.db(), key)?;
+        if let Some(source) = super::derived::source_of(self.repo.db(), &id)? {
+            let number = self.repo.db().query_row(
+                "SELECT number FROM journal_entries WHERE id = ?1",
+                [id.as_str()],
+                |r| r.get(0),
+            )?;
+            return Err(Error::AutomaticPosting {
+                number,
+                origin: source,
+            });
+        }
         let original = self.stored(&doc_id, &id)?;
         if let Some(by) = super::query::reversed_by(self.repo.db(), &id)? {
             return Err(Error::AlreadyReversed {

@@ -7,7 +7,7 @@ use automerge::{AutoCommit, ObjType, ReadDoc};
 
 use super::*;
 use crate::kind::ledger::{NewEntry, NewEntryLine};
-use crate::rules::{Broken, Judge, Judged};
+use crate::rules::Broken;
 
 /// A line for `post`.
 fn line(account: &str, debit: i64, credit: i64) -> NewEntryLine {
@@ -16,22 +16,6 @@ fn line(account: &str, debit: i64, credit: i64) -> NewEntryLine {
         debit: Money(debit),
         credit: Money(credit),
     }
-}
-
-/// Builds, on what `book` holds of `doc`, a change `key`'s program makes with `edit`.
-fn craft(
-    book: &mut Book,
-    key: &DeviceKey,
-    doc: &DocId,
-    edit: impl FnOnce(&mut AutoCommit),
-) -> automerge::Change {
-    let saved = book.repo.doc(doc).unwrap().save();
-    let mut d = AutoCommit::load(&saved)
-        .unwrap()
-        .with_actor(key.device_id().actor());
-    edit(&mut d);
-    let hash = d.commit().expect("a change");
-    d.document().get_change_by_hash(&hash).unwrap().clone()
 }
 
 /// Writes a whole entry as a program would, with `lines` of (account, debit, credit).
@@ -104,17 +88,7 @@ fn crafted_journal_entries_are_refused_and_honest_ones_pass() {
     let me = key.device_id().to_string();
     let date = today.to_string();
     let verdict = |org: &mut Org, change: &automerge::Change| {
-        let hq = &mut org.hq;
-        let author = crate::access::member(hq.repo.db(), &key.device_id())
-            .unwrap()
-            .unwrap();
-        let held = hq.repo.doc(&doc).unwrap().clone();
-        let judge = Judge::new(&doc, &held, hq.repo.db());
-        match judge.judge(change, &author, crate::rules::RULES_VERSION) {
-            Judged::Keeps(_) => Ok(()),
-            Judged::Breaks(broken) => Err(broken),
-            Judged::Early | Judged::AfterMerge => panic!("its dependencies are here"),
-        }
+        judged(&mut org.hq, &key.device_id(), &doc, change)
     };
 
     let honest = craft(&mut finance, &key, &doc, |d| {

@@ -1,0 +1,285 @@
+//! `outpost invoice …`, `outpost pay …` and `outpost report ageing`: invoices, credit
+//! notes, receipts and payments, and what each party owes.
+
+use outpost_core::{
+    AgeingFilter, Direction, InvoiceFilter, Money, NewAllocation, NewCreditNote, NewInvoice,
+    NewPayment, OrderKind, PaymentFilter, VatKind, rate_text,
+};
+use outpost_node::i18n::Msg;
+use outpost_node::{Node, Result};
+use serde_json::json;
+
+use super::args::*;
+use super::out::Out;
+use super::table::Table;
+
+fn money(text: Option<String>) -> Result<Option<Money>> {
+    Ok(text.as_deref().map(Money::parse).transpose()?)
+}
+
+fn kind(purchase: bool) -> OrderKind {
+    if purchase {
+        OrderKind::Purchase
+    } else {
+        OrderKind::Sales
+    }
+}
+
+pub(super) fn invoice(node: &Node, cmd: InvoiceCmd, out: &Out) -> Result<()> {
+    match cmd {
+        InvoiceCmd::New {
+            orders,
+            party,
+            purchase,
+            site,
+            net,
+            date,
+            due,
+            special,
+            rate,
+            tax_no,
+            memo,
+        } => {
+            let (number, id) = node.invoice(NewInvoice {
+                orders,
+                party,
+                kind: Some(kind(purchase)),
+                site,
+                net: money(net)?,
+                date,
+                due,
+                vat: Some(if special {
+                    VatKind::Special
+                } else {
+                    VatKind::Ordinary
+                }),
+                rate,
+                tax_no,
+                memo,
+            })?;
+            let row = node.invoice_row(&number)?;
+            out.say(
+                Msg::InvoiceIssued,
+                &[
+                    ("number", &number),
+                    ("gross", &row.gross),
+                    ("due", &row.due),
+                ],
+            );
+            out.json(&json!({"number": number, "id": id, "gross": row.gross}));
+        }
+        InvoiceCmd::Credit {
+            invoice,
+            net,
+            date,
+            tax_no,
+            memo,
+        } => {
+            let (number, id) = node.credit_note(NewCreditNote {
+                invoice: invoice.clone(),
+                net: money(net)?,
+                date,
+                tax_no,
+                memo,
+            })?;
+            out.say(
+                Msg::CreditIssued,
+                &[("number", &number), ("invoice", &invoice)],
+            );
+            out.json(&json!({"number": number, "id": id, "corrects": invoice}));
+        }
+        InvoiceCmd::TaxNo { invoice, tax_no } => {
+            node.set_tax_number(&invoice, &tax_no)?;
+            out.say(Msg::TaxNumberSet, &[("invoice", &invoice)]);
+            out.json(&json!({"invoice": invoice, "tax_no": tax_no}));
+        }
+        InvoiceCmd::List {
+            site,
+            purchase,
+            party,
+            open,
+        } => {
+            let rows = node.invoices(&InvoiceFilter {
+                site,
+                kind: Some(kind(purchase)),
+                party,
+                open,
+            })?;
+            let mut t = Table::new(out.headers(&[
+                Msg::ColNumber,
+                Msg::ColDate,
+                Msg::ColParty,
+                Msg::ColNet,
+                Msg::ColTax,
+                Msg::ColGross,
+                Msg::ColOutstanding,
+                Msg::ColDueDate,
+            ]))
+            .right(&[3, 4, 5, 6]);
+            for r in &rows {
+                t.row(vec![
+                    r.number.clone(),
+                    r.date.clone(),
+                    r.party.clone(),
+                    r.net.to_string(),
+                    r.tax.to_string(),
+                    r.gross.to_string(),
+                    r.outstanding.to_string(),
+                    r.due.clone(),
+                ]);
+            }
+            out.table(&rows, t, rows.is_empty());
+        }
+        InvoiceCmd::Show { invoice } => {
+            let r = node.invoice_row(&invoice)?;
+            let mut t = Table::new(out.headers(&[Msg::ColName, Msg::ColAmount]));
+            let lines: Vec<(Msg, String)> = vec![
+                (Msg::ColParty, r.party.clone()),
+                (Msg::ColDate, r.date.clone()),
+                (Msg::ColDueDate, r.due.clone()),
+                (
+                    Msg::ColKind,
+                    format!("{} {}%", out.word(r.vat.as_str()), rate_text(r.rate_bp)),
+                ),
+                (Msg::ColNet, r.net.to_string()),
+                (Msg::ColTax, r.tax.to_string()),
+                (Msg::ColGross, r.gross.to_string()),
+                (Msg::ColOutstanding, r.outstanding.to_string()),
+                (Msg::ColOrder, r.orders.join(", ")),
+            ];
+            for (label, value) in lines {
+                t.row(vec![label.text(out.lang).to_string(), value]);
+            }
+            out.table(&r, t, false);
+        }
+    }
+    Ok(())
+}
+
+/// `NUMBER` or `NUMBER:AMOUNT`.
+fn allocation(text: &str) -> Result<NewAllocation> {
+    let (invoice, amount) = match text.rsplit_once(':') {
+        Some((n, a)) => (n, Some(Money::parse(a)?)),
+        None => (text, None),
+    };
+    Ok(NewAllocation {
+        invoice: invoice.trim().to_string(),
+        amount,
+    })
+}
+
+pub(super) fn pay(node: &Node, cmd: PayCmd, out: &Out) -> Result<()> {
+    match cmd {
+        PayCmd::Record {
+            invoices,
+            party,
+            out: paid,
+            amount,
+            account,
+            date,
+            site,
+            reference,
+            memo,
+        } => {
+            let allocations = invoices
+                .iter()
+                .map(|a| allocation(a))
+                .collect::<Result<Vec<_>>>()?;
+            let (number, id) = node.pay(NewPayment {
+                party,
+                direction: (paid || allocations.is_empty()).then_some(if paid {
+                    Direction::Paid
+                } else {
+                    Direction::Received
+                }),
+                site,
+                date,
+                amount: money(amount)?,
+                account,
+                reference,
+                memo,
+                allocations,
+            })?;
+            let row = node
+                .payments(&PaymentFilter::default())?
+                .into_iter()
+                .find(|p| p.id == id);
+            let amount = row.map(|r| r.amount).unwrap_or(Money::ZERO);
+            out.say(
+                Msg::PaymentRecorded,
+                &[("number", &number), ("amount", &amount)],
+            );
+            out.json(&json!({"number": number, "id": id, "amount": amount}));
+        }
+        PayCmd::List { site, party } => {
+            let rows = node.payments(&PaymentFilter {
+                site,
+                party,
+                direction: None,
+            })?;
+            let mut t = Table::new(out.headers(&[
+                Msg::ColNumber,
+                Msg::ColDate,
+                Msg::ColKind,
+                Msg::ColParty,
+                Msg::ColAmount,
+                Msg::ColOnAccount,
+                Msg::ColReference,
+            ]))
+            .right(&[4, 5]);
+            for r in &rows {
+                t.row(vec![
+                    r.number.clone(),
+                    r.date.clone(),
+                    out.word(r.direction.as_str()),
+                    r.party.clone(),
+                    r.amount.to_string(),
+                    r.unapplied.to_string(),
+                    r.reference.clone(),
+                ]);
+            }
+            out.table(&rows, t, rows.is_empty());
+        }
+    }
+    Ok(())
+}
+
+/// `outpost report ageing`.
+pub(super) fn ageing(
+    node: &Node,
+    payables: bool,
+    site: Option<String>,
+    as_of: Option<String>,
+    out: &Out,
+) -> Result<()> {
+    let rows = node.ageing(&AgeingFilter {
+        site,
+        kind: Some(kind(payables)),
+        as_of,
+    })?;
+    let mut t = Table::new(out.headers(&[
+        Msg::ColParty,
+        Msg::ColCurrent,
+        Msg::ColDays1to30,
+        Msg::ColDays31to60,
+        Msg::ColDays61to90,
+        Msg::ColOver90,
+        Msg::ColOnAccount,
+        Msg::ColTotal,
+    ]))
+    .right(&[1, 2, 3, 4, 5, 6, 7]);
+    for r in &rows {
+        t.row(vec![
+            r.party.clone(),
+            r.current.to_string(),
+            r.days_1_30.to_string(),
+            r.days_31_60.to_string(),
+            r.days_61_90.to_string(),
+            r.over_90.to_string(),
+            r.on_account.to_string(),
+            r.total.to_string(),
+        ]);
+    }
+    out.table(&rows, t, rows.is_empty());
+    Ok(())
+}
