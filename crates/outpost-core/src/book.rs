@@ -349,6 +349,13 @@ impl Book {
         }
     }
 
+    /// Bank statements: import, lines with suggested matches, matching.
+    pub fn bank(&mut self) -> crate::kind::bank::Bank<'_> {
+        crate::kind::bank::Bank {
+            repo: &mut self.repo,
+        }
+    }
+
     /// Takes a lifecycle step on an order. Invoicing and paying go through billing: the
     /// first issues an invoice for the order, the second records a receipt or payment of
     /// what its invoice still owes; both then mark the order. Returns the new status.

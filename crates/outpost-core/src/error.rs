@@ -119,6 +119,17 @@ pub enum Error {
     /// An invoice's or payment's figures that the book does not take.
     #[error("an invoice or payment with {0}")]
     BadFigures(String),
+    /// A bank statement that cannot be imported: every problem found (`row 5: …`).
+    #[error("the bank statement cannot be imported: {}", .0.join("; "))]
+    Statement(Vec<String>),
+    /// A bank line matched already.
+    #[error("bank line {line} is matched already to {payment}")]
+    AlreadyMatched {
+        /// The line.
+        line: String,
+        /// The payment it is matched to.
+        payment: String,
+    },
     /// A record referred to by the user does not exist.
     #[error("unknown {kind} {key}")]
     NotFound {
@@ -257,6 +268,8 @@ impl Error {
             Error::NotInvoiceable { .. } => "not_invoiceable",
             Error::OverAllocated { .. } => "over_allocated",
             Error::BadFigures(_) => "bad_figures",
+            Error::Statement(_) => "statement",
+            Error::AlreadyMatched { .. } => "already_matched",
             Error::NotFound { .. } => "not_found",
             Error::Duplicate { .. } => "duplicate",
             Error::InvalidValue { .. } => "invalid_value",

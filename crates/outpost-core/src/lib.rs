@@ -86,6 +86,9 @@ pub use id::{
     PaymentId, TaskId, TransferId,
 };
 pub use jiff::Timestamp;
+pub use kind::bank::{
+    Bank, BankFilter, BankLineRow, ImportedStatement, StatementColumns, StatementImport, Suggestion,
+};
 pub use kind::billing::{
     AgeingFilter, AgeingRow, AllocationRow, Billing, Direction, InvoiceFilter, InvoiceForm,
     InvoiceRow, NewAllocation, NewCreditNote, NewInvoice, NewPayment, PaymentFilter, PaymentForm,

@@ -89,7 +89,7 @@ fn an_invoice_posts_itself_is_paid_in_parts_and_settles_its_order() {
         .billing()
         .invoice_order(&order, "", clock.tick())
         .unwrap_err();
-    assert!(matches!(err, Error::NotInvoiceable { .. }), "{err}");
+    assert!(matches!(err, Error::InvalidTransition { .. }), "{err}");
     // More than the invoice owes is refused too.
     let err = a
         .billing()

@@ -24,6 +24,7 @@ use crate::repo::Repo;
 use crate::schema::{RawConflict, View};
 
 pub use model::{Direction, MAX_RATE_BP, VatKind, tax_on};
+pub(crate) use model::{MAX_AMOUNT, MONEY_ACCOUNTS};
 pub use query::{
     AgeingFilter, AgeingRow, AllocationRow, InvoiceFilter, InvoiceRow, PaymentFilter, PaymentRow,
 };

@@ -76,6 +76,26 @@ fn put_payment(d: &mut AutoCommit, id: &str, date: &str, by: &str, account: &str
     }
 }
 
+fn put_bank_line(d: &mut AutoCommit, id: &str, date: &str, by: &str, account: &str, amount: i64) {
+    let (_, coll) = d.get(automerge::ROOT, "bank_lines").unwrap().unwrap();
+    let e = d.put_object(&coll, id, ObjType::Map).unwrap();
+    for (k, v) in [
+        ("site", "BJ"),
+        ("account", account),
+        ("date", date),
+        ("counterparty", "Acme"),
+        ("reference", "CMB1"),
+        ("memo", ""),
+        ("batch", "statement.csv"),
+        ("imported_by", by),
+        ("payment", ""),
+    ] {
+        d.put(&e, k, v).unwrap();
+    }
+    d.put(&e, "amount", amount).unwrap();
+    d.put(&e, "imported_at", 1_i64).unwrap();
+}
+
 #[test]
 fn crafted_invoices_and_payments_are_refused_and_honest_ones_pass() {
     let mut org = Org::new();
@@ -170,6 +190,42 @@ fn crafted_invoices_and_payments_are_refused_and_honest_ones_pass() {
         "a tax number typed later"
     );
 
+    // An honest bank line, imported and later matched.
+    let line = craft(&mut finance, &key, &doc, |d| {
+        put_bank_line(d, "BL-honest", &date, &me, "1002", 500)
+    });
+    assert_eq!(verdict(&mut org, &line), Ok(()));
+    let mut hq_doc = org.hq.repo.doc(&doc).unwrap().clone();
+    hq_doc.apply_changes([line.clone()]).unwrap();
+    let later = |field: &str, value: automerge::ScalarValue| {
+        let mut d = AutoCommit::load(&hq_doc.save())
+            .unwrap()
+            .with_actor(key.device_id().actor());
+        let (_, coll) = d.get(automerge::ROOT, "bank_lines").unwrap().unwrap();
+        let (_, obj) = d.get(&coll, "BL-honest").unwrap().unwrap();
+        d.put(&obj, field, value).unwrap();
+        let hash = d.commit().unwrap();
+        let change = d.document().get_change_by_hash(&hash).unwrap().clone();
+        let judge = crate::rules::Judge::new(&doc, &hq_doc, org.hq.repo.db());
+        let author = crate::access::member(org.hq.repo.db(), &key.device_id())
+            .unwrap()
+            .unwrap();
+        match judge.judge(&change, &author, crate::rules::RULES_VERSION) {
+            crate::rules::Judged::Keeps(_) => Ok(()),
+            crate::rules::Judged::Breaks(broken) => Err(broken),
+            _ => panic!("its dependencies are here"),
+        }
+    };
+    assert_eq!(
+        later("payment", "p-honest".into()),
+        Ok(()),
+        "a match set later"
+    );
+    match later("amount", 1_i64.into()) {
+        Err(Broken::Rule(why)) => assert!(why.contains("other than by matching"), "{why}"),
+        other => panic!("a rewritten amount is refused, got {other:?}"),
+    }
+
     let other_month = format!("{}-01-15", today.year() - 1);
     type Edit<'a> = Box<dyn FnOnce(&mut AutoCommit) + 'a>;
     let with = |figures, corrects| Crafted {
@@ -252,6 +308,14 @@ fn crafted_invoices_and_payments_are_refused_and_honest_ones_pass() {
         (
             "through account 6001",
             Box::new(|d| put_payment(d, "p2", &date, &me, "6001", &[])),
+        ),
+        (
+            "an account that holds no money",
+            Box::new(|d| put_bank_line(d, "BL-2", &date, &me, "6001", 100)),
+        ),
+        (
+            "without an amount",
+            Box::new(|d| put_bank_line(d, "BL-3", &date, &me, "1002", 0)),
         ),
     ];
     for (words, edit) in cases {
