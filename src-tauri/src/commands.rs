@@ -19,6 +19,7 @@ use outpost_node::api::{
     AgeingFilter, AgeingRow, InvoiceFilter, InvoiceForm, InvoiceId, InvoiceRow, PaymentFilter,
     PaymentForm, PaymentId, PaymentRow,
 };
+use outpost_node::api::{BankFilter, BankLineRow, ImportedStatement, StatementImport};
 use outpost_node::i18n::Lang;
 use outpost_node::{Host, Node};
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -328,6 +329,47 @@ pub async fn credit_invoice(host: State<'_, Host>, key: String) -> Reply<(String
 #[tauri::command]
 pub async fn set_tax_number(host: State<'_, Host>, key: String, tax_no: String) -> Reply<()> {
     on_node(&host, move |n| n.set_tax_number(&key, &tax_no)).await
+}
+
+/// Imports the bank statement at `path`.
+#[tauri::command]
+pub async fn import_statement(
+    host: State<'_, Host>,
+    path: String,
+    how: StatementImport,
+) -> Reply<ImportedStatement> {
+    on_node(&host, move |n| {
+        n.import_statement(std::path::Path::new(&path), how)
+    })
+    .await
+}
+
+/// Bank lines with suggested matches.
+#[tauri::command]
+pub async fn bank_lines(host: State<'_, Host>, filter: BankFilter) -> Reply<Vec<BankLineRow>> {
+    on_node(&host, move |n| n.bank_lines(&filter)).await
+}
+
+/// Receipts and payments no bank line is matched to.
+#[tauri::command]
+pub async fn unmatched_payments(host: State<'_, Host>) -> Reply<Vec<PaymentRow>> {
+    on_node(&host, move |n| n.unmatched_payments(None)).await
+}
+
+/// Matches a bank line to a receipt or payment.
+#[tauri::command]
+pub async fn match_bank_line(host: State<'_, Host>, line: String, payment: String) -> Reply<()> {
+    on_node(&host, move |n| n.match_bank_line(&line, &payment)).await
+}
+
+/// Records the receipt or payment a bank line is, against `invoice`; its number.
+#[tauri::command]
+pub async fn receive_bank_line(
+    host: State<'_, Host>,
+    line: String,
+    invoice: String,
+) -> Reply<String> {
+    on_node(&host, move |n| n.receive_bank_line(&line, &invoice)).await
 }
 
 /// A trial balance of one site or of every site.

@@ -3,12 +3,15 @@
 // in a conflict settled in the window. Screenshots of every screen land in
 // target/e2e-screenshots/ (look at them).
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { CLI, TEST_ENV, cli, freePort, openApp, screenshot } from "./harness.mjs";
+
+/** `text` in GBK, as Chinese banks' web sites write statements (glibc's iconv). */
+const gbk = (text) => execFileSync("iconv", ["-f", "UTF-8", "-t", "GBK"], { input: text });
 
 const appDir = mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-app-"));
 const officeDir = mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-office-"));
@@ -492,13 +495,15 @@ test("invoices and payments in the window: a shipped order invoiced, a service b
   // `Invoice` on a shipped order issues an invoice for it.
   await nav("orders");
   let shipped = null;
-  for (const row of await b.$$("[data-order]")) {
-    if ((await row.getText()).includes("Shipped")) {
-      shipped = await row.getAttribute("data-order");
-      break;
+  await until("a shipped order listed", async () => {
+    for (const row of await b.$$("[data-order]")) {
+      if ((await row.getText()).includes("Shipped")) {
+        shipped = await row.getAttribute("data-order");
+        return true;
+      }
     }
-  }
-  assert.ok(shipped, "a shipped order");
+    return false;
+  });
   await b.$(`[data-order="${shipped}"] td`).click();
   await b.$('[data-action="invoice"]').click();
   await until("invoiced", async () => (await textOf('[data-test="order-status"]')) === "Invoiced");
@@ -523,9 +528,24 @@ test("invoices and payments in the window: a shipped order invoiced, a service b
   await b.$('[data-tab="ageing"]').click();
   await until("Acme's balance aged", async () => (await b.$$('[data-party="Acme Foods Ltd"]')).length === 1);
   await shot("en-ageing");
-  // Each invoice and the receipt posted its own entry; the books still balance.
+  // The bank's statement (as the bank's web site writes it, in GBK) shows the rest
+  // arriving: the line suggests the invoice, finance confirms, nothing is owed.
+  const today = new Date().toISOString().slice(0, 10);
+  const statement = path.join(mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-bank-")), "statement.csv");
+  writeFileSync(statement, gbk(`交易日期,收入金额,支出金额,对方户名,交易流水号,摘要\n${today},460.00,,Acme Foods Ltd,CMB-E2E-1,货款\n${today},,5.00,,CMB-E2E-2,手续费\n`));
+  await b.$('[data-tab="bank"]').click();
+  await fill('input[name="statement-path"]', statement);
+  await b.$('[data-test="statement-form"] button[type="submit"]').click();
+  await until("the statement's lines", async () => (await b.$$("[data-line]")).length === 2);
+  await b.$(`[data-line="CMB-E2E-1"] [data-suggestion="${service}"]`).click();
+  await until("the line matched", async () => (await textOf('[data-line="CMB-E2E-1"]')).includes("-P"));
+  assert.ok((await textOf('[data-test="unmatched-payments"]')).includes("CMB 0001"), "the earlier receipt the bank has not shown");
+  await shot("en-bank");
+  await b.$('[data-tab="invoices"]').click();
+  await until("nothing owed on the service", async () => (await (await b.$(`[data-invoice="${service}"] [data-outstanding]`)).getAttribute("data-outstanding")) === "0");
+  // Each invoice and receipt posted its own entry; the books still balance.
   await nav("finance");
-  await until("automatic postings", async () => (await b.$$('[data-test="automatic"]')).length === 3);
+  await until("automatic postings", async () => (await b.$$('[data-test="automatic"]')).length === 4);
   await b.$('[data-tab="balances"]').click();
   await until("balanced", async () => (await textOf('[data-test="total-debit"]')) === (await textOf('[data-test="total-credit"]')));
   await b.$('[data-tab="journal"]').click();
@@ -569,7 +589,7 @@ test("an auditor's window offers no way to change anything: the book says what i
   assert.ok(!(await b.$('[data-test="task-form"]').isExisting()), "no new task");
   // The auditor reads the journal, and may post nothing.
   await nav("finance");
-  await until("the journal synced", async () => (await b.$$("[data-entry]")).length === 5, 30_000);
+  await until("the journal synced", async () => (await b.$$("[data-entry]")).length === 6, 30_000);
   assert.ok(!(await b.$('[data-test="entry-form"]').isExisting()), "no journal entry form");
   await b.$("[data-entry] button.link").click();
   assert.ok(!(await b.$('[data-test="reverse"]').isExisting()), "no reversal");

@@ -25,6 +25,9 @@ pub use outpost_core::{
     AgeingFilter, AgeingRow, AllocationRow, Direction, InvoiceFilter, InvoiceForm, InvoiceId,
     InvoiceRow, NewCreditNote, PaymentFilter, PaymentForm, PaymentId, PaymentRow, VatKind,
 };
+pub use outpost_core::{
+    BankFilter, BankLineRow, ImportedStatement, StatementColumns, StatementImport, Suggestion,
+};
 
 /// A length of time (how long an invite stays open).
 pub use jiff::SignedDuration;

@@ -316,3 +316,78 @@ outposttest!(
         assert!(!pdf.exists());
     }
 );
+
+outposttest!(
+    finance_imports_a_bank_statement_once_and_turns_a_line_into_a_receipt,
+    |dir, _cmd| {
+        let (a, _b) = two_offices(&dir);
+        let mut zh = a.clone();
+        zh.lang = "zh".into();
+        let issued = a.json(&["invoice", "new", "--party", "Acme", "--net", "100.00"]);
+        let invoice = issued["number"].as_str().unwrap().to_string();
+        let today = jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date();
+        let statement = dir.path().join("statement.csv");
+        std::fs::write(
+            &statement,
+            format!(
+                "\u{feff}交易日期,收入金额,支出金额,对方户名,交易流水号,摘要\n\
+                 {today},113.00,,Acme,R1,货款\n{today},,5.00,,R2,手续费\n"
+            ),
+        )
+        .unwrap();
+        let file = statement.to_str().unwrap();
+        let done = a.json(&["reconcile", "import", file]);
+        eqnice!(2, done["imported"]);
+        let again = a.json(&["reconcile", "import", file]);
+        eqnice!((0, 2), imported_and_already(&again));
+
+        // A file with a bad row: every bad row named, nothing imported.
+        let before = a.dump();
+        let bad = dir.path().join("bad.csv");
+        std::fs::write(&bad, "日期,金额\n2026-12-01,1.00\n2026-12-99,2.00\n").unwrap();
+        let err = a.fails(&["reconcile", "import", bad.to_str().unwrap()]);
+        assert!(err.contains("row 3"), "{err}");
+        let err = zh.fails(&["reconcile", "import", bad.to_str().unwrap()]);
+        assert!(err.contains("无法导入"), "{err}");
+        eqnice!(before, a.dump());
+
+        // The sale's line suggests the invoice; receiving it settles the invoice.
+        let lines = a.json(&["reconcile", "list", "--unmatched"]);
+        let sale = lines
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["reference"] == "R1")
+            .unwrap();
+        eqnice!(invoice.as_str(), sale["suggestions"][0]["number"]);
+        let line = sale["id"].as_str().unwrap().to_string();
+        a.ok(&["reconcile", "receive", &line, &invoice]);
+        eqnice!(
+            0,
+            a.json(&["invoice", "list", "--open"])
+                .as_array()
+                .unwrap()
+                .len()
+        );
+        let open = a.json(&["reconcile", "list", "--unmatched"]);
+        eqnice!(1, open.as_array().unwrap().len());
+        eqnice!("R2", open[0]["reference"]);
+        eqnice!(
+            0,
+            a.json(&["reconcile", "unmatched"])
+                .as_array()
+                .unwrap()
+                .len()
+        );
+    }
+);
+
+/// What an import reports: lines new to the book, lines it held already.
+fn imported_and_already(v: &serde_json::Value) -> (i64, i64) {
+    (
+        v["imported"].as_i64().unwrap(),
+        v["already"].as_i64().unwrap(),
+    )
+}

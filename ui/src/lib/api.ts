@@ -5,6 +5,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   Account, BalanceFilter, EntryFilter, EntryForm, EntryRow, Exported, TrialBalance,
+  BankFilter, BankLineRow, ImportedStatement, StatementImport,
   AgeingFilter, AgeingRow, InvoiceFilter, InvoiceForm, InvoiceRow, PaymentFilter, PaymentForm, PaymentRow,
   Action, BackupSchedule, ConflictRow, Decision, Device, Draft, ExceptionRow, Failure, HeldChange, HistoryEntry, HostStatus,
   ImportReport, Invite, Item, ItemForm, LastBackup, LevelRow, MovementFilter, MovementRow,
@@ -68,6 +69,11 @@ export const api = {
   savePayment: (form: PaymentForm) => invoke<[string, string]>("save_payment", { form }),
   creditInvoice: (key: string) => invoke<[string, string]>("credit_invoice", { key }),
   setTaxNumber: (key: string, taxNo: string) => invoke<null>("set_tax_number", { key, taxNo }),
+  importStatement: (path: string, how: StatementImport) => invoke<ImportedStatement>("import_statement", { path, how }),
+  bankLines: (filter: BankFilter) => invoke<BankLineRow[]>("bank_lines", { filter }),
+  unmatchedPayments: () => invoke<PaymentRow[]>("unmatched_payments"),
+  matchBankLine: (line: string, payment: string) => invoke<null>("match_bank_line", { line, payment }),
+  receiveBankLine: (line: string, invoice: string) => invoke<string>("receive_bank_line", { line, invoice }),
   exportTrialBalance: (filter: BalanceFilter, path: string) => invoke<Exported>("export_trial_balance", { filter, path }),
   exportJournal: (filter: EntryFilter, path: string) => invoke<Exported>("export_journal", { filter, path }),
   tasks: (filter: TaskFilter) => invoke<TaskRow[]>("tasks", { filter }),

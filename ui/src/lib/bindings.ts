@@ -1464,6 +1464,138 @@ path: string,
  */
 rows: number, };
 
+export type BankFilter = { 
+/**
+ * Only this site's.
+ */
+site?: string, 
+/**
+ * Only lines not matched yet.
+ */
+unmatched: boolean, };
+
+export type BankLineRow = { 
+/**
+ * Id (`BL-…`).
+ */
+id: string, 
+/**
+ * Site.
+ */
+site: string, 
+/**
+ * 1002 or 1001.
+ */
+account: string, 
+/**
+ * Booking date.
+ */
+date: string, 
+/**
+ * Money in (above zero) or out.
+ */
+amount: Money, 
+/**
+ * The other party as the bank names it.
+ */
+counterparty: string, 
+/**
+ * The bank's reference.
+ */
+reference: string, 
+/**
+ * The bank's description.
+ */
+memo: string, 
+/**
+ * The number of the receipt or payment it is, once matched.
+ */
+payment: string | null, 
+/**
+ * Best fits first (only for lines not matched).
+ */
+suggestions: Array<Suggestion>, };
+
+export type ImportedStatement = { 
+/**
+ * Lines new to the book.
+ */
+imported: number, 
+/**
+ * Lines the book held already (the same file imported before).
+ */
+already: number, };
+
+export type StatementColumns = { 
+/**
+ * The booking date.
+ */
+date: string, 
+/**
+ * A signed amount (money in above zero), when the bank gives one column.
+ */
+amount: string, 
+/**
+ * Money in, when the bank gives two columns.
+ */
+credit: string, 
+/**
+ * Money out, when the bank gives two columns.
+ */
+debit: string, 
+/**
+ * The other party's name.
+ */
+counterparty: string, 
+/**
+ * The bank's reference of the transaction.
+ */
+reference: string, 
+/**
+ * The bank's description.
+ */
+memo: string, };
+
+export type StatementImport = { 
+/**
+ * The site whose bank account it is (this device's if empty).
+ */
+site: string, 
+/**
+ * The account in the chart: 1002 bank (if empty).
+ */
+account: string, 
+/**
+ * A name for this import (the file's name).
+ */
+name: string, 
+/**
+ * Which columns hold what.
+ */
+columns: StatementColumns, };
+
+export type Suggestion = { 
+/**
+ * `payment` (confirm the match) or `invoice` (record the receipt against it).
+ */
+kind: string, 
+/**
+ * Its number.
+ */
+number: string, 
+/**
+ * Its party.
+ */
+party: string, 
+/**
+ * Its date.
+ */
+date: string, 
+/**
+ * How well it fits, 0–100: amount equal, dates close, names alike.
+ */
+score: number, };
+
 export type AgeingFilter = { 
 /**
  * One site's; every site's if none.

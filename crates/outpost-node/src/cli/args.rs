@@ -66,6 +66,9 @@ pub enum Command {
     /// Receipts from customers and payments to suppliers.
     #[command(subcommand)]
     Pay(PayCmd),
+    /// Bank reconciliation: import statements, match their lines to receipts and payments.
+    #[command(subcommand)]
+    Reconcile(ReconcileCmd),
     /// Reports: the trial balance (CSV, Excel), the journal (Beancount), ageing.
     #[command(subcommand)]
     Report(ReportCmd),
@@ -661,6 +664,71 @@ pub enum PayCmd {
         /// Only this party's.
         #[arg(long)]
         party: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReconcileCmd {
+    /// Import a bank statement exported as CSV (UTF-8 or GBK): all its lines or none.
+    Import {
+        /// The statement file.
+        file: PathBuf,
+        /// The site whose bank account it is (this device's if not given).
+        #[arg(long)]
+        site: Option<String>,
+        /// 1002 bank (default) or 1001 cash.
+        #[arg(long)]
+        account: Option<String>,
+        /// The date column: its heading or number (found by the usual headings if not given).
+        #[arg(long = "date-col", default_value = "")]
+        date: String,
+        /// A signed amount column.
+        #[arg(long = "amount-col", default_value = "")]
+        amount: String,
+        /// The money-in column.
+        #[arg(long = "in-col", default_value = "")]
+        credit: String,
+        /// The money-out column.
+        #[arg(long = "out-col", default_value = "")]
+        debit: String,
+        /// The other party's column.
+        #[arg(long = "party-col", default_value = "")]
+        counterparty: String,
+        /// The bank reference's column.
+        #[arg(long = "ref-col", default_value = "")]
+        reference: String,
+        /// The description's column.
+        #[arg(long = "memo-col", default_value = "")]
+        memo: String,
+    },
+    /// Bank lines, with suggested matches for those not matched yet.
+    List {
+        /// Only lines not matched yet.
+        #[arg(long)]
+        unmatched: bool,
+        /// Only this site's.
+        #[arg(long)]
+        site: Option<String>,
+    },
+    /// Receipts and payments no bank line is matched to.
+    Unmatched {
+        /// Only this site's.
+        #[arg(long)]
+        site: Option<String>,
+    },
+    /// Confirm that a bank line is a receipt or payment already recorded.
+    Match {
+        /// The bank line (BL-…).
+        line: String,
+        /// The receipt or payment's number.
+        payment: String,
+    },
+    /// Record the receipt or payment a bank line is, against an invoice or on account.
+    Receive {
+        /// The bank line (BL-…).
+        line: String,
+        /// The invoice it settles (on account if not given).
+        invoice: Option<String>,
     },
 }
 

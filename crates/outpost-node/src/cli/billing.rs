@@ -2,8 +2,9 @@
 //! notes, receipts and payments, and what each party owes.
 
 use outpost_core::{
-    AgeingFilter, Direction, InvoiceFilter, Money, NewAllocation, NewCreditNote, NewInvoice,
-    NewPayment, OrderKind, PaymentFilter, VatKind, rate_text,
+    AgeingFilter, BankFilter, Direction, InvoiceFilter, Money, NewAllocation, NewCreditNote,
+    NewInvoice, NewPayment, OrderKind, PaymentFilter, StatementColumns, StatementImport, VatKind,
+    rate_text,
 };
 use outpost_node::i18n::Msg;
 use outpost_node::{Node, Result};
@@ -156,6 +157,32 @@ pub(super) fn invoice(node: &Node, cmd: InvoiceCmd, out: &Out) -> Result<()> {
     Ok(())
 }
 
+/// Receipts and payments as a table.
+fn payments_table(out: &Out, rows: &[outpost_core::PaymentRow]) {
+    let mut t = Table::new(out.headers(&[
+        Msg::ColNumber,
+        Msg::ColDate,
+        Msg::ColKind,
+        Msg::ColParty,
+        Msg::ColAmount,
+        Msg::ColOnAccount,
+        Msg::ColReference,
+    ]))
+    .right(&[4, 5]);
+    for r in rows {
+        t.row(vec![
+            r.number.clone(),
+            r.date.clone(),
+            out.word(r.direction.as_str()),
+            r.party.clone(),
+            r.amount.to_string(),
+            r.unapplied.to_string(),
+            r.reference.clone(),
+        ]);
+    }
+    out.table(&rows, t, rows.is_empty());
+}
+
 /// `NUMBER` or `NUMBER:AMOUNT`.
 fn allocation(text: &str) -> Result<NewAllocation> {
     let (invoice, amount) = match text.rsplit_once(':') {
@@ -217,28 +244,7 @@ pub(super) fn pay(node: &Node, cmd: PayCmd, out: &Out) -> Result<()> {
                 party,
                 direction: None,
             })?;
-            let mut t = Table::new(out.headers(&[
-                Msg::ColNumber,
-                Msg::ColDate,
-                Msg::ColKind,
-                Msg::ColParty,
-                Msg::ColAmount,
-                Msg::ColOnAccount,
-                Msg::ColReference,
-            ]))
-            .right(&[4, 5]);
-            for r in &rows {
-                t.row(vec![
-                    r.number.clone(),
-                    r.date.clone(),
-                    out.word(r.direction.as_str()),
-                    r.party.clone(),
-                    r.amount.to_string(),
-                    r.unapplied.to_string(),
-                    r.reference.clone(),
-                ]);
-            }
-            out.table(&rows, t, rows.is_empty());
+            payments_table(out, &rows);
         }
     }
     Ok(())
@@ -281,5 +287,92 @@ pub(super) fn ageing(
         ]);
     }
     out.table(&rows, t, rows.is_empty());
+    Ok(())
+}
+
+/// `outpost reconcile …`.
+pub(super) fn reconcile(node: &Node, cmd: ReconcileCmd, out: &Out) -> Result<()> {
+    match cmd {
+        ReconcileCmd::Import {
+            file,
+            site,
+            account,
+            date,
+            amount,
+            credit,
+            debit,
+            counterparty,
+            reference,
+            memo,
+        } => {
+            let how = StatementImport {
+                site: site.unwrap_or_default(),
+                account: account.unwrap_or_default(),
+                name: file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                columns: StatementColumns {
+                    date,
+                    amount,
+                    credit,
+                    debit,
+                    counterparty,
+                    reference,
+                    memo,
+                },
+            };
+            let done = node.import_statement(&file, how)?;
+            out.say(
+                Msg::StatementImported,
+                &[("imported", &done.imported), ("already", &done.already)],
+            );
+            out.json(&json!(done));
+        }
+        ReconcileCmd::List { unmatched, site } => {
+            let rows = node.bank_lines(&BankFilter { site, unmatched })?;
+            let mut t = Table::new(out.headers(&[
+                Msg::ColNumber,
+                Msg::ColDate,
+                Msg::ColAmount,
+                Msg::ColParty,
+                Msg::ColReference,
+                Msg::ColMatched,
+                Msg::ColSuggested,
+            ]))
+            .right(&[2]);
+            for r in &rows {
+                let suggested: Vec<String> = r
+                    .suggestions
+                    .iter()
+                    .map(|s| format!("{} ({})", s.number, s.score))
+                    .collect();
+                t.row(vec![
+                    r.id.clone(),
+                    r.date.clone(),
+                    r.amount.to_string(),
+                    r.counterparty.clone(),
+                    r.reference.clone(),
+                    r.payment.clone().unwrap_or_default(),
+                    suggested.join(", "),
+                ]);
+            }
+            out.table(&rows, t, rows.is_empty());
+        }
+        ReconcileCmd::Unmatched { site } => {
+            let rows = node.unmatched_payments(site.as_deref())?;
+            payments_table(out, &rows);
+        }
+        ReconcileCmd::Match { line, payment } => {
+            node.match_bank_line(&line, &payment)?;
+            out.say(Msg::LineMatched, &[("line", &line), ("payment", &payment)]);
+            out.json(&json!({"line": line, "payment": payment}));
+        }
+        ReconcileCmd::Receive { line, invoice } => {
+            let payment = node.receive_bank_line(&line, invoice.as_deref().unwrap_or(""))?;
+            out.say(Msg::LineMatched, &[("line", &line), ("payment", &payment)]);
+            out.json(&json!({"line": line, "payment": payment}));
+        }
+    }
     Ok(())
 }

@@ -436,6 +436,7 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
         Command::Ledger(cmd) => super::ledger::ledger(node, cmd, out),
         Command::Invoice(cmd) => super::billing::invoice(node, cmd, out),
         Command::Pay(cmd) => super::billing::pay(node, cmd, out),
+        Command::Reconcile(cmd) => super::billing::reconcile(node, cmd, out),
         Command::Report(cmd) => super::ledger::report(node, cmd, out),
         Command::Conflicts(cmd) => super::conflicts::conflicts(node, cmd, out),
         Command::History { record } => {

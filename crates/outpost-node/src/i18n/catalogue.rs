@@ -49,6 +49,12 @@ catalogue! {
     CreditIssued => "Credit note {number} issued against {invoice}.", "已开具红字发票 {number}（冲减 {invoice}）。";
     PaymentRecorded => "Payment {number} of {amount} recorded.", "已登记收付款 {number}：{amount}。";
     TaxNumberSet => "Tax invoice number of {invoice} recorded.", "已登记 {invoice} 的发票号码。";
+    StatementImported => "Imported {imported} bank lines ({already} were in the book already).", "已导入 {imported} 条银行流水（{already} 条此前已导入）。";
+    LineMatched => "Bank line {line} matched to {payment}.", "银行流水 {line} 已与 {payment} 核对。";
+    ColSuggested => "Suggested", "建议匹配";
+    ColMatched => "Matched to", "已核对";
+    ErrStatement => "the bank statement cannot be imported: {reason}", "银行对账单无法导入：{reason}";
+    ErrAlreadyMatched => "bank line {line} is matched already to {payment}", "银行流水 {line} 已与 {payment} 核对";
     ColDueDate => "Due date", "到期日";
     ColNet => "Net", "不含税金额";
     ColTax => "VAT", "税额";

@@ -202,6 +202,14 @@ fn core_error(lang: Lang, core: &CoreError) -> String {
                 ("available", available),
             ],
         ),
+        CoreError::Statement(problems) => {
+            fill(lang, Msg::ErrStatement, &[("reason", &problems.join("; "))])
+        }
+        CoreError::AlreadyMatched { line, payment } => fill(
+            lang,
+            Msg::ErrAlreadyMatched,
+            &[("line", line), ("payment", payment)],
+        ),
         CoreError::BadFigures(reason) => fill(lang, Msg::ErrBadFigures, &[("reason", reason)]),
         CoreError::NotFound { kind, key } => {
             fill(lang, Msg::ErrNotFound, &[("kind", &w(kind)), ("key", key)])

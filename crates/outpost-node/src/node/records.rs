@@ -4,9 +4,10 @@
 use std::path::Path;
 
 use outpost_core::{
-    Account, AgeingFilter, AgeingRow, BalanceFilter, EntryFilter, EntryForm, EntryId, EntryRow,
-    InvoiceFilter, InvoiceForm, InvoiceId, InvoiceRow, NewCreditNote, NewEntry, NewInvoice,
-    NewPayment, PaymentFilter, PaymentForm, PaymentId, PaymentRow, TrialBalance,
+    Account, AgeingFilter, AgeingRow, BalanceFilter, BankFilter, BankLineRow, EntryFilter,
+    EntryForm, EntryId, EntryRow, ImportedStatement, InvoiceFilter, InvoiceForm, InvoiceId,
+    InvoiceRow, NewCreditNote, NewEntry, NewInvoice, NewPayment, PaymentFilter, PaymentForm,
+    PaymentId, PaymentRow, StatementImport, TrialBalance,
 };
 use outpost_core::{
     Action, Capabilities, ConflictRow, Device, Draft, ExceptionRow, ExportScope, HistoryEntry,
@@ -320,6 +321,38 @@ impl Node {
     /// What each party owes or is owed, by days past due.
     pub fn ageing(&self, filter: &AgeingFilter) -> Result<Vec<AgeingRow>> {
         self.read(|b| b.billing().ageing(filter, Timestamp::now()))
+    }
+
+    /// Imports a bank statement file (CSV, UTF-8 or GBK).
+    pub fn import_statement(&self, path: &Path, how: StatementImport) -> Result<ImportedStatement> {
+        let bytes = std::fs::read(path).map_err(|source| Error::File {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        self.write("bank.import", |b, now| b.bank().import(&bytes, &how, now))
+    }
+
+    /// Bank lines with suggested matches.
+    pub fn bank_lines(&self, filter: &BankFilter) -> Result<Vec<BankLineRow>> {
+        self.read(|b| b.bank().lines(filter))
+    }
+
+    /// Receipts and payments no bank line is matched to.
+    pub fn unmatched_payments(&self, site: Option<&str>) -> Result<Vec<PaymentRow>> {
+        self.read(|b| b.bank().unmatched_payments(site))
+    }
+
+    /// Matches a bank line to a receipt or payment.
+    pub fn match_bank_line(&self, line: &str, payment: &str) -> Result<()> {
+        self.write("bank.match", |b, now| {
+            b.bank().match_payment(line, payment, now)
+        })
+    }
+
+    /// Records the receipt or payment a bank line is (against an invoice, or on account)
+    /// and matches the line to it; the payment's number.
+    pub fn receive_bank_line(&self, line: &str, invoice: &str) -> Result<String> {
+        self.write("bank.match", |b, now| b.bank().receive(line, invoice, now))
     }
 
     /// Open conflicts.
