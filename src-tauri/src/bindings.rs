@@ -102,6 +102,7 @@ pub fn render() -> String {
         decl::<TrialBalance>(&cfg),
         decl::<outpost_node::Exported>(&cfg),
         decl::<BankFilter>(&cfg),
+        decl::<CloseRow>(&cfg),
         decl::<BankLineRow>(&cfg),
         decl::<ImportedStatement>(&cfg),
         decl::<StatementColumns>(&cfg),

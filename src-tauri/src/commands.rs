@@ -19,7 +19,7 @@ use outpost_node::api::{
     AgeingFilter, AgeingRow, InvoiceFilter, InvoiceForm, InvoiceId, InvoiceRow, PaymentFilter,
     PaymentForm, PaymentId, PaymentRow,
 };
-use outpost_node::api::{BankFilter, BankLineRow, ImportedStatement, StatementImport};
+use outpost_node::api::{BankFilter, BankLineRow, CloseRow, ImportedStatement, StatementImport};
 use outpost_node::i18n::Lang;
 use outpost_node::{Host, Node};
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -372,6 +372,18 @@ pub async fn receive_bank_line(
     on_node(&host, move |n| n.receive_bank_line(&line, &invoice)).await
 }
 
+/// Closes a site's month.
+#[tauri::command]
+pub async fn close_month(host: State<'_, Host>, site: String, month: String) -> Reply<()> {
+    on_node(&host, move |n| n.close_month(&site, &month)).await
+}
+
+/// Every month closed.
+#[tauri::command]
+pub async fn closes(host: State<'_, Host>) -> Reply<Vec<CloseRow>> {
+    on_node(&host, move |n| n.closes()).await
+}
+
 /// A trial balance of one site or of every site.
 #[tauri::command]
 pub async fn trial_balance(host: State<'_, Host>, filter: BalanceFilter) -> Reply<TrialBalance> {
@@ -388,6 +400,20 @@ pub async fn export_trial_balance(
     let lang = host.lang();
     on_node(&host, move |n| {
         n.export_trial_balance(&filter, std::path::Path::new(&path), lang)
+    })
+    .await
+}
+
+/// Writes the ageing to `path` (.csv or .xlsx), in the window's language.
+#[tauri::command]
+pub async fn export_ageing(
+    host: State<'_, Host>,
+    filter: AgeingFilter,
+    path: String,
+) -> Reply<Exported> {
+    let lang = host.lang();
+    on_node(&host, move |n| {
+        n.export_ageing(&filter, std::path::Path::new(&path), lang)
     })
     .await
 }

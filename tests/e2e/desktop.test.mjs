@@ -528,6 +528,11 @@ test("invoices and payments in the window: a shipped order invoiced, a service b
   await b.$('[data-tab="ageing"]').click();
   await until("Acme's balance aged", async () => (await b.$$('[data-party="Acme Foods Ltd"]')).length === 1);
   await shot("en-ageing");
+  const ageingFile = path.join(mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-report-")), "ageing.xlsx");
+  await fill('input[name="ageing-path"]', ageingFile);
+  await b.$('[data-test="ageing-export"] button[type="submit"]').click();
+  await until("the ageing written", async () => (await textOf('[data-test="billing-done"]')).includes(ageingFile));
+  assert.ok(existsSync(ageingFile), ageingFile);
   // The bank's statement (as the bank's web site writes it, in GBK) shows the rest
   // arriving: the line suggests the invoice, finance confirms, nothing is owed.
   const today = new Date().toISOString().slice(0, 10);
@@ -548,7 +553,23 @@ test("invoices and payments in the window: a shipped order invoiced, a service b
   await until("automatic postings", async () => (await b.$$('[data-test="automatic"]')).length === 4);
   await b.$('[data-tab="balances"]').click();
   await until("balanced", async () => (await textOf('[data-test="total-debit"]')) === (await textOf('[data-test="total-credit"]')));
-  await b.$('[data-tab="journal"]').click();
+  // Month end: finance closes this month at its site, then exports the trial balance.
+  const month = today.slice(0, 7);
+  await fill('input[name="close-month"]', month);
+  await b.$('[data-test="close-form"] button[type="submit"]').click();
+  await until("the month closed", async () => (await b.$$(`[data-close="SH ${month}"]`)).length === 1);
+  await shot("en-month-closed");
+  const closedBook = path.join(mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-report-")), "trial-balance-closed.csv");
+  await fill('input[name="export-path"]', closedBook);
+  await b.$('[data-test="export-form"] button[type="submit"]').click();
+  await until("the trial balance written", async () => (await textOf('[data-test="finance-done"]')).includes(closedBook));
+  assert.ok(existsSync(closedBook), closedBook);
+  // Nothing more is dated in the closed month.
+  await nav("billing");
+  await fill('input[name="invoice-party"]', "Acme Foods Ltd");
+  await fill('input[name="invoice-net"]', "1.00");
+  await b.$('[data-test="invoice-form"] button[type="submit"]').click();
+  await until("refused: the month is closed", async () => (await textOf('[role="alert"]')).includes("is closed"));
 });
 
 test("an auditor's window offers no way to change anything: the book says what it may do", async () => {

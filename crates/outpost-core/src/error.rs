@@ -130,6 +130,14 @@ pub enum Error {
         /// The payment it is matched to.
         payment: String,
     },
+    /// A write dated in a month its site has closed (or a second close of it).
+    #[error("{site}'s {month} is closed: date it in an open month")]
+    PeriodClosed {
+        /// The site.
+        site: String,
+        /// The month.
+        month: String,
+    },
     /// A record referred to by the user does not exist.
     #[error("unknown {kind} {key}")]
     NotFound {
@@ -269,6 +277,7 @@ impl Error {
             Error::OverAllocated { .. } => "over_allocated",
             Error::BadFigures(_) => "bad_figures",
             Error::Statement(_) => "statement",
+            Error::PeriodClosed { .. } => "period_closed",
             Error::AlreadyMatched { .. } => "already_matched",
             Error::NotFound { .. } => "not_found",
             Error::Duplicate { .. } => "duplicate",

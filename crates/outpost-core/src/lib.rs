@@ -96,8 +96,8 @@ pub use kind::billing::{
 };
 pub use kind::item::{Item, ItemEdit, ItemForm, Items, NewItem};
 pub use kind::ledger::{
-    Account, AccountClass, BalanceFilter, BalanceRow, EntryFilter, EntryForm, EntryLineForm,
-    EntryLineRow, EntryRow, Ledger, NewEntry, NewEntryLine, Side, TrialBalance,
+    Account, AccountClass, BalanceFilter, BalanceRow, CloseRow, EntryFilter, EntryForm,
+    EntryLineForm, EntryLineRow, EntryRow, Ledger, NewEntry, NewEntryLine, Side, TrialBalance,
 };
 pub use kind::member::{
     Admitted, Decision, INVITE_VALIDITY, Invite, InviteRefusal, InviteValidity, Members,

@@ -286,15 +286,7 @@ fn billing_reaches_finance_and_the_site_and_posts_once_everywhere() {
         mut clock,
         ..
     } = two_offices();
-    let mut f = admit(
-        &mut a,
-        &dir.path().join("f.sqlite3"),
-        "BJ",
-        Role::Finance,
-        "Qian",
-        DeviceKey::generate().unwrap(),
-        &mut clock,
-    );
+    let mut f = admit_finance(&mut a, dir.path(), &mut clock);
     let mut sh_clerk = join_sh(
         &mut a,
         &dir.path().join("c.sqlite3"),

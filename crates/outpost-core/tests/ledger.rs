@@ -40,15 +40,7 @@ fn journal_entries_balance_reach_finance_only_and_sum_alike_everywhere() {
         mut clock,
         ..
     } = two_offices();
-    let mut f = admit(
-        &mut a,
-        &dir.path().join("f.sqlite3"),
-        "BJ",
-        Role::Finance,
-        "Qian",
-        DeviceKey::generate().unwrap(),
-        &mut clock,
-    );
+    let mut f = admit_finance(&mut a, dir.path(), &mut clock);
 
     // HQ's admin posts a cash sale at SH; what does not balance, names no account of the
     // chart or a site that does not exist is refused and writes nothing.

@@ -26,7 +26,8 @@ pub use outpost_core::{
     InvoiceRow, NewCreditNote, PaymentFilter, PaymentForm, PaymentId, PaymentRow, VatKind,
 };
 pub use outpost_core::{
-    BankFilter, BankLineRow, ImportedStatement, StatementColumns, StatementImport, Suggestion,
+    BankFilter, BankLineRow, CloseRow, ImportedStatement, StatementColumns, StatementImport,
+    Suggestion,
 };
 
 /// A length of time (how long an invite stays open).

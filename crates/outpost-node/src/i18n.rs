@@ -9,6 +9,18 @@ mod errors;
 pub use catalogue::Msg;
 pub use errors::{error, refusal, rule_text};
 
+/// The columns of an ageing report: the party, then [`outpost_core::AgeingRow::figures`].
+pub const AGEING_COLUMNS: [Msg; 8] = [
+    Msg::ColParty,
+    Msg::ColCurrent,
+    Msg::ColDays1to30,
+    Msg::ColDays31to60,
+    Msg::ColDays61to90,
+    Msg::ColOver90,
+    Msg::ColOnAccount,
+    Msg::ColTotal,
+];
+
 /// A user interface language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Lang {

@@ -1,6 +1,6 @@
-//! Reports written to files people open elsewhere: the trial balance as CSV (UTF-8 with a
-//! byte order mark, so Excel shows Chinese names) or as an Excel workbook, and the journal
-//! as Beancount text for an accountant's own tools.
+//! Reports written to files people open elsewhere: the trial balance and the ageing as CSV
+//! (UTF-8 with a byte order mark, so Excel shows Chinese names) or as an Excel workbook,
+//! and the journal as Beancount text for an accountant's own tools.
 //!
 //! The book keeps money in fen; a workbook's numbers are yuan as spreadsheet numbers
 //! (doubles, exact to the fen far beyond any amount a book holds), so sums and formulas
@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use outpost_core::{Account, AccountClass, EntryRow, Money, TrialBalance};
+use outpost_core::{Account, AccountClass, AgeingRow, EntryRow, Money, TrialBalance};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -83,77 +83,153 @@ fn headings(lang: Lang) -> [&'static str; 5] {
     ]
 }
 
-/// The trial balance as CSV: a heading row, one row per account, a totals row.
-pub(crate) fn trial_balance_csv(tb: &TrialBalance, lang: Lang) -> Result<Vec<u8>> {
-    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let failed = |e: csv::Error| Error::Report(e.to_string());
-    out.write_record(headings(lang)).map_err(failed)?;
-    for r in &tb.rows {
-        out.write_record([
-            r.account.code,
-            name(&r.account, lang),
-            &r.debit.to_plain(),
-            &r.credit.to_plain(),
-            &r.balance.to_plain(),
-        ])
-        .map_err(failed)?;
-    }
-    out.write_record([
-        "",
-        Msg::ColTotal.text(lang),
-        &tb.debit.to_plain(),
-        &tb.credit.to_plain(),
-        "",
-    ])
-    .map_err(failed)?;
-    out.into_inner().map_err(|e| Error::Report(e.to_string()))
+/// One cell of a report's table.
+#[derive(Clone, Debug)]
+pub(crate) enum Cell {
+    /// Text.
+    Text(String),
+    /// Money: exact decimal text in CSV, a number in yuan in a workbook.
+    Money(Money),
 }
 
-/// The trial balance as an Excel workbook of one sheet: headings, one row per account,
-/// a totals row; amounts as numbers in yuan.
-pub(crate) fn trial_balance_xlsx(tb: &TrialBalance, lang: Lang, title: &str) -> Result<Vec<u8>> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let failed = |e: rust_xlsxwriter::XlsxError| Error::Report(e.to_string());
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    let bold = Format::new().set_bold();
-    let money = Format::new().set_num_format("#,##0.00");
-    let money_bold = money.clone().set_bold();
-    let yuan = |m: Money| m.0 as f64 / 100.0;
-    sheet
-        .write_string_with_format(0, 0, title, &bold)
-        .map_err(failed)?;
-    for (col, heading) in headings(lang).iter().enumerate() {
-        sheet
-            .write_string_with_format(1, col as u16, *heading, &bold)
-            .map_err(failed)?;
+/// A report as a table: headings, rows, and a last row of totals.
+pub(crate) struct Sheet<'a> {
+    /// The column headings.
+    pub headings: Vec<&'a str>,
+    /// The rows.
+    pub rows: Vec<Vec<Cell>>,
+    /// The totals row (shown bold in a workbook).
+    pub totals: Vec<Cell>,
+}
+
+impl Sheet<'_> {
+    /// The table as CSV (UTF-8 with a byte order mark, so Excel reads Chinese).
+    pub(crate) fn csv(&self) -> Result<Vec<u8>> {
+        let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+        let failed = |e: csv::Error| Error::Report(e.to_string());
+        out.write_record(&self.headings).map_err(failed)?;
+        for row in self.rows.iter().chain([&self.totals]) {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|c| match c {
+                    Cell::Text(t) => t.clone(),
+                    Cell::Money(m) => m.to_plain(),
+                })
+                .collect();
+            out.write_record(&cells).map_err(failed)?;
+        }
+        out.into_inner().map_err(|e| Error::Report(e.to_string()))
     }
-    let mut row = 2u32;
-    for r in &tb.rows {
-        sheet.write_string(row, 0, r.account.code).map_err(failed)?;
+
+    /// The table as an Excel workbook of one sheet under `title`; money as numbers in
+    /// yuan formatted `#,##0.00`; the second column wide (names).
+    pub(crate) fn xlsx(&self, title: &str) -> Result<Vec<u8>> {
+        use rust_xlsxwriter::{Format, Workbook};
+        let failed = |e: rust_xlsxwriter::XlsxError| Error::Report(e.to_string());
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        let bold = Format::new().set_bold();
+        let money = Format::new().set_num_format("#,##0.00");
+        let money_bold = money.clone().set_bold();
         sheet
-            .write_string(row, 1, name(&r.account, lang))
+            .write_string_with_format(0, 0, title, &bold)
             .map_err(failed)?;
-        for (col, m) in [(2u16, r.debit), (3, r.credit), (4, r.balance)] {
+        for (col, heading) in self.headings.iter().enumerate() {
             sheet
-                .write_number_with_format(row, col, yuan(m), &money)
+                .write_string_with_format(1, col as u16, *heading, &bold)
                 .map_err(failed)?;
         }
-        row += 1;
+        let rows = self.rows.iter().map(|r| (r, false));
+        for (i, (cells, total)) in rows.chain([(&self.totals, true)]).enumerate() {
+            let row = 2 + i as u32;
+            for (col, cell) in cells.iter().enumerate() {
+                let col = col as u16;
+                match (cell, total) {
+                    (Cell::Text(t), _) if t.is_empty() => Ok(()),
+                    (Cell::Text(t), false) => sheet.write_string(row, col, t).map(drop),
+                    (Cell::Text(t), true) => {
+                        sheet.write_string_with_format(row, col, t, &bold).map(drop)
+                    }
+                    (Cell::Money(m), total) => sheet
+                        .write_number_with_format(
+                            row,
+                            col,
+                            m.0 as f64 / 100.0,
+                            if total { &money_bold } else { &money },
+                        )
+                        .map(drop),
+                }
+                .map_err(failed)?;
+            }
+        }
+        sheet.set_column_width(1, 28).map_err(failed)?;
+        for col in 2..self.headings.len() as u16 {
+            sheet.set_column_width(col, 16).map_err(failed)?;
+        }
+        book.save_to_buffer().map_err(failed)
     }
-    sheet
-        .write_string_with_format(row, 1, Msg::ColTotal.text(lang), &bold)
-        .map_err(failed)?;
-    for (col, m) in [(2u16, tb.debit), (3, tb.credit)] {
-        sheet
-            .write_number_with_format(row, col, yuan(m), &money_bold)
-            .map_err(failed)?;
+
+    /// The table in `format`, under `title` in a workbook.
+    pub(crate) fn write(&self, format: TableFormat, title: &str) -> Result<Vec<u8>> {
+        match format {
+            TableFormat::Csv => self.csv(),
+            TableFormat::Xlsx => self.xlsx(title),
+        }
     }
-    sheet.set_column_width(1, 28).map_err(failed)?;
-    for col in 2..=4 {
-        sheet.set_column_width(col, 16).map_err(failed)?;
+}
+
+/// The trial balance as a table: one row per account, then the totals.
+pub(crate) fn trial_balance_sheet(tb: &TrialBalance, lang: Lang) -> Sheet<'static> {
+    let text = |t: &str| Cell::Text(t.to_string());
+    Sheet {
+        headings: headings(lang).to_vec(),
+        rows: tb
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    text(r.account.code),
+                    text(name(&r.account, lang)),
+                    Cell::Money(r.debit),
+                    Cell::Money(r.credit),
+                    Cell::Money(r.balance),
+                ]
+            })
+            .collect(),
+        totals: vec![
+            text(""),
+            text(Msg::ColTotal.text(lang)),
+            Cell::Money(tb.debit),
+            Cell::Money(tb.credit),
+            text(""),
+        ],
     }
-    book.save_to_buffer().map_err(failed)
+}
+
+/// Receivables (or payables) ageing as a table: one row per party, then the totals.
+pub(crate) fn ageing_sheet(rows: &[AgeingRow], lang: Lang) -> Sheet<'static> {
+    let mut sums = [Money::ZERO; 7];
+    for r in rows {
+        for (sum, m) in sums.iter_mut().zip(r.figures()) {
+            sum.0 += m.0;
+        }
+    }
+    let line = |first: String, figures: [Money; 7]| {
+        std::iter::once(Cell::Text(first))
+            .chain(figures.into_iter().map(Cell::Money))
+            .collect()
+    };
+    Sheet {
+        headings: crate::i18n::AGEING_COLUMNS
+            .iter()
+            .map(|m| m.text(lang))
+            .collect(),
+        rows: rows
+            .iter()
+            .map(|r| line(r.party.clone(), r.figures()))
+            .collect(),
+        totals: line(Msg::ColTotal.text(lang).to_string(), sums),
+    }
 }
 
 /// The Beancount account an account of the chart maps to (`Assets:1002-BankDeposits`).
@@ -253,25 +329,52 @@ impl crate::Node {
     ) -> Result<Exported> {
         let format = TableFormat::of(path)?;
         let tb = self.trial_balance(filter)?;
-        let bytes = match format {
-            TableFormat::Csv => trial_balance_csv(&tb, lang)?,
-            TableFormat::Xlsx => {
-                let scope = filter
-                    .site
-                    .clone()
-                    .unwrap_or_else(|| Msg::AllSites.text(lang).to_string());
-                let title = crate::i18n::fill(
-                    lang,
-                    Msg::TrialBalanceTitle,
-                    &[("org", &self.org_name()?), ("scope", &scope)],
-                );
-                trial_balance_xlsx(&tb, lang, &title)?
-            }
-        };
+        let scope = filter
+            .site
+            .clone()
+            .unwrap_or_else(|| Msg::AllSites.text(lang).to_string());
+        let title = crate::i18n::fill(
+            lang,
+            Msg::TrialBalanceTitle,
+            &[("org", &self.org_name()?), ("scope", &scope)],
+        );
+        let bytes = trial_balance_sheet(&tb, lang).write(format, &title)?;
         crate::file::write_atomically(path, &bytes)?;
         Ok(Exported {
             path: path.display().to_string(),
             rows: tb.rows.len(),
+        })
+    }
+
+    /// Writes the ageing `filter` selects to `path` (`.csv` or `.xlsx`), in `lang`.
+    pub fn export_ageing(
+        &self,
+        filter: &outpost_core::AgeingFilter,
+        path: &Path,
+        lang: Lang,
+    ) -> Result<Exported> {
+        let format = TableFormat::of(path)?;
+        let rows = self.ageing(filter)?;
+        let as_of = filter
+            .as_of
+            .clone()
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or_else(|| {
+                jiff::Timestamp::now()
+                    .to_zoned(jiff::tz::TimeZone::UTC)
+                    .date()
+                    .to_string()
+            });
+        let title = crate::i18n::fill(
+            lang,
+            Msg::AgeingTitle,
+            &[("org", &self.org_name()?), ("as_of", &as_of)],
+        );
+        let bytes = ageing_sheet(&rows, lang).write(format, &title)?;
+        crate::file::write_atomically(path, &bytes)?;
+        Ok(Exported {
+            path: path.display().to_string(),
+            rows: rows.len(),
         })
     }
 

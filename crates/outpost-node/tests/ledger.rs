@@ -183,6 +183,43 @@ outposttest!(
         let later = (later + jiff::Span::new().days(40)).to_string();
         let ageing = a.json(&["report", "ageing", "--as-of", &later]);
         eqnice!(46000, ageing[0]["days_31_60"]);
+        // The same ageing to a workbook, read back; to CSV for Excel, in Chinese.
+        let xlsx = dir.path().join("ageing.xlsx");
+        a.ok(&[
+            "report",
+            "ageing",
+            "--as-of",
+            &later,
+            "--out",
+            xlsx.to_str().unwrap(),
+        ]);
+        use calamine::{Data, Reader};
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+        // Title, headings, Acme, totals.
+        eqnice!(4, rows.len());
+        eqnice!("Acme", rows[2][0].to_string());
+        eqnice!(Data::Float(460.0), rows[2][3].clone());
+        eqnice!(Data::Float(460.0), rows[3][7].clone());
+        let csv = dir.path().join("ageing.csv");
+        zh.ok(&[
+            "report",
+            "ageing",
+            "--as-of",
+            &later,
+            "--out",
+            csv.to_str().unwrap(),
+        ]);
+        let text = String::from_utf8(std::fs::read(&csv).unwrap()[3..].to_vec()).unwrap();
+        assert!(
+            text.starts_with("往来单位,未到期,1–30 天,31–60 天"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Acme,0.00,0.00,460.00,0.00,0.00,0.00,460.00"),
+            "{text}"
+        );
         // A credit note of the whole invoice after a part was paid: the customer is owed
         // the payment back, shown as an exception until someone acts.
         a.ok(&["invoice", "credit", &number, "--memo", "returned"]);
@@ -381,6 +418,15 @@ outposttest!(
                 .unwrap()
                 .len()
         );
+
+        // Month end: the month closed, nothing more is dated in it.
+        let month = today.to_string()[..7].to_string();
+        a.ok(&["close", "month", &month]);
+        let err = zh.fails(&["invoice", "new", "--party", "Acme", "--net", "1.00"]);
+        assert!(err.contains("已结账"), "{err}");
+        let closes = a.json(&["close", "list"]);
+        eqnice!(month.as_str(), closes[0]["month"]);
+        eqnice!(2, closes[0]["entries"]);
     }
 );
 

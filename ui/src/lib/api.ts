@@ -5,7 +5,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   Account, BalanceFilter, EntryFilter, EntryForm, EntryRow, Exported, TrialBalance,
-  BankFilter, BankLineRow, ImportedStatement, StatementImport,
+  BankFilter, BankLineRow, CloseRow, ImportedStatement, StatementImport,
   AgeingFilter, AgeingRow, InvoiceFilter, InvoiceForm, InvoiceRow, PaymentFilter, PaymentForm, PaymentRow,
   Action, BackupSchedule, ConflictRow, Decision, Device, Draft, ExceptionRow, Failure, HeldChange, HistoryEntry, HostStatus,
   ImportReport, Invite, Item, ItemForm, LastBackup, LevelRow, MovementFilter, MovementRow,
@@ -75,6 +75,9 @@ export const api = {
   matchBankLine: (line: string, payment: string) => invoke<null>("match_bank_line", { line, payment }),
   receiveBankLine: (line: string, invoice: string) => invoke<string>("receive_bank_line", { line, invoice }),
   exportTrialBalance: (filter: BalanceFilter, path: string) => invoke<Exported>("export_trial_balance", { filter, path }),
+  closeMonth: (site: string, month: string) => invoke<null>("close_month", { site, month }),
+  closes: () => invoke<CloseRow[]>("closes"),
+  exportAgeing: (filter: AgeingFilter, path: string) => invoke<Exported>("export_ageing", { filter, path }),
   exportJournal: (filter: EntryFilter, path: string) => invoke<Exported>("export_journal", { filter, path }),
   tasks: (filter: TaskFilter) => invoke<TaskRow[]>("tasks", { filter }),
   task: (key: string) => invoke<TaskRow>("task", { key }),

@@ -1346,6 +1346,11 @@ total: Money,
  */
 source: string | null, 
 /**
+ * Its own date when it arrived after its month was closed (`date` is then the first
+ * day of the open month it counts in).
+ */
+late_from: string | null, 
+/**
  * Who wrote it (device code).
  */
 created_by: string, 
@@ -1473,6 +1478,32 @@ site?: string,
  * Only lines not matched yet.
  */
 unmatched: boolean, };
+
+export type CloseRow = { 
+/**
+ * Site.
+ */
+site: string, 
+/**
+ * Month `YYYY-MM`.
+ */
+month: string, 
+/**
+ * Who closed it (device code).
+ */
+closed_by: string, 
+/**
+ * When (ms).
+ */
+closed_at_ms: number, 
+/**
+ * Entries it holds.
+ */
+entries: number, 
+/**
+ * Debits of the trial balance kept at close (= its credits).
+ */
+debit: Money, };
 
 export type BankLineRow = { 
 /**

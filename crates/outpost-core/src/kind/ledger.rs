@@ -4,6 +4,7 @@
 //! mistake is corrected by a reversing entry. Balances are sums of lines, never stored.
 
 pub mod chart;
+mod close;
 mod derived;
 mod model;
 mod query;
@@ -26,6 +27,8 @@ use crate::repo::Repo;
 use crate::schema::{RawConflict, View};
 
 pub use chart::{Account, AccountClass, Side};
+pub use close::CloseRow;
+pub(crate) use close::check_open;
 pub(crate) use derived::{Posting, post_derived};
 use model::Entry;
 pub(crate) use model::{Line, MAX_LINE_AMOUNT};
@@ -45,11 +48,18 @@ pub(crate) struct Kind;
 
 impl super::RecordKind for Kind {
     fn collections(&self) -> &'static [Collection] {
-        &[Collection {
-            name: ENTRIES,
-            record: "entry",
-            docs: &[DocKind::Ledger],
-        }]
+        &[
+            Collection {
+                name: ENTRIES,
+                record: "entry",
+                docs: &[DocKind::Ledger],
+            },
+            Collection {
+                name: close::CLOSES,
+                record: "close",
+                docs: &[DocKind::Billing],
+            },
+        ]
     }
 
     fn tables(&self) -> &'static str {
@@ -57,7 +67,7 @@ impl super::RecordKind for Kind {
              id TEXT PRIMARY KEY, number TEXT NOT NULL, doc TEXT NOT NULL, site TEXT NOT NULL,
              date TEXT NOT NULL, memo TEXT NOT NULL, counterparty TEXT NOT NULL,
              link TEXT NOT NULL, reverses TEXT, created_at INTEGER NOT NULL,
-             created_by TEXT NOT NULL, source TEXT) STRICT;
+             created_by TEXT NOT NULL, source TEXT, late_from TEXT) STRICT;
          CREATE INDEX IF NOT EXISTS journal_entries_by_number ON journal_entries(number);
          CREATE INDEX IF NOT EXISTS journal_entries_by_site ON journal_entries(site, date);
          CREATE INDEX IF NOT EXISTS journal_entries_by_reversed ON journal_entries(reverses);
@@ -70,11 +80,29 @@ impl super::RecordKind for Kind {
          CREATE TABLE IF NOT EXISTS ledger_totals (
              site TEXT NOT NULL, month TEXT NOT NULL, account TEXT NOT NULL,
              debit INTEGER NOT NULL, credit INTEGER NOT NULL, PRIMARY KEY (site, month, account)
+         ) STRICT, WITHOUT ROWID;
+         CREATE TABLE IF NOT EXISTS period_closes (
+             id TEXT PRIMARY KEY, doc TEXT NOT NULL, site TEXT NOT NULL, month TEXT NOT NULL,
+             closed_at INTEGER NOT NULL, closed_by TEXT NOT NULL) STRICT;
+         CREATE INDEX IF NOT EXISTS period_closes_by_month ON period_closes(site, month);
+         CREATE TABLE IF NOT EXISTS period_close_entries (
+             close_id TEXT NOT NULL, entry TEXT NOT NULL, PRIMARY KEY (close_id, entry)
+         ) STRICT, WITHOUT ROWID;
+         CREATE TABLE IF NOT EXISTS period_close_balances (
+             close_id TEXT NOT NULL, account TEXT NOT NULL, debit INTEGER NOT NULL,
+             credit INTEGER NOT NULL, PRIMARY KEY (close_id, account)
          ) STRICT, WITHOUT ROWID;"
     }
 
     fn table_names(&self) -> &'static [&'static str] {
-        &["journal_entries", "journal_lines", "ledger_totals"]
+        &[
+            "journal_entries",
+            "journal_lines",
+            "ledger_totals",
+            "period_closes",
+            "period_close_entries",
+            "period_close_balances",
+        ]
     }
 
     fn check_record(
@@ -82,7 +110,11 @@ impl super::RecordKind for Kind {
         cx: &crate::rules::Context<'_>,
         change: &crate::rules::RecordChange,
     ) -> std::result::Result<(), crate::rules::Broken> {
-        rules::check(cx, change)
+        if change.rec.collection == close::CLOSES {
+            rules::check_close(cx, change)
+        } else {
+            rules::check(cx, change)
+        }
     }
 
     fn project(
@@ -94,6 +126,9 @@ impl super::RecordKind for Kind {
         obj: Option<ObjId>,
         c: &mut Vec<RawConflict>,
     ) -> Result<()> {
+        if rec.collection == close::CLOSES {
+            return close::project(db, doc_id, &rec.key, obj.and_then(|o| close::read(view, o)));
+        }
         remove_entry(db, &rec.key)?;
         match obj.and_then(|obj| model::read_entry(view, &rec.key, obj, c)) {
             Some(e) => insert_entry(db, &e, doc_id, None),
@@ -147,6 +182,15 @@ impl super::RecordKind for Kind {
         _stock_site: Option<&crate::code::SiteCode>,
         out: &mut Vec<ExceptionRow>,
     ) -> Result<()> {
+        // Entries that arrived after their month was closed, counted in a later month.
+        push_rows(
+            db,
+            "posted_after_close",
+            "SELECT number, NULL, NULL FROM journal_entries WHERE late_from IS NOT NULL
+             ORDER BY number",
+            [],
+            out,
+        )?;
         // Two finance devices apart may each reverse one entry: it then counts back twice.
         push_rows(
             db,
@@ -173,8 +217,11 @@ fn remove_entry(db: &Connection, id: &str) -> Result<()> {
 /// Puts entry `e` of `doc_id` into the projections; `source` names the kind of record an
 /// automatic posting was derived from.
 fn insert_entry(db: &Connection, e: &Entry, doc_id: &DocId, source: Option<&str>) -> Result<()> {
+    // An entry dated in a closed month that its close does not list counts later.
+    let (date, late_from) = close::effective_date(db, e.site.as_str(), e.id.as_str(), &e.date)?;
+    let e = &Entry { date, ..e.clone() };
     db.prepare_cached(
-        "INSERT INTO journal_entries VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO journal_entries VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         e.id.as_str(),
@@ -189,6 +236,7 @@ fn insert_entry(db: &Connection, e: &Entry, doc_id: &DocId, source: Option<&str>
         e.created_at_ms,
         e.created_by.as_str(),
         source,
+        late_from,
     ])?;
     let mut stmt = db.prepare_cached("INSERT INTO journal_lines VALUES (?1, ?2, ?3, ?4, ?5)")?;
     for (i, l) in e.lines.iter().enumerate() {

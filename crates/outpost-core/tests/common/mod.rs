@@ -112,6 +112,19 @@ pub fn admit(
     Book::join(path, &book_key(), &bundle, key, clock.tick()).unwrap()
 }
 
+/// Finance at BJ ("Qian"), admitted by `a`, its book beside the others in `dir`.
+pub fn admit_finance(a: &mut Book, dir: &std::path::Path, clock: &mut Clock) -> Book {
+    admit(
+        a,
+        &dir.join("f.sqlite3"),
+        "BJ",
+        Role::Finance,
+        "Qian",
+        DeviceKey::generate().unwrap(),
+        clock,
+    )
+}
+
 /// A second device at SH with `role`, admitted by `a`.
 pub fn join_sh(a: &mut Book, path: &std::path::Path, role: Role, clock: &mut Clock) -> Book {
     admit(

@@ -69,6 +69,9 @@ pub enum Command {
     /// Bank reconciliation: import statements, match their lines to receipts and payments.
     #[command(subcommand)]
     Reconcile(ReconcileCmd),
+    /// Month ends: close a site's month, list the months closed.
+    #[command(subcommand)]
+    Close(CloseCmd),
     /// Reports: the trial balance (CSV, Excel), the journal (Beancount), ageing.
     #[command(subcommand)]
     Report(ReportCmd),
@@ -514,8 +517,11 @@ pub enum ReportCmd {
         through: Option<String>,
     },
     /// What each customer owes (or, with --payables, each supplier is owed) by days past
-    /// due.
+    /// due; on screen, or to a .csv/.xlsx file.
     Ageing {
+        /// The file to write (.csv or .xlsx); shown on screen if not given.
+        #[arg(long)]
+        out: Option<PathBuf>,
         /// Payables rather than receivables.
         #[arg(long)]
         payables: bool,
@@ -665,6 +671,21 @@ pub enum PayCmd {
         #[arg(long)]
         party: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CloseCmd {
+    /// Close a site's month: nothing more is dated in it; what arrives late counts in the
+    /// next open month.
+    Month {
+        /// The month, YYYY-MM.
+        month: String,
+        /// The site (this device's if not given).
+        #[arg(long, default_value = "")]
+        site: String,
+    },
+    /// The months closed, newest first.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

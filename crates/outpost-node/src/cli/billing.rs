@@ -263,28 +263,12 @@ pub(super) fn ageing(
         kind: Some(kind(payables)),
         as_of,
     })?;
-    let mut t = Table::new(out.headers(&[
-        Msg::ColParty,
-        Msg::ColCurrent,
-        Msg::ColDays1to30,
-        Msg::ColDays31to60,
-        Msg::ColDays61to90,
-        Msg::ColOver90,
-        Msg::ColOnAccount,
-        Msg::ColTotal,
-    ]))
-    .right(&[1, 2, 3, 4, 5, 6, 7]);
+    let mut t =
+        Table::new(out.headers(&outpost_node::i18n::AGEING_COLUMNS)).right(&[1, 2, 3, 4, 5, 6, 7]);
     for r in &rows {
-        t.row(vec![
-            r.party.clone(),
-            r.current.to_string(),
-            r.days_1_30.to_string(),
-            r.days_31_60.to_string(),
-            r.days_61_90.to_string(),
-            r.over_90.to_string(),
-            r.on_account.to_string(),
-            r.total.to_string(),
-        ]);
+        let mut cells = vec![r.party.clone()];
+        cells.extend(r.figures().iter().map(Money::to_string));
+        t.row(cells);
     }
     out.table(&rows, t, rows.is_empty());
     Ok(())

@@ -1,6 +1,8 @@
 //! `outpost ledger …`: the journal, its chart of accounts and trial balances.
 
-use outpost_core::{BalanceFilter, EntryFilter, EntryRow, Money, NewEntry, NewEntryLine};
+use outpost_core::{
+    AgeingFilter, BalanceFilter, EntryFilter, EntryRow, Money, NewEntry, NewEntryLine, OrderKind,
+};
 use outpost_node::i18n::{Lang, Msg};
 use outpost_node::{Node, Result};
 use serde_json::json;
@@ -214,14 +216,68 @@ fn parse_line(text: &str) -> Result<NewEntryLine> {
     })
 }
 
+/// `outpost close …`: month ends.
+pub(super) fn close(node: &Node, cmd: CloseCmd, out: &Out) -> Result<()> {
+    match cmd {
+        CloseCmd::Month { month, site } => {
+            node.close_month(&site, &month)?;
+            out.say(Msg::MonthClosed, &[("month", &month), ("site", &site)]);
+            out.json(&json!({"month": month, "site": site}));
+        }
+        CloseCmd::List => {
+            let rows = node.closes()?;
+            let mut t = Table::new(out.headers(&[
+                Msg::ColSite,
+                Msg::ColMonth,
+                Msg::ColDevice,
+                Msg::ColAt,
+                Msg::ColEntries,
+                Msg::ColDebit,
+            ]))
+            .right(&[4, 5]);
+            for r in &rows {
+                t.row(vec![
+                    r.site.clone(),
+                    r.month.clone(),
+                    r.closed_by.clone(),
+                    super::out::when(r.closed_at_ms),
+                    r.entries.to_string(),
+                    r.debit.to_string(),
+                ]);
+            }
+            out.table(&rows, t, rows.is_empty());
+        }
+    }
+    Ok(())
+}
+
 /// `outpost report …`: reports written to files.
 pub(super) fn report(node: &Node, cmd: ReportCmd, out: &Out) -> Result<()> {
     let written = match cmd {
         ReportCmd::Ageing {
+            out: None,
             payables,
             site,
             as_of,
         } => return super::billing::ageing(node, payables, site, as_of, out),
+        ReportCmd::Ageing {
+            out: Some(file),
+            payables,
+            site,
+            as_of,
+        } => node.export_ageing(
+            &AgeingFilter {
+                site,
+                kind: Some(if payables {
+                    OrderKind::Purchase
+                } else {
+                    OrderKind::Sales
+                }),
+                as_of,
+            },
+            &file,
+            out.lang,
+        )?,
         ReportCmd::TrialBalance {
             out: file,
             site,

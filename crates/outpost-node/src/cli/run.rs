@@ -437,6 +437,7 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
         Command::Invoice(cmd) => super::billing::invoice(node, cmd, out),
         Command::Pay(cmd) => super::billing::pay(node, cmd, out),
         Command::Reconcile(cmd) => super::billing::reconcile(node, cmd, out),
+        Command::Close(cmd) => super::ledger::close(node, cmd, out),
         Command::Report(cmd) => super::ledger::report(node, cmd, out),
         Command::Conflicts(cmd) => super::conflicts::conflicts(node, cmd, out),
         Command::History { record } => {
@@ -626,6 +627,7 @@ fn exception_text(out: &Out, kind: &str) -> String {
         "transfer_mismatch" => Msg::ExTransfer,
         "entry_reversed_twice" => Msg::ExReversedTwice,
         "invoice_overpaid" => Msg::ExInvoiceOverpaid,
+        "posted_after_close" => Msg::ExPostedAfterClose,
         "order_invoiced_twice" => Msg::ExInvoicedTwice,
         other => return other.to_string(),
     };

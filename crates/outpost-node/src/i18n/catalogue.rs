@@ -41,6 +41,7 @@ catalogue! {
     TransferSent => "Transfer {transfer} sent; the receiving site records its arrival.", "调拨单 {transfer} 已发出，待收货站点确认入库。";
     TaskCreated => "Task {number} created.", "已创建任务 {number}。";
     AllSites => "all sites", "全部站点";
+    AgeingTitle => "{org}: ageing at {as_of}", "{org}：账龄分析（截至 {as_of}）";
     TrialBalanceTitle => "{org}: trial balance, {scope}", "{org}：试算平衡表（{scope}）";
     ReportWritten => "Wrote {rows} rows to {path}.", "已写出 {rows} 行到 {path}。";
     EntryPosted => "Journal entry {number} posted.", "已记账：凭证 {number}。";
@@ -55,6 +56,11 @@ catalogue! {
     ColMatched => "Matched to", "已核对";
     ErrStatement => "the bank statement cannot be imported: {reason}", "银行对账单无法导入：{reason}";
     ErrAlreadyMatched => "bank line {line} is matched already to {payment}", "银行流水 {line} 已与 {payment} 核对";
+    MonthClosed => "Closed {month} {site}.", "已结账：{site} {month}。";
+    ColMonth => "Month", "月份";
+    ColEntries => "Entries", "凭证数";
+    ErrPeriodClosed => "{site}'s {month} is closed: date it in an open month", "{site} 的 {month} 已结账：请改为未结账月份的日期";
+    ExPostedAfterClose => "Entry made into a month after it was closed: counted in the next open month", "结账后才到达的凭证：已计入下一个未结账月份";
     ColDueDate => "Due date", "到期日";
     ColNet => "Net", "不含税金额";
     ColTax => "VAT", "税额";

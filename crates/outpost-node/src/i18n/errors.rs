@@ -210,6 +210,11 @@ fn core_error(lang: Lang, core: &CoreError) -> String {
             Msg::ErrAlreadyMatched,
             &[("line", line), ("payment", payment)],
         ),
+        CoreError::PeriodClosed { site, month } => fill(
+            lang,
+            Msg::ErrPeriodClosed,
+            &[("site", site), ("month", month)],
+        ),
         CoreError::BadFigures(reason) => fill(lang, Msg::ErrBadFigures, &[("reason", reason)]),
         CoreError::NotFound { kind, key } => {
             fill(lang, Msg::ErrNotFound, &[("kind", &w(kind)), ("key", key)])

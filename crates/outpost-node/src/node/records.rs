@@ -4,10 +4,10 @@
 use std::path::Path;
 
 use outpost_core::{
-    Account, AgeingFilter, AgeingRow, BalanceFilter, BankFilter, BankLineRow, EntryFilter,
-    EntryForm, EntryId, EntryRow, ImportedStatement, InvoiceFilter, InvoiceForm, InvoiceId,
-    InvoiceRow, NewCreditNote, NewEntry, NewInvoice, NewPayment, PaymentFilter, PaymentForm,
-    PaymentId, PaymentRow, StatementImport, TrialBalance,
+    Account, AgeingFilter, AgeingRow, BalanceFilter, BankFilter, BankLineRow, CloseRow,
+    EntryFilter, EntryForm, EntryId, EntryRow, ImportedStatement, InvoiceFilter, InvoiceForm,
+    InvoiceId, InvoiceRow, NewCreditNote, NewEntry, NewInvoice, NewPayment, PaymentFilter,
+    PaymentForm, PaymentId, PaymentRow, StatementImport, TrialBalance,
 };
 use outpost_core::{
     Action, Capabilities, ConflictRow, Device, Draft, ExceptionRow, ExportScope, HistoryEntry,
@@ -353,6 +353,18 @@ impl Node {
     /// and matches the line to it; the payment's number.
     pub fn receive_bank_line(&self, line: &str, invoice: &str) -> Result<String> {
         self.write("bank.match", |b, now| b.bank().receive(line, invoice, now))
+    }
+
+    /// Closes a site's month (this device's site if `site` is empty).
+    pub fn close_month(&self, site: &str, month: &str) -> Result<()> {
+        self.write("ledger.close", |b, now| {
+            b.ledger().close_month(site, month, now)
+        })
+    }
+
+    /// Every month closed.
+    pub fn closes(&self) -> Result<Vec<CloseRow>> {
+        self.read(|b| b.ledger().closes())
     }
 
     /// Open conflicts.

@@ -235,6 +235,22 @@ pub struct AgeingRow {
     pub total: Money,
 }
 
+impl AgeingRow {
+    /// Its figures in column order: not due, 1–30, 31–60, 61–90, over 90 days, on
+    /// account, total.
+    pub fn figures(&self) -> [Money; 7] {
+        [
+            self.current,
+            self.days_1_30,
+            self.days_31_60,
+            self.days_61_90,
+            self.over_90,
+            self.on_account,
+            self.total,
+        ]
+    }
+}
+
 /// The site typed, upper-cased; `None` for every site.
 fn site_of(site: &Option<String>) -> Option<String> {
     site.as_deref()

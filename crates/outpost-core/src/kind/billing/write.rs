@@ -401,6 +401,7 @@ impl Billing<'_> {
         if let Some(problem) = invoice_problem(net, tax, net + tax, rate_bp, false) {
             return Err(Error::BadFigures(problem));
         }
+        crate::kind::ledger::check_open(db, &site, date)?;
         let tax_no = optional("tax number", &new.tax_no, MAX_NAME)?;
         let memo = optional("memo", &new.memo, MAX_TEXT)?;
         let orders: Vec<OrderId> = heads.iter().map(|h| h.id.clone()).collect();
@@ -461,6 +462,7 @@ impl Billing<'_> {
         }
         let site = SiteCode::parse(&original.site)?;
         let date = date_or_today(new.date.as_deref(), at)?;
+        crate::kind::ledger::check_open(self.repo.db(), &site, date)?;
         let tax_no = optional("tax number", &new.tax_no, MAX_NAME)?;
         let memo = optional("memo", &new.memo, MAX_TEXT)?;
         let (number, seq) = self.number(&site, 'R', &me)?;
@@ -602,6 +604,7 @@ impl Billing<'_> {
             return Err(Error::BadFigures(problem));
         }
         let date = date_or_today(new.date.as_deref(), at)?;
+        crate::kind::ledger::check_open(self.repo.db(), &site, date)?;
         let reference = optional("reference", &new.reference, MAX_NAME)?;
         let memo = optional("memo", &new.memo, MAX_TEXT)?;
         let (number, seq) = self.number(&site, 'P', &me)?;

@@ -62,6 +62,9 @@ pub struct EntryRow {
     /// The kind of record it was posted from automatically (`invoice`, `payment`);
     /// `None` for an entry a person posted.
     pub source: Option<String>,
+    /// Its own date when it arrived after its month was closed (`date` is then the first
+    /// day of the open month it counts in).
+    pub late_from: Option<String>,
     /// Who wrote it (device code).
     pub created_by: String,
     /// When (ms).
@@ -175,7 +178,7 @@ impl Ledger<'_> {
                     coalesce((SELECT code FROM devices d WHERE d.id = e.created_by), substr(e.created_by, 1, 8)),
                     e.created_at,
                     (SELECT sum(debit) FROM journal_lines l WHERE l.entry_id = e.id),
-                    e.source
+                    e.source, e.late_from
              FROM journal_entries e
              WHERE (?1 IS NULL OR e.site = ?1) AND (?2 IS NULL OR substr(e.date, 1, 7) = ?2)
                AND (?3 IS NULL OR EXISTS (SELECT 1 FROM journal_lines l
@@ -204,6 +207,7 @@ impl Ledger<'_> {
                         created_at_ms: r.get(9)?,
                         total: Money(r.get::<_, Option<i64>>(10)?.unwrap_or(0)),
                         source: r.get(11)?,
+                        late_from: r.get(12)?,
                         lines: Vec::new(),
                     })
                 },

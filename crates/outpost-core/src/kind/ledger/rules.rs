@@ -80,3 +80,69 @@ pub(super) fn check(cx: &Context<'_>, change: &RecordChange) -> Result<(), Broke
         None => Ok(()),
     }
 }
+
+/// Fields written when a month is closed.
+const CLOSE_FIELDS: &[&str] = &[
+    "site",
+    "month",
+    "closed_at",
+    "closed_by",
+    "entries",
+    "balances",
+];
+/// Fields of a balance kept at close.
+const BALANCE_FIELDS: &[&str] = &["account", "debit", "credit"];
+
+/// Checks what `change` does to one month's close: written whole once, by a member who
+/// writes the ledger, for its document's site and month, by its author.
+pub(super) fn check_close(cx: &Context<'_>, change: &RecordChange) -> Result<(), Broken> {
+    let ledger = crate::doc_id::DocId::Ledger {
+        site: cx
+            .doc_id
+            .site()
+            .cloned()
+            .ok_or_else(|| broken("a close outside a site's document"))?,
+        month: cx
+            .doc_id
+            .month()
+            .ok_or_else(|| broken("a close outside a monthly document"))?,
+    };
+    if !crate::access::may_author(cx.author, &ledger) {
+        return Err(broken(format!(
+            "a month closed by a {}, who may not write the ledger",
+            cx.author.role
+        )));
+    }
+    if !change.made {
+        return Err(broken("it changes a month's close"));
+    }
+    for op in &change.ops {
+        if let Some(checked) = append_only(op, "balances", BALANCE_FIELDS, "a close's balance") {
+            checked?;
+            continue;
+        }
+        let key = op.key.as_deref().unwrap_or_default();
+        let entry_id = matches!(op.path.as_slice(), [crate::rules::Seg::Key(l)] if l == "entries")
+            && op.key.is_none()
+            && op.insert
+            && matches!(op.write, Write::Put(Scalar::Text(_)));
+        if entry_id {
+            continue;
+        }
+        let makes_list = matches!(key, "entries" | "balances") && matches!(op.write, Write::Make);
+        if !op.path.is_empty()
+            || !CLOSE_FIELDS.contains(&key)
+            || (matches!(key, "entries" | "balances") && !makes_list)
+        {
+            return Err(broken(format!("a close with a field {key}")));
+        }
+    }
+    let fields = change.fields();
+    of_doc_site(cx, &fields, "a close")?;
+    names_author(cx, &fields, "closed_by", "a close")?;
+    let month = fields.get("month").and_then(|m| m.text());
+    if month != cx.doc_id.month().map(|m| m.to_string()).as_deref() {
+        return Err(broken("a close of another month than its document's"));
+    }
+    Ok(())
+}

@@ -55,3 +55,17 @@ pub(super) fn add_entry(db: &Connection, entry: &Entry) -> Result<()> {
     }
     Ok(())
 }
+
+/// Adds the lines of entry `id`, as projected now, to the totals (after it was re-dated).
+pub(super) fn add_projected(db: &Connection, id: &str) -> Result<()> {
+    db.prepare_cached(
+        "INSERT INTO ledger_totals (site, month, account, debit, credit)
+         SELECT e.site, substr(e.date, 1, 7), l.account, l.debit, l.credit
+         FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+         WHERE l.entry_id = ?1
+         ON CONFLICT (site, month, account)
+         DO UPDATE SET debit = debit + excluded.debit, credit = credit + excluded.credit",
+    )?
+    .execute([id])?;
+    Ok(())
+}

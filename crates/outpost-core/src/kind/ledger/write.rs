@@ -216,6 +216,7 @@ impl Ledger<'_> {
         at: Timestamp,
     ) -> Result<(String, EntryId)> {
         let me = self.repo.me()?;
+        super::close::check_open(self.repo.db(), site, date)?;
         let prefix = format!("{}-{}-J", site, me.code);
         let existing = self.repo.last_number("journal_entries", &prefix)?;
         let seq = self.repo.next_seq(&format!("journal.{site}"), existing)?;

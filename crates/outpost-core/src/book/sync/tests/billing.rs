@@ -96,6 +96,22 @@ fn put_bank_line(d: &mut AutoCommit, id: &str, date: &str, by: &str, account: &s
     d.put(&e, "imported_at", 1_i64).unwrap();
 }
 
+fn put_close(d: &mut AutoCommit, id: &str, month: &str, by: &str) {
+    let (_, coll) = d.get(automerge::ROOT, "closes").unwrap().unwrap();
+    let c = d.put_object(&coll, id, ObjType::Map).unwrap();
+    for (k, v) in [("site", "BJ"), ("month", month), ("closed_by", by)] {
+        d.put(&c, k, v).unwrap();
+    }
+    d.put(&c, "closed_at", 1_i64).unwrap();
+    let entries = d.put_object(&c, "entries", ObjType::List).unwrap();
+    d.insert(&entries, 0, "e-1").unwrap();
+    let balances = d.put_object(&c, "balances", ObjType::List).unwrap();
+    let b = d.insert_object(&balances, 0, ObjType::Map).unwrap();
+    d.put(&b, "account", "1002").unwrap();
+    d.put(&b, "debit", 500_i64).unwrap();
+    d.put(&b, "credit", 0_i64).unwrap();
+}
+
 #[test]
 fn crafted_invoices_and_payments_are_refused_and_honest_ones_pass() {
     let mut org = Org::new();
@@ -226,6 +242,12 @@ fn crafted_invoices_and_payments_are_refused_and_honest_ones_pass() {
         other => panic!("a rewritten amount is refused, got {other:?}"),
     }
 
+    let this_month = Month::of(t).to_string();
+    let close = craft(&mut finance, &key, &doc, |d| {
+        put_close(d, "c-honest", &this_month, &me)
+    });
+    assert_eq!(verdict(&mut org, &close), Ok(()), "an honest close");
+
     let other_month = format!("{}-01-15", today.year() - 1);
     type Edit<'a> = Box<dyn FnOnce(&mut AutoCommit) + 'a>;
     let with = |figures, corrects| Crafted {
@@ -312,6 +334,10 @@ fn crafted_invoices_and_payments_are_refused_and_honest_ones_pass() {
         (
             "an account that holds no money",
             Box::new(|d| put_bank_line(d, "BL-2", &date, &me, "6001", 100)),
+        ),
+        (
+            "another month than its document's",
+            Box::new(|d| put_close(d, "c1", "2001-01", &me)),
         ),
         (
             "without an amount",
