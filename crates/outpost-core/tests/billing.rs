@@ -175,6 +175,29 @@ fn an_invoice_posts_itself_is_paid_in_parts_and_settles_its_order() {
     assert_eq!(balance_of(&tb, "1122"), 0);
     assert_eq!(balance_of(&tb, "1002"), 15_820);
     assert_eq!(balance_of(&tb, "6001"), 14_000);
+    // The statements: what was earned is the profit, and the balance sheet balances.
+    let sheet = a.ledger().balance_sheet(&BalanceFilter::default()).unwrap();
+    assert!(sheet.balances(), "{sheet:?}");
+    assert_eq!(
+        (sheet.total_assets, sheet.total_liabilities, sheet.profit),
+        (Money(15_820), Money(1_820), Money(14_000))
+    );
+    let month = PeriodFilter {
+        from: Some(format!("{}-01", &row.date[..7])),
+        through: Some(row.date.clone()),
+        ..PeriodFilter::default()
+    };
+    let income = a.ledger().income_statement(&month).unwrap();
+    assert_eq!(
+        (income.total_income, income.profit),
+        (Money(14_000), Money(14_000))
+    );
+    let later = PeriodFilter {
+        from: Some((due + jiff::Span::new().days(1)).to_string()),
+        ..PeriodFilter::default()
+    };
+    let nothing = a.ledger().income_statement(&later).unwrap();
+    assert!(nothing.income.is_empty() && nothing.profit == Money::ZERO);
 
     // The tax authority's number typed later; history shows every step.
     a.billing()

@@ -261,6 +261,10 @@ fn run(n: usize, ops: Vec<Op>) {
     for tb in &first_tbs {
         assert_eq!(tb.debit, tb.credit);
     }
+    for f in &filters {
+        let sheet = books[0].ledger().balance_sheet(f).unwrap();
+        assert!(sheet.balances(), "{sheet:?}");
+    }
     // Consolidated = the sum of the sites.
     assert_eq!(
         first_tbs[2].debit.0,

@@ -8,7 +8,10 @@
 
 use std::path::Path;
 
-use outpost_core::{Account, AccountClass, AgeingRow, EntryRow, Money, TrialBalance};
+use outpost_core::{
+    Account, AccountClass, AgeingRow, BalanceSheet, EntryRow, IncomeStatement, Money,
+    StatementLine, TrialBalance,
+};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -318,7 +321,105 @@ pub(crate) fn journal_beancount(org: &str, entries: &[EntryRow], chart: &[Accoun
     out
 }
 
+/// A statement as a table: each section's heading, its accounts and its total, then the
+/// closing line (`last`: its label and amount).
+pub(crate) fn statement_sheet(
+    sections: &[(Msg, &[StatementLine], Money)],
+    last: (Msg, Money),
+    lang: Lang,
+) -> Sheet<'static> {
+    let text = |t: &str| Cell::Text(t.to_string());
+    let mut rows = Vec::new();
+    for (heading, lines, total) in sections {
+        rows.push(vec![text(""), text(heading.text(lang)), text("")]);
+        for l in *lines {
+            rows.push(vec![
+                text(l.account.code),
+                text(name(&l.account, lang)),
+                Cell::Money(l.amount),
+            ]);
+        }
+        rows.push(vec![
+            text(""),
+            text(Msg::ColTotal.text(lang)),
+            Cell::Money(*total),
+        ]);
+    }
+    Sheet {
+        headings: vec![
+            Msg::ColCode.text(lang),
+            Msg::ColAccount.text(lang),
+            Msg::ColAmount.text(lang),
+        ],
+        rows,
+        totals: vec![text(""), text(last.0.text(lang)), Cell::Money(last.1)],
+    }
+}
+
+/// The balance sheet as a table.
+pub(crate) fn balance_sheet_sheet(b: &BalanceSheet, lang: Lang) -> Sheet<'static> {
+    statement_sheet(
+        &[
+            (Msg::SecAssets, &b.assets, b.total_assets),
+            (Msg::SecLiabilities, &b.liabilities, b.total_liabilities),
+            (Msg::SecEquity, &b.equity, b.total_equity),
+        ],
+        (Msg::SecProfit, b.profit),
+        lang,
+    )
+}
+
+/// The income statement as a table.
+pub(crate) fn income_sheet(i: &IncomeStatement, lang: Lang) -> Sheet<'static> {
+    statement_sheet(
+        &[
+            (Msg::SecIncome, &i.income, i.total_income),
+            (Msg::SecExpenses, &i.expenses, i.total_expenses),
+        ],
+        (Msg::SecProfit, i.profit),
+        lang,
+    )
+}
+
 impl crate::Node {
+    /// Writes the balance sheet to `path` (`.csv` or `.xlsx`), in `lang`.
+    pub fn export_balance_sheet(
+        &self,
+        filter: &outpost_core::BalanceFilter,
+        path: &Path,
+        lang: Lang,
+    ) -> Result<Exported> {
+        let format = TableFormat::of(path)?;
+        let sheet = balance_sheet_sheet(&self.balance_sheet(filter)?, lang);
+        let title = format!(
+            "{}: {}",
+            self.org_name()?,
+            Msg::BalanceSheetTitle.text(lang)
+        );
+        crate::file::write_atomically(path, &sheet.write(format, &title)?)?;
+        Ok(Exported {
+            path: path.display().to_string(),
+            rows: sheet.rows.len(),
+        })
+    }
+
+    /// Writes the income statement to `path` (`.csv` or `.xlsx`), in `lang`.
+    pub fn export_income_statement(
+        &self,
+        filter: &outpost_core::PeriodFilter,
+        path: &Path,
+        lang: Lang,
+    ) -> Result<Exported> {
+        let format = TableFormat::of(path)?;
+        let sheet = income_sheet(&self.income_statement(filter)?, lang);
+        let title = format!("{}: {}", self.org_name()?, Msg::IncomeTitle.text(lang));
+        crate::file::write_atomically(path, &sheet.write(format, &title)?)?;
+        Ok(Exported {
+            path: path.display().to_string(),
+            rows: sheet.rows.len(),
+        })
+    }
+
     /// Writes the trial balance `filter` selects to `path` (`.csv` or `.xlsx`, by its
     /// name), headings and account names in `lang`.
     pub fn export_trial_balance(

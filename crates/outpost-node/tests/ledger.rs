@@ -220,6 +220,23 @@ outposttest!(
             text.contains("Acme,0.00,0.00,460.00,0.00,0.00,0.00,460.00"),
             "{text}"
         );
+        // The statements: assets = liabilities + equity + the profit earned.
+        let sheet = a.json(&["report", "balance-sheet"]);
+        eqnice!(106000, sheet["total_assets"]);
+        eqnice!(6000, sheet["total_liabilities"]);
+        eqnice!(100000, sheet["profit"]);
+        let income = dir.path().join("income.csv");
+        a.ok(&["report", "income", "--out", income.to_str().unwrap()]);
+        let text = String::from_utf8(std::fs::read(&income).unwrap()[3..].to_vec()).unwrap();
+        assert!(
+            text.contains("6001,Revenue from main operations,1000.00"),
+            "{text}"
+        );
+        assert!(
+            text.trim_end().ends_with(",Profit of the period,1000.00"),
+            "{text}"
+        );
+
         // A credit note of the whole invoice after a part was paid: the customer is owed
         // the payment back, shown as an exception until someone acts.
         a.ok(&["invoice", "credit", &number, "--memo", "returned"]);

@@ -9,6 +9,7 @@ mod derived;
 mod model;
 mod query;
 mod rules;
+mod statements;
 mod totals;
 mod write;
 
@@ -33,6 +34,7 @@ pub(crate) use derived::{Posting, post_derived};
 use model::Entry;
 pub(crate) use model::{Line, MAX_LINE_AMOUNT};
 pub use query::{BalanceFilter, BalanceRow, EntryFilter, EntryLineRow, EntryRow, TrialBalance};
+pub use statements::{BalanceSheet, IncomeStatement, PeriodFilter, StatementLine};
 pub use write::{EntryForm, EntryLineForm, NewEntry, NewEntryLine};
 pub(crate) use write::{date_or_today, parse_date};
 

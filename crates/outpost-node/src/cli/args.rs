@@ -532,6 +532,33 @@ pub enum ReportCmd {
         #[arg(long = "as-of")]
         as_of: Option<String>,
     },
+    /// The balance sheet at the end of a day; on screen, or to a .csv/.xlsx file.
+    BalanceSheet {
+        /// The file to write (.csv or .xlsx); shown on screen if not given.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// One site's books (every site together if not given).
+        #[arg(long)]
+        site: Option<String>,
+        /// The day YYYY-MM-DD (every entry if not given).
+        #[arg(long)]
+        through: Option<String>,
+    },
+    /// The income statement of a period; on screen, or to a .csv/.xlsx file.
+    Income {
+        /// The file to write (.csv or .xlsx); shown on screen if not given.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// One site's books (every site together if not given).
+        #[arg(long)]
+        site: Option<String>,
+        /// The first day YYYY-MM-DD.
+        #[arg(long)]
+        from: Option<String>,
+        /// The last day YYYY-MM-DD.
+        #[arg(long)]
+        through: Option<String>,
+    },
     /// The journal, to a .beancount file.
     Journal {
         /// The file to write.

@@ -2,6 +2,7 @@
 
 use outpost_core::{
     AgeingFilter, BalanceFilter, EntryFilter, EntryRow, Money, NewEntry, NewEntryLine, OrderKind,
+    PeriodFilter, StatementLine,
 };
 use outpost_node::i18n::{Lang, Msg};
 use outpost_node::{Node, Result};
@@ -216,6 +217,41 @@ fn parse_line(text: &str) -> Result<NewEntryLine> {
     })
 }
 
+/// A statement on screen: each section's accounts and total, then the profit.
+fn statement(out: &Out, sections: &[(Msg, &[StatementLine], Money)], profit: Money) {
+    let mut t =
+        Table::new(out.headers(&[Msg::ColCode, Msg::ColAccount, Msg::ColAmount])).right(&[2]);
+    for (heading, lines, total) in sections {
+        t.row(vec![
+            String::new(),
+            heading.text(out.lang).to_string(),
+            String::new(),
+        ]);
+        for l in *lines {
+            let name = match out.lang {
+                Lang::Zh => l.account.name_zh,
+                Lang::En => l.account.name_en,
+            };
+            t.row(vec![
+                l.account.code.to_string(),
+                name.to_string(),
+                l.amount.to_string(),
+            ]);
+        }
+        t.row(vec![
+            String::new(),
+            Msg::ColTotal.text(out.lang).to_string(),
+            total.to_string(),
+        ]);
+    }
+    t.row(vec![
+        String::new(),
+        Msg::SecProfit.text(out.lang).to_string(),
+        profit.to_string(),
+    ]);
+    print(out, &t);
+}
+
 /// `outpost close …`: month ends.
 pub(super) fn close(node: &Node, cmd: CloseCmd, out: &Out) -> Result<()> {
     match cmd {
@@ -283,6 +319,62 @@ pub(super) fn report(node: &Node, cmd: ReportCmd, out: &Out) -> Result<()> {
             site,
             through,
         } => node.export_trial_balance(&BalanceFilter { site, through }, &file, out.lang)?,
+        ReportCmd::BalanceSheet {
+            out: file,
+            site,
+            through,
+        } => {
+            let filter = BalanceFilter { site, through };
+            match file {
+                Some(file) => node.export_balance_sheet(&filter, &file, out.lang)?,
+                None => {
+                    let sheet = node.balance_sheet(&filter)?;
+                    out.json(&json!(sheet));
+                    statement(
+                        out,
+                        &[
+                            (Msg::SecAssets, &sheet.assets, sheet.total_assets),
+                            (
+                                Msg::SecLiabilities,
+                                &sheet.liabilities,
+                                sheet.total_liabilities,
+                            ),
+                            (Msg::SecEquity, &sheet.equity, sheet.total_equity),
+                        ],
+                        sheet.profit,
+                    );
+                    return Ok(());
+                }
+            }
+        }
+        ReportCmd::Income {
+            out: file,
+            site,
+            from,
+            through,
+        } => {
+            let filter = PeriodFilter {
+                site,
+                from,
+                through,
+            };
+            match file {
+                Some(file) => node.export_income_statement(&filter, &file, out.lang)?,
+                None => {
+                    let income = node.income_statement(&filter)?;
+                    out.json(&json!(income));
+                    statement(
+                        out,
+                        &[
+                            (Msg::SecIncome, &income.income, income.total_income),
+                            (Msg::SecExpenses, &income.expenses, income.total_expenses),
+                        ],
+                        income.profit,
+                    );
+                    return Ok(());
+                }
+            }
+        }
         ReportCmd::Journal {
             out: file,
             site,

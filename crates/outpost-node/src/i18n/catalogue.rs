@@ -41,6 +41,14 @@ catalogue! {
     TransferSent => "Transfer {transfer} sent; the receiving site records its arrival.", "调拨单 {transfer} 已发出，待收货站点确认入库。";
     TaskCreated => "Task {number} created.", "已创建任务 {number}。";
     AllSites => "all sites", "全部站点";
+    BalanceSheetTitle => "balance sheet", "资产负债表";
+    IncomeTitle => "income statement", "利润表";
+    SecAssets => "Assets", "资产";
+    SecLiabilities => "Liabilities", "负债";
+    SecEquity => "Owners' equity", "所有者权益";
+    SecProfit => "Profit of the period", "本期利润";
+    SecIncome => "Income", "收入";
+    SecExpenses => "Expenses", "费用";
     AgeingTitle => "{org}: ageing at {as_of}", "{org}：账龄分析（截至 {as_of}）";
     TrialBalanceTitle => "{org}: trial balance, {scope}", "{org}：试算平衡表（{scope}）";
     ReportWritten => "Wrote {rows} rows to {path}.", "已写出 {rows} 行到 {path}。";

@@ -17,6 +17,7 @@ use outpost_core::{
     SentTransfer, Site, SiteCode, Status, StockEntry, StockMove, TaskEdit, TaskFilter, TaskForm,
     TaskId, TaskRow, Timestamp, Transit, Warehouse, WarehouseCode,
 };
+use outpost_core::{BalanceSheet, IncomeStatement, PeriodFilter};
 
 use super::{Event, Node};
 use crate::error::{Error, Result};
@@ -365,6 +366,16 @@ impl Node {
     /// Every month closed.
     pub fn closes(&self) -> Result<Vec<CloseRow>> {
         self.read(|b| b.ledger().closes())
+    }
+
+    /// The balance sheet at the end of a day.
+    pub fn balance_sheet(&self, filter: &BalanceFilter) -> Result<BalanceSheet> {
+        self.read(|b| b.ledger().balance_sheet(filter))
+    }
+
+    /// The income statement of a period.
+    pub fn income_statement(&self, filter: &PeriodFilter) -> Result<IncomeStatement> {
+        self.read(|b| b.ledger().income_statement(filter))
     }
 
     /// Open conflicts.
