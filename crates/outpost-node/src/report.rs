@@ -382,6 +382,24 @@ pub(crate) fn income_sheet(i: &IncomeStatement, lang: Lang) -> Sheet<'static> {
 }
 
 impl crate::Node {
+    /// Writes `sheet` to `path` in the format its name says, titled with the
+    /// organisation's name and `title`.
+    fn export_sheet(
+        &self,
+        sheet: &Sheet<'_>,
+        title: Msg,
+        path: &Path,
+        lang: Lang,
+    ) -> Result<Exported> {
+        let format = TableFormat::of(path)?;
+        let title = format!("{}: {}", self.org_name()?, title.text(lang));
+        crate::file::write_atomically(path, &sheet.write(format, &title)?)?;
+        Ok(Exported {
+            path: path.display().to_string(),
+            rows: sheet.rows.len(),
+        })
+    }
+
     /// Writes the balance sheet to `path` (`.csv` or `.xlsx`), in `lang`.
     pub fn export_balance_sheet(
         &self,
@@ -389,18 +407,9 @@ impl crate::Node {
         path: &Path,
         lang: Lang,
     ) -> Result<Exported> {
-        let format = TableFormat::of(path)?;
+        TableFormat::of(path)?;
         let sheet = balance_sheet_sheet(&self.balance_sheet(filter)?, lang);
-        let title = format!(
-            "{}: {}",
-            self.org_name()?,
-            Msg::BalanceSheetTitle.text(lang)
-        );
-        crate::file::write_atomically(path, &sheet.write(format, &title)?)?;
-        Ok(Exported {
-            path: path.display().to_string(),
-            rows: sheet.rows.len(),
-        })
+        self.export_sheet(&sheet, Msg::BalanceSheetTitle, path, lang)
     }
 
     /// Writes the income statement to `path` (`.csv` or `.xlsx`), in `lang`.
@@ -410,14 +419,9 @@ impl crate::Node {
         path: &Path,
         lang: Lang,
     ) -> Result<Exported> {
-        let format = TableFormat::of(path)?;
+        TableFormat::of(path)?;
         let sheet = income_sheet(&self.income_statement(filter)?, lang);
-        let title = format!("{}: {}", self.org_name()?, Msg::IncomeTitle.text(lang));
-        crate::file::write_atomically(path, &sheet.write(format, &title)?)?;
-        Ok(Exported {
-            path: path.display().to_string(),
-            rows: sheet.rows.len(),
-        })
+        self.export_sheet(&sheet, Msg::IncomeTitle, path, lang)
     }
 
     /// Writes the trial balance `filter` selects to `path` (`.csv` or `.xlsx`, by its
