@@ -27,6 +27,14 @@ impl Month {
         }
     }
 
+    /// The month `date` falls in.
+    pub fn of_date(date: jiff::civil::Date) -> Month {
+        Month {
+            year: date.year(),
+            month: date.month(),
+        }
+    }
+
     /// Months since January of year 0: a number to compare months by.
     pub fn ordinal(&self) -> i32 {
         i32::from(self.year) * 12 + i32::from(self.month) - 1

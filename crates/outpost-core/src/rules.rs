@@ -288,6 +288,28 @@ pub(crate) fn of_doc_site(
 }
 
 /// Checks that a whole number written to `field` lies in `range`.
+/// Refuses a record whose `date` field is not a day in its document's month.
+pub(crate) fn dated_in_doc_month(
+    cx: &Context<'_>,
+    fields: &BTreeMap<&str, &Scalar>,
+    what: &str,
+) -> Result<(), Broken> {
+    let date = fields
+        .get("date")
+        .and_then(|d| d.text())
+        .unwrap_or_default();
+    let in_month = date
+        .parse::<jiff::civil::Date>()
+        .ok()
+        .zip(cx.doc_id.month())
+        .is_some_and(|(d, m)| crate::doc_id::Month::of_date(d) == m);
+    if in_month {
+        Ok(())
+    } else {
+        Err(broken(format!("{what} dated outside its document's month")))
+    }
+}
+
 pub(crate) fn in_range(
     field: &str,
     value: &Scalar,

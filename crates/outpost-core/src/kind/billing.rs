@@ -28,6 +28,7 @@ pub(crate) use model::{MAX_AMOUNT, MONEY_ACCOUNTS};
 pub use query::{
     AgeingFilter, AgeingRow, AllocationRow, InvoiceFilter, InvoiceRow, PaymentFilter, PaymentRow,
 };
+pub(crate) use write::biller;
 pub use write::{InvoiceForm, NewAllocation, NewCreditNote, NewInvoice, NewPayment, PaymentForm};
 
 /// The collection of invoices and credit notes.

@@ -113,6 +113,23 @@ impl<'a, R: ReadDoc> View<'a, R> {
             .collect()
     }
 
+    /// The texts of a list of strings (an invoice's orders), in list order; other values
+    /// are skipped.
+    pub fn list_texts(&self, list: &ObjId) -> Vec<String> {
+        let range = match self.heads {
+            Some(h) => self.doc.list_range_at(list, .., h),
+            None => self.doc.list_range(list, ..),
+        };
+        range
+            .filter_map(|item| match item.value {
+                automerge::ValueRef::Scalar(automerge::ScalarValueRef::Str(t)) => {
+                    Some(t.to_string())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn str(&self, obj: &ObjId, key: &str) -> Option<String> {
         match self.get(obj, key)? {
             (Value::Scalar(s), _) => match s.as_ref() {

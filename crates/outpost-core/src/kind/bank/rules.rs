@@ -6,7 +6,8 @@ use crate::access;
 use crate::kind::billing::MAX_AMOUNT;
 use crate::kind::billing::MONEY_ACCOUNTS;
 use crate::rules::{
-    Broken, Context, RecordChange, Scalar, Write, broken, names_author, of_doc_site,
+    Broken, Context, RecordChange, Scalar, Write, broken, dated_in_doc_month, names_author,
+    of_doc_site,
 };
 
 /// Fields written when a line is imported.
@@ -54,14 +55,7 @@ pub(super) fn check(cx: &Context<'_>, change: &RecordChange) -> Result<(), Broke
     of_doc_site(cx, &fields, "a bank line")?;
     names_author(cx, &fields, "imported_by", "a bank line")?;
     let text = |k: &str| fields.get(k).and_then(|v| v.text()).unwrap_or_default();
-    let in_month = text("date")
-        .parse::<jiff::civil::Date>()
-        .ok()
-        .zip(cx.doc_id.month())
-        .is_some_and(|(d, m)| d.year() == m.year && d.month() == m.month);
-    if !in_month {
-        return Err(broken("a bank line dated outside its document's month"));
-    }
+    dated_in_doc_month(cx, &fields, "a bank line")?;
     if !MONEY_ACCOUNTS.contains(&text("account")) {
         return Err(broken("a bank line of an account that holds no money"));
     }

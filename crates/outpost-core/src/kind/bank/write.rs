@@ -78,14 +78,7 @@ fn cut(text: &str, max: usize) -> String {
 
 impl Bank<'_> {
     fn finance(&self) -> Result<access::Device> {
-        let me = self.repo.me()?;
-        if access::may_bill(&me) {
-            Ok(me)
-        } else {
-            Err(Error::NotBilling {
-                role: me.role.as_str().to_string(),
-            })
-        }
+        crate::kind::billing::biller(self.repo)
     }
 
     /// Imports a statement file's bytes: every line, or (when any row is bad) none.
@@ -127,10 +120,7 @@ impl Bank<'_> {
             }
             let doc = DocId::Billing {
                 site: site.clone(),
-                month: Month {
-                    year: l.date.year(),
-                    month: l.date.month(),
-                },
+                month: Month::of_date(l.date),
             };
             by_doc.entry(doc).or_default().push((id, l));
         }

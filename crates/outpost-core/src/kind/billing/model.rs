@@ -149,14 +149,9 @@ pub(super) fn read_invoice<R: ReadDoc>(
     let orders = v
         .child_list(&obj, "orders")
         .map(|list| {
-            (0..v.length(&list))
-                .filter_map(|i| match v.get(&list, i) {
-                    Some((automerge::Value::Scalar(s), _)) => match s.as_ref() {
-                        automerge::ScalarValue::Str(t) => Some(OrderId::from_stored(t.to_string())),
-                        _ => None,
-                    },
-                    _ => None,
-                })
+            v.list_texts(&list)
+                .into_iter()
+                .map(OrderId::from_stored)
                 .collect()
         })
         .unwrap_or_default();

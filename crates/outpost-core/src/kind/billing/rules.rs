@@ -6,8 +6,8 @@ use super::model::{Direction, MAX_REFS, VatKind, invoice_problem, payment_proble
 use crate::access;
 use crate::kind::order::OrderKind;
 use crate::rules::{
-    Broken, Context, RecordChange, Scalar, Seg, Write, append_only, broken, names_author,
-    of_doc_site,
+    Broken, Context, RecordChange, Scalar, Seg, Write, append_only, broken, dated_in_doc_month,
+    names_author, of_doc_site,
 };
 
 /// Fields written when an invoice is made.
@@ -115,14 +115,7 @@ pub(super) fn check(cx: &Context<'_>, change: &RecordChange) -> Result<(), Broke
         Some(Scalar::Int(v)) => Some(*v),
         _ => None,
     };
-    let in_month = text("date")
-        .parse::<jiff::civil::Date>()
-        .ok()
-        .zip(cx.doc_id.month())
-        .is_some_and(|(d, m)| d.year() == m.year && d.month() == m.month);
-    if !in_month {
-        return Err(broken(format!("{what} dated outside its document's month")));
-    }
+    dated_in_doc_month(cx, &fields, what)?;
     if text("party").is_empty() {
         return Err(broken(format!("{what} for no party")));
     }

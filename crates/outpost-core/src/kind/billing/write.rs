@@ -198,10 +198,7 @@ fn invoice_of_order(db: &rusqlite::Connection, order: &OrderId) -> Result<Option
 fn billing_doc(site: &SiteCode, date: jiff::civil::Date) -> DocId {
     DocId::Billing {
         site: site.clone(),
-        month: Month {
-            year: date.year(),
-            month: date.month(),
-        },
+        month: Month::of_date(date),
     }
 }
 
@@ -255,17 +252,22 @@ fn put_invoice(
     Ok(RecordRef::new(INVOICES, d.id.as_str()))
 }
 
+/// This device's member if it may issue invoices, record payments and reconcile.
+pub(crate) fn biller(repo: &crate::repo::Repo) -> Result<Device> {
+    let me = repo.me()?;
+    if access::may_bill(&me) {
+        Ok(me)
+    } else {
+        Err(Error::NotBilling {
+            role: me.role.as_str().to_string(),
+        })
+    }
+}
+
 impl Billing<'_> {
-    /// This device's member if it may issue invoices and record payments.
+    /// This device's member if it may bill.
     fn biller(&self) -> Result<Device> {
-        let me = self.repo.me()?;
-        if access::may_bill(&me) {
-            Ok(me)
-        } else {
-            Err(Error::NotBilling {
-                role: me.role.as_str().to_string(),
-            })
-        }
+        biller(self.repo)
     }
 
     /// The next number of `letter` (I invoice, R credit note, P payment) at `site`.

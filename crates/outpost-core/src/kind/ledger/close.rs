@@ -91,10 +91,7 @@ pub(crate) fn is_closed(db: &Connection, site: &SiteCode, month: Month) -> Resul
 
 /// Refuses a write dated in a closed month of `site`.
 pub(crate) fn check_open(db: &Connection, site: &SiteCode, date: jiff::civil::Date) -> Result<()> {
-    let month = Month {
-        year: date.year(),
-        month: date.month(),
-    };
+    let month = Month::of_date(date);
     if is_closed(db, site, month)? {
         return Err(Error::PeriodClosed {
             site: site.to_string(),
@@ -225,17 +222,7 @@ pub(super) fn read(
 ) -> Option<Close> {
     let entries = v
         .child_list(&obj, "entries")
-        .map(|list| {
-            (0..v.length(&list))
-                .filter_map(|i| match v.get(&list, i) {
-                    Some((automerge::Value::Scalar(s), _)) => match s.as_ref() {
-                        automerge::ScalarValue::Str(t) => Some(t.to_string()),
-                        _ => None,
-                    },
-                    _ => None,
-                })
-                .collect()
-        })
+        .map(|list| v.list_texts(&list))
         .unwrap_or_default();
     let balances = v
         .child_list(&obj, "balances")

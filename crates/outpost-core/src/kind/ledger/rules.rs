@@ -4,7 +4,8 @@
 
 use super::model::{Line, lines_problem};
 use crate::rules::{
-    Broken, Context, RecordChange, Scalar, Write, append_only, broken, names_author, of_doc_site,
+    Broken, Context, RecordChange, Scalar, Write, append_only, broken, dated_in_doc_month,
+    names_author, of_doc_site,
 };
 
 /// Fields written when an entry is made.
@@ -44,18 +45,7 @@ pub(super) fn check(cx: &Context<'_>, change: &RecordChange) -> Result<(), Broke
     let fields = change.fields();
     of_doc_site(cx, &fields, "a journal entry")?;
     names_author(cx, &fields, "created_by", "a journal entry")?;
-    let date = fields
-        .get("date")
-        .and_then(|d| d.text())
-        .unwrap_or_default();
-    let in_month = date
-        .parse::<jiff::civil::Date>()
-        .ok()
-        .zip(cx.doc_id.month())
-        .is_some_and(|(d, m)| d.year() == m.year && d.month() == m.month);
-    if !in_month {
-        return Err(broken("a journal entry dated outside its document's month"));
-    }
+    dated_in_doc_month(cx, &fields, "a journal entry")?;
     let lines: Vec<Line> = change
         .appended("lines")
         .iter()

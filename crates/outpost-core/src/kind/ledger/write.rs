@@ -115,10 +115,7 @@ pub(crate) fn date_or_today(typed: Option<&str>, at: Timestamp) -> Result<jiff::
 pub(crate) fn ledger_doc(site: &SiteCode, date: jiff::civil::Date) -> DocId {
     DocId::Ledger {
         site: site.clone(),
-        month: Month {
-            year: date.year(),
-            month: date.month(),
-        },
+        month: Month::of_date(date),
     }
 }
 
