@@ -13,11 +13,22 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 
-/// Held while a connection is keyed: SQLCipher sets up a codec (salt, crypto contexts)
-/// when a key is given, and one clean-clone CI run saw `PRAGMA key` fail once while other
-/// threads were keying at the same time (not reproduced in 100 local runs). Keying is rare
-/// (an open, an attach), so serialising it costs nothing that matters.
-static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// Opens a connection to the file at `path` (not keyed yet), once SQLCipher is ready.
+///
+/// SQLite marks itself initialised before it runs SQLCipher's own start-up, outside its
+/// lock: a second thread opening its first connection in that window gets a connection
+/// whose `PRAGMA key` fails ("sqlcipher not initialized", reported as "An error occurred
+/// with PRAGMA key"). It showed as a rare CI failure when tests started books at once;
+/// reproduced with four threads keying at process start (2 runs in 500). So the first
+/// connection of the process is opened alone, and every other waits for it.
+pub(crate) fn open_connection(path: &Path) -> Result<Connection> {
+    static SQLCIPHER_STARTED: std::sync::Once = std::sync::Once::new();
+    SQLCIPHER_STARTED.call_once(|| {
+        // Its result does not matter: a failure shows again at the real open below.
+        let _ = Connection::open_in_memory();
+    });
+    Ok(Connection::open(path)?)
+}
 
 /// The first bytes of a plain SQLite file; an encrypted one starts with random salt.
 const PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -77,10 +88,8 @@ impl BookKey {
     /// Keys a connection just opened; then checks that the file reads with this key, so
     /// a wrong key is told at once, not at the first query.
     pub(crate) fn apply(&self, db: &Connection, path: &Path) -> Result<()> {
-        // Nothing can be left half-done under it: a poisoned lock is fine to take.
-        let _keying = KEYING.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(value) = self.pragma_value() {
-            key_connection(db, &value)?;
+            db.pragma_update(None, "key", value.as_str())?;
         }
         match db.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
             r.get::<_, i64>(0)
@@ -92,29 +101,6 @@ impl BookKey {
                 Err(Error::BookKeyWrong(path.to_path_buf()))
             }
             Err(e) => Err(e.into()),
-        }
-    }
-}
-
-/// Runs `PRAGMA key`, again (up to three times) when SQLCipher's codec fails to start.
-/// On a loaded machine that failed now and then ("An error occurred with PRAGMA key",
-/// SQLITE_ERROR, before any page is read; reproduced once in eight runs of two test
-/// binaries side by side, not diagnosed: the libtomcrypt provider's start is the
-/// suspect). Nothing was read or written before, so a retry changes nothing else; each
-/// one is logged, so whether it helps shows in the logs.
-fn key_connection(db: &Connection, value: &str) -> Result<()> {
-    let mut tries = 0;
-    loop {
-        tries += 1;
-        match db.pragma_update(None, "key", value) {
-            Err(rusqlite::Error::SqliteFailure(e, Some(message)))
-                if tries < 3
-                    && e.code == rusqlite::ErrorCode::Unknown
-                    && message.contains("PRAGMA key") =>
-            {
-                tracing::warn!(%message, tries, "keying the book failed; trying again");
-            }
-            keyed => return Ok(keyed?),
         }
     }
 }
@@ -157,7 +143,7 @@ pub fn encrypt_plain_book(path: &Path, key: &BookKey) -> Result<bool> {
         return Ok(false);
     }
     {
-        let plain = Connection::open(path)?;
+        let plain = open_connection(path)?;
         // Everything into the main file first, so that the copy below is the whole book.
         plain.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         let version: i64 = plain.pragma_query_value(None, "user_version", |r| r.get(0))?;
@@ -168,7 +154,6 @@ pub fn encrypt_plain_book(path: &Path, key: &BookKey) -> Result<bool> {
             ))
         })?;
         {
-            let _keying = KEYING.lock().unwrap_or_else(|p| p.into_inner());
             plain.execute(
                 "ATTACH DATABASE ?1 AS encrypted KEY ?2",
                 [tmp_text, value.as_str()],

@@ -34,7 +34,7 @@ pub(crate) mod chunk {
 /// settings and its own tables at this build's layout.
 pub(crate) fn open(path: &Path, key: &BookKey) -> Result<Connection> {
     make_private(path)?;
-    let db = Connection::open(path)?;
+    let db = crate::cipher::open_connection(path)?;
     key.apply(&db, path)?;
     // Must precede the first table; lets compaction hand freed pages back to the disk.
     db.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
