@@ -116,6 +116,12 @@ pub(crate) fn record_obj<R: ReadDoc>(doc: &R, coll: &str, key: &str) -> Option<O
     child_map(doc, &parent, key)
 }
 
+/// Whether `field` of `obj` holds concurrent values (a conflict not yet settled): writing
+/// the value shown settles it, so an edit must not skip it as unchanged.
+pub(crate) fn is_conflicted<R: ReadDoc>(doc: &R, obj: &ObjId, field: &str) -> bool {
+    doc.get_all(obj, field).is_ok_and(|values| values.len() > 1)
+}
+
 /// The heads a `version` names: the hex of their bytes, concatenated (as SQLite's
 /// `hex(heads)` of `doc_heads` gives it). Unreadable text names none.
 pub(crate) fn parse_version(version: &str) -> Vec<automerge::ChangeHash> {

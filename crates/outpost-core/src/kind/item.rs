@@ -19,7 +19,7 @@ use crate::id::ItemId;
 use crate::money::Money;
 use crate::record::RecordRef;
 use crate::repo::{Repo, Written};
-use crate::schema::{RawConflict, RecordReader, View, new_record, record_obj};
+use crate::schema::{RawConflict, RecordReader, View, is_conflicted, new_record, record_obj};
 use crate::text::{MAX_NAME, optional, required};
 
 /// The collection of items.
@@ -353,8 +353,14 @@ impl Items<'_> {
             edit.price.unwrap_or(current.price),
             edit.low_stock.unwrap_or(current.low_stock),
         )?;
-        let base = current.clone();
-        self.update(current, base, checked, at)
+        let typed = [
+            edit.sku.is_some(),
+            edit.name.is_some(),
+            edit.unit.is_some(),
+            edit.price.is_some(),
+            edit.low_stock.is_some(),
+        ];
+        self.update(current, typed, checked, at)
     }
 
     /// Saves the item form: adds the item, or writes the fields that changed.
@@ -369,7 +375,14 @@ impl Items<'_> {
                     Some(v) => self.at_version(&current, v)?,
                     None => current.clone(),
                 };
-                self.update(current, base, checked, at)?;
+                let typed = [
+                    base.sku != checked.sku,
+                    base.name != checked.name,
+                    base.unit != checked.unit,
+                    base.price != checked.price,
+                    base.low_stock != checked.low_stock,
+                ];
+                self.update(current, typed, checked, at)?;
                 Ok(id)
             }
         }
@@ -410,9 +423,16 @@ impl Items<'_> {
             .unwrap_or_else(|| current.clone()))
     }
 
-    /// Writes the fields of `new` that differ from `base` (what the person started from)
-    /// and from `current` (what is stored now).
-    fn update(&mut self, current: Item, base: Item, new: Checked, at: Timestamp) -> Result<()> {
+    /// Writes the fields of `new` the person typed (sku, name, unit, price, low stock)
+    /// that differ from what is stored now or are in conflict (typing the value shown
+    /// settles it).
+    fn update(
+        &mut self,
+        current: Item,
+        typed: [bool; 5],
+        new: Checked,
+        at: Timestamp,
+    ) -> Result<()> {
         if !new.sku.eq_ignore_ascii_case(&current.sku)
             && let Some(other) = self.by_sku(&new.sku)?
             && other.id != current.id
@@ -426,19 +446,29 @@ impl Items<'_> {
         self.repo.write(&DocId::Org, at, |tx| {
             let obj = record_obj(&*tx, ITEMS, id.as_str())
                 .ok_or_else(|| Error::not_found("item", current.sku.as_str()))?;
-            for (field, was, now, new) in [
-                ("sku", &base.sku, &current.sku, &new.sku),
-                ("name", &base.name, &current.name, &new.name),
-                ("unit", &base.unit, &current.unit, &new.unit),
+            let write = |typed: bool, changed: bool, field: &str| {
+                typed && (changed || is_conflicted(&*tx, &obj, field))
+            };
+            let puts = [
+                write(typed[0], current.sku != new.sku, "sku"),
+                write(typed[1], current.name != new.name, "name"),
+                write(typed[2], current.unit != new.unit, "unit"),
+                write(typed[3], current.price != new.price, "price"),
+                write(typed[4], current.low_stock != new.low_stock, "low_stock"),
+            ];
+            for (put, field, value) in [
+                (puts[0], "sku", &new.sku),
+                (puts[1], "name", &new.name),
+                (puts[2], "unit", &new.unit),
             ] {
-                if was != new && now != new {
-                    tx.put(&obj, field, new.as_str())?;
+                if put {
+                    tx.put(&obj, field, value.as_str())?;
                 }
             }
-            if base.price != new.price && current.price != new.price {
+            if puts[3] {
                 tx.put(&obj, "price", new.price.0)?;
             }
-            if base.low_stock != new.low_stock && current.low_stock != new.low_stock {
+            if puts[4] {
                 tx.put(&obj, "low_stock", new.low_stock)?;
             }
             Ok(Written::new(

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::id::PartyId;
 use crate::record::RecordRef;
 use crate::repo::{Repo, Written};
-use crate::schema::{RawConflict, RecordReader, View, new_record, record_obj};
+use crate::schema::{RawConflict, RecordReader, View, is_conflicted, new_record, record_obj};
 use crate::text::{MAX_NAME, MAX_TEXT, optional, required, text_enum};
 
 /// The collection of customers.
@@ -341,8 +341,12 @@ impl Parties<'_> {
             edit.phone.as_deref().unwrap_or(&current.phone),
             edit.address.as_deref().unwrap_or(&current.address),
         )?;
-        let base = current.clone();
-        self.update(current, base, checked, at)
+        let typed = [
+            edit.name.is_some(),
+            edit.phone.is_some(),
+            edit.address.is_some(),
+        ];
+        self.update(current, typed, checked, at)
     }
 
     /// Saves the party form: adds the party, or writes the fields typed since it was read.
@@ -357,7 +361,12 @@ impl Parties<'_> {
                     Some(v) => self.at_version(&current, v)?,
                     None => current.clone(),
                 };
-                self.update(current, base, checked, at)?;
+                let typed = [
+                    base.name != checked.name,
+                    base.phone != checked.phone,
+                    base.address != checked.address,
+                ];
+                self.update(current, typed, checked, at)?;
                 Ok(id)
             }
         }
@@ -401,9 +410,15 @@ impl Parties<'_> {
             .unwrap_or_else(|| current.clone()))
     }
 
-    /// Writes the fields of `new` that differ from `base` (what the person started from)
-    /// and from `current` (what is stored now).
-    fn update(&mut self, current: Party, base: Party, new: Checked, at: Timestamp) -> Result<()> {
+    /// Writes the fields of `new` the person typed (name, phone, address) that differ
+    /// from what is stored now or are in conflict (typing the value shown settles it).
+    fn update(
+        &mut self,
+        current: Party,
+        typed: [bool; 3],
+        new: Checked,
+        at: Timestamp,
+    ) -> Result<()> {
         let kind = current.kind;
         if new.name != current.name
             && let Some(other) = self.by_name(kind, &new.name)?
@@ -418,12 +433,12 @@ impl Parties<'_> {
         self.repo.write(&DocId::Parties, at, |tx| {
             let obj = record_obj(&*tx, coll, current.id.as_str())
                 .ok_or_else(|| Error::not_found(kind.as_str(), current.name.as_str()))?;
-            for (field, was, now, new) in [
-                ("name", &base.name, &current.name, &new.name),
-                ("phone", &base.phone, &current.phone, &new.phone),
-                ("address", &base.address, &current.address, &new.address),
+            for (typed, field, now, new) in [
+                (typed[0], "name", &current.name, &new.name),
+                (typed[1], "phone", &current.phone, &new.phone),
+                (typed[2], "address", &current.address, &new.address),
             ] {
-                if was != new && now != new {
+                if typed && (now != new || is_conflicted(&*tx, &obj, field)) {
                     tx.put(&obj, field, new.as_str())?;
                 }
             }
