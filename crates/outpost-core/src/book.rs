@@ -90,7 +90,7 @@ const META_DEVICE: &str = "device_id";
 const META_PROJECTIONS: &str = "projections";
 /// This build's projection tables: bump when a kind's tables change, and books projected
 /// by an earlier build are rebuilt from their documents at open.
-const PROJECTIONS: &str = "3";
+const PROJECTIONS: &str = "4";
 
 impl Book {
     /// Opens the book stored at `path`, encrypted with `book_key`, as the device whose

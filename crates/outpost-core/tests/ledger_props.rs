@@ -1,17 +1,19 @@
 //! Property test of the journal's merge: random entries, reversals, invoices, credit
-//! notes and payments made at 2–4 replicas (an admin and finance at two sites, real
-//! SQLite files), bundles exchanged in random order, then a full exchange. Every replica
-//! must hold the same entries, invoices, payments and trial balances, per site and
-//! consolidated; every entry and every trial balance must balance; no entry number may
-//! repeat; each invoice and payment posts exactly one entry, and receivables equal what
-//! invoices billed less what receipts brought in.
+//! notes, payments, purchases received, shipments and transfers between the sites made at
+//! 2–4 replicas (an admin and finance at two sites, real SQLite files), bundles exchanged
+//! in random order, then a full exchange. Every replica must hold the same entries,
+//! invoices, payments, trial balances (per site and consolidated) and stock valuation;
+//! every entry and every trial balance must balance; no entry number may repeat; each
+//! invoice and payment posts exactly one entry; receivables equal what invoices billed
+//! less what receipts brought in; what the sites owe each other nets to zero; and the
+//! stock at cost is what was bought plus what the movements posted to 1405.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
 use std::collections::BTreeSet;
 
-use common::{Clock, admit, book_key, org};
+use common::{Clock, admit, book_key, item, line, org, sales};
 use outpost_core::*;
 use proptest::prelude::*;
 
@@ -56,6 +58,28 @@ enum Op {
         r: usize,
         which: usize,
     },
+    /// A purchase of TEA at the replica's site, received whole.
+    Purchase {
+        r: usize,
+        qty: i64,
+        fen: i64,
+    },
+    /// A sale of TEA shipped from the replica's site.
+    Ship {
+        r: usize,
+        qty: i64,
+    },
+    /// TEA sent from the replica's site to the other.
+    Send {
+        r: usize,
+        qty: i64,
+    },
+    /// A transfer to the replica's site received, maybe one short.
+    Arrive {
+        r: usize,
+        which: usize,
+        short: bool,
+    },
 }
 
 /// VAT rates invoices are issued at.
@@ -71,8 +95,17 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(r, site, fen, rate)| Op::Invoice { r, site, fen, rate }),
         2 => (r.clone(), 0..8usize, any::<bool>()).prop_map(|(r, which, half)| Op::Pay { r, which, half }),
         1 => (r.clone(), 0..8usize).prop_map(|(r, which)| Op::Credit { r, which }),
+        2 => (r.clone(), 1..20i64, 1..10_000i64).prop_map(|(r, qty, fen)| Op::Purchase { r, qty, fen }),
+        2 => (r.clone(), 1..10i64).prop_map(|(r, qty)| Op::Ship { r, qty }),
+        2 => (r.clone(), 1..10i64).prop_map(|(r, qty)| Op::Send { r, qty }),
+        2 => (r.clone(), 0..4usize, any::<bool>()).prop_map(|(r, which, short)| Op::Arrive { r, which, short }),
         3 => (r.clone(), r).prop_map(|(from, to)| Op::Sync { from, to }),
     ]
+}
+
+/// The site of replica `r` (the admin's is SH).
+fn site_of(r: usize) -> &'static str {
+    if r == 0 { "SH" } else { SITES[r % 2] }
 }
 
 fn exchange(books: &mut [Book], from: usize, to: usize, clock: &mut Clock) {
@@ -112,7 +145,25 @@ fn run(n: usize, ops: Vec<Op>) {
             clock.tick(),
         )
         .unwrap();
+    first
+        .items()
+        .add(item("TEA", "35.00"), clock.tick())
+        .unwrap();
+    first
+        .parties()
+        .add(
+            NewParty {
+                kind: PartyKind::Supplier,
+                name: "Tea Co".into(),
+                phone: String::new(),
+                address: String::new(),
+            },
+            clock.tick(),
+        )
+        .unwrap();
     let mut books = vec![first];
+    // What purchases brought into stock at their prices.
+    let mut bought = 0i64;
     for i in 1..n {
         let book = admit(
             &mut books[0],
@@ -208,6 +259,83 @@ fn run(n: usize, ops: Vec<Op>) {
                     book.billing().pay(new, clock.tick()).unwrap();
                 }
             }
+            Op::Purchase { r, qty, fen } => {
+                let book = &mut books[r % n];
+                let order = NewOrder {
+                    kind: OrderKind::Purchase,
+                    party: Some("Tea Co".into()),
+                    warehouse: None,
+                    note: String::new(),
+                    lines: vec![NewLine {
+                        item: "TEA".into(),
+                        qty,
+                        price: Some(Money(fen)),
+                        discount: Money::ZERO,
+                    }],
+                };
+                let (number, _) = book.orders().create(order, clock.tick()).unwrap();
+                for action in [Action::Submit, Action::Approve, Action::Receive] {
+                    book.orders()
+                        .act(&number, action, "", clock.tick())
+                        .unwrap();
+                }
+                bought += qty * fen;
+            }
+            Op::Ship { r, qty } => {
+                let book = &mut books[r % n];
+                let (number, _) = book
+                    .orders()
+                    .create(sales("Acme", vec![line("TEA", qty)]), clock.tick())
+                    .unwrap();
+                for action in [Action::Submit, Action::Approve, Action::Ship] {
+                    // Refused when the stock here is short: the order stays approved.
+                    if book
+                        .orders()
+                        .act(&number, action, "", clock.tick())
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }
+            Op::Send { r, qty } => {
+                let from = site_of(r % n);
+                let to = SITES[(SITES.iter().position(|s| *s == from).unwrap() + 1) % 2];
+                // Refused when the stock here is short.
+                let _ = books[r % n].stock().record(
+                    StockMove::Transfer {
+                        item: "TEA".into(),
+                        from: WarehouseCode::parse(&format!("{from}1")).unwrap(),
+                        to: WarehouseCode::parse(&format!("{to}1")).unwrap(),
+                        qty,
+                        note: String::new(),
+                    },
+                    clock.tick(),
+                );
+            }
+            Op::Arrive { r, which, short } => {
+                let here = format!("{}1", site_of(r % n));
+                let book = &mut books[r % n];
+                let coming: Vec<Transit> = book
+                    .stock()
+                    .in_transit()
+                    .unwrap()
+                    .into_iter()
+                    .filter(|t| t.to == here)
+                    .collect();
+                if let Some(t) = coming.get(which % coming.len().max(1)) {
+                    let qty = if short && t.qty > 1 { t.qty - 1 } else { t.qty };
+                    // Refused when this replica knows it arrived already.
+                    let _ = book.stock().record(
+                        StockMove::ReceiveTransfer {
+                            transfer: t.transfer.clone(),
+                            qty: Some(qty),
+                            note: String::new(),
+                        },
+                        clock.tick(),
+                    );
+                }
+            }
             Op::Credit { r, which } => {
                 let book = &mut books[r % n];
                 let invoices = book.billing().invoices(&InvoiceFilter::default()).unwrap();
@@ -280,8 +408,11 @@ fn run(n: usize, ops: Vec<Op>) {
         .billing()
         .payments(&PaymentFilter::default())
         .unwrap();
-    let automatic = first_entries.iter().filter(|e| e.source.is_some()).count();
-    assert_eq!(automatic, invoices.len() + payments.len());
+    let billing_postings = first_entries
+        .iter()
+        .filter(|e| matches!(e.source.as_deref(), Some("invoice" | "payment")))
+        .count();
+    assert_eq!(billing_postings, invoices.len() + payments.len());
     let billed: i64 = invoices.iter().map(|i| i.gross.0).sum();
     let received: i64 = payments.iter().map(|p| p.amount.0).sum();
     let receivable = first_tbs[2]
@@ -297,6 +428,33 @@ fn run(n: usize, ops: Vec<Op>) {
         .map(|l| l.debit.0 - l.credit.0)
         .sum();
     assert_eq!(receivable, billed - received + manual_receivable);
+    // What the sites owe each other nets to zero.
+    let consolidated = |code: &str| {
+        first_tbs[2]
+            .rows
+            .iter()
+            .find(|r| r.account.code == code)
+            .map_or(0, |r| r.balance.0)
+    };
+    assert_eq!(consolidated("1221"), consolidated("2241"));
+    // The stock at cost is what was bought plus what movements posted to 1405 (manual
+    // entries on 1405 aside).
+    let valuation = books[0]
+        .ledger()
+        .stock_valuation(&BalanceFilter::default())
+        .unwrap();
+    let manual_stock: i64 = first_entries
+        .iter()
+        .filter(|e| e.source.is_none())
+        .flat_map(|e| &e.lines)
+        .filter(|l| l.account == "1405")
+        .map(|l| l.debit.0 - l.credit.0)
+        .sum();
+    assert_eq!(
+        valuation.iter().map(|v| v.value.0).sum::<i64>(),
+        bought + consolidated("1405") - manual_stock,
+        "{valuation:?}"
+    );
     for book in &mut books[1..] {
         assert_eq!(
             book.billing().invoices(&InvoiceFilter::default()).unwrap(),
@@ -313,6 +471,12 @@ fn run(n: usize, ops: Vec<Op>) {
         for (f, tb) in filters.iter().zip(&first_tbs) {
             assert_eq!(&book.ledger().trial_balance(f).unwrap(), tb);
         }
+        assert_eq!(
+            book.ledger()
+                .stock_valuation(&BalanceFilter::default())
+                .unwrap(),
+            valuation
+        );
     }
 }
 

@@ -9,6 +9,16 @@ mod errors;
 pub use catalogue::Msg;
 pub use errors::{error, refusal, rule_text};
 
+/// The stock valuation's columns, on screen and in exports.
+pub const VALUATION_COLUMNS: [Msg; 6] = [
+    Msg::ColSite,
+    Msg::ColSku,
+    Msg::ColName,
+    Msg::ColQty,
+    Msg::ColUnitCost,
+    Msg::ColValue,
+];
+
 /// The columns of an ageing report: the party, then [`outpost_core::AgeingRow::figures`].
 pub const AGEING_COLUMNS: [Msg; 8] = [
     Msg::ColParty,

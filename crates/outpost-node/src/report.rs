@@ -10,7 +10,7 @@ use std::path::Path;
 
 use outpost_core::{
     Account, AccountClass, AgeingRow, BalanceSheet, EntryRow, IncomeStatement, Money,
-    StatementLine, TrialBalance,
+    StatementLine, TrialBalance, ValuationRow,
 };
 use serde::Serialize;
 
@@ -235,6 +235,38 @@ pub(crate) fn ageing_sheet(rows: &[AgeingRow], lang: Lang) -> Sheet<'static> {
     }
 }
 
+/// The stock at cost as a table: one row per site and item, then the total value.
+pub(crate) fn valuation_sheet(rows: &[ValuationRow], lang: Lang) -> Sheet<'static> {
+    let text = |t: &str| Cell::Text(t.to_string());
+    Sheet {
+        headings: crate::i18n::VALUATION_COLUMNS
+            .iter()
+            .map(|m| m.text(lang))
+            .collect(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    text(&r.site),
+                    text(&r.sku),
+                    text(&r.name),
+                    Cell::Text(r.qty.to_string()),
+                    Cell::Money(r.unit_cost),
+                    Cell::Money(r.value),
+                ]
+            })
+            .collect(),
+        totals: vec![
+            text(Msg::ColTotal.text(lang)),
+            text(""),
+            text(""),
+            text(""),
+            text(""),
+            Cell::Money(Money(rows.iter().map(|r| r.value.0).sum())),
+        ],
+    }
+}
+
 /// The Beancount account an account of the chart maps to (`Assets:1002-BankDeposits`).
 fn beancount_account(a: &Account) -> String {
     let root = match a.class {
@@ -410,6 +442,18 @@ impl crate::Node {
         TableFormat::of(path)?;
         let sheet = balance_sheet_sheet(&self.balance_sheet(filter)?, lang);
         self.export_sheet(&sheet, Msg::BalanceSheetTitle, path, lang)
+    }
+
+    /// Writes the stock at cost to `path` (`.csv` or `.xlsx`), in `lang`.
+    pub fn export_stock_valuation(
+        &self,
+        filter: &outpost_core::BalanceFilter,
+        path: &Path,
+        lang: Lang,
+    ) -> Result<Exported> {
+        TableFormat::of(path)?;
+        let sheet = valuation_sheet(&self.stock_valuation(filter)?, lang);
+        self.export_sheet(&sheet, Msg::StockValuationTitle, path, lang)
     }
 
     /// Writes the income statement to `path` (`.csv` or `.xlsx`), in `lang`.

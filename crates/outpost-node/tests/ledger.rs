@@ -272,6 +272,73 @@ fn bean_check() -> std::path::PathBuf {
 }
 
 outposttest!(
+    stock_at_cost_from_the_cli_shipments_post_their_cost_and_the_report_exports,
+    |dir, _cmd| {
+        let (a, _b) = two_offices(&dir);
+        // Ten cups at 8.00 and ten at 10.00: 9.00 on average.
+        for price in ["8.00", "10.00"] {
+            let po = a.json(&[
+                "order",
+                "new",
+                "--purchase",
+                "--supplier",
+                "Hangzhou Tea Co",
+                "--line",
+                &format!("CUP:10:{price}"),
+            ]);
+            let po = po["number"].as_str().unwrap().to_string();
+            for step in ["submit", "approve", "receive"] {
+                a.ok(&["order", step, &po]);
+            }
+        }
+        let sale = a.json(&["order", "new", "--customer", "Acme", "--line", "CUP:4"]);
+        let sale = sale["number"].as_str().unwrap().to_string();
+        for step in ["submit", "approve", "ship"] {
+            a.ok(&["order", step, &sale]);
+        }
+        let stock = a.json(&["report", "stock", "--site", "SH"]);
+        eqnice!(1, stock.as_array().unwrap().len());
+        eqnice!("CUP", stock[0]["sku"]);
+        eqnice!(16, stock[0]["qty"]);
+        eqnice!(900, stock[0]["unit_cost"]);
+        eqnice!(14400, stock[0]["value"]);
+        // The shipment posted its cost of sales, linked to its order.
+        let journal = a.json(&["ledger", "list"]);
+        let cost = journal
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["source"] == "movement")
+            .unwrap();
+        eqnice!(sale, cost["link"].as_str().unwrap());
+        eqnice!(3600, cost["total"]);
+        let mut zh = a.clone();
+        zh.lang = "zh".into();
+        assert!(zh.ok(&["report", "stock"]).contains("单位成本"));
+        // To a workbook, read back; to CSV for Excel.
+        let xlsx = dir.path().join("stock.xlsx");
+        a.ok(&["report", "stock", "--out", xlsx.to_str().unwrap()]);
+        use calamine::{Data, Reader};
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+        // Title, headings, CUP at SH, totals.
+        eqnice!(4, rows.len());
+        eqnice!("CUP", rows[2][1].to_string());
+        eqnice!(Data::Float(9.0), rows[2][4].clone());
+        eqnice!(Data::Float(144.0), rows[3][5].clone());
+        let csv = dir.path().join("stock.csv");
+        zh.ok(&["report", "stock", "--out", csv.to_str().unwrap()]);
+        let text = String::from_utf8(std::fs::read(&csv).unwrap()[3..].to_vec()).unwrap();
+        assert!(
+            text.starts_with("站点,编码,名称,数量,单位成本,金额"),
+            "{text}"
+        );
+        assert!(text.contains("SH,CUP,Tea cup,16,9.00,144.00"), "{text}");
+    }
+);
+
+outposttest!(
     reports_open_elsewhere_csv_for_excel_a_workbook_equal_to_the_report_and_beancount_that_checks,
     |dir, _cmd| {
         let (a, _b) = two_offices(&dir);

@@ -5,12 +5,14 @@
 
 pub mod chart;
 mod close;
+mod costing;
 mod derived;
 mod model;
 mod query;
 mod rules;
 mod statements;
 mod totals;
+mod valuation;
 mod write;
 
 use std::collections::BTreeMap;
@@ -35,6 +37,7 @@ use model::Entry;
 pub(crate) use model::{Line, MAX_LINE_AMOUNT};
 pub use query::{BalanceFilter, BalanceRow, EntryFilter, EntryLineRow, EntryRow, TrialBalance};
 pub use statements::{BalanceSheet, IncomeStatement, PeriodFilter, StatementLine};
+pub use valuation::ValuationRow;
 pub use write::{EntryForm, EntryLineForm, NewEntry, NewEntryLine};
 pub(crate) use write::{date_or_today, parse_date};
 
@@ -45,27 +48,9 @@ fn entry_ref(id: &EntryId) -> RecordRef {
     RecordRef::new(ENTRIES, id.as_str())
 }
 
-/// The journal kind, as the book drives it.
-pub(crate) struct Kind;
-
-impl super::RecordKind for Kind {
-    fn collections(&self) -> &'static [Collection] {
-        &[
-            Collection {
-                name: ENTRIES,
-                record: "entry",
-                docs: &[DocKind::Ledger],
-            },
-            Collection {
-                name: close::CLOSES,
-                record: "close",
-                docs: &[DocKind::Billing],
-            },
-        ]
-    }
-
-    fn tables(&self) -> &'static str {
-        "CREATE TABLE IF NOT EXISTS journal_entries (
+/// The journal's tables, the closes' and the stock costs' ([`costing`]: each
+/// movement's value and the site's position in its item after it).
+const TABLES: &str = "CREATE TABLE IF NOT EXISTS journal_entries (
              id TEXT PRIMARY KEY, number TEXT NOT NULL, doc TEXT NOT NULL, site TEXT NOT NULL,
              date TEXT NOT NULL, memo TEXT NOT NULL, counterparty TEXT NOT NULL,
              link TEXT NOT NULL, reverses TEXT, created_at INTEGER NOT NULL,
@@ -93,7 +78,37 @@ impl super::RecordKind for Kind {
          CREATE TABLE IF NOT EXISTS period_close_balances (
              close_id TEXT NOT NULL, account TEXT NOT NULL, debit INTEGER NOT NULL,
              credit INTEGER NOT NULL, PRIMARY KEY (close_id, account)
-         ) STRICT, WITHOUT ROWID;"
+         ) STRICT, WITHOUT ROWID;
+         CREATE TABLE IF NOT EXISTS movement_costs (
+             movement TEXT PRIMARY KEY, item TEXT NOT NULL, site TEXT NOT NULL,
+             eff INTEGER NOT NULL, rank INTEGER NOT NULL, qty INTEGER NOT NULL,
+             value INTEGER NOT NULL, qty_after INTEGER NOT NULL, value_after INTEGER NOT NULL,
+             unit_value INTEGER NOT NULL, unit_qty INTEGER NOT NULL, posted TEXT NOT NULL
+         ) STRICT;
+         CREATE INDEX IF NOT EXISTS movement_costs_by_walk
+             ON movement_costs(item, site, eff, rank, movement);";
+
+/// The journal kind, as the book drives it.
+pub(crate) struct Kind;
+
+impl super::RecordKind for Kind {
+    fn collections(&self) -> &'static [Collection] {
+        &[
+            Collection {
+                name: ENTRIES,
+                record: "entry",
+                docs: &[DocKind::Ledger],
+            },
+            Collection {
+                name: close::CLOSES,
+                record: "close",
+                docs: &[DocKind::Billing],
+            },
+        ]
+    }
+
+    fn tables(&self) -> &'static str {
+        TABLES
     }
 
     fn table_names(&self) -> &'static [&'static str] {
@@ -104,7 +119,12 @@ impl super::RecordKind for Kind {
             "period_closes",
             "period_close_entries",
             "period_close_balances",
+            "movement_costs",
         ]
+    }
+
+    fn after_project(&self, db: &Connection, records: &[RecordRef]) -> Result<()> {
+        costing::recost(db, costing::dirty_after(db, records)?)
     }
 
     fn check_record(
@@ -200,6 +220,27 @@ impl super::RecordKind for Kind {
             "SELECT o.number, 1, count(*) FROM journal_entries r
              JOIN journal_entries o ON o.id = r.reverses
              GROUP BY r.reverses HAVING count(*) > 1 ORDER BY o.number",
+            [],
+            out,
+        )?;
+        // What one site says another owes it (1221, less what it owes that site on 2241)
+        // must be what the other says it owes: transfers post both ends alike, so a
+        // difference is an entry posted on one side only. Subject `SH/BJ`; expected is
+        // SH's figure as BJ's books have it, actual SH's own.
+        push_rows(
+            db,
+            "intersite_unbalanced",
+            "WITH owed AS (
+                 SELECT e.site AS site, e.counterparty AS other,
+                        sum(l.debit - l.credit) AS net
+                 FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id
+                 WHERE l.account IN ('1221', '2241')
+                   AND e.counterparty IN (SELECT code FROM sites)
+                 GROUP BY e.site, e.counterparty)
+             SELECT x.site || '/' || x.other, -coalesce(y.net, 0), x.net
+             FROM owed x LEFT JOIN owed y ON y.site = x.other AND y.other = x.site
+             WHERE x.net + coalesce(y.net, 0) != 0 AND (x.site < x.other OR y.site IS NULL)
+             ORDER BY 1",
             [],
             out,
         )

@@ -559,6 +559,19 @@ pub enum ReportCmd {
         #[arg(long)]
         through: Option<String>,
     },
+    /// The stock at moving-average cost per site and item, at the end of a day; on
+    /// screen, or to a .csv/.xlsx file.
+    Stock {
+        /// The file to write (.csv or .xlsx); shown on screen if not given.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// One site's stock (every site's if not given).
+        #[arg(long)]
+        site: Option<String>,
+        /// The day YYYY-MM-DD (now if not given).
+        #[arg(long)]
+        through: Option<String>,
+    },
     /// The journal, to a .beancount file.
     Journal {
         /// The file to write.

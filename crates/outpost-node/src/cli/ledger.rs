@@ -375,6 +375,33 @@ pub(super) fn report(node: &Node, cmd: ReportCmd, out: &Out) -> Result<()> {
                 }
             }
         }
+        ReportCmd::Stock {
+            out: file,
+            site,
+            through,
+        } => {
+            let filter = BalanceFilter { site, through };
+            match file {
+                Some(file) => node.export_stock_valuation(&filter, &file, out.lang)?,
+                None => {
+                    let rows = node.stock_valuation(&filter)?;
+                    let mut t = Table::new(out.headers(&outpost_node::i18n::VALUATION_COLUMNS))
+                        .right(&[3, 4, 5]);
+                    for r in &rows {
+                        t.row(vec![
+                            r.site.clone(),
+                            r.sku.clone(),
+                            r.name.clone(),
+                            r.qty.to_string(),
+                            r.unit_cost.to_string(),
+                            r.value.to_string(),
+                        ]);
+                    }
+                    out.table(&rows, t, rows.is_empty());
+                    return Ok(());
+                }
+            }
+        }
         ReportCmd::Journal {
             out: file,
             site,

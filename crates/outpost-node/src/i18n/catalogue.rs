@@ -43,6 +43,7 @@ catalogue! {
     AllSites => "all sites", "全部站点";
     BalanceSheetTitle => "balance sheet", "资产负债表";
     IncomeTitle => "income statement", "利润表";
+    StockValuationTitle => "stock at cost", "存货成本";
     SecAssets => "Assets", "资产";
     SecLiabilities => "Liabilities", "负债";
     SecEquity => "Owners' equity", "所有者权益";
@@ -123,6 +124,8 @@ catalogue! {
     ColUnit => "Unit", "单位";
     ColPrice => "Price", "单价";
     ColQty => "Qty", "数量";
+    ColUnitCost => "Unit cost", "单位成本";
+    ColValue => "Value", "金额";
     ColDiscount => "Discount", "折扣";
     ColAmount => "Amount", "金额";
     ColLow => "Low", "低库存";
@@ -216,6 +219,9 @@ catalogue! {
     ExChangedAfterSubmit => "Order lines changed after submission", "订单提交后明细被修改";
     ExOrderStock => "Stock moved by the order differs from its lines and status", "订单的库存变动与明细或状态不符";
     ExTransfer => "Transfer received with another quantity, or twice", "调拨收货数量不符或重复收货";
+    ExTransferLate => "Transfer between sites still on the way after the days allowed", "跨网点调拨超过期限仍未收货";
+    ExIntersite => "Sites disagree on what they owe each other (1221/2241)", "网点之间的往来余额不一致（1221/2241）";
+    ExMatchedTwice => "One receipt or payment matched to two bank lines", "一笔收付款匹配了两条银行流水";
     ExInvoiceOverpaid => "Invoice paid (or credited) beyond what it billed: refund the customer or keep the money on account", "发票收款（或红冲）超过开票金额：请退款给客户或转为预收款";
     ExInvoicedTwice => "Order billed on two invoices (made apart): issue a credit note for one", "订单被重复开票（两处离线时各开一张）：请对其中一张开具红字发票";
     ExReversedTwice => "Journal entry reversed twice (on two devices apart): discard one reversal with a new entry", "凭证被重复冲销（两台设备离线时各冲销一次）：请再记一笔凭证抵消其中一次冲销";

@@ -7,7 +7,7 @@ use outpost_core::{
     Account, AgeingFilter, AgeingRow, BalanceFilter, BankFilter, BankLineRow, CloseRow,
     EntryFilter, EntryForm, EntryId, EntryRow, ImportedStatement, InvoiceFilter, InvoiceForm,
     InvoiceId, InvoiceRow, NewCreditNote, NewEntry, NewInvoice, NewPayment, PaymentFilter,
-    PaymentForm, PaymentId, PaymentRow, StatementImport, TrialBalance,
+    PaymentForm, PaymentId, PaymentRow, StatementImport, TrialBalance, ValuationRow,
 };
 use outpost_core::{
     Action, Capabilities, ConflictRow, Device, Draft, ExceptionRow, ExportScope, HistoryEntry,
@@ -371,6 +371,11 @@ impl Node {
     /// The balance sheet at the end of a day.
     pub fn balance_sheet(&self, filter: &BalanceFilter) -> Result<BalanceSheet> {
         self.read(|b| b.ledger().balance_sheet(filter))
+    }
+
+    /// The stock at moving-average cost, per site and item.
+    pub fn stock_valuation(&self, filter: &BalanceFilter) -> Result<Vec<ValuationRow>> {
+        self.read(|b| b.ledger().stock_valuation(filter))
     }
 
     /// The income statement of a period.

@@ -445,6 +445,8 @@ export const en = {
   "exception.changed_after_submit": "Changed after it was submitted",
   "exception.order_stock_mismatch": "Order and stock disagree",
   "exception.transfer_mismatch": "Transfer sent and received differ",
+  "exception.transfer_not_received": "Transfer between sites not received after the days allowed",
+  "exception.intersite_unbalanced": "Sites disagree on what they owe each other (1221/2241)",
   "exception.invoice_overpaid": "Invoice paid (or credited) beyond what it billed",
   "exception.order_invoiced_twice": "Order billed on two invoices (made apart)",
   "exception.posted_after_close": "Entry arrived after its month was closed (counted in the next open month)",

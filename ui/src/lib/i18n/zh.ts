@@ -446,6 +446,8 @@ export const zh: Record<Key, string> = {
   "exception.changed_after_submit": "提交后被修改",
   "exception.order_stock_mismatch": "订单与库存不符",
   "exception.transfer_mismatch": "调拨发出与收货数量不符",
+  "exception.transfer_not_received": "跨网点调拨超过期限仍未收货",
+  "exception.intersite_unbalanced": "网点之间的往来余额不一致（1221/2241）",
   "exception.invoice_overpaid": "发票收款（或红冲）超过开票金额",
   "exception.order_invoiced_twice": "订单被重复开票（两处离线时各开一张）",
   "exception.posted_after_close": "结账后才到达的凭证（已计入下一个未结账月份）",

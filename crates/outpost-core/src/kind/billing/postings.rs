@@ -59,6 +59,7 @@ pub(super) fn invoice(db: &Connection, id: &str, doc: &DocId, inv: Option<&Invoi
         Posting {
             doc,
             number: &inv.number,
+            link: &inv.number,
             site: &inv.site,
             date: &inv.date,
             memo: inv.memo.clone(),
@@ -89,6 +90,7 @@ pub(super) fn payment(db: &Connection, id: &str, doc: &DocId, pay: Option<&Payme
         Posting {
             doc,
             number: &p.number,
+            link: &p.number,
             site: &p.site,
             date: &p.date,
             memo: p.memo.clone(),

@@ -1,7 +1,7 @@
 //! Closing a site's month: a close record (in the site's `billing` document of that month,
 //! so it can speak for both that month's billing and ledger documents) lists the journal
-//! entries the closing device held for the month, manual and automatic, and keeps the
-//! trial balance at close.
+//! entries the closing device held for the month, manual and automatic, and its stock
+//! movements, and keeps the trial balance at close.
 //!
 //! An entry dated in a closed month that no close of it lists arrived late (made offline,
 //! or a billing record that came afterwards): it counts on the first day of the next
@@ -285,12 +285,18 @@ impl Ledger<'_> {
                 month: month.to_string(),
             });
         }
+        // The month's stock movements too (as `movement:<id>`, their postings' ids): one
+        // that arrives later is costed in the next open month, so this month's costs stay.
         let entries: Vec<String> = self
             .repo
             .db()
             .prepare_cached(
                 "SELECT id FROM journal_entries WHERE site = ?1 AND substr(date, 1, 7) = ?2
-                 ORDER BY id",
+                 UNION
+                 SELECT 'movement:' || m.id FROM movements m
+                 JOIN warehouses w ON w.code = m.warehouse
+                 WHERE w.site = ?1 AND strftime('%Y-%m', m.at / 1000, 'unixepoch') = ?2
+                 ORDER BY 1",
             )?
             .query_map(params![site.as_str(), month.to_string()], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
@@ -342,7 +348,9 @@ impl Ledger<'_> {
                         coalesce((SELECT code FROM devices d WHERE d.id = c.closed_by),
                                  substr(c.closed_by, 1, 8)),
                         c.closed_at,
-                        (SELECT count(*) FROM period_close_entries e WHERE e.close_id = c.id),
+                        (SELECT count(*) FROM period_close_entries e WHERE e.close_id = c.id
+                           AND (e.entry NOT LIKE 'movement:%'
+                                OR e.entry IN (SELECT id FROM journal_entries))),
                         coalesce((SELECT sum(debit) FROM period_close_balances b
                                   WHERE b.close_id = c.id), 0)
                  FROM period_closes c ORDER BY c.month DESC, c.site",

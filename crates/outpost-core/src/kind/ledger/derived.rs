@@ -19,8 +19,10 @@ use crate::id::{DeviceId, EntryId};
 pub(crate) struct Posting<'a> {
     /// The source's document.
     pub doc: &'a DocId,
-    /// The source's number, which the entry takes.
+    /// The entry's number: its source's.
     pub number: &'a str,
+    /// The record it links to (an invoice's own number, a shipment's order).
+    pub link: &'a str,
     /// The site whose books it is in.
     pub site: &'a SiteCode,
     /// Accounting date `YYYY-MM-DD`.
@@ -66,7 +68,7 @@ pub(crate) fn post_derived(
         date: p.date.to_string(),
         memo: p.memo,
         counterparty: p.counterparty,
-        link: p.number.to_string(),
+        link: p.link.to_string(),
         reverses: None,
         created_at_ms: p.created_at_ms,
         created_by: p.created_by.clone(),

@@ -137,7 +137,7 @@ pub(crate) fn reversed_by(db: &Connection, id: &EntryId) -> Result<Option<String
 impl Ledger<'_> {
     /// This device's member if it may read the journal: a clerk's device derives the
     /// postings of the invoices it holds, but never shows them.
-    fn reader(&self) -> Result<()> {
+    pub(super) fn reader(&self) -> Result<()> {
         let me = self.repo.me()?;
         let any_month = DocId::Ledger {
             site: me.site.clone(),

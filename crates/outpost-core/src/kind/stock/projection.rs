@@ -160,5 +160,25 @@ pub(super) fn exceptions(
         "SELECT transfer, sent, received FROM transfer_checks ORDER BY 1",
         [],
         out,
+    )?;
+    // Sent and not received within a week of the book's latest change (its own clock:
+    // the same on every replica that holds the same changes, and it needs no wall clock
+    // that a test or a device set wrong would move): expected days, days on the way.
+    push_rows(
+        db,
+        "transfer_not_received",
+        "SELECT o.transfer, ?2, (n.now - o.at) / 86400000
+         FROM movements o CROSS JOIN (SELECT max(at) AS now FROM changes) n
+         WHERE o.kind = 'transfer_out' AND o.at < n.now - ?2 * 86400000
+           AND NOT EXISTS (SELECT 1 FROM movements r
+                           WHERE r.transfer = o.transfer AND r.kind = 'transfer_in')
+           AND (?1 IS NULL OR o.warehouse IN (SELECT code FROM warehouses WHERE site = ?1)
+                OR o.counterpart IN (SELECT code FROM warehouses WHERE site = ?1))
+         ORDER BY 1",
+        rusqlite::params![stock_site.map(SiteCode::as_str), TRANSFER_DAYS],
+        out,
     )
 }
+
+/// Days a transfer between sites may be on the way before it is an exception.
+pub(crate) const TRANSFER_DAYS: i64 = 7;
