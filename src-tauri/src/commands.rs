@@ -19,6 +19,7 @@ use outpost_node::api::{
     AgeingFilter, AgeingRow, InvoiceFilter, InvoiceForm, InvoiceId, InvoiceRow, PaymentFilter,
     PaymentForm, PaymentId, PaymentRow,
 };
+use outpost_node::api::{BalanceSheet, IncomeStatement, PeriodFilter, ValuationRow};
 use outpost_node::api::{BankFilter, BankLineRow, CloseRow, ImportedStatement, StatementImport};
 use outpost_node::i18n::Lang;
 use outpost_node::{Host, Node};
@@ -55,6 +56,15 @@ where
         Ok(result) => result.map_err(|e| Failure::new(lang, &e)),
         Err(e) => Err(Failure::stopped(lang, &e.to_string())),
     }
+}
+
+/// Writes a report to `path` with `write`, headings in the window's language.
+async fn export_to<F>(host: &Host, path: String, write: F) -> Reply<Exported>
+where
+    F: FnOnce(&Node, &std::path::Path, Lang) -> outpost_node::Result<Exported> + Send + 'static,
+{
+    let lang = host.lang();
+    on_node(host, move |n| write(n, std::path::Path::new(&path), lang)).await
 }
 
 /// The data dir, language, where the node stands and (once open) this device's setup.
@@ -397,9 +407,71 @@ pub async fn export_trial_balance(
     filter: BalanceFilter,
     path: String,
 ) -> Reply<Exported> {
-    let lang = host.lang();
-    on_node(&host, move |n| {
-        n.export_trial_balance(&filter, std::path::Path::new(&path), lang)
+    export_to(&host, path, move |n, path, lang| {
+        n.export_trial_balance(&filter, path, lang)
+    })
+    .await
+}
+
+/// The balance sheet of one site or of every site, at the end of a day.
+#[tauri::command]
+pub async fn balance_sheet(host: State<'_, Host>, filter: BalanceFilter) -> Reply<BalanceSheet> {
+    on_node(&host, move |n| n.balance_sheet(&filter)).await
+}
+
+/// The income statement of a period.
+#[tauri::command]
+pub async fn income_statement(
+    host: State<'_, Host>,
+    filter: PeriodFilter,
+) -> Reply<IncomeStatement> {
+    on_node(&host, move |n| n.income_statement(&filter)).await
+}
+
+/// The stock at moving-average cost per site and item, at the end of a day.
+#[tauri::command]
+pub async fn stock_valuation(
+    host: State<'_, Host>,
+    filter: BalanceFilter,
+) -> Reply<Vec<ValuationRow>> {
+    on_node(&host, move |n| n.stock_valuation(&filter)).await
+}
+
+/// Writes the balance sheet to `path` (.csv or .xlsx), in the window's language.
+#[tauri::command]
+pub async fn export_balance_sheet(
+    host: State<'_, Host>,
+    filter: BalanceFilter,
+    path: String,
+) -> Reply<Exported> {
+    export_to(&host, path, move |n, path, lang| {
+        n.export_balance_sheet(&filter, path, lang)
+    })
+    .await
+}
+
+/// Writes the income statement to `path` (.csv or .xlsx), in the window's language.
+#[tauri::command]
+pub async fn export_income_statement(
+    host: State<'_, Host>,
+    filter: PeriodFilter,
+    path: String,
+) -> Reply<Exported> {
+    export_to(&host, path, move |n, path, lang| {
+        n.export_income_statement(&filter, path, lang)
+    })
+    .await
+}
+
+/// Writes the stock at cost to `path` (.csv or .xlsx), in the window's language.
+#[tauri::command]
+pub async fn export_stock_valuation(
+    host: State<'_, Host>,
+    filter: BalanceFilter,
+    path: String,
+) -> Reply<Exported> {
+    export_to(&host, path, move |n, path, lang| {
+        n.export_stock_valuation(&filter, path, lang)
     })
     .await
 }
@@ -411,9 +483,8 @@ pub async fn export_ageing(
     filter: AgeingFilter,
     path: String,
 ) -> Reply<Exported> {
-    let lang = host.lang();
-    on_node(&host, move |n| {
-        n.export_ageing(&filter, std::path::Path::new(&path), lang)
+    export_to(&host, path, move |n, path, lang| {
+        n.export_ageing(&filter, path, lang)
     })
     .await
 }

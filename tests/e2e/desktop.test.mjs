@@ -3,7 +3,7 @@
 // in a conflict settled in the window. Screenshots of every screen land in
 // target/e2e-screenshots/ (look at them).
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -553,6 +553,28 @@ test("invoices and payments in the window: a shipped order invoiced, a service b
   await until("automatic postings", async () => (await b.$$('[data-test="automatic"]')).length === 4);
   await b.$('[data-tab="balances"]').click();
   await until("balanced", async () => (await textOf('[data-test="total-debit"]')) === (await textOf('[data-test="total-credit"]')));
+  // The statements: assets = liabilities + equity + profit; the income statement to a
+  // workbook; the stock at cost (received loose: at no cost) to CSV.
+  await b.$('[data-tab="statements"]').click();
+  await until("the balance sheet balances", async () => {
+    const assets = await textOf('[data-test="assets"] [data-total]');
+    return assets !== "" && assets !== "¥0.00" && assets === (await textOf('[data-test="liabilities-equity"]'));
+  });
+  assert.equal(await textOf('[data-test="period-profit"]'), await textOf('[data-test="profit"]'));
+  await b.$('select[name="export-statement"]').selectByAttribute("value", "income");
+  const incomeBook = path.join(mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-report-")), "income.xlsx");
+  await fill('input[name="export-path"]', incomeBook);
+  await b.$('[data-test="export-form"] button[type="submit"]').click();
+  await until("the income statement written", async () => (await textOf('[data-test="finance-done"]')).includes(incomeBook));
+  assert.ok(existsSync(incomeBook), incomeBook);
+  await b.$('[data-tab="stock"]').click();
+  await until("the tea at cost", async () => (await b.$$('[data-valuation="SH TEA"]')).length === 1);
+  const stockFile = path.join(mkdtempSync(path.join(os.tmpdir(), "outpost-e2e-report-")), "stock.csv");
+  await fill('input[name="export-path"]', stockFile);
+  await b.$('[data-test="export-form"] button[type="submit"]').click();
+  await until("the stock written", async () => (await textOf('[data-test="finance-done"]')).includes(stockFile));
+  assert.ok(readFileSync(stockFile, "utf8").includes("SH,TEA,Green tea"), "the stock file lists the tea");
+  await b.$('[data-tab="balances"]').click();
   // Month end: finance closes this month at its site, then exports the trial balance.
   const month = today.slice(0, 7);
   await fill('input[name="close-month"]', month);

@@ -25,6 +25,7 @@ pub use outpost_core::{
     AgeingFilter, AgeingRow, AllocationRow, Direction, InvoiceFilter, InvoiceForm, InvoiceId,
     InvoiceRow, NewCreditNote, PaymentFilter, PaymentForm, PaymentId, PaymentRow, VatKind,
 };
+pub use outpost_core::{BalanceSheet, IncomeStatement, PeriodFilter, StatementLine, ValuationRow};
 pub use outpost_core::{
     BankFilter, BankLineRow, CloseRow, ImportedStatement, StatementColumns, StatementImport,
     Suggestion,

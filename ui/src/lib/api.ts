@@ -5,6 +5,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   Account, BalanceFilter, EntryFilter, EntryForm, EntryRow, Exported, TrialBalance,
+  BalanceSheet, IncomeStatement, PeriodFilter, ValuationRow,
   BankFilter, BankLineRow, CloseRow, ImportedStatement, StatementImport,
   AgeingFilter, AgeingRow, InvoiceFilter, InvoiceForm, InvoiceRow, PaymentFilter, PaymentForm, PaymentRow,
   Action, BackupSchedule, ConflictRow, Decision, Device, Draft, ExceptionRow, Failure, HeldChange, HistoryEntry, HostStatus,
@@ -78,6 +79,12 @@ export const api = {
   closeMonth: (site: string, month: string) => invoke<null>("close_month", { site, month }),
   closes: () => invoke<CloseRow[]>("closes"),
   exportAgeing: (filter: AgeingFilter, path: string) => invoke<Exported>("export_ageing", { filter, path }),
+  balanceSheet: (filter: BalanceFilter) => invoke<BalanceSheet>("balance_sheet", { filter }),
+  incomeStatement: (filter: PeriodFilter) => invoke<IncomeStatement>("income_statement", { filter }),
+  stockValuation: (filter: BalanceFilter) => invoke<ValuationRow[]>("stock_valuation", { filter }),
+  exportBalanceSheet: (filter: BalanceFilter, path: string) => invoke<Exported>("export_balance_sheet", { filter, path }),
+  exportIncomeStatement: (filter: PeriodFilter, path: string) => invoke<Exported>("export_income_statement", { filter, path }),
+  exportStockValuation: (filter: BalanceFilter, path: string) => invoke<Exported>("export_stock_valuation", { filter, path }),
   exportJournal: (filter: EntryFilter, path: string) => invoke<Exported>("export_journal", { filter, path }),
   tasks: (filter: TaskFilter) => invoke<TaskRow[]>("tasks", { filter }),
   task: (key: string) => invoke<TaskRow>("task", { key }),

@@ -1457,7 +1457,114 @@ debit: Money,
 /**
  * Sum of every credit.
  */
-credit: Money, };
+credit: Money, 
+/**
+ * Of every site together: the debits (= credits) taken out as what the sites owe
+ * each other (1221/2241 between two sites that agree on it); zero for one site.
+ */
+eliminated: Money, };
+
+export type StatementLine = { 
+/**
+ * The account.
+ */
+account: Account, 
+/**
+ * Its amount on the class's side (below zero for a contra account).
+ */
+amount: Money, };
+
+export type BalanceSheet = { 
+/**
+ * Assets (and production cost in progress).
+ */
+assets: Array<StatementLine>, 
+/**
+ * Liabilities.
+ */
+liabilities: Array<StatementLine>, 
+/**
+ * Owners' equity as posted.
+ */
+equity: Array<StatementLine>, 
+/**
+ * Total assets.
+ */
+total_assets: Money, 
+/**
+ * Total liabilities.
+ */
+total_liabilities: Money, 
+/**
+ * Total equity as posted.
+ */
+total_equity: Money, 
+/**
+ * Income less expenses not yet carried to equity (本年利润 before the year's close).
+ */
+profit: Money, };
+
+export type IncomeStatement = { 
+/**
+ * Income accounts.
+ */
+income: Array<StatementLine>, 
+/**
+ * Expense accounts.
+ */
+expenses: Array<StatementLine>, 
+/**
+ * Total income.
+ */
+total_income: Money, 
+/**
+ * Total expenses.
+ */
+total_expenses: Money, 
+/**
+ * Income less expenses.
+ */
+profit: Money, };
+
+export type PeriodFilter = { 
+/**
+ * One site's books; every site's together if none.
+ */
+site?: string, 
+/**
+ * The first day `YYYY-MM-DD` (from the first entry if none).
+ */
+from?: string, 
+/**
+ * The last day (every entry if none).
+ */
+through?: string, };
+
+export type ValuationRow = { 
+/**
+ * Site code.
+ */
+site: string, 
+/**
+ * Item SKU.
+ */
+sku: string, 
+/**
+ * Item name.
+ */
+name: string, 
+/**
+ * Quantity on hand at the site (all its warehouses).
+ */
+qty: number, 
+/**
+ * Its value at moving-average cost.
+ */
+value: Money, 
+/**
+ * Value per unit (rounded to the fen); zero when nothing is on hand.
+ */
+unit_cost: Money, };
 
 export type Exported = { 
 /**

@@ -121,6 +121,9 @@ pub(super) fn ledger(node: &Node, cmd: LedgerCmd, out: &Out) -> Result<()> {
                 Msg::TrialBalanced,
                 &[("debit", &tb.debit), ("credit", &tb.credit)],
             );
+            if tb.eliminated.0 > 0 {
+                out.say(Msg::TrialEliminated, &[("amount", &tb.eliminated)]);
+            }
         }
     }
     Ok(())

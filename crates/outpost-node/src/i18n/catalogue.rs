@@ -88,6 +88,7 @@ catalogue! {
     ErrOverAllocated => "{what}: {allocated} is more than the {available} left", "{what}：{allocated} 超过了剩余的 {available}";
     ErrBadFigures => "an invoice or payment with {reason}", "发票或收付款有误：{reason}";
     TrialBalanced => "Debits {debit} = credits {credit}.", "借方合计 {debit} = 贷方合计 {credit}。";
+    TrialEliminated => "Owed between sites, eliminated: {amount} on each side", "网点间往来已合并抵销：借贷各 {amount}";
     ColAccount => "Account", "科目";
     ColDebit => "Debit", "借方";
     ColCredit => "Credit", "贷方";

@@ -108,7 +108,28 @@ pub struct TrialBalance {
     pub debit: Money,
     /// Sum of every credit.
     pub credit: Money,
+    /// Of every site together: the debits (= credits) taken out as what the sites owe
+    /// each other (1221/2241 between two sites that agree on it); zero for one site.
+    pub eliminated: Money,
 }
+
+/// The lines on 1221/2241 between two sites that agree on what they owe each other
+/// (each site's entries naming the other as counterparty, through a day): summed per
+/// account, taken out of the consolidated trial balance. Two sites that disagree keep
+/// theirs in (and are the exception `intersite_unbalanced`).
+const INTERSITE: &str = "
+WITH lines AS (
+    SELECT e.site AS site, e.counterparty AS other, l.account AS account,
+           l.debit AS debit, l.credit AS credit
+    FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+    WHERE l.account IN ('1221', '2241') AND e.counterparty != e.site
+      AND e.counterparty IN (SELECT code FROM sites) AND (?1 IS NULL OR e.date <= ?1)),
+pairs AS (
+    SELECT min(site, other) AS a, max(site, other) AS b FROM lines
+    GROUP BY 1, 2 HAVING sum(debit - credit) = 0)
+SELECT l.account, sum(l.debit), sum(l.credit)
+FROM lines l JOIN pairs p ON p.a = min(l.site, l.other) AND p.b = max(l.site, l.other)
+GROUP BY l.account";
 
 /// The id and document of an entry given its number or id.
 pub(crate) fn locate(db: &Connection, key: &str) -> Result<(EntryId, DocId)> {
@@ -266,20 +287,39 @@ impl Ledger<'_> {
                    AND e.date >= ?3 || '-01' AND e.date <= ?2)
              GROUP BY account HAVING sum(debit) != 0 OR sum(credit) != 0 ORDER BY account",
         )?;
-        let sums: Vec<(String, i64, i64)> = stmt
-            .query_map(
-                params![
-                    filter.site.as_deref().map(str::trim).map(str::to_uppercase),
-                    through,
-                    cut
-                ],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?
+        let site = filter
+            .site
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_uppercase);
+        let mut sums: Vec<(String, i64, i64)> = stmt
+            .query_map(params![site, through, cut], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
+        let mut eliminated = 0;
+        if site.is_none() {
+            let out: Vec<(String, i64, i64)> = self
+                .repo
+                .db()
+                .prepare_cached(INTERSITE)?
+                .query_map([through], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (code, debit, credit) in out {
+                eliminated += debit;
+                if let Some(row) = sums.iter_mut().find(|r| r.0 == code) {
+                    row.1 -= debit;
+                    row.2 -= credit;
+                }
+            }
+            sums.retain(|r| r.1 != 0 || r.2 != 0);
+        }
         let mut tb = TrialBalance {
             rows: Vec::new(),
             debit: Money::ZERO,
             credit: Money::ZERO,
+            eliminated: Money(eliminated),
         };
         for (code, debit, credit) in sums {
             // Entries name only accounts of the chart (checked on every path in).
