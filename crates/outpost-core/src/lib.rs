@@ -99,7 +99,10 @@ pub use kind::ledger::{
     Account, AccountClass, BalanceFilter, BalanceRow, CloseRow, EntryFilter, EntryForm,
     EntryLineForm, EntryLineRow, EntryRow, Ledger, NewEntry, NewEntryLine, Side, TrialBalance,
 };
-pub use kind::ledger::{BalanceSheet, IncomeStatement, PeriodFilter, StatementLine, ValuationRow};
+pub use kind::ledger::{
+    BalanceSheet, IncomeStatement, PeriodFilter, SalesBy, SalesFilter, SalesRow, StatementLine,
+    ValuationRow,
+};
 pub use kind::member::{
     Admitted, Decision, INVITE_VALIDITY, Invite, InviteRefusal, InviteValidity, Members,
 };

@@ -141,6 +141,37 @@ fn stock_moves_at_moving_average_cost_and_sites_owe_each_other_what_travelled() 
         "an automatic posting is corrected at its source"
     );
 
+    // Sold at 35.00, costing 25.00: by item, customer and site alike.
+    for (by, key) in [
+        (SalesBy::Item, "TEA"),
+        (SalesBy::Customer, "Acme 客户"),
+        (SalesBy::Site, "SH"),
+    ] {
+        let sold = a
+            .ledger()
+            .sales(&SalesFilter {
+                by: Some(by),
+                ..SalesFilter::default()
+            })
+            .unwrap();
+        assert_eq!(sold.len(), 1, "{by:?}: {sold:?}");
+        assert_eq!(sold[0].key, key);
+        assert_eq!(
+            (sold[0].qty, sold[0].net, sold[0].cost, sold[0].margin),
+            (4, Money(14_000), Money(10_000), Money(4_000)),
+            "{by:?}"
+        );
+    }
+    let by_customer = a
+        .ledger()
+        .sales(&SalesFilter {
+            by: Some(SalesBy::Customer),
+            site: Some("BJ".into()),
+            ..SalesFilter::default()
+        })
+        .unwrap();
+    assert!(by_customer.is_empty(), "nothing sold at BJ");
+
     // To BJ: SH is owed what left, BJ owes it and holds it in transit.
     let sent = a
         .stock()

@@ -9,6 +9,23 @@ mod errors;
 pub use catalogue::Msg;
 pub use errors::{error, refusal, rule_text};
 
+/// The sales report's columns, on screen and in exports: the first names what rows are.
+pub fn sales_columns(by: outpost_core::SalesBy) -> [Msg; 6] {
+    let first = match by {
+        outpost_core::SalesBy::Item => Msg::ColSku,
+        outpost_core::SalesBy::Customer => Msg::ColCustomer,
+        outpost_core::SalesBy::Site => Msg::ColSite,
+    };
+    [
+        first,
+        Msg::ColName,
+        Msg::ColQty,
+        Msg::ColNetSales,
+        Msg::ColCost,
+        Msg::ColMargin,
+    ]
+}
+
 /// The stock valuation's columns, on screen and in exports.
 pub const VALUATION_COLUMNS: [Msg; 6] = [
     Msg::ColSite,

@@ -9,8 +9,8 @@
 use std::path::Path;
 
 use outpost_core::{
-    Account, AccountClass, AgeingRow, BalanceSheet, EntryRow, IncomeStatement, Money,
-    StatementLine, TrialBalance, ValuationRow,
+    Account, AccountClass, AgeingRow, BalanceSheet, EntryRow, IncomeStatement, Money, SalesBy,
+    SalesRow, StatementLine, TrialBalance, ValuationRow,
 };
 use serde::Serialize;
 
@@ -267,6 +267,46 @@ pub(crate) fn valuation_sheet(rows: &[ValuationRow], lang: Lang) -> Sheet<'stati
     }
 }
 
+/// Sales as a table: one row per item (SKU, name), customer or site, then the totals.
+pub(crate) fn sales_sheet(rows: &[SalesRow], by: SalesBy, lang: Lang) -> Sheet<'static> {
+    let figures = |qty: i64, net: Money, cost: Money, margin: Money| {
+        [
+            Cell::Text(qty.to_string()),
+            Cell::Money(net),
+            Cell::Money(cost),
+            Cell::Money(margin),
+        ]
+    };
+    let sum = |f: fn(&SalesRow) -> i64| rows.iter().map(f).sum::<i64>();
+    Sheet {
+        headings: crate::i18n::sales_columns(by)
+            .iter()
+            .map(|m| m.text(lang))
+            .collect(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                [Cell::Text(r.key.clone()), Cell::Text(r.name.clone())]
+                    .into_iter()
+                    .chain(figures(r.qty, r.net, r.cost, r.margin))
+                    .collect()
+            })
+            .collect(),
+        totals: [
+            Cell::Text(Msg::ColTotal.text(lang).to_string()),
+            Cell::Text(String::new()),
+        ]
+        .into_iter()
+        .chain(figures(
+            sum(|r| r.qty),
+            Money(sum(|r| r.net.0)),
+            Money(sum(|r| r.cost.0)),
+            Money(sum(|r| r.margin.0)),
+        ))
+        .collect(),
+    }
+}
+
 /// The Beancount account an account of the chart maps to (`Assets:1002-BankDeposits`).
 fn beancount_account(a: &Account) -> String {
     let root = match a.class {
@@ -454,6 +494,19 @@ impl crate::Node {
         TableFormat::of(path)?;
         let sheet = valuation_sheet(&self.stock_valuation(filter)?, lang);
         self.export_sheet(&sheet, Msg::StockValuationTitle, path, lang)
+    }
+
+    /// Writes the sales `filter` selects to `path` (`.csv` or `.xlsx`), in `lang`.
+    pub fn export_sales(
+        &self,
+        filter: &outpost_core::SalesFilter,
+        path: &Path,
+        lang: Lang,
+    ) -> Result<Exported> {
+        TableFormat::of(path)?;
+        let by = filter.by.unwrap_or(SalesBy::Item);
+        let sheet = sales_sheet(&self.sales(filter)?, by, lang);
+        self.export_sheet(&sheet, Msg::SalesTitle, path, lang)
     }
 
     /// Writes the income statement to `path` (`.csv` or `.xlsx`), in `lang`.

@@ -272,7 +272,7 @@ fn bean_check() -> std::path::PathBuf {
 }
 
 outposttest!(
-    stock_at_cost_from_the_cli_shipments_post_their_cost_and_the_report_exports,
+    stock_at_cost_and_sales_from_the_cli_shipments_post_their_cost_and_the_reports_export,
     |dir, _cmd| {
         let (a, _b) = two_offices(&dir);
         // Ten cups at 8.00 and ten at 10.00: 9.00 on average.
@@ -312,9 +312,22 @@ outposttest!(
             .unwrap();
         eqnice!(sale, cost["link"].as_str().unwrap());
         eqnice!(3600, cost["total"]);
+        // Sales: 4 cups at 12.50 that cost 9.00 each.
+        let sales = a.json(&["report", "sales", "--by", "customer"]);
+        eqnice!(1, sales.as_array().unwrap().len());
+        eqnice!("Acme", sales[0]["key"]);
+        eqnice!(4, sales[0]["qty"]);
+        eqnice!(5000, sales[0]["net"]);
+        eqnice!(3600, sales[0]["cost"]);
+        eqnice!(1400, sales[0]["margin"]);
+        let err = a.fails(&["report", "sales", "--by", "colour"]);
+        assert!(err.contains("colour"), "{err}");
+        let sales_book = dir.path().join("sales.xlsx");
+        a.ok(&["report", "sales", "--out", sales_book.to_str().unwrap()]);
         let mut zh = a.clone();
         zh.lang = "zh".into();
         assert!(zh.ok(&["report", "stock"]).contains("单位成本"));
+        assert!(zh.ok(&["report", "sales", "--by", "site"]).contains("毛利"));
         // To a workbook, read back; to CSV for Excel.
         let xlsx = dir.path().join("stock.xlsx");
         a.ok(&["report", "stock", "--out", xlsx.to_str().unwrap()]);
@@ -327,6 +340,16 @@ outposttest!(
         eqnice!("CUP", rows[2][1].to_string());
         eqnice!(Data::Float(9.0), rows[2][4].clone());
         eqnice!(Data::Float(144.0), rows[3][5].clone());
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&sales_book).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+        // Title, headings, CUP, totals: net, cost, margin in yuan.
+        eqnice!(4, rows.len());
+        eqnice!("CUP", rows[2][0].to_string());
+        eqnice!(
+            vec![Data::Float(50.0), Data::Float(36.0), Data::Float(14.0)],
+            rows[3][3..6].to_vec()
+        );
         let csv = dir.path().join("stock.csv");
         zh.ok(&["report", "stock", "--out", csv.to_str().unwrap()]);
         let text = String::from_utf8(std::fs::read(&csv).unwrap()[3..].to_vec()).unwrap();

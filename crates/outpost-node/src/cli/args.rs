@@ -572,6 +572,25 @@ pub enum ReportCmd {
         #[arg(long)]
         through: Option<String>,
     },
+    /// Sales shipped in a period by item, customer or site, at the orders' prices with
+    /// their cost and margin; on screen, or to a .csv/.xlsx file.
+    Sales {
+        /// The file to write (.csv or .xlsx); shown on screen if not given.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// item, customer or site.
+        #[arg(long, default_value = "item")]
+        by: String,
+        /// One site's sales (every site's if not given).
+        #[arg(long)]
+        site: Option<String>,
+        /// The first day YYYY-MM-DD.
+        #[arg(long)]
+        from: Option<String>,
+        /// The last day YYYY-MM-DD.
+        #[arg(long)]
+        through: Option<String>,
+    },
     /// The journal, to a .beancount file.
     Journal {
         /// The file to write.

@@ -2,7 +2,7 @@
 
 use outpost_core::{
     AgeingFilter, BalanceFilter, EntryFilter, EntryRow, Money, NewEntry, NewEntryLine, OrderKind,
-    PeriodFilter, StatementLine,
+    PeriodFilter, SalesBy, SalesFilter, StatementLine,
 };
 use outpost_node::i18n::{Lang, Msg};
 use outpost_node::{Node, Result};
@@ -398,6 +398,41 @@ pub(super) fn report(node: &Node, cmd: ReportCmd, out: &Out) -> Result<()> {
                             r.qty.to_string(),
                             r.unit_cost.to_string(),
                             r.value.to_string(),
+                        ]);
+                    }
+                    out.table(&rows, t, rows.is_empty());
+                    return Ok(());
+                }
+            }
+        }
+        ReportCmd::Sales {
+            out: file,
+            by,
+            site,
+            from,
+            through,
+        } => {
+            let by = SalesBy::parse(&by)?;
+            let filter = SalesFilter {
+                by: Some(by),
+                site,
+                from,
+                through,
+            };
+            match file {
+                Some(file) => node.export_sales(&filter, &file, out.lang)?,
+                None => {
+                    let rows = node.sales(&filter)?;
+                    let mut t = Table::new(out.headers(&outpost_node::i18n::sales_columns(by)))
+                        .right(&[2, 3, 4, 5]);
+                    for r in &rows {
+                        t.row(vec![
+                            r.key.clone(),
+                            r.name.clone(),
+                            r.qty.to_string(),
+                            r.net.to_string(),
+                            r.cost.to_string(),
+                            r.margin.to_string(),
                         ]);
                     }
                     out.table(&rows, t, rows.is_empty());

@@ -44,6 +44,7 @@ catalogue! {
     BalanceSheetTitle => "balance sheet", "资产负债表";
     IncomeTitle => "income statement", "利润表";
     StockValuationTitle => "stock at cost", "存货成本";
+    SalesTitle => "sales", "销售统计";
     SecAssets => "Assets", "资产";
     SecLiabilities => "Liabilities", "负债";
     SecEquity => "Owners' equity", "所有者权益";
@@ -127,6 +128,10 @@ catalogue! {
     ColQty => "Qty", "数量";
     ColUnitCost => "Unit cost", "单位成本";
     ColValue => "Value", "金额";
+    ColNetSales => "Net sales", "销售额（不含税）";
+    ColCost => "Cost", "成本";
+    ColMargin => "Margin", "毛利";
+    ColCustomer => "Customer", "客户";
     ColDiscount => "Discount", "折扣";
     ColAmount => "Amount", "金额";
     ColLow => "Low", "低库存";

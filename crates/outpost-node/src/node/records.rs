@@ -7,7 +7,8 @@ use outpost_core::{
     Account, AgeingFilter, AgeingRow, BalanceFilter, BankFilter, BankLineRow, CloseRow,
     EntryFilter, EntryForm, EntryId, EntryRow, ImportedStatement, InvoiceFilter, InvoiceForm,
     InvoiceId, InvoiceRow, NewCreditNote, NewEntry, NewInvoice, NewPayment, PaymentFilter,
-    PaymentForm, PaymentId, PaymentRow, StatementImport, TrialBalance, ValuationRow,
+    PaymentForm, PaymentId, PaymentRow, SalesFilter, SalesRow, StatementImport, TrialBalance,
+    ValuationRow,
 };
 use outpost_core::{
     Action, Capabilities, ConflictRow, Device, Draft, ExceptionRow, ExportScope, HistoryEntry,
@@ -376,6 +377,11 @@ impl Node {
     /// The stock at moving-average cost, per site and item.
     pub fn stock_valuation(&self, filter: &BalanceFilter) -> Result<Vec<ValuationRow>> {
         self.read(|b| b.ledger().stock_valuation(filter))
+    }
+
+    /// Sales shipped in a period, by item, customer or site.
+    pub fn sales(&self, filter: &SalesFilter) -> Result<Vec<SalesRow>> {
+        self.read(|b| b.ledger().sales(filter))
     }
 
     /// The income statement of a period.
