@@ -19,7 +19,9 @@ use outpost_node::api::{
     AgeingFilter, AgeingRow, InvoiceFilter, InvoiceForm, InvoiceId, InvoiceRow, PaymentFilter,
     PaymentForm, PaymentId, PaymentRow,
 };
-use outpost_node::api::{BalanceSheet, IncomeStatement, PeriodFilter, ValuationRow};
+use outpost_node::api::{
+    BalanceSheet, IncomeStatement, PeriodFilter, SalesFilter, SalesRow, ValuationRow,
+};
 use outpost_node::api::{BankFilter, BankLineRow, CloseRow, ImportedStatement, StatementImport};
 use outpost_node::i18n::Lang;
 use outpost_node::{Host, Node};
@@ -435,6 +437,25 @@ pub async fn stock_valuation(
     filter: BalanceFilter,
 ) -> Reply<Vec<ValuationRow>> {
     on_node(&host, move |n| n.stock_valuation(&filter)).await
+}
+
+/// Sales shipped in a period, by item, customer or site.
+#[tauri::command]
+pub async fn sales(host: State<'_, Host>, filter: SalesFilter) -> Reply<Vec<SalesRow>> {
+    on_node(&host, move |n| n.sales(&filter)).await
+}
+
+/// Writes the sales to `path` (.csv or .xlsx), in the window's language.
+#[tauri::command]
+pub async fn export_sales(
+    host: State<'_, Host>,
+    filter: SalesFilter,
+    path: String,
+) -> Reply<Exported> {
+    export_to(&host, path, move |n, path, lang| {
+        n.export_sales(&filter, path, lang)
+    })
+    .await
 }
 
 /// Writes the balance sheet to `path` (.csv or .xlsx), in the window's language.

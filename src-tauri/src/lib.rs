@@ -160,6 +160,8 @@ pub fn configure<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R
             commands::export_balance_sheet,
             commands::export_income_statement,
             commands::export_stock_valuation,
+            commands::sales,
+            commands::export_sales,
             commands::close_month,
             commands::closes,
             commands::tasks,

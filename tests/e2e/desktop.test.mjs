@@ -574,6 +574,9 @@ test("invoices and payments in the window: a shipped order invoiced, a service b
   await b.$('[data-test="export-form"] button[type="submit"]').click();
   await until("the stock written", async () => (await textOf('[data-test="finance-done"]')).includes(stockFile));
   assert.ok(readFileSync(stockFile, "utf8").includes("SH,TEA,Green tea"), "the stock file lists the tea");
+  await b.$('[data-tab="sales"]').click();
+  await b.$('select[name="sales-by"]').selectByAttribute("value", "customer");
+  await until("the customer's sales", async () => (await b.$$('[data-sales="Acme Foods Ltd"]')).length === 1);
   await b.$('[data-tab="balances"]').click();
   // Month end: finance closes this month at its site, then exports the trial balance.
   const month = today.slice(0, 7);

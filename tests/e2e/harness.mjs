@@ -44,10 +44,15 @@ export async function openApp(env) {
   mkdirSync(SHOTS, { recursive: true });
   const port = await freePort();
   const nativePort = await freePort();
+  // Its own process group: tauri-driver, its WebKitWebDriver and the app are stopped
+  // together. An app left behind once held the test runner's output open, and the run
+  // waited for it until the timeout.
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
     env: { ...TEST_ENV, WEBKIT_DISABLE_COMPOSITING_MODE: "1", ...env },
     stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
   });
+  const stop = () => stopGroup(driver);
   let browser;
   try {
     // tauri-driver listens before the WebKitWebDriver it spawned does, and forwards the
@@ -65,16 +70,40 @@ export async function openApp(env) {
       capabilities: { "tauri:options": { application: APP } },
     });
   } catch (e) {
-    driver.kill("SIGTERM");
+    await stop();
     throw e;
   }
   return {
     browser,
     async close() {
       try { await browser.deleteSession(); } catch { /* the window may be gone already */ }
-      driver.kill("SIGTERM");
+      await stop();
     },
   };
+}
+
+/** Whether process group `pgid` has a member left. */
+function groupAlive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops `child`'s whole process group: SIGTERM, then SIGKILL to whatever is left after
+ * two seconds (bounded: 20 looks 100 ms apart).
+ */
+async function stopGroup(child) {
+  const pgid = child.pid;
+  if (!pgid || !groupAlive(pgid)) return;
+  try { process.kill(-pgid, "SIGTERM"); } catch { /* gone meanwhile */ }
+  for (let i = 0; i < 20 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (groupAlive(pgid)) {
+    try { process.kill(-pgid, "SIGKILL"); } catch { /* gone meanwhile */ }
+  }
 }
 
 /** Runs the `outpost` CLI; resolves with stdout, rejects with stderr on failure. */

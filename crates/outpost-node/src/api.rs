@@ -25,7 +25,10 @@ pub use outpost_core::{
     AgeingFilter, AgeingRow, AllocationRow, Direction, InvoiceFilter, InvoiceForm, InvoiceId,
     InvoiceRow, NewCreditNote, PaymentFilter, PaymentForm, PaymentId, PaymentRow, VatKind,
 };
-pub use outpost_core::{BalanceSheet, IncomeStatement, PeriodFilter, StatementLine, ValuationRow};
+pub use outpost_core::{
+    BalanceSheet, IncomeStatement, PeriodFilter, SalesBy, SalesFilter, SalesRow, StatementLine,
+    ValuationRow,
+};
 pub use outpost_core::{
     BankFilter, BankLineRow, CloseRow, ImportedStatement, StatementColumns, StatementImport,
     Suggestion,

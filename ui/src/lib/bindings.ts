@@ -1566,6 +1566,52 @@ value: Money,
  */
 unit_cost: Money, };
 
+export type SalesBy = "item" | "customer" | "site";
+
+export type SalesFilter = { 
+/**
+ * By item (if none), customer or site.
+ */
+by?: SalesBy, 
+/**
+ * One site's sales; every site's if none.
+ */
+site?: string, 
+/**
+ * The first day `YYYY-MM-DD` (from the first shipment if none).
+ */
+from?: string, 
+/**
+ * The last day (up to now if none).
+ */
+through?: string, };
+
+export type SalesRow = { 
+/**
+ * The SKU, the customer's name or the site code.
+ */
+key: string, 
+/**
+ * The item's name (empty for customers and sites).
+ */
+name: string, 
+/**
+ * Quantity shipped.
+ */
+qty: number, 
+/**
+ * At the orders' prices, net of VAT.
+ */
+net: Money, 
+/**
+ * At moving-average cost.
+ */
+cost: Money, 
+/**
+ * Net less cost.
+ */
+margin: Money, };
+
 export type Exported = { 
 /**
  * The file written.
