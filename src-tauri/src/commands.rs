@@ -510,15 +510,15 @@ pub async fn export_ageing(
     .await
 }
 
-/// Writes the journal to `path` as Beancount.
+/// Writes the journal to `path`: Beancount, or a table of its lines (.xlsx, .csv).
 #[tauri::command]
 pub async fn export_journal(
     host: State<'_, Host>,
     filter: EntryFilter,
     path: String,
 ) -> Reply<Exported> {
-    on_node(&host, move |n| {
-        n.export_journal(&filter, std::path::Path::new(&path))
+    export_to(&host, path, move |n, path, lang| {
+        n.export_journal(&filter, path, lang)
     })
     .await
 }

@@ -26,6 +26,19 @@ pub fn sales_columns(by: outpost_core::SalesBy) -> [Msg; 6] {
     ]
 }
 
+/// The journal's columns in a table export: a row per line.
+pub const JOURNAL_COLUMNS: [Msg; 9] = [
+    Msg::ColDate,
+    Msg::ColNumber,
+    Msg::ColSite,
+    Msg::ColMemo,
+    Msg::ColCounterparty,
+    Msg::ColAccount,
+    Msg::ColName,
+    Msg::ColDebit,
+    Msg::ColCredit,
+];
+
 /// The stock valuation's columns, on screen and in exports.
 pub const VALUATION_COLUMNS: [Msg; 6] = [
     Msg::ColSite,

@@ -307,6 +307,48 @@ pub(crate) fn sales_sheet(rows: &[SalesRow], by: SalesBy, lang: Lang) -> Sheet<'
     }
 }
 
+/// The journal as a table: one row per line of each entry (date, number, site, memo,
+/// counterparty, account, debit, credit), then the totals.
+pub(crate) fn journal_sheet(entries: &[EntryRow], chart: &[Account], lang: Lang) -> Sheet<'static> {
+    let text = |t: &str| Cell::Text(t.to_string());
+    let account_name = |code: &str| {
+        chart
+            .iter()
+            .find(|a| a.code == code)
+            .map_or(String::new(), |a| name(a, lang).to_string())
+    };
+    let mut rows = Vec::new();
+    let (mut debit, mut credit) = (0, 0);
+    for e in entries {
+        for l in &e.lines {
+            debit += l.debit.0;
+            credit += l.credit.0;
+            rows.push(vec![
+                text(&e.date),
+                text(&e.number),
+                text(&e.site),
+                text(&e.memo),
+                text(&e.counterparty),
+                text(&l.account),
+                Cell::Text(account_name(&l.account)),
+                Cell::Money(l.debit),
+                Cell::Money(l.credit),
+            ]);
+        }
+    }
+    let mut totals = vec![text(Msg::ColTotal.text(lang))];
+    totals.extend(std::iter::repeat_with(|| text("")).take(6));
+    totals.extend([Cell::Money(Money(debit)), Cell::Money(Money(credit))]);
+    Sheet {
+        headings: crate::i18n::JOURNAL_COLUMNS
+            .iter()
+            .map(|m| m.text(lang))
+            .collect(),
+        rows,
+        totals,
+    }
+}
+
 /// The Beancount account an account of the chart maps to (`Assets:1002-BankDeposits`).
 fn beancount_account(a: &Account) -> String {
     let root = match a.class {
@@ -580,13 +622,24 @@ impl crate::Node {
         })
     }
 
-    /// Writes the journal entries `filter` selects to `path` as a Beancount ledger.
+    /// Writes the journal entries `filter` selects to `path`: a Beancount ledger
+    /// (`.beancount`, `.bean`), or a table of their lines (`.xlsx`, `.csv`) in `lang`.
     pub fn export_journal(
         &self,
         filter: &outpost_core::EntryFilter,
         path: &Path,
+        lang: Lang,
     ) -> Result<Exported> {
-        check_beancount_path(path)?;
+        if check_beancount_path(path).is_err() {
+            if TableFormat::of(path).is_err() {
+                return Err(Error::ReportFormat {
+                    path: path.to_path_buf(),
+                    expected: ".beancount, .bean, .xlsx, .csv",
+                });
+            }
+            let sheet = journal_sheet(&self.entries(filter)?, &self.chart()?, lang);
+            return self.export_sheet(&sheet, Msg::JournalTitle, path, lang);
+        }
         let entries = self.entries(filter)?;
         let text = journal_beancount(&self.org_name()?, &entries, &self.chart()?);
         crate::file::write_atomically(path, text.as_bytes())?;

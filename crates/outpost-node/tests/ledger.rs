@@ -453,10 +453,32 @@ outposttest!(
             std::fs::read_to_string(&bean).unwrap()
         );
 
+        // The journal's lines to a workbook: every line, debits = credits.
+        let lines_book = dir.path().join("journal.xlsx");
+        a.ok(&["report", "journal", "--out", lines_book.to_str().unwrap()]);
+        let journal = a.json(&["ledger", "list"]);
+        let line_count: usize = journal
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["lines"].as_array().unwrap().len())
+            .sum();
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&lines_book).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+        // Title, headings, the lines, totals.
+        eqnice!(line_count + 3, rows.len());
+        let totals = rows.last().unwrap();
+        eqnice!(fen(&totals[7]), fen(&totals[8]));
+        assert!(fen(&totals[7]) > 0);
+
         // A name no format has: refused, nothing written.
         let pdf = dir.path().join("tb.pdf");
         let err = a.fails(&["report", "trial-balance", "--out", pdf.to_str().unwrap()]);
         assert!(err.contains(".csv, .xlsx"), "{err}");
+        assert!(!pdf.exists());
+        let err = a.fails(&["report", "journal", "--out", pdf.to_str().unwrap()]);
+        assert!(err.contains(".beancount"), "{err}");
         assert!(!pdf.exists());
     }
 );

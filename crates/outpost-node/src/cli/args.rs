@@ -591,7 +591,7 @@ pub enum ReportCmd {
         #[arg(long)]
         through: Option<String>,
     },
-    /// The journal, to a .beancount file.
+    /// The journal, to a .beancount file, or its lines to a .xlsx or .csv file.
     Journal {
         /// The file to write.
         #[arg(long)]

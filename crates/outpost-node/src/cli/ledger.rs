@@ -451,6 +451,7 @@ pub(super) fn report(node: &Node, cmd: ReportCmd, out: &Out) -> Result<()> {
                 account: None,
             },
             &file,
+            out.lang,
         )?,
     };
     out.say(

@@ -45,6 +45,7 @@ catalogue! {
     IncomeTitle => "income statement", "利润表";
     StockValuationTitle => "stock at cost", "存货成本";
     SalesTitle => "sales", "销售统计";
+    JournalTitle => "journal", "序时账";
     SecAssets => "Assets", "资产";
     SecLiabilities => "Liabilities", "负债";
     SecEquity => "Owners' equity", "所有者权益";
@@ -132,6 +133,7 @@ catalogue! {
     ColCost => "Cost", "成本";
     ColMargin => "Margin", "毛利";
     ColCustomer => "Customer", "客户";
+    ColCounterparty => "Counterparty", "往来单位";
     ColDiscount => "Discount", "折扣";
     ColAmount => "Amount", "金额";
     ColLow => "Low", "低库存";

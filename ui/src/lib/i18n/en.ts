@@ -264,7 +264,7 @@ export const en = {
   "finance.closedBy": "Closed by",
   "finance.lateFrom": "arrived after close; dated {date}",
   "finance.export": "Export",
-  "finance.exportJournal": "Export the journal to a Beancount file (.beancount)",
+  "finance.exportJournal": "Export the journal: Beancount (.beancount), Excel (.xlsx) or CSV (.csv)",
   "finance.exportBalances": "Export the trial balance to Excel (.xlsx) or CSV (.csv)",
   "finance.exported": "Wrote {rows} rows to {path}.",
   "finance.title": "Finance",

@@ -265,7 +265,7 @@ export const zh: Record<Key, string> = {
   "finance.closedBy": "结账人",
   "finance.lateFrom": "结账后到达；原日期 {date}",
   "finance.export": "导出",
-  "finance.exportJournal": "将凭证导出为 Beancount 文件（.beancount）",
+  "finance.exportJournal": "导出序时账：Beancount（.beancount）、Excel（.xlsx）或 CSV（.csv）",
   "finance.exportBalances": "将试算平衡表导出为 Excel（.xlsx）或 CSV（.csv）",
   "finance.exported": "已写出 {rows} 行到 {path}。",
   "finance.title": "财务",
