@@ -108,6 +108,8 @@ pub fn render() -> String {
         decl::<SalesBy>(&cfg),
         decl::<SalesFilter>(&cfg),
         decl::<SalesRow>(&cfg),
+        decl::<MonthlySales>(&cfg),
+        decl::<FinanceOverview>(&cfg),
         decl::<outpost_node::Exported>(&cfg),
         decl::<BankFilter>(&cfg),
         decl::<CloseRow>(&cfg),

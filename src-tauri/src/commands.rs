@@ -20,7 +20,8 @@ use outpost_node::api::{
     PaymentForm, PaymentId, PaymentRow,
 };
 use outpost_node::api::{
-    BalanceSheet, IncomeStatement, PeriodFilter, SalesFilter, SalesRow, ValuationRow,
+    BalanceSheet, FinanceOverview, IncomeStatement, PeriodFilter, SalesFilter, SalesRow,
+    ValuationRow,
 };
 use outpost_node::api::{BankFilter, BankLineRow, CloseRow, ImportedStatement, StatementImport};
 use outpost_node::i18n::Lang;
@@ -437,6 +438,12 @@ pub async fn stock_valuation(
     filter: BalanceFilter,
 ) -> Reply<Vec<ValuationRow>> {
     on_node(&host, move |n| n.stock_valuation(&filter)).await
+}
+
+/// The finance overview: cash by month, receivables by age, sales by site and month.
+#[tauri::command]
+pub async fn finance_overview(host: State<'_, Host>) -> Reply<FinanceOverview> {
+    on_node(&host, move |n| n.finance_overview()).await
 }
 
 /// Sales shipped in a period, by item, customer or site.

@@ -161,6 +161,7 @@ pub fn configure<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R
             commands::export_income_statement,
             commands::export_stock_valuation,
             commands::sales,
+            commands::finance_overview,
             commands::export_sales,
             commands::close_month,
             commands::closes,

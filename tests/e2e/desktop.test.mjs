@@ -455,6 +455,7 @@ test("the catalogue is kept up to date: a new price, a customer's new name and p
 
 test("finance in the window: a journal entry posted, a lopsided one refused, the trial balance balances, a reversal", async () => {
   await nav("finance");
+  await b.$('[data-tab="journal"]').click();
   const line = (n) => `[data-entry-line="${n}"]`;
   await b.$(`${line(1)} select[name="line-account"]`).selectByAttribute("value", "1002");
   await fill(`${line(1)} input[name="line-debit"]`, "113.00");
@@ -549,7 +550,13 @@ test("invoices and payments in the window: a shipped order invoiced, a service b
   await b.$('[data-tab="invoices"]').click();
   await until("nothing owed on the service", async () => (await (await b.$(`[data-invoice="${service}"] [data-outstanding]`)).getAttribute("data-outstanding")) === "0");
   // Each invoice and receipt posted its own entry; the books still balance.
+  // Finance opens on its overview: cash, what customers owe (the order's invoice), sales
+  // by site, each charted.
   await nav("finance");
+  await until("the overview charted", async () => (await b.$$('[data-chart] canvas')).length === 3);
+  assert.ok(Number(await (await b.$('[data-test="receivables-total"]')).getAttribute("data-fen")) > 0, "receivables charted");
+  await shot("en-finance-overview");
+  await b.$('[data-tab="journal"]').click();
   await until("automatic postings", async () => (await b.$$('[data-test="automatic"]')).length === 4);
   await b.$('[data-tab="balances"]').click();
   await until("balanced", async () => (await textOf('[data-test="total-debit"]')) === (await textOf('[data-test="total-credit"]')));
@@ -635,6 +642,7 @@ test("an auditor's window offers no way to change anything: the book says what i
   assert.ok(!(await b.$('[data-test="task-form"]').isExisting()), "no new task");
   // The auditor reads the journal, and may post nothing.
   await nav("finance");
+  await b.$('[data-tab="journal"]').click();
   await until("the journal synced", async () => (await b.$$("[data-entry]")).length === 6, 30_000);
   assert.ok(!(await b.$('[data-test="entry-form"]').isExisting()), "no journal entry form");
   await b.$("[data-entry] button.link").click();

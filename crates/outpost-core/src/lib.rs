@@ -66,9 +66,10 @@ mod text;
 pub use access::{Device, Role};
 pub use automerge::ChangeHash;
 pub use book::{
-    Book, Capabilities, CatchUp, Conflicts, Draft, Drafts, ExportScope, FieldChange, HeldChange,
-    HistoryEntry, ImportReport, MAX_DRAFT_BYTES, NewOrg, Pending, RefusedChange, SampleReport,
-    SampleSpec, Sync, SyncReceipt, SyncSession,
+    Book, Capabilities, CatchUp, Conflicts, Draft, Drafts, ExportScope, FieldChange,
+    FinanceOverview, HeldChange, HistoryEntry, ImportReport, MAX_DRAFT_BYTES, NewOrg,
+    OVERVIEW_MONTHS, Pending, RefusedChange, SampleReport, SampleSpec, Sync, SyncReceipt,
+    SyncSession,
 };
 pub use bundle::{
     BundleCheck, BundleSummary, inspect as inspect_bundle, verify as verify_bundle,
@@ -100,8 +101,8 @@ pub use kind::ledger::{
     EntryLineForm, EntryLineRow, EntryRow, Ledger, NewEntry, NewEntryLine, Side, TrialBalance,
 };
 pub use kind::ledger::{
-    BalanceSheet, IncomeStatement, PeriodFilter, SalesBy, SalesFilter, SalesRow, StatementLine,
-    ValuationRow,
+    BalanceSheet, IncomeStatement, MonthlySales, PeriodFilter, SalesBy, SalesFilter, SalesRow,
+    StatementLine, ValuationRow,
 };
 pub use kind::member::{
     Admitted, Decision, INVITE_VALIDITY, Invite, InviteRefusal, InviteValidity, Members,

@@ -321,6 +321,52 @@ fn stock_moves_at_moving_average_cost_and_sites_owe_each_other_what_travelled() 
     assert_eq!(balance(&mut a, Some("SH"), "1405"), 25_000);
     assert_eq!(balance(&mut a, Some("BJ"), "1405"), 7_500);
 
+    // The overview: the sale invoiced and not yet due, cash from a cash sale, what SH
+    // shipped this month.
+    a.billing().invoice_order(&sale, "", clock.tick()).unwrap();
+    a.ledger()
+        .post(
+            NewEntry {
+                site: Some("BJ".into()),
+                memo: "cash sale".into(),
+                lines: vec![
+                    NewEntryLine {
+                        account: "1001".into(),
+                        debit: Money(3_000),
+                        credit: Money::ZERO,
+                    },
+                    NewEntryLine {
+                        account: "6001".into(),
+                        debit: Money::ZERO,
+                        credit: Money(3_000),
+                    },
+                ],
+                ..NewEntry::default()
+            },
+            clock.tick(),
+        )
+        .unwrap();
+    let now = clock.tick();
+    let overview = a.finance_overview(now).unwrap();
+    assert_eq!(overview.months.len(), OVERVIEW_MONTHS);
+    assert_eq!(overview.months.last().unwrap(), &Month::of(now).to_string());
+    assert_eq!(overview.cash.last(), Some(&Money(3_000)));
+    assert_eq!(overview.cash[0], Money::ZERO);
+    assert_eq!(
+        overview.receivables,
+        vec![
+            Money(15_820),
+            Money::ZERO,
+            Money::ZERO,
+            Money::ZERO,
+            Money::ZERO
+        ]
+    );
+    let sh = overview.sales.iter().find(|s| s.site == "SH").unwrap();
+    assert_eq!(sh.net.last(), Some(&Money(14_000)));
+    assert_eq!(sh.net.iter().map(|m| m.0).sum::<i64>(), 14_000);
+    assert!(b.finance_overview(now).is_err(), "a clerk sees no overview");
+
     // A rebuild walks to the same costs and postings.
     let dump = a.dump().unwrap();
     a.rebuild().unwrap();

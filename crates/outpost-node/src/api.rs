@@ -26,8 +26,8 @@ pub use outpost_core::{
     InvoiceRow, NewCreditNote, PaymentFilter, PaymentForm, PaymentId, PaymentRow, VatKind,
 };
 pub use outpost_core::{
-    BalanceSheet, IncomeStatement, PeriodFilter, SalesBy, SalesFilter, SalesRow, StatementLine,
-    ValuationRow,
+    BalanceSheet, FinanceOverview, IncomeStatement, MonthlySales, PeriodFilter, SalesBy,
+    SalesFilter, SalesRow, StatementLine, ValuationRow,
 };
 pub use outpost_core::{
     BankFilter, BankLineRow, CloseRow, ImportedStatement, StatementColumns, StatementImport,

@@ -5,7 +5,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import type {
   Account, BalanceFilter, EntryFilter, EntryForm, EntryRow, Exported, TrialBalance,
-  BalanceSheet, IncomeStatement, PeriodFilter, SalesFilter, SalesRow, ValuationRow,
+  BalanceSheet, FinanceOverview, IncomeStatement, PeriodFilter, SalesFilter, SalesRow, ValuationRow,
   BankFilter, BankLineRow, CloseRow, ImportedStatement, StatementImport,
   AgeingFilter, AgeingRow, InvoiceFilter, InvoiceForm, InvoiceRow, PaymentFilter, PaymentForm, PaymentRow,
   Action, BackupSchedule, ConflictRow, Decision, Device, Draft, ExceptionRow, Failure, HeldChange, HistoryEntry, HostStatus,
@@ -86,6 +86,7 @@ export const api = {
   exportIncomeStatement: (filter: PeriodFilter, path: string) => invoke<Exported>("export_income_statement", { filter, path }),
   exportStockValuation: (filter: BalanceFilter, path: string) => invoke<Exported>("export_stock_valuation", { filter, path }),
   sales: (filter: SalesFilter) => invoke<SalesRow[]>("sales", { filter }),
+  financeOverview: () => invoke<FinanceOverview>("finance_overview"),
   exportSales: (filter: SalesFilter, path: string) => invoke<Exported>("export_sales", { filter, path }),
   exportJournal: (filter: EntryFilter, path: string) => invoke<Exported>("export_journal", { filter, path }),
   tasks: (filter: TaskFilter) => invoke<TaskRow[]>("tasks", { filter }),

@@ -1612,6 +1612,38 @@ cost: Money,
  */
 margin: Money, };
 
+export type MonthlySales = { 
+/**
+ * Site code.
+ */
+site: string, 
+/**
+ * Net sales per month, in the overview's month order.
+ */
+net: Array<Money>, };
+
+export type FinanceOverview = { 
+/**
+ * The months charted, `YYYY-MM`, oldest first.
+ */
+months: Array<string>, 
+/**
+ * Cash and bank (1001 + 1002) of every site at each month's end.
+ */
+cash: Array<Money>, 
+/**
+ * What customers owe now, by age: not due, 1–30, 31–60, 61–90, over 90 days.
+ */
+receivables: Array<Money>, 
+/**
+ * Money customers paid on account, not yet applied.
+ */
+on_account: Money, 
+/**
+ * Net sales shipped per site and month.
+ */
+sales: Array<MonthlySales>, };
+
 export type Exported = { 
 /**
  * The file written.

@@ -37,7 +37,7 @@ pub(crate) use derived::{Posting, post_derived};
 use model::Entry;
 pub(crate) use model::{Line, MAX_LINE_AMOUNT};
 pub use query::{BalanceFilter, BalanceRow, EntryFilter, EntryLineRow, EntryRow, TrialBalance};
-pub use sales::{SalesBy, SalesFilter, SalesRow};
+pub use sales::{MonthlySales, SalesBy, SalesFilter, SalesRow};
 pub use statements::{BalanceSheet, IncomeStatement, PeriodFilter, StatementLine};
 pub use valuation::ValuationRow;
 pub use write::{EntryForm, EntryLineForm, NewEntry, NewEntryLine};

@@ -11,12 +11,12 @@ use outpost_core::{
     ValuationRow,
 };
 use outpost_core::{
-    Action, Capabilities, ConflictRow, Device, Draft, ExceptionRow, ExportScope, HistoryEntry,
-    ImportReport, Item, ItemEdit, ItemForm, ItemId, LevelRow, LineEdit, MovementFilter,
-    MovementRow, NewItem, NewOrder, NewParty, NewTask, OrderDetail, OrderEdit, OrderFilter,
-    OrderForm, OrderId, OrderPreview, OrderRow, Party, PartyEdit, PartyForm, PartyId, PartyKind,
-    SentTransfer, Site, SiteCode, Status, StockEntry, StockMove, TaskEdit, TaskFilter, TaskForm,
-    TaskId, TaskRow, Timestamp, Transit, Warehouse, WarehouseCode,
+    Action, Capabilities, ConflictRow, Device, Draft, ExceptionRow, ExportScope, FinanceOverview,
+    HistoryEntry, ImportReport, Item, ItemEdit, ItemForm, ItemId, LevelRow, LineEdit,
+    MovementFilter, MovementRow, NewItem, NewOrder, NewParty, NewTask, OrderDetail, OrderEdit,
+    OrderFilter, OrderForm, OrderId, OrderPreview, OrderRow, Party, PartyEdit, PartyForm, PartyId,
+    PartyKind, SentTransfer, Site, SiteCode, Status, StockEntry, StockMove, TaskEdit, TaskFilter,
+    TaskForm, TaskId, TaskRow, Timestamp, Transit, Warehouse, WarehouseCode,
 };
 use outpost_core::{BalanceSheet, IncomeStatement, PeriodFilter};
 
@@ -377,6 +377,11 @@ impl Node {
     /// The stock at moving-average cost, per site and item.
     pub fn stock_valuation(&self, filter: &BalanceFilter) -> Result<Vec<ValuationRow>> {
         self.read(|b| b.ledger().stock_valuation(filter))
+    }
+
+    /// The finance overview: cash by month, receivables by age, sales by site and month.
+    pub fn finance_overview(&self) -> Result<FinanceOverview> {
+        self.read(|b| b.finance_overview(Timestamp::now()))
     }
 
     /// Sales shipped in a period, by item, customer or site.

@@ -73,6 +73,72 @@ fn bound(day: Option<&str>, next: bool) -> Result<Option<i64>> {
         .map(|z| z.timestamp().as_millisecond()))
 }
 
+/// One shipment on a sales order, at its order's price and its cost.
+struct Shipped {
+    sku: String,
+    name: String,
+    customer: String,
+    site: String,
+    at: i64,
+    qty: i64,
+    net: i64,
+    cost: i64,
+}
+
+/// Shipments on sales orders made in `[from, to)` (ms; open ends when `None`), at `site`'s
+/// warehouses or every site's.
+fn shipped(
+    db: &rusqlite::Connection,
+    from: Option<i64>,
+    to: Option<i64>,
+    site: Option<&str>,
+) -> Result<Vec<Shipped>> {
+    let mut stmt = db.prepare_cached(
+        "SELECT coalesce(i.sku, m.item), coalesce(i.name, ''),
+                coalesce(p.name, o.party, ''), w.site, m.at, -m.qty,
+                (SELECT sum(l.amount) FROM order_lines l
+                 WHERE l.order_id = m.order_id AND l.item = m.item),
+                (SELECT sum(l.qty) FROM order_lines l
+                 WHERE l.order_id = m.order_id AND l.item = m.item),
+                -coalesce(c.value, 0)
+         FROM movements m
+         JOIN orders o ON o.id = m.order_id AND o.kind = 'sales'
+         JOIN warehouses w ON w.code = m.warehouse
+         LEFT JOIN items i ON i.id = m.item
+         LEFT JOIN parties p ON p.id = o.party
+         LEFT JOIN movement_costs c ON c.movement = m.id
+         WHERE m.kind = 'issue' AND (?1 IS NULL OR m.at >= ?1) AND (?2 IS NULL OR m.at < ?2)
+           AND (?3 IS NULL OR w.site = ?3)",
+    )?;
+    let rows = stmt.query_map(rusqlite::params![from, to, site], |r| {
+        let qty: i64 = r.get(5)?;
+        let amount: Option<i64> = r.get(6)?;
+        let ordered: Option<i64> = r.get(7)?;
+        Ok(Shipped {
+            sku: r.get(0)?,
+            name: r.get(1)?,
+            customer: r.get(2)?,
+            site: r.get(3)?,
+            at: r.get(4)?,
+            qty,
+            // The line's amount for what shipped (all of it, or a part).
+            net: scale(amount.unwrap_or(0), qty, ordered.unwrap_or(0)),
+            cost: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One site's net sales shipped in each month of an overview.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MonthlySales {
+    /// Site code.
+    pub site: String,
+    /// Net sales per month, in the overview's month order.
+    pub net: Vec<Money>,
+}
+
 impl Ledger<'_> {
     /// Sales shipped in a period, by item, customer or site, largest first.
     pub fn sales(&self, filter: &SalesFilter) -> Result<Vec<SalesRow>> {
@@ -86,49 +152,17 @@ impl Ledger<'_> {
             .filter(|s| !s.is_empty())
             .map(str::to_uppercase);
         let by = filter.by.unwrap_or(SalesBy::Item);
-        let mut stmt = self.repo.db().prepare_cached(
-            "SELECT coalesce(i.sku, m.item), coalesce(i.name, ''),
-                    coalesce(p.name, o.party, ''), w.site, -m.qty,
-                    (SELECT sum(l.amount) FROM order_lines l
-                     WHERE l.order_id = m.order_id AND l.item = m.item),
-                    (SELECT sum(l.qty) FROM order_lines l
-                     WHERE l.order_id = m.order_id AND l.item = m.item),
-                    -coalesce(c.value, 0)
-             FROM movements m
-             JOIN orders o ON o.id = m.order_id AND o.kind = 'sales'
-             JOIN warehouses w ON w.code = m.warehouse
-             LEFT JOIN items i ON i.id = m.item
-             LEFT JOIN parties p ON p.id = o.party
-             LEFT JOIN movement_costs c ON c.movement = m.id
-             WHERE m.kind = 'issue' AND (?1 IS NULL OR m.at >= ?1) AND (?2 IS NULL OR m.at < ?2)
-               AND (?3 IS NULL OR w.site = ?3)",
-        )?;
         let mut sums: BTreeMap<(String, String), (i64, i64, i64)> = BTreeMap::new();
-        let rows = stmt.query_map(rusqlite::params![from, to, site], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, Option<i64>>(5)?,
-                r.get::<_, Option<i64>>(6)?,
-                r.get::<_, i64>(7)?,
-            ))
-        })?;
-        for row in rows {
-            let (sku, name, customer, site, qty, amount, ordered, cost) = row?;
-            // The line's amount for what shipped (all of it, or a part).
-            let net = scale(amount.unwrap_or(0), qty, ordered.unwrap_or(0));
+        for s in shipped(self.repo.db(), from, to, site.as_deref())? {
             let key = match by {
-                SalesBy::Item => (sku, name),
-                SalesBy::Customer => (customer, String::new()),
-                SalesBy::Site => (site, String::new()),
+                SalesBy::Item => (s.sku, s.name),
+                SalesBy::Customer => (s.customer, String::new()),
+                SalesBy::Site => (s.site, String::new()),
             };
             let sum = sums.entry(key).or_default();
-            sum.0 += qty;
-            sum.1 += net;
-            sum.2 += cost;
+            sum.0 += s.qty;
+            sum.1 += s.net;
+            sum.2 += s.cost;
         }
         let mut out: Vec<SalesRow> = sums
             .into_iter()
@@ -143,5 +177,87 @@ impl Ledger<'_> {
             .collect();
         out.sort_by(|a, b| b.net.0.cmp(&a.net.0).then_with(|| a.key.cmp(&b.key)));
         Ok(out)
+    }
+
+    /// The `count` months up to `at`'s (`YYYY-MM`, oldest first), cash and bank (1001 +
+    /// 1002, every site) at each month's end, and each site's net sales shipped per month.
+    pub fn monthly(
+        &self,
+        count: usize,
+        at: jiff::Timestamp,
+    ) -> Result<(Vec<String>, Vec<Money>, Vec<MonthlySales>)> {
+        self.reader()?;
+        let last = crate::doc_id::Month::of(at);
+        let mut months = vec![last];
+        while months.len() < count.max(1) {
+            let m = months[months.len() - 1];
+            months.push(if m.month == 1 {
+                crate::doc_id::Month {
+                    year: m.year - 1,
+                    month: 12,
+                }
+            } else {
+                crate::doc_id::Month {
+                    year: m.year,
+                    month: m.month - 1,
+                }
+            });
+        }
+        months.reverse();
+        let names: Vec<String> = months.iter().map(ToString::to_string).collect();
+        let db = self.repo.db();
+        // Cash: what came before the first month, then each month's movement.
+        let mut stmt = db.prepare_cached(
+            "SELECT coalesce(sum(CASE WHEN month < ?1 THEN debit - credit END), 0), month,
+                    sum(debit - credit)
+             FROM ledger_totals WHERE account IN ('1001', '1002') AND month <= ?2
+             GROUP BY month",
+        )?;
+        let mut opening = 0;
+        let mut moved: BTreeMap<String, i64> = BTreeMap::new();
+        let rows = stmt.query_map([&names[0], &names[names.len() - 1]], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (before, month, net) = row?;
+            opening += before;
+            if month >= names[0] {
+                moved.insert(month, net);
+            }
+        }
+        let mut cash = Vec::with_capacity(names.len());
+        let mut running = opening;
+        for m in &names {
+            running += moved.get(m).copied().unwrap_or(0);
+            cash.push(Money(running));
+        }
+        // Sales: shipments from the first month's first day on.
+        let start = jiff::civil::date(months[0].year, months[0].month, 1)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()
+            .map(|z| z.timestamp().as_millisecond());
+        let mut by_site: BTreeMap<String, Vec<Money>> = BTreeMap::new();
+        for s in shipped(db, start, None, None)? {
+            let month = crate::doc_id::Month::of(
+                jiff::Timestamp::from_millisecond(s.at).unwrap_or(jiff::Timestamp::UNIX_EPOCH),
+            )
+            .to_string();
+            let Some(i) = names.iter().position(|m| *m == month) else {
+                continue;
+            };
+            by_site
+                .entry(s.site)
+                .or_insert_with(|| vec![Money::ZERO; names.len()])[i]
+                .0 += s.net;
+        }
+        let sales = by_site
+            .into_iter()
+            .map(|(site, net)| MonthlySales { site, net })
+            .collect();
+        Ok((names, cash, sales))
     }
 }
