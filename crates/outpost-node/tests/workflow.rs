@@ -183,6 +183,12 @@ outposttest!(conflict_and_exception_across_two_sh_devices, |dir, _cmd| {
     eqnice!(-2, exceptions[0]["actual"].as_i64().unwrap());
     let text = a.ok(&["--lang", "zh", "exceptions"]);
     assert!(text.contains("库存为负"), "{text}");
+    assert!(text.contains("盘点该仓库的商品"), "with what to do: {text}");
+    let text = a.ok(&["exceptions"]);
+    assert!(
+        text.contains("Count the item there"),
+        "with what to do: {text}"
+    );
     let pick = conflict["choices"]
         .as_array()
         .unwrap()

@@ -39,7 +39,7 @@ export function catalogue(lang: Lang): Record<Key, string> {
  * A value's label from the catalogue (`prefix.value`, e.g. `movement.receipt`), or the
  * value itself when the catalogue has none (a field added by a newer version).
  */
-export function label(prefix: "field" | "exception" | "movement", value: string): string {
+export function label(prefix: "field" | "exception" | "movement" | "suggest", value: string): string {
   const last = value.split(".").pop() ?? value;
   const key = `${prefix}.${last}`;
   const cat = catalogues[locale.lang] as Record<string, string>;

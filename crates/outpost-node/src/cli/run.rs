@@ -475,6 +475,7 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
                 Msg::ColSubject,
                 Msg::ColExpected,
                 Msg::ColActual,
+                Msg::ColWhatToDo,
             ]));
             for e in &list {
                 let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
@@ -483,6 +484,7 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
                     e.subject.clone(),
                     opt(e.expected),
                     opt(e.actual),
+                    suggestion_text(out, e.kind),
                 ]);
             }
             out.table(&list, t, false);
@@ -614,6 +616,28 @@ fn shown(v: &str) -> String {
     } else {
         v.to_string()
     }
+}
+
+/// What a person can do about an exception of `kind`.
+fn suggestion_text(out: &Out, kind: &str) -> String {
+    let msg = match kind {
+        "negative_stock" => Msg::DoNegativeStock,
+        "duplicate_number" => Msg::DoDuplicateNumber,
+        "duplicate_device_code" => Msg::DoDuplicateDevice,
+        "duplicate_sku" => Msg::DoDuplicateSku,
+        "changed_after_submit" => Msg::DoChangedAfterSubmit,
+        "order_stock_mismatch" => Msg::DoOrderStock,
+        "transfer_mismatch" => Msg::DoTransfer,
+        "transfer_not_received" => Msg::DoTransferLate,
+        "intersite_unbalanced" => Msg::DoIntersite,
+        "invoice_overpaid" => Msg::DoInvoiceOverpaid,
+        "order_invoiced_twice" => Msg::DoInvoicedTwice,
+        "posted_after_close" => Msg::DoPostedAfterClose,
+        "payment_matched_twice" => Msg::DoMatchedTwice,
+        "entry_reversed_twice" => Msg::DoReversedTwice,
+        _ => return String::new(),
+    };
+    msg.text(out.lang).to_string()
 }
 
 fn exception_text(out: &Out, kind: &str) -> String {
