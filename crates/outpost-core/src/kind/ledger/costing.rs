@@ -528,8 +528,16 @@ pub(super) fn dirty_after(
     let mut by_movement = db.prepare_cached(&format!("{movement_sql} m.id = ?1"))?;
     let mut by_order = db.prepare_cached(&format!("{movement_sql} m.order_id = ?1"))?;
     let mut by_warehouse = db.prepare_cached(&format!("{movement_sql} m.warehouse = ?1"))?;
+    // A close re-times the site's late movements: its items, and the arrivals elsewhere
+    // of what it sent (an arrival counts after its departure).
     let mut by_site = db.prepare_cached(
-        "SELECT site, item, min(eff) FROM movement_costs WHERE site = ?1 GROUP BY item",
+        "SELECT site, item, min(eff) FROM movement_costs WHERE site = ?1 GROUP BY item
+         UNION ALL
+         SELECT cw.site, m.item, min(m.at) FROM movements m
+         JOIN warehouses w ON w.code = m.warehouse
+         JOIN warehouses cw ON cw.code = m.counterpart
+         WHERE w.site = ?1 AND m.kind = 'transfer_out' AND cw.site != ?1
+         GROUP BY cw.site, m.item",
     )?;
     let start = |at: i64| (at, 0, String::new());
     let mut seen = BTreeSet::new();
