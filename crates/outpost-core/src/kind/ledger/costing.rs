@@ -173,7 +173,8 @@ fn effective_at(db: &Connection, site: &str, id: &str, at: i64) -> Result<i64> {
 /// The source name of movement postings.
 const SOURCE: &str = "movement";
 
-/// The movement ids of the walk's site at or after `from` (and those not costed yet).
+/// The movements of `site`'s `item` that may count at or after `from` (and those not
+/// costed yet); the caller keeps those whose key is not before `from`.
 fn candidates(db: &Connection, item: &str, site: &str, from: &Key) -> Result<Vec<Mv>> {
     let mut stmt = db.prepare_cached(
         "SELECT m.id, m.kind, m.qty, m.at, m.device, m.doc, m.note, m.transfer,
@@ -286,57 +287,52 @@ fn step(db: &Connection, site: &str, m: &Mv, pos: &mut Position) -> Result<(i64,
     let sales = m.order_kind.as_deref() == Some("sales");
     let purchase = m.order_kind.as_deref() == Some("purchase");
     let party = m.party.clone().unwrap_or_default();
-    let value = match (m.kind.as_str(), m.qty > 0) {
-        (_, true) if m.kind == "transfer_in" => {
-            let sent = match &m.transfer {
-                Some(t) => sent_end(db, t)?,
-                None => None,
-            };
-            match sent {
-                Some(SentEnd {
-                    site: from_site,
-                    costed: Some((sent_qty, sent_value)),
-                    ..
-                }) => {
-                    // What left (negative at the sender) arrives at its unit value.
-                    let value = pos.put(m.qty, Some(scale(-sent_value, m.qty, -sent_qty)));
-                    if from_site != site {
-                        post("", site, STOCK, IN_TRANSIT, value, &from_site);
-                    }
-                    value
+    let value = if m.kind == "transfer_in" {
+        let sent = match &m.transfer {
+            Some(t) => sent_end(db, t)?,
+            None => None,
+        };
+        match sent {
+            Some(SentEnd {
+                site: from_site,
+                costed: Some((sent_qty, sent_value)),
+                ..
+            }) => {
+                // What left (negative at the sender) arrives at its unit value.
+                let value = pos.put(m.qty, Some(scale(-sent_value, m.qty, -sent_qty)));
+                if from_site != site {
+                    post("", site, STOCK, IN_TRANSIT, value, &from_site);
                 }
-                // The sent end is not costed here yet: at the average until it is.
-                _ => pos.put(m.qty, None),
+                value
             }
+            // The sent end is not costed here yet: at the average until it is.
+            _ => pos.put(m.qty, None),
         }
-        (_, true) => {
-            let price = match (purchase, m.order_amount, m.order_qty) {
-                (true, Some(amount), Some(qty)) => Some(scale(amount, m.qty, qty)),
-                _ => None,
-            };
-            let value = pos.put(m.qty, price);
-            if sales {
-                post("", site, STOCK, COST_OF_SALES, value, &party);
-            } else if !purchase {
-                post("", site, STOCK, UNSETTLED, value, "");
-            }
-            value
+    } else if m.qty > 0 {
+        let price = match (purchase, m.order_amount, m.order_qty) {
+            (true, Some(amount), Some(qty)) => Some(scale(amount, m.qty, qty)),
+            _ => None,
+        };
+        let value = pos.put(m.qty, price);
+        if sales {
+            post("", site, STOCK, COST_OF_SALES, value, &party);
+        } else if !purchase {
+            post("", site, STOCK, UNSETTLED, value, "");
         }
-        (_, false) => {
-            let value = -pos.take(-m.qty);
-            let to_other_site =
-                m.kind == "transfer_out" && m.to_site.as_deref().is_some_and(|to| to != site);
-            if to_other_site {
-                let to = m.to_site.as_deref().unwrap_or_default();
-                post("", site, DUE_FROM, STOCK, -value, to);
-                post("/transit", to, IN_TRANSIT, DUE_TO, -value, site);
-            } else if sales {
-                post("", site, COST_OF_SALES, STOCK, -value, &party);
-            } else if !purchase && m.kind != "transfer_out" {
-                post("", site, UNSETTLED, STOCK, -value, "");
-            }
-            value
+        value
+    } else {
+        let value = -pos.take(-m.qty);
+        let to_other_site =
+            m.kind == "transfer_out" && m.to_site.as_deref().is_some_and(|to| to != site);
+        if let (true, Some(to)) = (to_other_site, m.to_site.as_deref()) {
+            post("", site, DUE_FROM, STOCK, -value, to);
+            post("/transit", to, IN_TRANSIT, DUE_TO, -value, site);
+        } else if sales {
+            post("", site, COST_OF_SALES, STOCK, -value, &party);
+        } else if !purchase && m.kind != "transfer_out" {
+            post("", site, UNSETTLED, STOCK, -value, "");
         }
+        value
     };
     Ok((value, posts))
 }
