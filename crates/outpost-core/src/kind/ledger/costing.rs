@@ -288,6 +288,8 @@ fn step(db: &Connection, site: &str, m: &Mv, pos: &mut Position) -> Result<(i64,
     let purchase = m.order_kind.as_deref() == Some("purchase");
     let party = m.party.clone().unwrap_or_default();
     let value = if m.kind == "transfer_in" {
+        // Read here, not with the walk's keys: a departure from this same site was costed
+        // a moment ago in this walk, and its value is what arrives.
         let sent = match &m.transfer {
             Some(t) => sent_end(db, t)?,
             None => None,
