@@ -65,11 +65,14 @@ pub struct Device {
     pub revoked: bool,
     /// When it was revoked (ms); its changes made before then still count.
     pub revoked_at_ms: Option<i64>,
+    /// Whether its home site is the head office (or the book names none: books made
+    /// before head offices, where every site counts as one).
+    pub at_head_office: bool,
 }
 
 /// The member registered for `id`, if any.
 pub fn member(db: &Connection, id: &DeviceId) -> Result<Option<Device>> {
-    Ok(members_where(db, "id = ?1", params![id.as_str()])?.pop())
+    Ok(members_where(db, "d.id = ?1", params![id.as_str()])?.pop())
 }
 
 /// Every registered device, by code.
@@ -83,8 +86,11 @@ fn members_where(
     args: &[&dyn rusqlite::ToSql],
 ) -> Result<Vec<Device>> {
     let sql = format!(
-        "SELECT id, code, name, site, role, joined_at, revoked, revoked_at FROM devices \
-         WHERE {cond} ORDER BY code"
+        "SELECT d.id, d.code, d.name, d.site, d.role, d.joined_at, d.revoked, d.revoked_at, \
+           COALESCE(s.head_office, 0) \
+             OR NOT EXISTS (SELECT 1 FROM sites WHERE head_office) \
+         FROM devices d LEFT JOIN sites s ON s.code = d.site \
+         WHERE {cond} ORDER BY d.code"
     );
     let mut stmt = db.prepare_cached(&sql)?;
     let rows = stmt
@@ -98,6 +104,7 @@ fn members_where(
                 joined_at_ms: r.get(5)?,
                 revoked: r.get(6)?,
                 revoked_at_ms: r.get(7)?,
+                at_head_office: r.get(8)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -117,14 +124,44 @@ pub fn stock_site(member: &Device) -> Option<&SiteCode> {
     site_bound(member.role).then_some(&member.site)
 }
 
-/// Whether `member` may issue invoices and record receipts and payments (for any site:
-/// finance of a branch limited to its own waits for the notion of a head office).
-pub fn may_bill(member: &Device) -> bool {
+/// Whether `member` may issue invoices and record receipts and payments at some site
+/// (what the window offers it).
+pub fn may_bill_somewhere(member: &Device) -> bool {
     matches!(member.role, Role::Finance | Role::Manager | Role::Admin)
+}
+
+/// Whether `member` may keep `site`'s books (invoices, payments, bank lines, journal,
+/// close): managers and admins everywhere, finance of the head office everywhere, finance
+/// of a branch at its own site only.
+pub fn may_keep_books_of(member: &Device, site: &SiteCode) -> bool {
+    match member.role {
+        Role::Manager | Role::Admin => true,
+        Role::Finance => member.at_head_office || &member.site == site,
+        Role::Clerk | Role::Warehouse | Role::Auditor => false,
+    }
 }
 
 fn site_bound(role: Role) -> bool {
     matches!(role, Role::Clerk | Role::Warehouse)
+}
+
+/// Why `member` may not write `doc`: a branch's finance reaching another site's books
+/// is told where those are kept; anyone else that its role does not allow it.
+pub(crate) fn refusal(member: &Device, doc: &DocId) -> crate::Error {
+    match doc {
+        DocId::Ledger { site, .. } | DocId::Billing { site, .. }
+            if member.role == Role::Finance && !member.revoked =>
+        {
+            crate::Error::OtherSiteBooks {
+                own: member.site.to_string(),
+                other: site.to_string(),
+            }
+        }
+        _ => crate::Error::NotPermitted {
+            doc: doc.to_string(),
+            role: member.role.as_str().to_string(),
+        },
+    }
 }
 
 /// Whether `member` may read `doc`.
@@ -167,8 +204,7 @@ fn role_may_write(member: &Device, doc: &DocId) -> bool {
             Role::Finance | Role::Manager | Role::Admin => true,
             Role::Auditor => false,
         },
-        DocId::Ledger { .. } => matches!(member.role, Role::Finance | Role::Manager | Role::Admin),
-        DocId::Billing { .. } => may_bill(member),
+        DocId::Ledger { site, .. } | DocId::Billing { site, .. } => may_keep_books_of(member, site),
     }
 }
 
@@ -220,7 +256,32 @@ mod tests {
             joined_at_ms: 0,
             revoked: false,
             revoked_at_ms: None,
+            at_head_office: site == "HQ",
         }
+    }
+
+    #[test]
+    fn branch_finance_keeps_its_own_books_and_head_office_finance_every_site() {
+        let sh_ledger = DocId::parse("ledger/SH/2026-11").unwrap();
+        let sh_billing = DocId::parse("billing/SH/2026-11").unwrap();
+        let bj_finance = member(Role::Finance, "BJ");
+        let hq_finance = member(Role::Finance, "HQ");
+        for doc in [&sh_ledger, &sh_billing] {
+            assert!(!may_write(&bj_finance, doc) && !may_author(&bj_finance, doc));
+            assert!(may_write(&hq_finance, doc) && may_author(&hq_finance, doc));
+            assert!(may_write(&member(Role::Finance, "SH"), doc));
+            assert!(may_write(&member(Role::Manager, "BJ"), doc));
+            // It still reads them: consolidated reports need every site.
+            assert!(may_read(&bj_finance, doc));
+        }
+        assert!(matches!(
+            refusal(&bj_finance, &sh_ledger),
+            crate::Error::OtherSiteBooks { .. }
+        ));
+        assert!(matches!(
+            refusal(&member(Role::Clerk, "SH"), &sh_ledger),
+            crate::Error::NotPermitted { .. }
+        ));
     }
 
     #[test]

@@ -92,7 +92,7 @@ const META_DEVICE: &str = "device_id";
 const META_PROJECTIONS: &str = "projections";
 /// This build's projection tables: bump when a kind's tables change, and books projected
 /// by an earlier build are rebuilt from their documents at open.
-const PROJECTIONS: &str = "4";
+const PROJECTIONS: &str = "5";
 
 impl Book {
     /// Opens the book stored at `path`, encrypted with `book_key`, as the device whose
@@ -139,7 +139,7 @@ impl Book {
         let me = book.repo.device_id().clone();
         let result = book.repo.write(&DocId::Org, at, |tx| {
             settings::put(tx, &name, "CNY")?;
-            let mut touched = site::put_site(tx, &org.site, &org.site_name)?;
+            let mut touched = site::put_site(tx, &org.site, &org.site_name, true)?;
             touched.extend(member::put_device(
                 tx,
                 &me,

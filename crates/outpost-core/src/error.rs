@@ -200,6 +200,17 @@ pub enum Error {
         /// The site it tried to write.
         other: String,
     },
+    /// A branch's finance tried to keep another site's books.
+    #[error(
+        "finance of {own} keeps the books of {own} only; those of {other} are kept by \
+         its own finance or the head office"
+    )]
+    OtherSiteBooks {
+        /// The member's site.
+        own: String,
+        /// The site whose books it reached for.
+        other: String,
+    },
     /// This member's role or site does not allow writing a document.
     #[error("a {role} may not change {doc}")]
     NotPermitted {
@@ -288,6 +299,7 @@ impl Error {
             Error::InsufficientStock { .. } => "insufficient_stock",
             Error::WrongSite { .. } => "wrong_site",
             Error::NotPermitted { .. } => "not_permitted",
+            Error::OtherSiteBooks { .. } => "other_site_books",
             Error::MalformedBundle(_) => "malformed_bundle",
             Error::OrgMismatch { .. } => "org_mismatch",
             Error::CorruptDocument { .. } => "corrupt_document",

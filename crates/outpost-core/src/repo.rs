@@ -273,10 +273,7 @@ impl Repo {
         if let Some(member) = access::member(&self.db, &self.me)?
             && !access::may_write(&member, doc_id)
         {
-            return Err(Error::NotPermitted {
-                doc: doc_id.to_string(),
-                role: member.role.as_str().to_string(),
-            });
+            return Err(access::refusal(&member, doc_id));
         }
         crate::book::restore::check_may_write(&self.db, doc_id)?;
         let me = self.me.actor();

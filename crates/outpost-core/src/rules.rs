@@ -26,7 +26,9 @@ pub(crate) use judge::{Judge, Judged, Past};
 /// The rule set this program judges by. A book records the version it is kept under in
 /// its settings; a program that knows only an older set holds what it receives rather
 /// than judge it by rules the others no longer keep (the book never splits silently).
-pub const RULES_VERSION: i64 = 1;
+///
+/// 2: a branch's finance keeps only its own site's books (the head office's every site's).
+pub const RULES_VERSION: i64 = 2;
 
 /// Why a change is held: it names a warehouse this device has not heard of (released
 /// when the organisation document brings it).

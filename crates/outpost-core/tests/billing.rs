@@ -319,7 +319,32 @@ fn billing_reaches_finance_and_the_site_and_posts_once_everywhere() {
     let order = shipped_order(&mut a, 2, &mut clock);
     sync(&mut a, &mut f, &mut clock);
 
-    // Finance at BJ invoices SH's order and records its payment; HQ sees the same.
+    // Finance at the BJ branch may not bill SH's order; the head office's may.
+    let mut bj_finance = admit(
+        &mut a,
+        &dir.path().join("bjf.sqlite3"),
+        "BJ",
+        Role::Finance,
+        "Zhao",
+        DeviceKey::generate().unwrap(),
+        &mut clock,
+    );
+    sync(&mut a, &mut bj_finance, &mut clock);
+    let err = bj_finance
+        .billing()
+        .invoice_order(&order, "", clock.tick())
+        .unwrap_err();
+    assert!(matches!(err, Error::OtherSiteBooks { .. }), "{err}");
+    assert!(
+        bj_finance
+            .billing()
+            .invoices(&InvoiceFilter::default())
+            .unwrap()
+            .is_empty()
+    );
+
+    // Finance at the head office invoices SH's order and records its payment; the admin's
+    // device sees the same.
     let (inv, _) = f.billing().invoice_order(&order, "", clock.tick()).unwrap();
     f.billing().settle_order(&order, "", clock.tick()).unwrap();
     for _ in 0..2 {

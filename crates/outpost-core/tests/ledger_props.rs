@@ -108,6 +108,18 @@ fn site_of(r: usize) -> &'static str {
     if r == 0 { "SH" } else { SITES[r % 2] }
 }
 
+/// Whether replica `r` keeps `site`'s books: SH is the head office (its finance keeps
+/// every site's), BJ's finance its own.
+fn keeps_books_of(r: usize, site: &str) -> bool {
+    site_of(r) == "SH" || site_of(r) == site
+}
+
+/// A write refused because a branch's finance reached for another site's books.
+fn refused_as_other_site<T: std::fmt::Debug>(result: outpost_core::Result<T>) {
+    let err = result.unwrap_err();
+    assert!(matches!(err, Error::OtherSiteBooks { .. }), "{err}");
+}
+
 fn exchange(books: &mut [Book], from: usize, to: usize, clock: &mut Clock) {
     if from == to {
         return;
@@ -213,7 +225,12 @@ fn run(n: usize, ops: Vec<Op>) {
                     lines,
                     ..NewEntry::default()
                 };
-                books[r % n].ledger().post(new, clock.tick()).unwrap();
+                let result = books[r % n].ledger().post(new, clock.tick());
+                if keeps_books_of(r % n, SITES[site]) {
+                    result.unwrap();
+                } else {
+                    refused_as_other_site(result);
+                }
             }
             Op::Reverse { r, which } => {
                 let book = &mut books[r % n];
@@ -232,7 +249,12 @@ fn run(n: usize, ops: Vec<Op>) {
                     rate: Some(RATES[rate].into()),
                     ..NewInvoice::default()
                 };
-                books[r % n].billing().invoice(new, clock.tick()).unwrap();
+                let result = books[r % n].billing().invoice(new, clock.tick());
+                if keeps_books_of(r % n, SITES[site]) {
+                    result.unwrap();
+                } else {
+                    refused_as_other_site(result);
+                }
             }
             Op::Pay { r, which, half } => {
                 let book = &mut books[r % n];
@@ -244,7 +266,7 @@ fn run(n: usize, ops: Vec<Op>) {
                     })
                     .unwrap()
                     .into_iter()
-                    .filter(|i| i.outstanding.0 > 0)
+                    .filter(|i| i.outstanding.0 > 0 && keeps_books_of(r % n, i.site.as_str()))
                     .collect::<Vec<_>>();
                 if let Some(inv) = open.get(which % open.len().max(1)) {
                     let amount =

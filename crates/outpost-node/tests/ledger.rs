@@ -82,6 +82,25 @@ outposttest!(
         assert!(err.contains("9999"), "{err}");
         let err = f.fails(&["ledger", "post", "--line", "1122=10", "--line", "6001:c:10"]);
         assert!(err.contains("1002:debit:113.00"), "{err}");
+        // BJ is a branch: its finance keeps BJ's books, not those of SH (the head office's).
+        let sites = f.json(&["site", "list"]);
+        let head: Vec<_> = sites
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["head_office"] == true)
+            .map(|s| s["code"].as_str().unwrap())
+            .collect();
+        eqnice!(vec!["SH"], head);
+        assert!(zh.ok(&["site", "list"]).contains("总部"));
+        let err = f.fails(&[
+            "ledger", "post", "--site", "SH", "--line", "1001:d:1", "--line", "6001:c:1",
+        ]);
+        assert!(err.contains("keeps the books of BJ only"), "{err}");
+        let err = zh.fails(&[
+            "ledger", "post", "--site", "SH", "--line", "1001:d:1", "--line", "6001:c:1",
+        ]);
+        assert!(err.contains("只能处理 BJ 的账务"), "{err}");
         eqnice!(before, f.dump());
 
         // A clerk may not post.

@@ -171,7 +171,12 @@ revoked: boolean,
 /**
  * When it was revoked (ms); its changes made before then still count.
  */
-revoked_at_ms: number | null, };
+revoked_at_ms: number | null, 
+/**
+ * Whether its home site is the head office (or the book names none: books made
+ * before head offices, where every site counts as one).
+ */
+at_head_office: boolean, };
 
 export type DeviceCode = string;
 
@@ -1191,7 +1196,12 @@ code: SiteCode,
 /**
  * Display name.
  */
-name: string, };
+name: string, 
+/**
+ * Whether it is the head office: its finance staff post and close for every site,
+ * a branch's for their own (the founding site, fixed when the organisation is made).
+ */
+head_office: boolean, };
 
 export type SiteCode = string;
 

@@ -63,7 +63,7 @@ impl Capabilities {
             record_operations: access::may_write(me, &own_ops),
             read_ledger: access::may_read(me, &own_ledger),
             post_entries: access::may_write(me, &own_ledger),
-            bill: access::may_bill(me) && !me.revoked,
+            bill: access::may_bill_somewhere(me) && !me.revoked,
             manage_members,
             invite_roles: if manage_members {
                 Role::ALL.to_vec()
@@ -91,6 +91,7 @@ mod tests {
             joined_at_ms: 0,
             revoked: false,
             revoked_at_ms: None,
+            at_head_office: true,
         }
     }
 

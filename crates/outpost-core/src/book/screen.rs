@@ -92,6 +92,7 @@ fn author(db: &Connection, org: &OrgId, actor: &DeviceId) -> Result<Option<Devic
             joined_at_ms: 0,
             revoked: false,
             revoked_at_ms: None,
+            at_head_office: true,
         }));
     }
     Ok(None)

@@ -28,6 +28,9 @@ pub struct Site {
     pub code: SiteCode,
     /// Display name.
     pub name: String,
+    /// Whether it is the head office: its finance staff post and close for every site,
+    /// a branch's for their own (the founding site, fixed when the organisation is made).
+    pub head_office: bool,
 }
 
 /// A stock location belonging to one site.
@@ -62,7 +65,9 @@ impl super::RecordKind for Kind {
     }
 
     fn tables(&self) -> &'static str {
-        "CREATE TABLE IF NOT EXISTS sites (code TEXT PRIMARY KEY, name TEXT NOT NULL) STRICT;
+        "CREATE TABLE IF NOT EXISTS sites (
+             code TEXT PRIMARY KEY, name TEXT NOT NULL,
+             head_office INTEGER NOT NULL DEFAULT 0) STRICT;
          CREATE TABLE IF NOT EXISTS warehouses (
              code TEXT PRIMARY KEY, site TEXT NOT NULL, name TEXT NOT NULL) STRICT;"
     }
@@ -85,8 +90,8 @@ impl super::RecordKind for Kind {
             db.prepare_cached("DELETE FROM sites WHERE code = ?1")?
                 .execute([key])?;
             if let Some(s) = obj.and_then(|obj| read_site(view, key, obj, c)) {
-                db.prepare_cached("INSERT INTO sites VALUES (?1, ?2)")?
-                    .execute(params![s.code.as_str(), s.name])?;
+                db.prepare_cached("INSERT INTO sites VALUES (?1, ?2, ?3)")?
+                    .execute(params![s.code.as_str(), s.name, s.head_office])?;
             }
         } else {
             db.prepare_cached("DELETE FROM warehouses WHERE code = ?1")?
@@ -110,8 +115,12 @@ fn read_site<R: ReadDoc>(
     Some(Site {
         code: SiteCode::parse(code).ok()?,
         name: r.text("name").unwrap_or_default(),
+        head_office: r.flag(HEAD_OFFICE),
     })
 }
+
+/// The site field marking the head office.
+const HEAD_OFFICE: &str = "head_office";
 
 fn read_warehouse<R: ReadDoc>(
     v: View<'_, R>,
@@ -127,15 +136,20 @@ fn read_warehouse<R: ReadDoc>(
     })
 }
 
-/// Writes a new site and its first warehouse `<SITE>1`.
+/// Writes a new site and its first warehouse `<SITE>1`; the organisation's founding site
+/// is its head office.
 pub(crate) fn put_site(
     tx: &mut Transaction<'_>,
     code: &SiteCode,
     name: &str,
+    head_office: bool,
 ) -> Result<Vec<RecordRef>> {
     let name = required("site name", name, MAX_NAME)?;
     let site = new_record(tx, SITES, code.as_str())?;
     tx.put(&site, "name", name.as_str())?;
+    if head_office {
+        tx.put(&site, HEAD_OFFICE, true)?;
+    }
     let wh_code = WarehouseCode::parse(&format!("{code}1"))?;
     let wh = new_record(tx, WAREHOUSES, wh_code.as_str())?;
     tx.put(&wh, "site", code.as_str())?;
@@ -148,12 +162,13 @@ pub(crate) fn put_site(
 
 /// Every site, by code.
 pub fn list(db: &Connection) -> Result<Vec<Site>> {
-    let mut stmt = db.prepare_cached("SELECT code, name FROM sites ORDER BY code")?;
+    let mut stmt = db.prepare_cached("SELECT code, name, head_office FROM sites ORDER BY code")?;
     let rows = stmt
         .query_map([], |r| {
             Ok(Site {
                 code: SiteCode::from_stored(r.get(0)?),
                 name: r.get(1)?,
+                head_office: r.get(2)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -232,7 +247,11 @@ impl Sites<'_> {
             });
         }
         self.repo.write(&DocId::Org, at, |tx| {
-            Ok(Written::new((), "site.add", put_site(tx, code, name)?))
+            Ok(Written::new(
+                (),
+                "site.add",
+                put_site(tx, code, name, false)?,
+            ))
         })
     }
 

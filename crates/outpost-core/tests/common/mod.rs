@@ -112,12 +112,13 @@ pub fn admit(
     Book::join(path, &book_key(), &bundle, key, clock.tick()).unwrap()
 }
 
-/// Finance at BJ ("Qian"), admitted by `a`, its book beside the others in `dir`.
+/// Finance at the head office SH ("Qian", keeping every site's books), admitted by `a`,
+/// its book beside the others in `dir`.
 pub fn admit_finance(a: &mut Book, dir: &std::path::Path, clock: &mut Clock) -> Book {
     admit(
         a,
         &dir.join("f.sqlite3"),
-        "BJ",
+        "SH",
         Role::Finance,
         "Qian",
         DeviceKey::generate().unwrap(),

@@ -404,9 +404,14 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
         }
         Command::Site(SiteCmd::List) => {
             let sites = node.sites()?;
-            let mut t = Table::new(out.headers(&[Msg::ColCode, Msg::ColName]));
+            let mut t = Table::new(out.headers(&[Msg::ColCode, Msg::ColName, Msg::ColHeadOffice]));
             for s in &sites {
-                t.row(vec![s.code.to_string(), s.name.clone()]);
+                let head = if s.head_office {
+                    Msg::Yes.text(out.lang).to_string()
+                } else {
+                    String::new()
+                };
+                t.row(vec![s.code.to_string(), s.name.clone(), head]);
             }
             out.table(&sites, t, sites.is_empty());
             Ok(())

@@ -266,6 +266,11 @@ fn core_error(lang: Lang, core: &CoreError) -> String {
             Msg::ErrNotPermitted,
             &[("role", &w(role)), ("doc", doc)],
         ),
+        CoreError::OtherSiteBooks { own, other } => fill(
+            lang,
+            Msg::ErrOtherSiteBooks,
+            &[("own", own), ("other", other)],
+        ),
         CoreError::WrongSite { own, other } => {
             fill(lang, Msg::ErrWrongSite, &[("own", own), ("other", other)])
         }

@@ -37,6 +37,7 @@ export const en = {
   "common.who": "Who",
   "common.name": "Name",
   "common.site": "Site",
+  "common.headOffice": "head office",
   "common.warehouse": "Warehouse",
   "common.qty": "Qty",
   "common.status": "Status",

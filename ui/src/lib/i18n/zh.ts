@@ -38,6 +38,7 @@ export const zh: Record<Key, string> = {
   "common.who": "操作人",
   "common.name": "名称",
   "common.site": "站点",
+  "common.headOffice": "总部",
   "common.warehouse": "仓库",
   "common.qty": "数量",
   "common.status": "状态",

@@ -27,10 +27,14 @@ const FIELDS: &[&str] = &[
 
 /// Checks what `change` does to one bank line.
 pub(super) fn check(cx: &Context<'_>, change: &RecordChange) -> Result<(), Broken> {
-    if !access::may_bill(cx.author) {
+    if !cx
+        .doc_id
+        .site()
+        .is_some_and(|site| access::may_keep_books_of(cx.author, site))
+    {
         return Err(broken(format!(
-            "a bank line written by a {}, who may not reconcile",
-            cx.author.role
+            "a bank line written by a {} of {}, who may not reconcile here",
+            cx.author.role, cx.author.site
         )));
     }
     let puts_text = |op: &crate::rules::RecordOp| matches!(op.write, Write::Put(Scalar::Text(_)));

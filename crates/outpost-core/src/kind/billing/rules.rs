@@ -52,10 +52,14 @@ const ALLOCATION_FIELDS: &[&str] = &["invoice", "amount"];
 pub(super) fn check(cx: &Context<'_>, change: &RecordChange) -> Result<(), Broken> {
     let invoice = change.rec.collection == super::INVOICES;
     let what = if invoice { "an invoice" } else { "a payment" };
-    if !access::may_bill(cx.author) {
+    if !cx
+        .doc_id
+        .site()
+        .is_some_and(|site| access::may_keep_books_of(cx.author, site))
+    {
         return Err(broken(format!(
-            "{what} written by a {}, who may not bill",
-            cx.author.role
+            "{what} written by a {} of {}, who may not bill here",
+            cx.author.role, cx.author.site
         )));
     }
     if !change.made {

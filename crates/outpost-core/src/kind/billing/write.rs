@@ -255,7 +255,7 @@ fn put_invoice(
 /// This device's member if it may issue invoices, record payments and reconcile.
 pub(crate) fn biller(repo: &crate::repo::Repo) -> Result<Device> {
     let me = repo.me()?;
-    if access::may_bill(&me) {
+    if access::may_bill_somewhere(&me) {
         Ok(me)
     } else {
         Err(Error::NotBilling {

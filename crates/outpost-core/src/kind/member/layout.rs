@@ -30,6 +30,8 @@ pub(super) fn read_device<R: ReadDoc>(
         revoked: r.flag("revoked"),
         // The earliest of its revocations (each admin's is its own record: no conflict).
         revoked_at_ms: super::revocation::earliest(v, &obj),
+        // Where the head office is, `org`'s sites say (see `access::members`).
+        at_head_office: false,
     })
 }
 

@@ -189,3 +189,80 @@ fn crafted_journal_entries_are_refused_and_honest_ones_pass() {
         }
     }
 }
+
+#[test]
+fn a_branch_finance_may_not_post_into_another_sites_ledger_even_with_a_modified_program() {
+    let mut org = Org::new();
+    let (mut finance, key) = org.admit("Zhao", Role::Finance, "BJ");
+    let t = org.tick();
+    let entry = |site: &str| NewEntry {
+        site: Some(site.into()),
+        lines: vec![line("1001", 300, 0), line("6001", 0, 300)],
+        ..NewEntry::default()
+    };
+    // The head office (SH, the founding site) posts at SH; BJ's finance reads it.
+    org.hq.ledger().post(entry("SH"), t).unwrap();
+    let doc = DocId::Ledger {
+        site: SiteCode::parse("SH").unwrap(),
+        month: Month::of(t),
+    };
+    let (hq_id, bj_id) = (org.hq_id.clone(), key.device_id());
+    assert!(sync_pair(
+        &mut org.hq,
+        &hq_id,
+        &mut finance,
+        &bj_id,
+        &doc,
+        10
+    ));
+    assert_eq!(finance.ledger().list(&Default::default()).unwrap().len(), 1);
+
+    // Its own program refuses at once, and says whose books SH's are.
+    let err = finance.ledger().post(entry("SH"), org.tick()).unwrap_err();
+    assert!(matches!(err, crate::Error::OtherSiteBooks { .. }), "{err}");
+    finance.ledger().post(entry("BJ"), org.tick()).unwrap();
+
+    // A modified program writes the entry anyway: the head office refuses it and logs why.
+    let date = t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
+    let me = bj_id.to_string();
+    let crafted = craft(&mut finance, &key, &doc, |d| {
+        put_entry(
+            d,
+            "e-bj",
+            "SH",
+            &date,
+            &me,
+            &[("1001", 900, 0), ("6001", 0, 900)],
+        );
+    });
+    slip(&mut finance, &doc, &crafted, &key);
+    assert!(!sync_pair(
+        &mut finance,
+        &bj_id,
+        &mut org.hq,
+        &hq_id,
+        &doc,
+        6
+    ));
+    assert!(
+        org.hq
+            .repo
+            .doc(&doc)
+            .unwrap()
+            .get_change_by_hash(&crafted.hash())
+            .is_none()
+    );
+    assert_eq!(org.hq.ledger().list(&Default::default()).unwrap().len(), 1);
+    let refused = org.hq.sync().refused().unwrap();
+    let logged = refused
+        .iter()
+        .find(|r| r.hash == crafted.hash().to_string())
+        .expect("the crafted entry is logged");
+    assert!(
+        logged
+            .reason
+            .contains("finance of BJ may not write ledger/SH"),
+        "{}",
+        logged.reason
+    );
+}
