@@ -22,6 +22,8 @@ pub fn render() -> String {
     // 2^53: numbers, not bigints.
     let cfg = Config::new().with_large_int("number");
     let decls = [
+        decl::<AckId>(&cfg),
+        decl::<Acknowledgement>(&cfg),
         decl::<Action>(&cfg),
         decl::<BackupSchedule>(&cfg),
         decl::<Capabilities>(&cfg),

@@ -589,6 +589,23 @@ pub async fn exceptions(host: State<'_, Host>) -> Reply<Vec<ExceptionRow>> {
     on_node(&host, |n| n.exceptions()).await
 }
 
+/// Exceptions acknowledged as they stand, with their notes.
+#[tauri::command]
+pub async fn acknowledged_exceptions(host: State<'_, Host>) -> Reply<Vec<ExceptionRow>> {
+    on_node(&host, |n| n.acknowledged_exceptions()).await
+}
+
+/// Acknowledges an open exception with a note.
+#[tauri::command]
+pub async fn acknowledge_exception(
+    host: State<'_, Host>,
+    kind: String,
+    subject: String,
+    note: String,
+) -> Reply<()> {
+    on_node(&host, move |n| n.acknowledge(&kind, &subject, &note)).await
+}
+
 /// Every registered device.
 #[tauri::command]
 pub async fn devices(host: State<'_, Host>) -> Reply<Vec<Device>> {

@@ -174,6 +174,8 @@ pub fn configure<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R
             commands::resolve_conflict,
             commands::history,
             commands::exceptions,
+            commands::acknowledged_exceptions,
+            commands::acknowledge_exception,
             commands::devices,
             commands::invites,
             commands::create_invite,

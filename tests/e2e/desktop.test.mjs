@@ -245,9 +245,17 @@ test("a second office over libp2p: its customer and order appear live; a concurr
   await until("a connected peer", async () => (await textOf('[data-test="peers"]')).includes("Zhang Min"), 20_000);
   await shot("en-peers-connected");
 
-  // Both change the draft's note while apart.
+  // Both change the draft's note while apart, and each issues all the tea there is.
+  await nav("stock");
+  const level = (await textOf('[data-level="TEA@SH1"] [data-test="level-qty"]')).split(/\s/)[0];
   await stopOffice();
   await cli(officeDir, ["order", "edit", number, "--note", "from the office"]);
+  await cli(officeDir, ["stock", "issue", "--item", "TEA", "--warehouse", "SH1", "--qty", level]);
+  await b.$('[data-op="issue"]').click();
+  await fill('[data-test="stock-form"] input[name="item"]', "TEA");
+  await fill('[data-test="stock-form"] input[name="qty"]', level);
+  await b.$('[data-test="stock-submit"]').click();
+  await until("the tea issued", async () => (await textOf('[data-level="TEA@SH1"] [data-test="level-qty"]')).startsWith("0"));
   await nav("orders");
   await b.$(`[data-order="${number}"] td`).click();
   await b.$('[data-test="order-edit"]').click();
@@ -272,6 +280,24 @@ test("a second office over libp2p: its customer and order appear live; a concurr
   await nav("orders");
   await b.$(`[data-order="${number}"] td`).click();
   await until("the picked note", async () => (await b.$("main").getText()).includes("from the office"));
+
+  // The tea issued twice is below zero: acknowledged with a note, it leaves today's list.
+  await nav("today");
+  const oversold = '[data-exception="negative_stock"]';
+  await until("stock below zero on today", async () => (await b.$(oversold)).isExisting(), 20_000);
+  await b.$(`${oversold} [data-test="ack"]`).click();
+  await fill(`${oversold} input[name="ack-note"]`, "both issues were real; recount on Monday");
+  await b.$(`${oversold} [data-test="ack-form"] button[type="submit"]`).click();
+  await until("acknowledged", async () => (await textOf('[data-test="acknowledged"]')).includes("Acknowledged (1)"));
+  await until("off the open list", async () => !(await (await b.$(oversold)).isExisting()));
+  await b.$('[data-test="acknowledged"] summary').click();
+  assert.match(await textOf('[data-test="acknowledged"]'), /recount on Monday/);
+  await shot("en-today-acknowledged");
+  // The office hears of it too.
+  await until("acknowledged at the office", async () => {
+    const open = JSON.parse(await cli(officeDir, ["--json", "exceptions"]));
+    return open.every((e) => e.kind !== "negative_stock");
+  }, 20_000);
 });
 
 test("what was typed and never saved outlives leaving the form and a kill -9; the book locked with a passphrase asks for it; an admin renames a device; a backup is remembered", async () => {

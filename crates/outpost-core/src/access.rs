@@ -171,7 +171,7 @@ pub fn may_read(member: &Device, doc: &DocId) -> bool {
     }
     match doc {
         DocId::Org | DocId::Parties => true,
-        DocId::Ops { site, .. } | DocId::Billing { site, .. } => {
+        DocId::Ops { site, .. } | DocId::Billing { site, .. } | DocId::Notes { site, .. } => {
             !site_bound(member.role) || &member.site == site
         }
         DocId::Transfers { from, to, .. } => {
@@ -194,7 +194,7 @@ fn role_may_write(member: &Device, doc: &DocId) -> bool {
         DocId::Org => member.role == Role::Admin,
         // Whoever takes an order may need to add its customer.
         DocId::Parties => member.role != Role::Auditor,
-        DocId::Ops { site, .. } => match member.role {
+        DocId::Ops { site, .. } | DocId::Notes { site, .. } => match member.role {
             Role::Clerk | Role::Warehouse => &member.site == site,
             Role::Finance | Role::Manager | Role::Admin => true,
             Role::Auditor => false,
@@ -296,7 +296,14 @@ mod tests {
             assert!(!may_read(&m, &ledger) && !may_write(&m, &ledger));
             assert!(may_read(&m, &DocId::Org) && !may_write(&m, &DocId::Org));
         }
+        // Notes on a site's operations go where its operations go.
+        let sh_notes = DocId::parse("notes/SH/2026-11").unwrap();
+        let bj_notes = DocId::parse("notes/BJ/2026-11").unwrap();
+        let clerk = member(Role::Clerk, "SH");
+        assert!(may_read(&clerk, &sh_notes) && may_write(&clerk, &sh_notes));
+        assert!(!may_read(&clerk, &bj_notes) && !may_write(&clerk, &bj_notes));
         let auditor = member(Role::Auditor, "SH");
+        assert!(may_read(&auditor, &bj_notes) && !may_write(&auditor, &bj_notes));
         assert!(may_read(&auditor, &bj) && may_read(&auditor, &ledger));
         assert!(!may_write(&auditor, &bj) && !may_write(&auditor, &ledger));
         let finance = member(Role::Finance, "SH");

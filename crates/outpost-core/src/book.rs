@@ -437,7 +437,40 @@ impl Book {
     /// transfers received with another quantity.
     /// A clerk's or warehouse person's stock exceptions are those of its own site (the
     /// only one whose stock it holds in full).
+    /// Exceptions a person acknowledged as they stand leave this list (see
+    /// [`Book::acknowledged_exceptions`]) until their figures move.
     pub fn exceptions(&self) -> Result<Vec<ExceptionRow>> {
+        let mut rows = self.all_exceptions()?;
+        rows.retain(|row| row.acknowledged.is_none());
+        Ok(rows)
+    }
+
+    /// Exceptions acknowledged as they stand, each with its acknowledgement.
+    pub fn acknowledged_exceptions(&self) -> Result<Vec<ExceptionRow>> {
+        let mut rows = self.all_exceptions()?;
+        rows.retain(|row| row.acknowledged.is_some());
+        Ok(rows)
+    }
+
+    /// Acknowledges the open exception of `kind` about `subject` with `note` (why it may
+    /// stand): it leaves the open list on every device that sees it, until its figures
+    /// move. Finance exceptions are noted in the site's ledger, others in its operations.
+    pub fn acknowledge(
+        &mut self,
+        kind: &str,
+        subject: &str,
+        note: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        let row = self
+            .exceptions()?
+            .into_iter()
+            .find(|row| row.kind == kind.trim() && row.subject == subject.trim())
+            .ok_or_else(|| Error::not_found("open exception", format!("{kind} {subject}")))?;
+        crate::kind::ack::acknowledge(&mut self.repo, &row, note, at)
+    }
+
+    fn all_exceptions(&self) -> Result<Vec<ExceptionRow>> {
         let me = self.repo.me()?;
         let stock_site = crate::access::stock_site(&me);
         self.exceptions.borrow_mut().get(self.repo.db(), stock_site)

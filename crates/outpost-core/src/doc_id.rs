@@ -101,6 +101,15 @@ pub enum DocId {
         /// The month the goods were sent.
         month: Month,
     },
+    /// People's notes on one site's operations in one month (acknowledged exceptions),
+    /// read and written as its operations are. A document kind of its own because the
+    /// genesis of `ops` documents is fixed (devices of every build must make the same).
+    Notes {
+        /// The site.
+        site: SiteCode,
+        /// The month.
+        month: Month,
+    },
 }
 
 /// The kinds of document: which collections a document holds depends on its kind only.
@@ -118,6 +127,8 @@ pub enum DocKind {
     Transfers,
     /// `billing/<site>/<month>`.
     Billing,
+    /// `notes/<site>/<month>`.
+    Notes,
 }
 
 impl DocId {
@@ -130,6 +141,7 @@ impl DocId {
             DocId::Ledger { .. } => DocKind::Ledger,
             DocId::Transfers { .. } => DocKind::Transfers,
             DocId::Billing { .. } => DocKind::Billing,
+            DocId::Notes { .. } => DocKind::Notes,
         }
     }
 
@@ -150,8 +162,8 @@ impl DocId {
         }
     }
 
-    /// Parses `org`, `parties`, `ops/SH/2026-11`, `ledger/SH/2026-11`, `billing/SH/2026-11` or
-    /// `transfers/SH/BJ/2026-11`.
+    /// Parses `org`, `parties`, `ops/SH/2026-11`, `ledger/SH/2026-11`, `billing/SH/2026-11`,
+    /// `notes/SH/2026-11` or `transfers/SH/BJ/2026-11`.
     pub fn parse(text: &str) -> Result<DocId> {
         match text {
             "org" => return Ok(DocId::Org),
@@ -186,6 +198,10 @@ impl DocId {
                 site: site(s)?,
                 month: Month::parse(m).map_err(|_| bad())?,
             },
+            ["notes", s, m] => DocId::Notes {
+                site: site(s)?,
+                month: Month::parse(m).map_err(|_| bad())?,
+            },
             ["transfers", from, to, m] if from != to => DocId::Transfers {
                 from: site(from)?,
                 to: site(to)?,
@@ -203,6 +219,7 @@ impl DocId {
             DocId::Ops { month, .. }
             | DocId::Ledger { month, .. }
             | DocId::Billing { month, .. }
+            | DocId::Notes { month, .. }
             | DocId::Transfers { month, .. } => Some(*month),
         }
     }
@@ -211,9 +228,10 @@ impl DocId {
     pub fn sites(&self) -> Vec<&SiteCode> {
         match self {
             DocId::Org | DocId::Parties => Vec::new(),
-            DocId::Ops { site, .. } | DocId::Ledger { site, .. } | DocId::Billing { site, .. } => {
-                vec![site]
-            }
+            DocId::Ops { site, .. }
+            | DocId::Ledger { site, .. }
+            | DocId::Billing { site, .. }
+            | DocId::Notes { site, .. } => vec![site],
             DocId::Transfers { from, to, .. } => vec![from, to],
         }
     }
@@ -222,9 +240,10 @@ impl DocId {
     pub fn site(&self) -> Option<&SiteCode> {
         match self {
             DocId::Org | DocId::Parties => None,
-            DocId::Ops { site, .. } | DocId::Ledger { site, .. } | DocId::Billing { site, .. } => {
-                Some(site)
-            }
+            DocId::Ops { site, .. }
+            | DocId::Ledger { site, .. }
+            | DocId::Billing { site, .. }
+            | DocId::Notes { site, .. } => Some(site),
             DocId::Transfers { from, .. } => Some(from),
         }
     }
@@ -238,6 +257,7 @@ impl fmt::Display for DocId {
             DocId::Ops { site, month } => write!(f, "ops/{site}/{month}"),
             DocId::Ledger { site, month } => write!(f, "ledger/{site}/{month}"),
             DocId::Billing { site, month } => write!(f, "billing/{site}/{month}"),
+            DocId::Notes { site, month } => write!(f, "notes/{site}/{month}"),
             DocId::Transfers { from, to, month } => write!(f, "transfers/{from}/{to}/{month}"),
         }
     }

@@ -22,9 +22,14 @@ pub struct ExceptionRow {
     pub expected: Option<i64>,
     /// Actual figure.
     pub actual: Option<i64>,
+    /// The site it concerns, where it has one (a duplicate SKU has none).
+    pub site: Option<String>,
+    /// The acknowledgement that holds for it, if a person has acknowledged it as it
+    /// stands (see [`crate::kind::ack`]).
+    pub acknowledged: Option<crate::kind::ack::Acknowledgement>,
 }
 
-/// Runs `sql` (columns: subject, expected, actual) and appends its rows as `kind`.
+/// Runs `sql` (columns: subject, expected, actual, site) and appends its rows as `kind`.
 pub(crate) fn push_rows(
     db: &Connection,
     kind: &'static str,
@@ -39,6 +44,8 @@ pub(crate) fn push_rows(
             subject: r.get(0)?,
             expected: r.get(1)?,
             actual: r.get(2)?,
+            site: r.get(3)?,
+            acknowledged: None,
         })
     })?;
     for row in rows {
@@ -53,6 +60,7 @@ pub(crate) fn find(db: &Connection, stock_site: Option<&SiteCode>) -> Result<Vec
     for kind in crate::kind::KINDS {
         kind.exceptions(db, stock_site, &mut out)?;
     }
+    crate::kind::ack::attach(db, &mut out)?;
     Ok(out)
 }
 

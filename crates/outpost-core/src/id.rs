@@ -103,6 +103,10 @@ record_id!(
     PaymentId, "payment id"
 );
 record_id!(
+    /// Identifies an acknowledgement of an exception.
+    AckId, "acknowledgement id"
+);
+record_id!(
     /// Identifies an organisation.
     OrgId, "organisation id"
 );

@@ -11,6 +11,7 @@
 //! items, parties, sites and members; stock uses items, sites and members; billing uses
 //! orders, parties and the ledger (its invoices and payments post journal entries).
 
+pub mod ack;
 pub mod bank;
 pub mod billing;
 pub mod item;
@@ -49,6 +50,7 @@ pub(crate) const KINDS: &[&dyn RecordKind] = &[
     &ledger::Kind,
     &billing::Kind,
     &bank::Kind,
+    &ack::Kind,
 ];
 
 /// A top-level collection of records in some documents.

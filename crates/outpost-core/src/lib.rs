@@ -83,10 +83,11 @@ pub use error::{Error, Result, Rule};
 pub use exception::ExceptionRow;
 pub use form::{MAX_PRICE, MAX_QTY};
 pub use id::{
-    CommentId, DeviceId, EntryId, InvoiceId, ItemId, LineId, MovementId, OrderId, OrgId, PartyId,
-    PaymentId, TaskId, TransferId,
+    AckId, CommentId, DeviceId, EntryId, InvoiceId, ItemId, LineId, MovementId, OrderId, OrgId,
+    PartyId, PaymentId, TaskId, TransferId,
 };
 pub use jiff::Timestamp;
+pub use kind::ack::Acknowledgement;
 pub use kind::bank::{
     Bank, BankFilter, BankLineRow, ImportedStatement, StatementColumns, StatementImport, Suggestion,
 };

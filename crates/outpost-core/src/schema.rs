@@ -169,11 +169,12 @@ mod tests {
         ));
     }
 
-    /// The genesis of `org`, `parties` and `ops` documents as the builds before kinds were
-    /// registered made them: a device of this build and one of an earlier build starting
-    /// the same document offline must make one change, or neither sees the other's
-    /// records. (Ledger documents have no collections until the ledger kind registers
-    /// them: none exist yet.)
+    /// The genesis of every kind of document as earlier builds made it: a device of this
+    /// build and one of an earlier build starting the same document offline must make one
+    /// change, or neither sees the other's records. (`org`, `parties` and `ops` since the
+    /// first builds; `ledger` since it gained `acks` while the finance work was still
+    /// unreleased; `billing`, `notes` and `transfers` since they came.) A new collection
+    /// goes into a new kind of document.
     #[test]
     fn genesis_is_the_same_as_earlier_builds_made() {
         for (id, head) in [
@@ -188,6 +189,22 @@ mod tests {
             (
                 "ops/SH/2026-11",
                 "b7bbb7d4774c5ad22fcc9a27ddcccd1298a626455f42e2c21a2e47c91657abe5",
+            ),
+            (
+                "ledger/SH/2026-11",
+                "d73c636d0621685b0d8686e84d4e007113c0ad5c842348a288ce0661d206e0a2",
+            ),
+            (
+                "billing/SH/2026-11",
+                "e0c0b6846f6338ab37e7c3922e6f5815034641d86fe784ad08c4fb8085f9f3e9",
+            ),
+            (
+                "notes/SH/2026-11",
+                "66d7df8bebd430cfa360ab79395528d5771088e9238304c220c2a1d391ae5203",
+            ),
+            (
+                "transfers/SH/BJ/2026-11",
+                "ff3ddb38f27143718407e79c607de66e7b500363d3f27867cdf855c02eab0eb3",
             ),
         ] {
             let doc = genesis(&DocId::parse(id).unwrap(), "org-1").unwrap();

@@ -294,6 +294,8 @@ fn shipped_while_cancelled_elsewhere_is_an_order_stock_exception_kept_across_reo
         subject: format!("{number}:TEA"),
         expected: Some(0),
         actual: Some(-3),
+        site: Some("SH".into()),
+        acknowledged: None,
     }];
     assert_eq!(a.exceptions().unwrap(), expected);
     assert_eq!(c.exceptions().unwrap(), expected);

@@ -215,6 +215,7 @@ pub fn word(lang: Lang, word: &str) -> String {
         "link" => "关联",
         "order id" | "task id" | "item id" | "party id" | "line id" => "标识",
         "warehouse of site" => "站点仓库",
+        "open exception" => "未处理的异常",
         _ => return word.replace('_', " "),
     };
     zh.to_string()

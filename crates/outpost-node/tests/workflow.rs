@@ -189,6 +189,50 @@ outposttest!(conflict_and_exception_across_two_sh_devices, |dir, _cmd| {
         text.contains("Count the item there"),
         "with what to do: {text}"
     );
+    // Acknowledged with a note, it leaves the open list here and, carried, at C too.
+    let subject = exceptions[0]["subject"].as_str().unwrap().to_string();
+    let err = a.fails(&[
+        "exceptions",
+        "ack",
+        "negative_stock",
+        "NOPE@SH1",
+        "--note",
+        "x",
+    ]);
+    assert!(err.contains("NOPE@SH1"), "{err}");
+    let err = a.fails(&[
+        "--lang",
+        "zh",
+        "exceptions",
+        "ack",
+        "negative_stock",
+        &subject,
+        "--note",
+        " ",
+    ]);
+    assert!(err.contains("备注"), "{err}");
+    let said = a.ok(&[
+        "exceptions",
+        "ack",
+        "negative_stock",
+        &subject,
+        "--note",
+        "two boxes found in the back room; count tomorrow",
+    ]);
+    assert!(said.contains("Acknowledged"), "{said}");
+    eqnice!(0, a.json(&["exceptions"]).as_array().unwrap().len());
+    let acked = a.json(&["exceptions", "--acknowledged"]);
+    eqnice!(subject, acked[0]["subject"].as_str().unwrap());
+    eqnice!(
+        "two boxes found in the back room; count tomorrow",
+        acked[0]["acknowledged"]["note"].as_str().unwrap()
+    );
+    assert!(
+        a.ok(&["exceptions", "--acknowledged"])
+            .contains("back room")
+    );
+    carry(&dir, &a, &c);
+    eqnice!(0, c.json(&["exceptions"]).as_array().unwrap().len());
     let pick = conflict["choices"]
         .as_array()
         .unwrap()

@@ -99,6 +99,9 @@ export const api = {
     invoke<void>("resolve_conflict", { record, field, choice }),
   history: (key: string) => invoke<HistoryEntry[]>("history", { key }),
   exceptions: () => invoke<ExceptionRow[]>("exceptions"),
+  acknowledgedExceptions: () => invoke<ExceptionRow[]>("acknowledged_exceptions"),
+  acknowledgeException: (kind: string, subject: string, note: string) =>
+    invoke<void>("acknowledge_exception", { kind, subject, note }),
   devices: () => invoke<Device[]>("devices"),
   invites: () => invoke<Invite[]>("invites"),
   createInvite: (role: Role, site: string, validSecs: number) =>

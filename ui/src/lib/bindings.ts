@@ -1,6 +1,26 @@
 // Generated from the Rust types by src-tauri/tests/bindings.rs; do not edit.
 // Regenerate: UPDATE_BINDINGS=1 cargo test -p outpost-desktop --test bindings
 
+export type AckId = string;
+
+export type Acknowledgement = { 
+/**
+ * Its id.
+ */
+id: AckId, 
+/**
+ * The person's note.
+ */
+note: string, 
+/**
+ * The device that acknowledged it (its code, or its id's start if unknown).
+ */
+by: string, 
+/**
+ * When (ms).
+ */
+at_ms: number, };
+
 export type Action = "submit" | "approve" | "ship" | "receive" | "invoice" | "pay" | "cancel";
 
 export type BackupSchedule = { 
@@ -263,7 +283,16 @@ expected: number | null,
 /**
  * Actual figure.
  */
-actual: number | null, };
+actual: number | null, 
+/**
+ * The site it concerns, where it has one (a duplicate SKU has none).
+ */
+site: string | null, 
+/**
+ * The acknowledgement that holds for it, if a person has acknowledged it as it
+ * stands (see [`crate::kind::ack`]).
+ */
+acknowledged: Acknowledgement | null, };
 
 export type Failure = { 
 /**

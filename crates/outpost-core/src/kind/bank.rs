@@ -165,7 +165,7 @@ impl super::RecordKind for Kind {
         push_rows(
             db,
             "payment_matched_twice",
-            "SELECT coalesce(p.number, b.payment), 1, count(*) FROM bank_lines b
+            "SELECT coalesce(p.number, b.payment), 1, count(*), min(b.site) FROM bank_lines b
              LEFT JOIN payments p ON p.id = b.payment
              WHERE b.payment != '' GROUP BY b.payment HAVING count(*) > 1 ORDER BY 1",
             [],

@@ -258,7 +258,7 @@ impl super::RecordKind for Kind {
             "invoice_overpaid",
             "SELECT i.number, i.gross + coalesce((SELECT sum(c.gross) FROM invoices c
                                                  WHERE c.corrects = i.id), 0),
-                    sum(a.amount)
+                    sum(a.amount), i.site
              FROM invoices i JOIN payment_allocations a ON a.invoice_id = i.id
              GROUP BY i.id
              HAVING sum(a.amount) > i.gross + coalesce((SELECT sum(c.gross) FROM invoices c
@@ -271,7 +271,7 @@ impl super::RecordKind for Kind {
         push_rows(
             db,
             "order_invoiced_twice",
-            "SELECT o.number, 1, count(*) FROM invoice_orders io
+            "SELECT o.number, 1, count(*), o.site FROM invoice_orders io
              JOIN invoices i ON i.id = io.invoice_id AND i.corrects IS NULL
              JOIN orders o ON o.id = io.order_id
              WHERE NOT EXISTS (SELECT 1 FROM invoices c WHERE c.corrects = i.id

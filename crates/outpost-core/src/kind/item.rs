@@ -190,7 +190,7 @@ impl super::RecordKind for Kind {
         push_rows(
             db,
             "duplicate_sku",
-            "SELECT sku, 1, count(*) FROM items GROUP BY sku COLLATE NOCASE HAVING count(*) > 1 ORDER BY 1",
+            "SELECT sku, 1, count(*), NULL FROM items GROUP BY sku COLLATE NOCASE HAVING count(*) > 1 ORDER BY 1",
             [],
             out,
         )

@@ -210,7 +210,7 @@ impl super::RecordKind for Kind {
         push_rows(
             db,
             "posted_after_close",
-            "SELECT number, NULL, NULL FROM journal_entries WHERE late_from IS NOT NULL
+            "SELECT number, NULL, NULL, site FROM journal_entries WHERE late_from IS NOT NULL
              ORDER BY number",
             [],
             out,
@@ -219,7 +219,7 @@ impl super::RecordKind for Kind {
         push_rows(
             db,
             "entry_reversed_twice",
-            "SELECT o.number, 1, count(*) FROM journal_entries r
+            "SELECT o.number, 1, count(*), o.site FROM journal_entries r
              JOIN journal_entries o ON o.id = r.reverses
              GROUP BY r.reverses HAVING count(*) > 1 ORDER BY o.number",
             [],
@@ -239,7 +239,7 @@ impl super::RecordKind for Kind {
                  WHERE l.account IN ('1221', '2241')
                    AND e.counterparty IN (SELECT code FROM sites)
                  GROUP BY e.site, e.counterparty)
-             SELECT x.site || '/' || x.other, -coalesce(y.net, 0), x.net
+             SELECT x.site || '/' || x.other, -coalesce(y.net, 0), x.net, x.site
              FROM owed x LEFT JOIN owed y ON y.site = x.other AND y.other = x.site
              WHERE x.net + coalesce(y.net, 0) != 0 AND (x.site < x.other OR y.site IS NULL)
              ORDER BY 1",

@@ -162,7 +162,7 @@ CREATE TABLE IF NOT EXISTS held_decisions (
         push_rows(
             db,
             "duplicate_device_code",
-            "SELECT code, 1, count(*) FROM devices GROUP BY code HAVING count(*) > 1 ORDER BY 1",
+            "SELECT code, 1, count(*), NULL FROM devices GROUP BY code HAVING count(*) > 1 ORDER BY 1",
             [],
             out,
         )

@@ -164,7 +164,7 @@ impl super::RecordKind for Kind {
         push_rows(
             db,
             "duplicate_number",
-            "SELECT number, 1, count(*) FROM tasks GROUP BY number HAVING count(*) > 1 ORDER BY 1",
+            "SELECT number, 1, count(*), min(site) FROM tasks GROUP BY number HAVING count(*) > 1 ORDER BY 1",
             [],
             out,
         )

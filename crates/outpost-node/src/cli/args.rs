@@ -83,8 +83,16 @@ pub enum Command {
         /// Order or task number, SKU, customer or supplier name.
         record: String,
     },
-    /// Broken invariants after merging (oversold stock, mismatched transfers...).
-    Exceptions,
+    /// Broken invariants after merging (oversold stock, mismatched transfers...), and
+    /// acknowledging one with a note.
+    Exceptions {
+        /// What to do (list the open ones when absent).
+        #[command(subcommand)]
+        cmd: Option<ExceptionsCmd>,
+        /// List the acknowledged ones, with their notes, instead of the open ones.
+        #[arg(long)]
+        acknowledged: bool,
+    },
     /// Exchange changes with another device by file.
     #[command(subcommand)]
     Bundle(BundleCmd),
@@ -956,6 +964,22 @@ pub enum TaskCmd {
     Show {
         /// Task number.
         task: String,
+    },
+}
+
+/// Exception commands.
+#[derive(Debug, Subcommand)]
+pub enum ExceptionsCmd {
+    /// Acknowledge an open exception as it stands: it leaves the open list on every
+    /// device that sees it until its figures change.
+    Ack {
+        /// Its kind as `exceptions --json` lists it (e.g. transfer_mismatch).
+        kind: String,
+        /// Its subject as listed (a number, SKU@warehouse, a transfer).
+        subject: String,
+        /// Why it may stand (required).
+        #[arg(long)]
+        note: String,
     },
 }
 

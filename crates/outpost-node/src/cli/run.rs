@@ -469,7 +469,54 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
             out.table(&entries, t, entries.is_empty());
             Ok(())
         }
-        Command::Exceptions => {
+        Command::Exceptions {
+            cmd:
+                Some(ExceptionsCmd::Ack {
+                    kind,
+                    subject,
+                    note,
+                }),
+            ..
+        } => {
+            node.acknowledge(&kind, &subject, &note)?;
+            out.say(
+                Msg::ExceptionAcknowledged,
+                &[("kind", &exception_text(out, &kind)), ("subject", &subject)],
+            );
+            out.json(&json!({"acknowledged": {"kind": kind, "subject": subject}}));
+            Ok(())
+        }
+        Command::Exceptions {
+            cmd: None,
+            acknowledged: true,
+        } => {
+            let list = node.acknowledged_exceptions()?;
+            let mut t = Table::new(out.headers(&[
+                Msg::ColKind,
+                Msg::ColSubject,
+                Msg::ColExpected,
+                Msg::ColActual,
+                Msg::ColNote,
+                Msg::ColDevice,
+                Msg::ColAt,
+            ]));
+            for e in &list {
+                let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+                let Some(ack) = &e.acknowledged else { continue };
+                t.row(vec![
+                    exception_text(out, e.kind),
+                    e.subject.clone(),
+                    opt(e.expected),
+                    opt(e.actual),
+                    ack.note.clone(),
+                    ack.by.clone(),
+                    when(ack.at_ms),
+                ]);
+            }
+            out.table(&list, t, list.is_empty());
+            Ok(())
+        }
+        Command::Exceptions { cmd: None, .. } => {
             let list = node.exceptions()?;
             if list.is_empty() && !out.json {
                 out.say(Msg::NoExceptions, &[]);

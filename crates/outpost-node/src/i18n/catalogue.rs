@@ -109,6 +109,7 @@ catalogue! {
     NothingFound => "Nothing found.", "没有记录。";
     NoConflicts => "No open conflicts.", "没有未解决的冲突。";
     NoExceptions => "No exceptions.", "没有异常。";
+    ExceptionAcknowledged => "Acknowledged: {kind} {subject}. It stays off the list while its figures stay the same.", "已确认：{kind} {subject}。数字不变时不再列出。";
     ChoiceLine => "  {n}) {value}   by {device} at {at}", "  {n}) {value}   {device} 于 {at}";
     ConflictHeading => "{kind} {record} · {field}", "{kind} {record} · {field}";
     ResolveHint => "Resolve with: outpost conflicts resolve RECORD FIELD CHOICE", "解决方法：outpost conflicts resolve 记录 字段 选项";

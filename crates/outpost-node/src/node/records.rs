@@ -439,6 +439,18 @@ impl Node {
         self.read(|b| b.exceptions())
     }
 
+    /// Exceptions acknowledged as they stand, with their notes.
+    pub fn acknowledged_exceptions(&self) -> Result<Vec<ExceptionRow>> {
+        self.read(|b| b.acknowledged_exceptions())
+    }
+
+    /// Acknowledges the open exception of `kind` about `subject` with `note`.
+    pub fn acknowledge(&self, kind: &str, subject: &str, note: &str) -> Result<()> {
+        self.write("exception.acknowledge", |b, now| {
+            b.acknowledge(kind, subject, note, now)
+        })
+    }
+
     /// Writes a bundle file.
     ///
     /// The file is sealed (encrypted) for its readers: with `passphrase` if given (whoever

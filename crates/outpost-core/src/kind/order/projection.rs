@@ -198,14 +198,15 @@ pub(super) fn exceptions(db: &Connection, out: &mut Vec<ExceptionRow>) -> Result
     push_rows(
         db,
         "duplicate_number",
-        "SELECT number, 1, count(*) FROM orders GROUP BY number HAVING count(*) > 1 ORDER BY 1",
+        "SELECT number, 1, count(*), min(site) FROM orders GROUP BY number HAVING count(*) > 1
+         ORDER BY 1",
         [],
         out,
     )?;
     push_rows(
         db,
         "changed_after_submit",
-        "SELECT number, submitted_total, total FROM orders
+        "SELECT number, submitted_total, total, site FROM orders
          WHERE submitted_total IS NOT NULL AND submitted_total != total AND status != 'cancelled'
          ORDER BY number",
         [],
@@ -215,7 +216,7 @@ pub(super) fn exceptions(db: &Connection, out: &mut Vec<ExceptionRow>) -> Result
     push_rows(
         db,
         "order_stock_mismatch",
-        "SELECT o.number || ':' || coalesce(i.sku, c.item), c.expected, c.actual
+        "SELECT o.number || ':' || coalesce(i.sku, c.item), c.expected, c.actual, o.site
          FROM order_checks c JOIN orders o ON o.id = c.order_id
          LEFT JOIN items i ON i.id = c.item ORDER BY 1",
         [],

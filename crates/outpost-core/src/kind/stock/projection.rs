@@ -147,7 +147,8 @@ pub(super) fn exceptions(
     push_rows(
         db,
         "negative_stock",
-        "SELECT coalesce(i.sku, s.item) || '@' || s.warehouse, 0, s.qty
+        "SELECT coalesce(i.sku, s.item) || '@' || s.warehouse, 0, s.qty,
+                (SELECT site FROM warehouses WHERE code = s.warehouse)
          FROM stock_levels s LEFT JOIN items i ON i.id = s.item
          WHERE s.qty < 0 AND (?1 IS NULL OR s.warehouse IN (SELECT code FROM warehouses WHERE site = ?1))
          ORDER BY 1",
@@ -157,7 +158,11 @@ pub(super) fn exceptions(
     push_rows(
         db,
         "transfer_mismatch",
-        "SELECT transfer, sent, received FROM transfer_checks ORDER BY 1",
+        // The receiving site's: it found the other quantity.
+        "SELECT t.transfer, t.sent, t.received,
+                (SELECT w.site FROM movements m JOIN warehouses w ON w.code = m.warehouse
+                 WHERE m.transfer = t.transfer AND m.kind = 'transfer_in' LIMIT 1)
+         FROM transfer_checks t ORDER BY 1",
         [],
         out,
     )?;
@@ -167,7 +172,9 @@ pub(super) fn exceptions(
     push_rows(
         db,
         "transfer_not_received",
-        "SELECT o.transfer, ?2, (n.now - o.at) / 86400000
+        // The receiving site's: it is the one to record the arrival.
+        "SELECT o.transfer, ?2, (n.now - o.at) / 86400000,
+                (SELECT site FROM warehouses WHERE code = o.counterpart)
          FROM movements o CROSS JOIN (SELECT max(at) AS now FROM changes) n
          WHERE o.kind = 'transfer_out' AND o.at < n.now - ?2 * 86400000
            AND NOT EXISTS (SELECT 1 FROM movements r

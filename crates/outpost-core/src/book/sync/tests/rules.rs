@@ -497,3 +497,80 @@ fn earlier_changes_vouched_for_by_a_refused_one_still_travel_with_it_as_proof() 
     assert!(mgr_doc.get_change_by_hash(&crafted.hash()).is_none());
     assert!(mgr.sync().refused().unwrap().is_empty());
 }
+
+/// Writes an acknowledgement `id` as a program would, with `note`, by `by`, for `site`.
+fn put_ack(d: &mut AutoCommit, id: &str, site: &str, by: &str, note: &str) {
+    let (_, acks) = d.get(automerge::ROOT, "acks").unwrap().unwrap();
+    let a = d.put_object(&acks, id, ObjType::Map).unwrap();
+    for (k, v) in [
+        ("kind", "negative_stock"),
+        ("subject", "TEA@BJ1"),
+        ("site", site),
+        ("note", note),
+        ("created_by", by),
+    ] {
+        d.put(&a, k, v).unwrap();
+    }
+    d.put(&a, "expected", 0_i64).unwrap();
+    d.put(&a, "actual", -2_i64).unwrap();
+    d.put(&a, "created_at", 1_i64).unwrap();
+}
+
+#[test]
+fn crafted_acknowledgements_are_refused_and_honest_ones_pass() {
+    let mut org = Org::new();
+    let (mut clerk, key, ops) = org.bj_clerk();
+    let doc = DocId::Notes {
+        site: SiteCode::parse("BJ").unwrap(),
+        month: ops.month().unwrap(),
+    };
+    let me = key.device_id().to_string();
+    let hq = org.hq_id.to_string();
+    let verdict = |org: &mut Org, change: &automerge::Change| {
+        judged(&mut org.hq, &key.device_id(), &doc, change)
+    };
+    let honest = craft(&mut clerk, &key, &doc, |d| {
+        put_ack(
+            d,
+            "a1",
+            "BJ",
+            &me,
+            "counted again: two boxes sold from the shelf",
+        )
+    });
+    assert_eq!(verdict(&mut org, &honest), Ok(()));
+    slip(&mut clerk, &doc, &honest, &key);
+    slip(&mut org.hq, &doc, &honest, &key);
+
+    type Edit<'a> = Box<dyn FnOnce(&mut AutoCommit) + 'a>;
+    let cases: Vec<(&str, Edit<'_>)> = vec![
+        (
+            "without a note",
+            Box::new(|d| put_ack(d, "a2", "BJ", &me, " ")),
+        ),
+        (
+            "another device as its author",
+            Box::new(|d| put_ack(d, "a3", "BJ", &hq, "x")),
+        ),
+        (
+            "another site",
+            Box::new(|d| put_ack(d, "a4", "SH", &me, "x")),
+        ),
+        (
+            "changes an acknowledgement",
+            Box::new(|d| {
+                let (_, acks) = d.get(automerge::ROOT, "acks").unwrap().unwrap();
+                let (_, a1) = d.get(&acks, "a1").unwrap().unwrap();
+                d.put(&a1, "actual", -9_i64).unwrap();
+            }),
+        ),
+    ];
+    for (what, edit) in cases {
+        let change = craft(&mut clerk, &key, &doc, edit);
+        assert!(
+            matches!(verdict(&mut org, &change), Err(Broken::Rule(_))),
+            "{what}: {:?}",
+            verdict(&mut org, &change)
+        );
+    }
+}
