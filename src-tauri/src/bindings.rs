@@ -25,6 +25,7 @@ pub fn render() -> String {
         decl::<AckId>(&cfg),
         decl::<Acknowledgement>(&cfg),
         decl::<Action>(&cfg),
+        decl::<VatRate>(&cfg),
         decl::<BackupSchedule>(&cfg),
         decl::<Capabilities>(&cfg),
         decl::<CatchUp>(&cfg),

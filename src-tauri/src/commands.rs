@@ -5,7 +5,7 @@
 
 use outpost_node::Exported;
 use outpost_node::api::{
-    Account, BalanceFilter, EntryFilter, EntryForm, EntryId, EntryRow, TrialBalance,
+    Account, BalanceFilter, EntryFilter, EntryForm, EntryId, EntryRow, TrialBalance, VatRate,
 };
 use outpost_node::api::{
     Action, BackupSchedule, ConflictRow, Decision, Device, Draft, ExceptionRow, HeldChange,
@@ -276,6 +276,42 @@ pub async fn record_stock(host: State<'_, Host>, entry: StockEntry) -> Reply<Opt
 #[tauri::command]
 pub async fn chart(host: State<'_, Host>) -> Reply<Vec<Account>> {
     on_node(&host, move |n| n.chart()).await
+}
+
+/// Adds a sub-account to the chart.
+#[tauri::command]
+pub async fn add_account(host: State<'_, Host>, code: String, name: String) -> Reply<Account> {
+    on_node(&host, move |n| n.add_account(&code, &name)).await
+}
+
+/// Renames an added account.
+#[tauri::command]
+pub async fn rename_account(host: State<'_, Host>, code: String, name: String) -> Reply<()> {
+    on_node(&host, move |n| n.rename_account(&code, &name)).await
+}
+
+/// Offers an added account again, or no longer.
+#[tauri::command]
+pub async fn set_account_active(host: State<'_, Host>, code: String, active: bool) -> Reply<()> {
+    on_node(&host, move |n| n.set_account_active(&code, active)).await
+}
+
+/// The VAT rates, preset and added.
+#[tauri::command]
+pub async fn vat_rates(host: State<'_, Host>) -> Reply<Vec<VatRate>> {
+    on_node(&host, move |n| n.vat_rates()).await
+}
+
+/// Adds a VAT rate.
+#[tauri::command]
+pub async fn add_vat_rate(host: State<'_, Host>, rate: String) -> Reply<VatRate> {
+    on_node(&host, move |n| n.add_rate(&rate)).await
+}
+
+/// Offers an added VAT rate again, or no longer.
+#[tauri::command]
+pub async fn set_vat_rate_active(host: State<'_, Host>, rate: String, active: bool) -> Reply<()> {
+    on_node(&host, move |n| n.set_rate_active(&rate, active)).await
 }
 
 /// Journal entries.

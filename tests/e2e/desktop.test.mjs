@@ -479,11 +479,17 @@ test("the catalogue is kept up to date: a new price, a customer's new name and p
   assert.ok(!(await textOf('[data-test="order-list"]')).match(/Acme Foods(?! Ltd)/), "no order keeps the old name");
 });
 
-test("finance in the window: a journal entry posted, a lopsided one refused, the trial balance balances, a reversal", async () => {
+test("finance in the window: a sub-account added, a journal entry posted on it, a lopsided one refused, the trial balance balances, a reversal", async () => {
   await nav("finance");
+  // The organisation's own bank account, under 1002 Bank deposits.
+  await b.$('[data-tab="chart"]').click();
+  await fill('[data-test="account-form"] input[name="account-code"]', "100201");
+  await fill('[data-test="account-form"] input[name="account-name"]', "ICBC current account");
+  await b.$('[data-test="account-form"] button[type="submit"]').click();
+  await until("the sub-account in the chart", async () => (await textOf('[data-account="100201"]')).includes("ICBC current account"));
   await b.$('[data-tab="journal"]').click();
   const line = (n) => `[data-entry-line="${n}"]`;
-  await b.$(`${line(1)} select[name="line-account"]`).selectByAttribute("value", "1002");
+  await b.$(`${line(1)} select[name="line-account"]`).selectByAttribute("value", "100201");
   await fill(`${line(1)} input[name="line-debit"]`, "113.00");
   await b.$(`${line(2)} select[name="line-account"]`).selectByAttribute("value", "6001");
   await fill(`${line(2)} input[name="line-credit"]`, "100.00");

@@ -145,6 +145,16 @@ fn site_bound(role: Role) -> bool {
     matches!(role, Role::Clerk | Role::Warehouse)
 }
 
+/// Whether `member` may add accounts and VAT rates to the organisation's chart (one
+/// chart for every site): managers, admins and the head office's finance.
+pub fn may_keep_chart(member: &Device) -> bool {
+    match member.role {
+        Role::Manager | Role::Admin => true,
+        Role::Finance => member.at_head_office,
+        Role::Clerk | Role::Warehouse | Role::Auditor => false,
+    }
+}
+
 /// Why `member` may not write `doc`: a branch's finance reaching another site's books
 /// is told where those are kept; anyone else that its role does not allow it.
 pub(crate) fn refusal(member: &Device, doc: &DocId) -> crate::Error {
@@ -170,7 +180,7 @@ pub fn may_read(member: &Device, doc: &DocId) -> bool {
         return false;
     }
     match doc {
-        DocId::Org | DocId::Parties => true,
+        DocId::Org | DocId::Parties | DocId::Chart => true,
         DocId::Ops { site, .. } | DocId::Billing { site, .. } | DocId::Notes { site, .. } => {
             !site_bound(member.role) || &member.site == site
         }
@@ -194,6 +204,7 @@ fn role_may_write(member: &Device, doc: &DocId) -> bool {
         DocId::Org => member.role == Role::Admin,
         // Whoever takes an order may need to add its customer.
         DocId::Parties => member.role != Role::Auditor,
+        DocId::Chart => may_keep_chart(member),
         DocId::Ops { site, .. } | DocId::Notes { site, .. } => match member.role {
             Role::Clerk | Role::Warehouse => &member.site == site,
             Role::Finance | Role::Manager | Role::Admin => true,

@@ -344,6 +344,13 @@ impl Book {
         }
     }
 
+    /// The accounts and VAT rates the organisation adds to the preset chart.
+    pub fn chart(&mut self) -> crate::kind::chart::Chart<'_> {
+        crate::kind::chart::Chart {
+            repo: &mut self.repo,
+        }
+    }
+
     /// Invoices, credit notes, receipts and payments; what parties owe.
     pub fn billing(&mut self) -> crate::kind::billing::Billing<'_> {
         crate::kind::billing::Billing {

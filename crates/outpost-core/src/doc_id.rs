@@ -68,6 +68,10 @@ pub enum DocId {
     /// Customers and suppliers: read by every member, written by everyone but auditors,
     /// so a clerk can add the customer of the order being typed.
     Parties,
+    /// The accounts and VAT rates an organisation adds to the preset chart: read by every
+    /// member (every device judges invoices and entries that name them), written by
+    /// finance of the head office, managers and admins.
+    Chart,
     /// One site's operations for one month: orders, movements, tasks.
     Ops {
         /// The site.
@@ -119,6 +123,8 @@ pub enum DocKind {
     Org,
     /// `parties`.
     Parties,
+    /// `chart`.
+    Chart,
     /// `ops/<site>/<month>`.
     Ops,
     /// `ledger/<site>/<month>`.
@@ -137,6 +143,7 @@ impl DocId {
         match self {
             DocId::Org => DocKind::Org,
             DocId::Parties => DocKind::Parties,
+            DocId::Chart => DocKind::Chart,
             DocId::Ops { .. } => DocKind::Ops,
             DocId::Ledger { .. } => DocKind::Ledger,
             DocId::Transfers { .. } => DocKind::Transfers,
@@ -168,6 +175,7 @@ impl DocId {
         match text {
             "org" => return Ok(DocId::Org),
             "parties" => return Ok(DocId::Parties),
+            "chart" => return Ok(DocId::Chart),
             _ => {}
         }
         let bad = || {
@@ -215,7 +223,7 @@ impl DocId {
     /// The month of a monthly document.
     pub fn month(&self) -> Option<Month> {
         match self {
-            DocId::Org | DocId::Parties => None,
+            DocId::Org | DocId::Parties | DocId::Chart => None,
             DocId::Ops { month, .. }
             | DocId::Ledger { month, .. }
             | DocId::Billing { month, .. }
@@ -227,7 +235,7 @@ impl DocId {
     /// Every site the document names.
     pub fn sites(&self) -> Vec<&SiteCode> {
         match self {
-            DocId::Org | DocId::Parties => Vec::new(),
+            DocId::Org | DocId::Parties | DocId::Chart => Vec::new(),
             DocId::Ops { site, .. }
             | DocId::Ledger { site, .. }
             | DocId::Billing { site, .. }
@@ -239,7 +247,7 @@ impl DocId {
     /// The site this document belongs to, if any (for transfers, the sending site).
     pub fn site(&self) -> Option<&SiteCode> {
         match self {
-            DocId::Org | DocId::Parties => None,
+            DocId::Org | DocId::Parties | DocId::Chart => None,
             DocId::Ops { site, .. }
             | DocId::Ledger { site, .. }
             | DocId::Billing { site, .. }
@@ -254,6 +262,7 @@ impl fmt::Display for DocId {
         match self {
             DocId::Org => f.write_str("org"),
             DocId::Parties => f.write_str("parties"),
+            DocId::Chart => f.write_str("chart"),
             DocId::Ops { site, month } => write!(f, "ops/{site}/{month}"),
             DocId::Ledger { site, month } => write!(f, "ledger/{site}/{month}"),
             DocId::Billing { site, month } => write!(f, "billing/{site}/{month}"),

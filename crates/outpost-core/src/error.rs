@@ -384,6 +384,9 @@ pub enum Rule {
     /// A time that must lie in the future.
     #[error("must be in the future")]
     Future,
+    /// An account or VAT rate retired from the chart (kept for what was written with it).
+    #[error("is no longer in use")]
+    Retired,
 }
 
 impl Rule {

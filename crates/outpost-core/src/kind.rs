@@ -14,6 +14,7 @@
 pub mod ack;
 pub mod bank;
 pub mod billing;
+pub mod chart;
 pub mod item;
 pub mod ledger;
 pub mod member;
@@ -51,6 +52,7 @@ pub(crate) const KINDS: &[&dyn RecordKind] = &[
     &billing::Kind,
     &bank::Kind,
     &ack::Kind,
+    &chart::Kind,
 ];
 
 /// A top-level collection of records in some documents.

@@ -96,6 +96,7 @@ pub use kind::billing::{
     InvoiceRow, NewAllocation, NewCreditNote, NewInvoice, NewPayment, PaymentFilter, PaymentForm,
     PaymentRow, VatKind, rate_text, tax_on,
 };
+pub use kind::chart::{Chart, PRESET_RATES, VatRate};
 pub use kind::item::{Item, ItemEdit, ItemForm, Items, NewItem};
 pub use kind::ledger::{
     Account, AccountClass, BalanceFilter, BalanceRow, CloseRow, EntryFilter, EntryForm,

@@ -618,13 +618,13 @@ fn load_into<'a>(
 }
 
 /// Lets the least recently used documents go until `coming` more bytes fit `budget`
-/// (always keeping the organisation and parties documents, which every step reads).
+/// (always keeping the organisation, parties and chart documents, which steps read).
 fn let_least_recent_go(docs: &mut HashMap<DocId, Loaded>, coming: usize, budget: usize) {
     let mut total: usize = docs.values().map(|l| l.stored_bytes).sum::<usize>() + coming;
     while total > budget {
         let oldest = docs
             .iter()
-            .filter(|(id, _)| !matches!(id, DocId::Org | DocId::Parties))
+            .filter(|(id, _)| !matches!(id, DocId::Org | DocId::Parties | DocId::Chart))
             .min_by_key(|(_, l)| l.used)
             .map(|(id, _)| id.clone());
         let Some(oldest) = oldest else { break };

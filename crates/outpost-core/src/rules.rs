@@ -28,11 +28,15 @@ pub(crate) use judge::{Judge, Judged, Past};
 /// than judge it by rules the others no longer keep (the book never splits silently).
 ///
 /// 2: a branch's finance keeps only its own site's books (the head office's every site's).
-pub const RULES_VERSION: i64 = 2;
+/// 3: entries and invoices may name the accounts and VAT rates the `chart` document adds.
+pub const RULES_VERSION: i64 = 3;
 
 /// Why a change is held: it names a warehouse this device has not heard of (released
 /// when the organisation document brings it).
 pub(crate) const HOLD_UNKNOWN_WAREHOUSE: &str = "unknown_warehouse";
+/// Why a change is held: it names an account or VAT rate this device's chart does not
+/// know yet (released when the chart document brings it).
+pub(crate) const HOLD_UNKNOWN_ACCOUNT: &str = "unknown_account";
 
 /// Longest map key (record ids, codes, field names), in bytes.
 const MAX_KEY: usize = 200;

@@ -173,7 +173,7 @@ mod tests {
     /// build and one of an earlier build starting the same document offline must make one
     /// change, or neither sees the other's records. (`org`, `parties` and `ops` since the
     /// first builds; `ledger` since it gained `acks` while the finance work was still
-    /// unreleased; `billing`, `notes` and `transfers` since they came.) A new collection
+    /// unreleased; `billing`, `notes`, `chart` and `transfers` since they came.) A new collection
     /// goes into a new kind of document.
     #[test]
     fn genesis_is_the_same_as_earlier_builds_made() {
@@ -201,6 +201,10 @@ mod tests {
             (
                 "notes/SH/2026-11",
                 "66d7df8bebd430cfa360ab79395528d5771088e9238304c220c2a1d391ae5203",
+            ),
+            (
+                "chart",
+                "22e1286859afaa5b57f8d049f87cd0747872637a0aa049d98047348747dff9fa",
             ),
             (
                 "transfers/SH/BJ/2026-11",

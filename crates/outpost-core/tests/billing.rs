@@ -320,15 +320,7 @@ fn billing_reaches_finance_and_the_site_and_posts_once_everywhere() {
     sync(&mut a, &mut f, &mut clock);
 
     // Finance at the BJ branch may not bill SH's order; the head office's may.
-    let mut bj_finance = admit(
-        &mut a,
-        &dir.path().join("bjf.sqlite3"),
-        "BJ",
-        Role::Finance,
-        "Zhao",
-        DeviceKey::generate().unwrap(),
-        &mut clock,
-    );
+    let mut bj_finance = admit_branch_finance(&mut a, dir.path(), &mut clock);
     sync(&mut a, &mut bj_finance, &mut clock);
     let err = bj_finance
         .billing()

@@ -18,12 +18,14 @@ use outpost_core::*;
 use proptest::prelude::*;
 
 const SITES: [&str; 2] = ["SH", "BJ"];
-/// Debit and credit accounts of the entries posted: sales, purchases, receipts, wages.
-const PAIRS: [(&str, &str); 4] = [
+/// Debit and credit accounts of the entries posted: sales, purchases, receipts, wages,
+/// and a receipt into the organisation's own bank sub-account (added to the chart first).
+const PAIRS: [(&str, &str); 5] = [
     ("1122", "6001"),
     ("1405", "2202"),
     ("1002", "1122"),
     ("6602", "2211"),
+    ("100201", "1122"),
 ];
 
 #[derive(Clone, Debug)]
@@ -88,7 +90,7 @@ const RATES: [&str; 4] = ["13", "9", "6", "0"];
 fn op() -> impl Strategy<Value = Op> {
     let r = 0..4usize;
     prop_oneof![
-        4 => (r.clone(), 0..2usize, 0..4usize, 1..1_000_000i64, any::<bool>())
+        4 => (r.clone(), 0..2usize, 0..PAIRS.len(), 1..1_000_000i64, any::<bool>())
             .prop_map(|(r, site, pair, fen, split)| Op::Post { r, site, pair, fen, split }),
         1 => (r.clone(), 0..8usize).prop_map(|(r, which)| Op::Reverse { r, which }),
         2 => (r.clone(), 0..2usize, 1..1_000_000i64, 0..4usize)
@@ -172,6 +174,10 @@ fn run(n: usize, ops: Vec<Op>) {
             },
             clock.tick(),
         )
+        .unwrap();
+    first
+        .chart()
+        .add_account("100201", "ICBC", clock.tick())
         .unwrap();
     let mut books = vec![first];
     // What purchases brought into stock at their prices.

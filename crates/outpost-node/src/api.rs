@@ -11,7 +11,7 @@ pub use outpost_core::{
     Account, AccountClass, BalanceFilter, BalanceRow, EntryFilter, EntryForm, EntryId,
     EntryLineForm, EntryLineRow, EntryRow, NewEntry, NewEntryLine, Side, TrialBalance,
 };
-pub use outpost_core::{AckId, Acknowledgement};
+pub use outpost_core::{AckId, Acknowledgement, VatRate};
 pub use outpost_core::{
     Action, Capabilities, CatchUp, ChoiceRow, Comment, CommentId, ConflictRow, Decision, Device,
     DeviceCode, DeviceId, Draft, EventRow, ExceptionRow, FieldChange, HeldChange, HistoryEntry,

@@ -127,6 +127,7 @@ pub fn word(lang: Lang, word: &str) -> String {
         "builds_on_held" => "基于一项被搁置的修改",
         "newer_rules" => "账本采用的规则比本程序新：请更新 Outpost",
         "unknown_warehouse" => "引用了本设备尚不知道的仓库",
+        "unknown_account" => "引用了本设备科目表中尚没有的科目或税率",
         "submitted" => "已提交",
         "approved" => "已审批",
         "shipped" => "已发货",
@@ -216,6 +217,8 @@ pub fn word(lang: Lang, word: &str) -> String {
         "order id" | "task id" | "item id" | "party id" | "line id" => "标识",
         "warehouse of site" => "站点仓库",
         "open exception" => "未处理的异常",
+        "account code" => "科目代码",
+        "VAT rate" => "税率",
         _ => return word.replace('_', " "),
     };
     zh.to_string()

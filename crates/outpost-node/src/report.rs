@@ -68,10 +68,10 @@ fn extension(path: &Path) -> Option<String> {
 }
 
 /// The account's name in `lang`.
-fn name(account: &Account, lang: Lang) -> &'static str {
+fn name(account: &Account, lang: Lang) -> &str {
     match lang {
-        Lang::Zh => account.name_zh,
-        Lang::En => account.name_en,
+        Lang::Zh => &account.name_zh,
+        Lang::En => &account.name_en,
     }
 }
 
@@ -191,7 +191,7 @@ pub(crate) fn trial_balance_sheet(tb: &TrialBalance, lang: Lang) -> Sheet<'stati
             .iter()
             .map(|r| {
                 vec![
-                    text(r.account.code),
+                    text(&r.account.code),
                     text(name(&r.account, lang)),
                     Cell::Money(r.debit),
                     Cell::Money(r.credit),
@@ -371,7 +371,12 @@ fn beancount_account(a: &Account) -> String {
                 .unwrap_or_default()
         })
         .collect();
-    format!("{root}:{}-{words}", a.code)
+    // An added account named in Chinese only is its code alone.
+    if words.is_empty() {
+        format!("{root}:{}", a.code)
+    } else {
+        format!("{root}:{}-{words}", a.code)
+    }
 }
 
 /// Text inside a Beancount string: one line, quotes and backslashes escaped.
@@ -401,7 +406,7 @@ pub(crate) fn journal_beancount(org: &str, entries: &[EntryRow], chart: &[Accoun
         .flat_map(|e| e.lines.iter().map(|l| l.account.as_str()))
         .collect();
     if let Some(first) = sorted.first() {
-        for a in chart.iter().filter(|a| used.contains(a.code)) {
+        for a in chart.iter().filter(|a| used.contains(a.code.as_str())) {
             out.push_str(&format!(
                 "{} open {} CNY\n",
                 first.date,
@@ -448,7 +453,7 @@ pub(crate) fn statement_sheet(
         rows.push(vec![text(""), text(heading.text(lang)), text("")]);
         for l in *lines {
             rows.push(vec![
-                text(l.account.code),
+                text(&l.account.code),
                 text(name(&l.account, lang)),
                 Cell::Money(l.amount),
             ]);
@@ -656,14 +661,19 @@ mod tests {
 
     #[test]
     fn accounts_map_to_valid_beancount_names_and_text_is_quoted() {
-        let bank = outpost_core::Account {
-            code: "1002",
-            name_zh: "银行存款",
-            name_en: "Bank deposits",
+        let mut bank = outpost_core::Account {
+            code: "1002".into(),
+            name_zh: "银行存款".into(),
+            name_en: "Bank deposits".into(),
             class: AccountClass::Asset,
             normal: outpost_core::Side::Debit,
+            parent: None,
+            active: true,
         };
         assert_eq!(beancount_account(&bank), "Assets:1002-BankDeposits");
+        bank.code = "100201".into();
+        bank.name_en = "工商银行".into();
+        assert_eq!(beancount_account(&bank), "Assets:100201");
         assert_eq!(quoted("a \"b\"\\\nc"), "\"a \\\"b\\\"\\\\ c\"");
     }
 

@@ -136,6 +136,73 @@ outposttest!(
 );
 
 outposttest!(
+    the_head_office_keeps_the_chart_and_every_site_uses_it,
+    |dir, _cmd| {
+        let (a, _b) = two_offices(&dir);
+        let f = dir.device("f");
+        admit_by_file(&dir, &a, &f, "finance", "BJ", "Qian Li");
+        let mut zh = a.clone();
+        zh.lang = "zh".into();
+
+        // HQ's admin adds a bank account under 1002 and a 1.5% rate.
+        let added = a.json(&["ledger", "account", "add", "100201", "工商银行"]);
+        eqnice!("1002", added["parent"]);
+        let err = zh.fails(&["ledger", "account", "add", "100201", "again"]);
+        assert!(err.contains("100201"), "{err}");
+        let err = a.fails(&["ledger", "account", "add", "9999", "x"]);
+        assert!(err.contains("100201"), "an example of the form: {err}");
+        a.ok(&["ledger", "rate", "add", "1.5"]);
+        assert!(a.ok(&["ledger", "rates"]).contains("1.5%"));
+        assert!(zh.ok(&["ledger", "accounts"]).contains("工商银行"));
+
+        // A branch's finance may not change the chart, and uses it once it arrives.
+        carry(&dir, &a, &f);
+        let err = f.fails(&["ledger", "account", "add", "100202", "建设银行"]);
+        assert!(err.contains("may not change chart"), "{err}");
+        let posted = f.json(&[
+            "ledger",
+            "post",
+            "--line",
+            "100201:d:50.00",
+            "--line",
+            "4001:c:50.00",
+        ]);
+        let number = posted["number"].as_str().unwrap().to_string();
+        assert!(f.ok(&["ledger", "show", &number]).contains("工商银行"));
+        let invoiced = f.json(&[
+            "invoice", "new", "--party", "Acme", "--net", "100.00", "--rate", "1.5",
+        ]);
+        let shown = f.json(&["invoice", "show", invoiced["number"].as_str().unwrap()]);
+        eqnice!(150, shown["tax"]);
+
+        // Retired, it is offered no more; what was posted on it stays.
+        a.ok(&["ledger", "account", "retire", "100201"]);
+        carry(&dir, &a, &f);
+        let err = f.fails(&[
+            "ledger",
+            "post",
+            "--line",
+            "100201:d:1.00",
+            "--line",
+            "4001:c:1.00",
+        ]);
+        assert!(err.contains("no longer in use"), "{err}");
+        let tb = f.json(&["ledger", "balances", "--site", "BJ"]);
+        let rows = tb["rows"].as_array().unwrap();
+        assert!(rows.iter().any(|r| r["account"]["code"] == "100201"));
+        let accounts = f.json(&["ledger", "accounts"]);
+        let icbc = accounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["code"] == "100201")
+            .unwrap()
+            .clone();
+        eqnice!(false, icbc["active"]);
+    }
+);
+
+outposttest!(
     finance_invoices_takes_payments_and_ages_what_customers_owe,
     |dir, _cmd| {
         let (a, b) = two_offices(&dir);

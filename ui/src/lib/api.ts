@@ -12,7 +12,7 @@ import type {
   ImportReport, Invite, Item, ItemForm, LastBackup, LevelRow, MovementFilter, MovementRow,
   NewInvite, NewOrg, OrderDetail, OrderFilter, OrderForm, OrderPreview, OrderRow, Party,
   PartyForm, PartyKind, PeerStatus, Role, SampleSpec, SentTransfer, Setup, Site, Status,
-  StockEntry, SyncStatus, TaskEdit, TaskFilter, TaskForm, TaskRow, Today, Transit, Warehouse,
+  StockEntry, SyncStatus, TaskEdit, TaskFilter, TaskForm, TaskRow, Today, Transit, VatRate, Warehouse,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -59,6 +59,12 @@ export const api = {
   transfersInTransit: () => invoke<Transit[]>("transfers_in_transit"),
   recordStock: (entry: StockEntry) => invoke<SentTransfer | null>("record_stock", { entry }),
   chart: () => invoke<Account[]>("chart"),
+  addAccount: (code: string, name: string) => invoke<Account>("add_account", { code, name }),
+  renameAccount: (code: string, name: string) => invoke<void>("rename_account", { code, name }),
+  setAccountActive: (code: string, active: boolean) => invoke<void>("set_account_active", { code, active }),
+  vatRates: () => invoke<VatRate[]>("vat_rates"),
+  addVatRate: (rate: string) => invoke<VatRate>("add_vat_rate", { rate }),
+  setVatRateActive: (rate: string, active: boolean) => invoke<void>("set_vat_rate_active", { rate, active }),
   entries: (filter: EntryFilter) => invoke<EntryRow[]>("entries", { filter }),
   saveEntry: (form: EntryForm) => invoke<[string, string]>("save_entry", { form }),
   reverseEntry: (key: string) => invoke<[string, string]>("reverse_entry", { key }),

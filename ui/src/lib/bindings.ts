@@ -23,6 +23,24 @@ at_ms: number, };
 
 export type Action = "submit" | "approve" | "ship" | "receive" | "invoice" | "pay" | "cancel";
 
+export type VatRate = { 
+/**
+ * Basis points (1300 = 13%).
+ */
+rate_bp: number, 
+/**
+ * As people type it (`13`, `1.5`).
+ */
+percent: string, 
+/**
+ * Whether it is one of the preset rates.
+ */
+preset: boolean, 
+/**
+ * Whether it is offered for new invoices.
+ */
+active: boolean, };
+
 export type BackupSchedule = { 
 /**
  * The folder backups go to.
@@ -70,6 +88,10 @@ post_entries: boolean,
  * Issue invoices and credit notes, record receipts and payments.
  */
 bill: boolean, 
+/**
+ * Add, rename and retire the organisation's accounts and VAT rates.
+ */
+keep_chart: boolean, 
 /**
  * Invite devices, revoke and rename them.
  */
@@ -338,8 +360,9 @@ author: string,
 from_peer: string, 
 /**
  * Why it is held: `after_revocation` (its device's revocation does not cover it),
- * `builds_on_held`, `newer_rules` (the book keeps rules newer than this program) or
- * `unknown_warehouse` (the organisation document has not brought it yet).
+ * `builds_on_held`, `newer_rules` (the book keeps rules newer than this program),
+ * `unknown_warehouse` (the organisation document has not brought it yet) or
+ * `unknown_account` (an account or VAT rate the chart document has not brought yet).
  */
 reason: string, 
 /**
@@ -1298,7 +1321,7 @@ documents: Array<DocumentHeads>, };
 
 export type Account = { 
 /**
- * The code people and reports use (`1002`).
+ * The code people and reports use (`1002`, `100201`).
  */
 code: string, 
 /**
@@ -1306,7 +1329,7 @@ code: string,
  */
 name_zh: string, 
 /**
- * The English name (`Bank deposits`).
+ * The English name (`Bank deposits`); an added account's one name serves both.
  */
 name_en: string, 
 /**
@@ -1316,7 +1339,15 @@ class: AccountClass,
 /**
  * The side its balance normally falls on (a contra account's is the other one).
  */
-normal: Side, };
+normal: Side, 
+/**
+ * The preset account an added sub-account belongs to.
+ */
+parent: string | null, 
+/**
+ * Whether new entries may name it (a retired sub-account is kept, not offered).
+ */
+active: boolean, };
 
 export type AccountClass = "asset" | "liability" | "equity" | "cost" | "income" | "expense";
 

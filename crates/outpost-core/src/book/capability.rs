@@ -28,6 +28,8 @@ pub struct Capabilities {
     pub post_entries: bool,
     /// Issue invoices and credit notes, record receipts and payments.
     pub bill: bool,
+    /// Add, rename and retire the organisation's accounts and VAT rates.
+    pub keep_chart: bool,
     /// Invite devices, revoke and rename them.
     pub manage_members: bool,
     /// Roles an invite may grant.
@@ -64,6 +66,7 @@ impl Capabilities {
             read_ledger: access::may_read(me, &own_ledger),
             post_entries: access::may_write(me, &own_ledger),
             bill: access::may_bill_somewhere(me) && !me.revoked,
+            keep_chart: access::may_write(me, &DocId::Chart),
             manage_members,
             invite_roles: if manage_members {
                 Role::ALL.to_vec()
@@ -100,10 +103,12 @@ mod tests {
         let auditor = Capabilities::of(&member(Role::Auditor));
         assert!(!auditor.edit_catalogue && !auditor.edit_parties);
         assert!(!auditor.record_operations && !auditor.manage_members);
+        assert!(!auditor.keep_chart);
         assert!(auditor.invite_roles.is_empty());
         let admin = Capabilities::of(&member(Role::Admin));
         assert!(admin.edit_catalogue && admin.edit_parties);
         assert!(admin.record_operations && admin.manage_members);
+        assert!(admin.keep_chart);
         let clerk = Capabilities::of(&member(Role::Clerk));
         assert!(!clerk.edit_catalogue && clerk.edit_parties && clerk.record_operations);
         let mut revoked = member(Role::Admin);

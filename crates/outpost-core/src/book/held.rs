@@ -35,8 +35,9 @@ pub struct HeldChange {
     /// the bundle.
     pub from_peer: String,
     /// Why it is held: `after_revocation` (its device's revocation does not cover it),
-    /// `builds_on_held`, `newer_rules` (the book keeps rules newer than this program) or
-    /// `unknown_warehouse` (the organisation document has not brought it yet).
+    /// `builds_on_held`, `newer_rules` (the book keeps rules newer than this program),
+    /// `unknown_warehouse` (the organisation document has not brought it yet) or
+    /// `unknown_account` (an account or VAT rate the chart document has not brought yet).
     pub reason: String,
     /// The time its author gave it (ms): a revoked device may claim any.
     pub claimed_at_ms: i64,
@@ -173,6 +174,12 @@ fn take_all(db: &Connection) -> Result<Vec<Batch>> {
     }
     batches.sort_by_key(|b| b.doc != DocId::Org);
     Ok(batches)
+}
+
+/// Whether new changes to `doc` may release held ones: the organisation document (a
+/// decision, a revocation, a member, a warehouse) and the chart (an account, a rate).
+pub(crate) fn releases_held(doc: &DocId) -> bool {
+    matches!(doc, DocId::Org | DocId::Chart)
 }
 
 /// Screens every held change again, inside the merge `m` (after the organisation document

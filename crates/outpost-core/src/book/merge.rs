@@ -132,7 +132,13 @@ pub(super) fn import(repo: &mut Repo, bytes: &[u8], at: Timestamp) -> Result<Imp
     // The organisation document first: who is a member decides what else passes.
     let mut docs: Vec<(bundle::DocEntry, bundle::DecodedDoc)> =
         decoded.header.docs.into_iter().zip(decoded.docs).collect();
-    docs.sort_by_key(|(entry, _)| entry.id != DocId::Org.to_string());
+    // Then the chart: the accounts and rates entries and invoices may name.
+    docs.sort_by_key(|(entry, _)| {
+        (
+            entry.id != DocId::Org.to_string(),
+            entry.id != DocId::Chart.to_string(),
+        )
+    });
     repo.merging(|m| {
         for (entry, doc) in docs {
             let doc_id = DocId::parse(&doc.id)?;
@@ -156,8 +162,9 @@ pub(super) fn import(repo: &mut Repo, bytes: &[u8], at: Timestamp) -> Result<Imp
             report.records.extend(screened.records);
             report.refused.extend(screened.refused);
             report.held.extend(screened.held);
-            if doc_id == DocId::Org && screened.new_changes > 0 {
-                // A decision, a revocation or a member arrived: held changes may now pass.
+            if super::held::releases_held(&doc_id) && screened.new_changes > 0 {
+                // A decision, a revocation, a member or an account arrived: held changes
+                // may now pass.
                 let released = super::held::rescreen(m, &org, at)?;
                 report.new_changes += released.new_changes;
                 report.records.extend(released.records);

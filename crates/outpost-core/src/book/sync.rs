@@ -257,8 +257,9 @@ impl Sync<'_> {
                 m, &org, doc_id, changes, &vouchers, &sigs, &from, at,
             )?;
             super::restore::note_heads(m, doc_id, &from, &me, &message.heads)?;
-            if *doc_id == DocId::Org && screened.new_changes > 0 {
-                // A decision, a revocation or a member arrived: held changes may now pass.
+            if super::held::releases_held(doc_id) && screened.new_changes > 0 {
+                // A decision, a revocation, a member or an account arrived: held changes
+                // may now pass.
                 let released = super::held::rescreen(m, &org, at)?;
                 screened.records.extend(released.records);
                 screened.refused.extend(released.refused);

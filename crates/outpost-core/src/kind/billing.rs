@@ -28,8 +28,8 @@ pub(crate) use model::{MAX_AMOUNT, MONEY_ACCOUNTS};
 pub use query::{
     AgeingFilter, AgeingRow, AllocationRow, InvoiceFilter, InvoiceRow, PaymentFilter, PaymentRow,
 };
-pub(crate) use write::biller;
 pub use write::{InvoiceForm, NewAllocation, NewCreditNote, NewInvoice, NewPayment, PaymentForm};
+pub(crate) use write::{biller, parse_rate};
 
 /// The collection of invoices and credit notes.
 pub(crate) const INVOICES: &str = "invoices";

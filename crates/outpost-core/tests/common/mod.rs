@@ -126,6 +126,19 @@ pub fn admit_finance(a: &mut Book, dir: &std::path::Path, clock: &mut Clock) -> 
     )
 }
 
+/// Finance at the BJ branch ("Zhao", keeping BJ's books only), admitted by `a`.
+pub fn admit_branch_finance(a: &mut Book, dir: &std::path::Path, clock: &mut Clock) -> Book {
+    admit(
+        a,
+        &dir.join("bjf.sqlite3"),
+        "BJ",
+        Role::Finance,
+        "Zhao",
+        DeviceKey::generate().unwrap(),
+        clock,
+    )
+}
+
 /// A second device at SH with `role`, admitted by `a`.
 pub fn join_sh(a: &mut Book, path: &std::path::Path, role: Role, clock: &mut Clock) -> Book {
     admit(

@@ -822,8 +822,16 @@ pub enum ReconcileCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum LedgerCmd {
-    /// The chart of accounts.
+    /// The chart of accounts: the preset accounts and the sub-accounts added.
     Accounts,
+    /// Add, rename, retire or restore a sub-account of the chart.
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// The VAT rates invoices may be issued at.
+    Rates,
+    /// Add, retire or restore a VAT rate.
+    #[command(subcommand)]
+    Rate(RateCmd),
     /// Post a journal entry: its lines must balance.
     Post {
         /// A line `ACCOUNT:debit:AMOUNT` or `ACCOUNT:credit:AMOUNT` (also `d`/`c`, 借/贷);
@@ -964,6 +972,55 @@ pub enum TaskCmd {
     Show {
         /// Task number.
         task: String,
+    },
+}
+
+/// Sub-accounts of the chart (finance of the head office, managers, admins).
+#[derive(Debug, Subcommand)]
+pub enum AccountCmd {
+    /// Add a sub-account: a preset account's code and two digits (100201).
+    Add {
+        /// Its code.
+        code: String,
+        /// Its name.
+        name: String,
+    },
+    /// Rename an added sub-account.
+    Rename {
+        /// Its code.
+        code: String,
+        /// Its new name.
+        name: String,
+    },
+    /// Offer it no longer for new entries (what was written stays).
+    Retire {
+        /// Its code.
+        code: String,
+    },
+    /// Offer a retired sub-account again.
+    Restore {
+        /// Its code.
+        code: String,
+    },
+}
+
+/// VAT rates of the chart.
+#[derive(Debug, Subcommand)]
+pub enum RateCmd {
+    /// Add a rate, as a percentage (1.5).
+    Add {
+        /// The rate.
+        rate: String,
+    },
+    /// Offer an added rate no longer for new invoices.
+    Retire {
+        /// The rate.
+        rate: String,
+    },
+    /// Offer a retired rate again.
+    Restore {
+        /// The rate.
+        rate: String,
     },
 }
 

@@ -17,15 +17,77 @@ pub(super) fn ledger(node: &Node, cmd: LedgerCmd, out: &Out) -> Result<()> {
         LedgerCmd::Accounts => {
             let chart = node.chart()?;
             out.json(&json!(chart));
-            let mut t = Table::new(out.headers(&[Msg::ColCode, Msg::ColName, Msg::ColClass]));
+            let mut t = Table::new(out.headers(&[
+                Msg::ColCode,
+                Msg::ColName,
+                Msg::ColClass,
+                Msg::ColInUse,
+            ]));
             for a in &chart {
                 t.row(vec![
-                    a.code.to_string(),
-                    account_name(out.lang, a.code, &chart),
+                    a.code.clone(),
+                    account_name(out.lang, &a.code, &chart),
                     out.word(a.class.as_str()),
+                    yes_no(out, a.active),
                 ]);
             }
             print(out, &t);
+        }
+        LedgerCmd::Account(cmd) => {
+            let code = match cmd {
+                AccountCmd::Add { code, name } => {
+                    let added = node.add_account(&code, &name)?;
+                    out.json(&json!(added));
+                    code
+                }
+                AccountCmd::Rename { code, name } => {
+                    node.rename_account(&code, &name)?;
+                    code
+                }
+                AccountCmd::Retire { code } => {
+                    node.set_account_active(&code, false)?;
+                    code
+                }
+                AccountCmd::Restore { code } => {
+                    node.set_account_active(&code, true)?;
+                    code
+                }
+            };
+            out.say(Msg::ChartSaved, &[("what", &code)]);
+        }
+        LedgerCmd::Rates => {
+            let rates = node.vat_rates()?;
+            out.json(&json!(rates));
+            let mut t = Table::new(out.headers(&[Msg::ColRate, Msg::ColPreset, Msg::ColInUse]));
+            for r in &rates {
+                t.row(vec![
+                    format!("{}%", r.percent),
+                    yes_no(out, r.preset),
+                    yes_no(out, r.active),
+                ]);
+            }
+            print(out, &t);
+        }
+        LedgerCmd::Rate(cmd) => {
+            let rate = match cmd {
+                RateCmd::Add { rate } => {
+                    let added = node.add_rate(&rate)?;
+                    out.json(&json!(added));
+                    rate
+                }
+                RateCmd::Retire { rate } => {
+                    node.set_rate_active(&rate, false)?;
+                    rate
+                }
+                RateCmd::Restore { rate } => {
+                    node.set_rate_active(&rate, true)?;
+                    rate
+                }
+            };
+            out.say(
+                Msg::ChartSaved,
+                &[("what", &format!("{}%", rate.trim_end_matches('%')))],
+            );
         }
         LedgerCmd::Post {
             lines,
@@ -110,7 +172,7 @@ pub(super) fn ledger(node: &Node, cmd: LedgerCmd, out: &Out) -> Result<()> {
             for r in &tb.rows {
                 t.row(vec![
                     r.account.code.to_string(),
-                    account_name(out.lang, r.account.code, &chart),
+                    account_name(out.lang, &r.account.code, &chart),
                     r.debit.to_string(),
                     r.credit.to_string(),
                     r.balance.to_string(),
@@ -180,6 +242,15 @@ fn show(node: &Node, out: &Out, row: &EntryRow) -> Result<()> {
 }
 
 /// The account's name in the language of messages.
+/// `yes` or nothing, in the user's language.
+fn yes_no(out: &Out, yes: bool) -> String {
+    if yes {
+        Msg::Yes.text(out.lang).to_string()
+    } else {
+        String::new()
+    }
+}
+
 fn account_name(lang: Lang, code: &str, chart: &[outpost_core::Account]) -> String {
     chart
         .iter()
@@ -232,8 +303,8 @@ fn statement(out: &Out, sections: &[(Msg, &[StatementLine], Money)], profit: Mon
         ]);
         for l in *lines {
             let name = match out.lang {
-                Lang::Zh => l.account.name_zh,
-                Lang::En => l.account.name_en,
+                Lang::Zh => &l.account.name_zh,
+                Lang::En => &l.account.name_en,
             };
             t.row(vec![
                 l.account.code.to_string(),

@@ -98,6 +98,10 @@ catalogue! {
     ColDate => "Date", "日期";
     ColMemo => "Memo", "摘要";
     ColClass => "Class", "类别";
+    ColInUse => "In use", "启用";
+    ColRate => "VAT rate", "税率";
+    ColPreset => "Preset", "预置";
+    ChartSaved => "Chart of accounts saved: {what}.", "科目表已保存：{what}。";
     TaskUpdated => "Task {number} updated.", "已更新任务 {number}。";
     CommentAdded => "Comment added to {number}.", "已为 {number} 添加评论。";
     ConflictResolved => "Conflict on {record} {field} resolved.", "{record} 的 {field} 冲突已解决。";
@@ -288,6 +292,7 @@ catalogue! {
     RuleNothing => "nothing to change", "没有要修改的内容";
     RuleExhausted => "no free code is left", "没有可用的代码";
     RuleFuture => "must be in the future", "必须是将来的时间";
+    RuleRetired => "is no longer in use", "已停用";
     ErrTransition => "order {number} is {status}; it cannot be {action}", "订单 {number} 当前为{status}，不能{action}";
     ErrFrozen => "order {number} is no longer a draft; its lines and parties are frozen", "订单 {number} 已不是草稿，明细与往来单位已锁定";
     ErrEmptyOrder => "order {number} has no lines", "订单 {number} 没有明细";

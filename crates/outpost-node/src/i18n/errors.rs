@@ -20,6 +20,7 @@ pub fn rule_text(lang: Lang, rule: &outpost_core::Rule) -> String {
         Rule::NothingToChange => Msg::RuleNothing.text(lang).to_string(),
         Rule::Exhausted => Msg::RuleExhausted.text(lang).to_string(),
         Rule::Future => Msg::RuleFuture.text(lang).to_string(),
+        Rule::Retired => Msg::RuleRetired.text(lang).to_string(),
         other => other.to_string(),
     }
 }

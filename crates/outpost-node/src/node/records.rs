@@ -266,9 +266,47 @@ impl Node {
         self.read(|b| b.ledger().trial_balance(filter))
     }
 
-    /// The chart of accounts.
+    /// The chart of accounts: preset and added, by code.
     pub fn chart(&self) -> Result<Vec<Account>> {
-        self.read(|b| Ok(b.ledger().chart().to_vec()))
+        self.read(|b| b.chart().accounts())
+    }
+
+    /// Adds sub-account `code` named `name` to the chart.
+    pub fn add_account(&self, code: &str, name: &str) -> Result<Account> {
+        self.write("account.add", |b, now| {
+            b.chart().add_account(code, name, now)
+        })
+    }
+
+    /// Renames an added account.
+    pub fn rename_account(&self, code: &str, name: &str) -> Result<()> {
+        self.write("account.rename", |b, now| {
+            b.chart().rename_account(code, name, now)
+        })
+    }
+
+    /// Offers an added account for new entries again, or no longer.
+    pub fn set_account_active(&self, code: &str, active: bool) -> Result<()> {
+        self.write("account.active", |b, now| {
+            b.chart().set_account_active(code, active, now)
+        })
+    }
+
+    /// Every VAT rate, preset and added, highest first.
+    pub fn vat_rates(&self) -> Result<Vec<outpost_core::VatRate>> {
+        self.read(|b| b.chart().rates())
+    }
+
+    /// Adds a VAT rate (`1.5`).
+    pub fn add_rate(&self, percent: &str) -> Result<outpost_core::VatRate> {
+        self.write("vat_rate.add", |b, now| b.chart().add_rate(percent, now))
+    }
+
+    /// Offers an added VAT rate for new invoices again, or no longer.
+    pub fn set_rate_active(&self, percent: &str, active: bool) -> Result<()> {
+        self.write("vat_rate.active", |b, now| {
+            b.chart().set_rate_active(percent, active, now)
+        })
     }
 
     /// Issues (sales) or books (purchase) an invoice; its number and id.

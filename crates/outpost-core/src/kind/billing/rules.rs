@@ -133,6 +133,13 @@ pub(super) fn check(cx: &Context<'_>, change: &RecordChange) -> Result<(), Broke
         }
         match (int("net"), int("tax"), int("gross"), int("rate_bp")) {
             (Some(net), Some(tax), Some(gross), Some(rate)) => {
+                // A rate the chart document adds may not be here yet: wait for it.
+                if crate::kind::chart::rate_known(cx.db, rate)
+                    .unwrap_or(crate::kind::chart::Known::NotYet)
+                    == crate::kind::chart::Known::NotYet
+                {
+                    return Err(Broken::Unknown(crate::rules::HOLD_UNKNOWN_ACCOUNT));
+                }
                 invoice_problem(net, tax, gross, rate, !text("corrects").is_empty())
             }
             _ => Some("missing figures".into()),

@@ -116,6 +116,19 @@ pub struct NewPayment {
     pub allocations: Vec<NewAllocation>,
 }
 
+/// A VAT rate typed for a new invoice: one of the chart's rates in use.
+fn offered_rate(db: &rusqlite::Connection, text: &str) -> Result<i64> {
+    let rate_bp = parse_rate(text)?;
+    match crate::kind::chart::rates(db)?
+        .into_iter()
+        .find(|r| r.rate_bp == rate_bp)
+    {
+        Some(rate) if rate.active => Ok(rate_bp),
+        Some(_) => Err(Error::invalid("VAT rate", text, Rule::Retired)),
+        None => Err(Error::not_found("VAT rate", text.trim())),
+    }
+}
+
 /// Parses a VAT rate typed as a percentage (`13`, `13%`, `1.5`) into basis points.
 pub fn parse_rate(text: &str) -> Result<i64> {
     let t = text.trim().trim_end_matches('%').trim();
@@ -396,7 +409,7 @@ impl Billing<'_> {
             ));
         }
         let rate_bp = match new.rate.as_deref() {
-            Some(r) if !r.trim().is_empty() => parse_rate(r)?,
+            Some(r) if !r.trim().is_empty() => offered_rate(self.repo.db(), r)?,
             _ => DEFAULT_RATE_BP,
         };
         let tax = tax_on(net, rate_bp);

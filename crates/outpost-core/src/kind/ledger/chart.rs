@@ -1,9 +1,7 @@
 //! The chart of accounts: the common accounts of a Chinese business (企业会计准则
-//! numbering), the same on every device because it is part of the program.
-//!
-//! Every device must judge a journal entry from elsewhere alike, so the accounts an entry
-//! may name cannot depend on a document that may not have arrived yet; accounts an
-//! organisation adds itself come with the finance settings document (a later step).
+//! numbering), the same on every device because it is part of the program. The
+//! sub-accounts an organisation adds under them travel in the `chart` document
+//! ([`crate::kind::chart`]).
 
 use serde::Serialize;
 
@@ -37,20 +35,34 @@ text_enum!(
     }
 );
 
-/// One account of the chart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// One account of the chart: a preset one, or a sub-account the organisation added.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Account {
-    /// The code people and reports use (`1002`).
-    pub code: &'static str,
+    /// The code people and reports use (`1002`, `100201`).
+    pub code: String,
     /// The Chinese name (`银行存款`).
-    pub name_zh: &'static str,
-    /// The English name (`Bank deposits`).
-    pub name_en: &'static str,
+    pub name_zh: String,
+    /// The English name (`Bank deposits`); an added account's one name serves both.
+    pub name_en: String,
     /// Where it sits in the statements.
     pub class: AccountClass,
     /// The side its balance normally falls on (a contra account's is the other one).
     pub normal: Side,
+    /// The preset account an added sub-account belongs to.
+    pub parent: Option<String>,
+    /// Whether new entries may name it (a retired sub-account is kept, not offered).
+    pub active: bool,
+}
+
+/// One account of the preset chart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Preset {
+    code: &'static str,
+    name_zh: &'static str,
+    name_en: &'static str,
+    class: AccountClass,
+    normal: Side,
 }
 
 const fn account(
@@ -58,12 +70,12 @@ const fn account(
     name_zh: &'static str,
     name_en: &'static str,
     class: AccountClass,
-) -> Account {
+) -> Preset {
     let normal = match class {
         AccountClass::Asset | AccountClass::Cost | AccountClass::Expense => Side::Debit,
         AccountClass::Liability | AccountClass::Equity | AccountClass::Income => Side::Credit,
     };
-    Account {
+    Preset {
         code,
         name_zh,
         name_en,
@@ -75,7 +87,7 @@ const fn account(
 use AccountClass::{Asset, Cost, Equity, Expense, Income, Liability};
 
 /// The preset chart, by code.
-pub const CHART: &[Account] = &[
+pub(crate) const PRESET: &[Preset] = &[
     account("1001", "库存现金", "Cash on hand", Asset),
     account("1002", "银行存款", "Bank deposits", Asset),
     account("1012", "其他货币资金", "Other monetary funds", Asset),
@@ -130,10 +142,10 @@ pub const CHART: &[Account] = &[
     account("6801", "所得税费用", "Income tax expense", Expense),
 ];
 
-impl Account {
+impl Preset {
     /// The same account with its balance on the other side (累计折旧 against 固定资产).
-    const fn contra(self) -> Account {
-        Account {
+    const fn contra(self) -> Preset {
+        Preset {
             normal: match self.normal {
                 Side::Debit => Side::Credit,
                 Side::Credit => Side::Debit,
@@ -143,9 +155,37 @@ impl Account {
     }
 }
 
-/// The account with `code`, if the chart has it.
-pub fn find(code: &str) -> Option<&'static Account> {
-    CHART.iter().find(|a| a.code == code)
+impl Preset {
+    /// As an account of the chart.
+    pub(crate) fn account(&self) -> Account {
+        Account {
+            code: self.code.into(),
+            name_zh: self.name_zh.into(),
+            name_en: self.name_en.into(),
+            class: self.class,
+            normal: self.normal,
+            parent: None,
+            active: true,
+        }
+    }
+
+    /// A sub-account `code` named `name` under it: its class, its side.
+    pub(crate) fn sub_account(&self, code: &str, name: &str, active: bool) -> Account {
+        Account {
+            code: code.into(),
+            name_zh: name.into(),
+            name_en: name.into(),
+            class: self.class,
+            normal: self.normal,
+            parent: Some(self.code.into()),
+            active,
+        }
+    }
+}
+
+/// The preset account with `code`.
+pub(crate) fn find(code: &str) -> Option<&'static Preset> {
+    PRESET.iter().find(|a| a.code == code)
 }
 
 #[cfg(test)]
@@ -154,7 +194,7 @@ mod tests {
 
     #[test]
     fn codes_are_unique_sorted_and_start_with_their_class_digit() {
-        for pair in CHART.windows(2) {
+        for pair in PRESET.windows(2) {
             assert!(
                 pair[0].code < pair[1].code,
                 "{} {}",
@@ -162,7 +202,7 @@ mod tests {
                 pair[1].code
             );
         }
-        for a in CHART {
+        for a in PRESET {
             let first = a.code.as_bytes()[0];
             let expected = match a.class {
                 Asset => b'1',

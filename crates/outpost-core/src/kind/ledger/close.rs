@@ -326,7 +326,7 @@ impl Ledger<'_> {
             let list = tx.put_object(&obj, "balances", ObjType::List)?;
             for (i, r) in tb.rows.iter().enumerate() {
                 let b = tx.insert_object(&list, i, ObjType::Map)?;
-                tx.put(&b, "account", r.account.code)?;
+                tx.put(&b, "account", r.account.code.as_str())?;
                 tx.put(&b, "debit", r.debit.0)?;
                 tx.put(&b, "credit", r.credit.0)?;
             }

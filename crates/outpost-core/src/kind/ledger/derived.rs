@@ -58,7 +58,8 @@ pub(crate) fn post_derived(
     let Some(p) = posting else {
         return Ok(());
     };
-    if lines_problem(&p.lines).is_some() {
+    // Postings name preset accounts only.
+    if lines_problem(&p.lines, crate::kind::chart::preset_known).is_some() {
         return Ok(());
     }
     let entry = Entry {

@@ -96,8 +96,11 @@ pub(super) fn read_entry<R: ReadDoc>(
 pub(crate) enum LinesProblem {
     /// Fewer than two lines, or more than [`MAX_LINES`].
     Count(usize),
-    /// An account the chart does not have.
+    /// An account no chart can have.
     UnknownAccount(String),
+    /// A sub-account this device's chart does not know yet (the chart document may
+    /// bring it).
+    AccountNotYetKnown(String),
     /// An amount below zero or above [`MAX_LINE_AMOUNT`].
     AmountOutOfRange(i64),
     /// A line with both a debit and a credit, or neither.
@@ -114,7 +117,9 @@ impl LinesProblem {
             LinesProblem::Count(n) => {
                 Error::invalid("number of lines", n, Rule::range(2, MAX_LINES))
             }
-            LinesProblem::UnknownAccount(code) => Error::not_found("account", code),
+            LinesProblem::UnknownAccount(code) | LinesProblem::AccountNotYetKnown(code) => {
+                Error::not_found("account", code)
+            }
             LinesProblem::AmountOutOfRange(a) => Error::invalid(
                 "amount",
                 crate::Money(a),
@@ -141,6 +146,9 @@ impl LinesProblem {
             LinesProblem::UnknownAccount(code) => {
                 format!("a journal entry names account {code}, which is not in the chart")
             }
+            LinesProblem::AccountNotYetKnown(code) => {
+                format!("a journal entry names account {code}, not in this device's chart yet")
+            }
             LinesProblem::AmountOutOfRange(_) => "a journal entry amount out of range".into(),
             LinesProblem::OneSide(_) => {
                 "a journal entry line with both a debit and a credit, or neither".into()
@@ -151,15 +159,22 @@ impl LinesProblem {
 }
 
 /// What is wrong with a set of lines, if anything: the one check of balance and amounts,
-/// made by the local write and by every device judging an entry from elsewhere.
-pub(crate) fn lines_problem(lines: &[Line]) -> Option<LinesProblem> {
+/// made by the local write and by every device judging an entry from elsewhere; `known`
+/// says whether the chart knows an account.
+pub(crate) fn lines_problem(
+    lines: &[Line],
+    known: impl Fn(&str) -> crate::kind::chart::Known,
+) -> Option<LinesProblem> {
+    use crate::kind::chart::Known;
     if !(2..=MAX_LINES).contains(&lines.len()) {
         return Some(LinesProblem::Count(lines.len()));
     }
     let (mut debit, mut credit) = (0i64, 0i64);
     for line in lines {
-        if super::chart::find(&line.account).is_none() {
-            return Some(LinesProblem::UnknownAccount(line.account.clone()));
+        match known(&line.account) {
+            Known::Yes => {}
+            Known::NotYet => return Some(LinesProblem::AccountNotYetKnown(line.account.clone())),
+            Known::Never => return Some(LinesProblem::UnknownAccount(line.account.clone())),
         }
         for amount in [line.debit, line.credit] {
             if !(0..=MAX_LINE_AMOUNT).contains(&amount) {
@@ -190,9 +205,25 @@ mod tests {
 
     #[test]
     fn only_balanced_lines_on_known_accounts_pass() {
+        use crate::kind::chart::{Known, preset_known, sub_account_of};
+        let preset = preset_known;
+        // A chart that has added nothing yet.
+        let unsynced = |code: &str| match preset_known(code) {
+            Known::Yes => Known::Yes,
+            _ if sub_account_of(code).is_some() => Known::NotYet,
+            _ => Known::Never,
+        };
         assert_eq!(
-            lines_problem(&[line("1002", 100, 0), line("6001", 0, 100)]),
+            lines_problem(&[line("1002", 100, 0), line("6001", 0, 100)], preset),
             None
+        );
+        assert_eq!(
+            lines_problem(&[line("100201", 100, 0), line("6001", 0, 100)], unsynced),
+            Some(LinesProblem::AccountNotYetKnown("100201".into()))
+        );
+        assert_eq!(
+            lines_problem(&[line("100201", 100, 0), line("6001", 0, 100)], preset),
+            Some(LinesProblem::UnknownAccount("100201".into()))
         );
         for bad in [
             vec![line("1002", 100, 0)],
@@ -205,7 +236,7 @@ mod tests {
                 line("6001", 0, MAX_LINE_AMOUNT + 1),
             ],
         ] {
-            assert!(lines_problem(&bad).is_some(), "{bad:?}");
+            assert!(lines_problem(&bad, preset).is_some(), "{bad:?}");
         }
     }
 }

@@ -177,9 +177,10 @@ impl Ledger<'_> {
         }
     }
 
-    /// The chart of accounts.
-    pub fn chart(&self) -> &'static [chart::Account] {
-        chart::CHART
+    /// The chart of accounts: the preset accounts and the sub-accounts the organisation
+    /// added, by code.
+    pub fn chart(&self) -> Result<Vec<chart::Account>> {
+        crate::kind::chart::accounts(self.repo.db())
     }
 
     /// Entries, newest date first.
@@ -321,9 +322,14 @@ impl Ledger<'_> {
             credit: Money::ZERO,
             eliminated: Money(eliminated),
         };
+        let accounts: std::collections::HashMap<String, chart::Account> = self
+            .chart()?
+            .into_iter()
+            .map(|a| (a.code.clone(), a))
+            .collect();
         for (code, debit, credit) in sums {
             // Entries name only accounts of the chart (checked on every path in).
-            let Some(account) = chart::find(&code) else {
+            let Some(account) = accounts.get(&code).cloned() else {
                 continue;
             };
             let balance = match account.normal {
@@ -333,7 +339,7 @@ impl Ledger<'_> {
             tb.debit.0 += debit;
             tb.credit.0 += credit;
             tb.rows.push(BalanceRow {
-                account: *account,
+                account,
                 debit: Money(debit),
                 credit: Money(credit),
                 balance: Money(balance),

@@ -65,7 +65,10 @@ pub(super) fn check(cx: &Context<'_>, change: &RecordChange) -> Result<(), Broke
             }
         })
         .collect();
-    match lines_problem(&lines) {
+    match lines_problem(&lines, crate::kind::chart::known_in(cx.db)) {
+        Some(super::model::LinesProblem::AccountNotYetKnown(_)) => {
+            Err(Broken::Unknown(crate::rules::HOLD_UNKNOWN_ACCOUNT))
+        }
         Some(problem) => Err(broken(problem.reason())),
         None => Ok(()),
     }

@@ -80,7 +80,7 @@ pub struct PeriodFilter {
 fn net_by_account(tb: &TrialBalance) -> Vec<(Account, i64)> {
     tb.rows
         .iter()
-        .map(|r| (r.account, r.debit.0 - r.credit.0))
+        .map(|r| (r.account.clone(), r.debit.0 - r.credit.0))
         .collect()
 }
 
@@ -94,7 +94,7 @@ fn lines_of(
         .iter()
         .filter(|(a, net)| classes.contains(&a.class) && *net != 0)
         .map(|(a, net)| StatementLine {
-            account: *a,
+            account: a.clone(),
             amount: Money(if debit_side { *net } else { -net }),
         })
         .collect();

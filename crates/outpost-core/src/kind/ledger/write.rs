@@ -140,8 +140,15 @@ impl Ledger<'_> {
                 credit: l.credit.0,
             })
             .collect();
-        if let Some(problem) = lines_problem(&lines) {
+        if let Some(problem) = lines_problem(&lines, crate::kind::chart::known_in(self.repo.db())) {
             return Err(problem.error());
+        }
+        for line in &lines {
+            if crate::kind::chart::account(self.repo.db(), &line.account)?
+                .is_some_and(|a| !a.active)
+            {
+                return Err(Error::invalid("account", &line.account, Rule::Retired));
+            }
         }
         let memo = optional("memo", &new.memo, MAX_TEXT)?;
         let counterparty = optional("counterparty", &new.counterparty, MAX_NAME)?;

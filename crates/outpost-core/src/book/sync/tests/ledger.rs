@@ -266,3 +266,104 @@ fn a_branch_finance_may_not_post_into_another_sites_ledger_even_with_a_modified_
         logged.reason
     );
 }
+
+#[test]
+fn an_entry_naming_an_account_the_chart_has_not_brought_yet_waits_for_it() {
+    let mut org = Org::new();
+    let (mut finance, key) = org.admit("Qian", Role::Finance, "SH");
+    let (mut auditor, auditor_key) = org.admit("Shen", Role::Auditor, "BJ");
+    let (hq_id, f_id, a_id) = (org.hq_id.clone(), key.device_id(), auditor_key.device_id());
+    // The auditor hears of the finance device from HQ.
+    assert!(sync_pair(
+        &mut org.hq,
+        &hq_id,
+        &mut auditor,
+        &a_id,
+        &DocId::Org,
+        10
+    ));
+
+    let t = org.tick();
+    finance.chart().add_account("100201", "ICBC", t).unwrap();
+    finance
+        .ledger()
+        .post(
+            NewEntry {
+                site: Some("SH".into()),
+                lines: vec![line("100201", 800, 0), line("4001", 0, 800)],
+                ..NewEntry::default()
+            },
+            org.tick(),
+        )
+        .unwrap();
+    let ledger = DocId::Ledger {
+        site: SiteCode::parse("SH").unwrap(),
+        month: Month::of(t),
+    };
+    assert!(sync_pair(
+        &mut finance,
+        &f_id,
+        &mut org.hq,
+        &hq_id,
+        &DocId::Chart,
+        10
+    ));
+    assert!(sync_pair(
+        &mut finance,
+        &f_id,
+        &mut org.hq,
+        &hq_id,
+        &ledger,
+        10
+    ));
+    assert_eq!(org.hq.ledger().list(&Default::default()).unwrap().len(), 1);
+
+    // The ledger reaches the auditor before the chart: the entry waits, refused by nobody.
+    sync_pair(&mut org.hq, &hq_id, &mut auditor, &a_id, &ledger, 10);
+    assert!(
+        auditor
+            .ledger()
+            .list(&Default::default())
+            .unwrap()
+            .is_empty()
+    );
+    let held = auditor.members().held().unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].reason, "unknown_account");
+    assert!(auditor.sync().refused().unwrap().is_empty());
+
+    // The chart comes: the entry is in, on the account it named.
+    assert!(sync_pair(
+        &mut org.hq,
+        &hq_id,
+        &mut auditor,
+        &a_id,
+        &DocId::Chart,
+        10
+    ));
+    assert!(auditor.members().held().unwrap().is_empty());
+    let tb = auditor.ledger().trial_balance(&Default::default()).unwrap();
+    let icbc = tb.rows.iter().find(|r| r.account.code == "100201").unwrap();
+    assert_eq!(
+        (icbc.balance, icbc.account.name_zh.as_str()),
+        (Money(800), "ICBC")
+    );
+
+    // A code no chart can hold is refused outright.
+    let date = t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
+    let me = f_id.to_string();
+    let crafted = craft(&mut finance, &key, &ledger, |d| {
+        put_entry(
+            d,
+            "e-bad",
+            "SH",
+            &date,
+            &me,
+            &[("999901", 5, 0), ("4001", 0, 5)],
+        );
+    });
+    assert!(matches!(
+        judged(&mut org.hq, &f_id, &ledger, &crafted),
+        Err(Broken::Rule(_))
+    ));
+}
