@@ -160,6 +160,19 @@ fn check_events(
                 status.as_str()
             )));
         }
+        if matches!(status, Status::Invoiced | Status::Paid)
+            && !cx
+                .doc_id
+                .site()
+                .is_some_and(|site| crate::access::may_keep_books_of(cx.author, site))
+        {
+            return Err(broken(format!(
+                "an order marked {} by a {} of {}, who may not bill here",
+                status.as_str(),
+                cx.author.role,
+                cx.author.site
+            )));
+        }
         names_author(cx, &event, "by", "an order event")?;
         seen.push(status);
     }

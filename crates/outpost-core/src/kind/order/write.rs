@@ -235,7 +235,16 @@ impl Orders<'_> {
     pub fn act(&mut self, key: &str, action: Action, note: &str, at: Timestamp) -> Result<Status> {
         let (current, doc_id) = head(self.repo.db(), key)?;
         let id = current.id.clone();
-        let me = self.acting_for(&SiteCode::from_stored(current.site.clone()))?;
+        let site = SiteCode::from_stored(current.site.clone());
+        let me = self.acting_for(&site)?;
+        // Marking an order invoiced or paid is the books' word: whoever keeps them says it.
+        if matches!(action, Action::Invoice | Action::Pay)
+            && !crate::access::may_keep_books_of(&me, &site)
+        {
+            return Err(Error::NotBilling {
+                role: me.role.as_str().to_string(),
+            });
+        }
         let note = optional("note", note, MAX_TEXT)?;
         // The transition is checked again inside the transaction, against the document.
         if !action.allowed(current.kind, current.status) {

@@ -574,3 +574,43 @@ fn crafted_acknowledgements_are_refused_and_honest_ones_pass() {
         );
     }
 }
+
+#[test]
+fn only_who_keeps_the_books_marks_an_order_invoiced_or_paid() {
+    let mut s = Scene::new();
+    let submitted = s.submitted.clone();
+    let me = s.clerk_key.device_id().to_string();
+    // A clerk approves and ships (its steps) …
+    let shipped = s.craft({
+        let (submitted, me) = (submitted.clone(), me.clone());
+        move |d| {
+            append_event(d, &submitted, "approved", &me);
+            append_event(d, &submitted, "shipped", &me);
+        }
+    });
+    assert_eq!(s.verdict(&shipped), Ok(()));
+    // … but its modified program may not say the order was invoiced or paid.
+    for steps in [vec!["invoiced"], vec!["invoiced", "paid"]] {
+        let change = s.craft({
+            let (submitted, me) = (submitted.clone(), me.clone());
+            move |d| {
+                for status in ["approved", "shipped"].into_iter().chain(steps) {
+                    append_event(d, &submitted, status, &me);
+                }
+            }
+        });
+        refused_for(s.verdict(&change), "who may not bill here");
+    }
+    // Nor may its own program.
+    let err = s
+        .clerk
+        .orders()
+        .act(
+            &submitted,
+            crate::kind::order::Action::Invoice,
+            "",
+            s.org.tick(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, crate::Error::NotBilling { .. }), "{err}");
+}
