@@ -145,6 +145,23 @@ fn site_bound(role: Role) -> bool {
     matches!(role, Role::Clerk | Role::Warehouse)
 }
 
+/// Whether `member` may take an order of `site` to `step`: approving is for the site's
+/// clerks, finance, managers and admins (not warehouse staff, whose steps are shipping and
+/// receiving); marking it invoiced or paid for whoever keeps the site's books; every
+/// other step for whoever records the site's operations.
+pub fn may_take_step(member: &Device, site: &SiteCode, step: crate::kind::order::Status) -> bool {
+    use crate::kind::order::Status;
+    match step {
+        Status::Approved => match member.role {
+            Role::Clerk => &member.site == site,
+            Role::Finance | Role::Manager | Role::Admin => true,
+            Role::Warehouse | Role::Auditor => false,
+        },
+        Status::Invoiced | Status::Paid => may_keep_books_of(member, site),
+        _ => true,
+    }
+}
+
 /// Whether `member` may add accounts and VAT rates to the organisation's chart (one
 /// chart for every site): managers, admins and the head office's finance.
 pub fn may_keep_chart(member: &Device) -> bool {

@@ -200,6 +200,14 @@ pub enum Error {
         /// The site it tried to write.
         other: String,
     },
+    /// A member's role does not take an order to this step (a warehouse approving).
+    #[error("a {role} may not mark an order {action}")]
+    StepNotAllowed {
+        /// The member's role.
+        role: String,
+        /// The step, as a past participle (`approved`).
+        action: String,
+    },
     /// A branch's finance tried to keep another site's books.
     #[error(
         "finance of {own} keeps the books of {own} only; those of {other} are kept by \
@@ -300,6 +308,7 @@ impl Error {
             Error::WrongSite { .. } => "wrong_site",
             Error::NotPermitted { .. } => "not_permitted",
             Error::OtherSiteBooks { .. } => "other_site_books",
+            Error::StepNotAllowed { .. } => "step_not_allowed",
             Error::MalformedBundle(_) => "malformed_bundle",
             Error::OrgMismatch { .. } => "org_mismatch",
             Error::CorruptDocument { .. } => "corrupt_document",

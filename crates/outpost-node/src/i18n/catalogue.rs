@@ -309,6 +309,7 @@ catalogue! {
     ErrNotAdmitted => "this device is not a member of the organisation in the bundle: an admin must admit its join request and send the bundle made for it", "数据包中的组织未将本设备列为成员：需由管理员接纳本设备的加入申请，并发回为其生成的数据包";
     ErrInternal => "internal error: {reason}", "内部错误：{reason}";
     ErrNotPermitted => "a {role} may not change {doc}", "角色 {role} 无权修改 {doc}";
+    ErrStepNotAllowed => "a {role} may not mark an order {action}", "{role}无权{action}订单";
     ErrOtherSiteBooks => "finance of {own} keeps the books of {own} only; those of {other} are kept by its own finance or the head office", "{own} 的财务只能处理 {own} 的账务；{other} 的账务由其本地财务或总部处理";
     ErrAddress => "not a peer address: {addr}", "不是有效的节点地址：{addr}";
     ErrNetworkRunning => "the network is running already", "网络已在运行";

@@ -267,6 +267,17 @@ fn core_error(lang: Lang, core: &CoreError) -> String {
             Msg::ErrNotPermitted,
             &[("role", &w(role)), ("doc", doc)],
         ),
+        CoreError::StepNotAllowed { role, action } => {
+            let action = match lang {
+                Lang::Zh => verb_zh(action),
+                Lang::En => action.clone(),
+            };
+            fill(
+                lang,
+                Msg::ErrStepNotAllowed,
+                &[("role", &w(role)), ("action", &action)],
+            )
+        }
         CoreError::OtherSiteBooks { own, other } => fill(
             lang,
             Msg::ErrOtherSiteBooks,

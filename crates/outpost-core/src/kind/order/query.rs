@@ -340,6 +340,13 @@ impl Orders<'_> {
             .iter()
             .copied()
             .filter(|a| writable && a.allowed(row.kind, row.status))
+            // Only the steps this member's role takes (no approving for a warehouse, no
+            // invoicing for a clerk).
+            .filter(|a| {
+                me.as_ref().is_some_and(|m| {
+                    access::may_take_step(m, &SiteCode::from_stored(row.site.clone()), a.target())
+                })
+            })
             .collect();
         let editable = if writable && row.status.is_draft() {
             EDITABLE_WHILE_DRAFT.iter().map(|f| f.to_string()).collect()

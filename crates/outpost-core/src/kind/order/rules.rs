@@ -160,14 +160,18 @@ fn check_events(
                 status.as_str()
             )));
         }
-        if matches!(status, Status::Invoiced | Status::Paid)
-            && !cx
-                .doc_id
-                .site()
-                .is_some_and(|site| crate::access::may_keep_books_of(cx.author, site))
+        if !cx
+            .doc_id
+            .site()
+            .is_some_and(|site| crate::access::may_take_step(cx.author, site, status))
         {
+            let who = if matches!(status, Status::Invoiced | Status::Paid) {
+                "who may not bill here"
+            } else {
+                "who may not take that step"
+            };
             return Err(broken(format!(
-                "an order marked {} by a {} of {}, who may not bill here",
+                "an order marked {} by a {} of {}, {who}",
                 status.as_str(),
                 cx.author.role,
                 cx.author.site

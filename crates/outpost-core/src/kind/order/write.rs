@@ -237,12 +237,16 @@ impl Orders<'_> {
         let id = current.id.clone();
         let site = SiteCode::from_stored(current.site.clone());
         let me = self.acting_for(&site)?;
-        // Marking an order invoiced or paid is the books' word: whoever keeps them says it.
-        if matches!(action, Action::Invoice | Action::Pay)
-            && !crate::access::may_keep_books_of(&me, &site)
-        {
-            return Err(Error::NotBilling {
-                role: me.role.as_str().to_string(),
+        // Approving is not a warehouse's step; invoiced or paid is the books' word.
+        if !crate::access::may_take_step(&me, &site, action.target()) {
+            let role = me.role.as_str().to_string();
+            return Err(if matches!(action, Action::Invoice | Action::Pay) {
+                Error::NotBilling { role }
+            } else {
+                Error::StepNotAllowed {
+                    role,
+                    action: action.past().to_string(),
+                }
             });
         }
         let note = optional("note", note, MAX_TEXT)?;

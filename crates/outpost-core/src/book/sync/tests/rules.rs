@@ -576,7 +576,7 @@ fn crafted_acknowledgements_are_refused_and_honest_ones_pass() {
 }
 
 #[test]
-fn only_who_keeps_the_books_marks_an_order_invoiced_or_paid() {
+fn order_steps_need_the_role_that_takes_them() {
     let mut s = Scene::new();
     let submitted = s.submitted.clone();
     let me = s.clerk_key.device_id().to_string();
@@ -613,4 +613,44 @@ fn only_who_keeps_the_books_marks_an_order_invoiced_or_paid() {
         )
         .unwrap_err();
     assert!(matches!(err, crate::Error::NotBilling { .. }), "{err}");
+
+    // Warehouse staff ship and receive; approving is not their step.
+    let (mut warehouse, wh_key) = s.org.admit("Sun", Role::Warehouse, "BJ");
+    let (hq_id, wh_id) = (s.org.hq_id.clone(), wh_key.device_id());
+    let doc = s.doc.clone();
+    assert!(sync_pair(
+        &mut s.org.hq,
+        &hq_id,
+        &mut warehouse,
+        &wh_id,
+        &doc,
+        10
+    ));
+    let offered = warehouse.orders().get(&submitted).unwrap().actions;
+    assert!(
+        !offered.contains(&crate::kind::order::Action::Approve),
+        "{offered:?}"
+    );
+    assert!(
+        offered.contains(&crate::kind::order::Action::Cancel),
+        "{offered:?}"
+    );
+    let err = warehouse
+        .orders()
+        .act(
+            &submitted,
+            crate::kind::order::Action::Approve,
+            "",
+            s.org.tick(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, crate::Error::StepNotAllowed { .. }), "{err}");
+    let by = wh_id.to_string();
+    let approval = craft(&mut warehouse, &wh_key, &doc, |d| {
+        append_event(d, &submitted, "approved", &by)
+    });
+    refused_for(
+        judged(&mut s.org.hq, &wh_id, &doc, &approval),
+        "who may not take that step",
+    );
 }
