@@ -108,10 +108,11 @@ fn stock_moves_at_moving_average_cost_and_sites_owe_each_other_what_travelled() 
     } = two_offices();
     let po1 = purchase(&mut a, 10, "20.00", &mut clock);
     let po2 = purchase(&mut a, 10, "30.00", &mut clock);
-    // Received at their prices: 20 at 25.00 on average. Receipts post nothing by
-    // themselves (the purchase invoice posts the stock).
+    // Received at their prices: 20 at 25.00 on average, booked at receipt against what
+    // is owed to the supplier (invoice or not).
     assert_eq!(valuation(&mut a, "SH"), (20, 50_000));
-    assert_eq!(balance(&mut a, Some("SH"), "1405"), 0);
+    assert_eq!(balance(&mut a, Some("SH"), "1405"), 50_000);
+    assert_eq!(balance(&mut a, Some("SH"), "2202"), 50_000);
 
     // A shipment costs the average: 4 × 25.00.
     let (sale, _) = a
@@ -130,9 +131,23 @@ fn stock_moves_at_moving_average_cost_and_sites_owe_each_other_what_travelled() 
         .list(&EntryFilter::default())
         .unwrap()
         .into_iter()
-        .find(|e| e.source.as_deref() == Some("movement"))
+        .find(|e| e.source.as_deref() == Some("movement") && e.link == sale)
         .unwrap();
-    assert_eq!(cogs.link, sale, "the shipment's entry links to its order");
+    assert!(cogs.lines.iter().any(|l| l.account == "6401"));
+    // The receipts' entries link to their purchase orders.
+    let receipts: Vec<String> = a
+        .ledger()
+        .list(&EntryFilter::default())
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.source.as_deref() == Some("movement") && e.link != sale)
+        .map(|e| e.link)
+        .collect();
+    assert_eq!(receipts.len(), 2);
+    assert!(
+        receipts.contains(&po1) && receipts.contains(&po2),
+        "{receipts:?}"
+    );
     assert!(
         matches!(
             a.ledger().reverse(&cogs.number, None, clock.tick()),
@@ -309,10 +324,15 @@ fn stock_moves_at_moving_average_cost_and_sites_owe_each_other_what_travelled() 
     assert_eq!(kinds(&a, "transfer_not_received"), vec![]);
     clock.0 += 8 * 86_400;
 
-    // Once the purchases are invoiced the books' stock equals the valuation.
+    // The books' stock is the valuation, invoiced or not; invoicing the purchases adds
+    // their input VAT (13% of 500.00) to what is owed, and moves no stock.
+    assert_eq!(balance(&mut a, Some("SH"), "1405"), 25_000);
+    let owed = balance(&mut a, Some("SH"), "2202");
     for po in [&po1, &po2] {
         a.billing().invoice_order(po, "", clock.tick()).unwrap();
     }
+    assert_eq!(balance(&mut a, Some("SH"), "2202"), owed + 6_500);
+    assert_eq!(balance(&mut a, Some("SH"), "2221"), -6_500);
     assert_eq!(
         kinds(&a, "transfer_not_received"),
         vec![(slow.id.to_string(), Some(7), Some(8))]

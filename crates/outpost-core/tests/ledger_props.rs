@@ -469,24 +469,27 @@ fn run(n: usize, ops: Vec<Op>) {
     let owed_by_sites: i64 = first_tbs[..2].iter().map(|tb| balance_in(tb, "2241")).sum();
     assert_eq!(owed_to_sites, owed_by_sites);
     assert_eq!((consolidated("1221"), consolidated("2241")), (0, 0));
-    // The stock at cost is what was bought plus what movements posted to 1405 (manual
-    // entries on 1405 aside).
+    // The stock at cost is the ledger's 1405, manual entries on it aside: every movement
+    // posts what it moves (purchases at receipt); and what was bought is owed on 2202.
     let valuation = books[0]
         .ledger()
         .stock_valuation(&BalanceFilter::default())
         .unwrap();
-    let manual_stock: i64 = first_entries
-        .iter()
-        .filter(|e| e.source.is_none())
-        .flat_map(|e| &e.lines)
-        .filter(|l| l.account == "1405")
-        .map(|l| l.debit.0 - l.credit.0)
-        .sum();
+    let manual = |code: &str| -> i64 {
+        first_entries
+            .iter()
+            .filter(|e| e.source.is_none())
+            .flat_map(|e| &e.lines)
+            .filter(|l| l.account == code)
+            .map(|l| l.debit.0 - l.credit.0)
+            .sum()
+    };
     assert_eq!(
         valuation.iter().map(|v| v.value.0).sum::<i64>(),
-        bought + consolidated("1405") - manual_stock,
+        consolidated("1405") - manual("1405"),
         "{valuation:?}"
     );
+    assert_eq!(consolidated("2202"), bought - manual("2202"));
     for book in &mut books[1..] {
         assert_eq!(
             book.billing().invoices(&InvoiceFilter::default()).unwrap(),

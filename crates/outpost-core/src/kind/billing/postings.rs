@@ -4,8 +4,12 @@
 //!
 //! - a sales invoice: 1122 应收账款 debit gross; 6001 主营业务收入 credit net; 2221 应交税费
 //!   credit tax;
-//! - a purchase invoice: 1405 库存商品 debit net; 2221 debit tax; 2202 应付账款 credit gross;
-//! - a credit note: its invoice's lines on the other side, for its amounts;
+//! - a purchase invoice for received orders: 2221 debit tax, 2202 应付账款 credit tax (the
+//!   goods were booked at receipt, 1405 库存商品 against 2202 at the order's price: see
+//!   `kind/ledger/costing.rs`);
+//! - a purchase invoice by amount: 1405 debit net; 2221 debit tax; 2202 credit gross;
+//! - a credit note: the full lines of a purchase or sales invoice on the other side, for
+//!   its amounts (goods' value, tax and what is owed all come down);
 //! - a receipt: 1002 (or 1001) debit; 1122 credit (what is not applied stays there as
 //!   a credit balance, money received on account);
 //! - a payment: 2202 debit; 1002 (or 1001) credit.
@@ -49,6 +53,12 @@ pub(super) fn invoice(db: &Connection, id: &str, doc: &DocId, inv: Option<&Invoi
                 line(RECEIVABLE, inv.gross, true),
                 line(REVENUE, inv.net, false),
                 line(VAT, inv.tax, false),
+            ],
+            // Goods received were booked at receipt; the invoice adds its input VAT.
+            OrderKind::Purchase if !inv.orders.is_empty() && inv.corrects.is_none() => [
+                line(VAT, inv.tax, true),
+                line(PAYABLE, inv.tax, false),
+                None,
             ],
             OrderKind::Purchase => [
                 line(STOCK, inv.net, true),

@@ -20,7 +20,9 @@
 //!   receiver 1405 debit, 1402 credit for what arrived. The two sites' balances with each
 //!   other net to zero by construction; a short arrival stays in the receiver's 1402.
 //!
-//! Purchase receipts post nothing: the purchase invoice posts 1405 at its net.
+//! - a purchase receipt: 1405 debit, 2202 应付账款 credit, at the order's price (goods
+//!   received, invoice or not: the purchase invoice then adds only its input VAT);
+//!   goods back on a purchase order the other way round.
 //!
 //! The walk is incremental: each movement's row keeps the site's running quantity and
 //! value after it, so a movement arriving in order costs one step; one arriving earlier
@@ -45,6 +47,8 @@ const IN_TRANSIT: &str = "1402";
 const COST_OF_SALES: &str = "6401";
 /// Count differences and loose movements, until a person settles them.
 const UNSETTLED: &str = "1901";
+/// What is owed to suppliers.
+const PAYABLE: &str = "2202";
 /// What another site owes this one.
 const DUE_FROM: &str = "1221";
 /// What this site owes another.
@@ -318,7 +322,9 @@ fn step(db: &Connection, site: &str, m: &Mv, pos: &mut Position) -> Result<(i64,
         let value = pos.put(m.qty, price);
         if sales {
             post("", site, STOCK, COST_OF_SALES, value, &party);
-        } else if !purchase {
+        } else if purchase {
+            post("", site, STOCK, PAYABLE, value, &party);
+        } else {
             post("", site, STOCK, UNSETTLED, value, "");
         }
         value
@@ -331,7 +337,9 @@ fn step(db: &Connection, site: &str, m: &Mv, pos: &mut Position) -> Result<(i64,
             post("/transit", to, IN_TRANSIT, DUE_TO, -value, site);
         } else if sales {
             post("", site, COST_OF_SALES, STOCK, -value, &party);
-        } else if !purchase && m.kind != "transfer_out" {
+        } else if purchase {
+            post("", site, PAYABLE, STOCK, -value, &party);
+        } else if m.kind != "transfer_out" {
             post("", site, UNSETTLED, STOCK, -value, "");
         }
         value
