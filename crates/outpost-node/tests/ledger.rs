@@ -388,16 +388,28 @@ outposttest!(
         eqnice!(16, stock[0]["qty"]);
         eqnice!(900, stock[0]["unit_cost"]);
         eqnice!(14400, stock[0]["value"]);
-        // The shipment posted its cost of sales, linked to its order.
+        // The shipment posted its cost of sales, linked to its order; each receipt its
+        // goods against what is owed to the supplier.
         let journal = a.json(&["ledger", "list"]);
-        let cost = journal
+        let movements: Vec<_> = journal
             .as_array()
             .unwrap()
             .iter()
-            .find(|e| e["source"] == "movement")
+            .filter(|e| e["source"] == "movement")
+            .collect();
+        eqnice!(3, movements.len());
+        let cost = movements
+            .iter()
+            .find(|e| e["link"] == sale.as_str())
             .unwrap();
-        eqnice!(sale, cost["link"].as_str().unwrap());
         eqnice!(3600, cost["total"]);
+        let mut received: Vec<i64> = movements
+            .iter()
+            .filter(|e| e["link"] != sale.as_str())
+            .map(|e| e["total"].as_i64().unwrap())
+            .collect();
+        received.sort();
+        eqnice!(vec![8000, 10000], received);
         // Sales: 4 cups at 12.50 that cost 9.00 each.
         let sales = a.json(&["report", "sales", "--by", "customer"]);
         eqnice!(1, sales.as_array().unwrap().len());
