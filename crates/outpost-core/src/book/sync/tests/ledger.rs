@@ -367,3 +367,108 @@ fn an_entry_naming_an_account_the_chart_has_not_brought_yet_waits_for_it() {
         Err(Broken::Rule(_))
     ));
 }
+
+/// Writes added account `code` as a program would.
+fn put_account(d: &mut AutoCommit, code: &str, name: &str, by: &str) {
+    let (_, accounts) = d.get(automerge::ROOT, "accounts").unwrap().unwrap();
+    let a = d.put_object(&accounts, code, ObjType::Map).unwrap();
+    d.put(&a, "name", name).unwrap();
+    d.put(&a, "active", true).unwrap();
+    d.put(&a, "created_at", 1_i64).unwrap();
+    d.put(&a, "created_by", by).unwrap();
+}
+
+#[test]
+fn crafted_chart_records_are_refused_and_honest_ones_pass() {
+    let mut org = Org::new();
+    let (mut finance, key) = org.admit("Qian", Role::Finance, "SH");
+    let (mut branch, branch_key) = org.admit("Zhao", Role::Finance, "BJ");
+    let me = key.device_id().to_string();
+    let doc = DocId::Chart;
+    let verdict = |org: &mut Org, change: &automerge::Change| {
+        judged(&mut org.hq, &key.device_id(), &doc, change)
+    };
+    let honest = craft(&mut finance, &key, &doc, |d| {
+        put_account(d, "100201", "ICBC", &me)
+    });
+    assert_eq!(verdict(&mut org, &honest), Ok(()));
+    slip(&mut finance, &doc, &honest, &key);
+    slip(&mut org.hq, &doc, &honest, &key);
+
+    type Edit<'a> = Box<dyn FnOnce(&mut AutoCommit) + 'a>;
+    let hq = org.hq_id.to_string();
+    let cases: Vec<(&str, Edit<'_>)> = vec![
+        (
+            "not a sub-account",
+            Box::new(|d| put_account(d, "999901", "x", &me)),
+        ),
+        (
+            "a preset code",
+            Box::new(|d| put_account(d, "1002", "x", &me)),
+        ),
+        (
+            "without a name",
+            Box::new(|d| put_account(d, "100202", " ", &me)),
+        ),
+        (
+            "another author",
+            Box::new(|d| put_account(d, "100203", "x", &hq)),
+        ),
+        (
+            "a field it has not",
+            Box::new(|d| {
+                let (_, accounts) = d.get(automerge::ROOT, "accounts").unwrap().unwrap();
+                let (_, a) = d.get(&accounts, "100201").unwrap().unwrap();
+                d.put(&a, "created_by", "someone").unwrap();
+            }),
+        ),
+        (
+            "a preset VAT rate",
+            Box::new(|d| {
+                let (_, rates) = d.get(automerge::ROOT, "vat_rates").unwrap().unwrap();
+                let r = d.put_object(&rates, "1300", ObjType::Map).unwrap();
+                d.put(&r, "active", true).unwrap();
+            }),
+        ),
+    ];
+    for (what, edit) in cases {
+        let change = craft(&mut finance, &key, &doc, edit);
+        assert!(
+            matches!(verdict(&mut org, &change), Err(Broken::Rule(_))),
+            "{what}: {:?}",
+            verdict(&mut org, &change)
+        );
+    }
+    // Renaming and retiring pass.
+    let rename = craft(&mut finance, &key, &doc, |d| {
+        let (_, accounts) = d.get(automerge::ROOT, "accounts").unwrap().unwrap();
+        let (_, a) = d.get(&accounts, "100201").unwrap().unwrap();
+        d.put(&a, "name", "ICBC Shanghai").unwrap();
+        d.put(&a, "active", false).unwrap();
+    });
+    assert_eq!(verdict(&mut org, &rename), Ok(()));
+
+    // A branch's finance may not write the chart: refused where it arrives.
+    let branch_id = branch_key.device_id();
+    let by = branch_id.to_string();
+    let crafted = craft(&mut branch, &branch_key, &doc, |d| {
+        put_account(d, "100209", "mine", &by)
+    });
+    slip(&mut branch, &doc, &crafted, &branch_key);
+    let hq_id = org.hq_id.clone();
+    sync_pair(&mut branch, &branch_id, &mut org.hq, &hq_id, &doc, 6);
+    assert!(
+        org.hq
+            .repo
+            .doc(&doc)
+            .unwrap()
+            .get_change_by_hash(&crafted.hash())
+            .is_none()
+    );
+    let refused = org.hq.sync().refused().unwrap();
+    assert!(
+        refused.iter().any(|r| r.hash == crafted.hash().to_string()
+            && r.reason.contains("finance of BJ may not write chart")),
+        "{refused:?}"
+    );
+}
