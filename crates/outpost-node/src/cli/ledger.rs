@@ -28,7 +28,7 @@ pub(super) fn ledger(node: &Node, cmd: LedgerCmd, out: &Out) -> Result<()> {
                     a.code.clone(),
                     account_name(out.lang, &a.code, &chart),
                     out.word(a.class.as_str()),
-                    yes_no(out, a.active),
+                    out.flag(a.active),
                 ]);
             }
             print(out, &t);
@@ -62,8 +62,8 @@ pub(super) fn ledger(node: &Node, cmd: LedgerCmd, out: &Out) -> Result<()> {
             for r in &rates {
                 t.row(vec![
                     format!("{}%", r.percent),
-                    yes_no(out, r.preset),
-                    yes_no(out, r.active),
+                    out.flag(r.preset),
+                    out.flag(r.active),
                 ]);
             }
             print(out, &t);
@@ -242,15 +242,6 @@ fn show(node: &Node, out: &Out, row: &EntryRow) -> Result<()> {
 }
 
 /// The account's name in the language of messages.
-/// `yes` or nothing, in the user's language.
-fn yes_no(out: &Out, yes: bool) -> String {
-    if yes {
-        Msg::Yes.text(out.lang).to_string()
-    } else {
-        String::new()
-    }
-}
-
 fn account_name(lang: Lang, code: &str, chart: &[outpost_core::Account]) -> String {
     chart
         .iter()

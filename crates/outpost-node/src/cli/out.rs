@@ -101,6 +101,15 @@ impl Out {
         cols.iter().map(|m| m.text(self.lang).to_string()).collect()
     }
 
+    /// `yes` in this language, or nothing: a table's flag column.
+    pub fn flag(&self, yes: bool) -> String {
+        if yes {
+            Msg::Yes.text(self.lang).to_string()
+        } else {
+            String::new()
+        }
+    }
+
     /// A word of the book in this language.
     pub fn word(&self, w: &str) -> String {
         i18n::word(self.lang, w)

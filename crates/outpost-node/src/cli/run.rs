@@ -406,12 +406,11 @@ pub fn dispatch(node: &Node, command: Command, out: &Out) -> Result<()> {
             let sites = node.sites()?;
             let mut t = Table::new(out.headers(&[Msg::ColCode, Msg::ColName, Msg::ColHeadOffice]));
             for s in &sites {
-                let head = if s.head_office {
-                    Msg::Yes.text(out.lang).to_string()
-                } else {
-                    String::new()
-                };
-                t.row(vec![s.code.to_string(), s.name.clone(), head]);
+                t.row(vec![
+                    s.code.to_string(),
+                    s.name.clone(),
+                    out.flag(s.head_office),
+                ]);
             }
             out.table(&sites, t, sites.is_empty());
             Ok(())

@@ -111,11 +111,7 @@ pub(super) fn stock(node: &Node, cmd: StockCmd, out: &Out) -> Result<()> {
             ]))
             .right(&[3]);
             for r in &rows {
-                let flag = if r.is_low {
-                    Msg::Yes.text(out.lang).to_string()
-                } else {
-                    String::new()
-                };
+                let flag = out.flag(r.is_low);
                 t.row(vec![
                     r.sku.clone(),
                     r.name.clone(),
