@@ -106,9 +106,17 @@ impl Loaded {
     /// Folds the document's chunks into one snapshot once there are many.
     fn compact_if_due(&mut self, tx: &Connection, doc_id: &DocId) -> Result<()> {
         if self.chunks >= store::COMPACT_AFTER_CHUNKS {
-            self.chunks = store::compact(tx, doc_id, &self.doc)?;
+            self.compacted(store::compact(tx, doc_id, &self.doc)?);
         }
         Ok(())
+    }
+
+    /// Counts the document as stored after compaction: the cache's budget must see the
+    /// snapshot's size, not the sum of every chunk it replaced (which made HQ let a busy
+    /// office's months go and load them again for each sync).
+    fn compacted(&mut self, now: store::Compacted) {
+        self.chunks = now.chunks;
+        self.stored_bytes = now.bytes;
     }
 
     /// The heads a merge compares against (none for a document not stored yet).
@@ -377,7 +385,7 @@ impl Repo {
             .iter_mut()
             .filter(|(_, l)| l.stored && l.chunks > 1)
         {
-            loaded.chunks = store::compact(&tx, doc_id, &loaded.doc)?;
+            loaded.compacted(store::compact(&tx, doc_id, &loaded.doc)?);
         }
         tx.commit()?;
         Ok(())
@@ -586,6 +594,7 @@ fn load_into<'a>(
 ) -> Result<&'a mut Loaded> {
     let now = USE_CLOCK.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     if !docs.contains_key(doc_id) {
+        let started = std::time::Instant::now();
         let loaded = match store::load_doc(db, doc_id)? {
             Some((doc, chunks, stored_bytes)) => {
                 schema::check_document(&doc, doc_id, org)?;
@@ -607,6 +616,7 @@ fn load_into<'a>(
                 genesis: schema::genesis_actor(doc_id, org),
             },
         };
+        tracing::debug!(doc = %doc_id, bytes = loaded.stored_bytes, elapsed = ?started.elapsed(), "loaded a document");
         let_least_recent_go(docs, loaded.stored_bytes, LOADED_BYTES_BUDGET);
         docs.insert(doc_id.clone(), loaded);
     }
@@ -673,5 +683,38 @@ mod tests {
         let mut left: Vec<_> = docs.keys().cloned().collect();
         left.sort();
         assert_eq!(left, vec![DocId::Org, DocId::Parties]);
+    }
+
+    #[test]
+    fn a_compacted_document_counts_as_the_bytes_it_now_takes() {
+        use automerge::transaction::Transactable;
+        let db = Connection::open_in_memory().unwrap();
+        store::migrate(&db).unwrap();
+        let id = DocId::parse("ops/SH/2026-01").unwrap();
+        let mut l = loaded(&id, 0, 0);
+        for i in 0..store::COMPACT_AFTER_CHUNKS {
+            let before = l.doc.get_heads();
+            let mut tx = l.doc.transaction();
+            tx.put(automerge::ROOT, "n", i as i64).unwrap();
+            tx.commit();
+            let chunk = l.doc.save_after(&before);
+            l.store_chunk(&db, &id, &chunk).unwrap();
+        }
+        let summed = l.stored_bytes;
+        l.compact_if_due(&db, &id).unwrap();
+        let stored: i64 = db
+            .query_row(
+                "SELECT sum(length(data)) FROM doc_chunks WHERE doc = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(l.chunks, 1);
+        assert_eq!(l.stored_bytes, usize::try_from(stored).unwrap());
+        assert!(
+            l.stored_bytes < summed / 4,
+            "{} of {summed}",
+            l.stored_bytes
+        );
     }
 }

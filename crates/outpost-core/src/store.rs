@@ -78,7 +78,7 @@ fn make_private(path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn migrate(db: &Connection) -> Result<()> {
+pub(crate) fn migrate(db: &Connection) -> Result<()> {
     let version: i64 = db.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > DB_VERSION {
         return Err(Error::SchemaTooNew {
@@ -263,6 +263,9 @@ pub(crate) fn set_sync_state(db: &Connection, peer: &str, doc: &DocId, state: &[
     Ok(())
 }
 
+/// The meta key holding this device's id.
+pub(crate) const META_DEVICE: &str = "device_id";
+
 pub(crate) fn meta_get(db: &Connection, key: &str) -> Result<Option<String>> {
     Ok(db
         .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
@@ -316,8 +319,17 @@ pub(crate) fn load_doc(
     Ok(Some((doc, count, joined.len())))
 }
 
+/// What a document takes stored after [`compact`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Compacted {
+    /// Its chunks: the snapshot and any changes still waiting for their dependencies.
+    pub chunks: usize,
+    /// Their bytes.
+    pub bytes: usize,
+}
+
 /// Replaces a document's chunks by one snapshot, keeping changes still waiting for deps.
-pub(crate) fn compact(db: &Connection, doc_id: &DocId, doc: &Automerge) -> Result<usize> {
+pub(crate) fn compact(db: &Connection, doc_id: &DocId, doc: &Automerge) -> Result<Compacted> {
     let snapshot = doc.save();
     db.execute(
         "DELETE FROM doc_chunks WHERE doc = ?1 AND kind != ?2",
@@ -329,20 +341,24 @@ pub(crate) fn compact(db: &Connection, doc_id: &DocId, doc: &Automerge) -> Resul
     let mut vacuum = db.prepare_cached("PRAGMA incremental_vacuum")?;
     let mut steps = vacuum.query([])?;
     while steps.next()?.is_some() {}
-    let pending: i64 = if doc.get_missing_deps(&[]).is_empty() {
+    let (pending, pending_bytes): (i64, i64) = if doc.get_missing_deps(&[]).is_empty() {
         db.execute(
             "DELETE FROM doc_chunks WHERE doc = ?1 AND kind = ?2",
             params![doc_id.to_string(), chunk::PENDING],
         )?;
-        0
+        (0, 0)
     } else {
         db.query_row(
-            "SELECT count(*) FROM doc_chunks WHERE doc = ?1 AND kind = ?2",
+            "SELECT count(*), coalesce(sum(length(data)), 0) FROM doc_chunks
+             WHERE doc = ?1 AND kind = ?2",
             params![doc_id.to_string(), chunk::PENDING],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?
     };
-    Ok(1 + usize::try_from(pending).unwrap_or(0))
+    Ok(Compacted {
+        chunks: 1 + usize::try_from(pending).unwrap_or(0),
+        bytes: snapshot.len() + usize::try_from(pending_bytes).unwrap_or(0),
+    })
 }
 
 /// Every stored document id.
