@@ -204,10 +204,23 @@ pub fn may_read(member: &Device, doc: &DocId) -> bool {
         DocId::Transfers { from, to, .. } => {
             !site_bound(member.role) || &member.site == from || &member.site == to
         }
-        DocId::Ledger { .. } => matches!(
-            member.role,
-            Role::Finance | Role::Manager | Role::Admin | Role::Auditor
-        ),
+        DocId::Ledger { .. } => reads_ledgers(member.role),
+    }
+}
+
+/// Whether a member in `role` reads the ledgers (every site's: consolidated reports).
+pub fn reads_ledgers(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Finance | Role::Manager | Role::Admin | Role::Auditor
+    )
+}
+
+/// This device's registration, as the book it keeps knows it (none before it joined).
+pub(crate) fn this_device(db: &Connection) -> Result<Option<Device>> {
+    match crate::store::meta_get(db, crate::store::META_DEVICE)? {
+        Some(id) => member(db, &DeviceId::parse(&id)?),
+        None => Ok(None),
     }
 }
 

@@ -87,7 +87,6 @@ impl std::fmt::Debug for Book {
 }
 
 const META_ORG: &str = "org_id";
-const META_DEVICE: &str = "device_id";
 /// The version of the projection tables the book was last projected with.
 const META_PROJECTIONS: &str = "projections";
 /// This build's projection tables: bump when a kind's tables change, and books projected
@@ -103,7 +102,7 @@ impl Book {
         }
         let db = open_db(path, book_key)?;
         let org = store::meta_get(&db, META_ORG)?.ok_or(Error::NotInitialised)?;
-        let me = store::meta_get(&db, META_DEVICE)?.ok_or(Error::NotInitialised)?;
+        let me = store::meta_get(&db, store::META_DEVICE)?.ok_or(Error::NotInitialised)?;
         if me != key.device_id().as_str() {
             return Err(Error::WrongKey(me));
         }
@@ -291,7 +290,7 @@ impl Book {
             return Err(Error::AlreadyInitialised(existing));
         }
         store::meta_set(&db, META_ORG, org.as_str())?;
-        store::meta_set(&db, META_DEVICE, key.device_id().as_str())?;
+        store::meta_set(&db, store::META_DEVICE, key.device_id().as_str())?;
         store::meta_set(&db, META_PROJECTIONS, PROJECTIONS)?;
         Ok(Book::on(Repo::new(db, org, key)))
     }

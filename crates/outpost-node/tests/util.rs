@@ -109,6 +109,23 @@ impl Device {
     pub fn dump(&self) -> String {
         self.ok(&["dump"])
     }
+
+    /// The dump without stock at cost, which only devices that read a ledger keep: what
+    /// two devices of one site in different roles share.
+    pub fn shared_dump(&self) -> String {
+        let mut out = String::new();
+        let mut costs = false;
+        for line in self.dump().lines() {
+            if line.starts_with('[') {
+                costs = line.starts_with("[movement_costs]");
+            }
+            if !costs {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out
+    }
 }
 
 /// Sets up SH (device `a`, admin) with site BJ, two items, a customer and a supplier, and

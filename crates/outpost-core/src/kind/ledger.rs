@@ -126,7 +126,7 @@ impl super::RecordKind for Kind {
     }
 
     fn after_project(&self, db: &Connection, records: &[RecordRef]) -> Result<()> {
-        costing::recost(db, costing::dirty_after(db, records)?)
+        costing::recost_after(db, records)
     }
 
     fn check_record(

@@ -494,6 +494,41 @@ fn walk(db: &Connection, item: &str, site: &str, from: &Key) -> Result<Vec<(Stri
     Ok(dependants)
 }
 
+/// The meta key that says whether this device's movement costs are current ("1").
+const META_KEEPS_COSTS: &str = "keeps_costs";
+
+/// Values the movements `records` brought, on a device that may read a ledger: only
+/// such a device can see stock at cost or the postings movements make, so the others
+/// (clerks and warehouse staff, most offices) skip the walk, a third of what a
+/// month's catch-up projects. A device that becomes able to read them (it joined, or was
+/// promoted) values every movement it holds at once.
+pub(super) fn recost_after(db: &Connection, records: &[crate::record::RecordRef]) -> Result<()> {
+    let reads = crate::access::this_device(db)?
+        .is_some_and(|me| !me.revoked && crate::access::reads_ledgers(me.role));
+    let kept = crate::store::meta_get(db, META_KEEPS_COSTS)?.as_deref() == Some("1");
+    match (reads, kept) {
+        (true, true) => recost(db, dirty_after(db, records)?),
+        (true, false) => {
+            crate::store::meta_set(db, META_KEEPS_COSTS, "1")?;
+            recost(db, every_walk(db)?)
+        }
+        (false, true) => crate::store::meta_set(db, META_KEEPS_COSTS, "0"),
+        (false, false) => Ok(()),
+    }
+}
+
+/// Every (site, item) with movements, from its first.
+fn every_walk(db: &Connection) -> Result<BTreeMap<(String, String), Key>> {
+    let mut stmt = db.prepare(
+        "SELECT DISTINCT w.site, m.item FROM movements m
+         JOIN warehouses w ON w.code = m.warehouse",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(((r.get(0)?, r.get(1)?), (i64::MIN, 0, String::new())))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Re-costs every (site, item) in `dirty` from its key, then whatever depends on them.
 pub(super) fn recost(db: &Connection, mut dirty: BTreeMap<(String, String), Key>) -> Result<()> {
     // Bounded: each round only moves forward in time (an arrival is never before its
