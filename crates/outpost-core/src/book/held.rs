@@ -197,6 +197,7 @@ pub(crate) fn rescreen(m: &mut Merger<'_>, org: &OrgId, at: Timestamp) -> Result
             &batch.sigs,
             &batch.from,
             at,
+            None,
         )?;
         out.absorb(screened);
     }

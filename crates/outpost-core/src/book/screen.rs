@@ -335,7 +335,9 @@ fn screen(
 /// Screens `changes` for `doc_id` and merges what passes, inside the merge transaction
 /// `m`; refused changes are logged in `refused_changes`. The organisation document is
 /// screened to a fixed point: a change admitting a member lets that member's later
-/// changes in the same batch pass.
+/// changes in the same batch pass. `whole` is the sender's whole document when the
+/// changes came as one (a peer sends that when we lack most of it): if every change
+/// passes, it is the merge, and nothing need be applied.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn merge_screened(
     m: &mut Merger<'_>,
@@ -346,6 +348,7 @@ pub(crate) fn merge_screened(
     sigs: &Signatures,
     from: &str,
     at: Timestamp,
+    mut whole: Option<Automerge>,
 ) -> Result<Screened> {
     let mut out = Screened::default();
     // What is in already was screened when it came: only what is new is judged (and a
@@ -382,11 +385,23 @@ pub(crate) fn merge_screened(
             )
         };
         let (sorted, speculative) = if speculate {
-            let copies = candidates.clone();
+            let whole = whole.take().filter(|w| {
+                candidates
+                    .iter()
+                    .all(|c| w.get_change_meta_by_hash(&c.hash()).is_some())
+            });
+            let copies = if whole.is_none() {
+                candidates.clone()
+            } else {
+                Vec::new()
+            };
             std::thread::scope(|s| {
-                let applying = s.spawn(|| {
-                    let mut copy = doc.clone();
-                    copy.apply_changes(copies).ok().map(|_| copy)
+                let applying = s.spawn(|| match whole {
+                    Some(whole) => with_local_changes(whole, doc),
+                    None => {
+                        let mut copy = doc.clone();
+                        copy.apply_changes(copies).ok().map(|_| copy)
+                    }
                 });
                 let sorted = judge(candidates);
                 (sorted, applying.join().ok().flatten())
@@ -583,6 +598,14 @@ fn forget_refused(db: &Connection, accepted: &[Change]) -> Result<()> {
 /// builds on it. Automerge refuses a whole batch for one such change, which would let one
 /// member stop a document's sync for everyone. One already held here is kept; of two
 /// arriving together, the first.
+/// The sender's whole document `whole` with the changes only `local` holds added: the
+/// merge of the two when every change of `whole` passed. `None` if they cannot be merged
+/// (two changes with one author's sequence number: the plain merge sorts that out).
+fn with_local_changes(mut whole: Automerge, local: &Automerge) -> Option<Automerge> {
+    let only_here: Vec<Change> = whole.get_changes_added(local);
+    whole.apply_changes(only_here).ok().map(|_| whole)
+}
+
 fn merge_refusing_equivocation(
     m: &mut Merger<'_>,
     doc_id: &DocId,

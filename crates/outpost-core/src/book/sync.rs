@@ -235,7 +235,7 @@ impl Sync<'_> {
             .ok_or_else(|| Error::corrupt(doc_id, "a sync message without signatures"))?;
         let mut message = sync::Message::decode(message)
             .map_err(|e| Error::corrupt(doc_id, format!("sync message: {e}")))?;
-        let mut changes = chunks::changes_of(&message, doc_id)?;
+        let chunks::Carried { mut changes, whole } = chunks::changes_of(&message, doc_id)?;
         let mut sigs = sealed_sigs.for_changes(changes.iter().map(|c| c.hash()));
         let mut vouchers = Vec::with_capacity(sealed_sigs.vouchers.len());
         for (raw, sig) in &sealed_sigs.vouchers {
@@ -254,7 +254,7 @@ impl Sync<'_> {
         let screened = self.repo.merging(|m| {
             store::set_peer_heads(m.db(), &from, doc_id, &message.heads)?;
             let mut screened = super::screen::merge_screened(
-                m, &org, doc_id, changes, &vouchers, &sigs, &from, at,
+                m, &org, doc_id, changes, &vouchers, &sigs, &from, at, whole,
             )?;
             super::restore::note_heads(m, doc_id, &from, &me, &message.heads)?;
             if super::held::releases_held(doc_id) && screened.new_changes > 0 {

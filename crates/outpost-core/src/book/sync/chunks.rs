@@ -39,9 +39,17 @@ fn split_chunks(mut bytes: &[u8]) -> Option<Vec<(u8, &[u8])>> {
     Some(out)
 }
 
+/// What a sync message carries: changes, and the sender's whole document when it sent
+/// one (and nothing else).
+pub(super) struct Carried {
+    pub changes: Vec<Change>,
+    pub whole: Option<Automerge>,
+}
+
 /// The changes carried by a sync message: its chunks hold changes or whole documents.
-pub(super) fn changes_of(message: &sync::Message, doc_id: &DocId) -> Result<Vec<Change>> {
+pub(super) fn changes_of(message: &sync::Message, doc_id: &DocId) -> Result<Carried> {
     let mut out = Vec::new();
+    let mut docs = Vec::new();
     for bytes in message.changes.iter() {
         let chunks = split_chunks(bytes)
             .ok_or_else(|| Error::corrupt(doc_id, "a sync message's chunk is cut short"))?;
@@ -50,6 +58,7 @@ pub(super) fn changes_of(message: &sync::Message, doc_id: &DocId) -> Result<Vec<
                 let doc =
                     Automerge::load(chunk).map_err(|e| Error::corrupt(doc_id, e.to_string()))?;
                 out.extend(doc.get_changes(&[]));
+                docs.push(doc);
             } else {
                 let change = crate::bundle::parse_change(chunk)
                     .map_err(|e| Error::corrupt(doc_id, format!("a change is {e}")))?;
@@ -57,7 +66,14 @@ pub(super) fn changes_of(message: &sync::Message, doc_id: &DocId) -> Result<Vec<
             }
         }
     }
-    Ok(out)
+    let whole = match (docs.len(), out.len()) {
+        (1, _) => docs.pop(),
+        _ => None,
+    };
+    Ok(Carried {
+        changes: out,
+        whole,
+    })
 }
 
 /// The signatures a sync message needs: per author, the signature of its latest change

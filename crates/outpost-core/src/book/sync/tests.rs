@@ -292,17 +292,7 @@ fn a_relayed_change_by_a_device_that_may_not_write_is_refused() {
     // A clerk of SH "edits" BJ's stock; the manager relays it, then builds on it.
     let forged = forge(&mut mgr, &doc, Forger::Key(&sh_key));
     let t = org.tick();
-    mgr.stock()
-        .record(
-            StockMove::Receive {
-                item: "TEA".into(),
-                warehouse: WarehouseCode::parse("BJ1").unwrap(),
-                qty: 1,
-                note: String::new(),
-            },
-            t,
-        )
-        .unwrap();
+    receive_tea_at_bj1(&mut mgr, 1, t);
     let dependent = mgr.repo.doc(&doc).unwrap().get_heads();
     assert!(!sync_pair(&mut mgr, &mgr_id, &mut org.hq, &hq_id, &doc, 6));
 
@@ -335,6 +325,127 @@ fn a_relayed_change_by_a_device_that_may_not_write_is_refused() {
         .find(|r| r.hash == dependent[0].to_string())
         .expect("the change built on it is logged");
     assert!(built_on.reason.contains("builds on a refused change"));
+}
+
+/// Whether a sealed sync message carries its sender's whole document.
+fn carries_whole_document(sealed: &[u8]) -> bool {
+    let (message, _) = crate::sign::unseal(sealed).unwrap();
+    let message = sync::Message::decode(message).unwrap();
+    message.changes.iter().any(|chunk| chunk.get(8) == Some(&0))
+}
+
+/// Records `qty` boxes of TEA received at BJ1 in `book`.
+fn receive_tea_at_bj1(book: &mut Book, qty: i64, at: Timestamp) {
+    book.stock()
+        .record(
+            StockMove::Receive {
+                item: "TEA".into(),
+                warehouse: WarehouseCode::parse("BJ1").unwrap(),
+                qty,
+                note: String::new(),
+            },
+            at,
+        )
+        .unwrap();
+}
+
+/// Records `n` receipts of one box of TEA at BJ1 at HQ.
+fn receive_at_bj(org: &mut Org, n: usize) {
+    for _ in 0..n {
+        let t = org.tick();
+        receive_tea_at_bj1(&mut org.hq, 1, t);
+    }
+}
+
+#[test]
+fn a_whole_document_from_a_peer_merges_with_what_was_written_here_and_is_screened() {
+    let mut org = Org::new();
+    let (mut clerk, key) = org.admit("Li", Role::Clerk, "BJ");
+    let (clerk_id, hq_id) = (key.device_id(), org.hq_id.clone());
+    let doc = org.bj_ops();
+    // HQ writes a month at BJ while the clerk, never synced, receives 2 boxes.
+    receive_at_bj(&mut org, 100);
+    let t = org.tick();
+    receive_tea_at_bj1(&mut clerk, 2, t);
+    let at = Timestamp::from_second(1_790_100_000).unwrap();
+    let (mut at_hq, mut at_clerk) = (SyncSession::default(), SyncSession::default());
+    let hello = clerk
+        .sync()
+        .generate(&hq_id, &doc, &mut at_clerk)
+        .unwrap()
+        .unwrap();
+    let whole = org
+        .hq
+        .sync()
+        .receive(&clerk_id, &doc, &mut at_hq, &hello, at)
+        .unwrap()
+        .reply
+        .unwrap();
+    assert!(
+        carries_whole_document(&whole),
+        "HQ sent changes, not its document"
+    );
+    let received = clerk
+        .sync()
+        .receive(&hq_id, &doc, &mut at_clerk, &whole, at)
+        .unwrap();
+    assert_eq!(received.new_changes, 101);
+    assert!(received.refused.is_empty());
+    assert!(sync_pair(
+        &mut org.hq,
+        &hq_id,
+        &mut clerk,
+        &clerk_id,
+        &doc,
+        10
+    ));
+    // 10 + 100 received at HQ and 2 by the clerk, on both sides.
+    let levels = format!("{:?}", org.hq.stock().levels(None).unwrap());
+    assert!(levels.contains("112"), "{levels}");
+    assert_eq!(format!("{:?}", clerk.stock().levels(None).unwrap()), levels);
+    let history = clerk.dump().unwrap();
+    clerk.rebuild().unwrap();
+    assert_eq!(history, clerk.dump().unwrap());
+
+    // A forged change inside a whole document is refused, the rest still merges.
+    let (mut late, late_key) = org.admit("Sun", Role::Clerk, "BJ");
+    let late_id = late_key.device_id();
+    receive_at_bj(&mut org, 80);
+    let forged = forge(&mut org.hq, &doc, Forger::Posing(&hq_id));
+    receive_at_bj(&mut org, 1);
+    let mut at_late = SyncSession::default();
+    let mut at_hq = SyncSession::default();
+    // The new clerk holds nothing of the document: HQ speaks first.
+    let opener = org
+        .hq
+        .sync()
+        .generate(&late_id, &doc, &mut at_hq)
+        .unwrap()
+        .unwrap();
+    let hello = late
+        .sync()
+        .receive(&hq_id, &doc, &mut at_late, &opener, at)
+        .unwrap()
+        .reply
+        .unwrap();
+    let whole = org
+        .hq
+        .sync()
+        .receive(&late_id, &doc, &mut at_hq, &hello, at)
+        .unwrap()
+        .reply
+        .unwrap();
+    assert!(carries_whole_document(&whole));
+    let received = late
+        .sync()
+        .receive(&hq_id, &doc, &mut at_late, &whole, at)
+        .unwrap();
+    let refused: Vec<_> = received.refused.iter().map(|r| r.hash.clone()).collect();
+    assert!(refused.contains(&forged.to_string()), "{refused:?}");
+    let late_doc = late.repo.doc(&doc).unwrap();
+    assert!(late_doc.get_change_by_hash(&forged).is_none());
+    // Everything before the forged change is in; what HQ wrote after it built on it.
+    assert_eq!(received.new_changes, 1 + 100 + 1 + 80);
 }
 
 #[test]
