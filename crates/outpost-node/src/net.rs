@@ -30,6 +30,10 @@ impl Node {
         sync.mdns = config.mdns;
         sync.relay_server = config.relay;
         sync.bootstrap = stored_peers(self.data_dir());
+        match self.gate() {
+            Ok((allowed, _)) => sync.allowed = allowed,
+            Err(e) => tracing::warn!(error = %e, "cannot read the members"),
+        }
         let replica = Arc::new(NodeReplica::new(Arc::downgrade(self)));
         let (client, mut events, event_loop) = outpost_sync::new(sync, replica)?;
         let runtime = tokio::runtime::Handle::current();
@@ -53,7 +57,22 @@ impl Node {
     /// the members that share documents with this one as worth a direct link.
     pub(crate) fn refresh_gate(&self) {
         let Some(net) = self.net() else { return };
-        let gate = self.with_book(|b| {
+        match self.gate() {
+            Ok((allowed, direct)) => {
+                let client = net.client.clone();
+                net.runtime.spawn(async move {
+                    client.set_allowed(allowed).await?;
+                    client.set_direct(direct).await
+                });
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot read the members"),
+        }
+    }
+
+    /// The peers let through the gate (active members and open invites) and those worth
+    /// a direct link (members that share documents with this one).
+    fn gate(&self) -> Result<(HashSet<PeerId>, HashSet<PeerId>)> {
+        self.with_book(|b| {
             let members: Vec<Device> = b
                 .members()
                 .list()?
@@ -76,16 +95,6 @@ impl Node {
                     .filter_map(|i| i.id.parse::<PeerId>().ok()),
             );
             Ok((allowed, direct))
-        });
-        match gate {
-            Ok((allowed, direct)) => {
-                let client = net.client.clone();
-                net.runtime.spawn(async move {
-                    client.set_allowed(allowed).await?;
-                    client.set_direct(direct).await
-                });
-            }
-            Err(e) => tracing::warn!(error = %e, "cannot read the members"),
-        }
+        })
     }
 }

@@ -1,9 +1,10 @@
 //! How a node takes part in the network.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
-use libp2p::Multiaddr;
 use libp2p::identity::Keypair;
+use libp2p::{Multiaddr, PeerId};
 
 /// Network settings of one node.
 #[derive(Clone, Debug)]
@@ -22,6 +23,10 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// The longest wait between redials of a bootstrap peer.
     pub max_backoff: Duration,
+    /// Peers let through the gate from the start (the members known when the network
+    /// starts; `Client::set_allowed` replaces them). Without them the first dial, which
+    /// goes out at once, could meet a closed gate and wait for the next redial.
+    pub allowed: HashSet<PeerId>,
 }
 
 impl Config {
@@ -37,6 +42,7 @@ impl Config {
             // handshake and a hello.
             idle_timeout: Duration::from_secs(3600),
             max_backoff: Duration::from_secs(30),
+            allowed: HashSet::new(),
         }
     }
 }

@@ -65,6 +65,9 @@ pub fn new(
     replica: Arc<dyn Replica>,
 ) -> Result<(Client, mpsc::Receiver<Event>, EventLoop)> {
     let mut swarm = build_swarm(&config)?;
+    for peer in &config.allowed {
+        swarm.behaviour_mut().gate.allow_peer(*peer);
+    }
     for addr in &config.listen {
         swarm.listen_on(addr.clone()).map_err(|e| Error::Address {
             addr: addr.to_string(),
