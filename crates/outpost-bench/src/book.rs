@@ -205,10 +205,11 @@ fn print_sync_report(r: &Value) {
     let f = fmt_figure;
     let c = &r["sync_catch_up"];
     println!(
-        "Catch-up after 30 days offline ({} orders, {} documents) over loopback: {} ms, {} frames; wire {} KB (sent {} KB, received {} KB) vs Automerge bundle {} KB = {}×",
+        "Catch-up after 30 days offline ({} orders, {} documents) over loopback: {} ms (first frame after {} ms), {} frames; wire {} KB (sent {} KB, received {} KB) vs Automerge bundle {} KB = {}×",
         c["orders"],
         c["documents"],
         f(&c["ms"]),
+        f(&c["link_ms"]),
         c["frames"],
         f(&c["wire_kb"]),
         f(&c["sent_kb"]),

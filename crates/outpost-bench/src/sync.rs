@@ -209,7 +209,12 @@ pub fn catch_up_and_propagation(dir: &Path, orders: u32, changes: u32) -> Result
         let office = Arc::new(reopen(&office_dir).await?);
         let t = Instant::now();
         office.start_network(loopback()?)?;
+        // When the first sync frame passed: what came before is dialling and handshakes.
+        let mut link_ms = None;
         wait_until("catch-up", Duration::from_secs(300), || {
+            if link_ms.is_none() && office.peers()?.iter().any(|p| p.frames > 0) {
+                link_ms = Some(t.elapsed().as_secs_f64() * 1000.0);
+            }
             caught_up(&office, &hq_heads)
         })
         .await?;
@@ -221,6 +226,7 @@ pub fn catch_up_and_propagation(dir: &Path, orders: u32, changes: u32) -> Result
         let wire = sent + received;
         let catch_up = json!({
             "orders": orders, "documents": docs, "ms": catch_up_ms,
+            "link_ms": link_ms.unwrap_or(f64::NAN),
             "frames": frames, "wire_kb": wire as f64 / 1024.0,
             "sent_kb": sent as f64 / 1024.0, "received_kb": received as f64 / 1024.0,
             "bundle_kb": bundle_bytes as f64 / 1024.0,
