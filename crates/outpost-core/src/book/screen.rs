@@ -593,11 +593,6 @@ fn forget_refused(db: &Connection, accepted: &[Change]) -> Result<()> {
     Ok(())
 }
 
-/// Merges `changes`, refusing a change whose author made another change with the same
-/// sequence number (only the author's own key can: a member equivocating), and what
-/// builds on it. Automerge refuses a whole batch for one such change, which would let one
-/// member stop a document's sync for everyone. One already held here is kept; of two
-/// arriving together, the first.
 /// The sender's whole document `whole` with the changes only `local` holds added: the
 /// merge of the two when every change of `whole` passed. `None` if they cannot be merged
 /// (two changes with one author's sequence number: the plain merge sorts that out).
@@ -606,6 +601,11 @@ fn with_local_changes(mut whole: Automerge, local: &Automerge) -> Option<Automer
     whole.apply_changes(only_here).ok().map(|_| whole)
 }
 
+/// Merges `changes`, refusing a change whose author made another change with the same
+/// sequence number (only the author's own key can: a member equivocating), and what
+/// builds on it. Automerge refuses a whole batch for one such change, which would let one
+/// member stop a document's sync for everyone. One already held here is kept; of two
+/// arriving together, the first.
 fn merge_refusing_equivocation(
     m: &mut Merger<'_>,
     doc_id: &DocId,

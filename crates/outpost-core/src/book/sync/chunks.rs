@@ -40,7 +40,7 @@ fn split_chunks(mut bytes: &[u8]) -> Option<Vec<(u8, &[u8])>> {
 }
 
 /// What a sync message carries: changes, and the sender's whole document when it sent
-/// one (and nothing else).
+/// one (the merge uses it only if it holds every change carried).
 pub(super) struct Carried {
     pub changes: Vec<Change>,
     pub whole: Option<Automerge>,
@@ -66,10 +66,7 @@ pub(super) fn changes_of(message: &sync::Message, doc_id: &DocId) -> Result<Carr
             }
         }
     }
-    let whole = match (docs.len(), out.len()) {
-        (1, _) => docs.pop(),
-        _ => None,
-    };
+    let whole = if docs.len() == 1 { docs.pop() } else { None };
     Ok(Carried {
         changes: out,
         whole,
