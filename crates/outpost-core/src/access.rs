@@ -204,16 +204,17 @@ pub fn may_read(member: &Device, doc: &DocId) -> bool {
         DocId::Transfers { from, to, .. } => {
             !site_bound(member.role) || &member.site == from || &member.site == to
         }
-        DocId::Ledger { .. } => reads_ledgers(member.role),
+        DocId::Ledger { .. } => reads_ledgers(member),
     }
 }
 
-/// Whether a member in `role` reads the ledgers (every site's: consolidated reports).
-pub fn reads_ledgers(role: Role) -> bool {
-    matches!(
-        role,
-        Role::Finance | Role::Manager | Role::Admin | Role::Auditor
-    )
+/// Whether `member` reads the ledgers now (every site's: consolidated reports).
+pub fn reads_ledgers(member: &Device) -> bool {
+    !member.revoked
+        && matches!(
+            member.role,
+            Role::Finance | Role::Manager | Role::Admin | Role::Auditor
+        )
 }
 
 /// This device's registration, as the book it keeps knows it (none before it joined).

@@ -503,8 +503,7 @@ const META_KEEPS_COSTS: &str = "keeps_costs";
 /// month's catch-up projects. A device that becomes able to read them (it joined, or was
 /// promoted) values every movement it holds at once.
 pub(super) fn recost_after(db: &Connection, records: &[crate::record::RecordRef]) -> Result<()> {
-    let reads = crate::access::this_device(db)?
-        .is_some_and(|me| !me.revoked && crate::access::reads_ledgers(me.role));
+    let reads = crate::access::this_device(db)?.is_some_and(|me| crate::access::reads_ledgers(&me));
     let kept = crate::store::meta_get(db, META_KEEPS_COSTS)?.as_deref() == Some("1");
     match (reads, kept) {
         (true, true) => recost(db, dirty_after(db, records)?),

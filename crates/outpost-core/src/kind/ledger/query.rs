@@ -160,14 +160,7 @@ impl Ledger<'_> {
     /// postings of the invoices it holds, but never shows them.
     pub(super) fn reader(&self) -> Result<()> {
         let me = self.repo.me()?;
-        let any_month = DocId::Ledger {
-            site: me.site.clone(),
-            month: crate::doc_id::Month {
-                year: 2000,
-                month: 1,
-            },
-        };
-        if crate::access::may_read(&me, &any_month) {
+        if crate::access::reads_ledgers(&me) {
             Ok(())
         } else {
             Err(Error::NotPermitted {
