@@ -66,6 +66,11 @@ pub(crate) struct Collection {
     pub docs: &'static [DocKind],
 }
 
+/// The writing of one record's rows, read from its document already
+/// ([`RecordKind::read`]); concurrent values found go into the conflicts it is given.
+pub(crate) type Rows<'a> =
+    Box<dyn FnOnce(&Connection, &mut Vec<RawConflict>) -> Result<()> + Send + 'a>;
+
 /// Display names of ids that records refer to (item ids as SKUs, parties by name), for
 /// history.
 pub(crate) type Names = BTreeMap<String, String>;
@@ -94,6 +99,21 @@ pub(crate) trait RecordKind: Sync {
         obj: Option<ObjId>,
         conflicts: &mut Vec<RawConflict>,
     ) -> Result<()>;
+
+    /// [`RecordKind::project`] in two steps: reads the record now and returns the writing
+    /// of its rows. The reading touches no SQLite, so a large merge reads on the second
+    /// core while the first writes ([`crate::projection::project`]). By default
+    /// everything happens in the writing; kinds whose records come by the thousand
+    /// (orders, movements) read here.
+    fn read<'a>(
+        &'a self,
+        doc_id: &'a DocId,
+        view: View<'a, Automerge>,
+        rec: &'a RecordRef,
+        obj: Option<ObjId>,
+    ) -> Rows<'a> {
+        Box::new(move |db, conflicts| self.project(db, doc_id, view, rec, obj, conflicts))
+    }
 
     /// Runs after a write or merge projected `records` (of every kind): re-checks what
     /// depends on them (an order's stock movements, a transfer's two ends).

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::conflict::Choice;
 use crate::doc_id::DocId;
 use crate::error::Result;
+use crate::kind::Rows;
 use crate::record::RecordRef;
 use crate::schema::{RawConflict, View, attribute, child_map, collection_obj};
 
@@ -59,29 +60,54 @@ impl ChangeNote {
 }
 
 /// Re-reads `records` from `doc`, each through the kind that owns it, and replaces their
-/// rows; then lets every kind re-check what depends on them.
+/// rows; then lets every kind re-check what depends on them. For a large batch (a
+/// catch-up's thousands of orders) the second core reads the records from the document
+/// while this one writes their rows, in the same order.
 pub(crate) fn project(
     db: &Connection,
     doc_id: &DocId,
     doc: &Automerge,
     records: &[RecordRef],
 ) -> Result<()> {
-    for rec in records {
-        let Some((kind, _)) = crate::kind::owner(&rec.collection) else {
-            continue;
-        };
-        let Ok(coll) = collection_obj(doc, &rec.collection) else {
-            continue;
-        };
-        let obj = child_map(doc, &coll, &rec.key);
+    let read = |rec| read_record(doc_id, doc, rec);
+    let write = |(rec, rows): (&RecordRef, Rows<'_>)| -> Result<()> {
         let mut conflicts = Vec::new();
-        kind.project(db, doc_id, View::now(doc), rec, obj, &mut conflicts)?;
-        replace_conflicts(db, doc_id, doc, rec, &conflicts)?;
+        rows(db, &mut conflicts)?;
+        replace_conflicts(db, doc_id, doc, rec, &conflicts)
+    };
+    if records.len() < crate::repo::PARALLEL_FROM {
+        records.iter().filter_map(read).try_for_each(write)?;
+    } else {
+        std::thread::scope(|s| {
+            // Bounded, so that a failed write stops the reading soon after.
+            let (send, read_rows) = std::sync::mpsc::sync_channel(256);
+            s.spawn(move || {
+                for rows in records.iter().filter_map(read) {
+                    if send.send(rows).is_err() {
+                        break;
+                    }
+                }
+            });
+            read_rows.into_iter().try_for_each(write)
+        })?;
     }
     for kind in crate::kind::KINDS {
         kind.after_project(db, records)?;
     }
     Ok(())
+}
+
+/// Reads `rec` from `doc` through the kind that owns it: the record and the writing of
+/// its rows (`None` for a collection no kind owns or the document lacks).
+fn read_record<'a>(
+    doc_id: &'a DocId,
+    doc: &'a Automerge,
+    rec: &'a RecordRef,
+) -> Option<(&'a RecordRef, Rows<'a>)> {
+    let (kind, _) = crate::kind::owner(&rec.collection)?;
+    let coll = collection_obj(doc, &rec.collection).ok()?;
+    let obj = child_map(doc, &coll, &rec.key);
+    Some((rec, kind.read(doc_id, View::now(doc), rec, obj)))
 }
 
 fn replace_conflicts(

@@ -69,7 +69,17 @@ impl super::RecordKind for Kind {
         obj: Option<ObjId>,
         conflicts: &mut Vec<RawConflict>,
     ) -> Result<()> {
-        projection::project(db, doc_id, view, rec, obj, conflicts)
+        self.read(doc_id, view, rec, obj)(db, conflicts)
+    }
+
+    fn read<'a>(
+        &'a self,
+        doc_id: &'a DocId,
+        view: View<'a, Automerge>,
+        rec: &'a RecordRef,
+        obj: Option<ObjId>,
+    ) -> super::Rows<'a> {
+        projection::read(doc_id, view, rec, obj)
     }
 
     fn after_project(&self, db: &Connection, records: &[RecordRef]) -> Result<()> {

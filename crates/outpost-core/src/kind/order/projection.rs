@@ -11,10 +11,10 @@ use super::model::{Order, read_order};
 use crate::doc_id::DocId;
 use crate::error::Result;
 use crate::exception::{ExceptionRow, push_rows};
-use crate::kind::Names;
 use crate::kind::stock::MOVEMENTS;
+use crate::kind::{Names, Rows};
 use crate::record::RecordRef;
-use crate::schema::{RawConflict, View};
+use crate::schema::View;
 
 pub(super) const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS orders (
@@ -46,25 +46,30 @@ CREATE TABLE IF NOT EXISTS order_checks (
 
 pub(super) const TABLE_NAMES: &[&str] = &["orders", "order_lines", "order_events", "order_checks"];
 
-pub(super) fn project(
-    db: &Connection,
-    doc_id: &DocId,
-    view: View<'_, Automerge>,
-    rec: &RecordRef,
+/// Reads order `rec` (`obj` is `None` when it is not in the document) and returns the
+/// replacing of its rows.
+pub(super) fn read<'a>(
+    doc_id: &'a DocId,
+    view: View<'a, Automerge>,
+    rec: &'a RecordRef,
     obj: Option<ObjId>,
-    c: &mut Vec<RawConflict>,
-) -> Result<()> {
-    let id = rec.key.as_str();
-    db.prepare_cached("DELETE FROM orders WHERE id = ?1")?
-        .execute([id])?;
-    db.prepare_cached("DELETE FROM order_lines WHERE order_id = ?1")?
-        .execute([id])?;
-    db.prepare_cached("DELETE FROM order_events WHERE order_id = ?1")?
-        .execute([id])?;
-    if let Some(o) = obj.and_then(|obj| read_order(view, id, obj, c)) {
-        insert(db, doc_id, &o)?;
-    }
-    Ok(())
+) -> Rows<'a> {
+    let mut found = Vec::new();
+    let order = obj.and_then(|obj| read_order(view, &rec.key, obj, &mut found));
+    Box::new(move |db, conflicts| {
+        conflicts.extend(found);
+        let id = rec.key.as_str();
+        db.prepare_cached("DELETE FROM orders WHERE id = ?1")?
+            .execute([id])?;
+        db.prepare_cached("DELETE FROM order_lines WHERE order_id = ?1")?
+            .execute([id])?;
+        db.prepare_cached("DELETE FROM order_events WHERE order_id = ?1")?
+            .execute([id])?;
+        match order {
+            Some(o) => insert(db, doc_id, &o),
+            None => Ok(()),
+        }
+    })
 }
 
 fn insert(db: &Connection, doc_id: &DocId, o: &Order) -> Result<()> {

@@ -12,9 +12,9 @@ use crate::code::SiteCode;
 use crate::doc_id::DocId;
 use crate::error::Result;
 use crate::exception::{ExceptionRow, push_rows};
-use crate::kind::Names;
+use crate::kind::{Names, Rows};
 use crate::record::RecordRef;
-use crate::schema::{RawConflict, View};
+use crate::schema::View;
 
 pub(super) const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS movements (
@@ -36,18 +36,23 @@ CREATE TABLE IF NOT EXISTS transfer_checks (
 ";
 
 /// Movements never change: a new one is inserted and added to its stock level once.
-pub(super) fn project(
-    db: &Connection,
-    doc_id: &DocId,
-    view: View<'_, Automerge>,
-    rec: &RecordRef,
+/// Reads movement `rec` (`obj` is `None` when it is not in the document) and returns the
+/// writing of its row (a movement is a fact: once in, it stays as it is).
+pub(super) fn read<'a>(
+    doc_id: &'a DocId,
+    view: View<'a, Automerge>,
+    rec: &'a RecordRef,
     obj: Option<ObjId>,
-    c: &mut Vec<RawConflict>,
-) -> Result<()> {
-    if let Some(m) = obj.and_then(|obj| read_movement(view, &rec.key, obj, c)) {
-        insert(db, doc_id, &m)?;
-    }
-    Ok(())
+) -> Rows<'a> {
+    let mut found = Vec::new();
+    let movement = obj.and_then(|obj| read_movement(view, &rec.key, obj, &mut found));
+    Box::new(move |db, conflicts| {
+        conflicts.extend(found);
+        match movement {
+            Some(m) => insert(db, doc_id, &m),
+            None => Ok(()),
+        }
+    })
 }
 
 fn insert(db: &Connection, doc_id: &DocId, m: &Movement) -> Result<()> {
