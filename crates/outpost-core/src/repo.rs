@@ -160,6 +160,23 @@ pub(crate) struct DocMerge {
     pub records: Vec<RecordRef>,
 }
 
+/// A peer's whole document as it came in a sync message: loaded, and its bytes (a
+/// `save()`, which can be stored as it is).
+pub(crate) struct WholeDoc {
+    pub doc: Automerge,
+    pub bytes: Vec<u8>,
+}
+
+/// A batch of changes applied already, on the second core while it was screened.
+pub(crate) enum Applied {
+    /// The document as loaded with exactly the batch applied.
+    Doc(Automerge),
+    /// A peer's whole document with the changes only this device held added (`local`,
+    /// their bytes): the merge, and what to store in place of every chunk (the
+    /// compaction a save of the new changes would otherwise need).
+    Whole { whole: WholeDoc, local: Vec<u8> },
+}
+
 /// The documents of one device, on one SQLite connection.
 pub(crate) struct Repo {
     db: Connection,
@@ -479,7 +496,7 @@ impl Merger<'_> {
         changes: &[Change],
         sigs: &Signatures,
         known: &HashMap<ChangeHash, Vec<RecordRef>>,
-        applied: Automerge,
+        applied: Applied,
     ) -> Result<DocMerge> {
         self.merge_into(doc_id, changes, sigs, known, Some(applied))
     }
@@ -490,7 +507,7 @@ impl Merger<'_> {
         changes: &[Change],
         sigs: &Signatures,
         known: &HashMap<ChangeHash, Vec<RecordRef>>,
-        applied: Option<Automerge>,
+        applied: Option<Applied>,
     ) -> Result<DocMerge> {
         let mut merged = DocMerge::default();
         let tx = self.tx;
@@ -516,9 +533,16 @@ impl Merger<'_> {
             .iter()
             .filter(|c| !known.contains_key(&c.hash()))
             .count();
+        // A whole document from a peer is stored as it came.
+        let mut stored_as = None;
         let apply = |doc: &mut Automerge| match applied {
-            Some(applied) => {
+            Some(Applied::Doc(applied)) => {
                 *doc = applied;
+                Ok(())
+            }
+            Some(Applied::Whole { whole, local }) => {
+                *doc = whole.doc;
+                stored_as = Some((whole.bytes, local));
                 Ok(())
             }
             None => doc.apply_changes(changes.iter().cloned()),
@@ -561,6 +585,20 @@ impl Merger<'_> {
             projection::project(tx, doc_id, &l.doc, &records)?;
             Ok((metas, records))
         };
+        if let Some((snapshot, local)) = stored_as {
+            let (metas, records) = logged(loaded)?;
+            loaded.compacted(store::replace_chunks(
+                tx,
+                doc_id,
+                &loaded.doc,
+                &snapshot,
+                &local,
+            )?);
+            loaded.stored = true;
+            merged.new_changes = metas.iter().filter(|m| *m.actor != loaded.genesis).count();
+            merged.records = records;
+            return Ok(merged);
+        }
         let (chunk, logged) = if changes.len() < PARALLEL_FROM {
             (Ok(loaded.doc.save_after(&before)), logged(loaded))
         } else {

@@ -301,11 +301,17 @@ pub fn authenticate(
 pub fn verify_all(changes: &[Signed<'_>]) -> Vec<Option<Unsigned>> {
     let mut verdicts: Vec<Option<Unsigned>> = vec![None; changes.len()];
     let mut candidates: Vec<(usize, VerifyingKey, Signature)> = Vec::with_capacity(changes.len());
+    // Reading a key from an actor id is a curve point's decompression: once per author,
+    // and only for signed changes (most of a batch is vouched for).
+    let mut keys: HashMap<&ActorId, Option<VerifyingKey>> = HashMap::new();
     for (i, c) in changes.iter().enumerate() {
-        match (c.sig, public_key(c.actor)) {
-            (None, _) => verdicts[i] = Some(Unsigned::Missing),
-            (_, None) => verdicts[i] = Some(Unsigned::NoKey),
-            (Some(sig), Some(key)) => candidates.push((i, key, Signature::from_bytes(sig))),
+        let Some(sig) = c.sig else {
+            verdicts[i] = Some(Unsigned::Missing);
+            continue;
+        };
+        match keys.entry(c.actor).or_insert_with(|| public_key(c.actor)) {
+            None => verdicts[i] = Some(Unsigned::NoKey),
+            Some(key) => candidates.push((i, *key, Signature::from_bytes(sig))),
         }
     }
     let check = |part: &[(usize, VerifyingKey, Signature)]| -> Vec<usize> {

@@ -330,12 +330,27 @@ pub(crate) struct Compacted {
 
 /// Replaces a document's chunks by one snapshot, keeping changes still waiting for deps.
 pub(crate) fn compact(db: &Connection, doc_id: &DocId, doc: &Automerge) -> Result<Compacted> {
-    let snapshot = doc.save();
+    replace_chunks(db, doc_id, doc, &doc.save(), &[])
+}
+
+/// Replaces a document's chunks by `snapshot` (a whole document, as `save()` writes it)
+/// and `changes` (stored changes it lacks), which together make `doc`; changes still
+/// waiting for their dependencies are kept.
+pub(crate) fn replace_chunks(
+    db: &Connection,
+    doc_id: &DocId,
+    doc: &Automerge,
+    snapshot: &[u8],
+    changes: &[u8],
+) -> Result<Compacted> {
     db.execute(
         "DELETE FROM doc_chunks WHERE doc = ?1 AND kind != ?2",
         params![doc_id.to_string(), chunk::PENDING],
     )?;
-    put_chunk(db, doc_id, chunk::SNAPSHOT, &snapshot)?;
+    put_chunk(db, doc_id, chunk::SNAPSHOT, snapshot)?;
+    if !changes.is_empty() {
+        put_chunk(db, doc_id, chunk::CHANGES, changes)?;
+    }
     // Return the replaced chunks' pages to the file system.
     // SQLite frees one page per step of this pragma: step it to the end.
     let mut vacuum = db.prepare_cached("PRAGMA incremental_vacuum")?;
@@ -356,8 +371,8 @@ pub(crate) fn compact(db: &Connection, doc_id: &DocId, doc: &Automerge) -> Resul
         )?
     };
     Ok(Compacted {
-        chunks: 1 + usize::try_from(pending).unwrap_or(0),
-        bytes: snapshot.len() + usize::try_from(pending_bytes).unwrap_or(0),
+        chunks: 1 + usize::from(!changes.is_empty()) + usize::try_from(pending).unwrap_or(0),
+        bytes: snapshot.len() + changes.len() + usize::try_from(pending_bytes).unwrap_or(0),
     })
 }
 

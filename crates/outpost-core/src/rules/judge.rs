@@ -2,10 +2,11 @@
 //! document as its author saw it (the document at the heads of its past, plus what the
 //! batch's earlier changes made), and asking the rules.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
 use automerge::legacy::{Key, ObjectId, OpId, OpType};
-use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, Prop, ReadDoc};
+use automerge::{ActorId, Automerge, Change, ChangeHash, ExpandedChange, ObjId, Prop, ReadDoc};
 use rusqlite::Connection;
 
 use super::{
@@ -147,6 +148,9 @@ pub(crate) struct Judge<'a> {
     overlay: Overlay,
     /// The records each accepted change touched (the merge need not read them again).
     touched: HashMap<ChangeHash, Vec<RecordRef>>,
+    /// Where the document's objects sit, as found (a batch writes to the same
+    /// collections thousands of times; finding one's path walks the document).
+    places: RefCell<HashMap<OpId, Place>>,
 }
 
 /// Whether a change can be judged now, and what it did.
@@ -190,6 +194,7 @@ impl<'a> Judge<'a> {
             heads_now,
             overlay: Overlay::default(),
             touched: HashMap::new(),
+            places: RefCell::default(),
         }
     }
 
@@ -216,14 +221,27 @@ impl<'a> Judge<'a> {
     }
 
     /// Judges `change` by `author` under rule set `version`.
+    #[cfg(test)]
     pub fn judge(&self, change: &Change, author: &Device, version: i64) -> Judged {
+        self.judge_expanded(change, &change.decode(), author, version)
+    }
+
+    /// [`Judge::judge`], given the change's operations expanded already (`change.decode()`,
+    /// which a large batch does on the second core while earlier changes are judged).
+    pub fn judge_expanded(
+        &self,
+        change: &Change,
+        expanded: &ExpandedChange,
+        author: &Device,
+        version: i64,
+    ) -> Judged {
         // Sets 1 and 2 differ only in who may author (`access::may_keep_books_of`): a book
         // kept under set 1 names no head office, so there every site counts as one.
         let _ = version;
         let Some((clock, doc_heads)) = self.past_of(change) else {
             return Judged::Early;
         };
-        let decoded = match self.decode(change, clock, doc_heads) {
+        let decoded = match self.decode(change, expanded, clock, doc_heads) {
             Ok(decoded) => decoded,
             Err(broken) => return Judged::Breaks(broken),
         };
@@ -330,10 +348,10 @@ impl<'a> Judge<'a> {
     fn decode(
         &self,
         change: &Change,
+        expanded: &ExpandedChange,
         clock: Clock,
         doc_heads: Vec<ChangeHash>,
     ) -> Result<Decoded, Broken> {
-        let expanded = change.decode();
         // Keyed by operation id, not its text: formatting every operation's object id (an
         // actor's 76 hex digits) cost more than judging it.
         let mut made: HashMap<OpId, Place> = HashMap::new();
@@ -447,6 +465,9 @@ impl<'a> Judge<'a> {
         if let Some(place) = self.overlay.objects.get(obj) {
             return Ok(place.clone());
         }
+        if let Some(place) = self.places.borrow().get(obj) {
+            return Ok(place.clone());
+        }
         let unknown = || broken("it writes to an object the document does not have");
         let text = ObjectId::Id(obj.clone()).to_string();
         let id = self.doc.import_obj(&text).map_err(|_| unknown())?;
@@ -458,6 +479,7 @@ impl<'a> Judge<'a> {
                 Prop::Seq(_) => None,
             });
         }
+        self.places.borrow_mut().insert(obj.clone(), place.clone());
         Ok(place)
     }
 }

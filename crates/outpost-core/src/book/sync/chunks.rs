@@ -10,6 +10,7 @@ use rusqlite::Connection;
 
 use crate::doc_id::DocId;
 use crate::error::{Error, Result};
+use crate::repo::WholeDoc;
 use crate::sign::{Signatures, Voucher};
 use crate::store;
 
@@ -43,7 +44,7 @@ fn split_chunks(mut bytes: &[u8]) -> Option<Vec<(u8, &[u8])>> {
 /// one (the merge uses it only if it holds every change carried).
 pub(super) struct Carried {
     pub changes: Vec<Change>,
-    pub whole: Option<Automerge>,
+    pub whole: Option<WholeDoc>,
 }
 
 /// The changes carried by a sync message: its chunks hold changes or whole documents.
@@ -58,7 +59,10 @@ pub(super) fn changes_of(message: &sync::Message, doc_id: &DocId) -> Result<Carr
                 let doc =
                     Automerge::load(chunk).map_err(|e| Error::corrupt(doc_id, e.to_string()))?;
                 out.extend(doc.get_changes(&[]));
-                docs.push(doc);
+                docs.push(WholeDoc {
+                    doc,
+                    bytes: chunk.to_vec(),
+                });
             } else {
                 let change = crate::bundle::parse_change(chunk)
                     .map_err(|e| Error::corrupt(doc_id, format!("a change is {e}")))?;

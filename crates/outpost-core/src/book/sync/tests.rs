@@ -391,6 +391,22 @@ fn a_whole_document_from_a_peer_merges_with_what_was_written_here_and_is_screene
         .unwrap();
     assert_eq!(received.new_changes, 101);
     assert!(received.refused.is_empty());
+    // Stored as it came, with the clerk's own change after it: nothing re-encoded, and
+    // what loads from the file is the merge.
+    let chunks: Vec<String> = clerk
+        .repo
+        .db()
+        .prepare("SELECT kind FROM doc_chunks WHERE doc = ?1 ORDER BY id")
+        .unwrap()
+        .query_map([doc.to_string()], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(chunks, ["snapshot", "changes"]);
+    let merged = clerk.repo.doc(&doc).unwrap().get_heads();
+    assert_eq!(merged.len(), 2, "HQ's month and the clerk's receipt");
+    clerk.repo.forget_all();
+    assert_eq!(clerk.repo.doc(&doc).unwrap().get_heads(), merged);
     assert!(sync_pair(
         &mut org.hq,
         &hq_id,
