@@ -188,17 +188,14 @@ pub(crate) fn releases_held(doc: &DocId) -> bool {
 pub(crate) fn rescreen(m: &mut Merger<'_>, org: &OrgId, at: Timestamp) -> Result<Screened> {
     let mut out = Screened::default();
     for batch in take_all(m.db())? {
-        let screened = screen::merge_screened(
-            m,
-            org,
-            &batch.doc,
-            batch.changes,
-            &[],
-            &batch.sigs,
-            &batch.from,
+        let arrival = screen::Arrival {
+            sigs: &batch.sigs,
+            vouchers: &[],
+            from: &batch.from,
             at,
-            None,
-        )?;
+            whole: None,
+        };
+        let screened = screen::merge_screened(m, org, &batch.doc, batch.changes, arrival)?;
         out.absorb(screened);
     }
     Ok(out)

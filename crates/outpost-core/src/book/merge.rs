@@ -151,17 +151,14 @@ pub(super) fn import(repo: &mut Repo, bytes: &[u8], at: Timestamp) -> Result<Imp
                 report.left_out.push(doc_id.to_string());
                 continue;
             }
-            let screened = screen::merge_screened(
-                m,
-                &org,
-                &doc_id,
-                doc.changes,
-                &[],
-                &doc.sigs,
-                &source,
+            let arrival = screen::Arrival {
+                sigs: &doc.sigs,
+                vouchers: &[],
+                from: &source,
                 at,
-                None,
-            )?;
+                whole: None,
+            };
+            let screened = screen::merge_screened(m, &org, &doc_id, doc.changes, arrival)?;
             let heads: Vec<automerge::ChangeHash> =
                 entry.heads.iter().filter_map(|h| h.parse().ok()).collect();
             store::set_peer_heads(m.db(), from.as_str(), &doc_id, &heads)?;

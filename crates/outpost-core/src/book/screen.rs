@@ -377,24 +377,41 @@ fn screen(
     Ok(out)
 }
 
+/// What came with a batch of changes, besides the changes.
+pub(crate) struct Arrival<'a> {
+    /// The signatures of the changes and of the vouchers.
+    pub sigs: &'a Signatures,
+    /// Signed changes carried only to vouch for earlier changes of their authors.
+    pub vouchers: &'a [Change],
+    /// Where it came from: the peer that sent it, or `file:` and the device that wrote
+    /// the bundle.
+    pub from: &'a str,
+    /// When it arrived.
+    pub at: Timestamp,
+    /// The sender's whole document, when the changes came as one (a peer sends that
+    /// when we lack most of it): if every change passes, it is the merge, and nothing
+    /// need be applied.
+    pub whole: Option<WholeDoc>,
+}
+
 /// Screens `changes` for `doc_id` and merges what passes, inside the merge transaction
 /// `m`; refused changes are logged in `refused_changes`. The organisation document is
 /// screened to a fixed point: a change admitting a member lets that member's later
-/// changes in the same batch pass. `whole` is the sender's whole document when the
-/// changes came as one (a peer sends that when we lack most of it): if every change
-/// passes, it is the merge, and nothing need be applied.
-#[allow(clippy::too_many_arguments)]
+/// changes in the same batch pass.
 pub(crate) fn merge_screened(
     m: &mut Merger<'_>,
     org: &OrgId,
     doc_id: &DocId,
     changes: Vec<Change>,
-    vouchers: &[Change],
-    sigs: &Signatures,
-    from: &str,
-    at: Timestamp,
-    mut whole: Option<WholeDoc>,
+    arrival: Arrival<'_>,
 ) -> Result<Screened> {
+    let Arrival {
+        sigs,
+        vouchers,
+        from,
+        at,
+        mut whole,
+    } = arrival;
     let mut out = Screened::default();
     // What is in already was screened when it came: only what is new is judged (and a
     // bundle carried twice costs no signature checks).

@@ -253,9 +253,14 @@ impl Sync<'_> {
         let me = self.repo.device_id().to_string();
         let screened = self.repo.merging(|m| {
             store::set_peer_heads(m.db(), &from, doc_id, &message.heads)?;
-            let mut screened = super::screen::merge_screened(
-                m, &org, doc_id, changes, &vouchers, &sigs, &from, at, whole,
-            )?;
+            let arrival = super::screen::Arrival {
+                sigs: &sigs,
+                vouchers: &vouchers,
+                from: &from,
+                at,
+                whole,
+            };
+            let mut screened = super::screen::merge_screened(m, &org, doc_id, changes, arrival)?;
             super::restore::note_heads(m, doc_id, &from, &me, &message.heads)?;
             if super::held::releases_held(doc_id) && screened.new_changes > 0 {
                 // A decision, a revocation, a member or an account arrived: held changes
