@@ -549,16 +549,16 @@ impl Book {
             };
             crate::schema::check_document(&doc, doc_id, &org)?;
             let genesis = crate::schema::genesis_actor(doc_id, &org);
-            crate::projection::record_changes(
+            let metas = doc.get_changes_meta(&[]);
+            let (decoded, known) = (Default::default(), Default::default());
+            let log = crate::projection::ChangeLog::of(&doc, &genesis, &metas, &decoded, &known);
+            crate::projection::project_while(
                 &tx,
                 doc_id,
-                &genesis,
                 &doc,
-                &doc.get_changes_meta(&[]),
-                &Default::default(),
-                &Default::default(),
+                &crate::kind::all_records(&doc),
+                || log.write(&tx, doc_id),
             )?;
-            crate::projection::project(&tx, doc_id, &doc, &crate::kind::all_records(&doc))?;
         }
         tx.commit()?;
         Ok(())

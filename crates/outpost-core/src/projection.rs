@@ -60,14 +60,26 @@ impl ChangeNote {
 }
 
 /// Re-reads `records` from `doc`, each through the kind that owns it, and replaces their
-/// rows; then lets every kind re-check what depends on them. For a large batch (a
-/// catch-up's thousands of orders) the second core reads the records from the document
-/// while this one writes their rows, in the same order.
+/// rows; then lets every kind re-check what depends on them.
 pub(crate) fn project(
     db: &Connection,
     doc_id: &DocId,
     doc: &Automerge,
     records: &[RecordRef],
+) -> Result<()> {
+    project_while(db, doc_id, doc, records, || Ok(()))
+}
+
+/// [`project`], running `first` (other writes of the same transaction, such as the change
+/// log) before any row is replaced. For a large batch (a catch-up's thousands of orders)
+/// the second core reads the records from the document meanwhile, and while this one
+/// writes their rows, in the same order.
+pub(crate) fn project_while(
+    db: &Connection,
+    doc_id: &DocId,
+    doc: &Automerge,
+    records: &[RecordRef],
+    first: impl FnOnce() -> Result<()>,
 ) -> Result<()> {
     let read = |rec| read_record(doc_id, doc, rec);
     let write = |(rec, rows): (&RecordRef, Rows<'_>)| -> Result<()> {
@@ -76,11 +88,13 @@ pub(crate) fn project(
         replace_conflicts(db, doc_id, doc, rec, &conflicts)
     };
     if records.len() < crate::repo::PARALLEL_FROM {
+        first()?;
         records.iter().filter_map(read).try_for_each(write)?;
     } else {
         std::thread::scope(|s| {
-            // Bounded, so that a failed write stops the reading soon after.
-            let (send, read_rows) = std::sync::mpsc::sync_channel(256);
+            // Room for what is read while `first` runs; bounded, so that a failed write
+            // stops the reading soon after.
+            let (send, read_rows) = std::sync::mpsc::sync_channel(records.len().min(READ_AHEAD));
             s.spawn(move || {
                 for rows in records.iter().filter_map(read) {
                     if send.send(rows).is_err() {
@@ -88,6 +102,7 @@ pub(crate) fn project(
                     }
                 }
             });
+            first()?;
             read_rows.into_iter().try_for_each(write)
         })?;
     }
@@ -96,6 +111,9 @@ pub(crate) fn project(
     }
     Ok(())
 }
+
+/// The most records read ahead of their writing.
+const READ_AHEAD: usize = 8192;
 
 /// Reads `rec` from `doc` through the kind that owns it: the record and the writing of
 /// its rows (`None` for a collection no kind owns or the document lacks).
@@ -144,61 +162,91 @@ fn replace_conflicts(
     Ok(())
 }
 
-/// Logs changes of `doc` (author device, time, action, the records each touched as read
-/// from its operations) for history; returns every record they touched. `decoded` holds
-/// the operations of changes read already; the others are read here.
-pub(crate) fn record_changes(
-    db: &Connection,
-    doc_id: &DocId,
-    genesis: &automerge::ActorId,
-    doc: &automerge::Automerge,
-    metas: &[ChangeMetadata<'_>],
-    decoded: &std::collections::HashMap<automerge::ChangeHash, crate::record::RawTouches>,
-    known: &std::collections::HashMap<automerge::ChangeHash, Vec<RecordRef>>,
-) -> Result<Vec<RecordRef>> {
-    let mut touched = crate::record::Touched::new(doc);
-    let mut all = Vec::new();
-    let mut change =
-        db.prepare_cached("INSERT OR IGNORE INTO changes VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
-    let mut link = db.prepare_cached("INSERT OR IGNORE INTO change_records VALUES (?1, ?2, ?3)")?;
-    for meta in metas {
-        // The genesis belongs to nobody's history; every other change is someone's, note
-        // or no note.
-        if *meta.actor == *genesis {
-            continue;
-        }
-        let note = ChangeNote::of(meta);
-        let hash = meta.hash.to_string();
-        change.execute(params![
-            hash,
-            doc_id.to_string(),
-            meta.actor.to_hex_string(),
-            meta.seq as i64,
-            meta.timestamp,
-            note.action
-        ])?;
-        if let Some(records) = known.get(&meta.hash) {
-            for record in records {
-                link.execute(params![record.label(), hash, meta.timestamp])?;
-                all.push(record.clone());
-            }
-            continue;
-        }
-        let raw = match decoded.get(&meta.hash) {
-            Some(raw) => std::borrow::Cow::Borrowed(raw),
-            None => match automerge::ReadDoc::get_change_by_hash(doc, &meta.hash) {
-                Some(full) => std::borrow::Cow::Owned(crate::record::raw_touches(&full)),
-                None => continue,
-            },
-        };
-        for record in touched.records(&raw) {
-            link.execute(params![record.label(), hash, meta.timestamp])?;
-            all.push(record);
-        }
+/// The change log of a batch for history: every change but the genesis, with the records
+/// its operations touched. Finding them reads only the document, so a large merge does it
+/// before writing anything and reads the records' projections meanwhile
+/// ([`project_while`]).
+pub(crate) struct ChangeLog<'a> {
+    metas: &'a [ChangeMetadata<'a>],
+    /// Per entry of `metas`: the records it touched (`None` for the genesis, which
+    /// belongs to nobody's history).
+    touched: Vec<Option<std::borrow::Cow<'a, [RecordRef]>>>,
+}
+
+impl<'a> ChangeLog<'a> {
+    /// The log of `metas`, changes of `doc`. `known` holds the records of changes the
+    /// rules read already and `decoded` the operations of changes read already; the
+    /// others are read here.
+    pub fn of(
+        doc: &'a Automerge,
+        genesis: &automerge::ActorId,
+        metas: &'a [ChangeMetadata<'a>],
+        decoded: &std::collections::HashMap<automerge::ChangeHash, crate::record::RawTouches>,
+        known: &'a std::collections::HashMap<automerge::ChangeHash, Vec<RecordRef>>,
+    ) -> ChangeLog<'a> {
+        use std::borrow::Cow;
+        let mut finder = crate::record::Touched::new(doc);
+        let touched = metas
+            .iter()
+            .map(|meta| {
+                // The genesis belongs to nobody's history; every other change is
+                // someone's, note or no note.
+                if *meta.actor == *genesis {
+                    return None;
+                }
+                if let Some(records) = known.get(&meta.hash) {
+                    return Some(Cow::Borrowed(records.as_slice()));
+                }
+                let records = match decoded.get(&meta.hash) {
+                    Some(raw) => finder.records(raw),
+                    None => automerge::ReadDoc::get_change_by_hash(doc, &meta.hash)
+                        .map(|full| finder.records(&crate::record::raw_touches(&full)))
+                        .unwrap_or_default(),
+                };
+                Some(Cow::Owned(records))
+            })
+            .collect();
+        ChangeLog { metas, touched }
     }
-    all.sort();
-    all.dedup();
-    Ok(all)
+
+    /// Every record the changes touched, sorted, each once.
+    pub fn records(&self) -> Vec<RecordRef> {
+        let mut all: Vec<RecordRef> = self
+            .touched
+            .iter()
+            .flatten()
+            .flat_map(|r| r.iter().cloned())
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    /// Stores the log (author device, time, action, the records each change touched).
+    pub fn write(&self, db: &Connection, doc_id: &DocId) -> Result<()> {
+        let mut change =
+            db.prepare_cached("INSERT OR IGNORE INTO changes VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+        let mut link =
+            db.prepare_cached("INSERT OR IGNORE INTO change_records VALUES (?1, ?2, ?3)")?;
+        let doc = doc_id.to_string();
+        for (meta, touched) in self.metas.iter().zip(&self.touched) {
+            let Some(records) = touched else { continue };
+            let note = ChangeNote::of(meta);
+            let hash = meta.hash.to_string();
+            change.execute(params![
+                hash,
+                doc,
+                meta.actor.to_hex_string(),
+                meta.seq as i64,
+                meta.timestamp,
+                note.action
+            ])?;
+            for record in records.iter() {
+                link.execute(params![record.label(), hash, meta.timestamp])?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Empties every projection table (before a rebuild).

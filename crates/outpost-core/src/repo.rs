@@ -17,7 +17,7 @@ use crate::doc_id::DocId;
 use crate::error::{Error, Result};
 use crate::id::{DeviceId, OrgId};
 use crate::projection::{self, ChangeNote};
-use crate::record::{RawTouches, RecordRef};
+use crate::record::RecordRef;
 use crate::schema::{self, View};
 use crate::sign::{DeviceKey, Signatures};
 use crate::store;
@@ -61,8 +61,7 @@ impl Loaded {
     ) -> Result<Vec<ChangeMetadata<'static>>> {
         let chunk = self.doc.save_after(before);
         self.store_chunk(tx, doc_id, &chunk)?;
-        let metas = self.log_changes_since(tx, doc_id, before, &HashMap::new(), &HashMap::new());
-        Ok(metas?.0)
+        self.log_changes_since(tx, doc_id, before)
     }
 
     /// Keeps `chunk` (the document's changes since it was last stored).
@@ -74,33 +73,29 @@ impl Loaded {
         Ok(())
     }
 
+    /// The metadata of the changes made since `before`.
+    fn metas_since(&self, before: &[ChangeHash]) -> Vec<ChangeMetadata<'static>> {
+        self.doc
+            .get_changes_meta(before)
+            .into_iter()
+            .map(|m| m.into_owned())
+            .collect()
+    }
+
     /// Logs the changes made since `before` for history and records the new heads.
-    /// Returns their metadata and the records they touched (read from their operations).
+    /// Returns their metadata.
     fn log_changes_since(
         &self,
         tx: &Connection,
         doc_id: &DocId,
         before: &[ChangeHash],
-        decoded: &HashMap<ChangeHash, RawTouches>,
-        known: &HashMap<ChangeHash, Vec<RecordRef>>,
-    ) -> Result<(Vec<ChangeMetadata<'static>>, Vec<RecordRef>)> {
+    ) -> Result<Vec<ChangeMetadata<'static>>> {
         store::set_doc_heads(tx, doc_id, &self.doc.get_heads())?;
-        let metas: Vec<_> = self
-            .doc
-            .get_changes_meta(before)
-            .into_iter()
-            .map(|m| m.into_owned())
-            .collect();
-        let records = projection::record_changes(
-            tx,
-            doc_id,
-            &self.genesis,
-            &self.doc,
-            &metas,
-            decoded,
-            known,
-        )?;
-        Ok((metas, records))
+        let metas = self.metas_since(before);
+        let known = HashMap::new();
+        projection::ChangeLog::of(&self.doc, &self.genesis, &metas, &HashMap::new(), &known)
+            .write(tx, doc_id)?;
+        Ok(metas)
     }
 
     /// Folds the document's chunks into one snapshot once there are many.
@@ -579,10 +574,16 @@ impl Merger<'_> {
         // author's word): a change that only replaces a losing value of a conflict counts
         // too, which a diff would miss (the shown value stays).
         // Encoding the new changes for storage reads only the document: for a large batch
-        // the second core does it while the change log and projections are written.
+        // the second core does it while the change log and projections are written (and
+        // reads the projections while the change log is written).
         let logged = |l: &Loaded| -> Result<_> {
-            let (metas, records) = l.log_changes_since(tx, doc_id, &before, &decoded, known)?;
-            projection::project(tx, doc_id, &l.doc, &records)?;
+            let metas = l.metas_since(&before);
+            let log = projection::ChangeLog::of(&l.doc, &l.genesis, &metas, &decoded, known);
+            let records = log.records();
+            projection::project_while(tx, doc_id, &l.doc, &records, || {
+                store::set_doc_heads(tx, doc_id, &l.doc.get_heads())?;
+                log.write(tx, doc_id)
+            })?;
             Ok((metas, records))
         };
         if let Some((snapshot, local)) = stored_as {
