@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use automerge::sync;
-use automerge::{Automerge, Change, ChangeHash};
+use automerge::{Automerge, Change, ChangeHash, ReadDoc};
 use rusqlite::Connection;
 
 use crate::doc_id::DocId;
@@ -58,7 +58,7 @@ pub(super) fn changes_of(message: &sync::Message, doc_id: &DocId) -> Result<Carr
             if kind == 0 {
                 let doc =
                     Automerge::load(chunk).map_err(|e| Error::corrupt(doc_id, e.to_string()))?;
-                out.extend(doc.get_changes(&[]));
+                out.extend(all_changes(&doc));
                 docs.push(WholeDoc {
                     doc,
                     bytes: chunk.to_vec(),
@@ -75,6 +75,28 @@ pub(super) fn changes_of(message: &sync::Message, doc_id: &DocId) -> Result<Carr
         changes: out,
         whole,
     })
+}
+
+/// Every change of `doc`, in its order. Automerge rebuilds them from the document's
+/// operations; for a large document (a month is ten thousand changes, the longest step
+/// of a catch-up after loading it) both cores rebuild half each, change by change.
+fn all_changes(doc: &Automerge) -> Vec<Change> {
+    let hashes: Vec<ChangeHash> = doc.get_changes_meta(&[]).iter().map(|m| m.hash).collect();
+    if hashes.len() < crate::repo::PARALLEL_FROM {
+        return doc.get_changes(&[]);
+    }
+    let by_hash = |part: &[ChangeHash]| -> Option<Vec<Change>> {
+        part.iter().map(|h| doc.get_change_by_hash(h)).collect()
+    };
+    let (first, second) = hashes.split_at(hashes.len() / 2);
+    let halves = std::thread::scope(|s| {
+        let other = s.spawn(|| by_hash(second));
+        let mut changes = by_hash(first)?;
+        changes.extend(other.join().ok()??);
+        Some(changes)
+    });
+    // Every hash came from the document: a missing change would be Automerge's fault.
+    halves.unwrap_or_else(|| doc.get_changes(&[]))
 }
 
 /// The signatures a sync message needs: per author, the signature of its latest change
@@ -129,4 +151,31 @@ pub(super) fn sigs_of(
         }
     }
     Ok((sigs, vouchers))
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+
+    use super::*;
+
+    #[test]
+    fn a_large_documents_changes_come_whole_and_in_order() {
+        let mut doc = Automerge::new();
+        for i in 0..crate::repo::PARALLEL_FROM as i64 * 3 + 1 {
+            let mut tx = doc.transaction();
+            tx.put(automerge::ROOT, format!("k{}", i % 7), i).unwrap();
+            tx.commit();
+        }
+        let expected: Vec<Vec<u8>> = doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect();
+        let rebuilt: Vec<Vec<u8>> = all_changes(&doc)
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect();
+        assert_eq!(rebuilt, expected);
+    }
 }
