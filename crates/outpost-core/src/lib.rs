@@ -51,6 +51,7 @@ mod doc_id;
 mod error;
 mod exception;
 mod form;
+mod free;
 mod id;
 mod kind;
 mod money;

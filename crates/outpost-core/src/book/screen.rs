@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::access::{self, Device, Role};
 use crate::doc_id::DocId;
 use crate::error::{Error, Result};
+use crate::free;
 use crate::id::{DeviceId, OrgId};
 use crate::record::RecordRef;
 use crate::repo::{Applied, DocMerge, Merger, WholeDoc};
@@ -247,14 +248,17 @@ fn keeps_rules(
 
 /// Runs `judge_all` over each change's operations, expanded (`Change::decode`), in
 /// order: for a large batch the second core expands them ahead of the judging (a third of
-/// its cost, and the rules need nothing of it).
+/// its cost, and the rules need nothing of it), and another thread frees them after (a
+/// fifth).
 fn with_expanded<T>(
     changes: &[Change],
-    judge_all: impl FnOnce(&mut dyn Iterator<Item = ExpandedChange>) -> T,
+    judge_all: impl FnOnce(&mut dyn Iterator<Item = free::Lent<'_, ExpandedChange>>) -> T,
 ) -> T {
     if changes.len() < crate::repo::PARALLEL_FROM {
-        return judge_all(&mut changes.iter().map(Change::decode));
+        let bin = free::Bin::here();
+        return judge_all(&mut changes.iter().map(|c| free::Lent::new(c.decode(), &bin)));
     }
+    let bin = free::Bin::new();
     std::thread::scope(|s| {
         // Bounded: the judging may stop early (a change to judge after a merge).
         let (send, expanded) = std::sync::mpsc::sync_channel(256);
@@ -265,7 +269,7 @@ fn with_expanded<T>(
                 }
             }
         });
-        judge_all(&mut expanded.into_iter())
+        judge_all(&mut expanded.into_iter().map(|e| free::Lent::new(e, &bin)))
     })
 }
 
@@ -310,9 +314,12 @@ fn screen(
     // One decision per change, in order, until a change must wait for a merge (it and
     // every change after it are screened again then).
     let mut decisions: Vec<Decision> = Vec::with_capacity(changes.len());
+    let here = free::Bin::here();
     with_expanded(&changes, |expanded| -> Result<()> {
         for (change, unsigned) in changes.iter().zip(&verdicts) {
-            let expanded = expanded.next().unwrap_or_else(|| change.decode());
+            let expanded = expanded
+                .next()
+                .unwrap_or_else(|| free::Lent::new(change.decode(), &here));
             let actor = change.actor_id().to_bytes().to_vec();
             let verdict = if genesis.contains(&change.hash()) {
                 Verdict::Accept

@@ -206,11 +206,7 @@ impl<'a> Judge<'a> {
             overlay, touched, ..
         } = self;
         if overlay.past.len() >= crate::repo::PARALLEL_FROM {
-            let spawned = std::thread::Builder::new()
-                .name("outpost-free".into())
-                .spawn(move || drop(overlay));
-            // No thread to be had: free it here.
-            drop(spawned);
+            crate::free::later(overlay);
         }
         touched
     }
