@@ -53,7 +53,7 @@ pub use overview::{FinanceOverview, OVERVIEW_MONTHS};
 pub use restore::CatchUp;
 pub use sample::{SampleReport, SampleSpec};
 pub use screen::RefusedChange;
-pub use sync::{Pending, Sync, SyncReceipt, SyncSession};
+pub use sync::{Pending, Sync, SyncMessage, SyncReceipt, SyncSession};
 
 /// Setting up a new organisation on its first device.
 #[derive(Clone, Debug, serde::Deserialize)]

@@ -69,8 +69,8 @@ pub use automerge::ChangeHash;
 pub use book::{
     Book, Capabilities, CatchUp, Conflicts, Draft, Drafts, ExportScope, FieldChange,
     FinanceOverview, HeldChange, HistoryEntry, ImportReport, MAX_DRAFT_BYTES, NewOrg,
-    OVERVIEW_MONTHS, Pending, RefusedChange, SampleReport, SampleSpec, Sync, SyncReceipt,
-    SyncSession,
+    OVERVIEW_MONTHS, Pending, RefusedChange, SampleReport, SampleSpec, Sync, SyncMessage,
+    SyncReceipt, SyncSession,
 };
 pub use bundle::{
     BundleCheck, BundleSummary, inspect as inspect_bundle, verify as verify_bundle,

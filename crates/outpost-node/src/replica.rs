@@ -6,9 +6,11 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, Weak};
 
-use outpost_core::{DocId, InviteRefusal, SyncSession, Timestamp};
+use outpost_core::{DocId, InviteRefusal, SyncMessage, SyncReceipt, SyncSession, Timestamp};
 use outpost_sync::wire::DocHeads;
-use outpost_sync::{JoinGrant, JoinRequest, PeerId, Received, Refusal, Rejected, Replica};
+use outpost_sync::{
+    JoinGrant, JoinRequest, PeerId, Prepared, Received, Refusal, Rejected, Replica,
+};
 
 use crate::identity::device_id_of;
 use crate::node::{Event, Node};
@@ -112,6 +114,63 @@ impl NodeReplica {
     }
 }
 
+impl NodeReplica {
+    /// Runs `receive` (one of the book's ways to take a sync message from `peer` for
+    /// `doc`) in the peer's session, then tells the window what arrived.
+    fn apply_to_book(
+        &self,
+        peer: &PeerId,
+        doc: &str,
+        receive: impl FnOnce(
+            &mut outpost_core::Sync<'_>,
+            &outpost_core::DeviceId,
+            &DocId,
+            &mut SyncSession,
+        ) -> outpost_core::Result<SyncReceipt>,
+    ) -> Result<Received, Rejected> {
+        let node = self.node()?;
+        let doc = doc_id(doc)?;
+        let device = device_id_of(peer);
+        let receipt = self.with_session(&node, peer, &doc, |s| {
+            Ok(node.with_book(|b| receive(&mut b.sync(), &device, &doc, s)))
+        })?;
+        let receipt = match receipt {
+            Err(crate::Error::Core(outpost_core::Error::NotPermitted { .. })) => {
+                // Not a byte of it back, nothing of it taken; the session goes on (the
+                // peer may see an older `org` than ours, where it still could).
+                tracing::warn!(%peer, %doc, "refused a sync message: not readable by the peer");
+                return Ok(Received {
+                    reply: None,
+                    changed: false,
+                });
+            }
+            other => other.map_err(reject)?,
+        };
+        if !receipt.refused.is_empty() {
+            node.emit(Event::ChangesRefused {
+                count: receipt.refused.len(),
+            });
+        }
+        if !receipt.held.is_empty() {
+            node.emit(Event::ChangesHeld {
+                count: receipt.held.len(),
+            });
+        }
+        if receipt.changed {
+            node.emit(Event::Synced {
+                records: receipt.records.clone(),
+            });
+            if doc == DocId::Org {
+                node.refresh_gate();
+            }
+        }
+        Ok(Received {
+            reply: receipt.reply,
+            changed: receipt.changed,
+        })
+    }
+}
+
 impl Replica for NodeReplica {
     fn is_member(&self, peer: &PeerId) -> bool {
         self.node()
@@ -162,49 +221,36 @@ impl Replica for NodeReplica {
     }
 
     fn receive(&self, peer: &PeerId, doc: &str, message: &[u8]) -> Result<Received, Rejected> {
+        self.apply_to_book(peer, doc, |sync, device, doc, session| {
+            sync.receive(device, doc, session, message, Timestamp::now())
+        })
+    }
+
+    fn prepare(&self, peer: &PeerId, doc: &str, message: Vec<u8>) -> Result<Prepared, Rejected> {
         let node = self.node()?;
         let doc = doc_id(doc)?;
         let device = device_id_of(peer);
-        let receipt = self.with_session(&node, peer, &doc, |s| {
-            Ok(node.with_book(|b| {
-                b.sync()
-                    .receive(&device, &doc, s, message, Timestamp::now())
-            }))
-        })?;
-        let receipt = match receipt {
-            Err(crate::Error::Core(outpost_core::Error::NotPermitted { .. })) => {
-                // Not a byte of it back, nothing of it taken; the session goes on (the
-                // peer may see an older `org` than ours, where it still could).
-                tracing::warn!(%peer, %doc, "refused a sync message: not readable by the peer");
-                return Ok(Received {
-                    reply: None,
-                    changed: false,
-                });
-            }
-            other => other.map_err(reject)?,
-        };
-        if !receipt.refused.is_empty() {
-            node.emit(Event::ChangesRefused {
-                count: receipt.refused.len(),
-            });
+        let may = node.with_book(|b| Ok(b.sync().may_receive(&device, &doc, Timestamp::now())));
+        if !matches!(may, Ok(Ok(()))) {
+            // Not a byte of work on it: `receive` refuses it (and says why).
+            return Ok(Prepared::Raw(message));
         }
-        if !receipt.held.is_empty() {
-            node.emit(Event::ChangesHeld {
-                count: receipt.held.len(),
-            });
-        }
-        if receipt.changed {
-            node.emit(Event::Synced {
-                records: receipt.records.clone(),
-            });
-            if doc == DocId::Org {
-                node.refresh_gate();
+        let prepared = SyncMessage::prepare(&doc, &message).map_err(reject)?;
+        Ok(Prepared::Ready(Box::new(prepared)))
+    }
+
+    fn apply(&self, peer: &PeerId, doc: &str, prepared: Prepared) -> Result<Received, Rejected> {
+        match prepared {
+            Prepared::Raw(message) => self.receive(peer, doc, &message),
+            Prepared::Ready(ready) => {
+                let message = ready
+                    .downcast::<SyncMessage>()
+                    .map_err(|_| Rejected("a message prepared in a form unknown here".into()))?;
+                self.apply_to_book(peer, doc, |sync, device, _, session| {
+                    sync.receive_prepared(device, session, *message, Timestamp::now())
+                })
             }
         }
-        Ok(Received {
-            reply: receipt.reply,
-            changed: receipt.changed,
-        })
     }
 
     fn connected(&self, peer: &PeerId) {

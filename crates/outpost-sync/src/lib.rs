@@ -41,5 +41,5 @@ pub use join::{
 };
 pub use libp2p::{Multiaddr, PeerId, identity::Keypair, multiaddr::Protocol};
 pub use network::{Client, Event, EventLoop, PeerInfo, new, peer_of};
-pub use replica::{Received, Rejected, Replica};
+pub use replica::{Prepared, Received, Rejected, Replica};
 pub use session::SYNC_PROTOCOL;

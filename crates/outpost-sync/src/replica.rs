@@ -23,8 +23,17 @@ pub struct Received {
     pub changed: bool,
 }
 
+/// A sync message as [`Replica::prepare`] left it for [`Replica::apply`].
+pub enum Prepared {
+    /// As it came: [`Replica::receive`] takes it whole.
+    Raw(Vec<u8>),
+    /// Made ready by the replica, in a form only it reads.
+    Ready(Box<dyn std::any::Any + Send>),
+}
+
 /// The node's side of sync. Calls may block on the local disk; the network calls them
-/// from blocking threads, one message at a time per peer.
+/// from blocking threads. Messages from one peer are applied one at a time, in the
+/// order they came for each document; several may be prepared meanwhile.
 pub trait Replica: Send + Sync + 'static {
     /// Whether `peer` is an active member (connections from anyone else are refused).
     fn is_member(&self, peer: &PeerId) -> bool;
@@ -41,6 +50,22 @@ pub trait Replica: Send + Sync + 'static {
 
     /// Applies a sync message from `peer` (only changes whose authors may write `doc`).
     fn receive(&self, peer: &PeerId, doc: &str, message: &[u8]) -> Result<Received, Rejected>;
+
+    /// Does the work on a message from `peer` for `doc` that holds nothing up (parsing
+    /// it, loading what it carries), while other messages are applied. By default
+    /// nothing: [`Replica::apply`] receives it as it came.
+    fn prepare(&self, peer: &PeerId, doc: &str, message: Vec<u8>) -> Result<Prepared, Rejected> {
+        let _ = (peer, doc);
+        Ok(Prepared::Raw(message))
+    }
+
+    /// Applies a message [`Replica::prepare`] made ready, like [`Replica::receive`].
+    fn apply(&self, peer: &PeerId, doc: &str, prepared: Prepared) -> Result<Received, Rejected> {
+        match prepared {
+            Prepared::Raw(message) => self.receive(peer, doc, &message),
+            Prepared::Ready(_) => Err(Rejected("a message prepared in a form unknown here".into())),
+        }
+    }
 
     /// A new session with `peer` begins: sync resumes from the stored state, since what
     /// an earlier session with it left in memory (messages in flight) is stale.

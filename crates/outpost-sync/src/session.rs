@@ -7,18 +7,23 @@
 //! 3. A document that changes here afterwards (a local write, or a merge from another
 //!    peer) is pushed at once.
 //!
-//! Frames are read by their own task into a queue of [`READ_AHEAD`] frames and handled
-//! one at a time, so a peer that sends faster than we apply is slowed by the stream's
+//! Frames are read by their own task into a queue of [`READ_AHEAD`] frames. A sync
+//! message taken from it is prepared at once on a blocking thread (parsed, what it
+//! carries loaded: [`Replica::prepare`]) and applied when its turn comes: in the order
+//! messages came for each document, one at a time, a document's message without waiting
+//! for another document's to be prepared. At most [`IN_FLIGHT`] messages are taken and
+//! not yet applied, so a peer that sends faster than we apply is slowed by the stream's
 //! flow control, never buffered without bound. Any protocol violation drops the stream
 //! with a logged reason; the peer's other work and every other peer go on.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures::StreamExt;
 use futures::io::{AsyncReadExt as _, ReadHalf, WriteHalf};
+use futures::stream::FuturesUnordered;
 use libp2p::{PeerId, Stream, StreamProtocol};
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::AbortHandle;
@@ -26,17 +31,23 @@ use tokio::task::AbortHandle;
 use crate::error::{Error, Result};
 use crate::join::{JOIN_PROTOCOL, JoinRequest, encode_grant};
 use crate::network::Report;
-use crate::replica::{Rejected, Replica};
+use crate::replica::{Prepared, Rejected, Replica};
 use crate::wire::{DocHeads, Frame, read_frame, write_frame};
 
 /// The sync protocol.
 pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/outpost/sync/1");
-/// Frames read ahead per stream while one is handled (one more overlaps the network with
-/// the merge; more only buffers): at most 2 × [`crate::wire::MAX_FRAME`] compressed plus
-/// one [`crate::wire::MAX_MESSAGE`] per peer, however fast it sends. The caps leave room
+/// Frames read ahead per stream while others are handled (one more overlaps the network
+/// with the merge; more only buffers): at most 2 × [`crate::wire::MAX_FRAME`] compressed
+/// plus [`IN_FLIGHT`] × [`crate::wire::MAX_MESSAGE`] per peer, however fast it sends. The
+/// caps leave room
 /// for a month ten times busier than the benchmarks' (Automerge sends what a peer lacks
 /// of a document in one message).
 const READ_AHEAD: usize = 2;
+/// Sync messages taken from the queue and not yet applied, per stream: while one
+/// document's message is prepared (a month's whole document loads for a third of a
+/// second on one core), another's can be prepared and applied. Each holds what it
+/// carries loaded, so this bounds a peer's memory too.
+const IN_FLIGHT: usize = 2;
 const JOIN_DEADLINE: Duration = Duration::from_secs(30);
 /// The least time between two attempts to open a session with the same peer.
 const REOPEN_AFTER: Duration = Duration::from_secs(2);
@@ -319,10 +330,10 @@ impl Session<'_> {
         self.push_all(differ.into_iter().collect()).await
     }
 
-    async fn on_sync(&mut self, doc: String, message: Vec<u8>) -> Result<()> {
+    async fn on_prepared(&mut self, doc: String, prepared: Prepared) -> Result<()> {
         let peer = self.peer;
         let d = doc.clone();
-        let received = blocking(self.ctx, move |r| r.receive(&peer, &d, &message)).await?;
+        let received = blocking(self.ctx, move |r| r.apply(&peer, &d, prepared)).await?;
         if received.changed {
             // Every other session hears of it (store and forward).
             let _ = self.ctx.changes.send(doc.clone());
@@ -331,6 +342,60 @@ impl Session<'_> {
             self.send(&Frame::Sync { doc, message }).await?;
         }
         Ok(())
+    }
+}
+
+/// A message prepared, with its place in the order it came and its document.
+type Done = (u64, String, std::result::Result<Prepared, Rejected>);
+
+/// The sync messages taken from a stream and not yet applied ([`IN_FLIGHT`] at most):
+/// each is prepared on a blocking thread as soon as it is taken, and applied when every
+/// earlier message for its document has been.
+#[derive(Default)]
+struct Inbox {
+    taken: u64,
+    /// Per document, the messages not yet applied, in the order they came.
+    order: HashMap<String, VecDeque<u64>>,
+    preparing: FuturesUnordered<tokio::task::JoinHandle<Done>>,
+    /// Prepared, waiting for an earlier message of the same document.
+    ready: Vec<Done>,
+}
+
+impl Inbox {
+    fn has_room(&self) -> bool {
+        self.preparing.len() + self.ready.len() < IN_FLIGHT
+    }
+
+    fn is_empty(&self) -> bool {
+        self.preparing.is_empty() && self.ready.is_empty()
+    }
+
+    /// Starts preparing `message` from `peer` for `doc`.
+    fn take(&mut self, ctx: &Context, peer: PeerId, doc: String, message: Vec<u8>) {
+        let at = self.taken;
+        self.taken += 1;
+        self.order.entry(doc.clone()).or_default().push_back(at);
+        let replica = ctx.replica.clone();
+        self.preparing.push(tokio::task::spawn_blocking(move || {
+            let prepared = replica.prepare(&peer, &doc, message);
+            (at, doc, prepared)
+        }));
+    }
+
+    /// A prepared message whose turn it is, if any.
+    fn next_turn(&mut self) -> Option<Done> {
+        let i = self
+            .ready
+            .iter()
+            .position(|(at, doc, _)| self.order.get(doc).and_then(|q| q.front()) == Some(at))?;
+        let done = self.ready.swap_remove(i);
+        if let Some(queue) = self.order.get_mut(&done.1) {
+            queue.pop_front();
+            if queue.is_empty() {
+                self.order.remove(&done.1);
+            }
+        }
+        Some(done)
     }
 }
 
@@ -352,11 +417,20 @@ async fn run(ctx: &Context, peer: PeerId, stream: Stream) -> Result<()> {
     .await?;
     session.send(&Frame::Hello(offer)).await?;
     let mut greeted = false;
+    let mut inbox = Inbox::default();
+    // The peer stopped sending: what it sent before is still applied.
+    let mut ended = false;
     let result = loop {
+        if ended && inbox.is_empty() {
+            break Ok(());
+        }
         tokio::select! {
-            frame = frames.recv() => {
+            frame = frames.recv(), if !ended && inbox.has_room() => {
                 let step = match frame {
-                    None => break Ok(()),
+                    None => {
+                        ended = true;
+                        Ok(())
+                    }
                     Some(Err(e)) => Err(e),
                     Some(Ok((frame, size))) => {
                         count(ctx, peer, 0, size);
@@ -366,13 +440,26 @@ async fn run(ctx: &Context, peer: PeerId, stream: Stream) -> Result<()> {
                                 session.on_hello(docs).await
                             }
                             Frame::Sync { doc, message } if greeted => {
-                                session.on_sync(doc, message).await
+                                inbox.take(ctx, peer, doc, message);
+                                Ok(())
                             }
                             other => Err(Error::Protocol(format!(
                                 "unexpected {} frame", frame_name(&other)
                             ))),
                         }
                     }
+                };
+                if let Err(e) = step {
+                    break Err(e);
+                }
+            }
+            Some(done) = inbox.preparing.next(), if !inbox.preparing.is_empty() => {
+                let step = match done {
+                    Ok(done) => {
+                        inbox.ready.push(done);
+                        apply_turns(&mut session, &mut inbox).await
+                    }
+                    Err(e) => Err(Error::Protocol(format!("replica task failed: {e}"))),
                 };
                 if let Err(e) = step {
                     break Err(e);
@@ -396,6 +483,15 @@ async fn run(ctx: &Context, peer: PeerId, stream: Stream) -> Result<()> {
     };
     reader_task.abort();
     result
+}
+
+/// Applies every prepared message whose turn it is.
+async fn apply_turns(session: &mut Session<'_>, inbox: &mut Inbox) -> Result<()> {
+    while let Some((_, doc, prepared)) = inbox.next_turn() {
+        let prepared = prepared.map_err(|e| Error::Protocol(e.0))?;
+        session.on_prepared(doc, prepared).await?;
+    }
+    Ok(())
 }
 
 fn frame_name(frame: &Frame) -> &'static str {
@@ -447,4 +543,38 @@ async fn serve_join(ctx: &Context, peer: PeerId, mut stream: Stream) -> Result<(
     }
     write_frame(&mut stream, &Frame::JoinReply(encode_grant(&result))).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prepared(at: u64, doc: &str) -> Done {
+        (at, doc.to_string(), Ok(Prepared::Raw(vec![at as u8])))
+    }
+
+    fn turns(inbox: &mut Inbox) -> Vec<u64> {
+        std::iter::from_fn(|| inbox.next_turn().map(|(at, _, _)| at)).collect()
+    }
+
+    #[test]
+    fn a_documents_messages_apply_in_the_order_they_came_whatever_is_prepared_first() {
+        let mut inbox = Inbox::default();
+        for (at, doc) in [(0, "a"), (1, "b"), (2, "a"), (3, "b")] {
+            inbox
+                .order
+                .entry(doc.to_string())
+                .or_default()
+                .push_back(at);
+        }
+        // Prepared out of order: b's first message may go, a's second waits for a's first.
+        inbox.ready.push(prepared(2, "a"));
+        inbox.ready.push(prepared(1, "b"));
+        assert_eq!(turns(&mut inbox), vec![1]);
+        inbox.ready.push(prepared(3, "b"));
+        assert_eq!(turns(&mut inbox), vec![3]);
+        inbox.ready.push(prepared(0, "a"));
+        assert_eq!(turns(&mut inbox), vec![0, 2]);
+        assert!(inbox.order.is_empty() && inbox.ready.is_empty());
+    }
 }

@@ -75,6 +75,50 @@ pub struct SyncReceipt {
     pub reply: Option<Vec<u8>>,
 }
 
+/// A sync message for one document made ready to apply without the book: unsealed,
+/// decoded, what it carries parsed (a whole document loaded and its changes taken out,
+/// the longest step of a catch-up), its signatures matched to the changes. Preparing
+/// one message while the book applies another lets a catch-up of several documents
+/// use both cores.
+pub struct SyncMessage {
+    doc_id: DocId,
+    message: sync::Message,
+    carried: chunks::Carried,
+    sigs: crate::sign::Signatures,
+    vouchers: Vec<automerge::Change>,
+}
+
+impl SyncMessage {
+    /// Prepares `sealed`, a message for `doc_id`; a malformed one is an error.
+    pub fn prepare(doc_id: &DocId, sealed: &[u8]) -> Result<SyncMessage> {
+        let (message, sealed_sigs) = crate::sign::unseal(sealed)
+            .ok_or_else(|| Error::corrupt(doc_id, "a sync message without signatures"))?;
+        let message = sync::Message::decode(message)
+            .map_err(|e| Error::corrupt(doc_id, format!("sync message: {e}")))?;
+        let carried = chunks::changes_of(&message, doc_id)?;
+        let mut sigs = sealed_sigs.for_changes(carried.changes.iter().map(|c| c.hash()));
+        let mut vouchers = Vec::with_capacity(sealed_sigs.vouchers.len());
+        for (raw, sig) in &sealed_sigs.vouchers {
+            let voucher = crate::bundle::parse_change(raw)
+                .map_err(|e| Error::corrupt(doc_id, format!("a voucher is {e}")))?;
+            sigs.insert(voucher.hash(), *sig);
+            vouchers.push(voucher);
+        }
+        Ok(SyncMessage {
+            doc_id: doc_id.clone(),
+            message,
+            carried,
+            sigs,
+            vouchers,
+        })
+    }
+
+    /// The document the message is for.
+    pub fn doc_id(&self) -> &DocId {
+        &self.doc_id
+    }
+}
+
 /// How much of a document a peer lacks or has that we lack.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Pending {
@@ -229,21 +273,39 @@ impl Sync<'_> {
         sealed: &[u8],
         at: Timestamp,
     ) -> Result<SyncReceipt> {
-        self.reader(peer, doc_id)?;
-        self.may_create(doc_id, at)?;
-        let (message, sealed_sigs) = crate::sign::unseal(sealed)
-            .ok_or_else(|| Error::corrupt(doc_id, "a sync message without signatures"))?;
-        let mut message = sync::Message::decode(message)
-            .map_err(|e| Error::corrupt(doc_id, format!("sync message: {e}")))?;
-        let chunks::Carried { mut changes, whole } = chunks::changes_of(&message, doc_id)?;
-        let mut sigs = sealed_sigs.for_changes(changes.iter().map(|c| c.hash()));
-        let mut vouchers = Vec::with_capacity(sealed_sigs.vouchers.len());
-        for (raw, sig) in &sealed_sigs.vouchers {
-            let voucher = crate::bundle::parse_change(raw)
-                .map_err(|e| Error::corrupt(doc_id, format!("a voucher is {e}")))?;
-            sigs.insert(voucher.hash(), *sig);
-            vouchers.push(voucher);
-        }
+        self.may_receive(peer, doc_id, at)?;
+        let prepared = SyncMessage::prepare(doc_id, sealed)?;
+        self.receive_prepared(peer, session, prepared, at)
+    }
+
+    /// Whether a sync message for `doc` from `peer` may be taken at `at`: the peer may
+    /// read the document, and a document it would bring into being here may be made. A
+    /// caller that prepares a message apart from the book asks this first, so that no
+    /// work is spent on a message that will be refused.
+    pub fn may_receive(&self, peer: &DeviceId, doc: &DocId, at: Timestamp) -> Result<()> {
+        self.reader(peer, doc)?;
+        self.may_create(doc, at)
+    }
+
+    /// [`Sync::receive`] of a message prepared apart from the book
+    /// ([`SyncMessage::prepare`]); the checks of [`Sync::may_receive`] are made again, as
+    /// the book may have changed meanwhile.
+    pub fn receive_prepared(
+        &mut self,
+        peer: &DeviceId,
+        session: &mut SyncSession,
+        prepared: SyncMessage,
+        at: Timestamp,
+    ) -> Result<SyncReceipt> {
+        let SyncMessage {
+            doc_id,
+            mut message,
+            carried: chunks::Carried { mut changes, whole },
+            mut sigs,
+            vouchers,
+        } = prepared;
+        let doc_id = &doc_id;
+        self.may_receive(peer, doc_id, at)?;
         changes.append(&mut session.early);
         sigs.extend(session.early_sigs.drain());
         let mut receipt = SyncReceipt::default();
