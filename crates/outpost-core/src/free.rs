@@ -2,35 +2,72 @@
 //! thousands of small allocations (expanded operations, the judge's overlay); freeing
 //! them one by one costs a tenth of a second that the merge need not wait for.
 
+use std::cell::RefCell;
 use std::sync::mpsc::{Sender, channel};
 
-/// Where spent values go to be freed by a thread of their own.
-pub(crate) struct Bin<T: Send + 'static>(Option<Sender<T>>);
+/// How many values go to the freeing thread at a time (waking it costs more than
+/// freeing a small value).
+const LOAD: usize = 256;
+
+/// Where spent values go to be freed by a thread of their own, a load at a time.
+pub(crate) struct Bin<T: Send + 'static> {
+    thread: Option<Sender<Vec<T>>>,
+    load: RefCell<Vec<T>>,
+}
 
 impl<T: Send + 'static> Bin<T> {
     /// A bin with its own freeing thread; without one to be had, values are freed here.
     pub fn new() -> Bin<T> {
-        let (send, spent) = channel::<T>();
+        let (send, spent) = channel::<Vec<T>>();
         let freeing = std::thread::Builder::new()
             .name("outpost-free".into())
             .spawn(move || spent.into_iter().for_each(drop));
-        Bin(freeing.ok().map(|_| send))
+        Bin {
+            thread: freeing.ok().map(|_| send),
+            load: RefCell::default(),
+        }
     }
 
     /// A bin that frees values where they are put (for small batches, where a thread
     /// would cost more than it saves).
     pub fn here() -> Bin<T> {
-        Bin(None)
+        Bin {
+            thread: None,
+            load: RefCell::default(),
+        }
     }
 
     /// Frees `value` on the bin's thread.
     pub fn put(&self, value: T) {
-        if let Some(send) = &self.0 {
-            // The thread is gone only if it panicked: free it here then.
-            if let Err(returned) = send.send(value) {
+        if self.thread.is_none() {
+            return;
+        }
+        let full = {
+            let mut load = self.load.borrow_mut();
+            load.push(value);
+            load.len() >= LOAD
+        };
+        if full {
+            self.send();
+        }
+    }
+
+    fn send(&self) {
+        let load = std::mem::take(&mut *self.load.borrow_mut());
+        if let Some(thread) = &self.thread
+            && !load.is_empty()
+        {
+            // The thread is gone only if it panicked: free them here then.
+            if let Err(returned) = thread.send(load) {
                 drop(returned.0);
             }
         }
+    }
+}
+
+impl<T: Send + 'static> Drop for Bin<T> {
+    fn drop(&mut self) {
+        self.send();
     }
 }
 
