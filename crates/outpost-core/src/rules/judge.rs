@@ -46,6 +46,10 @@ pub(crate) struct Past<'a> {
     heads: Option<Vec<ChangeHash>>,
     clock: Clock,
     overlay: &'a Overlay,
+    /// Where the records asked about sit in the document as it is now (the judge's for
+    /// the whole batch: the document does not change while a batch is judged, and a
+    /// month's changes ask about the same orders thousands of times).
+    records_now: &'a RefCell<HashMap<RecordRef, Option<ObjId>>>,
 }
 
 impl Past<'_> {
@@ -61,9 +65,22 @@ impl Past<'_> {
     }
 
     fn record_obj(&self, rec: &RecordRef) -> Option<ObjId> {
-        let (_, coll) = self.get(&automerge::ROOT, rec.collection.as_str())?;
-        let (_, obj) = self.get(&coll, rec.key.as_str())?;
-        Some(obj)
+        let find = || {
+            let (_, coll) = self.get(&automerge::ROOT, rec.collection.as_str())?;
+            let (_, obj) = self.get(&coll, rec.key.as_str())?;
+            Some(obj)
+        };
+        if self.heads.is_some() {
+            return find();
+        }
+        if let Some(known) = self.records_now.borrow().get(rec) {
+            return known.clone();
+        }
+        let found = find();
+        self.records_now
+            .borrow_mut()
+            .insert(rec.clone(), found.clone());
+        found
     }
 
     /// Whether `key` of `obj` (in the document) held a value besides those in `removed`:
@@ -151,6 +168,8 @@ pub(crate) struct Judge<'a> {
     /// Where the document's objects sit, as found (a batch writes to the same
     /// collections thousands of times; finding one's path walks the document).
     places: RefCell<HashMap<OpId, Place>>,
+    /// Where records sit in the document now, as found ([`Past::records_now`]).
+    records_now: RefCell<HashMap<RecordRef, Option<ObjId>>>,
 }
 
 /// Whether a change can be judged now, and what it did.
@@ -195,6 +214,7 @@ impl<'a> Judge<'a> {
             overlay: Overlay::default(),
             touched: HashMap::new(),
             places: RefCell::default(),
+            records_now: RefCell::default(),
         }
     }
 
@@ -246,6 +266,7 @@ impl<'a> Judge<'a> {
             heads: (decoded.doc_heads != self.heads_now).then(|| decoded.doc_heads.clone()),
             clock: decoded.clock.clone(),
             overlay: &self.overlay,
+            records_now: &self.records_now,
         };
         if !decoded.removals.is_empty() {
             if change
