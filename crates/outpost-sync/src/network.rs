@@ -90,6 +90,7 @@ pub fn new(
     };
     let sessions = Sessions::new(session::Context {
         replica,
+        slots: Arc::new(tokio::sync::Semaphore::new(session::SLOTS)),
         changes,
         reports,
     });

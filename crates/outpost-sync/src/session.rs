@@ -25,6 +25,7 @@ use futures::StreamExt;
 use futures::io::{AsyncReadExt as _, ReadHalf, WriteHalf};
 use futures::stream::FuturesUnordered;
 use libp2p::{PeerId, Stream, StreamProtocol};
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::AbortHandle;
 
@@ -48,6 +49,10 @@ const READ_AHEAD: usize = 2;
 /// second on one core), another's can be prepared and applied. Each holds what it
 /// carries loaded, so this bounds a peer's memory too.
 const IN_FLIGHT: usize = 2;
+/// Sync messages taken and not yet applied on this node, over every peer (a message
+/// waits for a slot after it is read, holding none while its stream is idle): ten
+/// offices catching up at once hold no more loaded documents than one does.
+pub(crate) const SLOTS: usize = 2;
 const JOIN_DEADLINE: Duration = Duration::from_secs(30);
 /// The least time between two attempts to open a session with the same peer.
 const REOPEN_AFTER: Duration = Duration::from_secs(2);
@@ -56,6 +61,8 @@ const REOPEN_AFTER: Duration = Duration::from_secs(2);
 #[derive(Clone)]
 pub(crate) struct Context {
     pub replica: Arc<dyn Replica>,
+    /// The node's [`SLOTS`].
+    pub slots: Arc<tokio::sync::Semaphore>,
     pub changes: broadcast::Sender<String>,
     /// Figures and session events, for the event loop.
     pub reports: mpsc::UnboundedSender<Report>,
@@ -345,8 +352,20 @@ impl Session<'_> {
     }
 }
 
-/// A message prepared, with its place in the order it came and its document.
-type Done = (u64, String, std::result::Result<Prepared, Rejected>);
+/// A sync message read and not yet taken (it waits for a slot).
+struct Waiting {
+    doc: String,
+    message: Vec<u8>,
+}
+
+/// A message prepared, with its place in the order it came and its document, holding
+/// its slot until it is applied.
+struct Done {
+    at: u64,
+    doc: String,
+    prepared: std::result::Result<Prepared, Rejected>,
+    _slot: OwnedSemaphorePermit,
+}
 
 /// The sync messages taken from a stream and not yet applied ([`IN_FLIGHT`] at most):
 /// each is prepared on a blocking thread as soon as it is taken, and applied when every
@@ -370,15 +389,21 @@ impl Inbox {
         self.preparing.is_empty() && self.ready.is_empty()
     }
 
-    /// Starts preparing `message` from `peer` for `doc`.
-    fn take(&mut self, ctx: &Context, peer: PeerId, doc: String, message: Vec<u8>) {
+    /// Starts preparing `message` from `peer` for `doc` in `slot`.
+    fn take(&mut self, ctx: &Context, peer: PeerId, waiting: Waiting, slot: OwnedSemaphorePermit) {
+        let Waiting { doc, message } = waiting;
         let at = self.taken;
         self.taken += 1;
         self.order.entry(doc.clone()).or_default().push_back(at);
         let replica = ctx.replica.clone();
         self.preparing.push(tokio::task::spawn_blocking(move || {
             let prepared = replica.prepare(&peer, &doc, message);
-            (at, doc, prepared)
+            Done {
+                at,
+                doc,
+                prepared,
+                _slot: slot,
+            }
         }));
     }
 
@@ -387,12 +412,12 @@ impl Inbox {
         let i = self
             .ready
             .iter()
-            .position(|(at, doc, _)| self.order.get(doc).and_then(|q| q.front()) == Some(at))?;
+            .position(|d| self.order.get(&d.doc).and_then(|q| q.front()) == Some(&d.at))?;
         let done = self.ready.swap_remove(i);
-        if let Some(queue) = self.order.get_mut(&done.1) {
+        if let Some(queue) = self.order.get_mut(&done.doc) {
             queue.pop_front();
             if queue.is_empty() {
-                self.order.remove(&done.1);
+                self.order.remove(&done.doc);
             }
         }
         Some(done)
@@ -418,14 +443,15 @@ async fn run(ctx: &Context, peer: PeerId, stream: Stream) -> Result<()> {
     session.send(&Frame::Hello(offer)).await?;
     let mut greeted = false;
     let mut inbox = Inbox::default();
+    let mut waiting: Option<Waiting> = None;
     // The peer stopped sending: what it sent before is still applied.
     let mut ended = false;
     let result = loop {
-        if ended && inbox.is_empty() {
+        if ended && inbox.is_empty() && waiting.is_none() {
             break Ok(());
         }
         tokio::select! {
-            frame = frames.recv(), if !ended && inbox.has_room() => {
+            frame = frames.recv(), if !ended && waiting.is_none() && inbox.has_room() => {
                 let step = match frame {
                     None => {
                         ended = true;
@@ -440,7 +466,11 @@ async fn run(ctx: &Context, peer: PeerId, stream: Stream) -> Result<()> {
                                 session.on_hello(docs).await
                             }
                             Frame::Sync { doc, message } if greeted => {
-                                inbox.take(ctx, peer, doc, message);
+                                let read = Waiting { doc, message };
+                                match ctx.slots.clone().try_acquire_owned() {
+                                    Ok(slot) => inbox.take(ctx, peer, read, slot),
+                                    Err(_) => waiting = Some(read),
+                                }
                                 Ok(())
                             }
                             other => Err(Error::Protocol(format!(
@@ -451,6 +481,13 @@ async fn run(ctx: &Context, peer: PeerId, stream: Stream) -> Result<()> {
                 };
                 if let Err(e) = step {
                     break Err(e);
+                }
+            }
+            slot = ctx.slots.clone().acquire_owned(), if waiting.is_some() => {
+                match (slot, waiting.take()) {
+                    (Ok(slot), Some(read)) => inbox.take(ctx, peer, read, slot),
+                    (Ok(_), None) => {}
+                    (Err(e), _) => break Err(Error::Protocol(format!("no slot: {e}"))),
                 }
             }
             Some(done) = inbox.preparing.next(), if !inbox.preparing.is_empty() => {
@@ -487,9 +524,10 @@ async fn run(ctx: &Context, peer: PeerId, stream: Stream) -> Result<()> {
 
 /// Applies every prepared message whose turn it is.
 async fn apply_turns(session: &mut Session<'_>, inbox: &mut Inbox) -> Result<()> {
-    while let Some((_, doc, prepared)) = inbox.next_turn() {
-        let prepared = prepared.map_err(|e| Error::Protocol(e.0))?;
-        session.on_prepared(doc, prepared).await?;
+    while let Some(done) = inbox.next_turn() {
+        let prepared = done.prepared.map_err(|e| Error::Protocol(e.0))?;
+        session.on_prepared(done.doc, prepared).await?;
+        // Its slot is free now (dropped with the rest of `done`).
     }
     Ok(())
 }
@@ -549,16 +587,22 @@ async fn serve_join(ctx: &Context, peer: PeerId, mut stream: Stream) -> Result<(
 mod tests {
     use super::*;
 
-    fn prepared(at: u64, doc: &str) -> Done {
-        (at, doc.to_string(), Ok(Prepared::Raw(vec![at as u8])))
+    fn prepared(at: u64, doc: &str, slots: &Arc<tokio::sync::Semaphore>) -> Done {
+        Done {
+            at,
+            doc: doc.to_string(),
+            prepared: Ok(Prepared::Raw(vec![at as u8])),
+            _slot: slots.clone().try_acquire_owned().expect("a free slot"),
+        }
     }
 
     fn turns(inbox: &mut Inbox) -> Vec<u64> {
-        std::iter::from_fn(|| inbox.next_turn().map(|(at, _, _)| at)).collect()
+        std::iter::from_fn(|| inbox.next_turn().map(|d| d.at)).collect()
     }
 
     #[test]
     fn a_documents_messages_apply_in_the_order_they_came_whatever_is_prepared_first() {
+        let slots = Arc::new(tokio::sync::Semaphore::new(4));
         let mut inbox = Inbox::default();
         for (at, doc) in [(0, "a"), (1, "b"), (2, "a"), (3, "b")] {
             inbox
@@ -568,13 +612,23 @@ mod tests {
                 .push_back(at);
         }
         // Prepared out of order: b's first message may go, a's second waits for a's first.
-        inbox.ready.push(prepared(2, "a"));
-        inbox.ready.push(prepared(1, "b"));
+        inbox.ready.push(prepared(2, "a", &slots));
+        inbox.ready.push(prepared(1, "b", &slots));
         assert_eq!(turns(&mut inbox), vec![1]);
-        inbox.ready.push(prepared(3, "b"));
+        inbox.ready.push(prepared(3, "b", &slots));
         assert_eq!(turns(&mut inbox), vec![3]);
-        inbox.ready.push(prepared(0, "a"));
+        inbox.ready.push(prepared(0, "a", &slots));
+        assert_eq!(
+            slots.available_permits(),
+            2,
+            "two prepared messages hold a slot each"
+        );
         assert_eq!(turns(&mut inbox), vec![0, 2]);
         assert!(inbox.order.is_empty() && inbox.ready.is_empty());
+        assert_eq!(
+            slots.available_permits(),
+            4,
+            "an applied message frees its slot"
+        );
     }
 }
