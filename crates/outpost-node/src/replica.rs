@@ -246,6 +246,13 @@ impl Replica for NodeReplica {
                 let message = ready
                     .downcast::<SyncMessage>()
                     .map_err(|_| Rejected("a message prepared in a form unknown here".into()))?;
+                // Applied in the session of the document it was prepared for, or not at all.
+                if message.doc_id().to_string() != doc {
+                    return Err(Rejected(format!(
+                        "a message prepared for {} applied to {doc:?}",
+                        message.doc_id()
+                    )));
+                }
                 self.apply_to_book(peer, doc, |sync, device, _, session| {
                     sync.receive_prepared(device, session, *message, Timestamp::now())
                 })
