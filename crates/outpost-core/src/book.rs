@@ -264,7 +264,7 @@ impl Book {
             return Err(Error::corrupt(doc_id.clone(), format!("a change: {bad}")));
         }
         self.repo.merging(|m| {
-            m.merge(doc_id, &changes, &sigs, &screen::Touched::new())
+            m.merge(doc_id, &changes, &sigs, &screen::Touched::default())
                 .map(|_| ())
         })
     }

@@ -37,6 +37,9 @@ pub fn kind_of(collection: &str) -> &'static str {
     crate::kind::owner(collection).map_or("record", |(_, c)| c.record)
 }
 
+/// The records each change touched, by change (a batch's thousands: a fast hasher).
+pub(crate) type RecordsByChange = foldhash::HashMap<automerge::ChangeHash, Vec<RecordRef>>;
+
 /// What a change's operations touched, before the document says where those objects
 /// sit: per operation, the object (as Automerge names it) and the map key, if any.
 pub(crate) type RawTouches = Vec<(String, Option<String>)>;

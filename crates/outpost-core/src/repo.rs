@@ -92,7 +92,7 @@ impl Loaded {
     ) -> Result<Vec<ChangeMetadata<'static>>> {
         store::set_doc_heads(tx, doc_id, &self.doc.get_heads())?;
         let metas = self.metas_since(before);
-        let known = HashMap::new();
+        let known = crate::record::RecordsByChange::default();
         projection::ChangeLog::of(&self.doc, &self.genesis, &metas, &HashMap::new(), &known)
             .write(tx, doc_id)?;
         Ok(metas)
@@ -477,7 +477,7 @@ impl Merger<'_> {
         doc_id: &DocId,
         changes: &[Change],
         sigs: &Signatures,
-        known: &HashMap<ChangeHash, Vec<RecordRef>>,
+        known: &crate::record::RecordsByChange,
     ) -> Result<DocMerge> {
         self.merge_into(doc_id, changes, sigs, known, None)
     }
@@ -490,7 +490,7 @@ impl Merger<'_> {
         doc_id: &DocId,
         changes: &[Change],
         sigs: &Signatures,
-        known: &HashMap<ChangeHash, Vec<RecordRef>>,
+        known: &crate::record::RecordsByChange,
         applied: Applied,
     ) -> Result<DocMerge> {
         self.merge_into(doc_id, changes, sigs, known, Some(applied))
@@ -501,7 +501,7 @@ impl Merger<'_> {
         doc_id: &DocId,
         changes: &[Change],
         sigs: &Signatures,
-        known: &HashMap<ChangeHash, Vec<RecordRef>>,
+        known: &crate::record::RecordsByChange,
         applied: Option<Applied>,
     ) -> Result<DocMerge> {
         let mut merged = DocMerge::default();
@@ -528,7 +528,9 @@ impl Merger<'_> {
             .iter()
             .filter(|c| !known.contains_key(&c.hash()))
             .count();
-        // A whole document from a peer is stored as it came.
+        // A whole document from a peer is stored as it came. It holds every change
+        // (the screen used it only then): none waits for its dependencies.
+        let whole = matches!(applied, Some(Applied::Whole { .. }));
         let mut stored_as = None;
         let apply = |doc: &mut Automerge| match applied {
             Some(Applied::Doc(applied)) => {
@@ -555,7 +557,7 @@ impl Merger<'_> {
         schema::check_document(&loaded.doc, doc_id, self.org.as_str())?;
         let waiting: Vec<_> = changes
             .iter()
-            .filter(|c| loaded.doc.get_change_meta_by_hash(&c.hash()).is_none())
+            .filter(|c| !whole && loaded.doc.get_change_meta_by_hash(&c.hash()).is_none())
             .collect();
         if !waiting.is_empty() {
             let raw: Vec<u8> = waiting
@@ -576,18 +578,23 @@ impl Merger<'_> {
         // Encoding the new changes for storage reads only the document: for a large batch
         // the second core does it while the change log and projections are written (and
         // reads the projections while the change log is written).
-        let logged = |l: &Loaded| -> Result<_> {
-            let metas = l.metas_since(&before);
+        // Returns how many of the changes are someone's (not the genesis) and the records
+        // they touched.
+        let logged = |l: &Loaded| -> Result<(usize, Vec<RecordRef>)> {
+            // Borrowed from the document: a month's changes owned would be tens of
+            // thousands of allocations made and freed while the merge waits.
+            let metas = l.doc.get_changes_meta(&before);
             let log = projection::ChangeLog::of(&l.doc, &l.genesis, &metas, &decoded, known);
             let records = log.records();
             projection::project_while(tx, doc_id, &l.doc, &records, || {
                 store::set_doc_heads(tx, doc_id, &l.doc.get_heads())?;
                 log.write(tx, doc_id)
             })?;
-            Ok((metas, records))
+            let new_changes = metas.iter().filter(|m| *m.actor != l.genesis).count();
+            Ok((new_changes, records))
         };
         if let Some((snapshot, local)) = stored_as {
-            let (metas, records) = logged(loaded)?;
+            let (new_changes, records) = logged(loaded)?;
             loaded.compacted(store::replace_chunks(
                 tx,
                 doc_id,
@@ -596,7 +603,7 @@ impl Merger<'_> {
                 &local,
             )?);
             loaded.stored = true;
-            merged.new_changes = metas.iter().filter(|m| *m.actor != loaded.genesis).count();
+            merged.new_changes = new_changes;
             merged.records = records;
             return Ok(merged);
         }
@@ -613,10 +620,10 @@ impl Merger<'_> {
                 (chunk, logged)
             })
         };
-        let (metas, records) = logged?;
+        let (new_changes, records) = logged?;
         let chunk: Vec<u8> = chunk?;
         loaded.store_chunk(tx, doc_id, &chunk)?;
-        merged.new_changes = metas.iter().filter(|m| *m.actor != loaded.genesis).count();
+        merged.new_changes = new_changes;
         merged.records = records;
         loaded.compact_if_due(tx, doc_id)?;
         Ok(merged)

@@ -212,7 +212,7 @@ struct Sorted {
 }
 
 /// The records each change touched, by change.
-pub(crate) type Touched = HashMap<ChangeHash, Vec<RecordRef>>;
+pub(crate) type Touched = crate::record::RecordsByChange;
 
 /// What the rules said: a verdict, come again later, or merge first.
 enum RulesSay {
@@ -311,6 +311,7 @@ fn screen(
     };
     let mut members: HashMap<Vec<u8>, Option<Device>> = HashMap::new();
     let mut judge = rules::Judge::new(doc_id, doc, db);
+    judge.reserve(changes.len());
     // One decision per change, in order, until a change must wait for a merge (it and
     // every change after it are screened again then).
     let mut decisions: Vec<Decision> = Vec::with_capacity(changes.len());
@@ -793,5 +794,8 @@ pub(crate) fn merge_unscreened(
     changes: &[Change],
     sigs: &Signatures,
 ) -> Result<()> {
-    repo.merging(|m| m.merge(doc_id, changes, sigs, &Touched::new()).map(|_| ()))
+    repo.merging(|m| {
+        m.merge(doc_id, changes, sigs, &Touched::default())
+            .map(|_| ())
+    })
 }

@@ -3,7 +3,9 @@
 //! batch's earlier changes made), and asking the rules.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 use automerge::legacy::{Key, ObjectId, OpId, OpType};
 use automerge::{ActorId, Automerge, Change, ChangeHash, ExpandedChange, ObjId, Prop, ReadDoc};
@@ -14,7 +16,7 @@ use super::{
 };
 use crate::access::Device;
 use crate::doc_id::DocId;
-use crate::record::RecordRef;
+use crate::record::{RecordRef, RecordsByChange};
 
 /// A change's place in the batch being judged: its author's sequence number and the
 /// changes of the batch in its causal past, as a clock (actor → highest sequence number).
@@ -164,7 +166,7 @@ pub(crate) struct Judge<'a> {
     heads_now: Vec<ChangeHash>,
     overlay: Overlay,
     /// The records each accepted change touched (the merge need not read them again).
-    touched: HashMap<ChangeHash, Vec<RecordRef>>,
+    touched: RecordsByChange,
     /// Where the document's objects sit, as found (a batch writes to the same
     /// collections thousands of times; finding one's path walks the document).
     places: RefCell<HashMap<OpId, Place>>,
@@ -212,7 +214,7 @@ impl<'a> Judge<'a> {
             db,
             heads_now,
             overlay: Overlay::default(),
-            touched: HashMap::new(),
+            touched: HashMap::default(),
             places: RefCell::default(),
             records_now: RefCell::default(),
         }
@@ -221,7 +223,7 @@ impl<'a> Judge<'a> {
     /// The records each accepted change touched. What the batch made is let go on
     /// another thread when it is large: a month's overlay is some hundred thousand small
     /// allocations, a tenth of a second to free that the merge need not wait for.
-    pub fn into_touched(self) -> HashMap<ChangeHash, Vec<RecordRef>> {
+    pub fn into_touched(self) -> RecordsByChange {
         let Judge {
             overlay, touched, ..
         } = self;
@@ -229,6 +231,13 @@ impl<'a> Judge<'a> {
             crate::free::later(overlay);
         }
         touched
+    }
+
+    /// Makes room for a batch of `changes` changes (a month's would otherwise regrow
+    /// the maps a dozen times).
+    pub fn reserve(&mut self, changes: usize) {
+        self.overlay.past.reserve(changes);
+        self.touched.reserve(changes);
     }
 
     /// The document judged.
@@ -340,7 +349,7 @@ impl<'a> Judge<'a> {
     /// The batch clock of `change` and the document's changes in its past; `None` when a
     /// dependency is neither in the document nor accepted earlier in the batch.
     fn past_of(&self, change: &Change) -> Option<(Clock, Vec<ChangeHash>)> {
-        let mut clock = Clock::new();
+        let mut clock = Clock::default();
         let mut doc_heads = Vec::new();
         for dep in change.deps() {
             if let Some((dep_clock, dep_heads)) = self.overlay.past.get(dep) {
@@ -371,7 +380,7 @@ impl<'a> Judge<'a> {
     ) -> Result<Decoded, Broken> {
         // Keyed by operation id, not its text: formatting every operation's object id (an
         // actor's 76 hex digits) cost more than judging it.
-        let mut made: HashMap<OpId, Place> = HashMap::new();
+        let mut made: HashMap<OpId, Place> = HashMap::default();
         let mut records: Vec<RecordChange> = Vec::new();
         let mut removals = Vec::new();
         let mut touched = Vec::new();

@@ -112,13 +112,22 @@ pub(super) fn sigs_of(
     message: &sync::Message,
 ) -> Result<(Signatures, Vec<Voucher>)> {
     use sha2::Digest;
+    let mut latest: HashMap<automerge::ActorId, (u64, ChangeHash)> = HashMap::new();
+    let mut note = |meta: &automerge::ChangeMetadata<'_>| match latest.get_mut(&*meta.actor) {
+        Some(entry) if meta.seq > entry.0 => *entry = (meta.seq, meta.hash),
+        Some(_) => {}
+        None => {
+            latest.insert(meta.actor.as_ref().clone(), (meta.seq, meta.hash));
+        }
+    };
     let mut hashes = Vec::new();
     for bytes in message.changes.iter() {
         let chunks = split_chunks(bytes)
             .ok_or_else(|| Error::corrupt(doc_id, "a sync message's chunk is cut short"))?;
         for (kind, chunk) in chunks {
             match kind {
-                0 => hashes.extend(doc.get_changes_meta(&[]).iter().map(|m| m.hash)),
+                // The whole document: every change, metadata at hand.
+                0 => doc.get_changes_meta(&[]).iter().for_each(&mut note),
                 1 => hashes.push(ChangeHash(sha2::Sha256::digest(&chunk[8..]).into())),
                 // A compressed change is hashed in its plain form: parse it.
                 _ => hashes.push(
@@ -129,16 +138,9 @@ pub(super) fn sigs_of(
             }
         }
     }
-    let mut latest: HashMap<automerge::ActorId, (u64, ChangeHash)> = HashMap::new();
     for hash in hashes {
-        let Some(meta) = doc.get_change_meta_by_hash(&hash) else {
-            continue;
-        };
-        let entry = latest
-            .entry(meta.actor.as_ref().clone())
-            .or_insert((meta.seq, hash));
-        if meta.seq > entry.0 {
-            *entry = (meta.seq, hash);
+        if let Some(meta) = doc.get_change_meta_by_hash(&hash) {
+            note(&meta);
         }
     }
     let mut sigs = Signatures::new();
