@@ -6,6 +6,8 @@
 //! documents with identical rows ([`crate::Book::rebuild`]). This module keeps what is
 //! common to every kind: open conflicts and the change log that history reads.
 
+use std::collections::HashMap;
+
 use automerge::{Automerge, ChangeMetadata};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
@@ -50,11 +52,18 @@ pub(crate) struct ChangeNote {
 }
 
 impl ChangeNote {
-    /// The note of a change; empty if it has none or it is not ours to read.
-    pub(crate) fn of(meta: &ChangeMetadata<'_>) -> ChangeNote {
+    /// The action a change's note names (what the change log keeps), read without
+    /// copying the records it names; empty if it has none or it is not ours to read.
+    fn action_of<'m>(meta: &'m ChangeMetadata<'_>) -> std::borrow::Cow<'m, str> {
+        #[derive(Deserialize)]
+        struct Action<'a> {
+            #[serde(rename = "a", borrow)]
+            action: std::borrow::Cow<'a, str>,
+        }
         meta.message
             .as_deref()
-            .and_then(|t| serde_json::from_str(t).ok())
+            .and_then(|t| serde_json::from_str::<Action<'_>>(t).ok())
+            .map(|a| a.action)
             .unwrap_or_default()
     }
 }
@@ -81,7 +90,8 @@ pub(crate) fn project_while(
     records: &[RecordRef],
     first: impl FnOnce() -> Result<()>,
 ) -> Result<()> {
-    let read = |rec| read_record(doc_id, doc, rec);
+    let mut collection = CollectionAt::default();
+    let read = move |rec| read_record(doc_id, doc, rec, &mut collection);
     let write = |(rec, rows): (&RecordRef, Rows<'_>)| -> Result<()> {
         let mut conflicts = Vec::new();
         rows(db, &mut conflicts)?;
@@ -115,16 +125,31 @@ pub(crate) fn project_while(
 /// The most records read ahead of their writing.
 const READ_AHEAD: usize = 8192;
 
+/// The collection object records were last read from: a batch's records come sorted, a
+/// collection's together, so each collection is found once.
+#[derive(Default)]
+struct CollectionAt<'a> {
+    name: &'a str,
+    obj: Option<automerge::ObjId>,
+}
+
 /// Reads `rec` from `doc` through the kind that owns it: the record and the writing of
 /// its rows (`None` for a collection no kind owns or the document lacks).
 fn read_record<'a>(
     doc_id: &'a DocId,
     doc: &'a Automerge,
     rec: &'a RecordRef,
+    last: &mut CollectionAt<'a>,
 ) -> Option<(&'a RecordRef, Rows<'a>)> {
     let (kind, _) = crate::kind::owner(&rec.collection)?;
-    let coll = collection_obj(doc, &rec.collection).ok()?;
-    let obj = child_map(doc, &coll, &rec.key);
+    if last.obj.is_none() || last.name != rec.collection {
+        *last = CollectionAt {
+            name: &rec.collection,
+            obj: Some(collection_obj(doc, &rec.collection).ok()?),
+        };
+    }
+    let coll = last.obj.as_ref()?;
+    let obj = child_map(doc, coll, &rec.key);
     Some((rec, kind.read(doc_id, View::now(doc), rec, obj)))
 }
 
@@ -182,7 +207,7 @@ impl<'a> ChangeLog<'a> {
         genesis: &automerge::ActorId,
         metas: &'a [ChangeMetadata<'a>],
         decoded: &std::collections::HashMap<automerge::ChangeHash, crate::record::RawTouches>,
-        known: &'a std::collections::HashMap<automerge::ChangeHash, Vec<RecordRef>>,
+        known: &'a crate::record::RecordsByChange,
     ) -> ChangeLog<'a> {
         use std::borrow::Cow;
         let mut finder = crate::record::Touched::new(doc);
@@ -211,15 +236,17 @@ impl<'a> ChangeLog<'a> {
 
     /// Every record the changes touched, sorted, each once.
     pub fn records(&self) -> Vec<RecordRef> {
-        let mut all: Vec<RecordRef> = self
+        // Sorted by reference: a month touches each order a few times, and only the
+        // distinct ones are copied.
+        let mut all: Vec<&RecordRef> = self
             .touched
             .iter()
             .flatten()
-            .flat_map(|r| r.iter().cloned())
+            .flat_map(|r| r.iter())
             .collect();
-        all.sort();
+        all.sort_unstable();
         all.dedup();
-        all
+        all.into_iter().cloned().collect()
     }
 
     /// Stores the log (author device, time, action, the records each change touched).
@@ -229,17 +256,21 @@ impl<'a> ChangeLog<'a> {
         let mut link =
             db.prepare_cached("INSERT OR IGNORE INTO change_records VALUES (?1, ?2, ?3)")?;
         let doc = doc_id.to_string();
+        // A batch has a handful of authors and thousands of changes.
+        let mut devices: HashMap<&automerge::ActorId, String> = HashMap::new();
         for (meta, touched) in self.metas.iter().zip(&self.touched) {
             let Some(records) = touched else { continue };
-            let note = ChangeNote::of(meta);
             let hash = meta.hash.to_string();
+            let device = devices
+                .entry(&meta.actor)
+                .or_insert_with(|| meta.actor.to_hex_string());
             change.execute(params![
                 hash,
                 doc,
-                meta.actor.to_hex_string(),
+                device.as_str(),
                 meta.seq as i64,
                 meta.timestamp,
-                note.action
+                ChangeNote::action_of(meta)
             ])?;
             for record in records.iter() {
                 link.execute(params![record.label(), hash, meta.timestamp])?;
