@@ -121,26 +121,26 @@ fn insert(db: &Connection, doc_id: &DocId, o: &Order) -> Result<()> {
 }
 
 /// What an order's movements should sum to per item: its lines once fulfilled (negative
-/// for sales), nothing before that or when cancelled. Only mismatches are kept.
+/// for sales), nothing before that or when cancelled. Only mismatches are kept. One
+/// grouping over the lines and movements together: a month's catch-up re-checks
+/// thousands of orders at once, and joining two grouped halves cost three times more.
 const CHECK_ORDERS: &str = "
-WITH expected AS (
+INSERT INTO order_checks
+SELECT id, item, sum(expected), sum(actual)
+FROM (
     SELECT o.id, l.item,
            CASE WHEN o.status IN ('shipped', 'received', 'invoiced', 'paid')
-                THEN sum(l.qty) * (CASE o.kind WHEN 'sales' THEN -1 ELSE 1 END) ELSE 0 END AS qty
+                THEN l.qty * (CASE o.kind WHEN 'sales' THEN -1 ELSE 1 END) ELSE 0 END
+               AS expected,
+           0 AS actual
     FROM checking_orders c CROSS JOIN orders o ON o.id = c.id
-    CROSS JOIN order_lines l ON l.order_id = o.id GROUP BY o.id, l.item),
- actual AS (
-    SELECT m.order_id AS id, m.item, sum(m.qty) AS qty
-    FROM checking_orders c CROSS JOIN movements m ON m.order_id = c.id
-    GROUP BY m.order_id, m.item),
- keys AS (SELECT id, item FROM expected UNION SELECT id, item FROM actual)
-INSERT INTO order_checks
-SELECT k.id, k.item, coalesce(e.qty, 0), coalesce(a.qty, 0)
-FROM keys k
-CROSS JOIN orders o ON o.id = k.id
-LEFT JOIN expected e ON e.id = k.id AND e.item = k.item
-LEFT JOIN actual a ON a.id = k.id AND a.item = k.item
-WHERE coalesce(e.qty, 0) != coalesce(a.qty, 0)";
+    CROSS JOIN order_lines l ON l.order_id = o.id
+    UNION ALL
+    SELECT m.order_id, m.item, 0, m.qty
+    FROM checking_orders c CROSS JOIN orders o ON o.id = c.id
+    CROSS JOIN movements m ON m.order_id = o.id)
+GROUP BY id, item
+HAVING sum(expected) != sum(actual)";
 
 /// Re-checks the orders among `records` and the orders of the movements among them:
 /// the same check over a busy year takes a second and would hold the book while a clerk
@@ -227,4 +227,93 @@ pub(super) fn exceptions(db: &Connection, out: &mut Vec<ExceptionRow>) -> Result
         [],
         out,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The check keeps exactly the (order, item) pairs whose movements differ from what
+    /// the order's status says they should sum to, and only for orders that exist.
+    #[test]
+    fn order_checks_keep_only_the_mismatches() {
+        let db = Connection::open_in_memory().unwrap();
+        db.execute_batch(TABLES).unwrap();
+        db.execute_batch(
+            "CREATE TABLE movements (id TEXT PRIMARY KEY, order_id TEXT, item TEXT, qty INTEGER);",
+        )
+        .unwrap();
+        let order = |id: &str, kind: &str, status: &str, lines: &[(&str, i64)]| {
+            db.execute(
+                "INSERT INTO orders VALUES (?1, ?1, 'd', ?2, 'SH', 'SH1', NULL, '', ?3, 0, NULL, 0, 'x')",
+                params![id, kind, status],
+            )
+            .unwrap();
+            for (pos, (item, qty)) in lines.iter().enumerate() {
+                db.execute(
+                    "INSERT INTO order_lines VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, 0)",
+                    params![id, format!("{id}-{pos}"), pos as i64, item, qty],
+                )
+                .unwrap();
+            }
+        };
+        let moved = |id: &str, order: &str, item: &str, qty: i64| {
+            db.execute(
+                "INSERT INTO movements VALUES (?1, ?2, ?3, ?4)",
+                params![id, order, item, qty],
+            )
+            .unwrap();
+        };
+        // Shipped and moved in full, over two lines of one item: nothing to say.
+        order("ok", "sales", "shipped", &[("TEA", 2), ("TEA", 1)]);
+        moved("m1", "ok", "TEA", -3);
+        // Shipped, one item short and one never moved.
+        order("short", "sales", "shipped", &[("TEA", 3), ("CUP", 1)]);
+        moved("m2", "short", "TEA", -2);
+        // Cancelled, yet moved; and moved an item it never had.
+        order("cancelled", "sales", "cancelled", &[("TEA", 4)]);
+        moved("m3", "cancelled", "TEA", -4);
+        moved("m4", "cancelled", "POT", -1);
+        // A purchase received counts in.
+        order("bought", "purchase", "received", &[("TEA", 5)]);
+        moved("m5", "bought", "TEA", 5);
+        // Not yet fulfilled and not moved: nothing expected.
+        order("draft", "sales", "approved", &[("TEA", 9)]);
+        // A movement for an order this device does not hold is not checked.
+        moved("m6", "unknown", "TEA", -1);
+        let ids: Vec<String> = ["ok", "short", "cancelled", "bought", "draft", "unknown"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        refresh(&db, &ids).unwrap();
+        let rows: Vec<(String, String, i64, i64)> = db
+            .prepare("SELECT * FROM order_checks ORDER BY 1, 2")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let row = |o: &str, i: &str, e: i64, a: i64| (o.to_string(), i.to_string(), e, a);
+        assert_eq!(
+            rows,
+            vec![
+                row("cancelled", "POT", 0, -1),
+                row("cancelled", "TEA", 0, -4),
+                row("short", "CUP", -1, 0),
+                row("short", "TEA", -3, -2),
+            ]
+        );
+        // Checked again after a fix, the order's rows go.
+        moved("m7", "short", "TEA", -1);
+        moved("m8", "short", "CUP", -1);
+        refresh(&db, &["short".to_string()]).unwrap();
+        let left: i64 = db
+            .query_row(
+                "SELECT count(*) FROM order_checks WHERE order_id = 'short'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0);
+    }
 }
