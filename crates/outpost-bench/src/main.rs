@@ -34,7 +34,8 @@ pub(crate) struct Args {
     /// Changes timed one by one for propagation to a connected peer.
     #[arg(long, default_value_t = 200)]
     pub propagations: u32,
-    /// Offices converging through one HQ node (each a month of `--bundle-orders`).
+    /// Offices converging through one HQ node (each a month of `--bundle-orders`); 0
+    /// skips that figure.
     #[arg(long, default_value_t = 10)]
     pub offices: u32,
     /// Months of work each office brings to HQ (each of `--bundle-orders` orders, in
