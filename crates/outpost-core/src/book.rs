@@ -91,7 +91,7 @@ const META_ORG: &str = "org_id";
 const META_PROJECTIONS: &str = "projections";
 /// This build's projection tables: bump when a kind's tables change, and books projected
 /// by an earlier build are rebuilt from their documents at open.
-const PROJECTIONS: &str = "5";
+const PROJECTIONS: &str = "6";
 
 impl Book {
     /// Opens the book stored at `path`, encrypted with `book_key`, as the device whose
@@ -100,14 +100,14 @@ impl Book {
         if !path.exists() {
             return Err(Error::NotInitialised);
         }
-        let db = open_db(path, book_key)?;
+        let (db, checkpoints) = open_db(path, book_key)?;
         let org = store::meta_get(&db, META_ORG)?.ok_or(Error::NotInitialised)?;
         let me = store::meta_get(&db, store::META_DEVICE)?.ok_or(Error::NotInitialised)?;
         if me != key.device_id().as_str() {
             return Err(Error::WrongKey(me));
         }
         let stale = store::meta_get(&db, META_PROJECTIONS)?.as_deref() != Some(PROJECTIONS);
-        let mut book = Book::on(Repo::new(db, OrgId::from_stored(org), key));
+        let mut book = Book::on(Repo::new(db, checkpoints, OrgId::from_stored(org), key));
         if stale {
             // A build whose projections differ: rebuilt from the documents once.
             book.rebuild()?;
@@ -285,14 +285,14 @@ impl Book {
     }
 
     fn init(path: &Path, book_key: &BookKey, org: OrgId, key: DeviceKey) -> Result<Book> {
-        let db = open_db(path, book_key)?;
+        let (db, checkpoints) = open_db(path, book_key)?;
         if let Some(existing) = store::meta_get(&db, META_ORG)? {
             return Err(Error::AlreadyInitialised(existing));
         }
         store::meta_set(&db, META_ORG, org.as_str())?;
         store::meta_set(&db, store::META_DEVICE, key.device_id().as_str())?;
         store::meta_set(&db, META_PROJECTIONS, PROJECTIONS)?;
-        Ok(Book::on(Repo::new(db, org, key)))
+        Ok(Book::on(Repo::new(db, checkpoints, org, key)))
     }
 
     /// This device's id.
@@ -549,9 +549,9 @@ impl Book {
             };
             crate::schema::check_document(&doc, doc_id, &org)?;
             let genesis = crate::schema::genesis_actor(doc_id, &org);
-            let metas = doc.get_changes_meta(&[]);
+            let entries = crate::projection::LogEntries::of(&doc, &genesis, &[]);
             let (decoded, known) = (Default::default(), Default::default());
-            let log = crate::projection::ChangeLog::of(&doc, &genesis, &metas, &decoded, &known);
+            let log = crate::projection::ChangeLog::of(&doc, &entries, &decoded, &known);
             crate::projection::project_while(
                 &tx,
                 doc_id,
@@ -583,8 +583,8 @@ pub(crate) fn rescreen_held(repo: &mut Repo, at: Timestamp) -> Result<()> {
 }
 
 /// Opens the database and makes sure every kind's projection tables exist (a new kind's
-/// appear at the next open).
-fn open_db(path: &Path, book_key: &BookKey) -> Result<rusqlite::Connection> {
+/// appear at the next open); starts its checkpoint thread.
+fn open_db(path: &Path, book_key: &BookKey) -> Result<(rusqlite::Connection, store::Checkpointer)> {
     let db = store::open(path, book_key)?;
     let tx = db.unchecked_transaction()?;
     let existing = store::meta_get(&tx, META_ORG)?.is_some();
@@ -599,5 +599,6 @@ fn open_db(path: &Path, book_key: &BookKey) -> Result<rusqlite::Connection> {
         tx.execute_batch(kind.tables())?;
     }
     tx.commit()?;
-    Ok(db)
+    let checkpoints = store::Checkpointer::start(&db, path, book_key);
+    Ok((db, checkpoints))
 }

@@ -6,8 +6,6 @@
 //! documents with identical rows ([`crate::Book::rebuild`]). This module keeps what is
 //! common to every kind: open conflicts and the change log that history reads.
 
-use std::collections::HashMap;
-
 use automerge::{Automerge, ChangeMetadata};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
@@ -29,7 +27,6 @@ CREATE TABLE IF NOT EXISTS changes (
     hash TEXT PRIMARY KEY, doc TEXT NOT NULL, device TEXT NOT NULL, seq INTEGER NOT NULL,
     at INTEGER NOT NULL, action TEXT NOT NULL
 ) STRICT;
-CREATE INDEX IF NOT EXISTS changes_by_device ON changes(device, doc);
 CREATE TABLE IF NOT EXISTS change_records (
     record TEXT NOT NULL, hash TEXT NOT NULL, at INTEGER NOT NULL,
     PRIMARY KEY (record, hash)
@@ -187,65 +184,131 @@ fn replace_conflicts(
     Ok(())
 }
 
+/// A batch's changes as the change log stores them: every change since `since`, owned,
+/// so that a large merge can read them from the document it will leave on the second
+/// core while the rules judge the batch, and keep them once that document moves.
+pub(crate) struct LogEntries {
+    /// The heads the entries come after.
+    pub since: Vec<automerge::ChangeHash>,
+    entries: Vec<LogEntry>,
+    /// The authors' devices as stored (a batch has a handful of authors).
+    devices: Vec<String>,
+}
+
+/// One change of a [`LogEntries`].
+struct LogEntry {
+    hash: automerge::ChangeHash,
+    /// The hash as stored.
+    hex: String,
+    /// Its author in [`LogEntries::devices`]; `None` for the genesis, which belongs to
+    /// nobody's history.
+    device: Option<usize>,
+    seq: i64,
+    at: i64,
+    action: String,
+}
+
+impl LogEntries {
+    /// The changes of `doc` since `since`; those by `genesis` are the document's genesis.
+    pub fn of(
+        doc: &Automerge,
+        genesis: &automerge::ActorId,
+        since: &[automerge::ChangeHash],
+    ) -> LogEntries {
+        let mut authors: Vec<&automerge::ActorId> = Vec::new();
+        let mut devices = Vec::new();
+        let metas = doc.get_changes_meta(since);
+        let entries = metas
+            .iter()
+            .map(|meta| {
+                let device = (*meta.actor != *genesis).then(|| {
+                    authors
+                        .iter()
+                        .position(|a| **a == *meta.actor)
+                        .unwrap_or_else(|| {
+                            authors.push(&meta.actor);
+                            devices.push(meta.actor.to_hex_string());
+                            devices.len() - 1
+                        })
+                });
+                LogEntry {
+                    hash: meta.hash,
+                    hex: meta.hash.to_string(),
+                    device,
+                    seq: meta.seq as i64,
+                    at: meta.timestamp,
+                    action: ChangeNote::action_of(meta).into_owned(),
+                }
+            })
+            .collect();
+        LogEntries {
+            since: since.to_vec(),
+            entries,
+            devices,
+        }
+    }
+
+    /// How many of the changes are someone's (not the genesis).
+    pub fn authored(&self) -> usize {
+        self.entries.iter().filter(|e| e.device.is_some()).count()
+    }
+}
+
 /// The change log of a batch for history: every change but the genesis, with the records
 /// its operations touched. Finding them reads only the document, so a large merge does it
 /// before writing anything and reads the records' projections meanwhile
 /// ([`project_while`]).
 pub(crate) struct ChangeLog<'a> {
-    metas: &'a [ChangeMetadata<'a>],
-    /// Per entry of `metas`: the records it touched (`None` for the genesis, which
-    /// belongs to nobody's history).
+    entries: &'a LogEntries,
+    /// Per entry: the records it touched (`None` for the genesis).
     touched: Vec<Option<std::borrow::Cow<'a, [RecordRef]>>>,
 }
 
 impl<'a> ChangeLog<'a> {
-    /// The log of `metas`, changes of `doc`. `known` holds the records of changes the
+    /// The log of `entries`, changes of `doc`. `known` holds the records of changes the
     /// rules read already and `decoded` the operations of changes read already; the
     /// others are read here.
     pub fn of(
         doc: &'a Automerge,
-        genesis: &automerge::ActorId,
-        metas: &'a [ChangeMetadata<'a>],
+        entries: &'a LogEntries,
         decoded: &std::collections::HashMap<automerge::ChangeHash, crate::record::RawTouches>,
         known: &'a crate::record::RecordsByChange,
     ) -> ChangeLog<'a> {
         use std::borrow::Cow;
         let mut finder = crate::record::Touched::new(doc);
-        let touched = metas
+        let touched = entries
+            .entries
             .iter()
-            .map(|meta| {
-                // The genesis belongs to nobody's history; every other change is
-                // someone's, note or no note.
-                if *meta.actor == *genesis {
-                    return None;
-                }
-                if let Some(records) = known.get(&meta.hash) {
+            .map(|entry| {
+                // Every change but the genesis is someone's, note or no note.
+                entry.device?;
+                if let Some(records) = known.get(&entry.hash) {
                     return Some(Cow::Borrowed(records.as_slice()));
                 }
-                let records = match decoded.get(&meta.hash) {
+                let records = match decoded.get(&entry.hash) {
                     Some(raw) => finder.records(raw),
-                    None => automerge::ReadDoc::get_change_by_hash(doc, &meta.hash)
+                    None => automerge::ReadDoc::get_change_by_hash(doc, &entry.hash)
                         .map(|full| finder.records(&crate::record::raw_touches(&full)))
                         .unwrap_or_default(),
                 };
                 Some(Cow::Owned(records))
             })
             .collect();
-        ChangeLog { metas, touched }
+        ChangeLog { entries, touched }
     }
 
     /// Every record the changes touched, sorted, each once.
     pub fn records(&self) -> Vec<RecordRef> {
-        // Sorted by reference: a month touches each order a few times, and only the
-        // distinct ones are copied.
-        let mut all: Vec<&RecordRef> = self
+        // A month touches each order a few times: only the distinct ones are sorted and
+        // copied.
+        let distinct: foldhash::HashSet<&RecordRef> = self
             .touched
             .iter()
             .flatten()
             .flat_map(|r| r.iter())
             .collect();
+        let mut all: Vec<&RecordRef> = distinct.into_iter().collect();
         all.sort_unstable();
-        all.dedup();
         all.into_iter().cloned().collect()
     }
 
@@ -256,24 +319,20 @@ impl<'a> ChangeLog<'a> {
         let mut link =
             db.prepare_cached("INSERT OR IGNORE INTO change_records VALUES (?1, ?2, ?3)")?;
         let doc = doc_id.to_string();
-        // A batch has a handful of authors and thousands of changes.
-        let mut devices: HashMap<&automerge::ActorId, String> = HashMap::new();
-        for (meta, touched) in self.metas.iter().zip(&self.touched) {
-            let Some(records) = touched else { continue };
-            let hash = meta.hash.to_string();
-            let device = devices
-                .entry(&meta.actor)
-                .or_insert_with(|| meta.actor.to_hex_string());
+        for (entry, touched) in self.entries.entries.iter().zip(&self.touched) {
+            let (Some(records), Some(device)) = (touched, entry.device) else {
+                continue;
+            };
             change.execute(params![
-                hash,
+                entry.hex,
                 doc,
-                device.as_str(),
-                meta.seq as i64,
-                meta.timestamp,
-                ChangeNote::action_of(meta)
+                self.entries.devices[device],
+                entry.seq,
+                entry.at,
+                entry.action
             ])?;
             for record in records.iter() {
-                link.execute(params![record.label(), hash, meta.timestamp])?;
+                link.execute(params![record.label(), entry.hex, entry.at])?;
             }
         }
         Ok(())

@@ -16,7 +16,7 @@ use crate::access::{self, Device};
 use crate::doc_id::DocId;
 use crate::error::{Error, Result};
 use crate::id::{DeviceId, OrgId};
-use crate::projection::{self, ChangeNote};
+use crate::projection::{self, ChangeNote, LogEntries};
 use crate::record::RecordRef;
 use crate::schema::{self, View};
 use crate::sign::{DeviceKey, Signatures};
@@ -91,11 +91,11 @@ impl Loaded {
         before: &[ChangeHash],
     ) -> Result<Vec<ChangeMetadata<'static>>> {
         store::set_doc_heads(tx, doc_id, &self.doc.get_heads())?;
-        let metas = self.metas_since(before);
+        let entries = LogEntries::of(&self.doc, &self.genesis, before);
         let known = crate::record::RecordsByChange::default();
-        projection::ChangeLog::of(&self.doc, &self.genesis, &metas, &HashMap::new(), &known)
+        projection::ChangeLog::of(&self.doc, &entries, &HashMap::new(), &known)
             .write(tx, doc_id)?;
-        Ok(metas)
+        Ok(self.metas_since(before))
     }
 
     /// Folds the document's chunks into one snapshot once there are many.
@@ -172,8 +172,21 @@ pub(crate) enum Applied {
     Whole { whole: WholeDoc, local: Vec<u8> },
 }
 
+impl Applied {
+    /// The document the merge leaves.
+    pub fn doc(&self) -> &Automerge {
+        match self {
+            Applied::Doc(doc) => doc,
+            Applied::Whole { whole, .. } => &whole.doc,
+        }
+    }
+}
+
 /// The documents of one device, on one SQLite connection.
 pub(crate) struct Repo {
+    /// Declared before `db`: its connection closes first, so the book's own closing
+    /// checkpoints the rest and removes the log.
+    checkpoints: store::Checkpointer,
     db: Connection,
     org: OrgId,
     me: DeviceId,
@@ -185,8 +198,14 @@ pub(crate) struct Repo {
 }
 
 impl Repo {
-    pub(crate) fn new(db: Connection, org: OrgId, key: DeviceKey) -> Repo {
+    pub(crate) fn new(
+        db: Connection,
+        checkpoints: store::Checkpointer,
+        org: OrgId,
+        key: DeviceKey,
+    ) -> Repo {
         Repo {
+            checkpoints,
             db,
             org,
             me: key.device_id(),
@@ -352,6 +371,7 @@ impl Repo {
         }
         loaded.compact_if_due(&tx, doc_id)?;
         tx.commit()?;
+        self.checkpoints.after_commit();
         self.changed.push(doc_id.clone());
         Ok(())
     }
@@ -376,6 +396,7 @@ impl Repo {
         });
         match outcome {
             Ok(value) => {
+                self.checkpoints.after_commit();
                 self.changed.extend(moved);
                 Ok(value)
             }
@@ -484,16 +505,23 @@ impl Merger<'_> {
 
     /// [`Merger::merge`], when `applied` is the document as loaded now with exactly
     /// `changes` applied (done on the second core while they were screened): it takes the
-    /// document's place instead of applying them again.
+    /// document's place instead of applying them again, and `entries` (its changes for
+    /// the change log, read then too) need not be read again.
     pub fn merge_applied(
         &mut self,
         doc_id: &DocId,
         changes: &[Change],
         sigs: &Signatures,
         known: &crate::record::RecordsByChange,
-        applied: Applied,
+        (applied, entries): (Applied, LogEntries),
     ) -> Result<DocMerge> {
-        self.merge_into(doc_id, changes, sigs, known, Some(applied))
+        self.merge_into(doc_id, changes, sigs, known, Some((applied, entries)))
+    }
+
+    /// The heads a merge into `doc_id` starts from ([`LogEntries::since`]).
+    pub fn heads_before(&mut self, doc_id: &DocId) -> Result<Vec<ChangeHash>> {
+        let loaded = load_into(self.tx, self.docs, self.org.as_str(), doc_id)?;
+        Ok(loaded.heads_before())
     }
 
     fn merge_into(
@@ -502,7 +530,7 @@ impl Merger<'_> {
         changes: &[Change],
         sigs: &Signatures,
         known: &crate::record::RecordsByChange,
-        applied: Option<Applied>,
+        applied: Option<(Applied, LogEntries)>,
     ) -> Result<DocMerge> {
         let mut merged = DocMerge::default();
         let tx = self.tx;
@@ -530,7 +558,11 @@ impl Merger<'_> {
             .count();
         // A whole document from a peer is stored as it came. It holds every change
         // (the screen used it only then): none waits for its dependencies.
-        let whole = matches!(applied, Some(Applied::Whole { .. }));
+        let whole = matches!(applied, Some((Applied::Whole { .. }, _)));
+        let (applied, entries) = match applied {
+            Some((applied, entries)) => (Some(applied), Some(entries)),
+            None => (None, None),
+        };
         let mut stored_as = None;
         let apply = |doc: &mut Automerge| match applied {
             Some(Applied::Doc(applied)) => {
@@ -583,14 +615,17 @@ impl Merger<'_> {
         let logged = |l: &Loaded| -> Result<(usize, Vec<RecordRef>)> {
             // Borrowed from the document: a month's changes owned would be tens of
             // thousands of allocations made and freed while the merge waits.
-            let metas = l.doc.get_changes_meta(&before);
-            let log = projection::ChangeLog::of(&l.doc, &l.genesis, &metas, &decoded, known);
+            let entries = match entries {
+                Some(entries) if entries.since == before => entries,
+                _ => LogEntries::of(&l.doc, &l.genesis, &before),
+            };
+            let log = projection::ChangeLog::of(&l.doc, &entries, &decoded, known);
             let records = log.records();
             projection::project_while(tx, doc_id, &l.doc, &records, || {
                 store::set_doc_heads(tx, doc_id, &l.doc.get_heads())?;
                 log.write(tx, doc_id)
             })?;
-            let new_changes = metas.iter().filter(|m| *m.actor != l.genesis).count();
+            let new_changes = entries.authored();
             Ok((new_changes, records))
         };
         if let Some((snapshot, local)) = stored_as {

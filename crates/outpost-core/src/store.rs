@@ -14,6 +14,10 @@ use crate::cipher::BookKey;
 use crate::doc_id::DocId;
 use crate::error::{Error, Result};
 
+mod checkpoint;
+
+pub(crate) use checkpoint::Checkpointer;
+
 /// Version of the table layout. Bump with a migration step in [`migrate`].
 const DB_VERSION: i64 = 4;
 

@@ -16,6 +16,7 @@ use crate::doc_id::DocId;
 use crate::error::{Error, Result};
 use crate::free;
 use crate::id::{DeviceId, OrgId};
+use crate::projection::LogEntries;
 use crate::record::RecordRef;
 use crate::repo::{Applied, DocMerge, Merger, WholeDoc};
 use crate::rules::{self, Broken, Judged};
@@ -433,6 +434,7 @@ pub(crate) fn merge_screened(
     let version = crate::kind::settings::rules_version(m.db_and_doc(&DocId::Org)?.1);
     let mut refused_before = HashSet::new();
     let mut first_round = true;
+    let before = m.heads_before(doc_id)?;
     loop {
         let (db, doc) = m.db_and_doc(doc_id)?;
         let count = candidates.len();
@@ -465,13 +467,20 @@ pub(crate) fn merge_screened(
             } else {
                 Vec::new()
             };
+            // The changes for the change log are read from the copy too.
+            let genesis = schema::genesis_actor(doc_id, org.as_str());
             std::thread::scope(|s| {
-                let applying = s.spawn(|| match whole {
-                    Some(whole) => with_local_changes(whole, doc),
-                    None => {
-                        let mut copy = doc.clone();
-                        copy.apply_changes(copies).ok().map(|_| Applied::Doc(copy))
-                    }
+                let applying = s.spawn(|| {
+                    let applied = match whole {
+                        Some(whole) => with_local_changes(whole, doc)?,
+                        None => {
+                            let mut copy = doc.clone();
+                            copy.apply_changes(copies).ok()?;
+                            Applied::Doc(copy)
+                        }
+                    };
+                    let entries = LogEntries::of(applied.doc(), &genesis, &before);
+                    Some((applied, entries))
                 });
                 let sorted = judge(candidates);
                 (sorted, applying.join().ok().flatten())
@@ -690,7 +699,7 @@ fn merge_refusing_equivocation(
     mut changes: Vec<Change>,
     sigs: &Signatures,
     touched: &Touched,
-    mut applied: Option<Applied>,
+    mut applied: Option<(Applied, LogEntries)>,
 ) -> Result<(Option<DocMerge>, Vec<Refusal>)> {
     let mut refused: Vec<Refusal> = Vec::new();
     while !changes.is_empty() {

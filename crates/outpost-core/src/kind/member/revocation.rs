@@ -199,7 +199,8 @@ pub(crate) fn decision(db: &Connection, hash: &str) -> Result<Option<Decision>> 
 }
 
 /// Per document, the sequence number of `device`'s last change this book holds (what a
-/// revocation written here records).
+/// revocation written here records). Reads the whole change log: revoking is rare, and an
+/// index by device made every merge's change log a quarter slower to write.
 pub(super) fn held_through(db: &Connection, device: &DeviceId) -> Result<BTreeMap<String, i64>> {
     let mut stmt =
         db.prepare_cached("SELECT doc, max(seq) FROM changes WHERE device = ?1 GROUP BY doc")?;
