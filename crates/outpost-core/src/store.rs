@@ -3,7 +3,8 @@
 //! Every write runs in one SQLite transaction with `synchronous=FULL` in WAL mode: the
 //! Automerge chunk and the projection rows it changes are committed together, so a write
 //! reported done survives `kill -9` and power loss, and the projections never disagree
-//! with the documents after a crash.
+//! with the documents after a crash. The log is copied into the database file by a
+//! thread of its own after commits ([`Checkpointer`]), not inside them.
 
 use std::path::Path;
 
