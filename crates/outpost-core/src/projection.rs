@@ -248,6 +248,11 @@ impl LogEntries {
         }
     }
 
+    /// The changes' hashes, in order.
+    pub fn hashes(&self) -> impl Iterator<Item = automerge::ChangeHash> + '_ {
+        self.entries.iter().map(|e| e.hash)
+    }
+
     /// How many of the changes are someone's (not the genesis).
     pub fn authored(&self) -> usize {
         self.entries.iter().filter(|e| e.device.is_some()).count()

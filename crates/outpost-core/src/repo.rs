@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use automerge::transaction::{CommitOptions, Transaction};
-use automerge::{Automerge, Change, ChangeHash, ChangeMetadata, ObjId};
+use automerge::{Automerge, Change, ChangeHash, ObjId};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension};
 
@@ -52,13 +52,13 @@ pub(crate) struct Loaded {
 
 impl Loaded {
     /// Stores the changes made since `before` as one chunk and logs them for history;
-    /// local writes persist through here. Returns their metadata.
+    /// local writes persist through here. Returns their hashes.
     fn store_changes_since(
         &mut self,
         tx: &Connection,
         doc_id: &DocId,
         before: &[ChangeHash],
-    ) -> Result<Vec<ChangeMetadata<'static>>> {
+    ) -> Result<Vec<ChangeHash>> {
         let chunk = self.doc.save_after(before);
         self.store_chunk(tx, doc_id, &chunk)?;
         self.log_changes_since(tx, doc_id, before)
@@ -73,29 +73,20 @@ impl Loaded {
         Ok(())
     }
 
-    /// The metadata of the changes made since `before`.
-    fn metas_since(&self, before: &[ChangeHash]) -> Vec<ChangeMetadata<'static>> {
-        self.doc
-            .get_changes_meta(before)
-            .into_iter()
-            .map(|m| m.into_owned())
-            .collect()
-    }
-
     /// Logs the changes made since `before` for history and records the new heads.
-    /// Returns their metadata.
+    /// Returns their hashes.
     fn log_changes_since(
         &self,
         tx: &Connection,
         doc_id: &DocId,
         before: &[ChangeHash],
-    ) -> Result<Vec<ChangeMetadata<'static>>> {
+    ) -> Result<Vec<ChangeHash>> {
         store::set_doc_heads(tx, doc_id, &self.doc.get_heads())?;
         let entries = LogEntries::of(&self.doc, &self.genesis, before);
         let known = crate::record::RecordsByChange::default();
         projection::ChangeLog::of(&self.doc, &entries, &HashMap::new(), &known)
             .write(tx, doc_id)?;
-        Ok(self.metas_since(before))
+        Ok(entries.hashes().collect())
     }
 
     /// Folds the document's chunks into one snapshot once there are many.
@@ -358,12 +349,9 @@ impl Repo {
             return Ok(());
         };
         let tx = self.db.unchecked_transaction()?;
-        let metas = loaded.store_changes_since(&tx, doc_id, before)?;
+        let hashes = loaded.store_changes_since(&tx, doc_id, before)?;
         // Every change is signed as it is made; the signature travels with it.
-        let sigs: Vec<_> = metas
-            .iter()
-            .map(|m| (m.hash, self.key.sign(&m.hash)))
-            .collect();
+        let sigs: Vec<_> = hashes.iter().map(|h| (*h, self.key.sign(h))).collect();
         store::put_sigs(&tx, doc_id, sigs.iter().map(|(h, s)| (h, s)))?;
         projection::project(&tx, doc_id, &loaded.doc, &written.touched)?;
         for (key, value) in &written.meta {
@@ -587,10 +575,14 @@ impl Merger<'_> {
         };
         applied?;
         schema::check_document(&loaded.doc, doc_id, self.org.as_str())?;
-        let waiting: Vec<_> = changes
-            .iter()
-            .filter(|c| !whole && loaded.doc.get_change_meta_by_hash(&c.hash()).is_none())
-            .collect();
+        let waiting: Vec<_> = if whole {
+            Vec::new()
+        } else {
+            changes
+                .iter()
+                .filter(|c| loaded.doc.get_change_meta_by_hash(&c.hash()).is_none())
+                .collect()
+        };
         if !waiting.is_empty() {
             let raw: Vec<u8> = waiting
                 .iter()
