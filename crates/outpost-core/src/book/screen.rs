@@ -371,6 +371,8 @@ fn screen(
     })?;
     let mut out = Sorted {
         touched: judge.into_touched(),
+        // Nearly always every change: a month's, grown by doubling, is copied a dozen times.
+        accepted: Vec::with_capacity(decisions.len()),
         ..Sorted::default()
     };
     let mut decisions = decisions.into_iter();

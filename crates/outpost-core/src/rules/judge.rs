@@ -49,9 +49,17 @@ pub(crate) struct Past<'a> {
     clock: Clock,
     overlay: &'a Overlay,
     /// Where the records asked about sit in the document as it is now (the judge's for
-    /// the whole batch: the document does not change while a batch is judged, and a
-    /// month's changes ask about the same orders thousands of times).
-    records_now: &'a RefCell<HashMap<RecordRef, Option<ObjId>>>,
+    /// the whole batch).
+    now: &'a RefCell<Now>,
+}
+
+/// Where records and their collections sit in the document as it is now, as found: the
+/// document does not change while a batch is judged, and a month's changes ask about the
+/// same orders thousands of times.
+#[derive(Default)]
+struct Now {
+    records: HashMap<RecordRef, Option<ObjId>>,
+    collections: HashMap<String, Option<ObjId>>,
 }
 
 impl Past<'_> {
@@ -75,12 +83,24 @@ impl Past<'_> {
         if self.heads.is_some() {
             return find();
         }
-        if let Some(known) = self.records_now.borrow().get(rec) {
+        if let Some(known) = self.now.borrow().records.get(rec) {
             return known.clone();
         }
-        let found = find();
-        self.records_now
+        let cached = self.now.borrow().collections.get(&rec.collection).cloned();
+        let coll = cached.unwrap_or_else(|| {
+            let coll = self
+                .get(&automerge::ROOT, rec.collection.as_str())
+                .map(|(_, coll)| coll);
+            self.now
+                .borrow_mut()
+                .collections
+                .insert(rec.collection.clone(), coll.clone());
+            coll
+        });
+        let found = coll.and_then(|coll| Some(self.get(&coll, rec.key.as_str())?.1));
+        self.now
             .borrow_mut()
+            .records
             .insert(rec.clone(), found.clone());
         found
     }
@@ -170,8 +190,8 @@ pub(crate) struct Judge<'a> {
     /// Where the document's objects sit, as found (a batch writes to the same
     /// collections thousands of times; finding one's path walks the document).
     places: RefCell<HashMap<OpId, Place>>,
-    /// Where records sit in the document now, as found ([`Past::records_now`]).
-    records_now: RefCell<HashMap<RecordRef, Option<ObjId>>>,
+    /// Where records sit in the document now, as found ([`Past::record_obj`]).
+    now: RefCell<Now>,
 }
 
 /// Whether a change can be judged now, and what it did.
@@ -216,7 +236,7 @@ impl<'a> Judge<'a> {
             overlay: Overlay::default(),
             touched: HashMap::default(),
             places: RefCell::default(),
-            records_now: RefCell::default(),
+            now: RefCell::default(),
         }
     }
 
@@ -225,10 +245,14 @@ impl<'a> Judge<'a> {
     /// allocations, a tenth of a second to free that the merge need not wait for.
     pub fn into_touched(self) -> RecordsByChange {
         let Judge {
-            overlay, touched, ..
+            overlay,
+            touched,
+            places,
+            now,
+            ..
         } = self;
         if overlay.past.len() >= crate::repo::PARALLEL_FROM {
-            crate::free::later(overlay);
+            crate::free::later((overlay, places, now));
         }
         touched
     }
@@ -237,7 +261,10 @@ impl<'a> Judge<'a> {
     /// the maps a dozen times).
     pub fn reserve(&mut self, changes: usize) {
         self.overlay.past.reserve(changes);
+        self.overlay.objects.reserve(changes);
+        self.overlay.records.reserve(changes);
         self.touched.reserve(changes);
+        self.now.get_mut().records.reserve(changes);
     }
 
     /// The document judged.
@@ -275,7 +302,7 @@ impl<'a> Judge<'a> {
             heads: (decoded.doc_heads != self.heads_now).then(|| decoded.doc_heads.clone()),
             clock: decoded.clock.clone(),
             overlay: &self.overlay,
-            records_now: &self.records_now,
+            now: &self.now,
         };
         if !decoded.removals.is_empty() {
             if change
