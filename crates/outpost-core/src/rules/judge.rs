@@ -74,11 +74,29 @@ impl Past<'_> {
         }
     }
 
+    /// The collection `name` in the document (found once per batch when read as it is now).
+    fn collection(&self, name: &str) -> Option<ObjId> {
+        let find = || Some(self.get(&automerge::ROOT, name)?.1);
+        if self.heads.is_some() {
+            return find();
+        }
+        if let Some(known) = self.now.borrow().collections.get(name) {
+            return known.clone();
+        }
+        let found = find();
+        self.now
+            .borrow_mut()
+            .collections
+            .insert(name.to_string(), found.clone());
+        found
+    }
+
     fn record_obj(&self, rec: &RecordRef) -> Option<ObjId> {
         let find = || {
-            let (_, coll) = self.get(&automerge::ROOT, rec.collection.as_str())?;
-            let (_, obj) = self.get(&coll, rec.key.as_str())?;
-            Some(obj)
+            Some(
+                self.get(&self.collection(&rec.collection)?, rec.key.as_str())?
+                    .1,
+            )
         };
         if self.heads.is_some() {
             return find();
@@ -86,18 +104,7 @@ impl Past<'_> {
         if let Some(known) = self.now.borrow().records.get(rec) {
             return known.clone();
         }
-        let cached = self.now.borrow().collections.get(&rec.collection).cloned();
-        let coll = cached.unwrap_or_else(|| {
-            let coll = self
-                .get(&automerge::ROOT, rec.collection.as_str())
-                .map(|(_, coll)| coll);
-            self.now
-                .borrow_mut()
-                .collections
-                .insert(rec.collection.clone(), coll.clone());
-            coll
-        });
-        let found = coll.and_then(|coll| Some(self.get(&coll, rec.key.as_str())?.1));
+        let found = find();
         self.now
             .borrow_mut()
             .records
