@@ -195,6 +195,71 @@ fn concurrent_edits_become_conflicts_until_resolved() {
 }
 
 #[test]
+fn naming_the_shown_value_settles_a_conflict_on_orders_and_tasks() {
+    let TwoOffices {
+        mut a, mut clock, ..
+    } = two_offices();
+    let (number, _) = a
+        .orders()
+        .create(sales("Acme 客户", vec![line("TEA", 1)]), clock.tick())
+        .unwrap();
+    let (task, _) = a
+        .tasks()
+        .create(
+            NewTask {
+                title: "count CUP".into(),
+                ..Default::default()
+            },
+            clock.tick(),
+        )
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = join_sh(
+        &mut a,
+        &dir.path().join("c.sqlite3"),
+        Role::Clerk,
+        &mut clock,
+    );
+    let qty = |q| LineEdit::Set {
+        line: 1,
+        item: None,
+        qty: Some(q),
+        price: None,
+        discount: None,
+    };
+    let owner = |o: &str| TaskEdit {
+        owner: Some(o.into()),
+        ..Default::default()
+    };
+    for (book, q, o) in [(&mut a, 3, "王芳"), (&mut c, 8, "李雷")] {
+        book.orders()
+            .edit_lines(&number, qty(q), clock.tick())
+            .unwrap();
+        book.tasks().edit(&task, owner(o), clock.tick()).unwrap();
+    }
+    sync(&mut a, &mut c, &mut clock);
+    assert_eq!(a.conflicts().list().unwrap().len(), 2);
+    // The person types the value they see: the conflict is settled with it, everywhere.
+    let shown_qty = a.orders().get(&number).unwrap().line_items[0].qty;
+    let shown_owner = a.tasks().get(&task).unwrap().owner;
+    a.orders()
+        .edit_lines(&number, qty(shown_qty), clock.tick())
+        .unwrap();
+    a.tasks()
+        .edit(&task, owner(&shown_owner), clock.tick())
+        .unwrap();
+    assert!(a.conflicts().list().unwrap().is_empty());
+    sync(&mut a, &mut c, &mut clock);
+    assert!(c.conflicts().list().unwrap().is_empty());
+    assert_eq!(
+        c.orders().get(&number).unwrap().line_items[0].qty,
+        shown_qty
+    );
+    assert_eq!(c.tasks().get(&task).unwrap().owner, shown_owner);
+    assert_eq!(a.dump().unwrap(), c.dump().unwrap());
+}
+
+#[test]
 fn oversell_while_partitioned_is_an_exception() {
     let TwoOffices {
         mut a,

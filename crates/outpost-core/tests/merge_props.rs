@@ -386,12 +386,12 @@ fn apply(w: &mut World, op: &Op) {
                 price: None,
                 discount: None,
             };
-            // Another item brings its catalogue price; the same item changes nothing.
+            // Another item brings its catalogue price; naming the same item changes only a
+            // conflict on it (settled).
             if w.books[r]
                 .orders()
                 .edit_lines(o.id.as_str(), edit, at)
                 .is_ok()
-                && was.id != now.id
             {
                 let field = |f: &str| (o.id.to_string(), format!("lines/{}/{f}", first.id));
                 w.model.write(
@@ -400,8 +400,10 @@ fn apply(w: &mut World, op: &Op) {
                     now.id.as_str().into(),
                     was.id.as_str().into(),
                 );
-                w.model
-                    .write(r, field("price"), now.price.0.into(), first.price.0.into());
+                if was.id != now.id {
+                    w.model
+                        .write(r, field("price"), now.price.0.into(), first.price.0.into());
+                }
             }
         }
         Op::Act { r, order, action } => {

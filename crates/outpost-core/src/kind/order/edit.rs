@@ -1,10 +1,12 @@
 //! Editing a draft: every edit of a draft order (the form's save, the CLI's header and line
 //! edits) goes through one function, [`Orders::apply`]. The order as it should be
 //! ([`Desired`]) is compared with the order the person started from and with the order as
-//! stored, and only the fields that differ from both are written, in one Automerge change:
-//! an untouched field is never written, so it can never become a conflict with another
-//! office's edit of it, and a line the person never saw (added elsewhere meanwhile) is
-//! never removed.
+//! stored: a field the person typed (it differs from where they started) or named (a CLI
+//! edit) is written when it differs from the stored value or is in conflict (typing the
+//! value shown settles the conflict, as for parties and tasks), all in one Automerge
+//! change. An untouched field is never written, so it can never become a conflict with
+//! another office's edit of it, and a line the person never saw (added elsewhere
+//! meanwhile) is never removed.
 
 use automerge::ObjId;
 use automerge::transaction::{Transactable, Transaction};
@@ -22,7 +24,7 @@ use crate::form::check_amounts;
 use crate::id::{LineId, OrderId};
 use crate::kind::item;
 use crate::repo::Written;
-use crate::schema::View;
+use crate::schema::{View, is_conflicted};
 use crate::text::{MAX_TEXT, optional};
 
 /// An order's editable part as it should be after a save, every value checked.
@@ -32,6 +34,9 @@ pub(super) struct Desired {
     pub warehouse: WarehouseCode,
     pub note: String,
     pub lines: Vec<DesiredLine>,
+    /// Header fields the person named (party, warehouse, note): written even when equal
+    /// to the value shown, if that field is in conflict.
+    pub named: [bool; 3],
 }
 
 /// A line as it should be: an existing line (by id) or a new one.
@@ -39,6 +44,8 @@ pub(super) struct Desired {
 pub(super) struct DesiredLine {
     pub id: Option<LineId>,
     pub line: CheckedLine,
+    /// Fields the person named, in [`line_fields`] order (item, qty, price, discount).
+    pub named: [bool; 4],
 }
 
 impl Desired {
@@ -59,8 +66,10 @@ impl Desired {
                         price: l.price,
                         discount: l.discount,
                     },
+                    named: [false; 4],
                 })
                 .collect(),
+            named: [false; 3],
         }
     }
 }
@@ -90,6 +99,11 @@ impl Orders<'_> {
         if let Some(n) = &edit.note {
             desired.note = optional("note", n, MAX_TEXT)?;
         }
+        desired.named = [
+            edit.party.is_some(),
+            edit.warehouse.is_some(),
+            edit.note.is_some(),
+        ];
         self.apply(
             &doc_id,
             &current,
@@ -113,7 +127,11 @@ impl Orders<'_> {
         match edit {
             LineEdit::Add(l) => {
                 let line = self.check_line(&l.item, l.qty, l.price, l.discount)?;
-                desired.lines.push(DesiredLine { id: None, line });
+                desired.lines.push(DesiredLine {
+                    id: None,
+                    line,
+                    named: [true; 4],
+                });
             }
             LineEdit::Set {
                 line,
@@ -129,6 +147,12 @@ impl Orders<'_> {
                     .map(|k| item::resolve(self.repo.db(), k))
                     .transpose()?;
                 let item_changed = new_item.as_ref().filter(|it| it.id != was.item);
+                let named = [
+                    item.is_some(),
+                    qty.is_some(),
+                    price.is_some() || item_changed.is_some(),
+                    discount.is_some(),
+                ];
                 let price = price
                     .or(item_changed.map(|it| it.price))
                     .unwrap_or(was.price);
@@ -140,6 +164,7 @@ impl Orders<'_> {
                     price,
                     discount: d,
                 };
+                desired.lines[i].named = named;
             }
             LineEdit::Remove { line } => {
                 let i = nth(line)?;
@@ -182,8 +207,9 @@ impl Orders<'_> {
             .ok_or_else(|| Error::not_found("order", id.as_str()))
     }
 
-    /// Turns the stored order into `desired` in one change: writes each field that differs
-    /// from both `base` (what the person started from) and the order as stored now, marks
+    /// Turns the stored order into `desired` in one change: writes each field the person
+    /// typed (it differs from `base`, what they started from) or named, when it differs
+    /// from the order as stored now or is in conflict there, marks
     /// the lines the person removed, adds the new ones, and submits it if `submit`.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn apply(
@@ -205,14 +231,24 @@ impl Orders<'_> {
             }
             let base_party = base.party.as_ref().map(|p| p.to_string());
             let now_party = now.party.as_ref().map(|p| p.to_string());
-            if desired.party != base_party && desired.party != now_party {
-                tx.put(&obj, "party", desired.party.as_deref().unwrap_or(""))?;
-            }
-            if desired.warehouse != base.warehouse && desired.warehouse != now.warehouse {
-                tx.put(&obj, "warehouse", desired.warehouse.as_str())?;
-            }
-            if desired.note != base.note && desired.note != now.note {
-                tx.put(&obj, "note", desired.note.as_str())?;
+            let [party, warehouse, note] = desired.named;
+            let party = (
+                party || desired.party != base_party,
+                desired.party != now_party,
+            );
+            let warehouse = (
+                warehouse || desired.warehouse != base.warehouse,
+                desired.warehouse != now.warehouse,
+            );
+            let note = (note || desired.note != base.note, desired.note != now.note);
+            for (field, (typed, differs), value) in [
+                ("party", party, desired.party.as_deref().unwrap_or("")),
+                ("warehouse", warehouse, desired.warehouse.as_str()),
+                ("note", note, desired.note.as_str()),
+            ] {
+                if typed && (differs || is_conflicted(&*tx, &obj, field)) {
+                    tx.put(&obj, field, value)?;
+                }
             }
             let lines_obj = View::now(&*tx)
                 .child_map(&obj, "lines")
@@ -263,7 +299,8 @@ fn apply_lines(
         for (i, (field, value)) in line_fields(&d.line).into_iter().enumerate() {
             let differs =
                 |l: &Option<CheckedLine>| l.as_ref().is_none_or(|l| line_fields(l)[i].1 != value);
-            if differs(&was) && differs(&is) {
+            let typed = d.named[i] || differs(&was);
+            if typed && (differs(&is) || is_conflicted(&*tx, &line_obj, field)) {
                 tx.put(&line_obj, field, value)?;
             }
         }

@@ -190,7 +190,11 @@ impl Orders<'_> {
                 l.id.as_deref()
                     .filter(|id| !id.is_empty())
                     .map(|id| LineId::from_stored(id.to_string()));
-            lines.push(DesiredLine { id, line });
+            lines.push(DesiredLine {
+                id,
+                line,
+                named: [false; 4],
+            });
         }
         let note = optional("note", &form.note, MAX_TEXT)?;
         let warehouse = Some(form.warehouse.trim())
@@ -204,6 +208,7 @@ impl Orders<'_> {
                 warehouse: self.warehouse_for(&me.site, warehouse.as_ref())?,
                 note,
                 lines,
+                named: [false; 3],
             };
             return self.insert(form.kind, desired, form.submit, at);
         };
@@ -221,6 +226,7 @@ impl Orders<'_> {
             },
             note,
             lines,
+            named: [false; 3],
         };
         let action = if form.submit {
             "order.submit"

@@ -180,8 +180,13 @@ impl Orders<'_> {
             note: optional("note", &new.note, MAX_TEXT)?,
             lines: lines
                 .into_iter()
-                .map(|line| DesiredLine { id: None, line })
+                .map(|line| DesiredLine {
+                    id: None,
+                    line,
+                    named: [false; 4],
+                })
                 .collect(),
+            named: [false; 3],
         };
         self.insert(new.kind, desired, false, at)
     }

@@ -14,7 +14,7 @@ use crate::error::{Error, Result, Rule};
 use crate::id::{CommentId, DeviceId, TaskId};
 use crate::record::RecordRef;
 use crate::repo::Written;
-use crate::schema::{View, collection_obj, record_obj};
+use crate::schema::{View, collection_obj, is_conflicted, record_obj};
 use crate::text::{MAX_NAME, MAX_TEXT, optional, required};
 
 /// A new task.
@@ -228,7 +228,8 @@ impl Tasks<'_> {
     }
 
     /// Changes fields of a task. Each field is a register: concurrent edits conflict. An
-    /// edit naming no field is refused; one that changes nothing writes nothing.
+    /// edit naming no field is refused; one that changes nothing (and settles no conflict)
+    /// writes nothing.
     pub fn edit(&mut self, key: &str, edit: TaskEdit, at: Timestamp) -> Result<()> {
         let (id, doc_id) = self.writable(key)?;
         let current = self.stored(&doc_id, &id, None)?;
@@ -257,7 +258,7 @@ impl Tasks<'_> {
         if !named.contains(&true) {
             return Err(Error::invalid("task edit", key, Rule::NothingToChange));
         }
-        self.update(&doc_id, &id, &was, &was, new.checked()?, at)
+        self.update(&doc_id, &id, &was, &was, new.checked()?, named, at)
     }
 
     /// Saves the task form: creates the task, or writes the fields typed since it was read.
@@ -292,6 +293,7 @@ impl Tasks<'_> {
             &Fields::of(&current),
             &Fields::of(&base),
             new.checked()?,
+            [false; 7],
             at,
         )?;
         Ok((number, id))
@@ -342,8 +344,11 @@ impl Tasks<'_> {
             .ok_or_else(|| Error::not_found("task", id.as_str()))
     }
 
-    /// Writes the fields of `new` that differ from `base` (what the person started from)
-    /// and from `current` (what is stored now).
+    /// Writes the fields of `new` the person typed (they differ from `base`, what the
+    /// person started from) or `named` (in [`Fields::registers`] order), when they differ
+    /// from `current` (what is stored now) or are in conflict: typing the value shown
+    /// settles the conflict, as for parties and orders.
+    #[allow(clippy::too_many_arguments)]
     fn update(
         &mut self,
         doc_id: &DocId,
@@ -351,16 +356,21 @@ impl Tasks<'_> {
         current: &Fields,
         base: &Fields,
         new: Fields,
+        named: [bool; 7],
         at: Timestamp,
     ) -> Result<()> {
         self.repo.write(doc_id, at, |tx| {
             let obj = record_obj(&*tx, TASKS, id.as_str())
                 .ok_or_else(|| Error::not_found("task", id.as_str()))?;
             let regs = new.registers();
-            for (((field, value), (_, was)), (_, now)) in
-                regs.iter().zip(base.registers()).zip(current.registers())
+            for ((((field, value), (_, was)), (_, now)), named) in regs
+                .iter()
+                .zip(base.registers())
+                .zip(current.registers())
+                .zip(named)
             {
-                if was != *value && now != *value {
+                let typed = named || was != *value;
+                if typed && (now != *value || is_conflicted(&*tx, &obj, field)) {
                     tx.put(&obj, *field, *value)?;
                 }
             }
