@@ -324,6 +324,30 @@ pub(crate) fn load_doc(
     Ok(Some((doc, count, joined.len())))
 }
 
+/// A document as stored, in one piece that [`Automerge::load`] reads: its snapshot and
+/// the changes appended since, without those still waiting for their dependencies.
+/// `None` unless it starts with a snapshot (a document never compacted is a list of
+/// changes, and small).
+pub(crate) fn stored_whole(db: &Connection, doc_id: &DocId) -> Result<Option<Vec<u8>>> {
+    let mut stmt = db.prepare_cached(
+        "SELECT kind, data FROM doc_chunks WHERE doc = ?1 AND kind != ?2 ORDER BY id",
+    )?;
+    let mut rows = stmt.query(params![doc_id.to_string(), chunk::PENDING])?;
+    let mut joined = Vec::new();
+    let mut first = true;
+    while let Some(row) = rows.next()? {
+        let kind: String = row.get(0)?;
+        if first && kind != chunk::SNAPSHOT {
+            return Ok(None);
+        }
+        first = false;
+        if let rusqlite::types::ValueRef::Blob(data) = row.get_ref(1)? {
+            joined.extend_from_slice(data);
+        }
+    }
+    Ok((!joined.is_empty()).then_some(joined))
+}
+
 /// What a document takes stored after [`compact`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Compacted {

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use automerge::{Automerge, Change, ChangeHash, ExpandedChange};
+use automerge::{Automerge, Change, ChangeHash, ExpandedChange, ReadDoc};
 use jiff::Timestamp;
 use rusqlite::{Connection, params};
 use serde::Serialize;
@@ -459,22 +459,23 @@ pub(crate) fn merge_screened(
             )
         };
         let (sorted, speculative) = if speculate {
-            let whole = whole.take().filter(|w| {
-                candidates
+            // What the copy lacks: every change, or those carried after a whole document
+            // (what its sender appended to it since its last snapshot).
+            let whole = whole.take();
+            let copies: Vec<Change> = match &whole {
+                Some(w) => candidates
                     .iter()
-                    .all(|c| w.doc.get_change_meta_by_hash(&c.hash()).is_some())
-            });
-            let copies = if whole.is_none() {
-                candidates.clone()
-            } else {
-                Vec::new()
+                    .filter(|c| w.doc.get_change_meta_by_hash(&c.hash()).is_none())
+                    .cloned()
+                    .collect(),
+                None => candidates.clone(),
             };
             // The changes for the change log are read from the copy too.
             let genesis = schema::genesis_actor(doc_id, org.as_str());
             std::thread::scope(|s| {
                 let applying = s.spawn(|| {
                     let applied = match whole {
-                        Some(whole) => with_local_changes(whole, doc)?,
+                        Some(whole) => with_local_changes(with_after(whole, copies)?, doc)?,
                         None => {
                             let mut copy = doc.clone();
                             copy.apply_changes(copies).ok()?;
@@ -672,6 +673,20 @@ fn forget_refused(db: &Connection, accepted: &[Change]) -> Result<()> {
         delete.execute([change.hash().to_string()])?;
     }
     Ok(())
+}
+
+/// `whole` with the changes carried `after` it applied, and stored after it as they
+/// came; `None` if one of them lacks a dependency (the merge then takes the slow path,
+/// which keeps it waiting).
+fn with_after(mut whole: WholeDoc, after: Vec<Change>) -> Option<WholeDoc> {
+    if after.is_empty() {
+        return Some(whole);
+    }
+    for change in &after {
+        whole.bytes.extend_from_slice(change.raw_bytes());
+    }
+    whole.doc.apply_changes(after).ok()?;
+    whole.doc.get_missing_deps(&[]).is_empty().then_some(whole)
 }
 
 /// The sender's whole document `whole` with the changes only `local` holds added: the

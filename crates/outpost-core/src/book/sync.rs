@@ -9,6 +9,7 @@
 //! may not read a document gets no byte of it either way.
 
 mod chunks;
+mod whole;
 
 use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, ChangeHash};
@@ -216,8 +217,14 @@ impl Sync<'_> {
     }
 
     fn next_message(&mut self, doc: &DocId, session: &mut SyncSession) -> Result<Option<Vec<u8>>> {
+        let org = self.repo.org().clone();
         let (db, loaded) = self.repo.db_and_loaded(doc)?;
-        let Some(mut message) = loaded.doc.generate_sync_message(&mut session.state) else {
+        let message = match whole::message(db, &org, doc, &loaded.doc, &mut session.state)? {
+            Some(whole::Whole::Message(message)) => Some(message),
+            Some(whole::Whole::InFlight) => None,
+            None => loaded.doc.generate_sync_message(&mut session.state),
+        };
+        let Some(mut message) = message else {
             return Ok(None);
         };
         // Ask by name for what early changes wait on: the peer sends what is needed

@@ -48,6 +48,8 @@ pub(super) struct Carried {
 }
 
 /// The changes carried by a sync message: its chunks hold changes or whole documents.
+/// A whole document may be followed by the changes its sender appended to it since its
+/// last snapshot (it sends the document as stored): those are carried as changes.
 pub(super) fn changes_of(message: &sync::Message, doc_id: &DocId) -> Result<Carried> {
     let mut out = Vec::new();
     let mut docs = Vec::new();

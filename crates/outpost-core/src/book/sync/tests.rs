@@ -429,28 +429,7 @@ fn a_whole_document_from_a_peer_merges_with_what_was_written_here_and_is_screene
     receive_at_bj(&mut org, 80);
     let forged = forge(&mut org.hq, &doc, Forger::Posing(&hq_id));
     receive_at_bj(&mut org, 1);
-    let mut at_late = SyncSession::default();
-    let mut at_hq = SyncSession::default();
-    // The new clerk holds nothing of the document: HQ speaks first.
-    let opener = org
-        .hq
-        .sync()
-        .generate(&late_id, &doc, &mut at_hq)
-        .unwrap()
-        .unwrap();
-    let hello = late
-        .sync()
-        .receive(&hq_id, &doc, &mut at_late, &opener, at)
-        .unwrap()
-        .reply
-        .unwrap();
-    let whole = org
-        .hq
-        .sync()
-        .receive(&late_id, &doc, &mut at_hq, &hello, at)
-        .unwrap()
-        .reply
-        .unwrap();
+    let (_, mut at_late, whole) = hq_answers_newcomer(&mut org, &mut late, &late_id, &doc, at);
     assert!(carries_whole_document(&whole));
     let received = late
         .sync()
@@ -462,6 +441,117 @@ fn a_whole_document_from_a_peer_merges_with_what_was_written_here_and_is_screene
     assert!(late_doc.get_change_by_hash(&forged).is_none());
     // Everything before the forged change is in; what HQ wrote after it built on it.
     assert_eq!(received.new_changes, 1 + 100 + 1 + 80);
+}
+
+/// The first exchange of `doc` between HQ and `newcomer`, a device that holds nothing of
+/// it: HQ speaks first, the newcomer answers with its (empty) heads, and HQ replies with
+/// what it has. Returns both sessions and that reply.
+fn hq_answers_newcomer(
+    org: &mut Org,
+    newcomer: &mut Book,
+    newcomer_id: &DeviceId,
+    doc: &DocId,
+    at: Timestamp,
+) -> (SyncSession, SyncSession, Vec<u8>) {
+    let (mut at_hq, mut at_newcomer) = (SyncSession::default(), SyncSession::default());
+    let opener = org
+        .hq
+        .sync()
+        .generate(newcomer_id, doc, &mut at_hq)
+        .unwrap()
+        .unwrap();
+    let hello = newcomer
+        .sync()
+        .receive(&org.hq_id, doc, &mut at_newcomer, &opener, at)
+        .unwrap()
+        .reply
+        .unwrap();
+    let reply = org
+        .hq
+        .sync()
+        .receive(newcomer_id, doc, &mut at_hq, &hello, at)
+        .unwrap()
+        .reply
+        .unwrap();
+    (at_hq, at_newcomer, reply)
+}
+
+/// The sync chunk a sealed message carries.
+fn carried_bytes(sealed: &[u8]) -> Vec<u8> {
+    let (message, _) = crate::sign::unseal(sealed).unwrap();
+    let message = sync::Message::decode(message).unwrap();
+    message.changes.iter().flatten().copied().collect()
+}
+
+#[test]
+fn a_peer_holding_nothing_gets_the_document_as_stored_and_a_damaged_one_changes_nothing() {
+    let mut org = Org::new();
+    let (mut late, late_key) = org.admit("Sun", Role::Clerk, "BJ");
+    let (late_id, hq_id) = (late_key.device_id(), org.hq_id.clone());
+    let doc = org.bj_ops();
+    // Enough receipts for HQ to compact the document once, and some appended after.
+    receive_at_bj(&mut org, store::COMPACT_AFTER_CHUNKS + 20);
+    let stored = store::stored_whole(org.hq.repo.db(), &doc)
+        .unwrap()
+        .expect("compacted, with changes appended");
+    let at = Timestamp::from_second(1_790_100_000).unwrap();
+    let (mut at_hq, mut at_late, whole) =
+        hq_answers_newcomer(&mut org, &mut late, &late_id, &doc, at);
+    assert_eq!(carried_bytes(&whole), stored, "not the stored document");
+    // Sent and not acknowledged: nothing more to say yet.
+    assert!(
+        org.hq
+            .sync()
+            .generate(&late_id, &doc, &mut at_hq)
+            .unwrap()
+            .is_none()
+    );
+
+    // The same message with a byte of an appended change damaged: refused, nothing kept.
+    let mut damaged = whole.clone();
+    let at_byte = damaged
+        .windows(stored.len())
+        .position(|w| w == stored.as_slice())
+        .unwrap()
+        + stored.len()
+        - 3;
+    damaged[at_byte] ^= 0x55;
+    let mut fresh = SyncSession::default();
+    let before = store::doc_heads(late.repo.db(), &doc).unwrap();
+    assert!(
+        late.sync()
+            .receive(&hq_id, &doc, &mut fresh, &damaged, at)
+            .is_err()
+    );
+    assert_eq!(store::doc_heads(late.repo.db(), &doc).unwrap(), before);
+
+    let received = late
+        .sync()
+        .receive(&hq_id, &doc, &mut at_late, &whole, at)
+        .unwrap();
+    assert!(received.refused.is_empty(), "{:?}", received.refused);
+    let hq_doc = org.hq.repo.doc(&doc).unwrap().clone();
+    assert_eq!(received.new_changes, hq_doc.get_changes_meta(&[]).len() - 1);
+    assert_eq!(late.repo.doc(&doc).unwrap().get_heads(), hq_doc.get_heads());
+    // Kept as it came, and what loads from the file is the same document.
+    assert_eq!(
+        store::stored_whole(late.repo.db(), &doc).unwrap().as_ref(),
+        Some(&stored)
+    );
+    late.repo.forget_all();
+    assert_eq!(late.repo.doc(&doc).unwrap().get_heads(), hq_doc.get_heads());
+    assert!(sync_pair(
+        &mut org.hq,
+        &hq_id,
+        &mut late,
+        &late_id,
+        &doc,
+        10
+    ));
+    assert_eq!(
+        format!("{:?}", late.stock().levels(None).unwrap()),
+        format!("{:?}", org.hq.stock().levels(None).unwrap())
+    );
 }
 
 #[test]
