@@ -207,6 +207,8 @@ pub(crate) struct Context<'a> {
     pub author: &'a Device,
     /// The book's tables (the organisation: sites, warehouses).
     pub db: &'a Connection,
+    /// The sites of the warehouses named so far in the batch.
+    pub warehouses: &'a crate::kind::site::WarehouseSites,
     /// The document as the author saw it.
     pub past: Past<'a>,
 }

@@ -212,6 +212,26 @@ pub(crate) fn warehouse_site(db: &Connection, code: &WarehouseCode) -> Result<Si
         .ok_or_else(|| Error::not_found("warehouse", code.as_str()))
 }
 
+/// The sites of warehouses as found, for a batch of changes judged together: a month's
+/// orders and movements name a handful of warehouses ten thousand times. Only what was
+/// found is kept (an unknown warehouse is looked up again).
+#[derive(Default)]
+pub(crate) struct WarehouseSites(std::cell::RefCell<std::collections::HashMap<String, SiteCode>>);
+
+impl WarehouseSites {
+    /// [`warehouse_site`], remembered.
+    pub fn site_of(&self, db: &Connection, code: &WarehouseCode) -> Result<SiteCode> {
+        if let Some(site) = self.0.borrow().get(code.as_str()) {
+            return Ok(site.clone());
+        }
+        let site = warehouse_site(db, code)?;
+        self.0
+            .borrow_mut()
+            .insert(code.as_str().to_string(), site.clone());
+        Ok(site)
+    }
+}
+
 /// The first warehouse of `site` (where its orders ship from unless they say otherwise).
 pub(crate) fn first_warehouse(db: &Connection, site: &SiteCode) -> Result<WarehouseCode> {
     let code: Option<String> = db
@@ -281,5 +301,34 @@ impl Sites<'_> {
                 vec![RecordRef::new(WAREHOUSES, code.as_str())],
             ))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Within a batch a warehouse's site is looked up once; a warehouse not found is
+    /// looked up again (it may arrive in the same merge).
+    #[test]
+    fn warehouse_sites_remember_what_was_found_and_only_that() {
+        let db = Connection::open_in_memory().unwrap();
+        db.execute_batch(
+            "CREATE TABLE warehouses (code TEXT PRIMARY KEY, site TEXT NOT NULL, name TEXT NOT NULL);
+             INSERT INTO warehouses VALUES ('SH1', 'SH', 'Shanghai');",
+        )
+        .unwrap();
+        let sites = WarehouseSites::default();
+        let sh1 = WarehouseCode::parse("SH1").unwrap();
+        let bj1 = WarehouseCode::parse("BJ1").unwrap();
+        assert_eq!(sites.site_of(&db, &sh1).unwrap().as_str(), "SH");
+        assert!(sites.site_of(&db, &bj1).is_err());
+        db.execute_batch(
+            "UPDATE warehouses SET site = 'XX' WHERE code = 'SH1';
+             INSERT INTO warehouses VALUES ('BJ1', 'BJ', 'Beijing');",
+        )
+        .unwrap();
+        assert_eq!(sites.site_of(&db, &sh1).unwrap().as_str(), "SH");
+        assert_eq!(sites.site_of(&db, &bj1).unwrap().as_str(), "BJ");
     }
 }

@@ -199,6 +199,7 @@ pub(crate) struct Judge<'a> {
     places: RefCell<HashMap<OpId, Place>>,
     /// Where records sit in the document now, as found ([`Past::record_obj`]).
     now: RefCell<Now>,
+    warehouses: crate::kind::site::WarehouseSites,
 }
 
 /// Whether a change can be judged now, and what it did.
@@ -244,6 +245,7 @@ impl<'a> Judge<'a> {
             touched: HashMap::default(),
             places: RefCell::default(),
             now: RefCell::default(),
+            warehouses: Default::default(),
         }
     }
 
@@ -331,6 +333,7 @@ impl<'a> Judge<'a> {
             doc_id: self.doc_id,
             author,
             db: self.db,
+            warehouses: &self.warehouses,
             past,
         };
         for record in &decoded.records {

@@ -108,7 +108,7 @@ fn check_warehouse(cx: &Context<'_>, warehouse: &Scalar) -> Result<(), Broken> {
         .text()
         .and_then(|w| crate::code::WarehouseCode::parse(w).ok())
         .ok_or_else(|| broken("an order's warehouse is not a warehouse code"))?;
-    let Ok(site) = crate::kind::site::warehouse_site(cx.db, &code) else {
+    let Ok(site) = cx.warehouses.site_of(cx.db, &code) else {
         return Err(Broken::Unknown(crate::rules::HOLD_UNKNOWN_WAREHOUSE));
     };
     if Some(&site) != cx.doc_id.site() {

@@ -56,7 +56,7 @@ pub(super) fn check(cx: &Context<'_>, change: &RecordChange) -> Result<(), Broke
     let code = text("warehouse")
         .and_then(|w| WarehouseCode::parse(w).ok())
         .ok_or_else(|| broken("a stock movement without a warehouse"))?;
-    let Ok(site) = crate::kind::site::warehouse_site(cx.db, &code) else {
+    let Ok(site) = cx.warehouses.site_of(cx.db, &code) else {
         return Err(Broken::Unknown(crate::rules::HOLD_UNKNOWN_WAREHOUSE));
     };
     if !cx.doc_id.sites().contains(&&site) {
