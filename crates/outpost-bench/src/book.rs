@@ -223,6 +223,11 @@ fn print_sync_report(r: &Value) {
         f(&c["bundle_kb"]),
         f(&c["wire_over_bundle"])
     );
+    println!(
+        "  the month at HQ beforehand ({} orders created, submitted, approved and shipped one by one, durable): {} s",
+        c["orders"],
+        f(&c["hq_month_s"])
+    );
     let p = &r["sync_propagation"];
     println!(
         "Propagation of one change to a connected peer, n={}: p50 {} ms  p99 {} ms  max {} ms",

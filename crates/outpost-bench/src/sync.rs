@@ -215,7 +215,9 @@ pub fn catch_up_and_propagation(dir: &Path, orders: u32, changes: u32) -> Result
 
         // Thirty days at the office's site while the office is offline.
         eprintln!("bench: 30 days of work ({orders} orders)…");
+        let month = Instant::now();
         hq.with_book(|b| busy_month(b, "SH", orders, 0))?;
+        let month_s = month.elapsed().as_secs_f64();
         let hq_heads = heads(&hq)?;
         let mut bundle_bytes = 0usize;
         let mut docs = 0usize;
@@ -260,6 +262,7 @@ pub fn catch_up_and_propagation(dir: &Path, orders: u32, changes: u32) -> Result
         let wire = sent + received;
         let catch_up = json!({
             "orders": orders, "documents": docs, "ms": median(&runs_ms), "runs_ms": runs_ms,
+            "hq_month_s": month_s,
             "link_ms": median(&links_ms),
             "frames": frames, "wire_kb": wire as f64 / 1024.0,
             "sent_kb": sent as f64 / 1024.0, "received_kb": received as f64 / 1024.0,
