@@ -42,6 +42,7 @@
 #![deny(missing_docs)]
 
 pub mod access;
+mod ahead;
 mod book;
 mod bundle;
 mod cipher;

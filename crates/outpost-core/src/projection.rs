@@ -78,8 +78,8 @@ pub(crate) fn project(
 
 /// [`project`], running `first` (other writes of the same transaction, such as the change
 /// log) before any row is replaced. For a large batch (a catch-up's thousands of orders)
-/// the second core reads the records from the document meanwhile, and while this one
-/// writes their rows, in the same order.
+/// two more threads read the records from the document meanwhile, and while this one
+/// writes their rows, in the records' order.
 pub(crate) fn project_while(
     db: &Connection,
     doc_id: &DocId,
@@ -87,8 +87,6 @@ pub(crate) fn project_while(
     records: &[RecordRef],
     first: impl FnOnce() -> Result<()>,
 ) -> Result<()> {
-    let mut collection = CollectionAt::default();
-    let read = move |rec| read_record(doc_id, doc, rec, &mut collection);
     let write = |(rec, rows): (&RecordRef, Rows<'_>)| -> Result<()> {
         let mut conflicts = Vec::new();
         rows(db, &mut conflicts)?;
@@ -96,21 +94,35 @@ pub(crate) fn project_while(
     };
     if records.len() < crate::repo::PARALLEL_FROM {
         first()?;
-        records.iter().filter_map(read).try_for_each(write)?;
+        let mut collection = CollectionAt::default();
+        records
+            .iter()
+            .filter_map(|rec| read_record(doc_id, doc, rec, &mut collection))
+            .try_for_each(write)?;
     } else {
+        // Reading a record from the document costs more than writing its rows: two
+        // threads read, each every other run of records, and this one writes them in
+        // order.
+        let reader = |turn: usize| {
+            let mut collection = CollectionAt::default();
+            records
+                .chunks(READ_RUN)
+                .skip(turn)
+                .step_by(2)
+                .flatten()
+                .map(move |rec| read_record(doc_id, doc, rec, &mut collection))
+        };
         std::thread::scope(|s| {
             // Room for what is read while `first` runs; bounded, so that a failed write
             // stops the reading soon after.
-            let (send, read_rows) = std::sync::mpsc::sync_channel(records.len().min(READ_AHEAD));
-            s.spawn(move || {
-                for rows in records.iter().filter_map(read) {
-                    if send.send(rows).is_err() {
-                        break;
-                    }
-                }
-            });
+            let mut readers = [
+                crate::ahead::ahead(s, READ_AHEAD / 2, reader(0)),
+                crate::ahead::ahead(s, READ_AHEAD / 2, reader(1)),
+            ];
             first()?;
-            read_rows.into_iter().try_for_each(write)
+            (0..records.len())
+                .filter_map(|at| readers[at / READ_RUN % 2].next().flatten())
+                .try_for_each(write)
         })?;
     }
     for kind in crate::kind::KINDS {
@@ -121,6 +133,10 @@ pub(crate) fn project_while(
 
 /// The most records read ahead of their writing.
 const READ_AHEAD: usize = 8192;
+
+/// How many records in a row one reading thread reads (a collection's records come
+/// together, and each run finds its collection once).
+const READ_RUN: usize = 32;
 
 /// The collection object records were last read from: a batch's records come sorted, a
 /// collection's together, so each collection is found once.

@@ -262,15 +262,8 @@ fn with_expanded<T>(
     let bin = free::Bin::new();
     std::thread::scope(|s| {
         // Bounded: the judging may stop early (a change to judge after a merge).
-        let (send, expanded) = std::sync::mpsc::sync_channel(256);
-        s.spawn(move || {
-            for change in changes {
-                if send.send(change.decode()).is_err() {
-                    break;
-                }
-            }
-        });
-        judge_all(&mut expanded.into_iter().map(|e| free::Lent::new(e, &bin)))
+        let expanded = crate::ahead::ahead(s, 256, changes.iter().map(Change::decode));
+        judge_all(&mut expanded.map(|e| free::Lent::new(e, &bin)))
     })
 }
 
