@@ -6,6 +6,8 @@
 //! documents with identical rows ([`crate::Book::rebuild`]). This module keeps what is
 //! common to every kind: open conflicts and the change log that history reads.
 
+use std::collections::HashMap;
+
 use automerge::{Automerge, ChangeMetadata};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
@@ -94,7 +96,7 @@ pub(crate) fn project_while(
     };
     if records.len() < crate::repo::PARALLEL_FROM {
         first()?;
-        let mut collection = CollectionAt::default();
+        let mut collection = CollectionAt::new(false);
         records
             .iter()
             .filter_map(|rec| read_record(doc_id, doc, rec, &mut collection))
@@ -103,8 +105,9 @@ pub(crate) fn project_while(
         // Reading a record from the document costs more than writing its rows: two
         // threads read, each every other run of records, and this one writes them in
         // order.
+        let in_one_pass = records.len() >= IN_ONE_PASS_FROM;
         let reader = |turn: usize| {
-            let mut collection = CollectionAt::default();
+            let mut collection = CollectionAt::new(in_one_pass);
             records
                 .chunks(READ_RUN)
                 .skip(turn)
@@ -138,12 +141,30 @@ const READ_AHEAD: usize = 8192;
 /// together, and each run finds its collection once).
 const READ_RUN: usize = 32;
 
+/// From how many records a batch finds each collection's records in one pass over the
+/// collection rather than a seek each (a catch-up reads a month's records).
+const IN_ONE_PASS_FROM: usize = 1024;
+
 /// The collection object records were last read from: a batch's records come sorted, a
 /// collection's together, so each collection is found once.
 #[derive(Default)]
 struct CollectionAt<'a> {
     name: &'a str,
     obj: Option<automerge::ObjId>,
+    /// The collection's record objects by key, when found in one pass.
+    records: Option<HashMap<String, automerge::ObjId>>,
+    /// Whether to find them in one pass.
+    in_one_pass: bool,
+}
+
+impl CollectionAt<'_> {
+    /// Nothing found yet; `in_one_pass` for a batch of many records.
+    fn new(in_one_pass: bool) -> Self {
+        CollectionAt {
+            in_one_pass,
+            ..CollectionAt::default()
+        }
+    }
 }
 
 /// Reads `rec` from `doc` through the kind that owns it: the record and the writing of
@@ -156,13 +177,17 @@ fn read_record<'a>(
 ) -> Option<(&'a RecordRef, Rows<'a>)> {
     let (kind, _) = crate::kind::owner(&rec.collection)?;
     if last.obj.is_none() || last.name != rec.collection {
-        *last = CollectionAt {
-            name: &rec.collection,
-            obj: Some(collection_obj(doc, &rec.collection).ok()?),
-        };
+        let coll = collection_obj(doc, &rec.collection).ok()?;
+        last.records = last
+            .in_one_pass
+            .then(|| View::now(doc).map_children(&coll).into_iter().collect());
+        last.name = &rec.collection;
+        last.obj = Some(coll);
     }
-    let coll = last.obj.as_ref()?;
-    let obj = child_map(doc, coll, &rec.key);
+    let obj = match &last.records {
+        Some(records) => records.get(&rec.key).cloned(),
+        None => child_map(doc, last.obj.as_ref()?, &rec.key),
+    };
     Some((rec, kind.read(doc_id, View::now(doc), rec, obj)))
 }
 

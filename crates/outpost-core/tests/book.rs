@@ -729,6 +729,32 @@ fn sample_year_is_consistent() {
     assert_eq!(dump, a.dump().unwrap());
 }
 
+/// A month with more records than a batch reads one by one (orders and their movements
+/// found in one pass over each collection) rebuilds to the rows its writes made.
+#[test]
+fn a_busy_month_rebuilds_to_the_same_rows() {
+    let TwoOffices {
+        mut a, mut clock, ..
+    } = two_offices();
+    let spec = SampleSpec {
+        items: 10,
+        customers: 3,
+        orders: 700,
+        tasks: 0,
+        days: 1,
+        batch: 50,
+    };
+    a.fill_sample(&spec, clock.tick()).unwrap();
+    let dump = a.dump().unwrap();
+    assert!(
+        dump.contains("[orders] 700\n"),
+        "{}",
+        &dump[..dump.len().min(400)]
+    );
+    a.rebuild().unwrap();
+    assert_eq!(dump, a.dump().unwrap());
+}
+
 #[test]
 fn a_bundle_missing_earlier_changes_waits_for_them() {
     let TwoOffices {
