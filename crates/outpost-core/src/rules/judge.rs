@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use foldhash::HashMap;
 
@@ -31,7 +32,7 @@ type Fact = (ActorId, u64, BTreeMap<String, Scalar>);
 #[derive(Default)]
 pub(crate) struct Overlay {
     /// Objects made by accepted changes of the batch, by Automerge's id.
-    objects: HashMap<OpId, Place>,
+    objects: HashMap<OpId, Arc<Place>>,
     /// Per accepted change: its batch clock and the document's changes in its past.
     past: HashMap<ChangeHash, (Clock, Vec<ChangeHash>)>,
     /// Records made by accepted changes.
@@ -196,7 +197,7 @@ pub(crate) struct Judge<'a> {
     touched: RecordsByChange,
     /// Where the document's objects sit, as found (a batch writes to the same
     /// collections thousands of times; finding one's path walks the document).
-    places: RefCell<HashMap<OpId, Place>>,
+    places: RefCell<HashMap<OpId, Arc<Place>>>,
     /// Where records sit in the document now, as found ([`Past::record_obj`]).
     now: RefCell<Now>,
     warehouses: crate::kind::site::WarehouseSites,
@@ -222,7 +223,7 @@ pub(crate) struct Decoded {
     seq: u64,
     clock: Clock,
     doc_heads: Vec<ChangeHash>,
-    made: Vec<(OpId, Place)>,
+    made: Vec<(OpId, Arc<Place>)>,
     records: Vec<RecordChange>,
     /// Values it removes from a key (object, key, the operations removed): how
     /// Automerge resolves a conflict toward a value already there.
@@ -417,13 +418,15 @@ impl<'a> Judge<'a> {
     ) -> Result<Decoded, Broken> {
         // Keyed by operation id, not its text: formatting every operation's object id (an
         // actor's 76 hex digits) cost more than judging it.
-        let mut made: HashMap<OpId, Place> = HashMap::default();
+        // Places are shared, not copied: a month's operations each name one, and a copy
+        // is a record's collection, key and path, several allocations.
+        let mut made: HashMap<OpId, Arc<Place>> = HashMap::default();
         let mut records: Vec<RecordChange> = Vec::new();
         let mut removals = Vec::new();
         let mut touched = Vec::new();
         for (i, op) in expanded.operations.iter().enumerate() {
             let (place, on_new) = match &op.obj {
-                ObjectId::Root => (Place::Root, false),
+                ObjectId::Root => (Arc::new(Place::Root), false),
                 ObjectId::Id(id) => match made.get(id) {
                     Some(place) => (place.clone(), true),
                     None => (self.place_of(id)?, false),
@@ -449,10 +452,10 @@ impl<'a> Judge<'a> {
                         expanded.start_op.get() + i as u64,
                         expanded.actor_id.clone(),
                     );
-                    made.insert(id, place.child(key.as_deref()));
+                    made.insert(id, Arc::new(place.child(key.as_deref())));
                     Write::Make
                 }
-                OpType::Delete => match (&place, &key, on_new) {
+                OpType::Delete => match (&*place, &key, on_new) {
                     (Place::Record { rec, .. }, Some(key), false) => {
                         let removed = op.pred.iter().map(ToString::to_string).collect();
                         removals.push((op.obj.to_string(), key.clone(), removed));
@@ -465,13 +468,13 @@ impl<'a> Judge<'a> {
                     return Err(broken("it uses an operation no record has"));
                 }
             };
-            let (rec, path) = match place {
+            let (rec, path) = match &*place {
                 Place::Root => return Err(broken("it writes at the document's root")),
                 Place::Collection(coll) => {
                     let Some(key) = key else {
                         return Err(broken("it writes a list into a collection"));
                     };
-                    if !matches!(write, Write::Make) && !crate::kind::scalars_at_top(&coll) {
+                    if !matches!(write, Write::Make) && !crate::kind::scalars_at_top(coll) {
                         return Err(broken(format!(
                             "it puts a value in place of a record of {coll}"
                         )));
@@ -479,7 +482,7 @@ impl<'a> Judge<'a> {
                     if matches!(write, Write::Make) && !op.pred.is_empty() {
                         return Err(broken(format!("it replaces a record of {coll}")));
                     }
-                    let rec = RecordRef::new(&coll, key.clone());
+                    let rec = RecordRef::new(coll, key.clone());
                     let made_here = matches!(write, Write::Make);
                     let entry = record_entry(&mut records, &rec);
                     entry.made |= made_here;
@@ -496,8 +499,8 @@ impl<'a> Judge<'a> {
                 }
                 Place::Record { rec, path } => (rec, path),
             };
-            record_entry(&mut records, &rec).ops.push(RecordOp {
-                path,
+            record_entry(&mut records, rec).ops.push(RecordOp {
+                path: path.clone(),
                 key,
                 insert: op.insert,
                 on_new,
@@ -524,7 +527,7 @@ impl<'a> Judge<'a> {
 
     /// Where an object made before this change sits: made earlier in the batch, or in
     /// the document (an object never moves, so its place is the one it was made in).
-    fn place_of(&self, obj: &OpId) -> Result<Place, Broken> {
+    fn place_of(&self, obj: &OpId) -> Result<Arc<Place>, Broken> {
         if let Some(place) = self.overlay.objects.get(obj) {
             return Ok(place.clone());
         }
@@ -542,6 +545,7 @@ impl<'a> Judge<'a> {
                 Prop::Seq(_) => None,
             });
         }
+        let place = Arc::new(place);
         self.places.borrow_mut().insert(obj.clone(), place.clone());
         Ok(place)
     }
