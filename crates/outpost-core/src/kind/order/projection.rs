@@ -154,7 +154,7 @@ pub(super) fn check_orders(db: &Connection, records: &[RecordRef]) -> Result<()>
     let movements = records.iter().filter(|r| r.collection == MOVEMENTS);
     orders.extend(crate::store::lookup_each(
         db,
-        "SELECT order_id FROM movements WHERE id = ?1",
+        "SELECT m.order_id FROM keys CROSS JOIN movements m ON m.id = keys.key",
         movements.map(|r| r.key.as_str()),
     )?);
     refresh(db, &orders)

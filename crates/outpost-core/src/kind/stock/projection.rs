@@ -104,7 +104,7 @@ pub(super) fn check_transfers(db: &Connection, records: &[RecordRef]) -> Result<
     let movements = records.iter().filter(|r| r.collection == MOVEMENTS);
     let transfers = crate::store::lookup_each(
         db,
-        "SELECT transfer FROM movements WHERE id = ?1",
+        "SELECT m.transfer FROM keys CROSS JOIN movements m ON m.id = keys.key",
         movements.map(|r| r.key.as_str()),
     )?;
     refresh_transfers(db, &transfers)
