@@ -54,6 +54,10 @@ pub(crate) struct Args {
     /// The figures as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also print how long each stage of receiving and answering a sync message took
+    /// (the merge's tracing spans, as each closes) to stderr.
+    #[arg(long)]
+    pub stages: bool,
     /// Internal: open the data set and report time and peak memory.
     #[arg(long, hide = true)]
     pub cold_open: Option<PathBuf>,
@@ -89,11 +93,24 @@ pub(crate) fn outpost_bin(dir: &Path) -> Result<PathBuf> {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(tracing::Level::WARN)
-        .init();
-    match book::run(Args::parse()) {
+    let args = Args::parse();
+    let log = tracing_subscriber::fmt().with_writer(std::io::stderr);
+    if args.stages {
+        use tracing_subscriber::layer::SubscriberExt;
+        use tracing_subscriber::util::SubscriberInitExt;
+        let stages = tracing_subscriber::filter::Targets::new()
+            .with_default(tracing::Level::WARN)
+            .with_target("outpost_core", tracing::Level::DEBUG);
+        log.with_max_level(tracing::Level::TRACE)
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_thread_ids(true)
+            .finish()
+            .with(stages)
+            .init();
+    } else {
+        log.with_max_level(tracing::Level::WARN).init();
+    }
+    match book::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("outpost-bench: {e}");

@@ -128,6 +128,7 @@ pub(crate) fn project_while(
                 .try_for_each(write)
         })?;
     }
+    let _stage = tracing::debug_span!("after_project").entered();
     for kind in crate::kind::KINDS {
         kind.after_project(db, records)?;
     }

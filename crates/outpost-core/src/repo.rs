@@ -379,7 +379,7 @@ impl Repo {
         let outcome = f(&mut m);
         let (touched, moved) = (m.touched, m.moved);
         let outcome = outcome.and_then(|value| {
-            tx.commit()?;
+            tracing::debug_span!("commit").in_scope(|| tx.commit())?;
             Ok(value)
         });
         match outcome {
@@ -564,6 +564,7 @@ impl Merger<'_> {
             }
             None => doc.apply_changes(changes.iter().cloned()),
         };
+        let stage = tracing::debug_span!("apply").entered();
         let (applied, decoded) = if unknown < PARALLEL_FROM {
             (apply(&mut loaded.doc), decode())
         } else {
@@ -573,8 +574,10 @@ impl Merger<'_> {
                 (applied, decoding.join().unwrap_or_default())
             })
         };
+        drop(stage);
         applied?;
-        schema::check_document(&loaded.doc, doc_id, self.org.as_str())?;
+        tracing::debug_span!("check_document")
+            .in_scope(|| schema::check_document(&loaded.doc, doc_id, self.org.as_str()))?;
         let waiting: Vec<_> = if whole {
             Vec::new()
         } else {
@@ -605,6 +608,7 @@ impl Merger<'_> {
         // Returns how many of the changes are someone's (not the genesis) and the records
         // they touched.
         let logged = |l: &Loaded| -> Result<(usize, Vec<RecordRef>)> {
+            let _stage = tracing::debug_span!("log_and_rows").entered();
             // Borrowed from the document: a month's changes owned would be tens of
             // thousands of allocations made and freed while the merge waits.
             let entries = match entries {
@@ -618,10 +622,16 @@ impl Merger<'_> {
                 log.write(tx, doc_id)
             })?;
             let new_changes = entries.authored();
+            drop(log);
+            if new_changes >= PARALLEL_FROM {
+                // Two strings per change: the merge need not wait for their freeing.
+                crate::free::later(entries);
+            }
             Ok((new_changes, records))
         };
         if let Some((snapshot, local)) = stored_as {
             let (new_changes, records) = logged(loaded)?;
+            let _stage = tracing::debug_span!("store_whole").entered();
             loaded.compacted(store::replace_chunks(
                 tx,
                 doc_id,

@@ -290,6 +290,7 @@ fn screen(
     sigs: &Signatures,
     from: &str,
 ) -> Result<Sorted> {
+    let _stage = tracing::debug_span!("screen", changes = changes.len()).entered();
     let genesis = schema::genesis(doc_id, org.as_str())?.get_heads();
     let batch_signed: Vec<_> = changes.iter().map(|c| sign::with_deps(c, sigs)).collect();
     let voucher_signed: Vec<_> = vouchers.iter().map(|c| sign::with_deps(c, sigs)).collect();
@@ -467,6 +468,7 @@ pub(crate) fn merge_screened(
             let genesis = schema::genesis_actor(doc_id, org.as_str());
             std::thread::scope(|s| {
                 let applying = s.spawn(|| {
+                    let _stage = tracing::debug_span!("speculate").entered();
                     let applied = match whole {
                         Some(whole) => with_local_changes(with_after(whole, copies)?, doc)?,
                         None => {
@@ -524,6 +526,9 @@ pub(crate) fn merge_screened(
             forget_refused(m.db(), &accepted)?;
             let (merged, equivocations) =
                 merge_refusing_equivocation(m, doc_id, accepted, sigs, &touched, speculative)?;
+            if touched.len() >= crate::repo::PARALLEL_FROM {
+                crate::free::later(touched);
+            }
             refused.extend(equivocations);
             if let Some(merged) = merged {
                 out.new_changes += merged.new_changes;
@@ -721,7 +726,14 @@ fn merge_refusing_equivocation(
             Err(Error::Document(automerge::AutomergeError::DuplicateSeqNumber(seq, actor))) => {
                 (seq, actor)
             }
-            merged => return Ok((Some(merged?), refused)),
+            merged => {
+                if changes.len() >= crate::repo::PARALLEL_FROM {
+                    // A month's changes are ten thousand buffers to free: not on the
+                    // way to the commit.
+                    crate::free::later(changes);
+                }
+                return Ok((Some(merged?), refused));
+            }
         };
         // Automerge stopped before applying anything; load the document afresh.
         m.forget(doc_id);

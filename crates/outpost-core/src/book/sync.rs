@@ -92,6 +92,7 @@ pub struct SyncMessage {
 impl SyncMessage {
     /// Prepares `sealed`, a message for `doc_id`; a malformed one is an error.
     pub fn prepare(doc_id: &DocId, sealed: &[u8]) -> Result<SyncMessage> {
+        let _stage = tracing::debug_span!("prepare", doc = %doc_id).entered();
         let (message, sealed_sigs) = crate::sign::unseal(sealed)
             .ok_or_else(|| Error::corrupt(doc_id, "a sync message without signatures"))?;
         let message = sync::Message::decode(message)
@@ -184,6 +185,7 @@ impl Sync<'_> {
         doc: &DocId,
         session: &mut SyncSession,
     ) -> Result<Option<Vec<u8>>> {
+        let _stage = tracing::debug_span!("generate", doc = %doc).entered();
         self.reader(peer, doc)?;
         session.idle = 0;
         if store::doc_heads(self.repo.db(), doc)?.is_none() {
@@ -219,10 +221,12 @@ impl Sync<'_> {
     fn next_message(&mut self, doc: &DocId, session: &mut SyncSession) -> Result<Option<Vec<u8>>> {
         let org = self.repo.org().clone();
         let (db, loaded) = self.repo.db_and_loaded(doc)?;
-        let message = match whole::message(db, &org, doc, &loaded.doc, &mut session.state)? {
-            Some(whole::Whole::Message(message)) => Some(message),
-            Some(whole::Whole::InFlight) => None,
-            None => loaded.doc.generate_sync_message(&mut session.state),
+        let whole = tracing::debug_span!("whole_message")
+            .in_scope(|| whole::message(db, &org, doc, &loaded.doc, &mut session.state))?;
+        let (message, latest) = match whole {
+            Some(whole::Whole::Message(message, latest)) => (Some(message), Some(latest)),
+            Some(whole::Whole::InFlight) => (None, None),
+            None => (loaded.doc.generate_sync_message(&mut session.state), None),
         };
         let Some(mut message) = message else {
             return Ok(None);
@@ -243,7 +247,8 @@ impl Sync<'_> {
         }
         // The encoding wants them sorted.
         message.need.sort();
-        let (sigs, vouchers) = chunks::sigs_of(db, doc, &loaded.doc, &message)?;
+        let (sigs, vouchers) = tracing::debug_span!("sigs_of")
+            .in_scope(|| chunks::sigs_of(db, doc, &loaded.doc, &message, latest))?;
         Ok(Some(crate::sign::seal(&message.encode(), &sigs, &vouchers)))
     }
 
@@ -312,6 +317,7 @@ impl Sync<'_> {
             vouchers,
         } = prepared;
         let doc_id = &doc_id;
+        let _stage = tracing::debug_span!("receive", doc = %doc_id).entered();
         self.may_receive(peer, doc_id, at)?;
         changes.append(&mut session.early);
         sigs.extend(session.early_sigs.drain());
@@ -381,7 +387,7 @@ impl Sync<'_> {
             tracing::info!(%peer, doc = %doc_id, "no progress: waiting for new changes");
             None
         } else {
-            self.next_message(doc_id, session)?
+            tracing::debug_span!("reply").in_scope(|| self.next_message(doc_id, session))?
         };
         Ok(receipt)
     }

@@ -58,9 +58,10 @@ pub(super) fn changes_of(message: &sync::Message, doc_id: &DocId) -> Result<Carr
             .ok_or_else(|| Error::corrupt(doc_id, "a sync message's chunk is cut short"))?;
         for (kind, chunk) in chunks {
             if kind == 0 {
-                let doc =
-                    Automerge::load(chunk).map_err(|e| Error::corrupt(doc_id, e.to_string()))?;
-                out.extend(all_changes(&doc));
+                let doc = tracing::debug_span!("load_whole")
+                    .in_scope(|| Automerge::load(chunk))
+                    .map_err(|e| Error::corrupt(doc_id, e.to_string()))?;
+                out.extend(tracing::debug_span!("changes_out").in_scope(|| all_changes(&doc)));
                 docs.push(WholeDoc {
                     doc,
                     bytes: chunk.to_vec(),
@@ -107,21 +108,36 @@ fn all_changes(doc: &Automerge) -> Vec<Change> {
 /// came vouched for) the change that vouched for it is carried along as a voucher. Each
 /// change chunk's hash is the SHA-256 of the chunk after its magic and checksum (no need
 /// to parse it); a whole-document chunk carries every change of the document.
+/// Per author, the sequence number and hash of its latest change among those noted.
+#[derive(Default)]
+pub(super) struct Latest(HashMap<automerge::ActorId, (u64, ChangeHash)>);
+
+impl Latest {
+    /// Notes the change `meta` describes.
+    pub fn note(&mut self, meta: &automerge::ChangeMetadata<'_>) {
+        match self.0.get_mut(&*meta.actor) {
+            Some(entry) if meta.seq > entry.0 => *entry = (meta.seq, meta.hash),
+            Some(_) => {}
+            None => {
+                self.0
+                    .insert(meta.actor.as_ref().clone(), (meta.seq, meta.hash));
+            }
+        }
+    }
+}
+
+/// [`sigs_of`] for a message whose whole-document chunk (if any) is `doc` as it is now;
+/// `whole` is the latest change of each author of `doc` when the caller walked its changes
+/// already (a month's walk costs as much as the rest of the answer).
 pub(super) fn sigs_of(
     db: &Connection,
     doc_id: &DocId,
     doc: &Automerge,
     message: &sync::Message,
+    mut whole: Option<Latest>,
 ) -> Result<(Signatures, Vec<Voucher>)> {
     use sha2::Digest;
-    let mut latest: HashMap<automerge::ActorId, (u64, ChangeHash)> = HashMap::new();
-    let mut note = |meta: &automerge::ChangeMetadata<'_>| match latest.get_mut(&*meta.actor) {
-        Some(entry) if meta.seq > entry.0 => *entry = (meta.seq, meta.hash),
-        Some(_) => {}
-        None => {
-            latest.insert(meta.actor.as_ref().clone(), (meta.seq, meta.hash));
-        }
-    };
+    let mut latest = Latest::default();
     let mut hashes = Vec::new();
     for bytes in message.changes.iter() {
         let chunks = split_chunks(bytes)
@@ -129,7 +145,13 @@ pub(super) fn sigs_of(
         for (kind, chunk) in chunks {
             match kind {
                 // The whole document: every change, metadata at hand.
-                0 => doc.get_changes_meta(&[]).iter().for_each(&mut note),
+                0 => match whole.take() {
+                    Some(known) if latest.0.is_empty() => latest = known,
+                    _ => doc
+                        .get_changes_meta(&[])
+                        .iter()
+                        .for_each(|m| latest.note(m)),
+                },
                 1 => hashes.push(ChangeHash(sha2::Sha256::digest(&chunk[8..]).into())),
                 // A compressed change is hashed in its plain form: parse it.
                 _ => hashes.push(
@@ -142,12 +164,12 @@ pub(super) fn sigs_of(
     }
     for hash in hashes {
         if let Some(meta) = doc.get_change_meta_by_hash(&hash) {
-            note(&meta);
+            latest.note(&meta);
         }
     }
     let mut sigs = Signatures::new();
     let mut vouchers = Vec::new();
-    for (actor, (seq, hash)) in latest {
+    for (actor, (seq, hash)) in latest.0 {
         if let Some(sig) = store::sig(db, &hash)? {
             sigs.insert(hash, sig);
         } else if let Some(voucher) = store::voucher_for(db, doc_id, &actor, seq)? {

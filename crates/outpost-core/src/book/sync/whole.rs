@@ -20,11 +20,14 @@ use crate::id::OrgId;
 use crate::schema;
 use crate::store;
 
+use super::chunks::Latest;
+
 /// What to say to a peer that holds nothing of the document, when the stored snapshot
 /// can say it.
 pub(super) enum Whole {
-    /// The message to send.
-    Message(sync::Message),
+    /// The message to send, and the latest change of each author of the document it
+    /// carries (for the signatures that go with it).
+    Message(sync::Message, Latest),
     /// The whole document was sent and not acknowledged yet: nothing to say.
     InFlight,
 }
@@ -69,7 +72,15 @@ pub(super) fn message(
     }
     // Automerge sends the whole document when the peer lacks more than a third of it:
     // below that, it sends the changes, and so do we.
-    let hashes: Vec<ChangeHash> = doc.get_changes_meta(&[]).iter().map(|m| m.hash).collect();
+    let mut latest = Latest::default();
+    let hashes: Vec<ChangeHash> = doc
+        .get_changes_meta(&[])
+        .iter()
+        .map(|m| {
+            latest.note(m);
+            m.hash
+        })
+        .collect();
     if hashes.len() <= 3 * genesis.len().max(1) {
         return Ok(None);
     }
@@ -96,7 +107,7 @@ pub(super) fn message(
     state.in_flight = true;
     let mut flags = MessageFlags::new();
     flags.set(MessageFlags::SUPPORTS_SYNC_RESET);
-    Ok(Some(Whole::Message(sync::Message {
+    let message = sync::Message {
         heads,
         need: Vec::new(),
         have: vec![Have {
@@ -106,5 +117,6 @@ pub(super) fn message(
         changes: sync::ChunkList::from(bytes),
         flags: Some(flags),
         version: MessageVersion::V2,
-    })))
+    };
+    Ok(Some(Whole::Message(message, latest)))
 }
