@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use automerge::ScalarValue;
 use rusqlite::Connection;
+use smol_str::SmolStr;
 
 use crate::access::Device;
 use crate::doc_id::DocId;
@@ -60,7 +61,7 @@ pub(crate) fn broken(why: impl Into<String>) -> Broken {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Seg {
     /// A key of a map.
-    Key(String),
+    Key(SmolStr),
     /// An element of a list.
     Elem,
 }
@@ -78,13 +79,13 @@ pub(crate) enum Place {
 
 impl Place {
     /// Where an object made under `key` of an object at `self` sits.
-    fn child(&self, key: Option<&str>) -> Place {
-        let seg = key.map_or(Seg::Elem, |k| Seg::Key(k.to_string()));
+    fn child(&self, key: Option<&SmolStr>) -> Place {
+        let seg = key.map_or(Seg::Elem, |k| Seg::Key(k.clone()));
         match (self, seg) {
-            (Place::Root, Seg::Key(k)) => Place::Collection(k),
+            (Place::Root, Seg::Key(k)) => Place::Collection(k.to_string()),
             (Place::Root, Seg::Elem) => Place::Root,
             (Place::Collection(c), Seg::Key(k)) => Place::Record {
-                rec: RecordRef::new(c, k),
+                rec: RecordRef::new(c, k.as_str()),
                 path: Vec::new(),
             },
             (Place::Collection(c), Seg::Elem) => Place::Collection(c.clone()),
@@ -104,7 +105,7 @@ impl Place {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Scalar {
     /// Text.
-    Text(String),
+    Text(SmolStr),
     /// A whole number.
     Int(i64),
     /// Anything else (a flag, null, bytes…).
@@ -114,7 +115,7 @@ pub(crate) enum Scalar {
 impl Scalar {
     fn of(value: &ScalarValue) -> Scalar {
         match value {
-            ScalarValue::Str(s) => Scalar::Text(s.to_string()),
+            ScalarValue::Str(s) => Scalar::Text(s.clone()),
             ScalarValue::Int(i) => Scalar::Int(*i),
             ScalarValue::Uint(u) => i64::try_from(*u).map_or(Scalar::Other, Scalar::Int),
             _ => Scalar::Other,
@@ -145,7 +146,7 @@ pub(crate) struct RecordOp {
     /// The steps from the record's object to the object written.
     pub path: Vec<Seg>,
     /// The map key written (`None` for a list element).
-    pub key: Option<String>,
+    pub key: Option<SmolStr>,
     /// Whether it inserts a new list element.
     pub insert: bool,
     /// Whether the object written was made by this same change.

@@ -2,7 +2,7 @@
 //! document as its author saw it (the document at the heads of its past, plus what the
 //! batch's earlier changes made), and asking the rules.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -11,6 +11,7 @@ use foldhash::HashMap;
 use automerge::legacy::{Key, ObjectId, OpId, OpType};
 use automerge::{ActorId, Automerge, Change, ChangeHash, ExpandedChange, ObjId, Prop, ReadDoc};
 use rusqlite::Connection;
+use smol_str::SmolStr;
 
 use super::{
     Broken, Context, MAX_KEY, Place, RecordChange, RecordOp, Scalar, Seg, Write, broken, check_text,
@@ -19,22 +20,63 @@ use crate::access::Device;
 use crate::doc_id::DocId;
 use crate::record::{RecordRef, RecordsByChange};
 
+/// An author of changes in the batch, by the order the judge met them ([`Authors`]).
+type Author = u32;
+
 /// A change's place in the batch being judged: its author's sequence number and the
-/// changes of the batch in its causal past, as a clock (actor → highest sequence number).
-type Clock = HashMap<ActorId, u64>;
+/// changes of the batch in its causal past, as a clock (per [`Author`], the highest
+/// sequence number; 0 for none).
+type Clock = Vec<u64>;
+
+/// An object made by an operation: the operation's counter and author.
+type ObjKey = (u64, Author);
 
 /// A record or list element made in the batch: its author, the sequence number of the
 /// change that made it, and the fields that change gave it.
-type Fact = (ActorId, u64, BTreeMap<String, Scalar>);
+type Fact = (Author, u64, BTreeMap<SmolStr, Scalar>);
+
+/// The authors a batch's changes and operations name, each given a small number when
+/// first met: an actor id is 32 bytes on the heap, and hashing or copying one for each
+/// of a month's operations cost more than the rules they served.
+#[derive(Default)]
+struct Authors {
+    numbers: RefCell<HashMap<ActorId, Author>>,
+    /// The last author asked about (a change's operations mostly name its own author).
+    last: RefCell<Option<(ActorId, Author)>>,
+    count: Cell<Author>,
+}
+
+impl Authors {
+    /// The number of `actor`, given one if new.
+    fn of(&self, actor: &ActorId) -> Author {
+        if let Some((last, number)) = &*self.last.borrow()
+            && last == actor
+        {
+            return *number;
+        }
+        let number = *self
+            .numbers
+            .borrow_mut()
+            .entry(actor.clone())
+            .or_insert_with(|| {
+                let next = self.count.get();
+                self.count.set(next + 1);
+                next
+            });
+        *self.last.borrow_mut() = Some((actor.clone(), number));
+        number
+    }
+}
 
 /// What the changes of a batch judged so far made: the document does not hold them yet,
 /// so later changes of the batch see them through here.
 #[derive(Default)]
 pub(crate) struct Overlay {
-    /// Objects made by accepted changes of the batch, by Automerge's id.
-    objects: HashMap<OpId, Arc<Place>>,
-    /// Per accepted change: its batch clock and the document's changes in its past.
-    past: HashMap<ChangeHash, (Clock, Vec<ChangeHash>)>,
+    /// Objects made by accepted changes of the batch.
+    objects: HashMap<ObjKey, Arc<Place>>,
+    /// Per accepted change: its batch clock and the document's changes in its past
+    /// (shared: a batch's changes nearly all stand on the same ones).
+    past: HashMap<ChangeHash, (Clock, Arc<[ChangeHash]>)>,
     /// Records made by accepted changes.
     records: HashMap<RecordRef, Fact>,
     /// Elements appended to records' lists by accepted changes.
@@ -46,8 +88,8 @@ pub(crate) struct Overlay {
 pub(crate) struct Past<'a> {
     doc: &'a Automerge,
     /// The document's changes in the past; `None` when that is the whole document now.
-    heads: Option<Vec<ChangeHash>>,
-    clock: Clock,
+    heads: Option<&'a [ChangeHash]>,
+    clock: &'a Clock,
     overlay: &'a Overlay,
     /// Where the records asked about sit in the document as it is now (the judge's for
     /// the whole batch).
@@ -64,12 +106,12 @@ struct Now {
 }
 
 impl Past<'_> {
-    fn sees(&self, actor: &ActorId, seq: u64) -> bool {
-        self.clock.get(actor).is_some_and(|s| *s >= seq)
+    fn sees(&self, author: Author, seq: u64) -> bool {
+        self.clock.get(author as usize).is_some_and(|s| *s >= seq)
     }
 
     fn get(&self, obj: &ObjId, prop: impl Into<Prop>) -> Option<(automerge::Value<'_>, ObjId)> {
-        match &self.heads {
+        match self.heads {
             None => self.doc.get(obj, prop).ok().flatten(),
             Some(heads) => self.doc.get_at(obj, prop, heads).ok().flatten(),
         }
@@ -119,7 +161,7 @@ impl Past<'_> {
         let Ok(obj) = self.doc.import_obj(obj) else {
             return false;
         };
-        let values = match &self.heads {
+        let values = match self.heads {
             None => self.doc.get_all(&obj, key),
             Some(heads) => self.doc.get_all_at(&obj, key, heads),
         };
@@ -134,14 +176,14 @@ impl Past<'_> {
         self.overlay
             .records
             .get(rec)
-            .is_some_and(|(a, s, _)| self.sees(a, *s))
+            .is_some_and(|(a, s, _)| self.sees(*a, *s))
             || self.record_obj(rec).is_some()
     }
 
     /// A text field of the record as it was (for fields set once, at creation).
     pub fn text(&self, rec: &RecordRef, field: &str) -> Option<String> {
-        if let Some((actor, seq, fields)) = self.overlay.records.get(rec)
-            && self.sees(actor, *seq)
+        if let Some((author, seq, fields)) = self.overlay.records.get(rec)
+            && self.sees(*author, *seq)
         {
             return fields.get(field).and_then(|v| v.text()).map(str::to_string);
         }
@@ -158,7 +200,7 @@ impl Past<'_> {
         if let Some(obj) = self.record_obj(rec)
             && let Some((_, list_obj)) = self.get(&obj, list)
         {
-            let len = match &self.heads {
+            let len = match self.heads {
                 None => self.doc.length(&list_obj),
                 Some(heads) => self.doc.length_at(&list_obj, heads),
             };
@@ -174,8 +216,8 @@ impl Past<'_> {
             }
         }
         let key = (rec.clone(), list.to_string());
-        for (actor, seq, fields) in self.overlay.appended.get(&key).into_iter().flatten() {
-            if self.sees(actor, *seq)
+        for (author, seq, fields) in self.overlay.appended.get(&key).into_iter().flatten() {
+            if self.sees(*author, *seq)
                 && let Some(text) = fields.get(field).and_then(|v| v.text())
             {
                 out.push(text.to_string());
@@ -197,7 +239,8 @@ pub(crate) struct Judge<'a> {
     touched: RecordsByChange,
     /// Where the document's objects sit, as found (a batch writes to the same
     /// collections thousands of times; finding one's path walks the document).
-    places: RefCell<HashMap<OpId, Arc<Place>>>,
+    places: RefCell<HashMap<ObjKey, Arc<Place>>>,
+    authors: Authors,
     /// Where records sit in the document now, as found ([`Past::record_obj`]).
     now: RefCell<Now>,
     warehouses: crate::kind::site::WarehouseSites,
@@ -219,11 +262,11 @@ pub(crate) enum Judged {
 /// A change's operations, placed, kept between judging and accepting it.
 pub(crate) struct Decoded {
     hash: ChangeHash,
-    actor: ActorId,
+    author: Author,
     seq: u64,
     clock: Clock,
-    doc_heads: Vec<ChangeHash>,
-    made: Vec<(OpId, Arc<Place>)>,
+    doc_heads: Arc<[ChangeHash]>,
+    made: Vec<(ObjKey, Arc<Place>)>,
     records: Vec<RecordChange>,
     /// Values it removes from a key (object, key, the operations removed): how
     /// Automerge resolves a conflict toward a value already there.
@@ -246,6 +289,7 @@ impl<'a> Judge<'a> {
             touched: HashMap::default(),
             places: RefCell::default(),
             now: RefCell::default(),
+            authors: Authors::default(),
             warehouses: Default::default(),
         }
     }
@@ -271,7 +315,9 @@ impl<'a> Judge<'a> {
     /// the maps a dozen times).
     pub fn reserve(&mut self, changes: usize) {
         self.overlay.past.reserve(changes);
-        self.overlay.objects.reserve(changes);
+        // A month's changes make three or four objects each (an order, its lines and
+        // events; a status event; movements).
+        self.overlay.objects.reserve(changes * 4);
         self.overlay.records.reserve(changes);
         self.touched.reserve(changes);
         self.now.get_mut().records.reserve(changes);
@@ -309,8 +355,8 @@ impl<'a> Judge<'a> {
         };
         let past = Past {
             doc: self.doc,
-            heads: (decoded.doc_heads != self.heads_now).then(|| decoded.doc_heads.clone()),
-            clock: decoded.clock.clone(),
+            heads: (*decoded.doc_heads != *self.heads_now).then_some(&*decoded.doc_heads),
+            clock: &decoded.clock,
             overlay: &self.overlay,
             now: &self.now,
         };
@@ -349,7 +395,7 @@ impl<'a> Judge<'a> {
     pub fn accepted(&mut self, decoded: Decoded) {
         let Decoded {
             hash,
-            actor,
+            author,
             seq,
             clock,
             doc_heads,
@@ -362,7 +408,7 @@ impl<'a> Judge<'a> {
         self.overlay.objects.extend(made);
         for record in records {
             if record.made {
-                let fact = (actor.clone(), seq, owned(record.fields()));
+                let fact = (author, seq, owned(record.fields()));
                 self.overlay.records.insert(record.rec.clone(), fact);
             }
             let lists: std::collections::BTreeSet<&str> = record
@@ -377,7 +423,7 @@ impl<'a> Judge<'a> {
                 let key = (record.rec.clone(), list.to_string());
                 let facts = self.overlay.appended.entry(key).or_default();
                 for fields in record.appended(list) {
-                    facts.push((actor.clone(), seq, owned(fields)));
+                    facts.push((author, seq, owned(fields)));
                 }
             }
         }
@@ -386,25 +432,46 @@ impl<'a> Judge<'a> {
 
     /// The batch clock of `change` and the document's changes in its past; `None` when a
     /// dependency is neither in the document nor accepted earlier in the batch.
-    fn past_of(&self, change: &Change) -> Option<(Clock, Vec<ChangeHash>)> {
-        let mut clock = Clock::default();
+    fn past_of(&self, change: &Change) -> Option<(Clock, Arc<[ChangeHash]>)> {
+        let mut clock = Clock::new();
         let mut doc_heads = Vec::new();
+        // The document's changes in the past of every dependency made in the batch,
+        // when they are the same (nearly always): shared, not copied.
+        let mut shared: Option<Option<&Arc<[ChangeHash]>>> = None;
         for dep in change.deps() {
             if let Some((dep_clock, dep_heads)) = self.overlay.past.get(dep) {
-                for (actor, seq) in dep_clock {
-                    let s = clock.entry(actor.clone()).or_insert(0);
-                    *s = (*s).max(*seq);
+                if clock.len() < dep_clock.len() {
+                    clock.resize(dep_clock.len(), 0);
                 }
+                for (mine, theirs) in clock.iter_mut().zip(dep_clock) {
+                    *mine = (*mine).max(*theirs);
+                }
+                shared = match shared {
+                    None => Some(Some(dep_heads)),
+                    Some(Some(same)) if Arc::ptr_eq(same, dep_heads) => Some(Some(same)),
+                    _ => Some(None),
+                };
                 doc_heads.extend_from_slice(dep_heads);
             } else if self.doc.get_change_meta_by_hash(dep).is_some() {
+                shared = Some(None);
                 doc_heads.push(*dep);
             } else {
                 return None;
             }
         }
-        clock.insert(change.actor_id().clone(), change.seq());
-        doc_heads.sort();
-        doc_heads.dedup();
+        let author = self.authors.of(change.actor_id()) as usize;
+        if clock.len() <= author {
+            clock.resize(author + 1, 0);
+        }
+        clock[author] = change.seq();
+        let doc_heads = match shared {
+            Some(Some(same)) => same.clone(),
+            _ => {
+                doc_heads.sort();
+                doc_heads.dedup();
+                doc_heads.into()
+            }
+        };
         Some((clock, doc_heads))
     }
 
@@ -414,26 +481,30 @@ impl<'a> Judge<'a> {
         change: &Change,
         expanded: &ExpandedChange,
         clock: Clock,
-        doc_heads: Vec<ChangeHash>,
+        doc_heads: Arc<[ChangeHash]>,
     ) -> Result<Decoded, Broken> {
         // Keyed by operation id, not its text: formatting every operation's object id (an
         // actor's 76 hex digits) cost more than judging it.
         // Places are shared, not copied: a month's operations each name one, and a copy
         // is a record's collection, key and path, several allocations.
-        let mut made: HashMap<OpId, Arc<Place>> = HashMap::default();
+        let mut made: HashMap<ObjKey, Arc<Place>> = HashMap::default();
+        let author = self.authors.of(&expanded.actor_id);
         let mut records: Vec<RecordChange> = Vec::new();
         let mut removals = Vec::new();
         let mut touched = Vec::new();
         for (i, op) in expanded.operations.iter().enumerate() {
             let (place, on_new) = match &op.obj {
                 ObjectId::Root => (Arc::new(Place::Root), false),
-                ObjectId::Id(id) => match made.get(id) {
-                    Some(place) => (place.clone(), true),
-                    None => (self.place_of(id)?, false),
-                },
+                ObjectId::Id(id) => {
+                    let obj = (id.0, self.authors.of(&id.1));
+                    match made.get(&obj) {
+                        Some(place) => (place.clone(), true),
+                        None => (self.place_of(id, obj)?, false),
+                    }
+                }
             };
             let key = match &op.key {
-                Key::Map(k) => Some(k.to_string()),
+                Key::Map(k) => Some(k.clone()),
                 Key::Seq(_) => None,
             };
             if key.as_ref().is_some_and(|k| k.len() > MAX_KEY) {
@@ -448,17 +519,14 @@ impl<'a> Judge<'a> {
                     Write::Put(scalar)
                 }
                 OpType::Make(_) => {
-                    let id = OpId(
-                        expanded.start_op.get() + i as u64,
-                        expanded.actor_id.clone(),
-                    );
-                    made.insert(id, Arc::new(place.child(key.as_deref())));
+                    let id = (expanded.start_op.get() + i as u64, author);
+                    made.insert(id, Arc::new(place.child(key.as_ref())));
                     Write::Make
                 }
                 OpType::Delete => match (&*place, &key, on_new) {
                     (Place::Record { rec, .. }, Some(key), false) => {
                         let removed = op.pred.iter().map(ToString::to_string).collect();
-                        removals.push((op.obj.to_string(), key.clone(), removed));
+                        removals.push((op.obj.to_string(), key.to_string(), removed));
                         touched.push(rec.clone());
                         continue;
                     }
@@ -482,7 +550,7 @@ impl<'a> Judge<'a> {
                     if matches!(write, Write::Make) && !op.pred.is_empty() {
                         return Err(broken(format!("it replaces a record of {coll}")));
                     }
-                    let rec = RecordRef::new(coll, key.clone());
+                    let rec = RecordRef::new(coll, key.as_str());
                     let made_here = matches!(write, Write::Make);
                     let entry = record_entry(&mut records, &rec);
                     entry.made |= made_here;
@@ -509,7 +577,7 @@ impl<'a> Judge<'a> {
         }
         Ok(Decoded {
             hash: change.hash(),
-            actor: change.actor_id().clone(),
+            author,
             seq: change.seq(),
             clock,
             doc_heads,
@@ -527,11 +595,12 @@ impl<'a> Judge<'a> {
 
     /// Where an object made before this change sits: made earlier in the batch, or in
     /// the document (an object never moves, so its place is the one it was made in).
-    fn place_of(&self, obj: &OpId) -> Result<Arc<Place>, Broken> {
-        if let Some(place) = self.overlay.objects.get(obj) {
+    /// `key` is `obj` as the judge's maps know it.
+    fn place_of(&self, obj: &OpId, key: ObjKey) -> Result<Arc<Place>, Broken> {
+        if let Some(place) = self.overlay.objects.get(&key) {
             return Ok(place.clone());
         }
-        if let Some(place) = self.places.borrow().get(obj) {
+        if let Some(place) = self.places.borrow().get(&key) {
             return Ok(place.clone());
         }
         let unknown = || broken("it writes to an object the document does not have");
@@ -540,13 +609,16 @@ impl<'a> Judge<'a> {
         let path = self.doc.parents(&id).map_err(|_| unknown())?.path();
         let mut place = Place::Root;
         for (_, prop) in path {
-            place = place.child(match &prop {
-                Prop::Map(k) => Some(k.as_str()),
-                Prop::Seq(_) => None,
-            });
+            place = place.child(
+                match &prop {
+                    Prop::Map(k) => Some(SmolStr::new(k)),
+                    Prop::Seq(_) => None,
+                }
+                .as_ref(),
+            );
         }
         let place = Arc::new(place);
-        self.places.borrow_mut().insert(obj.clone(), place.clone());
+        self.places.borrow_mut().insert(key, place.clone());
         Ok(place)
     }
 }
@@ -587,9 +659,9 @@ fn check_record(cx: &Context<'_>, record: &RecordChange) -> Result<(), Broken> {
 }
 
 /// Fields as the overlay keeps them.
-fn owned(fields: BTreeMap<&str, &Scalar>) -> BTreeMap<String, Scalar> {
+fn owned(fields: BTreeMap<&str, &Scalar>) -> BTreeMap<SmolStr, Scalar> {
     fields
         .into_iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
+        .map(|(k, v)| (SmolStr::new(k), v.clone()))
         .collect()
 }
