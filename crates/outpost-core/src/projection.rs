@@ -94,26 +94,27 @@ pub(crate) fn project_while(
         rows(db, &mut conflicts)?;
         replace_conflicts(db, doc_id, doc, rec, &conflicts)
     };
+    let in_one_pass = InOnePass::of(records);
     if records.len() < crate::repo::PARALLEL_FROM {
         first()?;
-        let mut collection = CollectionAt::new(false);
+        let mut collection = CollectionAt::default();
         records
             .iter()
-            .filter_map(|rec| read_record(doc_id, doc, rec, &mut collection))
+            .filter_map(|rec| read_record(doc_id, doc, rec, &mut collection, &in_one_pass))
             .try_for_each(write)?;
     } else {
         // Reading a record from the document costs more than writing its rows: two
         // threads read, each every other run of records, and this one writes them in
         // order.
-        let in_one_pass = records.len() >= IN_ONE_PASS_FROM;
+        let in_one_pass = &in_one_pass;
         let reader = |turn: usize| {
-            let mut collection = CollectionAt::new(in_one_pass);
+            let mut collection = CollectionAt::default();
             records
                 .chunks(READ_RUN)
                 .skip(turn)
                 .step_by(2)
                 .flatten()
-                .map(move |rec| read_record(doc_id, doc, rec, &mut collection))
+                .map(move |rec| read_record(doc_id, doc, rec, &mut collection, in_one_pass))
         };
         std::thread::scope(|s| {
             // Room for what is read while `first` runs; bounded, so that a failed write
@@ -142,9 +143,37 @@ const READ_AHEAD: usize = 8192;
 /// together, and each run finds its collection once).
 const READ_RUN: usize = 32;
 
-/// From how many records a batch finds each collection's records in one pass over the
+/// From how many of a collection's records a batch finds them all in one pass over the
 /// collection rather than a seek each (a catch-up reads a month's records).
 const IN_ONE_PASS_FROM: usize = 1024;
+
+/// A collection's record objects by key.
+type RecordObjs = HashMap<String, automerge::ObjId>;
+
+/// The collections of which a batch reads many records, each walked once, when first
+/// needed, into its records' objects by key: shared by the threads that read them.
+struct InOnePass<'a>(HashMap<&'a str, std::sync::OnceLock<RecordObjs>>);
+
+impl<'a> InOnePass<'a> {
+    /// The collections with at least [`IN_ONE_PASS_FROM`] of `records` (sorted, so a
+    /// collection's come together).
+    fn of(records: &'a [RecordRef]) -> Self {
+        InOnePass(
+            records
+                .chunk_by(|a, b| a.collection == b.collection)
+                .filter(|run| run.len() >= IN_ONE_PASS_FROM)
+                .map(|run| (run[0].collection.as_str(), std::sync::OnceLock::new()))
+                .collect(),
+        )
+    }
+
+    /// The record objects of `name` (found at `coll` in `doc`), if it is walked in one
+    /// pass.
+    fn records(&self, doc: &Automerge, name: &str, coll: &automerge::ObjId) -> Option<&RecordObjs> {
+        let once = self.0.get(name)?;
+        Some(once.get_or_init(|| View::now(doc).map_children(coll).into_iter().collect()))
+    }
+}
 
 /// The collection object records were last read from: a batch's records come sorted, a
 /// collection's together, so each collection is found once.
@@ -153,19 +182,7 @@ struct CollectionAt<'a> {
     name: &'a str,
     obj: Option<automerge::ObjId>,
     /// The collection's record objects by key, when found in one pass.
-    records: Option<HashMap<String, automerge::ObjId>>,
-    /// Whether to find them in one pass.
-    in_one_pass: bool,
-}
-
-impl CollectionAt<'_> {
-    /// Nothing found yet; `in_one_pass` for a batch of many records.
-    fn new(in_one_pass: bool) -> Self {
-        CollectionAt {
-            in_one_pass,
-            ..CollectionAt::default()
-        }
-    }
+    records: Option<&'a RecordObjs>,
 }
 
 /// Reads `rec` from `doc` through the kind that owns it: the record and the writing of
@@ -175,13 +192,12 @@ fn read_record<'a>(
     doc: &'a Automerge,
     rec: &'a RecordRef,
     last: &mut CollectionAt<'a>,
+    in_one_pass: &'a InOnePass<'a>,
 ) -> Option<(&'a RecordRef, Rows<'a>)> {
     let (kind, _) = crate::kind::owner(&rec.collection)?;
     if last.obj.is_none() || last.name != rec.collection {
         let coll = collection_obj(doc, &rec.collection).ok()?;
-        last.records = last
-            .in_one_pass
-            .then(|| View::now(doc).map_children(&coll).into_iter().collect());
+        last.records = in_one_pass.records(doc, &rec.collection, &coll);
         last.name = &rec.collection;
         last.obj = Some(coll);
     }
@@ -360,16 +376,24 @@ impl<'a> ChangeLog<'a> {
     }
 
     /// Stores the log (author device, time, action, the records each change touched).
+    /// Rows go in in key order: hashes are random, and a month's rows inserted as they
+    /// come split and rewrite pages all over both tables' trees.
     pub fn write(&self, db: &Connection, doc_id: &DocId) -> Result<()> {
         let mut change =
             db.prepare_cached("INSERT OR IGNORE INTO changes VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
         let mut link =
             db.prepare_cached("INSERT OR IGNORE INTO change_records VALUES (?1, ?2, ?3)")?;
         let doc = doc_id.to_string();
-        for (entry, touched) in self.entries.entries.iter().zip(&self.touched) {
-            let (Some(records), Some(device)) = (touched, entry.device) else {
-                continue;
-            };
+        let mut logged: Vec<(&LogEntry, &[RecordRef], usize)> = self
+            .entries
+            .entries
+            .iter()
+            .zip(&self.touched)
+            .filter_map(|(entry, touched)| Some((entry, touched.as_deref()?, entry.device?)))
+            .collect();
+        logged.sort_unstable_by(|a, b| a.0.hex.cmp(&b.0.hex));
+        let mut links = Vec::with_capacity(logged.len() * 2);
+        for (entry, records, device) in logged {
             change.execute(params![
                 entry.hex,
                 doc,
@@ -378,9 +402,11 @@ impl<'a> ChangeLog<'a> {
                 entry.at,
                 entry.action
             ])?;
-            for record in records.iter() {
-                link.execute(params![record.label(), entry.hex, entry.at])?;
-            }
+            links.extend(records.iter().map(|r| (r.label(), entry)));
+        }
+        links.sort_unstable_by(|a, b| (&a.0, &a.1.hex).cmp(&(&b.0, &b.1.hex)));
+        for (label, entry) in links {
+            link.execute(params![label, entry.hex, entry.at])?;
         }
         Ok(())
     }

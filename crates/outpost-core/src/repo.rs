@@ -619,7 +619,7 @@ impl Merger<'_> {
             let records = log.records();
             projection::project_while(tx, doc_id, &l.doc, &records, || {
                 store::set_doc_heads(tx, doc_id, &l.doc.get_heads())?;
-                log.write(tx, doc_id)
+                tracing::debug_span!("change_log").in_scope(|| log.write(tx, doc_id))
             })?;
             let new_changes = entries.authored();
             drop(log);

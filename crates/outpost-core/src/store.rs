@@ -482,7 +482,7 @@ pub(crate) fn recheck(
 /// The values, other than null, of the single column `sql` selects for `keys` (e.g. the
 /// order each movement fulfils). `sql` names the keys as `keys(key)`, a table to lead its
 /// joins: one statement for all of them (a catch-up asks for nine thousand).
-pub(crate) fn lookup_each<'a>(
+pub(crate) fn lookup_all<'a>(
     db: &Connection,
     sql: &str,
     keys: impl IntoIterator<Item = &'a str>,

@@ -152,7 +152,7 @@ pub(super) fn check_orders(db: &Connection, records: &[RecordRef]) -> Result<()>
         .map(|r| r.key.clone())
         .collect();
     let movements = records.iter().filter(|r| r.collection == MOVEMENTS);
-    orders.extend(crate::store::lookup_each(
+    orders.extend(crate::store::lookup_all(
         db,
         "SELECT m.order_id FROM keys CROSS JOIN movements m ON m.id = keys.key",
         movements.map(|r| r.key.as_str()),

@@ -102,7 +102,7 @@ HAVING count(CASE m.kind WHEN 'transfer_in' THEN 1 END) > 0
 /// Re-checks the transfers of the movements among `records`.
 pub(super) fn check_transfers(db: &Connection, records: &[RecordRef]) -> Result<()> {
     let movements = records.iter().filter(|r| r.collection == MOVEMENTS);
-    let transfers = crate::store::lookup_each(
+    let transfers = crate::store::lookup_all(
         db,
         "SELECT m.transfer FROM keys CROSS JOIN movements m ON m.id = keys.key",
         movements.map(|r| r.key.as_str()),
