@@ -76,6 +76,60 @@ pub(crate) fn later<T: Send + 'static>(value: T) {
     Bin::new().put(value);
 }
 
+thread_local! {
+    /// What [`after_commit`] keeps until [`committed`].
+    static AFTER_COMMIT: RefCell<Vec<Box<dyn Send>>> = RefCell::default();
+    /// How many [`Hold`]s live on this thread.
+    static HOLDS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Frees one large value on a thread of its own once the merge this thread is doing
+/// has committed ([`committed`]). Freeing a month's small allocations while the merge
+/// goes on made the merging thread's own allocations wait on the allocator's lock and
+/// then sort the freed chunks (`malloc_consolidate`): 3-27 ms on its path.
+pub(crate) fn after_commit<T: Send + 'static>(value: T) {
+    AFTER_COMMIT.with(|kept| kept.borrow_mut().push(Box::new(value)));
+}
+
+/// The merge on this thread has committed (or failed): frees what it left for then,
+/// unless a [`Hold`] keeps it longer.
+pub(crate) fn committed() {
+    if HOLDS.with(|holds| holds.get()) == 0 {
+        release();
+    }
+}
+
+fn release() {
+    let kept = AFTER_COMMIT.with(|kept| std::mem::take(&mut *kept.borrow_mut()));
+    if !kept.is_empty() {
+        later(kept);
+    }
+}
+
+/// While one lives, what merges on this thread leave to free after their commit waits
+/// for its end instead: a sync step's reply comes after its merge's commit, and freeing
+/// meanwhile made the reply's allocations wait on the allocator (7 -> 35-40 ms).
+pub(crate) struct Hold(());
+
+/// Holds what merges on this thread leave to free until the returned [`Hold`] drops.
+pub(crate) fn hold() -> Hold {
+    HOLDS.with(|holds| holds.set(holds.get() + 1));
+    Hold(())
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        let left = HOLDS.with(|holds| {
+            let left = holds.get().saturating_sub(1);
+            holds.set(left);
+            left
+        });
+        if left == 0 {
+            release();
+        }
+    }
+}
+
 /// A value lent for one step, put in its bin when the step is done (however it ends).
 pub(crate) struct Lent<'b, T: Send + 'static> {
     value: Option<T>,
@@ -144,5 +198,34 @@ mod tests {
             std::thread::yield_now();
         }
         assert_eq!(drops.load(Ordering::SeqCst), 203);
+    }
+
+    /// Waits (boundedly) until `drops` counts `n`.
+    fn until_dropped(drops: &AtomicUsize, n: usize) -> usize {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while drops.load(Ordering::SeqCst) < n && std::time::Instant::now() < deadline {
+            std::thread::yield_now();
+        }
+        drops.load(Ordering::SeqCst)
+    }
+
+    #[test]
+    fn what_a_merge_leaves_is_freed_after_its_commit_or_the_hold_around_it() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        after_commit(Counted(drops.clone()));
+        after_commit(Counted(drops.clone()));
+        assert_eq!(drops.load(Ordering::SeqCst), 0, "kept until the commit");
+        committed();
+        assert_eq!(until_dropped(&drops, 2), 2);
+
+        let hold = hold();
+        let inner = super::hold();
+        after_commit(Counted(drops.clone()));
+        committed();
+        drop(inner);
+        // Nothing was handed to a freeing thread: no waiting needed to see it kept.
+        assert_eq!(drops.load(Ordering::SeqCst), 2, "kept while a hold lives");
+        drop(hold);
+        assert_eq!(until_dropped(&drops, 3), 3);
     }
 }

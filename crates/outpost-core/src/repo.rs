@@ -382,6 +382,7 @@ impl Repo {
             tracing::debug_span!("commit").in_scope(|| tx.commit())?;
             Ok(value)
         });
+        crate::free::committed();
         match outcome {
             Ok(value) => {
                 self.checkpoints.after_commit();
@@ -625,7 +626,7 @@ impl Merger<'_> {
             drop(log);
             if new_changes >= PARALLEL_FROM {
                 // Two strings per change: the merge need not wait for their freeing.
-                crate::free::later(entries);
+                crate::free::after_commit(entries);
             }
             Ok((new_changes, records))
         };

@@ -527,7 +527,7 @@ pub(crate) fn merge_screened(
             let (merged, equivocations) =
                 merge_refusing_equivocation(m, doc_id, accepted, sigs, &touched, speculative)?;
             if touched.len() >= crate::repo::PARALLEL_FROM {
-                crate::free::later(touched);
+                crate::free::after_commit(touched);
             }
             refused.extend(equivocations);
             if let Some(merged) = merged {
@@ -730,7 +730,7 @@ fn merge_refusing_equivocation(
                 if changes.len() >= crate::repo::PARALLEL_FROM {
                     // A month's changes are ten thousand buffers to free: not on the
                     // way to the commit.
-                    crate::free::later(changes);
+                    crate::free::after_commit(changes);
                 }
                 return Ok((Some(merged?), refused));
             }

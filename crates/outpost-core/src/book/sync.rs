@@ -317,6 +317,9 @@ impl Sync<'_> {
             vouchers,
         } = prepared;
         let doc_id = &doc_id;
+        // Declared first, dropped last: what the merge leaves is freed once the reply
+        // is made.
+        let _free_after_reply = crate::free::hold();
         let _stage = tracing::debug_span!("receive", doc = %doc_id).entered();
         self.may_receive(peer, doc_id, at)?;
         changes.append(&mut session.early);

@@ -306,7 +306,7 @@ impl<'a> Judge<'a> {
             ..
         } = self;
         if overlay.past.len() >= crate::repo::PARALLEL_FROM {
-            crate::free::later((overlay, places, now));
+            crate::free::after_commit((overlay, places, now));
         }
         touched
     }
