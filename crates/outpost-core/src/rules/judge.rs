@@ -2,7 +2,7 @@
 //! document as its author saw it (the document at the heads of its past, plus what the
 //! batch's earlier changes made), and asking the rules.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -36,14 +36,13 @@ type ObjKey = (u64, Author);
 type Fact = (Author, u64, BTreeMap<SmolStr, Scalar>);
 
 /// The authors a batch's changes and operations name, each given a small number when
-/// first met: an actor id is 32 bytes on the heap, and hashing or copying one for each
-/// of a month's operations cost more than the rules they served.
+/// first met: an actor id is some forty bytes on the heap, and hashing or copying one
+/// for each of a month's operations cost more than the rules they served.
 #[derive(Default)]
 struct Authors {
     numbers: RefCell<HashMap<ActorId, Author>>,
     /// The last author asked about (a change's operations mostly name its own author).
     last: RefCell<Option<(ActorId, Author)>>,
-    count: Cell<Author>,
 }
 
 impl Authors {
@@ -54,15 +53,9 @@ impl Authors {
         {
             return *number;
         }
-        let number = *self
-            .numbers
-            .borrow_mut()
-            .entry(actor.clone())
-            .or_insert_with(|| {
-                let next = self.count.get();
-                self.count.set(next + 1);
-                next
-            });
+        let mut numbers = self.numbers.borrow_mut();
+        let next = numbers.len() as Author;
+        let number = *numbers.entry(actor.clone()).or_insert(next);
         *self.last.borrow_mut() = Some((actor.clone(), number));
         number
     }
@@ -294,9 +287,10 @@ impl<'a> Judge<'a> {
         }
     }
 
-    /// The records each accepted change touched. What the batch made is let go on
-    /// another thread when it is large: a month's overlay is some hundred thousand small
-    /// allocations, a tenth of a second to free that the merge need not wait for.
+    /// The records each accepted change touched. What the batch made is let go once the
+    /// merge has committed ([`crate::free::after_commit`]) when it is large: a month's
+    /// overlay is some hundred thousand small allocations, a tenth of a second to free
+    /// that the merge need not wait for.
     pub fn into_touched(self) -> RecordsByChange {
         let Judge {
             overlay,
